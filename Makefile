@@ -1,0 +1,76 @@
+# servesim: the README's commands. `make demo` and `make test` do all set-up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BASE ?= python3
+VENV        := .venv
+PY          := $(VENV)/bin/python
+BUILD       := build/cpp
+ASAN_BUILD  := build/asan
+STAMPS      := build/stamps
+JOBS        ?= $(shell nproc)
+
+CPP_SOURCES := $(shell find libsim examples tests/cpp python/src -name '*.[ch]pp' 2>/dev/null) \
+               $(shell find . -name CMakeLists.txt -not -path './build/*' -not -path './$(VENV)/*') \
+               $(wildcard cmake/*)
+PY_PACKAGE_INPUTS := $(CPP_SOURCES) pyproject.toml
+
+.PHONY: help setup demo test test-cpp test-asan test-python bench validate clean
+
+help:
+	@echo "make demo    set up, build, run the flagship scenario and print its table"
+	@echo "make test    set up, build, run every test (ctest: Catch2, sanitizers, pytest, notebooks)"
+	@echo "make bench   servesim against SimPy on the same M/M/2 model (BENCH_QUICK=1 for a short run)"
+	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
+
+setup: system-packages $(STAMPS)/python-package
+
+.PHONY: system-packages
+system-packages:
+	@tools/install-system-packages.sh
+
+$(STAMPS)/venv: requirements-dev.txt
+	@mkdir -p $(STAMPS)
+	@[ -x $(PY) ] || $(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# Editable install: Python files are read from python/servesim, the compiled
+# core is rebuilt incrementally in build/python when C++ sources change.
+$(STAMPS)/python-package: $(STAMPS)/venv $(PY_PACKAGE_INPUTS)
+	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e .
+	@touch $@
+
+$(BUILD)/build.ninja: | system-packages
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSERVESIM_WERROR=ON \
+	      -DSERVESIM_PYTHON=$(abspath $(PY))
+
+$(ASAN_BUILD)/build.ninja: | system-packages
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSERVESIM_INSTALL=OFF \
+	      -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+
+demo: setup
+	$(VENV)/bin/servesim run scenarios/two-sync-workers.yaml
+
+test: setup test-cpp test-asan
+
+# Everything registered with ctest: Catch2 tests, the installed-library
+# example, pytest (which also executes the notebooks).
+test-cpp: $(BUILD)/build.ninja $(STAMPS)/python-package
+	cmake --build $(BUILD) -j $(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The C++ tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target servesim_tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(ASAN_BUILD)/tests/servesim_tests "~[long]"
+
+test-python: setup
+	$(PY) -m pytest -q tests/python
+
+bench: setup
+	$(PY) bench/bench_mm2.py $(if $(BENCH_QUICK),--quick,)
+
+clean:
+	rm -rf build

@@ -1,0 +1,166 @@
+#pragma once
+/// @file result.hpp
+/// What a simulation reports: per replication, and aggregated across
+/// replications with 95 % confidence intervals. Times in seconds, rates in
+/// requests per second.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "servesim/metrics/latency_histogram.hpp"
+#include "servesim/metrics/statistics.hpp"
+
+namespace servesim {
+
+/** Requests that did not get an answer, by cause. */
+struct ErrorCounts {
+  std::uint64_t refused = 0;         ///< connection refused: the accept backlog was full
+  std::uint64_t client_timeout = 0;  ///< the client gave up after Workload::client_timeout
+
+  [[nodiscard]] std::uint64_t total() const noexcept { return refused + client_timeout; }
+  ErrorCounts& operator+=(const ErrorCounts& other) noexcept {
+    refused += other.refused;
+    client_timeout += other.client_timeout;
+    return *this;
+  }
+};
+
+/** Response-time statistics of one replication (seconds). */
+struct LatencyStats {
+  double mean = 0.0;
+  double p50 = 0.0;
+  double p90 = 0.0;
+  double p95 = 0.0;
+  double p99 = 0.0;
+  double p999 = 0.0;
+  double max = 0.0;
+
+  /// Reads the statistics off a histogram.
+  [[nodiscard]] static LatencyStats from(const LatencyHistogram& histogram) noexcept;
+};
+
+/**
+ * Little's law, L = lambda * W, checked on the measured window: the time-average
+ * number of requests in the servers against throughput times mean response
+ * time. A relative error above a few percent on a long run points at a bug
+ * or a window too short for the requests in flight at its edges.
+ */
+struct LittleCheck {
+  double mean_in_system = 0.0;  ///< L: time-average requests queued or in service
+  double throughput = 0.0;      ///< lambda: completions per second
+  double mean_response = 0.0;   ///< W: mean time in the server, seconds
+  /// |L - lambda W| / max(L, lambda W); 0 when both are 0.
+  [[nodiscard]] double relative_error() const noexcept;
+};
+
+/** One endpoint's traffic in one replication. */
+struct EndpointStats {
+  std::string name;
+  std::uint64_t completed = 0;
+  double throughput = 0.0;
+  ErrorCounts errors;
+  LatencyStats latency;
+  LatencyHistogram histogram;
+};
+
+/** One server's resources in one replication. */
+struct ServerStats {
+  std::string name;
+  double worker_busy_fraction = 0.0;  ///< mean fraction of workers holding a request
+  double mean_queue_length = 0.0;     ///< time-average connections waiting in the backlog
+  double mean_in_system = 0.0;        ///< time-average requests queued or in service
+  /// Fraction of accepted connections that waited in the backlog for a worker
+  /// (M/M/c: the Erlang C probability of waiting).
+  double queued_fraction = 0.0;
+};
+
+/** One host's CPU in one replication. */
+struct HostStats {
+  std::string name;
+  double cpu_utilization = 0.0;  ///< busy core-seconds / (cores * seconds), in [0, 1]
+};
+
+/** Counts over one time-series interval [start, end). */
+struct IntervalStats {
+  double start = 0.0;
+  double end = 0.0;
+  std::uint64_t arrivals = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t errors = 0;
+  double mean_latency = 0.0;  ///< of requests completed in the interval; 0 if none
+};
+
+/** The outcome of one independent replication. */
+struct ReplicationResult {
+  int index = 0;
+  double warmup = 0.0;             ///< seconds discarded at the start
+  double measured_duration = 0.0;  ///< seconds measured after warm-up
+  std::uint64_t arrivals = 0;      ///< requests sent in the measured window
+  std::uint64_t completed = 0;     ///< answered in the measured window
+  double throughput = 0.0;         ///< completed / measured_duration
+  ErrorCounts errors;
+  LatencyStats latency;
+  std::vector<EndpointStats> endpoints;
+  std::vector<ServerStats> servers;
+  std::vector<HostStats> hosts;
+  LittleCheck little;
+  std::vector<IntervalStats> timeline;  ///< the whole run, warm-up included
+  std::uint64_t events = 0;             ///< events the engine processed (for benchmarks)
+};
+
+/** Response-time statistics across replications, each a mean with its 95 % CI. */
+struct LatencySummary {
+  Estimate mean, p50, p90, p95, p99, p999;
+  double max = 0.0;  ///< largest over all replications
+};
+
+/** An endpoint across replications. */
+struct EndpointSummary {
+  std::string name;
+  std::uint64_t completed = 0;
+  Estimate throughput;
+  ErrorCounts errors;
+  LatencySummary latency;
+};
+
+/** A server across replications. */
+struct ServerSummary {
+  std::string name;
+  Estimate worker_busy_fraction;
+  Estimate mean_queue_length;
+  Estimate queued_fraction;
+};
+
+/** A host across replications. */
+struct HostSummary {
+  std::string name;
+  Estimate cpu_utilization;
+};
+
+/**
+ * Everything a simulation reports. Aggregates are means over replications
+ * with 95 % Student-t half-widths; `replications` keeps each run.
+ */
+struct Result {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  std::uint64_t completed = 0;  ///< summed over replications
+  Estimate throughput;
+  ErrorCounts errors;  ///< summed over replications
+  /// Errors / (completed + errors), pooled over replications.
+  double error_rate = 0.0;
+  LatencySummary latency;
+  std::vector<EndpointSummary> endpoints;
+  std::vector<ServerSummary> servers;
+  std::vector<HostSummary> hosts;
+  LittleCheck little;  ///< means over replications
+  LatencyHistogram histogram;  ///< every measured response, all replications
+  std::vector<ReplicationResult> replications;
+};
+
+/// Aggregates replications (in index order) into a Result.
+[[nodiscard]] Result summarize(std::string scenario, std::uint64_t seed,
+                               std::vector<ReplicationResult> replications);
+
+}  // namespace servesim

@@ -1,0 +1,148 @@
+#include "servesim/io/result_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace servesim {
+namespace {
+
+using nlohmann::json;
+
+json to_json(const Estimate& e) {
+  return {{"mean", e.mean}, {"half_width", e.half_width}, {"samples", e.samples}};
+}
+
+json to_json(const ErrorCounts& errors) {
+  return {{"refused", errors.refused},
+          {"client_timeout", errors.client_timeout},
+          {"total", errors.total()}};
+}
+
+json to_json(const LatencyStats& s) {
+  return {{"mean", s.mean}, {"p50", s.p50},   {"p90", s.p90}, {"p95", s.p95},
+          {"p99", s.p99},   {"p999", s.p999}, {"max", s.max}};
+}
+
+// `latency`: the means plus max, in the same shape as one replication's LatencyStats.
+json latency_means(const LatencySummary& s) {
+  return {{"mean", s.mean.mean}, {"p50", s.p50.mean},   {"p90", s.p90.mean}, {"p95", s.p95.mean},
+          {"p99", s.p99.mean},   {"p999", s.p999.mean}, {"max", s.max}};
+}
+
+// `latency_ci`: each statistic's estimate across replications.
+json latency_estimates(const LatencySummary& s) {
+  return {{"mean", to_json(s.mean)}, {"p50", to_json(s.p50)}, {"p90", to_json(s.p90)},
+          {"p95", to_json(s.p95)},   {"p99", to_json(s.p99)}, {"p999", to_json(s.p999)}};
+}
+
+json to_json(const LittleCheck& l) {
+  return {{"mean_in_system", l.mean_in_system},
+          {"throughput", l.throughput},
+          {"mean_response", l.mean_response},
+          {"relative_error", l.relative_error()}};
+}
+
+json to_json(const LatencyHistogram& h) {
+  json buckets = json::array();
+  for (const auto& b : h.buckets()) buckets.push_back({b.lower, b.upper, b.count});
+  return {{"relative_error", LatencyHistogram::relative_error()},
+          {"count", h.count()},
+          {"buckets", std::move(buckets)}};
+}
+
+json to_json(const EndpointSummary& e) {
+  return {{"name", e.name},
+          {"completed", e.completed},
+          {"throughput", e.throughput.mean},
+          {"throughput_ci", to_json(e.throughput)},
+          {"errors", to_json(e.errors)},
+          {"latency", latency_means(e.latency)},
+          {"latency_ci", latency_estimates(e.latency)}};
+}
+
+json to_json(const ServerSummary& s) {
+  return {{"name", s.name},
+          {"worker_busy_fraction", s.worker_busy_fraction.mean},
+          {"worker_busy_fraction_ci", to_json(s.worker_busy_fraction)},
+          {"mean_queue_length", s.mean_queue_length.mean},
+          {"mean_queue_length_ci", to_json(s.mean_queue_length)}};
+}
+
+json to_json(const HostSummary& h) {
+  return {{"name", h.name},
+          {"cpu_utilization", h.cpu_utilization.mean},
+          {"cpu_utilization_ci", to_json(h.cpu_utilization)}};
+}
+
+json to_json(const EndpointStats& e) {
+  return {{"name", e.name},
+          {"completed", e.completed},
+          {"throughput", e.throughput},
+          {"errors", to_json(e.errors)},
+          {"latency", to_json(e.latency)}};
+}
+
+json to_json(const ServerStats& s) {
+  return {{"name", s.name},
+          {"worker_busy_fraction", s.worker_busy_fraction},
+          {"mean_queue_length", s.mean_queue_length},
+          {"mean_in_system", s.mean_in_system}};
+}
+
+json to_json(const HostStats& h) {
+  return {{"name", h.name}, {"cpu_utilization", h.cpu_utilization}};
+}
+
+json to_json(const IntervalStats& i) {
+  return {{"start", i.start},       {"end", i.end},       {"arrivals", i.arrivals},
+          {"completed", i.completed}, {"errors", i.errors}, {"mean_latency", i.mean_latency}};
+}
+
+json to_json(const ReplicationResult& r);
+
+template <class T>
+json array_of(const std::vector<T>& items) {
+  json out = json::array();
+  for (const auto& item : items) out.push_back(to_json(item));
+  return out;
+}
+
+json to_json(const ReplicationResult& r) {
+  return {{"index", r.index},
+          {"warmup", r.warmup},
+          {"measured_duration", r.measured_duration},
+          {"arrivals", r.arrivals},
+          {"completed", r.completed},
+          {"throughput", r.throughput},
+          {"errors", to_json(r.errors)},
+          {"latency", to_json(r.latency)},
+          {"endpoints", array_of(r.endpoints)},
+          {"servers", array_of(r.servers)},
+          {"hosts", array_of(r.hosts)},
+          {"little", to_json(r.little)},
+          {"timeline", array_of(r.timeline)},
+          {"events", r.events}};
+}
+
+}  // namespace
+
+std::string to_json(const Result& result, int indent) {
+  json doc = {{"scenario", result.scenario},
+              {"seed", result.seed},
+              {"completed", result.completed},
+              {"throughput", result.throughput.mean},
+              {"throughput_ci", to_json(result.throughput)},
+              {"errors", to_json(result.errors)},
+              {"error_rate", result.error_rate},
+              {"latency", latency_means(result.latency)},
+              {"latency_ci", latency_estimates(result.latency)},
+              {"endpoints", array_of(result.endpoints)},
+              {"servers", array_of(result.servers)},
+              {"hosts", array_of(result.hosts)},
+              {"little", to_json(result.little)},
+              {"replications", array_of(result.replications)},
+              {"histogram", to_json(result.histogram)}};
+  // NaN or infinity (e.g. a statistic of an empty run) becomes null rather than invalid JSON.
+  return doc.dump(indent < 0 ? -1 : indent);
+}
+
+}  // namespace servesim

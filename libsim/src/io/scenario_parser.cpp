@@ -1,0 +1,243 @@
+#include "servesim/io/scenario_parser.hpp"
+
+#include <fstream>
+#include <iterator>
+
+#include "io/distribution_parser.hpp"
+#include "io/messages.hpp"
+#include "io/yaml_field.hpp"
+#include "servesim/errors.hpp"
+#include "servesim/model/framework.hpp"
+
+namespace servesim {
+namespace {
+
+using detail::Bound;
+using detail::YamlField;
+
+YAML::Node load_yaml(std::string_view text, const std::string& origin) {
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    std::string where = e.mark.is_null() ? std::string()
+                                         : " at line " + std::to_string(e.mark.line + 1) +
+                                               ", column " + std::to_string(e.mark.column + 1);
+    throw ScenarioError(origin, "not valid YAML: " + e.msg + where);
+  }
+}
+
+// With exactly one candidate a reference may be left out; otherwise it is required.
+std::string reference(const YamlField& map, const std::string& key,
+                      const std::vector<std::string>& names, const char* kind) {
+  if (auto field = map.optional(key)) return field->as_string();
+  if (names.size() == 1) return names.front();
+  map.child(key).fail("required field is missing (there are " + std::to_string(names.size()) +
+                      " " + kind + ": " + detail::join(names) + ")");
+}
+
+template <class T>
+std::vector<std::string> names_of(const std::vector<T>& items) {
+  std::vector<std::string> names;
+  for (const auto& item : items) names.emplace_back(item.name);
+  return names;
+}
+
+// `hosts`, `servers`, `endpoints`: maps from name to settings, not empty.
+std::vector<std::pair<std::string, YamlField>> named_entries(const YamlField& section,
+                                                             const char* kind) {
+  section.expect_map(std::string("a map of ") + kind + " names to their settings");
+  auto entries = section.entries();
+  if (entries.empty()) section.fail(std::string("must name at least one ") + kind);
+  return entries;
+}
+
+Host parse_host(const std::string& name, const YamlField& f) {
+  f.expect_keys({"cores", "speed"}, "a map like {cores: 4, speed: 1.0}");
+  Host host;
+  host.name = name;
+  if (auto cores = f.optional("cores")) host.cores = cores->as_int(1);
+  if (auto speed = f.optional("speed")) host.speed = speed->as_number(Bound::positive);
+  return host;
+}
+
+Distribution framework_overhead(const YamlField& f) {
+  if (auto overhead = f.optional("framework_overhead")) {
+    return detail::parse_distribution(*overhead);
+  }
+  std::string name = "flask";
+  if (auto framework = f.optional("framework")) name = framework->as_string();
+  auto preset = find_framework_preset(name);
+  if (!preset) {
+    auto known = names_of(framework_presets());
+    f.child("framework").fail("unknown framework '" + name + "'" + detail::did_you_mean(name, known) +
+                              " (known: " + detail::join(known) + ")");
+  }
+  return Distribution::constant(preset->overhead_s);
+}
+
+ServerKind parse_server_kind(const YamlField& f) {
+  std::string kind = f.as_string();
+  if (kind == "gunicorn-sync") return ServerKind::gunicorn_sync;
+  const std::vector<std::string> known{"gunicorn-sync"};
+  f.fail("unknown server kind '" + kind + "'" + detail::did_you_mean(kind, known) +
+         " (known: " + detail::join(known) + ")");
+}
+
+Server parse_server(const std::string& name, const YamlField& f, const std::vector<Host>& hosts) {
+  f.expect_keys({"host", "kind", "workers", "backlog", "framework", "framework_overhead"},
+                "a map like {host: app, workers: 4}");
+  Server server;
+  server.name = name;
+  server.host = reference(f, "host", names_of(hosts), "hosts");
+  if (auto kind = f.optional("kind")) server.kind = parse_server_kind(*kind);
+  if (auto workers = f.optional("workers")) server.workers = workers->as_int(1);
+  if (auto backlog = f.optional("backlog")) server.backlog = backlog->as_int(1);
+  server.framework_overhead = framework_overhead(f);
+  return server;
+}
+
+Phase parse_phase(const YamlField& f) {
+  const char* shape = "a one-key map like {cpu: 10ms} or {io: 20ms}";
+  f.expect_map(shape);
+  auto entries = f.entries();
+  if (entries.size() != 1) f.fail(std::string("must be ") + shape + ", got " + f.describe());
+  const auto& [kind, value] = entries.front();
+  Phase phase;
+  if (kind == "cpu") {
+    phase.kind = PhaseKind::cpu;
+  } else if (kind == "io") {
+    phase.kind = PhaseKind::io;
+  } else {
+    const std::vector<std::string> known{"cpu", "io"};
+    value.fail("unknown phase kind" + detail::did_you_mean(kind, known) +
+               " (known: " + detail::join(known) + ")");
+  }
+  phase.duration = detail::parse_distribution(value);
+  return phase;
+}
+
+Endpoint parse_endpoint(const std::string& name, const YamlField& f,
+                        const std::vector<Server>& servers) {
+  f.expect_keys({"server", "phases"}, "a map like {server: web, phases: [{cpu: 10ms}]}");
+  Endpoint endpoint;
+  endpoint.name = name;
+  endpoint.server = reference(f, "server", names_of(servers), "servers");
+  YamlField phases = f.required("phases");
+  for (const auto& item : phases.items("a list of phases like [{cpu: 10ms}, {io: 20ms}]")) {
+    endpoint.phases.push_back(parse_phase(item));
+  }
+  if (endpoint.phases.empty()) phases.fail("must list at least one phase");
+  return endpoint;
+}
+
+ArrivalProcess parse_arrivals(const YamlField& f) {
+  std::string name = f.as_string();
+  if (name == "poisson") return ArrivalProcess::poisson;
+  if (name == "constant") return ArrivalProcess::constant;
+  const std::vector<std::string> known{"poisson", "constant"};
+  f.fail("unknown arrival process '" + name + "'" + detail::did_you_mean(name, known) +
+         " (known: " + detail::join(known) + ")");
+}
+
+OpenWorkload parse_open(const YamlField& f) {
+  f.expect_keys({"rate", "arrivals"}, "a map like {rate: 100}");
+  OpenWorkload open;
+  open.rate = f.required("rate").as_number(Bound::positive);
+  if (auto arrivals = f.optional("arrivals")) open.arrivals = parse_arrivals(*arrivals);
+  return open;
+}
+
+ClosedWorkload parse_closed(const YamlField& f) {
+  f.expect_keys({"users", "think_time"}, "a map like {users: 100, think_time: 1s}");
+  ClosedWorkload closed;
+  closed.users = f.required("users").as_int(1);
+  if (auto think = f.optional("think_time")) closed.think_time = detail::parse_distribution(*think);
+  return closed;
+}
+
+Workload parse_workload(const YamlField& f) {
+  f.expect_keys({"open", "closed", "mix", "client_timeout"}, "a map like {open: {rate: 100}}");
+  Workload workload;
+  if (auto open = f.optional("open")) workload.open = parse_open(*open);
+  if (auto closed = f.optional("closed")) workload.closed = parse_closed(*closed);
+  if (auto mix = f.optional("mix")) {
+    mix->expect_map("a map of endpoint names to weights, like {login: 1, search: 3}");
+    for (const auto& [endpoint, weight] : mix->entries()) {
+      workload.mix.push_back({endpoint, weight.as_number(Bound::positive)});
+    }
+  }
+  if (auto timeout = f.optional("client_timeout")) {
+    workload.client_timeout = timeout->as_duration(Bound::positive);
+  }
+  return workload;
+}
+
+RunConfig parse_run(const YamlField& f) {
+  f.expect_keys({"duration", "warmup", "replications", "seed", "interval"},
+                "a map like {duration: 60s, warmup: 5s}");
+  RunConfig run;
+  if (auto duration = f.optional("duration")) run.duration = duration->as_duration(Bound::positive);
+  if (auto warmup = f.optional("warmup")) {
+    if (warmup->is_scalar() && warmup->as_string() == "auto") {
+      run.warmup_mode = WarmupMode::mser5;
+    } else {
+      run.warmup = warmup->as_duration(Bound::non_negative);
+    }
+  }
+  if (auto replications = f.optional("replications")) run.replications = replications->as_int(1);
+  if (auto seed = f.optional("seed")) run.seed = seed->as_uint64();
+  if (auto interval = f.optional("interval")) {
+    run.interval = interval->as_duration(Bound::non_negative);
+  }
+  return run;
+}
+
+std::string default_name(const std::string& origin) {
+  std::string stem = std::filesystem::path(origin).stem().string();
+  return stem.empty() ? Scenario{}.name : stem;
+}
+
+}  // namespace
+
+Scenario parse_scenario(std::string_view text, std::string_view origin) {
+  const std::string origin_name(origin);
+  YamlField doc(load_yaml(text, origin_name), "");
+  if (doc.is_empty() || !doc.is_map()) {
+    throw ScenarioError(origin_name,
+                        "a scenario must be a map with hosts, servers, endpoints and workload, "
+                        "got " + doc.describe());
+  }
+  doc.expect_keys({"name", "hosts", "servers", "endpoints", "workload", "run"});
+
+  Scenario scenario;
+  scenario.name = default_name(origin_name);
+  if (auto name = doc.optional("name")) scenario.name = name->as_string();
+  for (const auto& [name, f] : named_entries(doc.required("hosts"), "host")) {
+    scenario.hosts.push_back(parse_host(name, f));
+  }
+  for (const auto& [name, f] : named_entries(doc.required("servers"), "server")) {
+    scenario.servers.push_back(parse_server(name, f, scenario.hosts));
+  }
+  for (const auto& [name, f] : named_entries(doc.required("endpoints"), "endpoint")) {
+    scenario.endpoints.push_back(parse_endpoint(name, f, scenario.servers));
+  }
+  scenario.workload = parse_workload(doc.required("workload"));
+  if (auto run = doc.optional("run")) scenario.run = parse_run(*run);
+  scenario.validate();
+  return scenario;
+}
+
+Scenario load_scenario(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  std::error_code ignored;
+  if (!std::filesystem::exists(path, ignored)) throw ScenarioError(name, "no such file");
+  if (std::filesystem::is_directory(path, ignored)) {
+    throw ScenarioError(name, "is a directory, not a scenario file");
+  }
+  std::ifstream file(path, std::ios::binary);
+  std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  if (!file.is_open() || file.bad()) throw ScenarioError(name, "cannot read the file");
+  return parse_scenario(text, name);
+}
+
+}  // namespace servesim

@@ -1,0 +1,60 @@
+#include "servesim/metrics/latency_histogram.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace servesim {
+
+LatencyHistogram::LatencyHistogram() : counts_(kBucketCount, 0) {}
+
+void LatencyHistogram::merge(const LatencyHistogram& other) noexcept {
+  for (std::size_t b = 0; b < kBucketCount; ++b) counts_[b] += other.counts_[b];
+  count_ += other.count_;
+  sum_ += other.sum_;
+  max_ = std::max(max_, other.max_);
+  min_ = std::min(min_, other.min_);
+}
+
+double LatencyHistogram::mean() const noexcept {
+  return count_ ? sum_ / static_cast<double>(count_) : 0.0;
+}
+
+double LatencyHistogram::quantile(double q) const noexcept {
+  if (count_ == 0) return 0.0;
+  q = q > 0.0 ? std::min(q, 1.0) : 0.0;  // also maps NaN to 0
+  const auto rank = std::max<std::uint64_t>(
+      1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_))));
+  std::uint64_t seen = 0;
+  std::size_t b = 0;
+  while ((seen += counts_[b]) < rank) ++b;
+  const double midpoint = std::sqrt(lower_bound_of(b) * lower_bound_of(b + 1));
+  return std::clamp(midpoint, min_, max_);
+}
+
+double LatencyHistogram::fraction_at_most(double seconds) const noexcept {
+  if (count_ == 0 || !(seconds >= min_)) return 0.0;
+  if (seconds >= max_) return 1.0;
+  std::uint64_t seen = 0;
+  for (std::size_t b = 0; b <= bucket_of(seconds); ++b) seen += counts_[b];
+  return static_cast<double>(seen) / static_cast<double>(count_);
+}
+
+double LatencyHistogram::relative_error() noexcept {
+  // A bucket [lo, hi) has hi / lo <= 1 + 2^-k (widest at the start of a binade);
+  // its geometric midpoint m is off by at most m / lo - 1 = sqrt(hi / lo) - 1.
+  return std::sqrt(1.0 + std::ldexp(1.0, -kSubBucketBits)) - 1.0;
+}
+
+std::vector<LatencyHistogram::Bucket> LatencyHistogram::buckets() const {
+  std::vector<Bucket> out;
+  for (std::size_t b = 0; b < kBucketCount; ++b) {
+    if (counts_[b] != 0) out.push_back({lower_bound_of(b), lower_bound_of(b + 1), counts_[b]});
+  }
+  return out;
+}
+
+double LatencyHistogram::lower_bound_of(std::size_t bucket) noexcept {
+  return std::bit_cast<double>((kFirstKey + bucket) << kKeyShift);
+}
+
+}  // namespace servesim

@@ -1,0 +1,96 @@
+#include "servesim/metrics/result.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+namespace servesim {
+namespace {
+
+template <class Item>
+Estimate estimate_over(const std::vector<Item>& items, const std::function<double(const Item&)>& get) {
+  std::vector<double> values;
+  values.reserve(items.size());
+  for (const Item& item : items) values.push_back(get(item));
+  return estimate_mean(values);
+}
+
+LatencySummary summarize_latency(const std::vector<const LatencyStats*>& stats) {
+  auto over = [&](double LatencyStats::*field) {
+    std::vector<double> values;
+    for (const LatencyStats* s : stats) values.push_back(s->*field);
+    return estimate_mean(values);
+  };
+  LatencySummary summary{over(&LatencyStats::mean), over(&LatencyStats::p50),
+                         over(&LatencyStats::p90),  over(&LatencyStats::p95),
+                         over(&LatencyStats::p99),  over(&LatencyStats::p999)};
+  for (const LatencyStats* s : stats) summary.max = std::max(summary.max, s->max);
+  return summary;
+}
+
+}  // namespace
+
+LatencyStats LatencyStats::from(const LatencyHistogram& h) noexcept {
+  return LatencyStats{h.mean(),        h.quantile(0.50), h.quantile(0.90), h.quantile(0.95),
+                      h.quantile(0.99), h.quantile(0.999), h.max()};
+}
+
+double LittleCheck::relative_error() const noexcept {
+  const double lambda_w = throughput * mean_response;
+  const double scale = std::max(mean_in_system, lambda_w);
+  return scale > 0.0 ? std::abs(mean_in_system - lambda_w) / scale : 0.0;
+}
+
+Result summarize(std::string scenario, std::uint64_t seed,
+                 std::vector<ReplicationResult> replications) {
+  using Rep = ReplicationResult;
+  Result result;
+  result.scenario = std::move(scenario);
+  result.seed = seed;
+  std::vector<const LatencyStats*> latencies;
+  for (const Rep& rep : replications) {
+    result.completed += rep.completed;
+    result.errors += rep.errors;
+    latencies.push_back(&rep.latency);
+    for (const EndpointStats& endpoint : rep.endpoints) result.histogram.merge(endpoint.histogram);
+  }
+  const auto attempts = static_cast<double>(result.completed + result.errors.total());
+  result.error_rate = attempts > 0 ? static_cast<double>(result.errors.total()) / attempts : 0.0;
+  result.throughput = estimate_over<Rep>(replications, [](const Rep& r) { return r.throughput; });
+  result.latency = summarize_latency(latencies);
+  result.little.mean_in_system = estimate_over<Rep>(replications, [](const Rep& r) { return r.little.mean_in_system; }).mean;
+  result.little.throughput = estimate_over<Rep>(replications, [](const Rep& r) { return r.little.throughput; }).mean;
+  result.little.mean_response = estimate_over<Rep>(replications, [](const Rep& r) { return r.little.mean_response; }).mean;
+
+  if (replications.empty()) return result;
+  const Rep& first = replications.front();
+  for (std::size_t i = 0; i < first.endpoints.size(); ++i) {
+    EndpointSummary endpoint;
+    endpoint.name = first.endpoints[i].name;
+    std::vector<const LatencyStats*> endpoint_latencies;
+    for (const Rep& rep : replications) {
+      endpoint.completed += rep.endpoints[i].completed;
+      endpoint.errors += rep.endpoints[i].errors;
+      endpoint_latencies.push_back(&rep.endpoints[i].latency);
+    }
+    endpoint.throughput = estimate_over<Rep>(replications, [i](const Rep& r) { return r.endpoints[i].throughput; });
+    endpoint.latency = summarize_latency(endpoint_latencies);
+    result.endpoints.push_back(std::move(endpoint));
+  }
+  for (std::size_t i = 0; i < first.servers.size(); ++i) {
+    result.servers.push_back(ServerSummary{
+        first.servers[i].name,
+        estimate_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].worker_busy_fraction; }),
+        estimate_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].mean_queue_length; }),
+        estimate_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].queued_fraction; })});
+  }
+  for (std::size_t i = 0; i < first.hosts.size(); ++i) {
+    result.hosts.push_back(HostSummary{
+        first.hosts[i].name,
+        estimate_over<Rep>(replications, [i](const Rep& r) { return r.hosts[i].cpu_utilization; })});
+  }
+  result.replications = std::move(replications);
+  return result;
+}
+
+}  // namespace servesim

@@ -1,0 +1,168 @@
+#include "servesim/model/scenario.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "io/messages.hpp"
+#include "servesim/errors.hpp"
+
+namespace servesim {
+namespace {
+
+using detail::format_number;
+
+// `servers.web`, or `servers[1]` for an entry without a name.
+std::string entry_path(const char* section, std::size_t index, const std::string& name) {
+  return name.empty() ? std::string(section) + "[" + std::to_string(index) + "]"
+                      : std::string(section) + "." + name;
+}
+
+[[noreturn]] void fail(const std::string& path, const std::string& detail) {
+  throw ScenarioError(path, detail);
+}
+
+void require_int_at_least(const std::string& path, int value, int min) {
+  if (value < min) {
+    fail(path, "must be an integer >= " + std::to_string(min) + ", got " + std::to_string(value));
+  }
+}
+
+void require_positive(const std::string& path, double value, const char* what) {
+  if (!(value > 0.0) || !std::isfinite(value)) {
+    fail(path, std::string("must be ") + what + " > 0, got " + format_number(value));
+  }
+}
+
+void require_non_negative(const std::string& path, double value, const char* what) {
+  if (!(value >= 0.0) || !std::isfinite(value)) {
+    fail(path, std::string("must be ") + what + " >= 0, got " + format_number(value));
+  }
+}
+
+// Names must be present and unique: servers refer to hosts, endpoints to
+// servers and the mix to endpoints by name.
+template <class T>
+std::vector<std::string> check_names(const std::vector<T>& items, const char* section,
+                                     const char* kind) {
+  if (items.empty()) fail(section, std::string("at least one ") + kind + " is required");
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string& name = items[i].name;
+    std::string path = std::string(section) + "[" + std::to_string(i) + "].name";
+    if (name.empty()) fail(path, "must not be empty");
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      fail(path, std::string("duplicate ") + kind + " name '" + name + "'");
+    }
+    names.push_back(name);
+  }
+  return names;
+}
+
+void check_reference(const std::string& path, const std::string& name,
+                     const std::vector<std::string>& known, const char* kind) {
+  if (std::find(known.begin(), known.end(), name) != known.end()) return;
+  std::string hint = detail::did_you_mean(name, known);
+  if (hint.empty()) hint = " (" + std::string(kind) + "s: " + detail::join(known) + ")";
+  fail(path, "no " + std::string(kind) + " named '" + name + "'" + hint);
+}
+
+// Each validate_<section> returns the section's names, for the references checked next.
+std::vector<std::string> validate_hosts(const std::vector<Host>& hosts) {
+  auto names = check_names(hosts, "hosts", "host");
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    std::string path = entry_path("hosts", i, hosts[i].name);
+    require_int_at_least(path + ".cores", hosts[i].cores, 1);
+    require_positive(path + ".speed", hosts[i].speed, "a number");
+  }
+  return names;
+}
+
+std::vector<std::string> validate_servers(const std::vector<Server>& servers,
+                                          const std::vector<std::string>& hosts) {
+  auto names = check_names(servers, "servers", "server");
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    const Server& server = servers[i];
+    std::string path = entry_path("servers", i, server.name);
+    check_reference(path + ".host", server.host, hosts, "host");
+    require_int_at_least(path + ".workers", server.workers, 1);
+    require_int_at_least(path + ".backlog", server.backlog, 1);
+  }
+  return names;
+}
+
+std::vector<std::string> validate_endpoints(const std::vector<Endpoint>& endpoints,
+                                            const std::vector<std::string>& servers) {
+  auto names = check_names(endpoints, "endpoints", "endpoint");
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    const Endpoint& endpoint = endpoints[i];
+    std::string path = entry_path("endpoints", i, endpoint.name);
+    check_reference(path + ".server", endpoint.server, servers, "server");
+    if (endpoint.phases.empty()) fail(path + ".phases", "must list at least one phase");
+  }
+  return names;
+}
+
+void validate_workload(const Workload& workload, const std::vector<std::string>& endpoints) {
+  if (workload.open && workload.closed) {
+    fail("workload", "give either 'open' or 'closed', not both");
+  }
+  if (!workload.open && !workload.closed) {
+    fail("workload", "one of 'open' (a request rate) or 'closed' (a number of users) is required");
+  }
+  if (workload.open) require_positive("workload.open.rate", workload.open->rate, "a number");
+  if (workload.closed) require_int_at_least("workload.closed.users", workload.closed->users, 1);
+  std::set<std::string> seen;
+  for (const MixEntry& entry : workload.mix) {
+    std::string path = "workload.mix." + entry.endpoint;
+    check_reference(path, entry.endpoint, endpoints, "endpoint");
+    if (!seen.insert(entry.endpoint).second) fail(path, "listed twice in the mix");
+    require_positive(path, entry.weight, "a weight");
+  }
+  if (workload.client_timeout) {
+    require_positive("workload.client_timeout", *workload.client_timeout, "a duration");
+  }
+}
+
+void validate_run(const RunConfig& run) {
+  require_positive("run.duration", run.duration, "a duration");
+  if (run.warmup_mode == WarmupMode::fixed) {
+    require_non_negative("run.warmup", run.warmup, "a duration");
+    if (run.warmup >= run.duration) {
+      fail("run.warmup", "must be shorter than run.duration (" + format_number(run.duration) +
+                             " s), got " + format_number(run.warmup) + " s");
+    }
+  }
+  require_int_at_least("run.replications", run.replications, 1);
+  require_non_negative("run.interval", run.interval, "a duration");
+}
+
+template <class T>
+const T* find_named(const std::vector<T>& items, const std::string& name) noexcept {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.name == name; });
+  return it == items.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+void Scenario::validate() const {
+  auto host_names = validate_hosts(hosts);
+  auto server_names = validate_servers(servers, host_names);
+  auto endpoint_names = validate_endpoints(endpoints, server_names);
+  validate_workload(workload, endpoint_names);
+  validate_run(run);
+}
+
+const Host* Scenario::find_host(const std::string& wanted) const noexcept {
+  return find_named(hosts, wanted);
+}
+
+const Server* Scenario::find_server(const std::string& wanted) const noexcept {
+  return find_named(servers, wanted);
+}
+
+const Endpoint* Scenario::find_endpoint(const std::string& wanted) const noexcept {
+  return find_named(endpoints, wanted);
+}
+
+}  // namespace servesim

@@ -1,0 +1,82 @@
+#pragma once
+// The future event list of the native engine: a binary min-heap of small
+// plain events in one vector. The vector keeps its capacity, so a run in
+// steady state allocates nothing per event.
+
+#include <cstdint>
+#include <vector>
+
+namespace servesim::detail {
+
+/// What an event does when it fires; `subject` says to whom.
+enum class EventType : std::uint8_t {
+  open_arrival,   ///< next request of an open workload
+  user_send,      ///< closed-workload user `subject` sends its next request
+  io_done,        ///< request `subject` finished an io phase
+  client_timeout, ///< request `subject` (if still generation `tag`) timed out
+  interval_end,   ///< a time-series interval closes
+  warmup_end,     ///< the measured window starts
+};
+
+struct Event {
+  double time;
+  std::uint64_t sequence;  // tie-break: equal times fire in scheduling order (determinism)
+  std::uint32_t subject;
+  std::uint32_t tag;
+  EventType type;
+};
+
+class EventCalendar {
+ public:
+  void schedule(double time, EventType type, std::uint32_t subject = 0, std::uint32_t tag = 0) {
+    heap_.push_back(Event{time, next_sequence_++, subject, tag, type});
+    sift_up(heap_.size() - 1);
+  }
+
+  [[nodiscard]] bool empty() const noexcept { return heap_.empty(); }
+  [[nodiscard]] double next_time() const noexcept { return heap_.front().time; }
+  [[nodiscard]] std::size_t size() const noexcept { return heap_.size(); }
+
+  Event pop() {
+    Event top = heap_.front();
+    heap_.front() = heap_.back();
+    heap_.pop_back();
+    if (!heap_.empty()) sift_down(0);
+    return top;
+  }
+
+ private:
+  static bool earlier(const Event& a, const Event& b) noexcept {
+    return a.time < b.time || (a.time == b.time && a.sequence < b.sequence);
+  }
+
+  void sift_up(std::size_t i) noexcept {
+    const Event moving = heap_[i];
+    while (i > 0) {
+      const std::size_t parent = (i - 1) / 2;
+      if (!earlier(moving, heap_[parent])) break;
+      heap_[i] = heap_[parent];
+      i = parent;
+    }
+    heap_[i] = moving;
+  }
+
+  void sift_down(std::size_t i) noexcept {
+    const std::size_t n = heap_.size();
+    const Event moving = heap_[i];
+    for (;;) {
+      std::size_t child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && earlier(heap_[child + 1], heap_[child])) ++child;
+      if (!earlier(heap_[child], moving)) break;
+      heap_[i] = heap_[child];
+      i = child;
+    }
+    heap_[i] = moving;
+  }
+
+  std::vector<Event> heap_;
+  std::uint64_t next_sequence_ = 0;
+};
+
+}  // namespace servesim::detail

@@ -1,0 +1,38 @@
+"""servesim: capacity planning for Python web services by simulation and queueing theory.
+
+>>> import servesim as ss
+>>> scenario = ss.Scenario.from_yaml("scenarios/two-sync-workers.yaml")
+>>> result = ss.simulate(scenario, seed=1)
+>>> print(result.summary())
+
+Units: seconds for times, requests per second for rates, fractions in [0, 1]
+for utilizations, unless a name says otherwise.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata as _metadata
+
+from servesim._core import EngineError, Error, ScenarioError, UnstableSystemError
+from servesim.result import Estimate, LatencyStats, LittleCheck, Result
+from servesim.scenario import Scenario
+from servesim.simulation import simulate
+
+try:
+    __version__ = _metadata.version("servesim")
+except _metadata.PackageNotFoundError:  # imported from a build tree, not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "EngineError",
+    "Error",
+    "Estimate",
+    "LatencyStats",
+    "LittleCheck",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "UnstableSystemError",
+    "__version__",
+    "simulate",
+]

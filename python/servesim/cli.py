@@ -1,0 +1,131 @@
+"""The ``servesim`` command line.
+
+Exit codes: 0 success; 1 the engine failed; 2 bad arguments, unreadable file
+or invalid scenario (one line on stderr: ``servesim: <file>: <path>: <message>``);
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from servesim._core import Error, ScenarioError
+from servesim.scenario import Scenario
+
+PROG = "servesim"
+EXIT_ENGINE_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = _non_negative_int(text)
+    if value >= 2**64:
+        raise argparse.ArgumentTypeError(f"must be < 2**64, got {value}")
+    return value
+
+
+def _load(path: str) -> Scenario:
+    return Scenario.from_yaml(path)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from servesim.simulation import simulate  # keeps `servesim --help` fast
+
+    result = simulate(_load(args.file), seed=args.seed, replications=args.replications,
+                      threads=args.threads)
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, separators=(",", ":"))
+        sys.stdout.write("\n")
+    else:
+        print(result.summary())
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    scenario = _load(args.file)
+    print(f"{args.file}: ok ({scenario.name}: {len(scenario.servers)} server(s), "
+          f"{len(scenario.endpoints)} endpoint(s))")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, one subcommand per task."""
+    from servesim import __version__
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Predict how Python web services behave under load.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser("run", help="simulate a scenario and print its results",
+                              description="Simulate a scenario on the native engine.")
+    run.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")
+    run.add_argument("--json", action="store_true",
+                     help="print the full result as one JSON object (seconds, req/s)")
+    run.add_argument("--seed", type=_seed, metavar="N", help="override run.seed")
+    run.add_argument("--replications", type=_positive_int, metavar="N",
+                     help="override run.replications")
+    run.add_argument("--threads", type=_non_negative_int, default=0, metavar="N",
+                     help="worker threads (default 0: one per hardware thread)")
+    run.set_defaults(handler=_run)
+
+    validate = commands.add_parser("validate", help="check a scenario file without running it")
+    validate.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")
+    validate.set_defaults(handler=_validate)
+    return parser
+
+
+def _fail(args: argparse.Namespace, message: str) -> None:
+    print(f"{PROG}: {args.file}: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except ScenarioError as error:
+        _fail(args, _one_line(_scenario_message(error, args.file)))
+        return EXIT_USAGE
+    except Error as error:
+        _fail(args, _one_line(str(error)))
+        return EXIT_ENGINE_ERROR
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _scenario_message(error: ScenarioError, file: str) -> str:
+    """``<path>: <detail>``; whole-document errors carry the file name as their
+    path, which the caller already prints."""
+    if not error.detail:
+        return str(error)
+    return f"{error.path}: {error.detail}" if error.path not in ("", file) else error.detail
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

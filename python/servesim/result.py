@@ -1,0 +1,439 @@
+"""Simulation results: headline numbers, confidence intervals, tables and frames.
+
+Times are in seconds and rates in requests per second unless a name says
+otherwise (``summary()`` prints milliseconds).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas is imported lazily: it is slow to import and only frames need it
+    import pandas as pd
+
+__all__ = ["Estimate", "LatencyStats", "LittleCheck", "Result"]
+
+LATENCY_STATS = ("mean", "p50", "p90", "p95", "p99", "p999", "max")
+_LATENCY_LABELS = {"mean": "mean", "p50": "p50", "p90": "p90", "p95": "p95", "p99": "p99",
+                   "p999": "p99.9", "max": "max"}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over replications with its two-sided 95 % Student-t half-width.
+
+    Attributes
+    ----------
+    mean
+        The point estimate, in the metric's unit.
+    half_width
+        Half-width of the 95 % confidence interval; 0 with one replication.
+    samples
+        Number of replications it is computed from.
+    """
+
+    mean: float
+    half_width: float
+    samples: int
+
+    @property
+    def lower(self) -> float:
+        """Lower end of the 95 % confidence interval."""
+        return self.mean - self.half_width
+
+    @property
+    def upper(self) -> float:
+        """Upper end of the 95 % confidence interval."""
+        return self.mean + self.half_width
+
+    def __contains__(self, value: float) -> bool:
+        """Whether ``value`` lies in the confidence interval."""
+        return self.lower <= value <= self.upper
+
+    def __str__(self) -> str:
+        return f"{self.mean:.6g} ± {self.half_width:.2g}"
+
+    @classmethod
+    def _from_json(cls, value: Any, samples: int = 1) -> Estimate:
+        if isinstance(value, Mapping):
+            return cls(float(value["mean"]), float(value.get("half_width", 0.0)),
+                       int(value.get("samples", samples)))
+        return cls(float(value), 0.0, samples)
+
+
+@dataclass(frozen=True)
+class LatencyStats:
+    """Response-time statistics, in seconds.
+
+    Attributes
+    ----------
+    mean, p50, p90, p95, p99, p999
+        Mean and percentiles (p999 is the 99.9th); from a log-bucketed histogram
+        whose relative error is about 0.55 %. Across replications, means of
+        the per-replication values.
+    max
+        The largest response time observed.
+    """
+
+    mean: float
+    p50: float
+    p90: float
+    p95: float
+    p99: float
+    p999: float
+    max: float
+
+    @classmethod
+    def _from_json(cls, value: Mapping[str, Any]) -> LatencyStats:
+        return cls(**{name: float(value[name]) for name in LATENCY_STATS})
+
+
+@dataclass(frozen=True)
+class LittleCheck:
+    """Little's law, L = λW, checked on the measured window.
+
+    Attributes
+    ----------
+    mean_in_system
+        L: time-average number of requests queued or in service.
+    throughput
+        λ: completions per second.
+    mean_response
+        W: mean time in the server, seconds.
+    relative_error
+        ``|L - λW| / max(L, λW)``; a few percent or more on a long run points at a bug.
+    """
+
+    mean_in_system: float
+    throughput: float
+    mean_response: float
+    relative_error: float
+
+    @classmethod
+    def _from_json(cls, value: Mapping[str, Any]) -> LittleCheck:
+        little_l = float(value["mean_in_system"])
+        rate = float(value["throughput"])
+        response = float(value["mean_response"])
+        if "relative_error" in value:
+            error = float(value["relative_error"])
+        else:
+            scale = max(little_l, rate * response)
+            error = abs(little_l - rate * response) / scale if scale > 0 else 0.0
+        return cls(little_l, rate, response, error)
+
+
+def _error_kinds(errors: Mapping[str, Any]) -> dict[str, int]:
+    return {kind: int(count) for kind, count in errors.items() if kind != "total"}
+
+
+def _by_name(items: Iterable[Mapping[str, Any]], key: str, samples: int) -> dict[str, Estimate]:
+    """``{name: estimate}`` from a list of named records holding ``key`` (a mean)
+    and optionally ``key_ci`` (the estimate)."""
+    return {item["name"]: Estimate._from_json(item.get(f"{key}_ci", item[key]), samples)
+            for item in items if key in item}
+
+
+class Result:
+    """What a simulation reports, aggregated over independent replications.
+
+    Aggregates are means over replications with 95 % Student-t confidence
+    intervals (see :meth:`ci`); :meth:`to_frame` keeps each replication.
+    Built by :func:`servesim.simulate`; ``Result(data)`` wraps a result dict
+    as written by ``servesim run --json``.
+
+    Examples
+    --------
+    >>> result = ss.simulate(scenario, seed=1)
+    >>> result.throughput, result.latency.p99
+    >>> print(result.summary())
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = dict(data)
+
+    # -- headline numbers ----------------------------------------------------------------
+
+    @property
+    def scenario(self) -> str:
+        """Name of the simulated scenario."""
+        return str(self._data.get("scenario", ""))
+
+    @property
+    def seed(self) -> int:
+        """The seed the replications' random streams derive from."""
+        return int(self._data.get("seed", 0))
+
+    @property
+    def replications(self) -> int:
+        """Number of independent replications."""
+        return len(self._data.get("replications", ())) or self.throughput_ci.samples
+
+    @property
+    def throughput(self) -> float:
+        """Completed requests per second of measured time, mean over replications."""
+        return self.throughput_ci.mean
+
+    @property
+    def throughput_ci(self) -> Estimate:
+        """Throughput (req/s) with its 95 % confidence interval."""
+        return Estimate._from_json(self._data.get("throughput_ci", self._data["throughput"]))
+
+    @property
+    def completed(self) -> int:
+        """Requests answered in the measured windows, summed over replications."""
+        return int(self._data["completed"])
+
+    @property
+    def errors(self) -> dict[str, int]:
+        """Requests without an answer, by cause (``refused``, ``client_timeout``, ...),
+        summed over replications."""
+        return _error_kinds(self._data["errors"])
+
+    @property
+    def error_rate(self) -> float:
+        """Errors / (completed + errors), pooled over replications, in [0, 1]."""
+        return float(self._data["error_rate"])
+
+    @property
+    def latency(self) -> LatencyStats:
+        """Response-time statistics in seconds (means over replications; max is the largest)."""
+        return LatencyStats._from_json(self._data["latency"])
+
+    @property
+    def latency_ci(self) -> dict[str, Estimate]:
+        """Each response-time statistic (``mean``, ``p50``, ... ``p999``, seconds) with its 95 % CI."""
+        samples = self.throughput_ci.samples
+        intervals = self._data.get("latency_ci", {})
+        return {name: Estimate._from_json(intervals.get(name, self._data["latency"][name]), samples)
+                for name in LATENCY_STATS if name != "max"}
+
+    @property
+    def cpu_utilization(self) -> dict[str, Estimate]:
+        """Busy fraction of each host's cores, in [0, 1], by host name."""
+        return _by_name(self._data.get("hosts", ()), "cpu_utilization", self.throughput_ci.samples)
+
+    @property
+    def worker_busy(self) -> dict[str, Estimate]:
+        """Mean fraction of each server's workers holding a request, in [0, 1], by server name."""
+        return _by_name(self._data.get("servers", ()), "worker_busy_fraction",
+                        self.throughput_ci.samples)
+
+    @property
+    def mean_queue_length(self) -> dict[str, Estimate]:
+        """Time-average connections waiting in each server's backlog, by server name."""
+        return _by_name(self._data.get("servers", ()), "mean_queue_length",
+                        self.throughput_ci.samples)
+
+    @property
+    def little(self) -> LittleCheck:
+        """Little's law check, L = λW, averaged over replications."""
+        return LittleCheck._from_json(self._data["little"])
+
+    def ci(self, metric: str) -> Estimate:
+        """A metric with its 95 % confidence interval across replications.
+
+        Parameters
+        ----------
+        metric
+            ``"throughput"`` (req/s); ``"latency.mean"``, ``"latency.p50"``, ...
+            ``"latency.p999"`` (seconds); ``"cpu_utilization.<host>"``,
+            ``"worker_busy.<server>"`` (fractions) or
+            ``"mean_queue_length.<server>"`` (connections).
+
+        Raises
+        ------
+        KeyError
+            For an unknown metric, listing the known ones.
+        """
+        known: dict[str, Estimate] = {"throughput": self.throughput_ci}
+        known.update({f"latency.{name}": value for name, value in self.latency_ci.items()})
+        for group in ("cpu_utilization", "worker_busy", "mean_queue_length"):
+            known.update({f"{group}.{name}": value for name, value in getattr(self, group).items()})
+        try:
+            return known[metric]
+        except KeyError:
+            raise KeyError(f"unknown metric {metric!r}; known: {', '.join(known)}") from None
+
+    # -- export --------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The full result as plain data (the document of ``servesim run --json``)."""
+        return copy.deepcopy(self._data)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The full result as JSON text."""
+        return json.dumps(self._data, indent=indent)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per replication.
+
+        Columns: ``replication``, ``warmup_s``, ``measured_duration_s``, ``arrivals``,
+        ``completed``, ``throughput_rps``, ``errors_<kind>``, ``errors_total``,
+        ``latency_<stat>_s`` for mean, p50, p90, p95, p99, p999 and max,
+        ``little_mean_in_system``, ``little_relative_error``,
+        ``cpu_utilization_<host>``, ``worker_busy_<server>``,
+        ``mean_queue_length_<server>`` and ``events``.
+        """
+        import pandas as pd
+
+        rows = [_replication_row(replication) for replication in self._data.get("replications", ())]
+        return pd.DataFrame(rows)
+
+    def timeline_frame(self) -> pd.DataFrame:
+        """One row per time-series interval per replication, warm-up included.
+
+        Columns: ``replication``, ``start_s``, ``end_s``, ``arrivals``, ``completed``,
+        ``errors``, ``throughput_rps`` (completed per second of the interval) and
+        ``mean_latency_s`` (of the requests completed in it; 0 if none).
+        """
+        import pandas as pd
+
+        rows = []
+        for index, replication in enumerate(self._data.get("replications", ())):
+            for interval in replication.get("timeline", ()):
+                start, end = float(interval["start"]), float(interval["end"])
+                rows.append({
+                    "replication": int(replication.get("index", index)),
+                    "start_s": start,
+                    "end_s": end,
+                    "arrivals": int(interval["arrivals"]),
+                    "completed": int(interval["completed"]),
+                    "errors": int(interval["errors"]),
+                    "throughput_rps": int(interval["completed"]) / (end - start) if end > start else 0.0,
+                    "mean_latency_s": float(interval["mean_latency"]),
+                })
+        columns = ["replication", "start_s", "end_s", "arrivals", "completed", "errors",
+                   "throughput_rps", "mean_latency_s"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def endpoints_frame(self) -> pd.DataFrame:
+        """One row per endpoint, aggregated over replications.
+
+        Columns: ``endpoint``, ``completed``, ``throughput_rps``,
+        ``throughput_ci_rps`` (95 % half-width), ``errors_<kind>``,
+        ``latency_<stat>_s`` for mean, p50, p90, p95, p99, p999 and max.
+        """
+        import pandas as pd
+
+        rows = []
+        for endpoint in self._data.get("endpoints", ()):
+            throughput = Estimate._from_json(endpoint.get("throughput_ci", endpoint["throughput"]))
+            row: dict[str, Any] = {
+                "endpoint": endpoint["name"],
+                "completed": int(endpoint["completed"]),
+                "throughput_rps": throughput.mean,
+                "throughput_ci_rps": throughput.half_width,
+            }
+            row.update({f"errors_{kind}": count
+                        for kind, count in _error_kinds(endpoint.get("errors", {})).items()})
+            row.update(_latency_columns(endpoint["latency"]))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    # -- display -------------------------------------------------------------------------
+
+    def summary(self) -> str:
+        """A readable table of the headline numbers with their 95 % confidence intervals.
+
+        Latencies in milliseconds, utilizations in percent, throughput in req/s.
+        """
+        return _format_summary(self)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        latency = self.latency
+        return (f"<Result {self.scenario!r}: {self.throughput:.2f} req/s, "
+                f"mean {latency.mean * 1e3:.3f} ms, p99 {latency.p99 * 1e3:.3f} ms, "
+                f"{self.completed} completed, {self.replications} replication(s)>")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Result) and self._data == other._data
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _latency_value(value: Any) -> float:
+    return float(value["mean"]) if isinstance(value, Mapping) else float(value)
+
+
+def _latency_columns(latency: Mapping[str, Any]) -> dict[str, float]:
+    return {f"latency_{name}_s": _latency_value(latency[name]) for name in LATENCY_STATS if name in latency}
+
+
+def _replication_row(replication: Mapping[str, Any]) -> dict[str, Any]:
+    errors = _error_kinds(replication.get("errors", {}))
+    row: dict[str, Any] = {
+        "replication": int(replication.get("index", 0)),
+        "warmup_s": float(replication.get("warmup", 0.0)),
+        "measured_duration_s": float(replication.get("measured_duration", 0.0)),
+        "arrivals": int(replication.get("arrivals", 0)),
+        "completed": int(replication["completed"]),
+        "throughput_rps": float(replication["throughput"]),
+    }
+    row.update({f"errors_{kind}": count for kind, count in errors.items()})
+    row["errors_total"] = sum(errors.values())
+    row.update(_latency_columns(replication["latency"]))
+    if "little" in replication:
+        little = LittleCheck._from_json(replication["little"])
+        row["little_mean_in_system"] = little.mean_in_system
+        row["little_relative_error"] = little.relative_error
+    for host in replication.get("hosts", ()):
+        row[f"cpu_utilization_{host['name']}"] = float(host["cpu_utilization"])
+    for server in replication.get("servers", ()):
+        row[f"worker_busy_{server['name']}"] = float(server["worker_busy_fraction"])
+        row[f"mean_queue_length_{server['name']}"] = float(server["mean_queue_length"])
+    if "events" in replication:
+        row["events"] = int(replication["events"])
+    return row
+
+
+def _format_summary(result: Result) -> str:
+    """Rows of (label, value, unit, ± CI), aligned in columns."""
+    rows: list[tuple[str, str, str, str]] = []
+
+    def add(label: str, value: str, unit: str = "", ci: str = "") -> None:
+        rows.append((label, value, unit, ci))
+
+    def add_estimate(label: str, estimate: Estimate, scale: float, unit: str, digits: int) -> None:
+        ci = f"± {estimate.half_width * scale:.{digits}f}" if estimate.samples > 1 else ""
+        add(label, f"{estimate.mean * scale:,.{digits}f}", unit, ci)
+
+    add_estimate("throughput", result.throughput_ci, 1.0, "req/s", 2)
+    for name, estimate in result.latency_ci.items():
+        add_estimate(f"latency {_LATENCY_LABELS[name]}", estimate, 1e3, "ms", 3)
+    add("latency max", f"{result.latency.max * 1e3:,.3f}", "ms")
+    add("completed", f"{result.completed:,}")
+    errors = result.errors
+    by_kind = ", ".join(f"{kind} {count:,}" for kind, count in errors.items())
+    add("errors", f"{sum(errors.values()):,}", "", f"({by_kind})" if by_kind else "")
+    add("error rate", f"{result.error_rate * 100:.3f}", "%")
+    for host, estimate in result.cpu_utilization.items():
+        add_estimate(f"cpu utilization {host}", estimate, 100.0, "%", 1)
+    for server, estimate in result.worker_busy.items():
+        add_estimate(f"workers busy {server}", estimate, 100.0, "%", 1)
+    for server, estimate in result.mean_queue_length.items():
+        add_estimate(f"mean queue {server}", estimate, 1.0, "", 3)
+    little = result.little
+    add("Little's law L", f"{little.mean_in_system:.3f}", "",
+        f"λW = {little.throughput * little.mean_response:.3f}, "
+        f"relative error {little.relative_error * 100:.2f} %")
+
+    label_width = max(len(row[0]) for row in rows)
+    value_width = max(len(row[1]) for row in rows)
+    unit_width = max(len(row[2]) for row in rows)
+    replications = result.replications
+    header = (f"{result.scenario}: {replications} replication{'s' if replications != 1 else ''}, "
+              f"seed {result.seed}" + (", ± is the 95 % confidence half-width" if replications > 1 else ""))
+    lines = [header]
+    for label, value, unit, ci in rows:
+        line = f"  {label:<{label_width}}  {value:>{value_width}} {unit:<{unit_width}}  {ci}"
+        lines.append(line.rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,200 @@
+"""Scenarios: loading, validating and inspecting the model of a deployment under load."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from servesim import _core
+
+__all__ = ["Scenario"]
+
+PathLike = str | os.PathLike[str]
+
+
+def _json_default(value: Any) -> Any:
+    """Lets numpy scalars and paths through json.dumps; anything else is a TypeError."""
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return value.item()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise TypeError(f"scenario values must be JSON-like, got {type(value).__name__}: {value!r}")
+
+
+class Scenario:
+    """A validated model of a deployment under load: hosts, servers, endpoints,
+    workload and run settings.
+
+    Parsing and validation happen in the C++ core, so files, dicts and C++ users
+    get the same checks and messages. Create one with :meth:`from_yaml`,
+    :meth:`from_json`, :meth:`from_dict` or :meth:`from_text`.
+
+    Raises
+    ------
+    ScenarioError
+        From every constructor, naming the dotted path of the bad field, e.g.
+        ``servers.web.workers: must be an integer >= 1, got 0``.
+
+    Examples
+    --------
+    >>> import servesim as ss
+    >>> scenario = ss.Scenario.from_yaml("scenarios/two-sync-workers.yaml")
+    >>> scenario.name
+    'two-sync-workers'
+    """
+
+    __slots__ = ("_core", "_source", "_text")
+
+    def __init__(self, core: _core.Scenario, *, source: Mapping[str, Any] | None = None,
+                 text: str | None = None) -> None:
+        """Wraps a parsed core scenario; prefer the ``from_*`` constructors."""
+        self._core = core
+        self._source = copy.deepcopy(dict(source)) if source is not None else None
+        self._text = text
+
+    # -- constructors -----------------------------------------------------------------
+
+    @classmethod
+    def from_yaml(cls, path: PathLike) -> Scenario:
+        """Loads a scenario file (YAML, or JSON which is a subset of it).
+
+        Parameters
+        ----------
+        path
+            The scenario file.
+
+        Raises
+        ------
+        ScenarioError
+            If the file is unreadable or the scenario invalid.
+        """
+        core = _core.load_scenario(os.fspath(path))
+        # Kept for to_dict(); the C++ loader has already read the same bytes.
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        return cls(core, text=text)
+
+    @classmethod
+    def from_json(cls, path: PathLike) -> Scenario:
+        """Loads a JSON scenario file; the same as :meth:`from_yaml`."""
+        return cls.from_yaml(path)
+
+    @classmethod
+    def from_text(cls, text: str, origin: str = "") -> Scenario:
+        """Parses a scenario from YAML or JSON text.
+
+        Parameters
+        ----------
+        text
+            The document.
+        origin
+            A name for the document in error messages (a file name), may be empty.
+        """
+        return cls(_core.parse_scenario(text, origin), text=text)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
+        """Builds a scenario from a dict with the layout of a scenario file.
+
+        Durations are numbers of seconds or strings with a unit (``"5ms"``);
+        rates are in requests per second.
+
+        Examples
+        --------
+        >>> ss.Scenario.from_dict({
+        ...     "hosts": {"app": {"cores": 2}},
+        ...     "servers": {"web": {"host": "app", "kind": "gunicorn-sync", "workers": 2}},
+        ...     "endpoints": {"work": {"server": "web",
+        ...                            "phases": [{"cpu": {"dist": "exponential", "mean": "10ms"}}]}},
+        ...     "workload": {"open": {"rate": 100}},
+        ... }).name
+        'scenario'
+        """
+        if not isinstance(data, Mapping):
+            raise TypeError(f"Scenario.from_dict expects a mapping, got {type(data).__name__}")
+        text = json.dumps(data, default=_json_default)
+        return cls(_core.parse_scenario(text), source=data)
+
+    # -- inspection -------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self._core.name
+
+    @property
+    def hosts(self) -> list[str]:
+        """Host names, in file order."""
+        return self._core.hosts
+
+    @property
+    def servers(self) -> list[str]:
+        """Server names, in file order."""
+        return self._core.servers
+
+    @property
+    def endpoints(self) -> list[str]:
+        """Endpoint names, in file order."""
+        return self._core.endpoints
+
+    @property
+    def duration(self) -> float:
+        """Simulated seconds per replication."""
+        return self._core.duration
+
+    @property
+    def warmup(self) -> float:
+        """Seconds discarded at the start of each replication."""
+        return self._core.warmup
+
+    @property
+    def replications(self) -> int:
+        """Independent replications a simulation runs by default."""
+        return self._core.replications
+
+    @property
+    def seed(self) -> int:
+        """The default random seed."""
+        return self._core.seed
+
+    @property
+    def core(self) -> _core.Scenario:
+        """The compiled scenario, as passed to the engines."""
+        return self._core
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as the dict it was built from (or its parsed source text).
+
+        Durations keep the form they were written in (``"5ms"`` or seconds), so
+        ``Scenario.from_dict(s.to_dict())`` rebuilds the same scenario.
+        """
+        if self._source is not None:
+            return copy.deepcopy(self._source)
+        import yaml  # only needed for scenarios read from text
+
+        data = yaml.safe_load(self._text or "")
+        if not isinstance(data, dict):
+            raise TypeError("the scenario source is not a mapping")
+        return data
+
+    def replace(self, **sections: Mapping[str, Any]) -> Scenario:
+        """A copy with top-level sections updated key by key.
+
+        Examples
+        --------
+        >>> short = scenario.replace(run={"duration": 300, "replications": 2})
+        """
+        data = self.to_dict()
+        for key, value in sections.items():
+            if isinstance(value, Mapping) and isinstance(data.get(key), Mapping):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
+        return Scenario.from_dict(data)
+
+    def __repr__(self) -> str:
+        return (f"Scenario(name={self.name!r}, servers={self.servers!r}, "
+                f"endpoints={self.endpoints!r}, duration={self.duration:g}s)")
