@@ -47,14 +47,18 @@ MmckMetrics metrics_of(const std::vector<double>& p, double arrival_rate, double
 
 MmckMetrics mmck(double arrival_rate, double service_rate, int servers, int capacity) {
   require_mmck("mmck", arrival_rate, service_rate, servers, capacity);
-  // log of the unnormalised p_n; lambda = 0 gives log 0 = -inf, i.e. p_n = 0 for n > 0.
-  const double log_load = std::log(arrival_rate / service_rate);
+  // log(p_n / p_mode), accumulated outwards from the mode so that the terms that carry the
+  // mass have small exponents and little accumulated round-off even for K = 10^6.
+  // p_n / p_{n-1} = a / min(n, c), a = lambda / mu; lambda = 0 gives log 0 = -inf, p_n = 0.
+  const double load = arrival_rate / service_rate;
+  const auto log_step = [&](int n) { return std::log(load / std::min(n, servers)); };
+  const int mode = load >= servers ? capacity : std::min(capacity, static_cast<int>(load));
   std::vector<double> p(static_cast<std::size_t>(capacity) + 1);
-  p[0] = 0.0;
-  for (int n = 1; n <= capacity; ++n) p[n] = p[n - 1] + log_load - std::log(std::min(n, servers));
-  const double top = *std::max_element(p.begin(), p.end());
+  p[mode] = 0.0;
+  for (int n = mode + 1; n <= capacity; ++n) p[n] = p[n - 1] + log_step(n);
+  for (int n = mode - 1; n >= 0; --n) p[n] = p[n + 1] - log_step(n + 1);
   double total = 0.0;
-  for (double& x : p) total += (x = std::exp(x - top));
+  for (double& x : p) total += (x = std::exp(x));
   for (double& x : p) x /= total;
   return metrics_of(p, arrival_rate, service_rate, servers);
 }

@@ -115,7 +115,7 @@ MvaResult mva_schweitzer(std::span<const MvaStation> stations, int users, double
   }
   const double shrink = (users - 1.0) / users;
   // Mean users in each queueing part, initially spread evenly.
-  const double even_share = static_cast<double>(users) / std::max<std::size_t>(count, 1);
+  const double even_share = users / static_cast<double>(std::max<std::size_t>(count, 1));
   std::vector<double> queued_users(count, even_share);
   std::vector<double> queued_residence(count, 0.0);
   std::vector<double> residence(count, 0.0);

@@ -64,7 +64,9 @@ json to_json(const ServerSummary& s) {
           {"worker_busy_fraction", s.worker_busy_fraction.mean},
           {"worker_busy_fraction_ci", to_json(s.worker_busy_fraction)},
           {"mean_queue_length", s.mean_queue_length.mean},
-          {"mean_queue_length_ci", to_json(s.mean_queue_length)}};
+          {"mean_queue_length_ci", to_json(s.mean_queue_length)},
+          {"queued_fraction", s.queued_fraction.mean},
+          {"queued_fraction_ci", to_json(s.queued_fraction)}};
 }
 
 json to_json(const HostSummary& h) {
@@ -85,7 +87,8 @@ json to_json(const ServerStats& s) {
   return {{"name", s.name},
           {"worker_busy_fraction", s.worker_busy_fraction},
           {"mean_queue_length", s.mean_queue_length},
-          {"mean_in_system", s.mean_in_system}};
+          {"mean_in_system", s.mean_in_system},
+          {"queued_fraction", s.queued_fraction}};
 }
 
 json to_json(const HostStats& h) {

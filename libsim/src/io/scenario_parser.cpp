@@ -180,6 +180,8 @@ RunConfig parse_run(const YamlField& f) {
   if (auto warmup = f.optional("warmup")) {
     if (warmup->is_scalar() && warmup->as_string() == "auto") {
       run.warmup_mode = WarmupMode::mser5;
+    } else if (!warmup->is_scalar() || !detail::parse_duration(warmup->as_string())) {
+      warmup->fail("must be a duration >= 0 or 'auto', got " + warmup->describe());
     } else {
       run.warmup = warmup->as_duration(Bound::non_negative);
     }

@@ -404,6 +404,9 @@ TEST_CASE("zero and negative values are rejected with the value") {
   require_error(with(kBase, "{cpu: 10ms}", "{cpu: -5ms}"), "endpoints.work.phases[0].cpu",
                 "must be a duration >= 0, got '-5ms'");
   require_error(kBase + "run: {duration: 0s}\n", "run.duration", "must be a duration > 0, got '0s'");
+  require_error(kBase + "run: {warmup: -1s}\n", "run.warmup", "must be a duration >= 0, got '-1s'");
+  require_error(kBase + "run: {warmup: autoo}\n", "run.warmup",
+                "must be a duration >= 0 or 'auto', got 'autoo'");
   require_error(kBase + "run: {replications: 0}\n", "run.replications",
                 "must be an integer >= 1, got 0");
   require_error(with(kBase, "open: {rate: 10}", "closed: {users: 0}"), "workload.closed.users",

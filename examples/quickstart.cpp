@@ -1,0 +1,26 @@
+// Loads a scenario file, simulates it and prints the headline numbers.
+//   quickstart scenarios/two-sync-workers.yaml
+#include <iostream>
+
+#include <servesim/servesim.hpp>
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: quickstart SCENARIO.yaml\n";
+    return 2;
+  }
+  try {
+    const servesim::Scenario scenario = servesim::load_scenario(argv[1]);
+    const servesim::Result result = servesim::simulate(scenario);
+    std::cout << scenario.name << "\n"
+              << "  throughput  " << result.throughput.mean << " +- "
+              << result.throughput.half_width << " req/s\n"
+              << "  mean        " << result.latency.mean.mean * 1e3 << " ms\n"
+              << "  p99         " << result.latency.p99.mean * 1e3 << " ms\n"
+              << "  errors      " << result.errors.total() << "\n";
+  } catch (const servesim::ScenarioError& error) {
+    std::cerr << argv[1] << ": " << error.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,148 @@
+// Tests for io/result_json.hpp: a hand-built Result survives the trip to JSON.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "servesim/io/result_json.hpp"
+
+using namespace servesim;
+using nlohmann::json;
+
+namespace {
+
+ReplicationResult replication(int index, double throughput) {
+  ReplicationResult r;
+  r.index = index;
+  r.warmup = 10.0;
+  r.measured_duration = 90.0;
+  r.arrivals = 901;
+  r.completed = 900;
+  r.throughput = throughput;
+  r.errors = {1, 2};
+  r.latency = {0.020, 0.015, 0.030, 0.035, 0.050, 0.080, 0.120};
+  EndpointStats endpoint;
+  endpoint.name = "work";
+  endpoint.completed = 900;
+  endpoint.throughput = throughput;
+  endpoint.latency = r.latency;
+  r.endpoints.push_back(endpoint);
+  r.servers.push_back(ServerStats{"web", 0.8, 1.5, 3.1, 0.6});
+  r.hosts.push_back(HostStats{"app", 0.4});
+  r.little = {2.0, 10.0, 0.2};
+  r.timeline = {{0.0, 50.0, 500, 498, 1, 0.019}, {50.0, 100.0, 501, 500, 2, 0.021}};
+  r.events = 12345;
+  return r;
+}
+
+Result hand_built() {
+  Result result;
+  result.scenario = "two-sync-workers";
+  result.seed = 7;
+  result.completed = 1800;
+  result.throughput = {10.0, 0.25, 2};
+  result.errors = {2, 4};
+  result.error_rate = 6.0 / 1806.0;
+  result.latency.mean = {0.020, 0.001, 2};
+  result.latency.p50 = {0.015, 0.0005, 2};
+  result.latency.p99 = {0.050, 0.004, 2};
+  result.latency.max = 0.125;
+  EndpointSummary endpoint;
+  endpoint.name = "work";
+  endpoint.completed = 1800;
+  endpoint.throughput = {10.0, 0.25, 2};
+  endpoint.latency = result.latency;
+  result.endpoints.push_back(endpoint);
+  result.servers.push_back(ServerSummary{"web", {0.8, 0.02, 2}, {1.5, 0.3, 2}, {0.6, 0.05, 2}});
+  result.hosts.push_back(HostSummary{"app", {0.4, 0.01, 2}});
+  result.little = {2.0, 10.0, 0.21};
+  result.histogram.record(0.010);
+  result.histogram.record(0.010);
+  result.histogram.record(0.100);
+  result.replications = {replication(0, 9.9), replication(1, 10.1)};
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("to_json writes every part of a Result") {
+  // Expected values: the fields set in hand_built(), read back unchanged.
+  const Result result = hand_built();
+  const json doc = json::parse(to_json(result));
+
+  SECTION("headline numbers") {
+    CHECK(doc["scenario"] == "two-sync-workers");
+    CHECK(doc["seed"] == 7);
+    CHECK(doc["completed"] == 1800);
+    CHECK(doc["throughput"] == 10.0);
+    CHECK(doc["throughput_ci"] == json({{"mean", 10.0}, {"half_width", 0.25}, {"samples", 2}}));
+    CHECK(doc["errors"] == json({{"refused", 2}, {"client_timeout", 4}, {"total", 6}}));
+    CHECK(doc["error_rate"].get<double>() == Approx(6.0 / 1806.0));
+  }
+  SECTION("latency holds the means plus max, latency_ci the estimates") {
+    CHECK(doc["latency"]["mean"] == 0.020);
+    CHECK(doc["latency"]["p50"] == 0.015);
+    CHECK(doc["latency"]["p99"] == 0.050);
+    CHECK(doc["latency"]["max"] == 0.125);
+    CHECK(doc["latency_ci"]["p99"]["half_width"] == 0.004);
+    CHECK(doc["latency_ci"]["p99"]["samples"] == 2);
+    CHECK_FALSE(doc["latency_ci"].contains("max"));
+  }
+  SECTION("endpoints, servers, hosts") {
+    REQUIRE(doc["endpoints"].size() == 1);
+    CHECK(doc["endpoints"][0]["name"] == "work");
+    CHECK(doc["endpoints"][0]["throughput"] == 10.0);
+    CHECK(doc["endpoints"][0]["latency"]["p50"] == 0.015);
+    CHECK(doc["servers"][0]["worker_busy_fraction"] == 0.8);
+    CHECK(doc["servers"][0]["mean_queue_length_ci"]["half_width"] == 0.3);
+    CHECK(doc["servers"][0]["queued_fraction"] == 0.6);
+    CHECK(doc["servers"][0]["queued_fraction_ci"]["half_width"] == 0.05);
+    CHECK(doc["hosts"][0]["cpu_utilization"] == 0.4);
+  }
+  SECTION("Little's law check with its relative error") {
+    // Expected: |L - lambda W| / max(L, lambda W) = |2 - 2.1| / 2.1.
+    CHECK(doc["little"]["mean_in_system"] == 2.0);
+    CHECK(doc["little"]["relative_error"].get<double>() == Approx(0.1 / 2.1));
+  }
+  SECTION("each replication with its timeline") {
+    REQUIRE(doc["replications"].size() == 2);
+    const json& r = doc["replications"][1];
+    CHECK(r["index"] == 1);
+    CHECK(r["throughput"] == 10.1);
+    CHECK(r["arrivals"] == 901);
+    CHECK(r["errors"]["total"] == 3);
+    CHECK(r["latency"]["p999"] == 0.080);
+    CHECK(r["servers"][0]["mean_in_system"] == 3.1);
+    CHECK(r["servers"][0]["queued_fraction"] == 0.6);
+    CHECK(r["little"]["mean_response"] == 0.2);
+    CHECK(r["events"] == 12345);
+    REQUIRE(r["timeline"].size() == 2);
+    CHECK(r["timeline"][1] == json({{"start", 50.0}, {"end", 100.0}, {"arrivals", 501},
+                                    {"completed", 500}, {"errors", 2}, {"mean_latency", 0.021}}));
+  }
+  SECTION("the histogram's buckets") {
+    // Expected: 3 observations in 2 buckets (10 ms twice, 100 ms once), each
+    // bucket containing its value.
+    CHECK(doc["histogram"]["count"] == 3);
+    CHECK(doc["histogram"]["relative_error"] == LatencyHistogram::relative_error());
+    const json& buckets = doc["histogram"]["buckets"];
+    REQUIRE(buckets.size() == 2);
+    CHECK(buckets[0][2] == 2);
+    CHECK(buckets[0][0].get<double>() <= 0.010);
+    CHECK(buckets[0][1].get<double>() >= 0.010);
+    CHECK(buckets[1][2] == 1);
+  }
+}
+
+TEST_CASE("to_json indentation and non-finite values") {
+  Result result = hand_built();
+  CHECK(to_json(result, -1).find('\n') == std::string::npos);
+  CHECK(to_json(result, 2).find("\n  \"completed\"") != std::string::npos);
+  // Expected: NaN is not valid JSON, so it is written as null.
+  result.error_rate = std::numeric_limits<double>::quiet_NaN();
+  CHECK(json::parse(to_json(result))["error_rate"].is_null());
+}

@@ -1,0 +1,140 @@
+// Tests for model/scenario.hpp: Scenario::validate() on scenarios built in
+// C++, and the find_* look-ups.
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "servesim/errors.hpp"
+#include "servesim/model/scenario.hpp"
+#include "support/scenarios.hpp"
+
+using namespace servesim;
+using Catch::Matchers::Contains;
+
+namespace {
+
+Scenario valid() {
+  return test::sync_pool(2, 4, Distribution::exponential(0.010), 160.0);
+}
+
+void require_invalid(const Scenario& s, const std::string& path, const std::string& fragment) {
+  try {
+    s.validate();
+    FAIL("expected a ScenarioError");
+  } catch (const ScenarioError& e) {
+    CHECK(e.path() == path);
+    CHECK_THAT(e.detail(), Contains(fragment));
+    CHECK_THAT(e.what(), Contains(path + ": "));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a complete scenario validates") {
+  CHECK_NOTHROW(valid().validate());
+  Scenario closed = valid();
+  closed.workload.open.reset();
+  closed.workload.closed = ClosedWorkload{10, Distribution::constant(1.0)};
+  closed.workload.mix = {{"work", 1.0}};
+  closed.workload.client_timeout = 2.0;
+  closed.run.warmup_mode = WarmupMode::mser5;
+  closed.run.warmup = 5000.0;  // ignored by MSER-5
+  CHECK_NOTHROW(closed.validate());
+}
+
+TEST_CASE("validate names the first bad field of each section") {
+  Scenario s = valid();
+  SECTION("hosts") {
+    s.hosts[0].cores = 0;
+    require_invalid(s, "hosts.app.cores", "must be an integer >= 1, got 0");
+    s.hosts[0].cores = 1;
+    s.hosts[0].speed = -2.0;
+    require_invalid(s, "hosts.app.speed", "must be a number > 0, got -2");
+    s.hosts.clear();
+    require_invalid(s, "hosts", "at least one host is required");
+  }
+  SECTION("names are present and unique") {
+    s.hosts.push_back(s.hosts[0]);
+    require_invalid(s, "hosts[1].name", "duplicate host name 'app'");
+    s.hosts.pop_back();
+    s.endpoints[0].name.clear();
+    require_invalid(s, "endpoints[0].name", "must not be empty");
+  }
+  SECTION("servers") {
+    s.servers[0].workers = 0;
+    require_invalid(s, "servers.web.workers", "must be an integer >= 1, got 0");
+    s.servers[0].workers = 1;
+    s.servers[0].backlog = -1;
+    require_invalid(s, "servers.web.backlog", "must be an integer >= 1, got -1");
+  }
+  SECTION("references to unknown names get a suggestion when one is close") {
+    s.servers[0].host = "ap";
+    require_invalid(s, "servers.web.host", "no host named 'ap'; did you mean 'app'?");
+    s.servers[0].host = "database";
+    require_invalid(s, "servers.web.host", "no host named 'database' (hosts: app)");
+    s.servers[0].host = "app";
+    s.endpoints[0].server = "wbe";
+    require_invalid(s, "endpoints.work.server", "no server named 'wbe'; did you mean 'web'?");
+  }
+  SECTION("endpoints need phases") {
+    s.endpoints[0].phases.clear();
+    require_invalid(s, "endpoints.work.phases", "must list at least one phase");
+  }
+  SECTION("workload") {
+    s.workload.closed = ClosedWorkload{};
+    require_invalid(s, "workload", "give either 'open' or 'closed', not both");
+    s.workload.open.reset();
+    s.workload.closed.reset();
+    require_invalid(s, "workload", "one of 'open' (a request rate) or 'closed'");
+    s.workload.open = OpenWorkload{0.0, ArrivalProcess::poisson};
+    require_invalid(s, "workload.open.rate", "must be a number > 0, got 0");
+    s.workload.open.reset();
+    s.workload.closed = ClosedWorkload{0, Distribution()};
+    require_invalid(s, "workload.closed.users", "must be an integer >= 1, got 0");
+  }
+  SECTION("mix") {
+    s.workload.mix = {{"wrk", 1.0}};
+    require_invalid(s, "workload.mix.wrk", "no endpoint named 'wrk'; did you mean 'work'?");
+    s.workload.mix = {{"work", 0.0}};
+    require_invalid(s, "workload.mix.work", "must be a weight > 0, got 0");
+    s.workload.mix = {{"work", 1.0}, {"work", 2.0}};
+    require_invalid(s, "workload.mix.work", "listed twice");
+  }
+  SECTION("client timeout") {
+    s.workload.client_timeout = 0.0;
+    require_invalid(s, "workload.client_timeout", "must be a duration > 0, got 0");
+  }
+  SECTION("run") {
+    s.run.warmup = s.run.duration;
+    require_invalid(s, "run.warmup", "must be shorter than run.duration (1000 s), got 1000 s");
+    s.run.warmup = -1.0;
+    require_invalid(s, "run.warmup", "must be a duration >= 0, got -1");
+    s.run.warmup = 0.0;
+    s.run.duration = 0.0;
+    require_invalid(s, "run.duration", "must be a duration > 0, got 0");
+    s.run.duration = 10.0;
+    s.run.replications = 0;
+    require_invalid(s, "run.replications", "must be an integer >= 1, got 0");
+    s.run.replications = 1;
+    s.run.interval = -0.5;
+    require_invalid(s, "run.interval", "must be a duration >= 0, got -0.5");
+  }
+  SECTION("an unnamed entry is named by its index") {
+    s.hosts[0].name.clear();
+    require_invalid(s, "hosts[0].name", "must not be empty");
+  }
+}
+
+TEST_CASE("find_host, find_server and find_endpoint look entries up by name") {
+  Scenario s = valid();
+  s.hosts.push_back(Host{"db", 8, 2.0});
+  REQUIRE(s.find_host("db") != nullptr);
+  CHECK(s.find_host("db") == &s.hosts[1]);
+  CHECK(s.find_host("app") == &s.hosts[0]);
+  CHECK(s.find_server("web") == &s.servers[0]);
+  CHECK(s.find_endpoint("work") == &s.endpoints[0]);
+  CHECK(s.find_host("nope") == nullptr);
+  CHECK(s.find_server("app") == nullptr);
+  CHECK(s.find_endpoint("") == nullptr);
+}
