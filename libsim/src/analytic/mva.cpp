@@ -1,6 +1,7 @@
 #include "servesim/analytic/mva.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <string>
 
@@ -45,58 +46,141 @@ MvaResult result_of(std::span<const MvaStation> stations, std::vector<double> re
   return r;
 }
 
+/// How the exact recursion treats a station.
+enum class Role {
+  delay,          ///< residence = demand (delay stations, and any station of zero demand)
+  queue,          ///< residence = D (1 + Q(n-1)) (queue, and multi_server with one server)
+  load_dependent  ///< multi_server with c >= 2: needs P(j busy), j < c - 1
+};
+
+constexpr std::size_t kMaxLoadDependent = 10;
+
+/// The network and the role of each station in the recursion.
+struct Layout {
+  std::span<const MvaStation> stations;
+  double think_time;
+  std::vector<Role> roles;
+  std::vector<std::size_t> load_dependent;  ///< station index of load-dependent station i
+  std::vector<std::size_t> member_of;       ///< i of load-dependent station k, else unused
+};
+
+Layout layout_of(std::span<const MvaStation> stations, double think_time) {
+  Layout layout{stations, think_time, {}, {}, std::vector<std::size_t>(stations.size(), 0)};
+  for (std::size_t k = 0; k < stations.size(); ++k) {
+    const MvaStation& s = stations[k];
+    if (s.kind == Kind::delay || s.demand == 0.0) {
+      layout.roles.push_back(Role::delay);
+    } else if (s.kind == Kind::queue || s.servers == 1) {
+      layout.roles.push_back(Role::queue);
+    } else {
+      layout.roles.push_back(Role::load_dependent);
+      layout.member_of[k] = layout.load_dependent.size();
+      layout.load_dependent.push_back(k);
+    }
+  }
+  return layout;
+}
+
+/// The state of one subnetwork at the current population.
+struct Subnetwork {
+  double throughput = 0.0;
+  std::vector<double> residence;
+  std::vector<double> queue;
+  /// busy[i][j] = P(j servers busy at load-dependent station i), j < c - 1; empty if absent.
+  std::vector<std::vector<double>> busy;
+};
+
+/// Moves subnetwork `mask` from population n - 1 to n.
+///
+/// Multi-server stations follow Menascé, Almeida & Dowdy (Performance by Design, 2004,
+/// ch. 15): R(n) = D/c (1 + Q(n-1) + sum_{j=1}^{c-1} (c - j) p(j-1 | n-1)) and
+/// p(j | n) = X(n) D / j p(j-1 | n-1). Their p(0 | n) = 1 - (X D + sum (c-j) p(j | n)) / c
+/// cancels catastrophically once the station saturates (errors grow like e^c), so here
+/// p(0 | n) = p(0 | n-1) X(n) / X'(n) instead, X' being the throughput of the network
+/// without the station: with normalising constants, p(0 | n) = G'(n) / G(n) and
+/// X(n) = G(n-1) / G(n). Every step then multiplies positive numbers, which is stable.
+void advance(const Layout& layout, std::vector<Subnetwork>& subnetworks, std::size_t mask,
+             int n) {
+  const auto& [stations, think_time, roles, load_dependent, member_of] = layout;
+  Subnetwork& net = subnetworks[mask];
+  double total = think_time;
+  for (std::size_t k = 0; k < stations.size(); ++k) {
+    const double d = stations[k].demand;
+    switch (roles[k]) {
+      case Role::delay: net.residence[k] = d; break;
+      case Role::queue: net.residence[k] = d * (1.0 + net.queue[k]); break;
+      case Role::load_dependent: {
+        const std::size_t i = member_of[k];
+        if (!(mask >> i & 1U)) continue;
+        const int c = stations[k].servers;
+        double idle_credit = 0.0;  // sum_{j=1}^{c-1} (c - j) p(j-1 | n-1)
+        for (int j = 1; j < c; ++j) idle_credit += (c - j) * net.busy[i][j - 1];
+        net.residence[k] = d / c * (1.0 + net.queue[k] + idle_credit);
+        break;
+      }
+    }
+    total += net.residence[k];
+  }
+  // A subnetwork without demand (all load-dependent stations removed, no think time) has
+  // nowhere to hold users: throughput +inf, so p(0) of the station removed from it is 0.
+  net.throughput = n / total;
+  for (std::size_t k = 0; k < stations.size(); ++k) {
+    net.queue[k] = net.throughput * net.residence[k];
+  }
+
+  for (std::size_t i = 0; i < load_dependent.size(); ++i) {
+    if (!(mask >> i & 1U)) continue;
+    std::vector<double>& p = net.busy[i];
+    const double without = subnetworks[mask & ~(std::size_t{1} << i)].throughput;
+    const double empty = p[0] * (net.throughput / without);
+    const double load = net.throughput * stations[load_dependent[i]].demand;
+    for (std::size_t j = p.size() - 1; j >= 1; --j) {
+      p[j] = load / static_cast<double>(j) * p[j - 1];
+    }
+    p[0] = empty < 1e-300 ? 0.0 : empty;  // no subnormals: they are slow and negligible
+  }
+}
+
 }  // namespace
 
 MvaResult mva_exact(std::span<const MvaStation> stations, int users, double think_time) {
   require_network("mva_exact", stations, users, think_time);
-  const std::size_t count = stations.size();
-  std::vector<double> queue(count, 0.0);  // Q_k(n - 1)
-  std::vector<double> residence(count, 0.0);
-  // busy[k][j] = P(j servers busy at multi-server station k | n - 1 users), j < c.
-  std::vector<std::vector<double>> busy(count);
-  for (std::size_t k = 0; k < count; ++k) {
-    if (stations[k].kind == Kind::multi_server) {
-      busy[k].assign(static_cast<std::size_t>(stations[k].servers), 0.0);
-      busy[k][0] = 1.0;
-    }
+  const Layout layout = layout_of(stations, think_time);
+  const std::size_t load_dependent = layout.load_dependent.size();
+  if (load_dependent > kMaxLoadDependent) {
+    throw Error("mva_exact: at most " + std::to_string(kMaxLoadDependent) +
+                " multi_server stations with servers > 1 and demand > 0 are supported, got " +
+                std::to_string(load_dependent));
   }
 
-  double throughput = 0.0;
-  for (int n = 1; n <= users; ++n) {
-    double total = think_time;
-    for (std::size_t k = 0; k < count; ++k) {
-      const double d = stations[k].demand;
-      switch (stations[k].kind) {
-        case Kind::delay: residence[k] = d; break;
-        case Kind::queue: residence[k] = d * (1.0 + queue[k]); break;
-        case Kind::multi_server: {
-          const int c = stations[k].servers;
-          double idle_credit = 0.0;  // sum_{j=1}^{c-1} (c - j) p(j-1 | n-1)
-          for (int j = 1; j < c; ++j) idle_credit += (c - j) * busy[k][j - 1];
-          residence[k] = d / c * (1.0 + queue[k] + idle_credit);
-          break;
-        }
-      }
-      total += residence[k];
-    }
-    throughput = n / total;
-    for (std::size_t k = 0; k < count; ++k) {
-      queue[k] = throughput * residence[k];
-      if (stations[k].kind != Kind::multi_server) continue;
-      // p(j | n) = X D / j p(j-1 | n-1), then p(0 | n) from the utilization law
-      // X D = E[min(busy, c)] = c - sum_{j<c} (c - j) p(j | n).
-      auto& p = busy[k];
-      const int c = stations[k].servers;
-      const double load = throughput * stations[k].demand;
-      double weighted = 0.0;
-      for (int j = c - 1; j >= 1; --j) {
-        p[j] = load / j * p[j - 1];
-        weighted += (c - j) * p[j];
-      }
-      p[0] = std::max(0.0, 1.0 - (load + weighted) / c);
+  // Subnetwork `mask` holds every delay and queue station and the load-dependent stations
+  // whose bit is set; subnetworks[full] is the network asked for. Solved in order of
+  // growing membership, so each one finds its complements already at population n.
+  const std::size_t count = std::size_t{1} << load_dependent;
+  std::vector<Subnetwork> subnetworks(count);
+  for (std::size_t mask = 0; mask < count; ++mask) {
+    Subnetwork& net = subnetworks[mask];
+    net.queue.assign(stations.size(), 0.0);
+    net.residence.assign(stations.size(), 0.0);
+    net.busy.resize(load_dependent);
+    for (std::size_t i = 0; i < load_dependent; ++i) {
+      if (!(mask >> i & 1U)) continue;
+      const int servers = stations[layout.load_dependent[i]].servers;
+      net.busy[i].assign(static_cast<std::size_t>(servers) - 1, 0.0);
+      net.busy[i][0] = 1.0;
     }
   }
-  return result_of(stations, std::move(residence), throughput);
+  std::vector<std::size_t> order(count);
+  for (std::size_t mask = 0; mask < count; ++mask) order[mask] = mask;
+  std::stable_sort(order.begin(), order.end(), [](std::size_t a, std::size_t b) {
+    return std::popcount(a) < std::popcount(b);
+  });
+
+  for (int n = 1; n <= users; ++n) {
+    for (std::size_t mask : order) advance(layout, subnetworks, mask, n);
+  }
+  const Subnetwork& full = subnetworks[count - 1];
+  return result_of(stations, full.residence, full.throughput);
 }
 
 MvaResult mva_schweitzer(std::span<const MvaStation> stations, int users, double think_time,

@@ -33,6 +33,29 @@ double repairman_throughput(int users, double think, double service, int servers
   return busy / total / service;
 }
 
+/// Throughput X(N) = G(N-1) / G(N) by Buzen's convolution algorithm (Buzen 1973; Bolch et
+/// al., Queueing Networks and Markov Chains, 2nd ed., section 8.1), an oracle independent of
+/// MVA: G is the convolution of the stations' factors f(n), D^n for a queue,
+/// D^n / prod_{j<=n} min(j, c) for c servers, D^n / n! for a delay (think time included).
+double convolution_throughput(const std::vector<Station>& stations, int users, double think) {
+  const auto factors = [users](double demand, int servers) {
+    std::vector<double> f(static_cast<std::size_t>(users) + 1, 1.0);
+    for (int n = 1; n <= users; ++n) f[n] = f[n - 1] * demand / std::min(n, servers);
+    return f;
+  };
+  std::vector<double> g = factors(think, users);
+  for (const Station& s : stations) {
+    const int servers = s.kind == Kind::delay ? users : s.kind == Kind::queue ? 1 : s.servers;
+    const std::vector<double> f = factors(s.demand, servers);
+    std::vector<double> next(g.size(), 0.0);
+    for (int n = 0; n <= users; ++n) {
+      for (int j = 0; j <= n; ++j) next[n] += f[j] * g[n - j];
+    }
+    g = next;
+  }
+  return g[users - 1] / g[users];
+}
+
 }  // namespace
 
 TEST_CASE("mva_exact on a single queue", "[analytic][mva]") {
@@ -139,6 +162,21 @@ TEST_CASE("mva_exact on a multi-server station (Gunicorn sync pool)", "[analytic
     const auto r = servesim::mva_exact({&pool, 1}, 100, 1.0);
     CHECK(r.throughput <= 100 / 1.02);
     CHECK(r.throughput > 0.99 * 100 / 1.02);
+  }
+}
+
+TEST_CASE("mva_exact on networks with several multi-server stations", "[analytic][mva]") {
+  // Web pool, database with its own connections, a disk and a network delay: compared with
+  // the convolution algorithm (see convolution_throughput) at light, medium and heavy load.
+  const std::vector<Station> net{{"web", Kind::multi_server, 0.030, 4},
+                                 {"db", Kind::multi_server, 0.045, 3},
+                                 {"disk", Kind::queue, 0.010, 1},
+                                 {"lan", Kind::delay, 0.002, 1},
+                                 {"cache", Kind::multi_server, 0.0, 8}};
+  for (int n : {1, 3, 10, 40, 120}) {
+    INFO("users " << n);
+    CHECK(mva_exact(net, n, 0.5).throughput ==
+          Approx(convolution_throughput(net, n, 0.5)).epsilon(1e-10));
   }
 }
 

@@ -44,17 +44,22 @@ struct MvaResult {
 
 /**
  * Exact MVA (Reiser & Lavenberg 1980), recursing on the population from 1
- * to `users`. Multi-server stations use the load-dependent recursion with
- * the marginal probabilities of 0..c-1 busy servers (Menascé, Almeida &
- * Dowdy, Performance by Design, 2004, ch. 15):
- * R(n) = D/c (1 + Q(n-1) + sum_{j=1}^{c-1} (c - j) p(j-1 | n-1)).
- * O(users x (stations + sum of servers)) time.
+ * to `users`. A multi_server station uses the load-dependent recursion with
+ * the probabilities of 0..c-2 busy servers (Menascé, Almeida & Dowdy,
+ * Performance by Design, 2004, ch. 15):
+ * R(n) = D/c (1 + Q(n-1) + sum_{j=1}^{c-1} (c - j) p(j-1 | n-1)),
+ * except that P(idle) is carried as p(0 | n) = p(0 | n-1) X(n) / X'(n), X'
+ * the throughput without the station, instead of by subtraction from 1,
+ * which is unstable for c beyond about 10. That needs the network without
+ * each subset of multi-server stations: O(users x 2^m x (stations + sum of
+ * servers)) time for m multi-server stations (m <= 10).
  *
  * @param stations    the request's stations; may be empty if think_time > 0
  * @param users       N >= 1
  * @param think_time  Z >= 0, s
  * @throws Error on N < 1, a negative or non-finite demand or think time,
- *         servers < 1, or no demand and no think time at all
+ *         servers < 1, no demand and no think time at all, or more than 10
+ *         multi_server stations with servers > 1
  *
  * @code
  * const servesim::MvaStation pool{"gunicorn", servesim::MvaStation::Kind::multi_server,

@@ -17,7 +17,9 @@ namespace servesim {
  * (`250us`, `5ms`, `2s`, `1m`). The format is documented in docs/scenario-format.md.
  *
  * @param text   the document
- * @param origin name used in messages (a file name), may be empty
+ * @param origin the file name, may be empty: the default scenario name (its
+ *               stem) and the path of errors about the whole document, such
+ *               as invalid YAML (reported with line and column)
  * @throws ScenarioError naming the path of the bad field, the value and what
  *         was expected (`servers.web.workers: must be an integer >= 1, got 0`);
  *         unknown keys get a "did you mean" suggestion.

@@ -1,0 +1,169 @@
+"""Property tests (Hypothesis): invariants of every simulation, and bad input
+that must always end in ScenarioError, never in a crash or another exception."""
+
+from __future__ import annotations
+
+import math
+import string
+from typing import Any
+
+import pytest
+import servesim as ss
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+BACKLOG = 2048  # Gunicorn's default, which small_scenario() keeps
+
+PROPERTY_SETTINGS = settings(max_examples=30, deadline=None,
+                             suppress_health_check=[HealthCheck.too_slow])
+
+workers = st.integers(min_value=1, max_value=4)
+cores = st.integers(min_value=1, max_value=4)
+mean_service_ms = st.floats(min_value=1.0, max_value=50.0)
+seeds = st.integers(min_value=0, max_value=2**64 - 1)
+
+
+def capacity(n_workers: int, n_cores: int, mean_ms: float) -> float:
+    """Requests per second the server completes when saturated: each busy worker
+    needs a core, so min(workers, cores) requests are in service at full speed."""
+    return min(n_workers, n_cores) / (mean_ms / 1000.0)
+
+
+def check_invariants(result: ss.Result, n_workers: int, duration_s: float, warmup_s: float) -> None:
+    assert result.completed >= 0
+    assert 0.0 <= result.error_rate <= 1.0
+    for estimate in [*result.cpu_utilization.values(), *result.worker_busy.values()]:
+        assert -1e-9 <= estimate.mean <= 1.0 + 1e-9
+    for replication in result.to_dict()["replications"]:
+        errors = replication["errors"]
+        # Completions in the window answer requests that arrived in it or were in
+        # flight when it opened: at most every worker and every backlog slot.
+        assert replication["completed"] + errors["total"] <= (
+            replication["arrivals"] + n_workers + BACKLOG)
+        assert errors["total"] == errors["refused"] + errors["client_timeout"]
+        assert replication["measured_duration"] == pytest.approx(duration_s - warmup_s)
+        assert replication["throughput"] == pytest.approx(
+            replication["completed"] / replication["measured_duration"])
+        latency = replication["latency"]
+        ordered = [latency[key] for key in ("p50", "p90", "p95", "p99", "p999")]
+        assert all(value >= 0 for value in ordered)
+        assert ordered == sorted(ordered)
+        if replication["completed"]:
+            # Quantiles sit at bucket midpoints, within the histogram's relative error.
+            assert latency["p999"] <= latency["max"] * 1.01
+            assert latency["mean"] <= latency["max"]
+        for server in replication["servers"]:
+            assert -1e-9 <= server["worker_busy_fraction"] <= 1.0 + 1e-9
+            assert 0 <= server["mean_queue_length"] <= BACKLOG
+        for host in replication["hosts"]:
+            assert -1e-9 <= host["cpu_utilization"] <= 1.0 + 1e-9
+        timeline = replication["timeline"]
+        assert sum(interval["arrivals"] for interval in timeline) >= replication["arrivals"]
+
+
+@PROPERTY_SETTINGS
+@given(n_workers=workers, n_cores=cores, mean_ms=mean_service_ms,
+       load=st.floats(min_value=0.05, max_value=0.8), seed=seeds)
+def test_stable_systems(make_scenario, n_workers: int, n_cores: int, mean_ms: float,
+                        load: float, seed: int) -> None:
+    rate = load * capacity(n_workers, n_cores, mean_ms)
+    # About 20,000 requests: long enough for Little's law to hold within 5 %
+    # (its error comes from requests in flight at the window edges, ~ W / T).
+    duration = max(20000.0 / rate, 20.0)
+    warmup = duration / 20
+    data = make_scenario(workers=n_workers, cores=n_cores, rate=rate, mean_service_ms=mean_ms,
+                         duration_s=duration, warmup_s=warmup, replications=2, seed=seed)
+    result = ss.simulate(data)
+    check_invariants(result, n_workers, duration, warmup)
+    assert result.errors == {"client_timeout": 0, "refused": 0}
+    assert result.throughput == pytest.approx(rate, rel=0.1)
+    assert result.little.relative_error < 0.05
+    assert ss.simulate(data).to_dict() == result.to_dict()  # deterministic
+
+
+@PROPERTY_SETTINGS
+@given(n_workers=workers, n_cores=cores, mean_ms=mean_service_ms,
+       load=st.floats(min_value=1.5, max_value=4.0), seed=seeds)
+def test_overloaded_systems_report_saturation(make_scenario, n_workers: int, n_cores: int,
+                                              mean_ms: float, load: float, seed: int) -> None:
+    service_rate = capacity(n_workers, n_cores, mean_ms)
+    # Long enough for the backlog to fill: the queue grows at (load - 1) x capacity.
+    duration = 3 * BACKLOG / ((load - 1) * service_rate) + 10 * mean_ms / 1000
+    data = make_scenario(workers=n_workers, cores=n_cores, rate=load * service_rate,
+                         mean_service_ms=mean_ms, duration_s=duration, warmup_s=0, seed=seed)
+    result = ss.simulate(data)
+    check_invariants(result, n_workers, duration, 0.0)
+    assert result.worker_busy["web"].mean > 0.9
+    assert result.errors["refused"] > 0
+    assert result.throughput <= service_rate * 1.1
+
+
+def invalid_number(maximum: float) -> st.SearchStrategy[float]:
+    """Numbers <= maximum, and the non-finite ones."""
+    return st.floats(max_value=maximum) | st.sampled_from([math.nan, -math.inf, math.inf])
+
+
+# (field path in small_scenario(), invalid values)
+INVALID_FIELDS: list[tuple[tuple[str, ...], st.SearchStrategy[Any]]] = [
+    (("servers", "web", "workers"), st.integers(max_value=0)),
+    (("servers", "web", "workers"), st.text(string.ascii_letters, min_size=1)),
+    (("servers", "web", "backlog"), st.integers(max_value=0)),
+    (("hosts", "app", "cores"), st.integers(max_value=0)),
+    (("workload", "open", "rate"), invalid_number(0.0)),
+    (("run", "duration"), invalid_number(0.0)),
+    (("run", "replications"), st.integers(max_value=0)),
+    (("run", "seed"), st.integers(max_value=-1)),
+]
+
+
+@settings(max_examples=25, deadline=None)
+@pytest.mark.parametrize(("path", "values"), INVALID_FIELDS,
+                         ids=[".".join(path) for path, _ in INVALID_FIELDS])
+@given(data=st.data())
+def test_invalid_values_raise_scenario_error(make_scenario, path: tuple[str, ...],
+                                             values: st.SearchStrategy[Any], data) -> None:
+    value = data.draw(values)
+    scenario = make_scenario()
+    node = scenario
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(ss.ScenarioError) as caught:
+        ss.Scenario.from_dict(scenario)
+    assert caught.value.path == ".".join(path)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8)
+
+
+def leaf_paths(node: Any, prefix: tuple = ()) -> list[tuple]:
+    if isinstance(node, dict):
+        return [prefix] + [path for key, value in node.items()
+                           for path in leaf_paths(value, (*prefix, key))]
+    if isinstance(node, list):
+        return [prefix] + [path for index, value in enumerate(node)
+                           for path in leaf_paths(value, (*prefix, index))]
+    return [prefix]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_any_mutation_parses_or_raises_scenario_error(make_scenario, data) -> None:
+    scenario = make_scenario()
+    paths = [path for path in leaf_paths(scenario) if path]
+    path = data.draw(st.sampled_from(paths))
+    value = data.draw(json_values)
+    node = scenario
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    try:
+        parsed = ss.Scenario.from_dict(scenario)
+    except ss.ScenarioError as error:
+        assert str(error)  # a message, and nothing but a ScenarioError
+    else:
+        assert parsed.duration > 0

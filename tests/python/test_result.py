@@ -1,0 +1,114 @@
+"""Result: typed records, confidence intervals, frames, summary table."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+import servesim as ss
+
+
+@pytest.fixture(scope="module")
+def result(make_scenario) -> ss.Result:
+    return ss.simulate(make_scenario(workers=2, rate=120, duration_s=120, replications=3))
+
+
+def test_latency_is_a_frozen_record_in_seconds(result: ss.Result) -> None:
+    latency = result.latency
+    assert isinstance(latency, ss.LatencyStats)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        latency.p99 = 0.0  # type: ignore[misc]
+    # 10 ms exponential service at rho = 0.6: response times of tens of ms, not ms or s.
+    assert 0.01 < latency.mean < 0.1
+    assert latency.p50 <= latency.p90 <= latency.p95 <= latency.p99 <= latency.p999 <= latency.max
+    raw = result.to_dict()["latency"]
+    assert dataclasses.asdict(latency) == pytest.approx(raw)
+
+
+def test_estimates(result: ss.Result) -> None:
+    estimate = result.ci("throughput")
+    assert isinstance(estimate, ss.Estimate)
+    assert estimate == result.throughput_ci
+    assert estimate.mean == result.throughput
+    assert estimate.samples == 3
+    assert estimate.lower == estimate.mean - estimate.half_width
+    assert estimate.mean in estimate
+    assert result.ci("worker_busy.web") == result.worker_busy["web"]
+    assert result.ci("cpu_utilization.app") == result.cpu_utilization["app"]
+    assert result.ci("latency.mean").mean == result.latency.mean
+    with pytest.raises(KeyError, match="known: throughput"):
+        result.ci("goodput")
+
+
+def test_counts_and_errors(result: ss.Result) -> None:
+    frame = result.to_frame()
+    assert result.completed == frame["completed"].sum()
+    assert set(result.errors) == {"refused", "client_timeout"}
+    assert 0.0 <= result.error_rate <= 1.0
+
+
+def test_to_frame_has_one_named_row_per_replication(result: ss.Result) -> None:
+    frame = result.to_frame()
+    assert len(frame) == 3
+    assert list(frame["replication"]) == [0, 1, 2]
+    for column in ("warmup_s", "measured_duration_s", "arrivals", "completed", "throughput_rps",
+                   "errors_refused", "errors_client_timeout", "errors_total",
+                   "latency_mean_s", "latency_p50_s", "latency_p90_s", "latency_p95_s",
+                   "latency_p99_s", "latency_p999_s", "latency_max_s",
+                   "little_mean_in_system", "little_relative_error",
+                   "cpu_utilization_app", "worker_busy_web", "mean_queue_length_web", "events"):
+        assert column in frame.columns, column
+    assert (frame["throughput_rps"] * frame["measured_duration_s"]).round().tolist() == \
+        frame["completed"].tolist()
+
+
+def test_timeline_frame_covers_every_replication(result: ss.Result) -> None:
+    timeline = result.timeline_frame()
+    assert set(timeline["replication"]) == {0, 1, 2}
+    assert list(timeline.columns) == ["replication", "start_s", "end_s", "arrivals", "completed",
+                                      "errors", "throughput_rps", "mean_latency_s"]
+    first = timeline[timeline["replication"] == 0]
+    assert first["start_s"].iloc[0] == 0.0
+    assert first["end_s"].iloc[-1] == pytest.approx(120.0)
+    assert (first["end_s"] > first["start_s"]).all()
+
+
+def test_endpoints_frame(result: ss.Result) -> None:
+    endpoints = result.endpoints_frame()
+    assert list(endpoints["endpoint"]) == ["work"]
+    row = endpoints.iloc[0]
+    assert row["completed"] == result.completed
+    assert row["throughput_rps"] == pytest.approx(result.throughput)
+    assert row["latency_p99_s"] == pytest.approx(result.latency.p99)
+
+
+def test_summary_shows_the_numbers(result: ss.Result) -> None:
+    text = result.summary()
+    assert text.splitlines()[0].startswith("small: 3 replications")
+    assert f"{result.throughput:,.2f}" in text
+    assert f"± {result.throughput_ci.half_width:.2f}" in text
+    for value in (result.latency.mean, result.latency.p50, result.latency.p99,
+                  result.latency.p999, result.latency.max):
+        assert f"{value * 1e3:,.3f}" in text
+    assert f"{result.completed:,}" in text
+    assert "refused 0" in text
+    assert f"{result.cpu_utilization['app'].mean * 100:.1f}" in text
+    assert f"{result.worker_busy['web'].mean * 100:.1f}" in text
+    assert "Little's law" in text
+    # Aligned: every value ends in the same column.
+    value_rows = [line for line in text.splitlines()[1:] if "ms" in line]
+    assert len({line.index(" ms") for line in value_rows}) == 1
+
+
+def test_to_dict_is_plain_json_and_rebuilds_the_result(result: ss.Result) -> None:
+    data = json.loads(result.to_json())
+    assert data == result.to_dict()
+    assert ss.Result(data) == result
+    data["completed"] = -1  # a copy
+    assert result.completed >= 0
+
+
+def test_repr_is_short(result: ss.Result) -> None:
+    assert repr(result).startswith("<Result 'small': ")
+    assert len(repr(result)) < 200
