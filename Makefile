@@ -46,8 +46,8 @@ $(BUILD)/build.ninja: | system-packages
 	      -DSERVESIM_PYTHON=$(abspath $(PY))
 
 $(ASAN_BUILD)/build.ninja: | system-packages
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSERVESIM_INSTALL=OFF \
-	      -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=None -DSERVESIM_INSTALL=OFF \
+	      -DCMAKE_CXX_FLAGS="-O1 -g1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 demo: setup
 	$(VENV)/bin/servesim run scenarios/two-sync-workers.yaml

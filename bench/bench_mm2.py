@@ -48,7 +48,7 @@ def erlang_c_mean_response(lam: float, mean_service: float, servers: int) -> flo
 def run_servesim(duration: float) -> tuple[float, float, int]:
     """Simulates `duration` seconds; returns (requests per wall second, mean response s, completed)."""
     scenario = ss.Scenario.from_yaml(SCENARIO)
-    scenario = scenario.with_run(duration=duration, warmup=0.0, replications=1)
+    scenario = scenario.replace(run={"duration": duration, "warmup": 0.0, "replications": 1})
     start = time.perf_counter()
     result = ss.simulate(scenario, threads=1)
     elapsed = time.perf_counter() - start

@@ -1,6 +1,6 @@
 """The ``servesim`` command line.
 
-Exit codes: 0 success; 1 the engine failed; 2 bad arguments, unreadable file
+Exit codes: 0 success; 1 the engine failed or stdout closed early; 2 bad arguments, unreadable file
 or invalid scenario (one line on stderr: ``servesim: <file>: <path>: <message>``);
 130 interrupted.
 """
@@ -17,27 +17,31 @@ from servesim._core import Error, ScenarioError
 from servesim.scenario import Scenario
 
 PROG = "servesim"
-EXIT_ENGINE_ERROR = 1
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+def _int_at_least(text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
     return value
+
+
+def _non_negative_int(text: str) -> int:
+    return _int_at_least(text, 0)
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+    return _int_at_least(text, 1)
 
 
 def _seed(text: str) -> int:
-    value = _non_negative_int(text)
+    value = _int_at_least(text, 0)
     if value >= 2**64:
         raise argparse.ArgumentTypeError(f"must be < 2**64, got {value}")
     return value
@@ -110,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except Error as error:
         _fail(args, _one_line(str(error)))
-        return EXIT_ENGINE_ERROR
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -118,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`servesim run x.yaml --json | head`): not an error
         # worth a traceback; silence the final flush of stdout.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_ENGINE_ERROR
+        return EXIT_FAILURE
 
 
 def _scenario_message(error: ScenarioError, file: str) -> str:
@@ -131,7 +135,3 @@ def _scenario_message(error: ScenarioError, file: str) -> str:
 
 def _one_line(message: str) -> str:
     return " ".join(message.split())
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -147,8 +147,9 @@ class Result:
 
     Examples
     --------
-    >>> result = ss.simulate(scenario, seed=1)
-    >>> result.throughput, result.latency.p99
+    >>> result = ss.simulate("scenarios/two-sync-workers.yaml", seed=1)
+    >>> print(f"{result.throughput:.0f} req/s, p99 {result.latency.p99 * 1e3:.0f} ms")
+    160 req/s, p99 117 ms
     >>> print(result.summary())
     """
 

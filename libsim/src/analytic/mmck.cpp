@@ -71,28 +71,37 @@ MmckMetrics mmck_ctmc(double arrival_rate, double service_rate, int servers, int
   const auto birth = [&](int n) { return n < capacity ? arrival_rate / scale : 0.0; };
   const auto death = [&](int n) { return std::min(n, servers) * service_rate / scale; };
 
-  // Row n of Q^T is the balance equation of state n; row 0 becomes sum(p) = 1.
+  // Row i of Q^T is the balance equation of state i; the last one is redundant and becomes
+  // sum(p) = 1. Keeping that dense row last (and pivots on the diagonal, which the column
+  // diagonal dominance of a generator allows) keeps the LU factors banded: O(K) fill-in.
+  // Elimination starts at the improbable end (state K when rho < 1, state 0 otherwise), so
+  // that round-off there stays relative to those tiny probabilities instead of absolute.
+  const bool from_top = arrival_rate < servers * service_rate;
+  const auto index = [&](int n) { return from_top ? capacity - n : n; };
   std::vector<Eigen::Triplet<double>> entries;
-  entries.reserve(3 * static_cast<std::size_t>(states));
-  for (int col = 0; col < states; ++col) entries.emplace_back(0, col, 1.0);
-  for (int n = 1; n < states; ++n) {
-    entries.emplace_back(n, n - 1, birth(n - 1));
-    entries.emplace_back(n, n, -(birth(n) + death(n)));
-    if (n + 1 < states) entries.emplace_back(n, n + 1, death(n + 1));
+  entries.reserve(4 * static_cast<std::size_t>(states));
+  for (int n = 0; n <= capacity; ++n) {
+    if (index(n) == capacity) continue;  // the equation replaced by normalisation
+    if (n > 0) entries.emplace_back(index(n), index(n - 1), birth(n - 1));
+    entries.emplace_back(index(n), index(n), -(birth(n) + death(n)));
+    if (n < capacity) entries.emplace_back(index(n), index(n + 1), death(n + 1));
   }
+  for (int col = 0; col < states; ++col) entries.emplace_back(capacity, col, 1.0);
   Eigen::SparseMatrix<double> a(states, states);
   a.setFromTriplets(entries.begin(), entries.end());
   Eigen::VectorXd rhs = Eigen::VectorXd::Zero(states);
-  rhs(0) = 1.0;
+  rhs(capacity) = 1.0;
 
-  Eigen::SparseLU<Eigen::SparseMatrix<double>, Eigen::COLAMDOrdering<int>> solver;
+  Eigen::SparseLU<Eigen::SparseMatrix<double>, Eigen::NaturalOrdering<int>> solver;
+  solver.setPivotThreshold(0.0);
   solver.compute(a);
   if (solver.info() != Eigen::Success) throw EngineError("mmck_ctmc: LU factorisation failed");
   const Eigen::VectorXd solution = solver.solve(rhs);
   if (solver.info() != Eigen::Success) throw EngineError("mmck_ctmc: solve failed");
 
-  std::vector<double> p(solution.data(), solution.data() + states);
-  for (double& x : p) x = std::max(x, 0.0);  // round-off can leave -1e-300 in empty states
+  std::vector<double> p(static_cast<std::size_t>(states));
+  // Round-off can leave -1e-300 where the probability is 0.
+  for (int n = 0; n <= capacity; ++n) p[n] = std::max(solution(index(n)), 0.0);
   return metrics_of(p, arrival_rate, service_rate, servers);
 }
 

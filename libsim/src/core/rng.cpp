@@ -13,8 +13,10 @@ std::uint64_t splitmix64(std::uint64_t& x) noexcept {
   return z ^ (z >> 31U);
 }
 
-unsigned __int128 widen(std::uint64_t hi, std::uint64_t lo) noexcept {
-  return (static_cast<unsigned __int128>(hi) << 64U) | lo;
+__extension__ using uint128 = unsigned __int128;
+
+uint128 widen(std::uint64_t hi, std::uint64_t lo) noexcept {
+  return (static_cast<uint128>(hi) << 64U) | lo;
 }
 
 }  // namespace
