@@ -65,6 +65,12 @@ TEST_CASE("M/M/c sync pools match Erlang C", "[simulate][accuracy][long]") {
           k.duration / 20, 8);
       const Result r = simulate(s);
       check_estimate("mean response", r.latency.mean, exact.mean_response, k.max_se);
+      // Exact p99 of the M/M/c FCFS response time (mixture of the service and
+      // the conditional wait, Gross & Harris 2.3); the histogram adds at most
+      // its relative error.
+      const double p99 = mmc_response_quantile(lambda, mu, k.c, 0.99);
+      check_estimate("p99 response", r.latency.p99, p99, 2 * k.max_se,
+                     p99 * LatencyHistogram::relative_error());
       check_estimate("P(wait)", r.servers[0].queued_fraction, exact.wait_probability, k.max_se);
       check_estimate("worker utilization", r.servers[0].worker_busy_fraction, k.rho, 0.01);
       check_little(r);

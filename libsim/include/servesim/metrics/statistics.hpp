@@ -18,10 +18,13 @@ struct Estimate {
   [[nodiscard]] double upper() const noexcept { return mean + half_width; }
 };
 
-/// Mean and 95 % Student-t half-width of independent observations.
+/// Mean and 95 % Student-t half-width t_{0.975, n-1} s / sqrt(n) of independent
+/// observations; Estimate{} (samples 0) for an empty span.
 [[nodiscard]] Estimate estimate_mean(std::span<const double> observations);
 
-/// Quantile of Student's t distribution with `dof` (>= 1) degrees of freedom, 0 < p < 1.
+/// Quantile of Student's t distribution with `dof` (>= 1) degrees of freedom, 0 < p < 1,
+/// to about 1e-13 relative (bisection on the regularized incomplete beta function).
+/// @throws Error when dof < 1 or p is outside (0, 1)
 [[nodiscard]] double student_t_quantile(double p, int dof);
 
 }  // namespace servesim

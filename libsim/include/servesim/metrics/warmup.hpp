@@ -14,8 +14,9 @@ namespace servesim {
  * means). They are grouped in batches of 5; the truncation d (in batches)
  * minimising the variance of the remaining batch means divided by their
  * count squared is chosen, searching only the first half of the run, as the
- * rule prescribes. Returns the number of *observations* to discard
- * (a multiple of 5).
+ * rule prescribes (d <= (m - 1) / 2 of m batches; an incomplete last batch is
+ * ignored). Returns the number of *observations* to discard (a multiple of 5);
+ * 0 for fewer than 10 observations.
  */
 [[nodiscard]] std::size_t mser5_truncation(std::span<const double> observations);
 
