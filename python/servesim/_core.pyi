@@ -1,6 +1,7 @@
 """Type stubs for the compiled core, servesim._core (hand-written; see python/src)."""
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 class Error(Exception):
@@ -61,5 +62,9 @@ def simulate(
     threads: int = 0,
     seed: int | None = None,
     replications: int | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:
-    """Runs the native engine (GIL released); returns the JSON result as a dict."""
+    """Runs the native engine (GIL released); returns the JSON result as a dict.
+
+    ``on_progress`` gets the fraction done in (0, 1]; an exception from it, or
+    Ctrl-C, cancels the run."""

@@ -54,8 +54,10 @@ def _load(path: str) -> Scenario:
 def _run(args: argparse.Namespace) -> int:
     from servesim.simulation import simulate  # keeps `servesim --help` fast
 
+    # A bar on a terminal only: logs and pipes get the result alone.
+    show_progress = args.progress if args.progress is not None else sys.stderr.isatty()
     result = simulate(_load(args.file), seed=args.seed, replications=args.replications,
-                      threads=args.threads)
+                      threads=args.threads, progress=show_progress)
     if args.json:
         json.dump(result.to_dict(), sys.stdout, separators=(",", ":"))
         sys.stdout.write("\n")
@@ -91,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override run.replications")
     run.add_argument("--threads", type=_non_negative_int, default=0, metavar="N",
                      help="worker threads (default 0: one per hardware thread)")
+    run.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                     help="progress bar on stderr (default: when stderr is a terminal)")
     run.set_defaults(handler=_run)
 
     validate = commands.add_parser("validate", help="check a scenario file without running it")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from servesim import _core
@@ -13,6 +14,7 @@ from servesim.scenario import Scenario
 __all__ = ["simulate"]
 
 ScenarioLike = Scenario | Mapping[str, Any] | str | os.PathLike[str]
+ProgressLike = bool | Callable[[float], None] | None
 
 
 def _as_scenario(scenario: ScenarioLike) -> Scenario:
@@ -34,8 +36,27 @@ def _check_count(name: str, value: int | None, minimum: int) -> None:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
 
 
+@contextmanager
+def _progress_callback(progress: ProgressLike, label: str) -> Iterator[Callable[[float], None] | None]:
+    """Turns ``progress`` into the core's callback; True shows a tqdm bar (notebook-aware)."""
+    if progress is None or progress is False:
+        yield None
+    elif progress is True:
+        from tqdm.auto import tqdm
+
+        with tqdm(total=100, desc=label, unit="%", bar_format="{l_bar}{bar}| {elapsed}<{remaining}") as bar:
+            def advance(fraction: float) -> None:
+                bar.update(round(100 * fraction) - bar.n)
+
+            yield advance
+    elif callable(progress):
+        yield progress
+    else:
+        raise TypeError(f"progress must be a bool or a callable, got {type(progress).__name__}")
+
+
 def simulate(scenario: ScenarioLike, *, seed: int | None = None, replications: int | None = None,
-             threads: int = 0) -> Result:
+             threads: int = 0, progress: ProgressLike = False) -> Result:
     """Simulates a scenario on the native engine.
 
     Replications run in parallel C++ threads with the GIL released. The same
@@ -52,6 +73,11 @@ def simulate(scenario: ScenarioLike, *, seed: int | None = None, replications: i
         the confidence intervals.
     threads
         Worker threads; 0 uses one per hardware thread.
+    progress
+        ``True`` shows a progress bar (tqdm; in notebooks a widget); a callable
+        is called with the fraction done, in (0, 1], about a hundred times per
+        replication. Ctrl-C (KeyboardInterrupt) or an exception raised by the
+        callable cancels the run and propagates.
 
     Returns
     -------
@@ -77,4 +103,5 @@ def simulate(scenario: ScenarioLike, *, seed: int | None = None, replications: i
     _check_count("replications", replications, 1)
     _check_count("threads", threads, 0)
     model = _as_scenario(scenario)
-    return Result(_core.simulate(model.core, threads, seed, replications))
+    with _progress_callback(progress, model.name) as on_progress:
+        return Result(_core.simulate(model.core, threads, seed, replications, on_progress))

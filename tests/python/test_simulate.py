@@ -150,3 +150,34 @@ def test_the_gil_is_released_while_simulating(make_scenario) -> None:
         pytest.skip(f"the simulation took only {elapsed:.3f} s: too short to observe")
     inside = [tick for tick in ticks if window["start"] < tick < window["end"]]
     assert len(inside) > 20
+
+
+def test_progress_callback_sees_the_run_finish(small_dict: dict) -> None:
+    seen: list[float] = []
+    ss.simulate(small_dict, replications=3, progress=seen.append)
+    assert len(seen) >= 3 * 100  # an interval end per 1 % of each replication
+    assert seen == sorted(seen)
+    assert 0 < seen[0] and seen[-1] == pytest.approx(1.0)
+
+
+def test_an_exception_in_the_progress_callback_cancels_the_run(make_scenario) -> None:
+    # 10^7 simulated seconds at 100 req/s would take minutes; the first report stops it.
+    long_run = make_scenario(duration_s=1e7, warmup_s=0, replications=2)
+
+    def cancel(fraction: float) -> None:
+        raise RuntimeError(f"cancelled at {fraction:.2%}")
+
+    started = time.perf_counter()
+    with pytest.raises(RuntimeError, match="cancelled at"):
+        ss.simulate(long_run, progress=cancel)
+    assert time.perf_counter() - started < 30
+
+
+def test_progress_true_draws_a_bar_on_stderr(small_dict: dict, capsys) -> None:
+    ss.simulate(small_dict, progress=True)
+    assert "100%" in capsys.readouterr().err
+
+
+def test_progress_must_be_a_bool_or_callable(small_dict: dict) -> None:
+    with pytest.raises(TypeError, match="progress must be a bool or a callable"):
+        ss.simulate(small_dict, progress="yes")

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace servesim::detail {
 namespace {
@@ -31,10 +32,12 @@ std::uint64_t stream(int replication, std::uint64_t source) {
 
 }  // namespace
 
-Engine::Engine(const Scenario& scenario, int replication, Measurement measurement)
+Engine::Engine(const Scenario& scenario, int replication, Measurement measurement,
+               IntervalHook on_interval)
     : scenario_(scenario),
       replication_(replication),
       measurement_(measurement),
+      on_interval_(std::move(on_interval)),
       client_timeout_(scenario.workload.client_timeout),
       arrival_rng_(scenario.run.seed, stream(replication, kArrivalStream)),
       mix_rng_(scenario.run.seed, stream(replication, kMixStream)),
@@ -288,6 +291,7 @@ void Engine::on_interval_end() {
   interval_start_ = now_;
   const double next = now_ + measurement_.interval;
   if (next < scenario_.run.duration) calendar_.schedule(next, EventType::interval_end);
+  if (on_interval_) on_interval_(now_);
 }
 
 ReplicationResult Engine::collect() {

@@ -4,6 +4,7 @@
 // events it causes.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -23,10 +24,14 @@ struct Measurement {
   double interval = 1.0;  ///< timeline interval, seconds
 };
 
+/// Told the simulated time at every interval's end; may throw to stop the run.
+using IntervalHook = std::function<void(double simulated_time)>;
+
 class Engine {
  public:
   /// `scenario` must be valid and outlive the engine.
-  Engine(const Scenario& scenario, int replication, Measurement measurement);
+  Engine(const Scenario& scenario, int replication, Measurement measurement,
+         IntervalHook on_interval = {});
 
   ReplicationResult run();
 
@@ -84,6 +89,7 @@ class Engine {
   const Scenario& scenario_;
   int replication_;
   Measurement measurement_;
+  IntervalHook on_interval_;
   double now_ = 0.0;
   bool measuring_ = false;
   std::uint64_t events_ = 0;

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "servesim/errors.hpp"
@@ -23,12 +25,53 @@ double timeline_interval(const RunConfig& run) {
   return run.interval > 0.0 ? run.interval : run.duration / kDefaultIntervals;
 }
 
+// Thrown into a replication's engine when another replication failed or the
+// progress callback cancelled the run; never escapes simulate().
+struct Stopped {};
+
+// Sums the simulated time of every replication into one fraction for
+// SimulationOptions::on_progress, and carries the request to stop.
+class Progress {
+ public:
+  Progress(const Scenario& scenario, std::function<void(double)> callback)
+      : callback_(std::move(callback)),
+        done_(static_cast<std::size_t>(scenario.run.replications), 0.0),
+        total_work_(scenario.run.duration * (scenario.run.warmup_mode == WarmupMode::mser5 ? 2 : 1) *
+                    scenario.run.replications) {}
+
+  // The hook for replication `index`, whose clock starts `offset` seconds
+  // into its share of the work (a pilot run comes first).
+  detail::IntervalHook hook(int index, double offset) {
+    return [this, index, offset](double simulated_time) { report(index, offset + simulated_time); };
+  }
+
+  void stop() noexcept { stopped_ = true; }
+
+ private:
+  void report(int index, double done) {
+    if (stopped_) throw Stopped{};
+    if (!callback_) return;
+    const std::lock_guard<std::mutex> lock(mutex_);
+    double& mine = done_[static_cast<std::size_t>(index)];
+    total_done_ += done - mine;
+    mine = done;
+    callback_(std::min(1.0, total_done_ / total_work_));
+  }
+
+  std::function<void(double)> callback_;
+  std::vector<double> done_;
+  double total_work_;
+  double total_done_ = 0.0;
+  std::atomic<bool> stopped_{false};
+  std::mutex mutex_;
+};
+
 // A pilot run of the same replication (same streams) supplies the interval
 // means; MSER-5 picks where the transient ends. Intervals without completions
 // carry no observation and are skipped.
-double mser5_warmup(const Scenario& scenario, int index) {
+double mser5_warmup(const Scenario& scenario, int index, detail::IntervalHook hook) {
   const double interval = scenario.run.duration / kMserIntervals;
-  detail::Engine pilot(scenario, index, detail::Measurement{0.0, interval});
+  detail::Engine pilot(scenario, index, detail::Measurement{0.0, interval}, std::move(hook));
   const ReplicationResult result = pilot.run();
   std::vector<double> means;
   std::vector<double> starts;
@@ -41,14 +84,24 @@ double mser5_warmup(const Scenario& scenario, int index) {
   return cut < starts.size() ? starts[cut] : 0.0;
 }
 
+ReplicationResult run_replication(const Scenario& scenario, int index, Progress* progress) {
+  const RunConfig& run = scenario.run;
+  double warmup = run.warmup;
+  double offset = 0.0;
+  if (run.warmup_mode == WarmupMode::mser5) {
+    warmup = mser5_warmup(scenario, index, progress ? progress->hook(index, 0.0) : nullptr);
+    offset = run.duration;
+  }
+  detail::Engine engine(scenario, index, detail::Measurement{warmup, timeline_interval(run)},
+                        progress ? progress->hook(index, offset) : nullptr);
+  return engine.run();
+}
+
 }  // namespace
 
 ReplicationResult simulate_replication(const Scenario& scenario, int index) {
-  const RunConfig& run = scenario.run;
-  const double warmup =
-      run.warmup_mode == WarmupMode::mser5 ? mser5_warmup(scenario, index) : run.warmup;
-  detail::Engine engine(scenario, index, detail::Measurement{warmup, timeline_interval(run)});
-  return engine.run();
+  scenario.validate();
+  return run_replication(scenario, index, nullptr);
 }
 
 Result simulate(const Scenario& scenario, const SimulationOptions& options) {
@@ -68,16 +121,21 @@ Result simulate(const Scenario& scenario, const SimulationOptions& options) {
   // Each replication owns its random streams and its slot, so the thread that
   // runs it does not matter: results are identical for any thread count.
   std::vector<ReplicationResult> replications(static_cast<std::size_t>(count));
+  Progress progress(effective, options.on_progress);
   std::atomic<int> next{0};
   std::exception_ptr failure;
   std::mutex failure_mutex;
   auto work = [&] {
     for (int i = next++; i < count; i = next++) {
       try {
-        replications[static_cast<std::size_t>(i)] = simulate_replication(effective, i);
+        replications[static_cast<std::size_t>(i)] = run_replication(effective, i, &progress);
+      } catch (const Stopped&) {
+        return;
       } catch (...) {
+        progress.stop();
         const std::lock_guard<std::mutex> lock(failure_mutex);
         if (!failure) failure = std::current_exception();
+        return;
       }
     }
   };

@@ -4,6 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <stdexcept>
+#include <vector>
+
 #include "servesim/analytic/erlang.hpp"
 #include "servesim/analytic/mg1.hpp"
 #include "servesim/analytic/mmck.hpp"
@@ -283,4 +287,48 @@ TEST_CASE("simulate rejects an invalid scenario with the field's path", "[simula
   Scenario s = sync_pool(0, 1, Distribution::exponential(kMeanService), 10);
   REQUIRE_THROWS_AS(simulate(s), ScenarioError);
   REQUIRE_THROWS_WITH(simulate(s), Catch::Contains("servers.web.workers"));
+}
+
+TEST_CASE("Progress rises to 1 and a throwing callback cancels the run", "[simulate]") {
+  const Scenario s =
+      with_run(sync_pool(2, 2, Distribution::exponential(kMeanService), 100), 100, 5, 4);
+  SECTION("every report is in (0, 1], non-decreasing, and the last is 1") {
+    std::vector<double> seen;
+    SimulationOptions options;
+    options.threads = 2;
+    options.on_progress = [&](double fraction) { seen.push_back(fraction); };
+    (void)simulate(s, options);
+    REQUIRE(seen.size() >= 4 * 100);  // an interval end per 1 % of each replication
+    CHECK(std::is_sorted(seen.begin(), seen.end()));
+    CHECK(seen.front() > 0.0);
+    CHECK(seen.back() == Approx(1.0));
+  }
+  SECTION("MSER-5's pilot runs count as half of the work") {
+    Scenario auto_warmup = s;
+    auto_warmup.run.warmup_mode = WarmupMode::mser5;
+    double last = 0.0;
+    bool passed_half = false;
+    SimulationOptions options;
+    options.threads = 1;
+    options.on_progress = [&](double fraction) {
+      passed_half = passed_half || (last < 0.5 && fraction >= 0.5);
+      last = fraction;
+    };
+    (void)simulate(auto_warmup, options);
+    CHECK(passed_half);
+    CHECK(last == Approx(1.0));
+  }
+  SECTION("an exception from the callback stops every replication and propagates") {
+    // A run that would take minutes is abandoned at the first report.
+    const Scenario huge = with_run(s, 1e7, 0, 4);
+    SimulationOptions options;
+    options.threads = 2;
+    int calls = 0;
+    options.on_progress = [&](double) {
+      ++calls;
+      throw std::runtime_error("cancelled by the user");
+    };
+    CHECK_THROWS_WITH(simulate(huge, options), "cancelled by the user");
+    CHECK(calls <= 2);  // one report per thread at most: the others stop on their own
+  }
 }

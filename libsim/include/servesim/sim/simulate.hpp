@@ -3,6 +3,7 @@
 /// Running a scenario on the native discrete-event engine.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "servesim/metrics/result.hpp"
@@ -17,6 +18,13 @@ struct SimulationOptions {
   int threads = 0;
   std::optional<std::uint64_t> seed;       ///< overrides RunConfig::seed
   std::optional<int> replications;         ///< overrides RunConfig::replications
+  /**
+   * Called with the fraction of the whole run simulated so far, in (0, 1],
+   * about a hundred times per replication, from the simulating threads but
+   * never two at once. It may throw to cancel: simulate() then stops every
+   * replication at its next time-series interval and rethrows the exception.
+   */
+  std::function<void(double done_fraction)> on_progress;
 };
 
 /**
