@@ -6,7 +6,8 @@ Poisson arrivals at 160 req/s, exponential 10 ms of CPU per request, 4 cores
 Both run on one thread in this process, alternately, several rounds, and the
 best round of each is kept, so machine noise hits both alike. Each tool's
 mean response time is printed next to the Erlang C value, to show both
-simulated the same model.
+simulated the same model. Last, servesim runs the same replications on one
+thread and on every core, to measure the parallel speed-up.
 
     python bench/bench_mm2.py [--quick] [--json PATH]
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import time
 from pathlib import Path
@@ -53,6 +55,19 @@ def run_servesim(duration: float) -> tuple[float, float, int]:
     result = ss.simulate(scenario, threads=1)
     elapsed = time.perf_counter() - start
     return result.completed / elapsed, result.latency.mean, result.completed
+
+
+def replication_speedup(duration: float, replications: int) -> tuple[float, int]:
+    """Wall time of `replications` runs on one thread over on every core; returns (speed-up, cores)."""
+    scenario = ss.Scenario.from_yaml(SCENARIO).replace(
+        run={"duration": duration, "warmup": 0.0, "replications": replications})
+    cores = os.cpu_count() or 1
+    elapsed = {}
+    for threads in (1, cores, 1, cores):  # interleaved, best of two each
+        start = time.perf_counter()
+        ss.simulate(scenario, threads=threads)
+        elapsed[threads] = min(elapsed.get(threads, math.inf), time.perf_counter() - start)
+    return elapsed[1] / elapsed[cores], cores
 
 
 def run_simpy(duration: float, seed: int = 7) -> tuple[float, float, int]:
@@ -95,6 +110,7 @@ def main() -> None:
     best_simpy = max((run_simpy(simpy_duration, seed) for seed in range(rounds)), key=lambda r: r[0])
     exact = erlang_c_mean_response(ARRIVAL_RATE, MEAN_SERVICE, WORKERS)
     ratio = best_servesim[0] / best_simpy[0]
+    speedup, cores = replication_speedup(servesim_duration / 4, 2 * (os.cpu_count() or 1))
 
     print("M/M/2, lambda = 160 req/s, E[S] = 10 ms, one thread each, best of", rounds, "rounds")
     print(f"{'engine':<10} {'simulated req/s':>16} {'requests':>12} {'mean response':>14}")
@@ -102,6 +118,7 @@ def main() -> None:
     print(f"{'SimPy 4':<10} {best_simpy[0]:>16,.0f} {best_simpy[2]:>12,} {best_simpy[1] * 1e3:>11.2f} ms")
     print(f"{'Erlang C':<10} {'':>16} {'':>12} {exact * 1e3:>11.2f} ms")
     print(f"servesim / SimPy = {ratio:.1f}x")
+    print(f"replications on {cores} threads vs 1: {speedup:.2f}x speed-up")
 
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({
@@ -110,6 +127,8 @@ def main() -> None:
         "servesim_requests_per_second": best_servesim[0],
         "simpy_requests_per_second": best_simpy[0],
         "ratio": ratio,
+        "replication_speedup": speedup,
+        "cores": cores,
         "servesim_mean_response_s": best_servesim[1],
         "simpy_mean_response_s": best_simpy[1],
         "erlang_c_mean_response_s": exact,

@@ -1,0 +1,150 @@
+"""Every example in the documentation is true: the ```python blocks of README.md and
+docs/*.md run (in order, one namespace per page, from the repository root), the
+``servesim ...`` lines of their ```sh blocks exit with 0, and their complete
+```yaml scenarios parse. A block right after ``<!-- not-run -->`` is skipped.
+
+Also checks that every public name of the Python package is shown in a docs
+example or a notebook."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+import servesim as ss
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PAGES = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+NOT_RUN = "<!-- not-run -->"
+FENCE = re.compile(r"^```(\w*)\s*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Block:
+    page: Path
+    line: int          # 1-based line of the opening fence
+    language: str
+    code: str
+    skipped: bool      # preceded by NOT_RUN
+
+    @property
+    def where(self) -> str:
+        return f"{self.page.relative_to(REPO_ROOT)}:{self.line}"
+
+
+def code_blocks(page: Path) -> list[Block]:
+    """The fenced blocks of a Markdown page (fences at the start of a line)."""
+    blocks: list[Block] = []
+    lines = page.read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(lines):
+        match = FENCE.match(lines[index])
+        if not match:
+            index += 1
+            continue
+        start = index
+        index += 1
+        body: list[str] = []
+        while index < len(lines) and lines[index].rstrip() != "```":
+            body.append(lines[index])
+            index += 1
+        before = next((line.strip() for line in reversed(lines[:start]) if line.strip()), "")
+        blocks.append(Block(page, start + 1, match.group(1), "\n".join(body) + "\n",
+                            before == NOT_RUN))
+        index += 1
+    return blocks
+
+
+def blocks_of(language: str) -> list[Block]:
+    return [block for page in PAGES for block in code_blocks(page)
+            if block.language == language and not block.skipped]
+
+
+def shell_commands() -> list[tuple[Block, str]]:
+    return [(block, line.strip()) for block in blocks_of("sh")
+            for line in block.code.splitlines() if line.strip().startswith("servesim ")]
+
+
+def scenario_documents() -> list[Block]:
+    """```yaml blocks that are whole scenarios (they have a workload)."""
+    return [block for block in blocks_of("yaml")
+            if isinstance(yaml.safe_load(block.code), dict) and "workload" in yaml.safe_load(block.code)]
+
+
+def test_the_pages_have_examples() -> None:
+    # An empty selection would make the parametrized tests vanish silently.
+    assert (REPO_ROOT / "docs" / "python-api.md") in PAGES
+    assert len(blocks_of("python")) >= 20
+    assert len(shell_commands()) >= 5
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES
+                                  if any(block.language == "python" for block in code_blocks(page))],
+                         ids=lambda page: page.name)
+def test_python_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO_ROOT)
+    namespace: dict[str, object] = {"__name__": "__docs__"}
+    for block in code_blocks(page):
+        if block.language != "python" or block.skipped:
+            continue
+        try:
+            exec(compile(block.code, block.where, "exec"), namespace)  # noqa: S102
+        except Exception as error:  # report the block, not this line
+            pytest.fail(f"the example at {block.where} fails: {type(error).__name__}: {error}\n"
+                        f"{block.code}", pytrace=False)
+
+
+@pytest.mark.parametrize(("block", "command"), shell_commands(),
+                         ids=[f"{block.where}:{command}" for block, command in shell_commands()])
+def test_shell_examples_exit_zero(block: Block, command: str) -> None:
+    # `servesim` is the console script of the interpreter running the tests.
+    environment = {**os.environ,
+                   "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    completed = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=REPO_ROOT,
+                               env=environment, capture_output=True, text=True, timeout=120,
+                               check=False)
+    assert completed.returncode == 0, (f"{block.where}: `{command}` exited with "
+                                       f"{completed.returncode}\n{completed.stderr}")
+
+
+@pytest.mark.parametrize("block", scenario_documents(), ids=lambda block: block.where)
+def test_yaml_scenarios_parse(block: Block) -> None:
+    scenario = ss.Scenario.from_text(block.code, origin=block.where)
+    assert scenario.endpoints
+
+
+@functools.cache
+def _documented_code() -> str:
+    """The Python shown to readers: docs examples and notebook code cells."""
+    parts = [block.code for block in blocks_of("python")]
+    for notebook in sorted((REPO_ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        parts += ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    return "\n".join(parts)
+
+
+def _public_names() -> list[str]:
+    """Everything `import servesim as ss` exposes, and the public attributes of its classes."""
+    names = list(ss.__all__)
+    for cls in (ss.Scenario, ss.Result, ss.Estimate, ss.LatencyStats, ss.LittleCheck):
+        names += [name for name, _ in inspect.getmembers(cls) if not name.startswith("_")]
+        if dataclasses.is_dataclass(cls):
+            names += [field.name for field in dataclasses.fields(cls)]
+    names += ["path", "detail"]  # ScenarioError's attributes
+    return sorted(set(names))
+
+
+@pytest.mark.parametrize("name", _public_names())
+def test_public_name_has_an_example(name: str) -> None:
+    if not re.search(rf"\b{re.escape(name)}\b", _documented_code()):
+        pytest.fail(f"{name} appears in no docs example and no notebook", pytrace=False)
