@@ -18,7 +18,7 @@ PY_PACKAGE_INPUTS := $(CPP_SOURCES) pyproject.toml
 .PHONY: help setup demo test test-cpp test-asan test-python bench validate clean
 
 help:
-	@echo "make demo    set up, build, run the flagship scenario and print its table"
+	@echo "make demo    set up, build, simulate a Flask app on Gunicorn sync workers, print its table"
 	@echo "make test    set up, build, run every test (ctest: Catch2, sanitizers, pytest, notebooks)"
 	@echo "make bench   servesim against SimPy on the same M/M/2 model (BENCH_QUICK=1 for a short run)"
 	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
@@ -50,7 +50,7 @@ $(ASAN_BUILD)/build.ninja: | system-packages
 	      -DCMAKE_CXX_FLAGS="-O1 -g1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 demo: setup
-	$(VENV)/bin/servesim run scenarios/two-sync-workers.yaml
+	$(VENV)/bin/servesim run scenarios/flask-orders.yaml
 
 test: setup test-cpp test-asan
 

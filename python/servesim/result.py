@@ -416,6 +416,14 @@ def _format_summary(result: Result) -> str:
     by_kind = ", ".join(f"{kind} {count:,}" for kind, count in errors.items())
     add("errors", f"{sum(errors.values()):,}", "", f"({by_kind})" if by_kind else "")
     add("error rate", f"{result.error_rate * 100:.3f}", "%")
+    endpoints = result._data.get("endpoints", ())
+    if len(endpoints) > 1:  # one endpoint would repeat the totals
+        for endpoint in endpoints:
+            name = endpoint["name"]
+            add_estimate(f"{name} throughput", Estimate._from_json(endpoint["throughput_ci"]), 1.0, "req/s", 2)
+            for stat in ("mean", "p99"):
+                add_estimate(f"{name} latency {stat}", Estimate._from_json(endpoint["latency_ci"][stat]),
+                             1e3, "ms", 3)
     for host, estimate in result.cpu_utilization.items():
         add_estimate(f"cpu utilization {host}", estimate, 100.0, "%", 1)
     for server, estimate in result.worker_busy.items():
@@ -431,8 +439,11 @@ def _format_summary(result: Result) -> str:
     value_width = max(len(row[1]) for row in rows)
     unit_width = max(len(row[2]) for row in rows)
     replications = result.replications
+    warmups = [float(rep.get("warmup", 0.0)) for rep in result._data.get("replications", ())]
+    warmup = f", warm-up {sum(warmups) / len(warmups):.3g} s" if warmups else ""
     header = (f"{result.scenario}: {replications} replication{'s' if replications != 1 else ''}, "
-              f"seed {result.seed}" + (", ± is the 95 % confidence half-width" if replications > 1 else ""))
+              f"seed {result.seed}{warmup}"
+              + (", ± is the 95 % confidence half-width" if replications > 1 else ""))
     lines = [header]
     for label, value, unit, ci in rows:
         line = f"  {label:<{label_width}}  {value:>{value_width}} {unit:<{unit_width}}  {ci}"
