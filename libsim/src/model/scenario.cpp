@@ -28,6 +28,18 @@ void require_int_at_least(const std::string& path, int value, int min) {
   }
 }
 
+// Upper bounds keep memory bounded: every user and replication costs memory
+// up front, every time-series interval a row.
+constexpr int kMaxUsers = 10'000'000;
+constexpr int kMaxReplications = 100'000;
+constexpr double kMaxIntervals = 1e6;
+
+void require_int_at_most(const std::string& path, int value, int max, const char* why) {
+  if (value > max) {
+    fail(path, "must be <= " + std::to_string(max) + " (" + why + "), got " + std::to_string(value));
+  }
+}
+
 void require_positive(const std::string& path, double value, const char* what) {
   if (!(value > 0.0) || !std::isfinite(value)) {
     fail(path, std::string("must be ") + what + " > 0, got " + format_number(value));
@@ -111,7 +123,11 @@ void validate_workload(const Workload& workload, const std::vector<std::string>&
     fail("workload", "one of 'open' (a request rate) or 'closed' (a number of users) is required");
   }
   if (workload.open) require_positive("workload.open.rate", workload.open->rate, "a number");
-  if (workload.closed) require_int_at_least("workload.closed.users", workload.closed->users, 1);
+  if (workload.closed) {
+    require_int_at_least("workload.closed.users", workload.closed->users, 1);
+    require_int_at_most("workload.closed.users", workload.closed->users, kMaxUsers,
+                        "each user holds memory for the whole run");
+  }
   std::set<std::string> seen;
   for (const MixEntry& entry : workload.mix) {
     std::string path = "workload.mix." + entry.endpoint;
@@ -134,7 +150,14 @@ void validate_run(const RunConfig& run) {
     }
   }
   require_int_at_least("run.replications", run.replications, 1);
+  require_int_at_most("run.replications", run.replications, kMaxReplications,
+                      "each replication's result is kept");
   require_non_negative("run.interval", run.interval, "a duration");
+  if (run.interval > 0.0 && run.duration / run.interval > kMaxIntervals) {
+    fail("run.interval", "must be >= run.duration / 1000000 (" + format_number(run.duration / kMaxIntervals) +
+                             " s), so the time series stays under a million rows, got " +
+                             format_number(run.interval) + " s");
+  }
 }
 
 template <class T>

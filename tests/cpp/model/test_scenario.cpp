@@ -138,3 +138,26 @@ TEST_CASE("find_host, find_server and find_endpoint look entries up by name") {
   CHECK(s.find_server("app") == nullptr);
   CHECK(s.find_endpoint("") == nullptr);
 }
+
+TEST_CASE("validate() bounds what would exhaust memory", "[scenario]") {
+  // Each of these would allocate per user, per replication or per interval
+  // before the first event: rejected with the field, not an out-of-memory kill.
+  servesim::Scenario s;
+  s.hosts.push_back({"app", 1, 1.0});
+  servesim::Server server;
+  server.name = "web";
+  server.host = "app";
+  s.servers.push_back(server);
+  s.endpoints.push_back({"work", "web", {{servesim::PhaseKind::cpu, servesim::Distribution::constant(0.01)}}});
+  s.workload.closed = servesim::ClosedWorkload{20'000'000, servesim::Distribution::constant(0.0)};
+  CHECK_THROWS_WITH(s.validate(), Catch::Contains("workload.closed.users: must be <= 10000000"));
+  s.workload.closed->users = 10;
+  s.run.replications = 1'000'000;
+  CHECK_THROWS_WITH(s.validate(), Catch::Contains("run.replications: must be <= 100000"));
+  s.run.replications = 1;
+  s.run.duration = 1e6;
+  s.run.interval = 1e-3;
+  CHECK_THROWS_WITH(s.validate(), Catch::Contains("run.interval: must be >= run.duration / 1000000"));
+  s.run.interval = 1.0;
+  CHECK_NOTHROW(s.validate());
+}
