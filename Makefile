@@ -7,21 +7,25 @@ VENV        := .venv
 PY          := $(VENV)/bin/python
 BUILD       := build/cpp
 ASAN_BUILD  := build/asan
+FUZZ_BUILD  := build/fuzz
 STAMPS      := build/stamps
 JOBS        ?= $(shell nproc)
 
 CPP_SOURCES := $(shell find libsim examples tests/cpp python/src -name '*.[ch]pp' 2>/dev/null) \
-               $(shell find . -name CMakeLists.txt -not -path './build/*' -not -path './$(VENV)/*') \
+               $(shell find . -name CMakeLists.txt -not -path './build/*' -not -path './$(VENV)/*' \
+                               -not -path './tests/fuzz/*') \
                $(wildcard cmake/*)
 PY_PACKAGE_INPUTS := $(CPP_SOURCES) pyproject.toml
 
-.PHONY: help setup demo test test-cpp test-asan test-python bench validate clean
+.PHONY: help setup demo test test-cpp test-asan test-fuzz test-python fuzz bench validate clean
 
 help:
 	@echo "make demo    set up, build, simulate a Flask app on Gunicorn sync workers, print its table"
 	@echo "make test    set up, build, run every test (ctest: Catch2, sanitizers, pytest, notebooks)"
+	@echo "make fuzz    fuzz the scenario parser and engine with libFuzzer for FUZZ_SECONDS (default 300)"
 	@echo "make bench   servesim against SimPy on the same M/M/2 model (BENCH_QUICK=1 for a short run)"
 	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
+	@echo "make lint    clang-tidy on the C++ sources"
 
 setup: system-packages $(STAMPS)/python-package
 
@@ -52,7 +56,7 @@ $(ASAN_BUILD)/build.ninja: | system-packages
 demo: setup
 	$(VENV)/bin/servesim run scenarios/flask-orders.yaml
 
-test: setup test-cpp test-asan
+test: setup test-cpp test-asan test-fuzz
 
 # Everything registered with ctest: Catch2 tests, the installed-library
 # example, pytest (which also executes the notebooks).
@@ -65,6 +69,30 @@ test-asan: $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target servesim_tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(ASAN_BUILD)/tests/servesim_tests "~[long]"
+
+# libFuzzer on parse_scenario (and a shrunk simulation of what parses), built
+# with clang in its own tree. The work corpus in $(FUZZ_BUILD)/corpus grows
+# from run to run; a crash, leak, hang (-timeout) or sanitizer report fails
+# the target and leaves its input in $(FUZZ_BUILD)/artifacts/.
+FUZZ_SECONDS ?= 300
+test-fuzz: FUZZ_SECONDS = 30
+FUZZ_FLAGS = -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 -rss_limit_mb=2048 \
+             -dict=tests/fuzz/yaml.dict -artifact_prefix=$(FUZZ_BUILD)/artifacts/ -print_final_stats=1
+
+$(FUZZ_BUILD)/build.ninja: | system-packages
+	cmake -S tests/fuzz -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_COMPILER=clang++
+
+fuzz test-fuzz: $(FUZZ_BUILD)/build.ninja $(STAMPS)/venv
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/artifacts
+	$(PY) tests/fuzz/make_corpus.py $(FUZZ_BUILD)/corpus scenarios/*.yaml tests/fuzz/seeds/*
+	$(FUZZ_BUILD)/fuzz_scenario_parser $(FUZZ_FLAGS) $(FUZZ_BUILD)/corpus tests/fuzz/seeds scenarios
+
+# clang-tidy (.clang-tidy: bug and performance checks, warnings are errors)
+# on the library, its tests and the example, with build/cpp's compile commands.
+lint: $(BUILD)/build.ninja
+	find libsim/src tests/cpp examples -name '*.cpp' -print0 | \
+	  xargs -0 -P $(JOBS) -n 4 clang-tidy -p $(BUILD) --quiet
 
 test-python: setup
 	$(PY) -m pytest -q tests/python

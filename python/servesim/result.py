@@ -73,7 +73,7 @@ class LatencyStats:
     ----------
     mean, p50, p90, p95, p99, p999
         Mean and percentiles (p999 is the 99.9th); from a log-bucketed histogram
-        whose relative error is about 0.55 %. Across replications, means of
+        whose relative error is at most 0.39 %. Across replications, means of
         the per-replication values.
     max
         The largest response time observed.

@@ -77,8 +77,8 @@ def shell_commands() -> list[tuple[Block, str]]:
 
 def scenario_documents() -> list[Block]:
     """```yaml blocks that are whole scenarios (they have a workload)."""
-    return [block for block in blocks_of("yaml")
-            if isinstance(yaml.safe_load(block.code), dict) and "workload" in yaml.safe_load(block.code)]
+    documents = [(block, yaml.safe_load(block.code)) for block in blocks_of("yaml")]
+    return [block for block, data in documents if isinstance(data, dict) and "workload" in data]
 
 
 def test_the_pages_have_examples() -> None:
@@ -141,6 +141,7 @@ def _public_names() -> list[str]:
         if dataclasses.is_dataclass(cls):
             names += [field.name for field in dataclasses.fields(cls)]
     names += ["path", "detail"]  # ScenarioError's attributes
+    names += [name for name in inspect.signature(ss.simulate).parameters if name != "scenario"]
     return sorted(set(names))
 
 
@@ -148,3 +149,27 @@ def _public_names() -> list[str]:
 def test_public_name_has_an_example(name: str) -> None:
     if not re.search(rf"\b{re.escape(name)}\b", _documented_code()):
         pytest.fail(f"{name} appears in no docs example and no notebook", pytrace=False)
+
+
+def _cli_options() -> list[str]:
+    """Every subcommand and option string of the ``servesim`` parser."""
+    import argparse
+
+    from servesim import cli
+
+    found: list[str] = []
+    pending = [cli.build_parser()]
+    while pending:
+        parser = pending.pop()
+        for action in parser._actions:  # argparse has no public walk over its options
+            found += [option for option in action.option_strings if option not in ("-h", "--help")]
+            if isinstance(action, argparse._SubParsersAction):
+                found += list(action.choices)
+                pending += list(action.choices.values())
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("option", _cli_options())
+def test_cli_option_is_documented(option: str) -> None:
+    if option not in (REPO_ROOT / "docs" / "cli.md").read_text(encoding="utf-8"):
+        pytest.fail(f"docs/cli.md does not mention {option}", pytrace=False)

@@ -38,6 +38,7 @@ std::string reference(const YamlField& map, const std::string& key,
 template <class T>
 std::vector<std::string> names_of(const std::vector<T>& items) {
   std::vector<std::string> names;
+  names.reserve(items.size());
   for (const auto& item : items) names.emplace_back(item.name);
   return names;
 }

@@ -30,7 +30,7 @@ enum class Bound {
 
 class YamlField {
  public:
-  YamlField(YAML::Node node, std::string path) : node_(std::move(node)), path_(std::move(path)) {}
+  YamlField(const YAML::Node& node, std::string path) : node_(node), path_(std::move(path)) {}
 
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
   [[nodiscard]] bool is_scalar() const { return node_.IsScalar(); }

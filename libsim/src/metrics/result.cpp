@@ -18,6 +18,7 @@ Estimate estimate_over(const std::vector<Item>& items, const std::function<doubl
 LatencySummary summarize_latency(const std::vector<const LatencyStats*>& stats) {
   auto over = [&](double LatencyStats::*field) {
     std::vector<double> values;
+    values.reserve(stats.size());
     for (const LatencyStats* s : stats) values.push_back(s->*field);
     return estimate_mean(values);
   };

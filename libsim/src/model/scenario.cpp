@@ -176,16 +176,16 @@ void Scenario::validate() const {
   validate_run(run);
 }
 
-const Host* Scenario::find_host(const std::string& wanted) const noexcept {
-  return find_named(hosts, wanted);
+const Host* Scenario::find_host(const std::string& host_name) const noexcept {
+  return find_named(hosts, host_name);
 }
 
-const Server* Scenario::find_server(const std::string& wanted) const noexcept {
-  return find_named(servers, wanted);
+const Server* Scenario::find_server(const std::string& server_name) const noexcept {
+  return find_named(servers, server_name);
 }
 
-const Endpoint* Scenario::find_endpoint(const std::string& wanted) const noexcept {
-  return find_named(endpoints, wanted);
+const Endpoint* Scenario::find_endpoint(const std::string& endpoint_name) const noexcept {
+  return find_named(endpoints, endpoint_name);
 }
 
 }  // namespace servesim

@@ -136,9 +136,9 @@ struct Scenario {
    */
   void validate() const;
 
-  [[nodiscard]] const Host* find_host(const std::string& name) const noexcept;
-  [[nodiscard]] const Server* find_server(const std::string& name) const noexcept;
-  [[nodiscard]] const Endpoint* find_endpoint(const std::string& name) const noexcept;
+  [[nodiscard]] const Host* find_host(const std::string& host_name) const noexcept;
+  [[nodiscard]] const Server* find_server(const std::string& server_name) const noexcept;
+  [[nodiscard]] const Endpoint* find_endpoint(const std::string& endpoint_name) const noexcept;
 };
 
 }  // namespace servesim

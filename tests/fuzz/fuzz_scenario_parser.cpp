@@ -1,0 +1,117 @@
+// libFuzzer target: any bytes given to servesim::parse_scenario either parse
+// or throw servesim::ScenarioError. Any other exception escapes and crashes
+// the fuzzer, as do sanitizer reports, hangs (-timeout) and memory blow-ups.
+//
+// A scenario that parses is also simulated, shrunk first so that one input
+// costs milliseconds: odd-but-valid scenarios exercise the engine too. The
+// shrinking edits only what bounds the work, never the model's structure:
+//  - one replication on one thread;
+//  - at most 1000 closed-loop users;
+//  - run.duration at most 50 ms of simulated time, and shorter when a rough
+//    estimate of the request rate (see simulated_duration) says the run
+//    would exceed kEventBudget events; warm-up and time-series interval are
+//    scaled with it, the interval kept >= duration / 1000;
+//  - no simulation at all when even 1 us would exceed the budget: a closed
+//    loop whose requests and think time take (almost) no time has no end in
+//    simulated time, so the engine would spin at one instant.
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <utility>
+
+#include "servesim/core/rng.hpp"
+#include "servesim/errors.hpp"
+#include "servesim/io/scenario_parser.hpp"
+#include "servesim/sim/simulate.hpp"
+
+namespace {
+
+using servesim::Distribution;
+using servesim::Scenario;
+
+constexpr double kMaxDuration = 0.05;   // simulated seconds
+constexpr double kMinDuration = 1e-6;   // below this, skip the simulation
+constexpr double kEventBudget = 5e4;    // engine events per input, roughly
+constexpr int kMaxUsers = 1000;
+
+// A low value the distribution actually produces (the 10th percentile of 32
+// draws): heavy-tailed families have a large mean but mostly tiny samples.
+double typical(const Distribution& d) {
+  servesim::Rng rng(1, 0);
+  std::array<double, 32> draws{};
+  for (double& x : draws) x = d.sample(rng);
+  std::sort(draws.begin(), draws.end());
+  return draws[3];
+}
+
+struct Cost {
+  double request_time = std::numeric_limits<double>::infinity();  // fastest endpoint
+  std::size_t steps = 0;                                           // longest endpoint
+};
+
+Cost endpoint_cost(const Scenario& s) {
+  Cost cost;
+  for (const auto& endpoint : s.endpoints) {
+    const servesim::Server* server = s.find_server(endpoint.server);
+    const servesim::Host* host = s.find_host(server->host);
+    double time = typical(server->framework_overhead) / host->speed;
+    for (const auto& phase : endpoint.phases) {
+      const double t = typical(phase.duration);
+      time += phase.kind == servesim::PhaseKind::cpu ? t / host->speed : t;
+    }
+    cost.request_time = std::min(cost.request_time, time);
+    cost.steps = std::max(cost.steps, endpoint.phases.size() + 1);
+  }
+  return cost;
+}
+
+// Simulated seconds that keep the run within kEventBudget events.
+double simulated_duration(const Scenario& s) {
+  const Cost cost = endpoint_cost(s);
+  double requests_per_s = 0.0;
+  if (s.workload.open) {
+    requests_per_s = s.workload.open->rate;
+  } else {
+    double request_time = cost.request_time;
+    if (s.workload.client_timeout) request_time = std::min(request_time, *s.workload.client_timeout);
+    const double cycle = typical(s.workload.closed->think_time) + request_time;
+    requests_per_s = s.workload.closed->users / cycle;  // +inf for zero-time loops
+  }
+  const double events_per_s = requests_per_s * static_cast<double>(cost.steps + 2);
+  return std::min(kMaxDuration, kEventBudget / events_per_s);
+}
+
+void simulate_shrunk(Scenario s) {
+  if (s.workload.closed) s.workload.closed->users = std::min(s.workload.closed->users, kMaxUsers);
+  const double duration = std::min(s.run.duration, simulated_duration(s));
+  if (!(duration >= kMinDuration)) return;
+  const double factor = duration / s.run.duration;
+  s.run.duration = duration;
+  s.run.warmup *= factor;
+  if (s.run.warmup >= duration) s.run.warmup = 0.0;
+  if (s.run.interval > 0.0) s.run.interval = std::max(s.run.interval * factor, duration / 1000);
+  servesim::SimulationOptions options;
+  options.threads = 1;
+  options.replications = 1;
+  const servesim::Result result = servesim::simulate(s, options);
+  if (!std::isfinite(result.throughput.mean) || result.throughput.mean < 0.0) __builtin_trap();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  Scenario scenario;
+  try {
+    scenario = servesim::parse_scenario(text, "fuzz.yaml");
+  } catch (const servesim::ScenarioError&) {
+    return 0;  // the one expected failure
+  }
+  simulate_shrunk(std::move(scenario));
+  return 0;
+}
