@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 class Error(Exception):
     """Base of every error servesim raises on purpose."""
@@ -42,7 +42,7 @@ class Scenario:
     def duration(self) -> float:
         """Simulated seconds per replication."""
     @property
-    def warmup(self) -> float:
+    def warmup(self) -> float | Literal["auto"]:
         """Seconds discarded at the start of each replication."""
     @property
     def replications(self) -> int: ...

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -232,6 +233,13 @@ class Result:
                         self.throughput_ci.samples)
 
     @property
+    def queued_fraction(self) -> dict[str, Estimate]:
+        """Fraction of each server's accepted connections that waited in the backlog
+        for a worker, in [0, 1], by server name (for M/M/c, the Erlang C probability)."""
+        return _by_name(self._data.get("servers", ()), "queued_fraction",
+                        self.throughput_ci.samples)
+
+    @property
     def little(self) -> LittleCheck:
         """Little's law check, L = λW, averaged over replications."""
         return LittleCheck._from_json(self._data["little"])
@@ -244,7 +252,7 @@ class Result:
         metric
             ``"throughput"`` (req/s); ``"latency.mean"``, ``"latency.p50"``, ...
             ``"latency.p999"`` (seconds); ``"cpu_utilization.<host>"``,
-            ``"worker_busy.<server>"`` (fractions) or
+            ``"worker_busy.<server>"``, ``"queued_fraction.<server>"`` (fractions) or
             ``"mean_queue_length.<server>"`` (connections).
 
         Raises
@@ -254,7 +262,7 @@ class Result:
         """
         known: dict[str, Estimate] = {"throughput": self.throughput_ci}
         known.update({f"latency.{name}": value for name, value in self.latency_ci.items()})
-        for group in ("cpu_utilization", "worker_busy", "mean_queue_length"):
+        for group in ("cpu_utilization", "worker_busy", "mean_queue_length", "queued_fraction"):
             known.update({f"{group}.{name}": value for name, value in getattr(self, group).items()})
         try:
             return known[metric]
@@ -291,7 +299,7 @@ class Result:
 
         Columns: ``replication``, ``start_s``, ``end_s``, ``arrivals``, ``completed``,
         ``errors``, ``throughput_rps`` (completed per second of the interval) and
-        ``mean_latency_s`` (of the requests completed in it; 0 if none).
+        ``mean_latency_s`` (of the requests completed in it; NaN if none).
         """
         import pandas as pd
 
@@ -307,7 +315,7 @@ class Result:
                     "completed": int(interval["completed"]),
                     "errors": int(interval["errors"]),
                     "throughput_rps": int(interval["completed"]) / (end - start) if end > start else 0.0,
-                    "mean_latency_s": float(interval["mean_latency"]),
+                    "mean_latency_s": float(interval["mean_latency"]) if int(interval["completed"]) else math.nan,
                 })
         columns = ["replication", "start_s", "end_s", "arrivals", "completed", "errors",
                    "throughput_rps", "mean_latency_s"]
@@ -391,6 +399,7 @@ def _replication_row(replication: Mapping[str, Any]) -> dict[str, Any]:
     for server in replication.get("servers", ()):
         row[f"worker_busy_{server['name']}"] = float(server["worker_busy_fraction"])
         row[f"mean_queue_length_{server['name']}"] = float(server["mean_queue_length"])
+        row[f"queued_fraction_{server['name']}"] = float(server["queued_fraction"])
     if "events" in replication:
         row["events"] = int(replication["events"])
     return row
@@ -430,10 +439,15 @@ def _format_summary(result: Result) -> str:
         add_estimate(f"workers busy {server}", estimate, 100.0, "%", 1)
     for server, estimate in result.mean_queue_length.items():
         add_estimate(f"mean queue {server}", estimate, 1.0, "", 3)
+    for server, estimate in result.queued_fraction.items():
+        add_estimate(f"queued {server}", estimate, 100.0, "%", 1)
     little = result.little
+    # Requests in flight at the window's edges make L and λW differ; when
+    # responses are long against the window that is large, and worth a word.
+    caveat = "; responses are long for this run: lengthen it" if little.relative_error > 0.05 else ""
     add("Little's law L", f"{little.mean_in_system:.3f}", "",
         f"λW = {little.throughput * little.mean_response:.3f}, "
-        f"relative error {little.relative_error * 100:.2f} %")
+        f"relative error {little.relative_error * 100:.2f} %{caveat}")
 
     label_width = max(len(row[0]) for row in rows)
     value_width = max(len(row[1]) for row in rows)

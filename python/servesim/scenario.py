@@ -7,7 +7,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from servesim import _core
 
@@ -146,8 +146,9 @@ class Scenario:
         return self._core.duration
 
     @property
-    def warmup(self) -> float:
-        """Seconds discarded at the start of each replication."""
+    def warmup(self) -> float | Literal["auto"]:
+        """Seconds discarded at the start of each replication, or ``"auto"`` when
+        MSER-5 chooses the warm-up per replication (see ``Result.to_frame()["warmup_s"]``)."""
         return self._core.warmup
 
     @property
@@ -180,21 +181,28 @@ class Scenario:
             raise TypeError("the scenario source is not a mapping")
         return data
 
-    def replace(self, **sections: Mapping[str, Any]) -> Scenario:
-        """A copy with top-level sections updated key by key.
+    def replace(self, **sections: Mapping[str, Any] | Any) -> Scenario:
+        """A copy with sections updated: mappings merge recursively, key by key,
+        so only the fields named change; other values replace what was there.
 
         Examples
         --------
         >>> short = scenario.replace(run={"duration": 300, "replications": 2})
+        >>> more_workers = scenario.replace(servers={"web": {"workers": 8}})
         """
-        data = self.to_dict()
-        for key, value in sections.items():
-            if isinstance(value, Mapping) and isinstance(data.get(key), Mapping):
-                data[key] = {**data[key], **value}
-            else:
-                data[key] = value
-        return Scenario.from_dict(data)
+        return Scenario.from_dict(_merge(self.to_dict(), sections))
 
     def __repr__(self) -> str:
         return (f"Scenario(name={self.name!r}, servers={self.servers!r}, "
                 f"endpoints={self.endpoints!r}, duration={self.duration:g}s)")
+
+
+def _merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``changes`` merged in: nested mappings recursively, other values replaced."""
+    merged = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

@@ -40,8 +40,13 @@ void register_scenario(py::module_& m) {
                              "Endpoint names, in file order.")
       .def_property_readonly("duration", [](const Scenario& s) { return s.run.duration; },
                              "Simulated seconds per replication.")
-      .def_property_readonly("warmup", [](const Scenario& s) { return s.run.warmup; },
-                             "Seconds discarded at the start of each replication (fixed warm-up).")
+      .def_property_readonly(
+          "warmup",
+          [](const Scenario& s) -> py::object {
+            if (s.run.warmup_mode == servesim::WarmupMode::mser5) return py::str("auto");
+            return py::float_(s.run.warmup);
+          },
+          "Seconds discarded at the start of each replication, or 'auto' (MSER-5).")
       .def_property_readonly("replications", [](const Scenario& s) { return s.run.replications; })
       .def_property_readonly("seed", [](const Scenario& s) { return s.run.seed; })
       .def("validate", &Scenario::validate,

@@ -112,3 +112,22 @@ def test_to_dict_is_plain_json_and_rebuilds_the_result(result: ss.Result) -> Non
 def test_repr_is_short(result: ss.Result) -> None:
     assert repr(result).startswith("<Result 'small': ")
     assert len(repr(result)) < 200
+
+
+def test_queued_fraction_is_erlang_c_territory(make_scenario) -> None:
+    # Two workers at 80 % load: Erlang C gives P(wait) = 32/45 = 0.711; a short
+    # run lands within a few hundredths, far from 0 and 1.
+    result = ss.simulate(make_scenario(rate=160, duration_s=300, replications=4, seed=4))
+    queued = result.queued_fraction["web"]
+    assert abs(queued.mean - 32 / 45) < 0.05
+    assert result.ci("queued_fraction.web") == queued
+    assert "queued web" in result.summary()
+
+
+def test_timeline_latency_is_nan_for_intervals_without_completions(make_scenario) -> None:
+    # 1 request per second on average, 100 intervals of 0.2 s: most intervals are empty.
+    frame = ss.simulate(make_scenario(rate=1, duration_s=20, warmup_s=0)).timeline_frame()
+    empty = frame[frame["completed"] == 0]
+    assert len(empty) > 0
+    assert empty["mean_latency_s"].isna().all()
+    assert frame.loc[frame["completed"] > 0, "mean_latency_s"].notna().all()

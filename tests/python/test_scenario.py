@@ -153,3 +153,19 @@ def test_missing_file_raises_scenario_error(tmp_path: Path) -> None:
 def test_scenario_error_raised_from_python_has_the_attributes() -> None:
     error = ss.ScenarioError("made up")
     assert (error.path, error.detail, str(error)) == ("", "", "made up")
+
+
+def test_replace_merges_nested_sections(two_sync_path) -> None:
+    scenario = ss.Scenario.from_yaml(two_sync_path)
+    changed = scenario.replace(servers={"web": {"workers": 3}}, run={"seed": 99})
+    web = changed.to_dict()["servers"]["web"]
+    assert web["workers"] == 3
+    assert web["host"] == "app"  # fields not named stay
+    assert changed.seed == 99 and changed.duration == scenario.duration
+
+
+def test_warmup_reports_auto_for_mser5(small_dict) -> None:
+    fixed = ss.Scenario.from_dict(small_dict)
+    assert fixed.warmup == small_dict["run"]["warmup"]
+    auto = fixed.replace(run={"warmup": "auto"})
+    assert auto.warmup == "auto"
