@@ -332,3 +332,59 @@ TEST_CASE("Progress rises to 1 and a throwing callback cancels the run", "[simul
     CHECK(calls <= 2);  // one report per thread at most: the others stop on their own
   }
 }
+
+TEST_CASE("Constant arrivals: D/M/1 matches the G/M/1 root", "[simulate][accuracy][long]") {
+  // Exact (G/M/1, Kleinrock I, 6.4): with arrivals exactly a = 1/lambda apart
+  // and exponential service at rate mu, sigma solves sigma = exp(-mu a (1 - sigma))
+  // and E[T] = 1 / (mu (1 - sigma)). Run: 8 x 2000 s at 80 req/s, 1.3 M requests.
+  const double mu = 1.0 / kMeanService;
+  const double lambda = 0.8 * mu;
+  double sigma = 0.5;
+  for (int i = 0; i < 200; ++i) sigma = std::exp(-mu / lambda * (1.0 - sigma));
+  Scenario s = with_run(sync_pool(1, 1, Distribution::exponential(kMeanService), lambda), 2000, 50, 8);
+  s.workload.open->arrivals = ArrivalProcess::constant;
+  const Result r = simulate(s);
+  check_estimate("mean response", r.latency.mean, 1.0 / (mu * (1.0 - sigma)), 0.01);
+  check_estimate("throughput", r.throughput, lambda, 0.001);
+  check_little(r);
+}
+
+TEST_CASE("Framework overhead, cpu and io phases add up to an M/G/1 service", "[simulate][accuracy][long]") {
+  // One worker: the request's service time is overhead (constant 1 ms) +
+  // cpu (exponential 4 ms) + io (exponential 5 ms): mean 10 ms, variance
+  // 4^2 + 5^2 = 41 ms^2, so SCV = 0.41; Pollaczek-Khinchine gives E[T].
+  // Only overhead and cpu use the core: utilization = lambda * 5 ms.
+  // Run: 8 x 2000 s at 70 req/s, 1.1 M requests.
+  const double lambda = 70.0;
+  Scenario s = with_run(sync_pool(1, 1, Distribution::exponential(0.004), lambda), 2000, 50, 8);
+  s.servers[0].framework_overhead = Distribution::constant(0.001);
+  s.endpoints[0].phases.push_back(Phase{PhaseKind::io, Distribution::exponential(0.005)});
+  const Result r = simulate(s);
+  check_estimate("mean response", r.latency.mean, mg1_mean_response(lambda, 0.010, 0.41), 0.01);
+  check_estimate("cpu utilization", r.hosts[0].cpu_utilization, lambda * 0.005, 0.005);
+  check_estimate("worker busy", r.servers[0].worker_busy_fraction, lambda * 0.010, 0.005);
+  check_little(r);
+}
+
+TEST_CASE("A weighted mix splits traffic and shares one FCFS queue", "[simulate][accuracy][long]") {
+  // Endpoints a (constant 5 ms) and b (constant 20 ms), weights 3 : 1, on one
+  // worker: an M/G/1 queue whose service is the mixture, E[S] = 8.75 ms,
+  // E[S^2] = (3 * 25 + 400) / 4 ms^2. FCFS makes the wait the same for both,
+  // so E[T_a] = E[W] + 5 ms and E[T_b] = E[W] + 20 ms (PK, Kleinrock I, 5.7);
+  // the split follows the weights. Run: 8 x 2000 s at 80 req/s.
+  const double lambda = 80.0;
+  Scenario s = with_run(sync_pool(1, 1, Distribution::constant(0.005), lambda), 2000, 50, 8);
+  s.endpoints[0].name = "a";
+  s.endpoints.push_back(Endpoint{"b", "web", {Phase{PhaseKind::cpu, Distribution::constant(0.020)}}});
+  s.workload.mix = {MixEntry{"a", 3.0}, MixEntry{"b", 1.0}};
+  const double mean = 0.00875;
+  const double second_moment = (3 * 25e-6 + 400e-6) / 4;
+  const double wait = mg1_mean_wait(lambda, mean, second_moment / (mean * mean) - 1.0);
+  const Result r = simulate(s);
+  REQUIRE(r.endpoints.size() == 2);
+  check_estimate("a throughput", r.endpoints[0].throughput, 0.75 * lambda, 0.005);
+  check_estimate("b throughput", r.endpoints[1].throughput, 0.25 * lambda, 0.005);
+  check_estimate("a mean response", r.endpoints[0].latency.mean, wait + 0.005, 0.01);
+  check_estimate("b mean response", r.endpoints[1].latency.mean, wait + 0.020, 0.01);
+  check_little(r);
+}
