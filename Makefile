@@ -56,7 +56,7 @@ $(ASAN_BUILD)/build.ninja: | system-packages
 demo: setup
 	$(VENV)/bin/servesim run scenarios/flask-orders.yaml
 
-test: setup test-cpp test-asan test-fuzz
+test: setup test-cpp lint test-asan test-fuzz
 
 # Everything registered with ctest: Catch2 tests, the installed-library
 # example, pytest (which also executes the notebooks).

@@ -1,6 +1,7 @@
 // libFuzzer target: any bytes given to servesim::parse_scenario either parse
 // or throw servesim::ScenarioError. Any other exception escapes and crashes
 // the fuzzer, as do sanitizer reports, hangs (-timeout) and memory blow-ups.
+// Every distribution of a parsed scenario is sampled: a NaN aborts too.
 //
 // A scenario that parses is also simulated, shrunk first so that one input
 // costs milliseconds: odd-but-valid scenarios exercise the engine too. The
@@ -20,6 +21,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <string_view>
 #include <utility>
@@ -41,10 +44,18 @@ constexpr int kMaxUsers = 1000;
 
 // A low value the distribution actually produces (the 10th percentile of 32
 // draws): heavy-tailed families have a large mean but mostly tiny samples.
+// A distribution that parsed must only produce values >= 0 (+inf allowed: a
+// phase that never ends); a NaN would silently corrupt the simulation.
 double typical(const Distribution& d) {
   servesim::Rng rng(1, 0);
   std::array<double, 32> draws{};
-  for (double& x : draws) x = d.sample(rng);
+  for (double& x : draws) {
+    x = d.sample(rng);
+    if (!(x >= 0.0)) {
+      std::fprintf(stderr, "a parsed distribution (mean %g, cv %g) sampled %g\n", d.mean(), d.cv(), x);
+      std::abort();
+    }
+  }
   std::sort(draws.begin(), draws.end());
   return draws[3];
 }

@@ -16,6 +16,11 @@ namespace {
 // Standard normal quantile at 0.99, for the lognormal p50/p99 form.
 constexpr double kZ99 = 2.3263478740408408;
 
+// Beyond these CVs the parameters under- or overflow (NaN samples, or a
+// hyperexponential branch that is never drawn); no service time needs them.
+constexpr double kMaxCv = 1e3;
+constexpr double kMinGammaCv = 1e-6;
+
 std::string format_value(double value) {
   std::ostringstream out;
   out << value;
@@ -82,7 +87,7 @@ Distribution Distribution::uniform(double low, double high) {
 
 Distribution Distribution::lognormal(double mean, double cv) {
   require(finite(mean) && mean > 0.0, "lognormal", "mean", "> 0", mean);
-  require(finite(cv) && cv > 0.0, "lognormal", "cv", "> 0", cv);
+  require(cv > 0.0 && cv <= kMaxCv, "lognormal", "cv", "in (0, 1000]", cv);
   const double sigma2 = std::log1p(cv * cv);
   Distribution d;
   d.kind_ = DistributionKind::lognormal;
@@ -103,7 +108,8 @@ Distribution Distribution::lognormal_from_percentiles(double p50, double p99) {
 
 Distribution Distribution::gamma(double mean, double cv) {
   require(finite(mean) && mean > 0.0, "gamma", "mean", "> 0", mean);
-  require(finite(cv) && cv > 0.0, "gamma", "cv", "> 0", cv);
+  require(cv >= kMinGammaCv && cv <= kMaxCv, "gamma", "cv",
+          "in [1e-06, 1000] (use constant for no variability)", cv);
   Distribution d;
   d.kind_ = DistributionKind::gamma;
   d.a_ = 1.0 / (cv * cv);  // shape
@@ -128,7 +134,7 @@ Distribution Distribution::pareto(double alpha, double scale) {
 
 Distribution Distribution::pareto_from_mean_cv(double mean, double cv) {
   require(finite(mean) && mean > 0.0, "pareto", "mean", "> 0", mean);
-  require(finite(cv) && cv > 0.0, "pareto", "cv", "> 0", cv);
+  require(cv > 0.0 && cv <= kMaxCv, "pareto", "cv", "in (0, 1000]", cv);
   // CV^2 = 1 / (alpha (alpha - 2))  =>  alpha = 1 + sqrt(1 + 1/CV^2).
   const double alpha = 1.0 + std::sqrt(1.0 + 1.0 / (cv * cv));
   return pareto(alpha, mean * (alpha - 1.0) / alpha);
@@ -136,7 +142,8 @@ Distribution Distribution::pareto_from_mean_cv(double mean, double cv) {
 
 Distribution Distribution::hyperexponential(double mean, double cv) {
   require(finite(mean) && mean > 0.0, "hyperexponential", "mean", "> 0", mean);
-  require(finite(cv) && cv >= 1.0, "hyperexponential", "cv", ">= 1 (use gamma for cv < 1)", cv);
+  require(cv >= 1.0 && cv <= kMaxCv, "hyperexponential", "cv",
+          "in [1, 1000] (use gamma for cv < 1)", cv);
   // Balanced means (p1/mu1 = p2/mu2): the usual two-moment fit (Whitt, 1982).
   const double scv = cv * cv;
   const double p1 = 0.5 * (1.0 + std::sqrt((scv - 1.0) / (scv + 1.0)));

@@ -1,7 +1,10 @@
 #include "servesim/io/scenario_parser.hpp"
 
+#include <cstddef>
 #include <fstream>
 #include <iterator>
+#include <utility>
+#include <vector>
 
 #include "io/distribution_parser.hpp"
 #include "io/messages.hpp"
@@ -15,15 +18,53 @@ namespace {
 using detail::Bound;
 using detail::YamlField;
 
+// An alias (`*name`) repeats a node without repeating its text, so a few
+// kilobytes that name one long list from every phase of every endpoint expand
+// to millions of values (the "billion laughs"): parsing would take minutes and
+// gigabytes. A document without aliases has about as many nodes as bytes, so
+// allow that plus generous room for reuse. Iterative, as an alias inside its
+// own anchor makes a cycle; counting on push bounds the stack too.
+constexpr std::size_t kAliasExpansionSlack = 100'000;
+
+void check_alias_expansion(const YAML::Node& root, std::size_t text_size,
+                           const std::string& origin) {
+  const std::size_t limit = text_size + kAliasExpansionSlack;
+  std::vector<YAML::Node> pending{root};
+  std::size_t pushed = 1;
+  auto push = [&](const YAML::Node& node) {
+    if (++pushed > limit) {
+      throw ScenarioError(origin, "YAML aliases (*name) expand the document to more than " +
+                                      std::to_string(limit) + " values; repeat large lists less");
+    }
+    pending.push_back(node);
+  };
+  while (!pending.empty()) {
+    const YAML::Node node = std::move(pending.back());
+    pending.pop_back();
+    const bool is_map = node.IsMap();
+    for (const auto& child : node) {
+      if (is_map) {
+        push(child.first);
+        push(child.second);
+      } else {
+        push(child);
+      }
+    }
+  }
+}
+
 YAML::Node load_yaml(std::string_view text, const std::string& origin) {
+  YAML::Node root;
   try {
-    return YAML::Load(std::string(text));
+    root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     std::string where = e.mark.is_null() ? std::string()
                                          : " at line " + std::to_string(e.mark.line + 1) +
                                                ", column " + std::to_string(e.mark.column + 1);
     throw ScenarioError(origin, "not valid YAML: " + e.msg + where);
   }
+  check_alias_expansion(root, text.size(), origin);
+  return root;
 }
 
 // With exactly one candidate a reference may be left out; otherwise it is required.

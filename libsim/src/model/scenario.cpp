@@ -33,6 +33,10 @@ void require_int_at_least(const std::string& path, int value, int min) {
 constexpr int kMaxUsers = 10'000'000;
 constexpr int kMaxReplications = 100'000;
 constexpr double kMaxIntervals = 1e6;
+// Simulated time is a double: past these, arrival gaps fall below its
+// resolution and the clock would stop advancing.
+constexpr double kMaxDuration = 1e9;         // seconds, about 31 years
+constexpr double kMaxArrivalsPerRun = 1e12;  // rate x duration
 
 void require_int_at_most(const std::string& path, int value, int max, const char* why) {
   if (value > max) {
@@ -142,6 +146,10 @@ void validate_workload(const Workload& workload, const std::vector<std::string>&
 
 void validate_run(const RunConfig& run) {
   require_positive("run.duration", run.duration, "a duration");
+  if (run.duration > kMaxDuration) {
+    fail("run.duration", "must be <= 1e9 s (about 31 years of simulated time), got " +
+                             format_number(run.duration) + " s");
+  }
   if (run.warmup_mode == WarmupMode::fixed) {
     require_non_negative("run.warmup", run.warmup, "a duration");
     if (run.warmup >= run.duration) {
@@ -160,6 +168,35 @@ void validate_run(const RunConfig& run) {
   }
 }
 
+double total_mean(const Scenario& scenario, const Endpoint& endpoint) {
+  double mean = scenario.find_server(endpoint.server)->framework_overhead.mean();
+  for (const Phase& phase : endpoint.phases) mean += phase.duration.mean();
+  return mean;
+}
+
+// A run whose simulated clock could not move forward would never end.
+void validate_time_advances(const Scenario& scenario) {
+  const Workload& workload = scenario.workload;
+  if (workload.open) {
+    const double arrivals = workload.open->rate * scenario.run.duration;
+    if (arrivals > kMaxArrivalsPerRun) {
+      fail("workload.open.rate", "rate x run.duration must be <= 1e12 arrivals per replication, got " +
+                                     format_number(arrivals));
+    }
+    return;
+  }
+  if (workload.closed->think_time.mean() > 0.0) return;
+  for (const Endpoint& endpoint : scenario.endpoints) {
+    const bool in_mix = workload.mix.empty() ||
+                        std::any_of(workload.mix.begin(), workload.mix.end(),
+                                    [&](const MixEntry& e) { return e.endpoint == endpoint.name; });
+    if (in_mix && total_mean(scenario, endpoint) > 0.0) return;
+  }
+  fail("workload.closed.think_time",
+       "users that never think, calling endpoints that take no time, would send endless requests "
+       "at one instant; give the think time or a phase a duration > 0");
+}
+
 template <class T>
 const T* find_named(const std::vector<T>& items, const std::string& name) noexcept {
   auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.name == name; });
@@ -174,6 +211,7 @@ void Scenario::validate() const {
   auto endpoint_names = validate_endpoints(endpoints, server_names);
   validate_workload(workload, endpoint_names);
   validate_run(run);
+  validate_time_advances(*this);
 }
 
 const Host* Scenario::find_host(const std::string& host_name) const noexcept {

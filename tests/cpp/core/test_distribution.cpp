@@ -107,12 +107,32 @@ TEST_CASE("Bad parameters are rejected with the parameter and value", "[distribu
   using servesim::Error;
   CHECK_THROWS_WITH(Distribution::exponential(-1.0), "exponential: mean must be > 0, got -1");
   CHECK_THROWS_WITH(Distribution::uniform(0.5, 0.1), Catch::Contains("high must be >= low"));
-  CHECK_THROWS_WITH(Distribution::lognormal(0.01, 0.0), Catch::Contains("cv must be > 0, got 0"));
+  CHECK_THROWS_WITH(Distribution::lognormal(0.01, 0.0), Catch::Contains("cv must be in (0, 1000], got 0"));
   CHECK_THROWS_WITH(Distribution::lognormal_from_percentiles(0.2, 0.1), Catch::Contains("p99 must be > p50"));
-  CHECK_THROWS_WITH(Distribution::hyperexponential(0.01, 0.5), Catch::Contains("cv must be >= 1"));
+  CHECK_THROWS_WITH(Distribution::hyperexponential(0.01, 0.5), Catch::Contains("cv must be in [1, 1000]"));
   CHECK_THROWS_WITH(Distribution::pareto(1.0, 1.0), Catch::Contains("alpha must be > 1"));
   CHECK_THROWS_AS(Distribution::empirical({}), Error);
   CHECK_THROWS_WITH(Distribution::empirical_histogram({0.0, 1.0}, {1.0, 2.0}),
                     Catch::Contains("one more value"));
   CHECK_THROWS_WITH(Distribution::constant(std::nan("")), Catch::Contains("value must be >= 0"));
 }
+
+TEST_CASE("CVs whose parameters would overflow are rejected, not sampled as NaN", "[distribution]") {
+  // cv^2 overflows past ~1e154 (lognormal sigma, gamma scale) and underflows
+  // below ~1e-154 (gamma shape); a hyperexponential's branch probability
+  // rounds to 1 past ~1e8. Each would give NaN or a wrong mean.
+  CHECK_THROWS_WITH(Distribution::lognormal(0.01, 1e155), Catch::Contains("lognormal: cv must be in (0, 1000]"));
+  CHECK_THROWS_WITH(Distribution::gamma(0.01, 1e-160), Catch::Contains("gamma: cv must be in [1e-06, 1000]"));
+  CHECK_THROWS_WITH(Distribution::gamma(0.01, 1e155), Catch::Contains("gamma: cv must be in [1e-06, 1000]"));
+  CHECK_THROWS_WITH(Distribution::hyperexponential(0.01, 1e9), Catch::Contains("hyperexponential: cv must be in [1, 1000]"));
+  CHECK_THROWS_WITH(Distribution::pareto_from_mean_cv(0.01, std::nan("")), Catch::Contains("pareto: cv must be in (0, 1000]"));
+  // The bounds themselves still sample finite values with the stated mean.
+  Rng rng(9, 9);
+  for (const Distribution& d : {Distribution::lognormal(0.01, 1000.0), Distribution::gamma(0.01, 1e-6),
+                                Distribution::gamma(0.01, 1000.0), Distribution::hyperexponential(0.01, 1000.0)}) {
+    bool all_finite = true;
+    for (int i = 0; i < 1000; ++i) all_finite = all_finite && std::isfinite(d.sample(rng));
+    CHECK(all_finite);
+  }
+}
+

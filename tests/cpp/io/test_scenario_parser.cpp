@@ -497,3 +497,28 @@ TEST_CASE("an unreadable scenario file is reported with its name") {
   }
   CHECK_THROWS_AS(load_scenario(std::filesystem::temp_directory_path()), ScenarioError);
 }
+
+TEST_CASE("YAML aliases cannot expand a small file into millions of values") {
+  // Found by tests/fuzz: 60 endpoints x 330 phases x 330 samples, all aliases
+  // of one list, is 6.5 million values from 3 KB; parsing took minutes and
+  // gigabytes before the expansion was bounded.
+  std::string endpoints = "{e0: {phases: &p [&q {io: {dist: empirical, samples: &s [&z 1ms";
+  for (int i = 1; i < 330; ++i) endpoints += ", *z";
+  endpoints += "]}}";
+  for (int i = 1; i < 330; ++i) endpoints += ", *q";
+  endpoints += "]}";
+  for (int i = 1; i < 60; ++i) endpoints += ", e" + std::to_string(i) + ": {phases: *p}";
+  endpoints += "}";
+  const std::string laughs = with(kBase, "work: {server: web, phases: [{cpu: 10ms}]}", endpoints);
+  require_error(laughs, "", "YAML aliases (*name) expand the document to more than");
+  // An alias inside its own anchor is a cycle: infinitely many values.
+  require_error("hosts: &h {app: *h}\n", "", "YAML aliases");
+  SECTION("moderate reuse is fine") {
+    // Expected: 3 endpoints sharing one aliased phase list parse normally.
+    const Scenario s = parse_scenario(with(kBase, "work: {server: web, phases: [{cpu: 10ms}]}",
+                                           "{a: {phases: &p [{cpu: 1ms}, {io: 2ms}]}, "
+                                           "b: {phases: *p}, c: {phases: *p}}"));
+    REQUIRE(s.endpoints.size() == 3);
+    CHECK(s.endpoints[2].phases.size() == 2);
+  }
+}

@@ -161,3 +161,32 @@ TEST_CASE("validate() bounds what would exhaust memory", "[scenario]") {
   s.run.interval = 1.0;
   CHECK_NOTHROW(s.validate());
 }
+
+TEST_CASE("validate() rejects runs whose clock could not advance", "[scenario]") {
+  servesim::Scenario s;
+  s.hosts.push_back({"app", 1, 1.0});
+  servesim::Server server;
+  server.name = "web";
+  server.host = "app";
+  s.servers.push_back(server);
+  s.endpoints.push_back({"noop", "web", {{servesim::PhaseKind::io, servesim::Distribution::constant(0.0)}}});
+  SECTION("closed users with no think time and zero-time endpoints") {
+    s.workload.closed = servesim::ClosedWorkload{4, servesim::Distribution::constant(0.0)};
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("workload.closed.think_time: users that never think"));
+    s.endpoints.push_back({"work", "web", {{servesim::PhaseKind::cpu, servesim::Distribution::constant(0.001)}}});
+    CHECK_NOTHROW(s.validate());  // one endpoint takes time: the clock moves
+    s.workload.mix = {servesim::MixEntry{"noop", 1.0}};
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("users that never think"));  // but it gets no traffic
+    s.workload.closed->think_time = servesim::Distribution::exponential(0.1);
+    CHECK_NOTHROW(s.validate());
+  }
+  SECTION("an arrival rate finer than the clock's resolution") {
+    s.workload.open = servesim::OpenWorkload{1e20, servesim::ArrivalProcess::poisson};
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("workload.open.rate: rate x run.duration must be <= 1e12"));
+  }
+  SECTION("a duration past the clock's useful range") {
+    s.workload.open = servesim::OpenWorkload{1.0, servesim::ArrivalProcess::poisson};
+    s.run.duration = 1e20;
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("run.duration: must be <= 1e9 s"));
+  }
+}
