@@ -84,25 +84,20 @@ double mser5_warmup(const Scenario& scenario, int index, detail::IntervalHook ho
   return cut < starts.size() ? starts[cut] : 0.0;
 }
 
-ReplicationResult run_replication(const Scenario& scenario, int index, Progress* progress) {
+ReplicationResult run_replication(const Scenario& scenario, int index, Progress& progress) {
   const RunConfig& run = scenario.run;
   double warmup = run.warmup;
   double offset = 0.0;
   if (run.warmup_mode == WarmupMode::mser5) {
-    warmup = mser5_warmup(scenario, index, progress ? progress->hook(index, 0.0) : nullptr);
+    warmup = mser5_warmup(scenario, index, progress.hook(index, 0.0));
     offset = run.duration;
   }
   detail::Engine engine(scenario, index, detail::Measurement{warmup, timeline_interval(run)},
-                        progress ? progress->hook(index, offset) : nullptr);
+                        progress.hook(index, offset));
   return engine.run();
 }
 
 }  // namespace
-
-ReplicationResult simulate_replication(const Scenario& scenario, int index) {
-  scenario.validate();
-  return run_replication(scenario, index, nullptr);
-}
 
 Result simulate(const Scenario& scenario, const SimulationOptions& options) {
   Scenario effective = scenario;
@@ -128,7 +123,7 @@ Result simulate(const Scenario& scenario, const SimulationOptions& options) {
   auto work = [&] {
     for (int i = next++; i < count; i = next++) {
       try {
-        replications[static_cast<std::size_t>(i)] = run_replication(effective, i, &progress);
+        replications[static_cast<std::size_t>(i)] = run_replication(effective, i, progress);
       } catch (const Stopped&) {
         return;
       } catch (...) {

@@ -42,7 +42,4 @@ struct SimulationOptions {
  */
 [[nodiscard]] Result simulate(const Scenario& scenario, const SimulationOptions& options = {});
 
-/// One replication (`index` selects the random streams); the building block of simulate().
-[[nodiscard]] ReplicationResult simulate_replication(const Scenario& scenario, int index);
-
 }  // namespace servesim
