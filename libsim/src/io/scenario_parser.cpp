@@ -3,7 +3,6 @@
 #include <cstddef>
 #include <fstream>
 #include <iterator>
-#include <utility>
 #include <vector>
 
 #include "io/distribution_parser.hpp"
@@ -39,7 +38,7 @@ void check_alias_expansion(const YAML::Node& root, std::size_t text_size,
     pending.push_back(node);
   };
   while (!pending.empty()) {
-    const YAML::Node node = std::move(pending.back());
+    const YAML::Node node = pending.back();  // a handle: copying shares the node
     pending.pop_back();
     const bool is_map = node.IsMap();
     for (const auto& child : node) {
