@@ -31,7 +31,7 @@ void require_int_at_least(const std::string& path, int value, int min) {
 // Upper bounds keep memory bounded: every user and replication costs memory
 // up front, every time-series interval a row.
 constexpr int kMaxUsers = 10'000'000;
-constexpr int kMaxReplications = 100'000;
+constexpr int kMaxReplications = 1'000;
 constexpr double kMaxIntervals = 1e6;
 // Simulated time is a double: past these, arrival gaps fall below its
 // resolution and the clock would stop advancing.
@@ -159,7 +159,7 @@ void validate_run(const RunConfig& run) {
   }
   require_int_at_least("run.replications", run.replications, 1);
   require_int_at_most("run.replications", run.replications, kMaxReplications,
-                      "each replication's result is kept");
+                      "each replication's result, latency histograms included, is kept");
   require_non_negative("run.interval", run.interval, "a duration");
   if (run.interval > 0.0 && run.duration / run.interval > kMaxIntervals) {
     fail("run.interval", "must be >= run.duration / 1000000 (" + format_number(run.duration / kMaxIntervals) +
