@@ -25,6 +25,12 @@ double timeline_interval(const RunConfig& run) {
   return run.interval > 0.0 ? run.interval : run.duration / kDefaultIntervals;
 }
 
+// Simulated seconds of the pilot run that precedes each replication: MSER-5
+// reads its interval means to choose the warm-up; a fixed warm-up needs none.
+double pilot_duration(const RunConfig& run) {
+  return run.warmup_mode == WarmupMode::mser5 ? run.duration : 0.0;
+}
+
 // Thrown into a replication's engine when another replication failed or the
 // progress callback cancelled the run; never escapes simulate().
 struct Stopped {};
@@ -36,7 +42,7 @@ class Progress {
   Progress(const Scenario& scenario, std::function<void(double)> callback)
       : callback_(std::move(callback)),
         done_(static_cast<std::size_t>(scenario.run.replications), 0.0),
-        total_work_(scenario.run.duration * (scenario.run.warmup_mode == WarmupMode::mser5 ? 2 : 1) *
+        total_work_((pilot_duration(scenario.run) + scenario.run.duration) *
                     scenario.run.replications) {}
 
   // The hook for replication `index`, whose clock starts `offset` seconds
@@ -86,14 +92,11 @@ double mser5_warmup(const Scenario& scenario, int index, detail::IntervalHook ho
 
 ReplicationResult run_replication(const Scenario& scenario, int index, Progress& progress) {
   const RunConfig& run = scenario.run;
-  double warmup = run.warmup;
-  double offset = 0.0;
-  if (run.warmup_mode == WarmupMode::mser5) {
-    warmup = mser5_warmup(scenario, index, progress.hook(index, 0.0));
-    offset = run.duration;
-  }
+  const double warmup = run.warmup_mode == WarmupMode::mser5
+                            ? mser5_warmup(scenario, index, progress.hook(index, 0.0))
+                            : run.warmup;
   detail::Engine engine(scenario, index, detail::Measurement{warmup, timeline_interval(run)},
-                        progress.hook(index, offset));
+                        progress.hook(index, pilot_duration(run)));
   return engine.run();
 }
 
