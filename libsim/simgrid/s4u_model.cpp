@@ -512,8 +512,11 @@ ReplicationResult Model::collect() {
 ReplicationResult run_replication(const Scenario& scenario, int replication,
                                   Measurement measurement, const IntervalHook& on_interval) {
   sg_host_load_plugin_init();
-  Model model(scenario, replication, measurement, on_interval);
-  return model.run();
+  // Never destroyed: the actors still block on its semaphores when the run
+  // stops, and SimGrid aborts on destroying a semaphore in use. The process
+  // ends right after the run.
+  auto* model = new Model(scenario, replication, measurement, on_interval);
+  return model->run();
 }
 
 }  // namespace servesim::simgrid_engine

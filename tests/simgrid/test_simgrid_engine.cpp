@@ -1,0 +1,150 @@
+// The SimGrid engine through simulate(): determinism, cancellation, and every
+// way its child process can fail becoming a clear error.
+
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include "servesim/errors.hpp"
+#include "servesim/io/result_json.hpp"
+#include "servesim/sim/simulate.hpp"
+#include "support/scenarios.hpp"
+
+using namespace servesim;
+using Catch::Matchers::Contains;
+
+namespace {
+
+// The message of the `E` the call throws; another exception fails the test.
+template <class E, class F>
+std::string message_of(F&& call) {
+  try {
+    call();
+  } catch (const E& error) {
+    return error.what();
+  }
+  return "(nothing thrown)";
+}
+
+SimulationOptions on_simgrid() {
+  SimulationOptions options;
+  options.engine = Engine::simgrid;
+  return options;
+}
+
+Scenario small() {
+  return test::with_run(test::sync_pool(2, 2, Distribution::exponential(0.01), 100.0), 100.0, 10.0, 2);
+}
+
+// Points SERVESIM_SIMGRID at a shell script for the test's duration.
+class FakeEngine {
+ public:
+  explicit FakeEngine(const std::string& body) {
+    path_ = std::filesystem::temp_directory_path() /
+            ("servesim-fake-engine-" + std::to_string(::getpid()) + ".sh");
+    std::ofstream(path_) << "#!/bin/sh\ncat > /dev/null\n" << body << "\n";
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all);
+    ::setenv("SERVESIM_SIMGRID", path_.c_str(), 1);
+  }
+  FakeEngine(const FakeEngine&) = delete;
+  FakeEngine& operator=(const FakeEngine&) = delete;
+  ~FakeEngine() {
+    ::unsetenv("SERVESIM_SIMGRID");
+    std::filesystem::remove(path_);
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+TEST_CASE("the SimGrid engine is available in this build", "[simgrid]") {
+  CHECK(engine_available(Engine::native));
+  CHECK(engine_available(Engine::simgrid));
+}
+
+TEST_CASE("SimGrid runs: same seed, same result, on any number of processes", "[simgrid]") {
+  SimulationOptions one = on_simgrid();
+  one.threads = 1;
+  SimulationOptions two = on_simgrid();
+  two.threads = 2;
+  const Result a = simulate(small(), one);
+  const Result b = simulate(small(), two);
+  CHECK(to_json(a) == to_json(b));
+  CHECK(a.completed > 15'000);
+  SimulationOptions other = on_simgrid();
+  other.seed = 99;
+  CHECK(to_json(simulate(small(), other)) != to_json(a));
+}
+
+TEST_CASE("SimGrid runs choose an automatic warm-up by a pilot run", "[simgrid]") {
+  Scenario s = small();
+  s.run.warmup_mode = WarmupMode::mser5;
+  const Result r = simulate(s, on_simgrid());
+  for (const auto& rep : r.replications) {
+    CHECK(rep.warmup >= 0.0);
+    CHECK(rep.warmup < s.run.duration / 2);
+    CHECK(rep.measured_duration == Approx(s.run.duration - rep.warmup));
+  }
+}
+
+TEST_CASE("what SimGrid cannot express is a ScenarioError naming it", "[simgrid]") {
+  Scenario s = small();
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{200'000, Distribution::constant(1.0)};
+  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
+             Contains("workload.closed.users") && Contains("SimGrid engine"));
+}
+
+TEST_CASE("a crashing engine process is an EngineError", "[simgrid]") {
+  const FakeEngine fake("kill -SEGV $$");
+  CHECK_THAT(message_of<EngineError>([&] { (void)simulate(small(), on_simgrid()); }),
+             Contains("crashed: killed by signal 11"));
+}
+
+TEST_CASE("an engine process failing with a message is an EngineError quoting it", "[simgrid]") {
+  const FakeEngine fake("echo 'servesim-simgrid: out of luck' >&2; exit 1");
+  CHECK_THAT(message_of<EngineError>([&] { (void)simulate(small(), on_simgrid()); }),
+             Contains("exit code 1") && Contains("out of luck"));
+}
+
+TEST_CASE("malformed engine output is an EngineError", "[simgrid]") {
+  const FakeEngine fake("echo '{\"replications\": []}'");
+  CHECK_THAT(message_of<EngineError>([&] { (void)simulate(small(), on_simgrid()); }),
+             Contains("malformed") && Contains("result.replications[0] is missing"));
+}
+
+TEST_CASE("an engine process past its time limit is killed and an EngineError", "[simgrid]") {
+  const FakeEngine fake("exec sleep 60");
+  SimulationOptions options = on_simgrid();
+  options.process_timeout = 0.5;
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_THAT(message_of<EngineError>([&] { (void)simulate(small(), options); }),
+             Contains("0.5 s time limit"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+}
+
+TEST_CASE("cancelling a SimGrid run stops its processes", "[simgrid]") {
+  const FakeEngine fake("exec sleep 60");
+  SimulationOptions options = on_simgrid();
+  options.on_progress = [](double) { throw std::runtime_error("cancelled"); };
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_THROWS_WITH(simulate(small(), options), "cancelled");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+}
+
+TEST_CASE("a missing engine executable makes the engine unavailable, saying why", "[simgrid]") {
+  ::setenv("SERVESIM_SIMGRID", "/nonexistent/servesim-simgrid", 1);
+  CHECK_FALSE(engine_available(Engine::simgrid));
+  CHECK_THAT(message_of<EngineError>([&] { (void)simulate(small(), on_simgrid()); }),
+             Contains("SimGrid engine is unavailable") && Contains("/nonexistent"));
+  ::unsetenv("SERVESIM_SIMGRID");
+}
