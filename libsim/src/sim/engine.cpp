@@ -181,7 +181,7 @@ void Engine::dispatch(const Event& event) {
       break;
     case EventType::client_timeout: on_client_timeout(event.subject, event.tag); break;
     case EventType::gil_switch: on_gil_switch(event.subject, event.tag); break;
-    case EventType::worker_timeout: on_worker_timeout(event.subject, event.tag); break;
+    case EventType::worker_timeout: on_worker_timeout(event.subject); break;
     case EventType::worker_boot: on_worker_boot(event.subject); break;
     case EventType::interval_end: on_interval_end(); break;
     case EventType::warmup_end: on_warmup_end(); break;
@@ -268,7 +268,13 @@ void Engine::accept(std::uint32_t process, std::uint32_t id) {
   request.process = process;
   const Server& spec = *servers_[processes_[process].server].spec;
   if (spec.kind == ServerKind::gunicorn_sync && spec.timeout > 0.0) {
-    calendar_.schedule(now_ + spec.timeout, EventType::worker_timeout, id, request.generation);
+    WorkerProcess& worker = processes_[process];
+    worker.serving = id;
+    worker.serving_since = now_;
+    if (!worker.watchdog_pending) {
+      worker.watchdog_pending = true;
+      calendar_.schedule(now_ + spec.timeout, EventType::worker_timeout, process);
+    }
   }
   advance(id);
 }
@@ -401,9 +407,19 @@ void Engine::process_freed(std::uint32_t process) {
 
 // Gunicorn's arbiter kills a sync worker whose request outlives `timeout`:
 // the client's connection is reset, and the worker serves again after booting.
-void Engine::on_worker_timeout(std::uint32_t id, std::uint32_t generation) {
-  if (requests_[id].generation != generation) return;
-  kill_worker(id);
+// The check comes due when the oldest possible deadline passes; a worker
+// that has moved on to a newer request is checked again at that one's.
+void Engine::on_worker_timeout(std::uint32_t process) {
+  WorkerProcess& worker = processes_[process];
+  worker.watchdog_pending = false;
+  if (worker.booting || worker.accepted == 0) return;
+  const double deadline = worker.serving_since + servers_[worker.server].spec->timeout;
+  if (deadline <= now_) {
+    kill_worker(worker.serving);
+    return;
+  }
+  worker.watchdog_pending = true;
+  calendar_.schedule(deadline, EventType::worker_timeout, process);
 }
 
 void Engine::kill_worker(std::uint32_t id) {

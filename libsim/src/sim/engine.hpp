@@ -67,7 +67,7 @@ class Engine {
   void on_open_arrival();
   void on_client_timeout(std::uint32_t id, std::uint32_t generation);
   void on_gil_switch(std::uint32_t process, std::uint32_t switches);
-  void on_worker_timeout(std::uint32_t id, std::uint32_t generation);
+  void on_worker_timeout(std::uint32_t process);
   void on_worker_boot(std::uint32_t process);
   void on_interval_end();
   void on_warmup_end();

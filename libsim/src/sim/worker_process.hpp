@@ -27,6 +27,11 @@ struct WorkerProcess {
   bool loop_busy = false;
   FifoQueue loop_queue;  ///< requests ready to run on the event loop, in order
   bool booting = false;  ///< killed by the worker timeout and not yet serving again
+  // Gunicorn sync: the request being served and when it began, for the
+  // worker timeout's watchdog (one pending check per process, not per request).
+  std::uint32_t serving = 0;
+  double serving_since = 0.0;
+  bool watchdog_pending = false;
 };
 
 }  // namespace servesim::detail
