@@ -568,7 +568,7 @@ run: {duration: 60s, warmup: 5s, replications: 3, seed: 1}
   }
   SECTION("every server setting") {
     const Scenario s = parse_scenario(with(uvicorn, "workers: 1, framework: fastapi",
-                                           "workers: 2, framework: none, limit_concurrency: 100, thread_pool: 8, "
+                                           "workers: 2, framework_overhead: 100us, limit_concurrency: 100, thread_pool: 8, "
                                            "keepalive: 1s, switch_interval: 1ms, connection_overhead: 50us"));
     CHECK(*s.servers[0].limit_concurrency == 100);
     CHECK(s.servers[0].thread_pool == 8);
