@@ -1,16 +1,20 @@
 #pragma once
 // A scenario mapped onto SimGrid S4U, for one replication.
 //
-// Hosts become S4U hosts with their cores and speed; every Gunicorn worker
-// process is an actor on its server's host; clients (the open-arrival source
-// and each closed-loop user) are actors on a separate client host; CPU phases
-// are S4U executions, whose sharing of a multicore host gives each of n
-// executions min(1, cores / n) of a core, as the native engine's processor
-// sharing does; I/O phases are sleeps. Measurement mirrors the native engine's
-// definitions (sim/engine.cpp) so both write the same ReplicationResult, but
-// CPU work is read back from SimGrid's host-load plugin, not recomputed.
+// Hosts become S4U hosts with their cores and speed. Clients are actors on a
+// client host of their own: one for open arrivals, one per closed-loop user.
+// Every request a server admits is an actor on the server's host that walks
+// its route the way the Python code runs: it takes a worker thread, the
+// process's event loop and the process's GIL as each step needs them, each a
+// FIFO resource handed from actor to actor through S4U semaphores (the GIL
+// also preempts a holder after the switch interval, by cancelling its
+// execution and keeping the remaining work); CPU steps are S4U executions,
+// which SimGrid's CPU model shares out at min(1, cores / n) of a core each;
+// waits are sleeps. Measurement mirrors the native engine's definitions
+// (sim/engine.cpp) so both fill the same ReplicationResult; CPU utilization
+// is read back from the executions' done and remaining work.
 //
-// SimGrid keeps global state: one S4uModel per process, run once.
+// SimGrid keeps global state: one replication per process, run once.
 
 #include <cstdint>
 #include <functional>

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -183,4 +184,127 @@ TEST_CASE("SimGrid agrees with native: closed users who time out", "[simgrid][cr
   const Pair p = run_both(test::with_run(s, 150.0, 15.0, 8));
   agree_on_all(p, 0.03);
   agree("timed-out fraction", error_fraction(p.native), error_fraction(p.simgrid), 0.05);
+}
+
+// ---------------------------------------------------------------------------
+// Python server runtimes: the GIL, threads, event loops, worker timeouts.
+
+namespace {
+
+Scenario runtime(ServerKind kind, int workers, int cores, std::vector<Phase> phases, double rate,
+                 std::optional<EndpointStyle> style = std::nullopt) {
+  Scenario s = sync(workers, cores, std::move(phases), rate);
+  s.servers[0].kind = kind;
+  s.endpoints[0].style = style;
+  return s;
+}
+
+void agree_on_gil(const Pair& p, double max_se) {
+  agree("GIL busy", p.native.servers[0].gil_busy_fraction, p.simgrid.servers[0].gil_busy_fraction, max_se);
+}
+
+}  // namespace
+
+TEST_CASE("SimGrid agrees with native: gthread threads contending for the GIL", "[simgrid][cross]") {
+  // 2 processes x 4 threads on 4 cores, 60 % GIL load per process: threads
+  // waiting for the GIL force switches every 5 ms; io releases it.
+  Scenario s = runtime(ServerKind::gunicorn_gthread, 2, 4,
+                       {cpu(Distribution::exponential(0.006)), io(Distribution::exponential(0.02)),
+                        cpu(Distribution::gamma(0.006, 0.7))},
+                       100.0);
+  s.servers[0].threads = 4;
+  const Pair p = run_both(test::with_run(s, 300.0, 30.0, 8));
+  agree_on_all(p, 0.03);
+  agree_on_gil(p, 0.03);
+  agree("mean waiting", p.native.servers[0].mean_queue_length, p.simgrid.servers[0].mean_queue_length, 0.08);
+}
+
+TEST_CASE("SimGrid agrees with native: gthread, closed users on keep-alive connections", "[simgrid][cross]") {
+  // Users thinking 1.5 s on average reuse their connection within the 2 s
+  // keep-alive most of the time; a new one costs 2 ms of CPU.
+  Scenario s = runtime(ServerKind::gunicorn_gthread, 1, 2,
+                       {cpu(Distribution::exponential(0.004)), io(Distribution::constant(0.01))}, 1.0);
+  s.servers[0].threads = 8;
+  s.servers[0].connection_overhead = Distribution::constant(0.002);
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{150, Distribution::exponential(1.5)};
+  const Pair p = run_both(test::with_run(s, 300.0, 30.0, 8));
+  agree_on_all(p, 0.03);
+  agree_on_gil(p, 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: uvicorn async endpoints on the event loop", "[simgrid][cross]") {
+  // 2 processes, async endpoint: Python on the loop, awaited io frees it.
+  Scenario s = runtime(ServerKind::uvicorn, 2, 2,
+                       {cpu(Distribution::exponential(0.003)), io(Distribution::lognormal(0.03, 1.0)),
+                        cpu(Distribution::exponential(0.002))},
+                       300.0);
+  s.servers[0].framework_overhead = Distribution::constant(0.00015);
+  const Pair p = run_both(test::with_run(s, 200.0, 20.0, 8));
+  agree_on_all(p, 0.03);
+  agree_on_gil(p, 0.03);
+  agree("mean waiting", p.native.servers[0].mean_queue_length, p.simgrid.servers[0].mean_queue_length, 0.05);
+}
+
+TEST_CASE("SimGrid agrees with native: a blocking call stalls the event loop", "[simgrid][cross]") {
+  // An async endpoint whose 3 ms call blocks the loop (requests.get inside
+  // async def): everything on that process waits behind it.
+  Scenario s = runtime(ServerKind::uvicorn, 2, 2,
+                       {cpu(Distribution::exponential(0.002)), Phase{PhaseKind::blocking_io, Distribution::exponential(0.003)},
+                        io(Distribution::exponential(0.01))},
+                       250.0);
+  const Pair p = run_both(test::with_run(s, 200.0, 20.0, 8));
+  agree_on_all(p, 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: uvicorn def endpoints in the thread pool, background work", "[simgrid][cross]") {
+  // A plain def endpoint runs in a 4-thread pool contending with the loop for
+  // the GIL; an async one adds background work after its response.
+  Scenario s = runtime(ServerKind::uvicorn, 1, 2,
+                       {cpu(Distribution::exponential(0.003)), io(Distribution::exponential(0.01)),
+                        Phase{PhaseKind::cpu_nogil, Distribution::exponential(0.002)}},
+                       120.0, EndpointStyle::sync);
+  s.servers[0].thread_pool = 4;
+  s.servers[0].framework_overhead = Distribution::constant(0.0002);
+  s.endpoints.push_back(Endpoint{"notify", "web",
+                                 {cpu(Distribution::exponential(0.001)), io(Distribution::exponential(0.005)),
+                                  Phase{PhaseKind::background, Distribution::exponential(0.002)}},
+                                 EndpointStyle::async});
+  const Pair p = run_both(test::with_run(s, 300.0, 30.0, 8));
+  agree_on_all(p, 0.03);
+  agree_on_gil(p, 0.03);
+  for (std::size_t e = 0; e < p.native.endpoints.size(); ++e) {
+    agree("mean latency of " + p.native.endpoints[e].name, p.native.endpoints[e].latency.mean,
+          p.simgrid.endpoints[e].latency.mean, 0.04);
+  }
+}
+
+TEST_CASE("SimGrid agrees with native: limit_concurrency answers 503", "[simgrid][cross]") {
+  // One uvicorn process allowing 4 requests, offered more than it can take.
+  Scenario s = runtime(ServerKind::uvicorn, 1, 1,
+                       {cpu(Distribution::exponential(0.004)), io(Distribution::exponential(0.02))}, 230.0);
+  s.servers[0].limit_concurrency = 4;
+  s.servers[0].framework_overhead = Distribution::constant(0.0002);
+  const Pair p = run_both(test::with_run(s, 200.0, 20.0, 8));
+  agree_on_all(p, 0.03);
+  agree("503 fraction", error_fraction(p.native), error_fraction(p.simgrid), 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: the worker timeout kills stuck sync workers", "[simgrid][cross]") {
+  // 4 sync workers; 2 % of requests hang on a 3 s call against a 1 s worker
+  // timeout: their worker is killed and boots again in 0.5 s.
+  Scenario s = sync(4, 2, {cpu(Distribution::exponential(0.005)), io(Distribution::hyperexponential(0.05, 5.0))}, 40.0);
+  s.servers[0].timeout = 1.0;
+  s.servers[0].boot_time = 0.5;
+  const Pair p = run_both(test::with_run(s, 600.0, 30.0, 8));
+  agree_on_all(p, 0.05);
+  agree("killed fraction", error_fraction(p.native), error_fraction(p.simgrid), 0.08);
+}
+
+TEST_CASE("SimGrid agrees with native: gevent runs plain code on a cooperative loop", "[simgrid][cross]") {
+  Scenario s = runtime(ServerKind::gunicorn_gevent, 2, 2,
+                       {cpu(Distribution::exponential(0.004)), io(Distribution::exponential(0.03))}, 300.0);
+  s.servers[0].worker_connections = 50;
+  const Pair p = run_both(test::with_run(s, 200.0, 20.0, 8));
+  agree_on_all(p, 0.03);
 }

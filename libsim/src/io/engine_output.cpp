@@ -75,6 +75,8 @@ ErrorCounts read_errors(const Reader& r) {
   ErrorCounts errors;
   errors.refused = r.count("refused");
   errors.client_timeout = r.count("client_timeout");
+  errors.unavailable = r.count("unavailable");
+  errors.worker_killed = r.count("worker_killed");
   return errors;
 }
 
@@ -145,9 +147,14 @@ ReplicationResult replication_from_engine_output(std::string_view document) {
   const Reader servers = r.at("servers");
   for (std::size_t i = 0; i < servers.size(); ++i) {
     const Reader s = servers.at(i);
-    out.servers.push_back(ServerStats{s.at("name").text(), s.number("worker_busy_fraction"),
-                                      s.number("mean_queue_length"), s.number("mean_in_system"),
-                                      s.number("queued_fraction")});
+    ServerStats stats;
+    stats.name = s.at("name").text();
+    stats.worker_busy_fraction = s.number("worker_busy_fraction");
+    stats.gil_busy_fraction = s.number("gil_busy_fraction");
+    stats.mean_queue_length = s.number("mean_queue_length");
+    stats.mean_in_system = s.number("mean_in_system");
+    stats.queued_fraction = s.number("queued_fraction");
+    out.servers.push_back(std::move(stats));
   }
   const Reader hosts = r.at("hosts");
   for (std::size_t i = 0; i < hosts.size(); ++i) {

@@ -28,6 +28,9 @@ json distribution_json(const Distribution& d) {
 const char* server_kind(ServerKind kind) {
   switch (kind) {
     case ServerKind::gunicorn_sync: return "gunicorn-sync";
+    case ServerKind::gunicorn_gthread: return "gunicorn-gthread";
+    case ServerKind::gunicorn_gevent: return "gunicorn-gevent";
+    case ServerKind::uvicorn: return "uvicorn";
   }
   return "unknown";
 }
@@ -35,9 +38,41 @@ const char* server_kind(ServerKind kind) {
 const char* phase_kind(PhaseKind kind) {
   switch (kind) {
     case PhaseKind::cpu: return "cpu";
+    case PhaseKind::cpu_nogil: return "cpu_nogil";
     case PhaseKind::io: return "io";
+    case PhaseKind::blocking_io: return "blocking_io";
+    case PhaseKind::background: return "background";
   }
   return "unknown";
+}
+
+// The parser accepts a kind's own settings only; the others do not affect
+// the model (a gthread server's `timeout` is never used), so they are left out.
+json server_json(const Server& s) {
+  json out = {{"host", s.host},
+              {"kind", server_kind(s.kind)},
+              {"workers", s.workers},
+              {"backlog", s.backlog},
+              {"switch_interval", s.switch_interval},
+              {"framework_overhead", distribution_json(s.framework_overhead)},
+              {"connection_overhead", distribution_json(s.connection_overhead)}};
+  switch (s.kind) {
+    case ServerKind::gunicorn_sync:
+      out["timeout"] = s.timeout;
+      out["boot_time"] = s.boot_time;
+      break;
+    case ServerKind::gunicorn_gthread:
+      out["threads"] = s.threads;
+      out["worker_connections"] = s.worker_connections;
+      break;
+    case ServerKind::gunicorn_gevent: out["worker_connections"] = s.worker_connections; break;
+    case ServerKind::uvicorn:
+      out["thread_pool"] = s.thread_pool;
+      if (s.limit_concurrency) out["limit_concurrency"] = *s.limit_concurrency;
+      break;
+  }
+  if (s.kind != ServerKind::gunicorn_sync && s.keepalive) out["keepalive"] = *s.keepalive;
+  return out;
 }
 
 }  // namespace
@@ -47,19 +82,14 @@ std::string scenario_to_json(const Scenario& scenario) {
   for (const Host& h : scenario.hosts) hosts[h.name] = {{"cores", h.cores}, {"speed", h.speed}};
 
   json servers = json::object();
-  for (const Server& s : scenario.servers) {
-    servers[s.name] = {{"host", s.host},
-                       {"kind", server_kind(s.kind)},
-                       {"workers", s.workers},
-                       {"backlog", s.backlog},
-                       {"framework_overhead", distribution_json(s.framework_overhead)}};
-  }
+  for (const Server& s : scenario.servers) servers[s.name] = server_json(s);
 
   json endpoints = json::object();
   for (const Endpoint& e : scenario.endpoints) {
     json phases = json::array();
     for (const Phase& p : e.phases) phases.push_back({{phase_kind(p.kind), distribution_json(p.duration)}});
     endpoints[e.name] = {{"server", e.server}, {"phases", std::move(phases)}};
+    if (e.style) endpoints[e.name]["style"] = *e.style == EndpointStyle::sync ? "sync" : "async";
   }
 
   const Workload& w = scenario.workload;
