@@ -16,7 +16,7 @@ from importlib import metadata as _metadata
 from servesim._core import EngineError, Error, ScenarioError, UnstableSystemError
 from servesim.result import Estimate, LatencyStats, LittleCheck, Result
 from servesim.scenario import Scenario
-from servesim.simulation import simulate
+from servesim.simulation import engine_available, simulate
 
 try:
     __version__ = _metadata.version("servesim")
@@ -34,5 +34,6 @@ __all__ = [
     "ScenarioError",
     "UnstableSystemError",
     "__version__",
+    "engine_available",
     "simulate",
 ]
