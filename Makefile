@@ -23,7 +23,7 @@ help:
 	@echo "make demo    set up, build, simulate a Flask app on Gunicorn sync workers, print its table"
 	@echo "make test    set up, build, run every test (ctest: Catch2, sanitizers, pytest, notebooks)"
 	@echo "make fuzz    fuzz the scenario parser and engine with libFuzzer for FUZZ_SECONDS (default 300)"
-	@echo "make bench   servesim against SimPy on the same M/M/2 model (BENCH_QUICK=1 for a short run)"
+	@echo "make bench   servesim against SimPy, and the native engine against SimGrid (BENCH_QUICK=1 for short runs)"
 	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
 	@echo "make lint    clang-tidy on the C++ sources"
 
@@ -91,7 +91,9 @@ fuzz test-fuzz: $(FUZZ_BUILD)/build.ninja $(STAMPS)/venv
 # clang-tidy (.clang-tidy: bug and performance checks, warnings are errors)
 # on the library, its tests and the example, with build/cpp's compile commands.
 lint: $(BUILD)/build.ninja
-	find libsim/src tests/cpp examples -name '*.cpp' -print0 | \
+	dirs="libsim/src tests/cpp examples"; \
+	if grep -q simgrid/s4u_model.cpp $(BUILD)/compile_commands.json; then dirs="$$dirs libsim/simgrid tests/simgrid"; fi; \
+	find $$dirs -name '*.cpp' -print0 | \
 	  xargs -0 -P $(JOBS) -n 4 clang-tidy -p $(BUILD) --quiet
 
 test-python: setup
@@ -99,6 +101,7 @@ test-python: setup
 
 bench: setup
 	$(PY) bench/bench_mm2.py $(if $(BENCH_QUICK),--quick,)
+	$(PY) bench/bench_engines.py $(if $(BENCH_QUICK),--quick,)
 
 clean:
 	rm -rf build

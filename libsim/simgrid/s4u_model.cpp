@@ -268,11 +268,11 @@ class Model {
 
   // Actor bodies.
   void open_source();
-  void user(User& user, double first_send);
+  void user(User& state, double first_send);
   void timeout_watch();
   void gil_switcher(Process& process);
   void timeline();
-  void serve(const RequestPtr& request);
+  void serve(const RequestPtr& pointer);
 
   // A request's way through a server.
   RequestPtr arrive(std::size_t endpoint, User* user);

@@ -31,6 +31,7 @@ void expect(const char* what, double simulated, double exact) {
 std::vector<double> run_together(double start, const std::vector<double>& works) {
   sg4::this_actor::sleep_until(start);
   std::vector<sg4::ExecPtr> execs;
+  execs.reserve(works.size());
   for (double w : works) execs.push_back(sg4::this_actor::exec_init(w * kSpeed)->start());
   std::vector<double> done(works.size(), -1.0);
   for (std::size_t left = works.size(); left > 0; --left) {

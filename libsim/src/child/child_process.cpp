@@ -115,6 +115,7 @@ ChildExit run_child(const std::string& executable, const std::vector<std::string
   std::vector<std::string> argv_strings{executable};
   argv_strings.insert(argv_strings.end(), arguments.begin(), arguments.end());
   std::vector<char*> argv;
+  argv.reserve(argv_strings.size() + 1);
   for (std::string& s : argv_strings) argv.push_back(s.data());
   argv.push_back(nullptr);
   const pid_t parent = ::getpid();
