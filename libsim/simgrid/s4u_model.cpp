@@ -99,6 +99,10 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
         steps.push_back(Step{StepKind::wait, on_loop ? Runner::none : Runner::thread, false, phase.duration});
         break;
       case PhaseKind::blocking_io: steps.push_back(Step{StepKind::wait, body, false, phase.duration}); break;
+      // Refused by check_simgrid_supported() before a run starts.
+      case PhaseKind::db:
+      case PhaseKind::call:
+      case PhaseKind::cache: break;
     }
   };
   for (const Phase& phase : endpoint.phases) {

@@ -148,3 +148,33 @@ TEST_CASE("a missing engine executable makes the engine unavailable, saying why"
              Contains("SimGrid engine is unavailable") && Contains("/nonexistent"));
   ::unsetenv("SERVESIM_SIMGRID");
 }
+
+TEST_CASE("what the SimGrid engine does not simulate yet is refused, naming it", "[simgrid]") {
+  Scenario s = small();
+  s.databases.push_back(Database{"pg", 20, Distribution::constant(0.002), {}});
+  Phase query;
+  query.kind = PhaseKind::db;
+  query.target = "pg";
+  s.endpoints[0].phases.push_back(query);
+  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
+             Contains("endpoints.work.phases[1].db: the SimGrid engine does not simulate db phases"));
+
+  s = small();
+  s.workload.retries.max_attempts = 3;
+  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
+             Contains("workload.retries.attempts: the SimGrid engine does not simulate client retries"));
+
+  s = small();
+  s.workload.open->arrivals = ArrivalProcess::bursty;
+  s.workload.open->burst = Burst{500.0, 1.0, 30.0};
+  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
+             Contains("workload.open.arrivals: the SimGrid engine does not simulate bursty arrivals"));
+
+  s = small();
+  s.servers.push_back(s.servers[0]);
+  s.servers[1].name = "web2";
+  s.balancers.push_back(Balancer{"lb", {"web", "web2"}, BalancingPolicy::round_robin, 0.001, std::nullopt});
+  s.endpoints[0].server = "lb";
+  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
+             Contains("endpoints.work.server: the SimGrid engine does not simulate load balancers ('lb')"));
+}

@@ -42,6 +42,10 @@ const char* phase_kind(PhaseKind kind) {
     case PhaseKind::io: return "io";
     case PhaseKind::blocking_io: return "blocking_io";
     case PhaseKind::background: return "background";
+    // Not written (see the header): their targets and sub-phases are not either.
+    case PhaseKind::db: return "db";
+    case PhaseKind::call: return "call";
+    case PhaseKind::cache: return "cache";
   }
   return "unknown";
 }
@@ -104,8 +108,12 @@ std::string scenario_to_json(const Scenario& scenario) {
   }
   if (!w.mix.empty()) {
     json mix = json::object();
-    // Repeated entries add up, as in the engines.
-    for (const MixEntry& entry : w.mix) mix[entry.endpoint] = mix.value(entry.endpoint, 0.0) + entry.weight;
+    for (const MixEntry& entry : w.mix) {
+      // Repeated entries add up, as in the engines.
+      const double weight = entry.weight + (mix.contains(entry.endpoint) ? mix[entry.endpoint]["weight"].get<double>() : 0.0);
+      mix[entry.endpoint] = {{"weight", weight}};
+      if (entry.slo) mix[entry.endpoint]["slo"] = *entry.slo;
+    }
     workload["mix"] = std::move(mix);
   }
   if (w.client_timeout) workload["client_timeout"] = *w.client_timeout;
