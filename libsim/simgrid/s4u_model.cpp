@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <limits>
 #include <memory>
@@ -32,6 +34,13 @@ constexpr double kFlopsPerSecond = 1e9;
 // As in the native engine: a refused closed-loop client retries after Linux's
 // initial SYN retransmission timeout.
 constexpr double kRefusedRetryDelay = 1.0;
+
+// Every request in a server is an actor with its own stack, two memory
+// mappings (the stack and its guard page) of the 65,530 Linux allows a
+// process by default (vm.max_map_count): past this many requests at once, as
+// an overloaded event loop accepts without bound, the run stops with an error
+// rather than crash. (Closed-loop users, at most 10,000, take one more each.)
+constexpr std::size_t kMaxInFlight = 20'000;
 
 // The native engine's random-stream layout, so both engines draw each
 // replication's arrivals, mix, think times and durations from the same streams.
@@ -339,6 +348,7 @@ class Model {
   sg4::SemaphorePtr deadlines_pending_ = sg4::Semaphore::create(0);
 
   bool measuring_ = false;
+  std::size_t in_flight_ = 0;
   std::uint64_t events_ = 0;
   std::uint64_t arrivals_ = 0;
   std::uint64_t departures_ = 0;
@@ -527,6 +537,14 @@ RequestPtr Model::arrive(std::size_t endpoint, User* user) {
     deadlines_.push_back(request);
     deadlines_pending_->release();
   }
+  if (++in_flight_ > kMaxInFlight) {
+    std::fprintf(stderr,
+                 "servesim-simgrid: more than %zu requests in the servers at t = %.6g s (overload?): "
+                 "the SimGrid engine runs an actor per request and stops here; the native engine "
+                 "simulates overload in bounded memory\n",
+                 kMaxInFlight, now());
+    std::_Exit(1);
+  }
   server.in_system.add(now(), 1.0);
   if (process == nullptr) {
     server.backlog.push_back(request);
@@ -647,6 +665,7 @@ void Model::finish(Request& request) {
 }
 
 void Model::leave_server(Request& request) {
+  in_flight_ -= 1;
   if (measuring_) {
     departures_ += 1;
     residence_sum_ += now() - request.arrival;

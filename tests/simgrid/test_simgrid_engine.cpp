@@ -5,12 +5,14 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "servesim/errors.hpp"
 #include "servesim/io/result_json.hpp"
@@ -99,7 +101,7 @@ TEST_CASE("SimGrid runs choose an automatic warm-up by a pilot run", "[simgrid]"
 TEST_CASE("what SimGrid cannot express is a ScenarioError naming it", "[simgrid]") {
   Scenario s = small();
   s.workload.open.reset();
-  s.workload.closed = ClosedWorkload{200'000, Distribution::constant(1.0)};
+  s.workload.closed = ClosedWorkload{20'000, Distribution::constant(1.0)};
   CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
              Contains("workload.closed.users") && Contains("SimGrid engine"));
 }
@@ -177,4 +179,28 @@ TEST_CASE("what the SimGrid engine does not simulate yet is refused, naming it",
   s.endpoints[0].server = "lb";
   CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
              Contains("endpoints.work.server: the SimGrid engine does not simulate load balancers ('lb')"));
+}
+
+TEST_CASE("SimGrid runs report their progress up to the end", "[simgrid]") {
+  std::vector<double> fractions;
+  SimulationOptions options = on_simgrid();
+  options.on_progress = [&](double fraction) { fractions.push_back(fraction); };
+  (void)simulate(small(), options);
+  REQUIRE(fractions.size() >= 10);
+  CHECK(std::is_sorted(fractions.begin(), fractions.end()));
+  CHECK(fractions.back() == 1.0);
+}
+
+TEST_CASE("an overloaded event loop stops a SimGrid run with an EngineError", "[simgrid]") {
+  // Uvicorn accepts every connection: 5,000 req/s against a 500 req/s loop
+  // piles up requests, each an actor, until the engine's limit.
+  Scenario s = small();
+  s.servers[0].kind = ServerKind::uvicorn;
+  s.hosts[0].cores = 1;
+  s.servers[0].workers = 1;
+  s.endpoints[0].phases = {Phase{PhaseKind::cpu, Distribution::constant(0.002)}};
+  s.workload.open->rate = 5000.0;
+  s.run.replications = 1;
+  CHECK_THAT(message_of<EngineError>([&] { (void)simulate(s, on_simgrid()); }),
+             Contains("more than 20000 requests in the servers") && Contains("(overload?)"));
 }

@@ -22,9 +22,9 @@ namespace fs = std::filesystem;
 
 constexpr const char* kExecutableName = "servesim-simgrid";
 constexpr const char* kProgressPrefix = "@progress ";
-// One actor per closed-loop user: beyond this many their stacks alone would
-// take gigabytes.
-constexpr int kMaxUsers = 100'000;
+// One actor per closed-loop user, each stack two memory mappings of the
+// 65,530 Linux allows a process by default, and as many requests in flight.
+constexpr int kMaxUsers = 10'000;
 // The child's stderr quoted in an error, at most.
 constexpr std::size_t kMaxQuoted = 2000;
 
