@@ -21,6 +21,7 @@ struct Scenario;
 struct Estimate;
 struct ReplicationResult;
 struct Result;
+enum class Engine;
 struct SimulationOptions;
 
 }  // namespace servesim

@@ -85,15 +85,19 @@ class ChildGuard {
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
   }
-  // Waits for the child's exit; fills the exit code or signal.
-  void reap(ChildExit& result) {
+  // Collects the child's exit if it has exited (or, with `block`, once it
+  // does); fills the exit code or signal.
+  bool reap(ChildExit& result, bool block) {
     int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0) {
+    pid_t done = 0;
+    while ((done = ::waitpid(pid_, &status, block ? 0 : WNOHANG)) < 0) {
       if (errno != EINTR) fail_errno("waitpid");
     }
+    if (done == 0) return false;
     pid_ = -1;
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+    return true;
   }
   void kill() const noexcept { ::kill(pid_, SIGKILL); }
 
@@ -215,7 +219,18 @@ ChildExit run_child(const std::string& executable, const std::vector<std::string
     }
   }
   if (!pending_line.empty()) handle_stderr("\n");
-  guard.reap(result);
+  // A child that closed its output may still run: the limit and the
+  // callbacks keep applying until it exits.
+  while (!result.timed_out && !guard.reap(result, false)) {
+    if (options.timeout_s > 0.0 && std::chrono::steady_clock::now() > deadline) {
+      guard.kill();
+      result.timed_out = true;
+      break;
+    }
+    if (options.on_tick) options.on_tick();
+    ::poll(nullptr, 0, kTickMilliseconds / 10);
+  }
+  if (result.timed_out) guard.reap(result, true);
   return result;
 }
 

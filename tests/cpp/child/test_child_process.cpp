@@ -69,6 +69,14 @@ TEST_CASE("a child past its time limit is killed", "[child]") {
   CHECK(elapsed < 5.0);
 }
 
+TEST_CASE("a child that closed its output is still timed", "[child]") {
+  ChildOptions options;
+  options.timeout_s = 0.3;
+  const auto exit = run_child("/bin/sh", {"-c", "exec sleep 30 >&- 2>&-"}, "", options);
+  CHECK(exit.timed_out);
+  CHECK(exit.signal == SIGKILL);
+}
+
 TEST_CASE("a throwing callback kills the child and propagates", "[child]") {
   int pid = 0;
   ChildOptions options;
