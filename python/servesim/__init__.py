@@ -14,6 +14,7 @@ from __future__ import annotations
 from importlib import metadata as _metadata
 
 from servesim._core import EngineError, Error, ScenarioError, UnstableSystemError
+from servesim.comparison import Comparison, ComparisonResult, compare
 from servesim.result import Estimate, LatencyStats, LittleCheck, Result
 from servesim.scenario import Scenario
 from servesim.simulation import simulate
@@ -24,6 +25,8 @@ except _metadata.PackageNotFoundError:  # imported from a build tree, not instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "Comparison",
+    "ComparisonResult",
     "EngineError",
     "Error",
     "Estimate",
@@ -34,5 +37,6 @@ __all__ = [
     "ScenarioError",
     "UnstableSystemError",
     "__version__",
+    "compare",
     "simulate",
 ]
