@@ -395,7 +395,7 @@ class Comparison:
         except ScenarioError as error:
             raise _repath(error, deployment, case, users_path) from None
 
-    def host_of(self, deployment: str) -> str:
+    def _host_of(self, deployment: str) -> str:
         """The host a deployment runs on (its ``host``, or the only host)."""
         settings = self._lookup(self._deployments, deployment, "deployment")
         if "host" in settings:
@@ -409,7 +409,7 @@ class Comparison:
         if "threads" in settings:
             parts.append(f"{settings['threads']} threads each")
         parts.append(str(settings.get("framework", "flask")))
-        host = self.host_of(deployment)
+        host = self._host_of(deployment)
         cores = (self._data["hosts"].get(host) or {}).get("cores", 1)
         return f"{', '.join(parts)} on {host} ({cores} core{'s' if cores != 1 else ''})"
 
@@ -533,7 +533,7 @@ def _saturated_resource(kind: str, cpu: float, workers: float, gil: float, refus
 def _row(comparison: Comparison, run: tuple[str, int, str], result: Result) -> dict[str, Any]:
     case, users, deployment = run
     kind = comparison.kind(deployment)
-    cpu = result.cpu_utilization[comparison.host_of(deployment)].mean
+    cpu = result.cpu_utilization[comparison._host_of(deployment)].mean
     workers = result.worker_busy[deployment].mean
     gil = result.gil_busy[deployment].mean
     errors = result.errors
