@@ -176,7 +176,7 @@ void register_analytic(py::module_& parent) {
                     "peak_concurrency"_a = f.peak_concurrency, "peak_throughput"_a = f.peak_throughput,
                     "r_squared"_a = f.r_squared, "iterations"_a = f.iterations);
   }, "concurrency"_a, "throughput"_a, "amdahl"_a);
-  m.def("usl_throughput", &servesim::usl_throughput, "concurrency"_a, "sigma"_a, "kappa"_a, "lambda"_a);
+  m.def("usl_throughput", &servesim::usl_throughput, "concurrency"_a, "sigma"_a, "kappa"_a, "lambda_"_a);
   m.def("estimate", [](const servesim::Scenario& scenario) {
     const auto e = servesim::estimate(scenario);
     py::object population = py::none();
