@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <sstream>
 #include <unsupported/Eigen/SpecialFunctions>
 
@@ -34,6 +35,7 @@ struct Demands {
 
 Demands demands_of(const Scenario& s, const Server& server, double speed) {
   std::vector<std::pair<const Endpoint*, double>> mix;
+  mix.reserve(std::max(s.endpoints.size(), s.workload.mix.size()));
   if (s.workload.mix.empty()) {
     for (const Endpoint& e : s.endpoints) mix.emplace_back(&e, 1.0);
   } else {
@@ -134,8 +136,9 @@ struct ResponseTail {
   static std::vector<std::pair<double, double>> gauss_legendre() {
     constexpr int n = 64;
     std::vector<std::pair<double, double>> nodes;
+    nodes.reserve(n);
     for (int i = 1; i <= n; ++i) {
-      double x = std::cos(M_PI * (i - 0.25) / (n + 0.5));
+      double x = std::cos(std::numbers::pi * (i - 0.25) / (n + 0.5));
       double derivative = 1.0;
       for (int iteration = 0; iteration < 100; ++iteration) {
         double p0 = 1.0, p1 = x;
@@ -338,12 +341,11 @@ ScenarioEstimate estimate(const Scenario& s) {
     return p;
   };
   const std::vector<double> p = chain(users);
-  double in_service = 0.0, waiting = 0.0, in_system = 0.0, completions = 0.0;
+  double in_service = 0.0, waiting = 0.0, completions = 0.0;
   for (std::size_t n = 0; n < p.size(); ++n) {
     const int k = static_cast<int>(n);
     in_service += std::min(k, pool.slots) * p[n];
     waiting += std::max(0, k - pool.slots) * p[n];
-    in_system += k * p[n];
     completions += service_rate[std::min(k, pool.slots)] * p[n];
   }
   // What an arriving request finds: PASTA for Poisson arrivals; for a closed workload the

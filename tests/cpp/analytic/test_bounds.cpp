@@ -39,6 +39,7 @@ TEST_CASE("exact MVA lies within every bound", "[analytic][bounds]") {
   for (int trial = 0; trial < 200; ++trial) {
     std::vector<Station> net;
     const int queues = 1 + static_cast<int>(rng.uniform01() * 4);
+    net.reserve(static_cast<std::size_t>(queues) + 1);
     for (int k = 0; k < queues; ++k) net.push_back({"q", Kind::queue, 0.001 + 0.05 * rng.uniform01(), 1});
     net.push_back({"lan", Kind::delay, 0.01 * rng.uniform01(), 1});
     const double think = rng.uniform01() < 0.3 ? 0.0 : 2.0 * rng.uniform01();

@@ -28,6 +28,8 @@ TEST_CASE("usl_fit recovers published coefficients", "[analytic][usl]") {
   SECTION("noiseless data is fitted exactly") {
     // X(N) generated from sigma 0.05, kappa 0.0002, lambda 120/s.
     std::vector<double> n, x;
+    n.reserve(8);
+    x.reserve(8);
     for (double v : {1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0}) {
       n.push_back(v);
       x.push_back(usl_throughput(v, 0.05, 0.0002, 120.0));
@@ -42,6 +44,8 @@ TEST_CASE("usl_fit recovers published coefficients", "[analytic][usl]") {
     // usl package tests/peak-scalability.R: sigma 0.001, kappa 0.00001 peak at N = 320
     // (two significant digits); the formula gives sqrt(0.999 / 1e-5) = 316.07.
     std::vector<double> n, x;
+    n.reserve(8);
+    x.reserve(8);
     for (double v : {1.0, 50.0, 100.0, 200.0, 400.0, 800.0}) {
       n.push_back(v);
       x.push_back(usl_throughput(v, 0.001, 0.00001, 1.0));
@@ -53,6 +57,8 @@ TEST_CASE("usl_fit recovers published coefficients", "[analytic][usl]") {
     // Amdahl's law with serial fraction 0.1: X(N) = lambda N / (1 + 0.1 (N - 1)) rises to
     // lambda / sigma = 10 lambda and never peaks.
     std::vector<double> n, x;
+    n.reserve(8);
+    x.reserve(8);
     for (double v : {1.0, 2.0, 4.0, 8.0, 16.0}) {
       n.push_back(v);
       x.push_back(usl_throughput(v, 0.1, 0.0, 50.0));
