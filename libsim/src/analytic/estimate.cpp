@@ -69,6 +69,9 @@ Demands demands_of(const Scenario& s, const Server& server, double speed) {
         case PhaseKind::io: d.io += w * m; break;
         case PhaseKind::blocking_io: d.blocking_io += w * m; break;
         case PhaseKind::background: d.background += w * m; continue;  // not in the response
+        case PhaseKind::db:
+        case PhaseKind::call:
+        case PhaseKind::cache: continue;  // rejected by require_modelled()
       }
       mean += m;
       variance += v;
@@ -260,6 +263,32 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
   return pool;
 }
 
+/// Rejects what no model here describes, naming the field.
+void require_modelled(const Scenario& s) {
+  const auto reject = [](const std::string& path, const std::string& why) {
+    throw NotApplicableError(path + ": " + why + "; simulate it");
+  };
+  if (!s.balancers.empty()) reject("balancers", "the estimate models one server without a load balancer");
+  for (const Endpoint& endpoint : s.endpoints) {
+    for (std::size_t i = 0; i < endpoint.phases.size(); ++i) {
+      const PhaseKind kind = endpoint.phases[i].kind;
+      if (kind == PhaseKind::db || kind == PhaseKind::call || kind == PhaseKind::cache) {
+        reject("endpoints." + endpoint.name + ".phases[" + std::to_string(i) + "]",
+               "databases, downstream calls and caches have no analytic model here");
+      }
+    }
+  }
+  if (s.workload.open) {
+    const OpenWorkload& open = *s.workload.open;
+    if (open.arrivals == ArrivalProcess::bursty || open.arrivals == ArrivalProcess::trace) {
+      reject("workload.open.arrivals", "bursty and traced arrivals are not a renewal process");
+    }
+    if (open.profile.kind != RateProfileKind::constant) {
+      reject("workload.open.profile", "a time-varying rate has no steady state");
+    }
+  }
+}
+
 }  // namespace
 
 ScenarioEstimate estimate(const Scenario& s) {
@@ -268,6 +297,7 @@ ScenarioEstimate estimate(const Scenario& s) {
     throw NotApplicableError("servers: the estimate models one server, got " +
                              std::to_string(s.servers.size()) + "; simulate several");
   }
+  require_modelled(s);
   const Server& server = s.servers.front();
   const Host& host = *s.find_host(server.host);
   const std::string path = "servers." + server.name;
@@ -422,6 +452,10 @@ ScenarioEstimate estimate(const Scenario& s) {
     throw NotApplicableError("workload.client_timeout: " + number(*s.workload.client_timeout) +
                              " s is below the estimated p99 " + number(e.latency.p99) +
                              " s, so timeouts and retries shape the result; simulate it");
+  }
+  if (s.workload.retries.max_attempts > 1 && e.error_rate > 1e-6) {
+    throw NotApplicableError("workload.retries: errors are retried and add load the estimate "
+                             "leaves out; simulate it");
   }
   if (s.workload.client_timeout) {
     e.assumptions.push_back("client timeouts (" + number(*s.workload.client_timeout) +
