@@ -583,6 +583,9 @@ def _verdict(speedup: float, *, factor: float, tolerance: float) -> str:
 class ComparisonResult:
     """The outcome of :func:`compare`: a frame of results and verdicts on a claim.
 
+    Built by :func:`compare`; ``ComparisonResult(comparison, results)`` wraps
+    results obtained otherwise (one per run of ``comparison.runs``).
+
     Attributes
     ----------
     comparison
@@ -622,7 +625,7 @@ class ComparisonResult:
 
     def _pair(self, baseline: str | None, challenger: str | None) -> tuple[str, str]:
         deployments = self.comparison.deployments
-        if baseline is None and challenger is None and len(deployments) < 2:
+        if len(deployments) < 2:
             raise ValueError("a verdict needs two deployments; the comparison has one")
         baseline = deployments[0] if baseline is None else baseline
         challenger = deployments[1] if challenger is None else challenger
