@@ -993,6 +993,11 @@ ReplicationResult Model::collect() {
     result.hosts.push_back(HostStats{spec.name, core_seconds / (span * spec.cores)});
   }
 
+  // Databases and services no endpoint uses (check_simgrid_supported() refuses
+  // db and call phases) are listed idle, as the native engine lists them.
+  for (const Database& database : scenario_.databases) result.databases.push_back(DatabaseStats{database.name});
+  for (const Service& service : scenario_.services) result.services.push_back(ServiceStats{service.name});
+
   result.little.mean_in_system = (system_area() - system_area_at_warmup_) / span;
   result.little.throughput = static_cast<double>(departures_) / span;
   result.little.mean_response = departures_ ? residence_sum_ / static_cast<double>(departures_) : 0.0;

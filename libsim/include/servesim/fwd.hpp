@@ -8,6 +8,7 @@ class Error;
 class ScenarioError;
 class UnstableSystemError;
 class EngineError;
+class NotApplicableError;
 class Rng;
 class Distribution;
 class LatencyHistogram;
@@ -23,5 +24,6 @@ struct ReplicationResult;
 struct Result;
 enum class Engine;
 struct SimulationOptions;
+struct ScenarioEstimate;
 
 }  // namespace servesim

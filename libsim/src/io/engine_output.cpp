@@ -77,6 +77,8 @@ ErrorCounts read_errors(const Reader& r) {
   errors.client_timeout = r.count("client_timeout");
   errors.unavailable = r.count("unavailable");
   errors.worker_killed = r.count("worker_killed");
+  errors.pool_timeout = r.count("pool_timeout");
+  errors.downstream = r.count("downstream");
   return errors;
 }
 
@@ -160,6 +162,30 @@ ReplicationResult replication_from_engine_output(std::string_view document) {
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     const Reader h = hosts.at(i);
     out.hosts.push_back(HostStats{h.at("name").text(), h.number("cpu_utilization")});
+  }
+  const Reader databases = r.at("databases");
+  for (std::size_t i = 0; i < databases.size(); ++i) {
+    const Reader d = databases.at(i);
+    DatabaseStats stats;
+    stats.name = d.at("name").text();
+    stats.utilization = d.number("utilization");
+    stats.mean_queue_length = d.number("mean_queue_length");
+    stats.mean_pool_wait = d.number("mean_pool_wait");
+    stats.pool_wait_fraction = d.number("pool_wait_fraction");
+    stats.queries = d.count("queries");
+    stats.pool_timeouts = d.count("pool_timeouts");
+    out.databases.push_back(std::move(stats));
+  }
+  const Reader services = r.at("services");
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    const Reader v = services.at(i);
+    ServiceStats stats;
+    stats.name = v.at("name").text();
+    stats.mean_in_use = v.number("mean_in_use");
+    stats.mean_queue_length = v.number("mean_queue_length");
+    stats.calls = v.count("calls");
+    stats.errors = v.count("errors");
+    out.services.push_back(std::move(stats));
   }
   const Reader little = r.at("little");
   out.little = LittleCheck{little.number("mean_in_system"), little.number("throughput"),

@@ -19,6 +19,7 @@ constexpr std::uint64_t kArrivalStream = 0;
 constexpr std::uint64_t kMixStream = 1;
 constexpr std::uint64_t kThinkStream = 2;
 constexpr std::uint64_t kFirstEndpointStream = 16;
+constexpr std::uint64_t kFirstBranchStream = 0x40000;  // one per endpoint: its cache hits
 
 constexpr double kNoConnection = std::numeric_limits<double>::quiet_NaN();
 
@@ -47,6 +48,7 @@ Engine::Engine(const Scenario& scenario, int replication, Measurement measuremen
       think_rng_(scenario.run.seed, stream(replication, kThinkStream)) {
   for (const Host& host : scenario.hosts) hosts_.emplace_back(host.cores, host.speed);
   build_servers();
+  build_dependencies();
   build_endpoints();
   build_mix();
   endpoint_counts_.resize(endpoints_.size());
@@ -89,9 +91,10 @@ void Engine::build_endpoints() {
     const Endpoint& endpoint = scenario_.endpoints[i];
     const Server& spec = *scenario_.servers_of(endpoint).front();
     const std::uint32_t server = index_of(scenario_.servers, spec.name);
-    endpoints_.push_back(EndpointRuntime{server, build_route(endpoint, spec),
+    endpoints_.push_back(EndpointRuntime{server, build_route(scenario_, endpoint, spec),
                                          build_rejection_route(scenario_.servers[server]),
-                                         Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i))});
+                                         Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i)),
+                                         Rng(scenario_.run.seed, stream(replication_, kFirstBranchStream + i))});
   }
 }
 
@@ -186,6 +189,8 @@ void Engine::dispatch(const Event& event) {
     case EventType::worker_boot: on_worker_boot(event.subject); break;
     case EventType::interval_end: on_interval_end(); break;
     case EventType::warmup_end: on_warmup_end(); break;
+    case EventType::dependency_done: on_dependency_done(event.subject, event.tag); break;
+    case EventType::pool_timeout: on_pool_timeout(event.subject, event.tag); break;
   }
 }
 
@@ -305,6 +310,12 @@ void Engine::advance(std::uint32_t id) {
       respond(id);
       continue;
     }
+    if (step.kind == StepKind::branch || step.kind == StepKind::jump) {
+      if (step.kind == StepKind::jump || endpoints_[request.endpoint].branch_rng.uniform01() >= step.probability) {
+        request.phase = static_cast<std::int32_t>(step.target) - 1;
+      }
+      continue;
+    }
     if (step.new_connection_only && !request.new_connection) continue;
     if (request.holds_loop && step.runner != Runner::loop) release_loop(id);
     if (requests_[id].holds_thread && step.runner != Runner::thread) release_thread(id);
@@ -337,7 +348,11 @@ void Engine::start_step(std::uint32_t id) {
     case StepKind::wait:
       calendar_.schedule(now_ + duration, EventType::wait_done, id, request.generation);
       break;
-    case StepKind::respond: break;  // handled by advance()
+    case StepKind::query: start_query(id, step.target, duration); break;
+    case StepKind::call: start_call(id, step.target, duration); break;
+    case StepKind::respond:
+    case StepKind::branch:
+    case StepKind::jump: break;  // handled by advance()
   }
 }
 
@@ -431,6 +446,7 @@ void Engine::kill_worker(std::uint32_t id) {
     request.on_cpu = false;
   }
   if (request.holds_gil) release_gil(id);
+  leave_dependency(id);
   if (!requests_[id].timed_out) fail_request(id, Failure::worker_killed);
   leave_server(id);
   processes_[process].accepted -= 1;
@@ -603,6 +619,8 @@ void Engine::count_error(std::uint32_t endpoint, Failure failure) {
     case Failure::client_timeout: errors.client_timeout += 1; break;
     case Failure::unavailable: errors.unavailable += 1; break;
     case Failure::worker_killed: errors.worker_killed += 1; break;
+    case Failure::pool_timeout: errors.pool_timeout += 1; break;
+    case Failure::downstream: errors.downstream += 1; break;
   }
 }
 
@@ -632,6 +650,7 @@ void Engine::on_warmup_end() {
   server_areas_at_warmup_.clear();
   for (const SharedCpu& host : hosts_) busy_core_seconds_at_warmup_.push_back(host.busy_core_seconds(now_));
   for (std::size_t s = 0; s < servers_.size(); ++s) server_areas_at_warmup_.push_back(server_areas(s, now_));
+  mark_dependencies_warmup();
 }
 
 void Engine::on_interval_end() {
@@ -700,6 +719,8 @@ ReplicationResult Engine::collect() {
     const double busy = hosts_[h].busy_core_seconds(now_) - busy_core_seconds_at_warmup_[h];
     result.hosts.push_back(HostStats{scenario_.hosts[h].name, busy / (span * hosts_[h].cores())});
   }
+  for (std::size_t d = 0; d < databases_.size(); ++d) result.databases.push_back(database_stats(d));
+  for (std::size_t s = 0; s < services_.size(); ++s) result.services.push_back(service_stats(s));
 
   result.little.mean_in_system = (system_area(now_) - system_area_at_warmup_) / span;
   result.little.throughput = static_cast<double>(departures_) / span;

@@ -32,6 +32,18 @@ TEST_CASE("a replication round-trips through the engine output document", "[io][
   Scenario s = test::with_run(test::sync_pool(2, 2, Distribution::exponential(0.01), 150.0), 200.0,
                               20.0, 1);
   s.endpoints.push_back(Endpoint{"io", "web", {Phase{PhaseKind::io, Distribution::constant(0.02)}}});
+  // A query and a downstream call, so the database and service statistics travel too.
+  s.databases.push_back(Database{"pg", 4, Distribution::exponential(0.003), {}});
+  s.services.push_back(Service{"payments", Distribution::exponential(0.01), 8, 0.01});
+  Phase query;
+  query.kind = PhaseKind::db;
+  query.target = "pg";
+  query.has_duration = false;
+  Phase call;
+  call.kind = PhaseKind::call;
+  call.target = "payments";
+  s.endpoints[1].phases.push_back(query);
+  s.endpoints[1].phases.push_back(call);
   s.workload.client_timeout = 0.05;
   const Result original = simulate(s);
   ReplicationResult copy = original.replications.front();
@@ -43,6 +55,10 @@ TEST_CASE("a replication round-trips through the engine output document", "[io][
   REQUIRE(back.endpoints.size() == 2);
   CHECK(back.endpoints[0].histogram.mean() == original.replications[0].endpoints[0].histogram.mean());
   CHECK(back.endpoints[1].histogram.count() == original.replications[0].endpoints[1].histogram.count());
+  REQUIRE(back.databases.size() == 1);
+  CHECK(back.databases[0].queries > 0);
+  REQUIRE(back.services.size() == 1);
+  CHECK(back.services[0].calls > 0);
 }
 
 TEST_CASE("malformed engine output is an EngineError naming the place", "[io][engine_output]") {
