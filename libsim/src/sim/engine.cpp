@@ -306,12 +306,11 @@ void Engine::advance(std::uint32_t id) {
       return;
     }
     const Step& step = route[static_cast<std::size_t>(request.phase)];
-    if (step.kind == StepKind::respond) {
-      respond(id);
-      continue;
-    }
-    if (step.kind == StepKind::branch || step.kind == StepKind::jump) {
-      if (step.kind == StepKind::jump || endpoints_[request.endpoint].branch_rng.uniform01() >= step.probability) {
+    if (is_instant(step.kind)) {
+      if (step.kind == StepKind::respond) {
+        respond(id);
+      } else if (step.kind == StepKind::jump ||
+                 endpoints_[request.endpoint].branch_rng.uniform01() >= step.probability) {
         request.phase = static_cast<std::int32_t>(step.target) - 1;
       }
       continue;

@@ -22,7 +22,6 @@ enum class DependencyState : std::uint8_t {
 struct Request {
   double arrival = 0.0;
   double remaining_work = 0.0;   // of a cpu step waiting for the GIL; of a query or call waiting its turn
-  double waiting_since = 0.0;    // when it began waiting for a pooled connection
   std::uint32_t endpoint = 0;
   std::uint32_t user = kNoUser;  // closed-workload user waiting for it
   std::uint32_t generation = 0;  // bumped on release, so stale timers are recognised
@@ -40,6 +39,7 @@ struct Request {
   bool holds_loop = false;
   bool holds_gil = false;
   bool on_cpu = false;           // running on its host's cores
+  double waiting_since = 0.0;    // when it began waiting for a pooled connection (kept off the hot fields)
 };
 
 class RequestPool {
