@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from servesim._core import EngineError, Error, ScenarioError, UnstableSystemError
+from servesim import analytic
+from servesim._core import EngineError, Error, NotApplicableError, ScenarioError, UnstableSystemError
+from servesim.comparison import Comparison, ComparisonResult, compare
+from servesim.estimation import estimate
 from servesim.result import Estimate, LatencyStats, LittleCheck, Result
 from servesim.scenario import Scenario
 from servesim.simulation import simulate
@@ -24,15 +27,21 @@ except _metadata.PackageNotFoundError:  # imported from a build tree, not instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "Comparison",
+    "ComparisonResult",
     "EngineError",
     "Error",
     "Estimate",
     "LatencyStats",
     "LittleCheck",
+    "NotApplicableError",
     "Result",
     "Scenario",
     "ScenarioError",
     "UnstableSystemError",
     "__version__",
+    "analytic",
+    "compare",
+    "estimate",
     "simulate",
 ]
