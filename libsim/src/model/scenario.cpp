@@ -54,11 +54,11 @@ const Balancer* Scenario::find_balancer(const std::string& balancer_name) const 
 
 std::vector<const Server*> Scenario::servers_of(const Endpoint& endpoint) const {
   std::vector<const Server*> result;
-  if (const Server* server = find_server(endpoint.server)) {
-    result.push_back(server);
+  if (const Server* direct = find_server(endpoint.server)) {
+    result.push_back(direct);
   } else if (const Balancer* balancer = find_balancer(endpoint.server)) {
-    for (const std::string& name : balancer->servers) {
-      if (const Server* server = find_server(name)) result.push_back(server);
+    for (const std::string& server_name : balancer->servers) {
+      if (const Server* behind = find_server(server_name)) result.push_back(behind);
     }
   }
   return result;
@@ -77,8 +77,8 @@ EndpointStyle Scenario::style_on(const Endpoint& endpoint, const Server& server)
 }
 
 EndpointStyle Scenario::style_of(const Endpoint& endpoint) const {
-  const auto servers = servers_of(endpoint);
-  return servers.empty() ? EndpointStyle::sync : style_on(endpoint, *servers.front());
+  const auto serving = servers_of(endpoint);
+  return serving.empty() ? EndpointStyle::sync : style_on(endpoint, *serving.front());
 }
 
 }  // namespace servesim
