@@ -250,6 +250,14 @@ class Result:
                         self.throughput_ci.samples)
 
     @property
+    def balancer_share(self) -> dict[str, dict[str, Estimate]]:
+        """Share of each balancer's requests sent to each of its servers, in [0, 1]:
+        ``{balancer: {server: estimate}}``, servers in the balancer's order."""
+        samples = self.throughput_ci.samples
+        return {balancer["name"]: _by_name(balancer["servers"], "share", samples)
+                for balancer in self._data.get("balancers", ())}
+
+    @property
     def little(self) -> LittleCheck:
         """Little's law check, L = λW, averaged over replications."""
         return LittleCheck._from_json(self._data["little"])
@@ -263,8 +271,8 @@ class Result:
             ``"throughput"`` (req/s); ``"latency.mean"``, ``"latency.p50"``, ...
             ``"latency.p999"`` (seconds); ``"cpu_utilization.<host>"``,
             ``"worker_busy.<server>"``, ``"gil_busy.<server>"``,
-            ``"queued_fraction.<server>"`` (fractions) or
-            ``"mean_queue_length.<server>"`` (connections).
+            ``"queued_fraction.<server>"``, ``"balancer_share.<balancer>.<server>"``
+            (fractions) or ``"mean_queue_length.<server>"`` (connections).
 
         Raises
         ------
@@ -276,6 +284,8 @@ class Result:
         for group in ("cpu_utilization", "worker_busy", "gil_busy", "mean_queue_length",
                       "queued_fraction"):
             known.update({f"{group}.{name}": value for name, value in getattr(self, group).items()})
+        for balancer, shares in self.balancer_share.items():
+            known.update({f"balancer_share.{balancer}.{server}": value for server, value in shares.items()})
         try:
             return known[metric]
         except KeyError:
@@ -299,7 +309,8 @@ class Result:
         ``latency_<stat>_s`` for mean, p50, p90, p95, p99, p999 and max,
         ``little_mean_in_system``, ``little_relative_error``,
         ``cpu_utilization_<host>``, ``worker_busy_<server>``,
-        ``mean_queue_length_<server>`` and ``events``.
+        ``mean_queue_length_<server>``, ``sent_<balancer>_<server>`` (requests the
+        balancer sent the server) and ``events``.
         """
         import pandas as pd
 
@@ -332,6 +343,24 @@ class Result:
         columns = ["replication", "start_s", "end_s", "arrivals", "completed", "errors",
                    "throughput_rps", "mean_latency_s"]
         return pd.DataFrame(rows, columns=columns)
+
+    def balancers_frame(self) -> pd.DataFrame:
+        """One row per server behind each balancer, aggregated over replications.
+
+        Columns: ``balancer``, ``server``, ``sent`` (requests sent to it in the measured
+        windows, summed over replications), ``share`` (its fraction of the balancer's
+        requests, mean over replications) and ``share_ci`` (95 % half-width).
+        """
+        import pandas as pd
+
+        rows = []
+        for balancer in self._data.get("balancers", ()):
+            for server in balancer["servers"]:
+                share = Estimate._from_json(server.get("share_ci", server["share"]))
+                rows.append({"balancer": balancer["name"], "server": server["name"],
+                             "sent": int(server["sent"]), "share": share.mean,
+                             "share_ci": share.half_width})
+        return pd.DataFrame(rows, columns=["balancer", "server", "sent", "share", "share_ci"])
 
     def endpoints_frame(self) -> pd.DataFrame:
         """One row per endpoint, aggregated over replications.
@@ -413,6 +442,9 @@ def _replication_row(replication: Mapping[str, Any]) -> dict[str, Any]:
         row[f"gil_busy_{server['name']}"] = float(server.get("gil_busy_fraction", 0.0))
         row[f"mean_queue_length_{server['name']}"] = float(server["mean_queue_length"])
         row[f"queued_fraction_{server['name']}"] = float(server["queued_fraction"])
+    for balancer in replication.get("balancers", ()):
+        for server in balancer["servers"]:
+            row[f"sent_{balancer['name']}_{server['name']}"] = int(server["sent"])
     if "events" in replication:
         row["events"] = int(replication["events"])
     return row
@@ -456,6 +488,9 @@ def _format_summary(result: Result) -> str:
         add_estimate(f"mean queue {server}", estimate, 1.0, "", 3)
     for server, estimate in result.queued_fraction.items():
         add_estimate(f"queued {server}", estimate, 100.0, "%", 1)
+    for balancer, shares in result.balancer_share.items():
+        for server, estimate in shares.items():
+            add_estimate(f"{balancer} -> {server}", estimate, 100.0, "%", 1)
     little = result.little
     # Requests in flight at the window's edges make L and λW differ; when
     # responses are long against the window that is large, and worth a word.

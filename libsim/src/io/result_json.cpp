@@ -81,6 +81,22 @@ json to_json(const HostSummary& h) {
           {"cpu_utilization_ci", to_json(h.cpu_utilization)}};
 }
 
+json to_json(const BalancerSummary& b) {
+  json servers = json::array();
+  for (const BalancedServerSummary& s : b.servers) {
+    servers.push_back({{"name", s.name}, {"sent", s.sent}, {"share", s.share.mean}, {"share_ci", to_json(s.share)}});
+  }
+  return {{"name", b.name}, {"servers", std::move(servers)}};
+}
+
+json to_json(const BalancerStats& b) {
+  json servers = json::array();
+  for (const BalancedServerStats& s : b.servers) {
+    servers.push_back({{"name", s.name}, {"sent", s.sent}, {"share", s.share}});
+  }
+  return {{"name", b.name}, {"servers", std::move(servers)}};
+}
+
 json to_json(const EndpointStats& e) {
   return {{"name", e.name},
           {"completed", e.completed},
@@ -128,6 +144,7 @@ json to_json(const ReplicationResult& r) {
           {"endpoints", array_of(r.endpoints)},
           {"servers", array_of(r.servers)},
           {"hosts", array_of(r.hosts)},
+          {"balancers", array_of(r.balancers)},
           {"little", to_json(r.little)},
           {"timeline", array_of(r.timeline)},
           {"events", r.events}};
@@ -148,6 +165,7 @@ std::string to_json(const Result& result, int indent) {
               {"endpoints", array_of(result.endpoints)},
               {"servers", array_of(result.servers)},
               {"hosts", array_of(result.hosts)},
+              {"balancers", array_of(result.balancers)},
               {"little", to_json(result.little)},
               {"replications", array_of(result.replications)},
               {"histogram", to_json(result.histogram)}};

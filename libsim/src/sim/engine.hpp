@@ -11,6 +11,7 @@
 #include "servesim/core/rng.hpp"
 #include "servesim/metrics/result.hpp"
 #include "servesim/model/scenario.hpp"
+#include "sim/balancer.hpp"
 #include "sim/event_calendar.hpp"
 #include "sim/request_pool.hpp"
 #include "sim/route.hpp"
@@ -38,10 +39,17 @@ class Engine {
   ReplicationResult run();
 
  private:
-  struct EndpointRuntime {
+  // An endpoint's steps on one of the servers that serve it.
+  struct ServerRoute {
     std::uint32_t server;
-    std::vector<Step> route;
-    std::vector<Step> rejection_route;
+    std::vector<Step> steps;
+    std::vector<Step> rejection_steps;
+  };
+  // Its routes are routes_[first_route ...], one per server, in the balancer's order.
+  struct EndpointRuntime {
+    std::uint32_t first_route;
+    std::optional<std::uint32_t> balancer;
+    NetworkPath network;  // zero without a balancer
     Rng rng;
   };
   // Counts within the measured window.
@@ -59,6 +67,7 @@ class Engine {
   enum class Failure { refused, client_timeout, unavailable, worker_killed };
 
   void build_servers();
+  void build_balancers();
   void build_endpoints();
   void build_mix();
   void start_workload();
@@ -74,6 +83,9 @@ class Engine {
 
   // A request's way through a server.
   void arrive(std::uint32_t endpoint, std::uint32_t user);
+  [[nodiscard]] std::uint32_t pick_route(std::uint32_t endpoint);
+  void reach_server(std::uint32_t id);
+  void leave_balancer(const Request& request);
   [[nodiscard]] std::optional<std::uint32_t> pick_process(ServerRuntime& server);
   void accept(std::uint32_t process, std::uint32_t id);
   void advance(std::uint32_t id);
@@ -99,7 +111,7 @@ class Engine {
   [[nodiscard]] bool opens_connection(const ServerRuntime& server, std::uint32_t user) const;
   void schedule_next_send(std::uint32_t user, double extra_delay);
   void count_error(std::uint32_t endpoint, Failure failure);
-  void fail_request(std::uint32_t id, Failure failure);
+  void fail_request(std::uint32_t id, Failure failure, double news_delay = 0.0);
   [[nodiscard]] std::uint32_t pick_endpoint();
   [[nodiscard]] const std::vector<Step>& route_of(const Request& request) const;
   [[nodiscard]] ServerRuntime& server_of(const Request& request);
@@ -107,6 +119,7 @@ class Engine {
 
   ReplicationResult collect();
   [[nodiscard]] ServerStats server_stats(std::size_t s) const;
+  [[nodiscard]] BalancerStats balancer_stats(std::size_t b) const;
 
   const Scenario& scenario_;
   int replication_;
@@ -121,6 +134,8 @@ class Engine {
   std::vector<SharedCpu> hosts_;
   std::vector<ServerRuntime> servers_;
   std::vector<WorkerProcess> processes_;
+  std::vector<LoadBalancer> balancers_;
+  std::vector<ServerRoute> routes_;
   std::vector<EndpointRuntime> endpoints_;
   std::vector<double> mix_cumulative_;
   std::optional<double> client_timeout_;
