@@ -490,7 +490,7 @@ def _format_summary(result: Result) -> str:
         add_estimate(f"queued {server}", estimate, 100.0, "%", 1)
     for balancer, shares in result.balancer_share.items():
         for server, estimate in shares.items():
-            add_estimate(f"{balancer} -> {server}", estimate, 100.0, "%", 1)
+            add_estimate(f"share {balancer} -> {server}", estimate, 100.0, "%", 1)
     little = result.little
     # Requests in flight at the window's edges make L and λW differ; when
     # responses are long against the window that is large, and worth a word.
