@@ -68,14 +68,16 @@ struct Cost {
 Cost endpoint_cost(const Scenario& s) {
   Cost cost;
   for (const auto& endpoint : s.endpoints) {
-    const servesim::Server* server = s.find_server(endpoint.server);
-    const servesim::Host* host = s.find_host(server->host);
-    double time = typical(server->framework_overhead) / host->speed;
-    for (const auto& phase : endpoint.phases) {
-      const double t = typical(phase.duration);
-      time += phase.kind == servesim::PhaseKind::cpu ? t / host->speed : t;
+    // Behind a balancer: the fastest of its servers.
+    for (const servesim::Server* server : s.servers_of(endpoint)) {
+      const servesim::Host* host = s.find_host(server->host);
+      double time = typical(server->framework_overhead) / host->speed;
+      for (const auto& phase : endpoint.phases) {
+        const double t = typical(phase.duration);
+        time += phase.kind == servesim::PhaseKind::cpu ? t / host->speed : t;
+      }
+      cost.request_time = std::min(cost.request_time, time);
     }
-    cost.request_time = std::min(cost.request_time, time);
     cost.steps = std::max(cost.steps, endpoint.phases.size() + 1);
   }
   return cost;
