@@ -313,7 +313,7 @@ TEST_CASE("The network adds rtt and transfer times to every latency", "[simulate
     const Result c = simulate(closed);
     CHECK(c.completed == 0);
     const double per_second = static_cast<double>(c.errors.client_timeout) /
-                              (c.replications[0].measured_duration * c.replications.size());
+                              (c.replications[0].measured_duration * static_cast<double>(c.replications.size()));
     CHECK(per_second == Approx(10 / 0.035).epsilon(0.005));
   }
 }
