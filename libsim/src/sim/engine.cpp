@@ -231,30 +231,24 @@ bool Engine::opens_connection(const ServerRuntime& server, std::uint32_t user) c
 // first, and its timeout runs from now.
 void Engine::arrive(std::uint32_t endpoint, std::uint32_t user) {
   const std::uint32_t id = requests_.acquire();
+  const EndpointRuntime& runtime = endpoints_[endpoint];
   {
     Request& request = requests_[id];
-    request.arrival = now_;
     request.endpoint = endpoint;
     request.user = user;
-    request.route = pick_route(endpoint);
+    request.route = runtime.first_route;
+    if (runtime.balancer) request.route += static_cast<std::uint32_t>(balancers_[*runtime.balancer].pick());
   }
   interval_.arrivals += 1;
   if (measuring_) arrivals_ += 1;
   if (client_timeout_) {
     calendar_.schedule(now_ + *client_timeout_, EventType::client_timeout, id, requests_[id].generation);
   }
-  const double crossing = endpoints_[endpoint].network.to_server;
-  if (crossing > 0.0) {
-    calendar_.schedule(now_ + crossing, EventType::network_arrival, id);
+  if (runtime.network.to_server > 0.0) {
+    calendar_.schedule(now_ + runtime.network.to_server, EventType::network_arrival, id);
     return;
   }
   reach_server(id);
-}
-
-std::uint32_t Engine::pick_route(std::uint32_t endpoint) {
-  const EndpointRuntime& runtime = endpoints_[endpoint];
-  if (!runtime.balancer) return runtime.first_route;
-  return runtime.first_route + static_cast<std::uint32_t>(balancers_[*runtime.balancer].pick());
 }
 
 // The server's answer or failure leaves it: the balancer stops counting the request.
@@ -328,15 +322,6 @@ void Engine::accept(std::uint32_t process, std::uint32_t id) {
     }
   }
   advance(id);
-}
-
-const std::vector<Step>& Engine::route_of(const Request& request) const {
-  const ServerRoute& route = routes_[request.route];
-  return request.rejected ? route.rejection_steps : route.steps;
-}
-
-ServerRuntime& Engine::server_of(const Request& request) {
-  return servers_[routes_[request.route].server];
 }
 
 // Moves request `id` to its next step: lets go of what that step does not

@@ -83,7 +83,6 @@ class Engine {
 
   // A request's way through a server.
   void arrive(std::uint32_t endpoint, std::uint32_t user);
-  [[nodiscard]] std::uint32_t pick_route(std::uint32_t endpoint);
   void reach_server(std::uint32_t id);
   void leave_balancer(const Request& request);
   [[nodiscard]] std::optional<std::uint32_t> pick_process(ServerRuntime& server);
@@ -113,8 +112,12 @@ class Engine {
   void count_error(std::uint32_t endpoint, Failure failure);
   void fail_request(std::uint32_t id, Failure failure, double news_delay = 0.0);
   [[nodiscard]] std::uint32_t pick_endpoint();
-  [[nodiscard]] const std::vector<Step>& route_of(const Request& request) const;
-  [[nodiscard]] ServerRuntime& server_of(const Request& request);
+  // Called for every step: inline.
+  [[nodiscard]] const std::vector<Step>& route_of(const Request& request) const {
+    const ServerRoute& route = routes_[request.route];
+    return request.rejected ? route.rejection_steps : route.steps;
+  }
+  [[nodiscard]] ServerRuntime& server_of(const Request& request) { return servers_[routes_[request.route].server]; }
   [[nodiscard]] double system_area(double now) const;
 
   ReplicationResult collect();
