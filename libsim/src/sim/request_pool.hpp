@@ -20,9 +20,10 @@ enum class DependencyState : std::uint8_t {
 };
 
 struct Request {
-  double arrival = 0.0;
+  double arrival = 0.0;          // when it reached its server (the client sent it earlier through a balancer)
   double remaining_work = 0.0;   // of a cpu step waiting for the GIL; of a query or call waiting its turn
   std::uint32_t endpoint = 0;
+  std::uint32_t route = 0;       // its endpoint's route on the server serving it
   std::uint32_t user = kNoUser;  // closed-workload user waiting for it
   std::uint32_t generation = 0;  // bumped on release, so stale timers are recognised
   std::uint32_t process = 0;     // the process that accepted it
