@@ -268,6 +268,14 @@ class Result:
         return _by_name(self._data.get("services", ()), "mean_in_use", self.throughput_ci.samples)
 
     @property
+    def balancer_share(self) -> dict[str, dict[str, Estimate]]:
+        """Share of each balancer's requests sent to each of its servers, in [0, 1]:
+        ``{balancer: {server: estimate}}``, servers in the balancer's order."""
+        samples = self.throughput_ci.samples
+        return {balancer["name"]: _by_name(balancer["servers"], "share", samples)
+                for balancer in self._data.get("balancers", ())}
+
+    @property
     def little(self) -> LittleCheck:
         """Little's law check, L = λW, averaged over replications."""
         return LittleCheck._from_json(self._data["little"])
@@ -310,8 +318,9 @@ class Result:
             ``"throughput"`` (req/s); ``"latency.mean"``, ``"latency.p50"``, ...
             ``"latency.p999"`` (seconds); ``"cpu_utilization.<host>"``,
             ``"worker_busy.<server>"``, ``"gil_busy.<server>"``,
-            ``"queued_fraction.<server>"``, ``"database_utilization.<database>"``
-            (fractions), ``"mean_queue_length.<server>"`` (connections),
+            ``"queued_fraction.<server>"``, ``"database_utilization.<database>"``,
+            ``"balancer_share.<balancer>.<server>"`` (fractions),
+            ``"mean_queue_length.<server>"`` (connections),
             ``"mean_pool_wait.<database>"`` (seconds) or ``"service_in_use.<service>"``
             (calls).
 
@@ -325,6 +334,8 @@ class Result:
         for group in ("cpu_utilization", "worker_busy", "gil_busy", "mean_queue_length",
                       "queued_fraction", "database_utilization", "mean_pool_wait", "service_in_use"):
             known.update({f"{group}.{name}": value for name, value in getattr(self, group).items()})
+        for balancer, shares in self.balancer_share.items():
+            known.update({f"balancer_share.{balancer}.{server}": value for server, value in shares.items()})
         try:
             return known[metric]
         except KeyError:
@@ -350,7 +361,8 @@ class Result:
         ``cpu_utilization_<host>``, ``worker_busy_<server>``,
         ``mean_queue_length_<server>``, ``database_utilization_<database>``,
         ``mean_pool_wait_s_<database>``, ``pool_timeouts_<database>``,
-        ``service_in_use_<service>``, ``service_errors_<service>`` and ``events``.
+        ``service_in_use_<service>``, ``service_errors_<service>``,
+        ``sent_<balancer>_<server>`` (requests the balancer sent the server) and ``events``.
         """
         import pandas as pd
 
@@ -383,6 +395,24 @@ class Result:
         columns = ["replication", "start_s", "end_s", "arrivals", "completed", "errors",
                    "throughput_rps", "mean_latency_s"]
         return pd.DataFrame(rows, columns=columns)
+
+    def balancers_frame(self) -> pd.DataFrame:
+        """One row per server behind each balancer, aggregated over replications.
+
+        Columns: ``balancer``, ``server``, ``sent`` (requests sent to it in the measured
+        windows, summed over replications), ``share`` (its fraction of the balancer's
+        requests, mean over replications) and ``share_ci`` (95 % half-width).
+        """
+        import pandas as pd
+
+        rows = []
+        for balancer in self._data.get("balancers", ()):
+            for server in balancer["servers"]:
+                share = Estimate._from_json(server.get("share_ci", server["share"]))
+                rows.append({"balancer": balancer["name"], "server": server["name"],
+                             "sent": int(server["sent"]), "share": share.mean,
+                             "share_ci": share.half_width})
+        return pd.DataFrame(rows, columns=["balancer", "server", "sent", "share", "share_ci"])
 
     def endpoints_frame(self) -> pd.DataFrame:
         """One row per endpoint, aggregated over replications.
@@ -532,6 +562,9 @@ def _replication_row(replication: Mapping[str, Any]) -> dict[str, Any]:
     for service in replication.get("services", ()):
         row[f"service_in_use_{service['name']}"] = float(service["mean_in_use"])
         row[f"service_errors_{service['name']}"] = int(service["errors"])
+    for balancer in replication.get("balancers", ()):
+        for server in balancer["servers"]:
+            row[f"sent_{balancer['name']}_{server['name']}"] = int(server["sent"])
     if "events" in replication:
         row["events"] = int(replication["events"])
     return row
@@ -586,6 +619,9 @@ def _format_summary(result: Result) -> str:
             add(f"pool timeouts {database['name']}", f"{int(database['pool_timeouts']):,}")
     for service, estimate in result.service_in_use.items():
         add_estimate(f"calls in progress {service}", estimate, 1.0, "", 2)
+    for balancer, shares in result.balancer_share.items():
+        for server, estimate in shares.items():
+            add_estimate(f"share {balancer} -> {server}", estimate, 100.0, "%", 1)
     little = result.little
     # Requests in flight at the window's edges make L and λW differ; when
     # responses are long against the window that is large, and worth a word.

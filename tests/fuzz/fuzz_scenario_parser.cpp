@@ -100,11 +100,13 @@ std::pair<double, std::size_t> phases_cost(const Scenario& s, const std::vector<
 Cost endpoint_cost(const Scenario& s) {
   Cost cost;
   for (const auto& endpoint : s.endpoints) {
-    const servesim::Server* server = s.find_server(endpoint.server);
-    const servesim::Host* host = s.find_host(server->host);
-    const auto [time, steps] = phases_cost(s, endpoint.phases, host->speed);
-    cost.request_time = std::min(cost.request_time, typical(server->framework_overhead) / host->speed + time);
-    cost.steps = std::max(cost.steps, steps + 1);
+    // Behind a balancer: the fastest of its servers.
+    for (const servesim::Server* server : s.servers_of(endpoint)) {
+      const servesim::Host* host = s.find_host(server->host);
+      const auto [time, steps] = phases_cost(s, endpoint.phases, host->speed);
+      cost.request_time = std::min(cost.request_time, typical(server->framework_overhead) / host->speed + time);
+      cost.steps = std::max(cost.steps, steps + 1);
+    }
   }
   return cost;
 }

@@ -105,6 +105,22 @@ json to_json(const ServiceSummary& s) {
           {"errors", s.errors}};
 }
 
+json to_json(const BalancerSummary& b) {
+  json servers = json::array();
+  for (const BalancedServerSummary& s : b.servers) {
+    servers.push_back({{"name", s.name}, {"sent", s.sent}, {"share", s.share.mean}, {"share_ci", to_json(s.share)}});
+  }
+  return {{"name", b.name}, {"servers", std::move(servers)}};
+}
+
+json to_json(const BalancerStats& b) {
+  json servers = json::array();
+  for (const BalancedServerStats& s : b.servers) {
+    servers.push_back({{"name", s.name}, {"sent", s.sent}, {"share", s.share}});
+  }
+  return {{"name", b.name}, {"servers", std::move(servers)}};
+}
+
 json to_json(const EndpointStats& e) {
   return {{"name", e.name},
           {"completed", e.completed},
@@ -172,6 +188,7 @@ json to_json(const ReplicationResult& r) {
           {"hosts", array_of(r.hosts)},
           {"databases", array_of(r.databases)},
           {"services", array_of(r.services)},
+          {"balancers", array_of(r.balancers)},
           {"little", to_json(r.little)},
           {"timeline", array_of(r.timeline)},
           {"events", r.events}};
@@ -194,6 +211,7 @@ std::string to_json(const Result& result, int indent) {
               {"hosts", array_of(result.hosts)},
               {"databases", array_of(result.databases)},
               {"services", array_of(result.services)},
+              {"balancers", array_of(result.balancers)},
               {"little", to_json(result.little)},
               {"replications", array_of(result.replications)},
               {"histogram", to_json(result.histogram)}};

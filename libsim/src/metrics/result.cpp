@@ -118,6 +118,18 @@ Result summarize(std::string scenario, std::uint64_t seed,
         estimate_over<Rep>(replications, [i](const Rep& r) { return r.services[i].mean_queue_length; });
     result.services.push_back(std::move(service));
   }
+  for (std::size_t b = 0; b < first.balancers.size(); ++b) {
+    BalancerSummary balancer{first.balancers[b].name, {}};
+    for (std::size_t s = 0; s < first.balancers[b].servers.size(); ++s) {
+      BalancedServerSummary server{first.balancers[b].servers[s].name, 0,
+                                   estimate_over<Rep>(replications, [b, s](const Rep& r) {
+                                     return r.balancers[b].servers[s].share;
+                                   })};
+      for (const Rep& rep : replications) server.sent += rep.balancers[b].servers[s].sent;
+      balancer.servers.push_back(std::move(server));
+    }
+    result.balancers.push_back(std::move(balancer));
+  }
   result.replications = std::move(replications);
   return result;
 }

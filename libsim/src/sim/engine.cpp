@@ -19,7 +19,10 @@ constexpr std::uint64_t kArrivalStream = 0;
 constexpr std::uint64_t kMixStream = 1;
 constexpr std::uint64_t kThinkStream = 2;
 constexpr std::uint64_t kFirstEndpointStream = 16;
-constexpr std::uint64_t kFirstBranchStream = 0x40000;  // one per endpoint: its cache hits
+// Endpoints take 16 up to the branch streams, one per endpoint for its cache
+// hits; balancers come after both.
+constexpr std::uint64_t kFirstBranchStream = 0x40000;
+constexpr std::uint64_t kFirstBalancerStream = std::uint64_t{1} << 19U;
 
 constexpr double kNoConnection = std::numeric_limits<double>::quiet_NaN();
 
@@ -49,6 +52,7 @@ Engine::Engine(const Scenario& scenario, int replication, Measurement measuremen
   for (const Host& host : scenario.hosts) hosts_.emplace_back(host.cores, host.speed);
   build_servers();
   build_dependencies();
+  build_balancers();
   build_endpoints();
   build_mix();
   endpoint_counts_.resize(endpoints_.size());
@@ -86,15 +90,31 @@ void Engine::build_servers() {
   }
 }
 
+void Engine::build_balancers() {
+  for (std::size_t b = 0; b < scenario_.balancers.size(); ++b) {
+    const Balancer& spec = scenario_.balancers[b];
+    balancers_.emplace_back(spec.policy, spec.servers.size(),
+                            Rng(scenario_.run.seed, stream(replication_, kFirstBalancerStream + b)));
+  }
+}
+
+// One route per server that can serve the endpoint: server kinds (and so
+// where each phase runs) may differ behind one balancer.
 void Engine::build_endpoints() {
   for (std::size_t i = 0; i < scenario_.endpoints.size(); ++i) {
     const Endpoint& endpoint = scenario_.endpoints[i];
-    const Server& spec = *scenario_.servers_of(endpoint).front();
-    const std::uint32_t server = index_of(scenario_.servers, spec.name);
-    endpoints_.push_back(EndpointRuntime{server, build_route(scenario_, endpoint, spec),
-                                         build_rejection_route(scenario_.servers[server]),
-                                         Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i)),
-                                         Rng(scenario_.run.seed, stream(replication_, kFirstBranchStream + i))});
+    EndpointRuntime runtime{static_cast<std::uint32_t>(routes_.size()), std::nullopt, NetworkPath{},
+                            Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i)),
+                            Rng(scenario_.run.seed, stream(replication_, kFirstBranchStream + i))};
+    if (const Balancer* balancer = scenario_.find_balancer(endpoint.server)) {
+      runtime.balancer = index_of(scenario_.balancers, balancer->name);
+      runtime.network = network_path(*balancer, endpoint);
+    }
+    for (const Server* spec : scenario_.servers_of(endpoint)) {
+      routes_.push_back(ServerRoute{index_of(scenario_.servers, spec->name), build_route(scenario_, endpoint, *spec),
+                                    build_rejection_route(*spec)});
+    }
+    endpoints_.push_back(std::move(runtime));
   }
 }
 
@@ -191,6 +211,7 @@ void Engine::dispatch(const Event& event) {
     case EventType::warmup_end: on_warmup_end(); break;
     case EventType::dependency_done: on_dependency_done(event.subject, event.tag); break;
     case EventType::pool_timeout: on_pool_timeout(event.subject, event.tag); break;
+    case EventType::network_arrival: reach_server(event.subject); break;
   }
 }
 
@@ -212,25 +233,49 @@ bool Engine::opens_connection(const ServerRuntime& server, std::uint32_t user) c
   return std::isnan(idle_since) || now_ - idle_since > server.keepalive;
 }
 
+// The client sends a request: through a balancer it crosses the network
+// first, and its timeout runs from now.
 void Engine::arrive(std::uint32_t endpoint, std::uint32_t user) {
   const std::uint32_t id = requests_.acquire();
-  ServerRuntime& server = servers_[endpoints_[endpoint].server];
+  const EndpointRuntime& runtime = endpoints_[endpoint];
   {
     Request& request = requests_[id];
-    request.arrival = now_;
     request.endpoint = endpoint;
     request.user = user;
-    request.new_connection = opens_connection(server, user);
+    request.route = runtime.first_route;
+    if (runtime.balancer) request.route += static_cast<std::uint32_t>(balancers_[*runtime.balancer].pick());
   }
   interval_.arrivals += 1;
   if (measuring_) arrivals_ += 1;
   if (client_timeout_) {
     calendar_.schedule(now_ + *client_timeout_, EventType::client_timeout, id, requests_[id].generation);
   }
+  if (runtime.network.to_server > 0.0) {
+    calendar_.schedule(now_ + runtime.network.to_server, EventType::network_arrival, id);
+    return;
+  }
+  reach_server(id);
+}
+
+// The server's answer or failure leaves it: the balancer stops counting the request.
+void Engine::leave_balancer(const Request& request) {
+  const EndpointRuntime& runtime = endpoints_[request.endpoint];
+  if (runtime.balancer) balancers_[*runtime.balancer].answered(request.route - runtime.first_route);
+}
+
+void Engine::reach_server(std::uint32_t id) {
+  ServerRoute& route = routes_[requests_[id].route];
+  ServerRuntime& server = servers_[route.server];
+  {
+    Request& request = requests_[id];
+    request.arrival = now_;
+    request.new_connection = opens_connection(server, request.user);
+  }
   const std::optional<std::uint32_t> process = pick_process(server);
   if (!process) {
     if (server.backlog.size() >= static_cast<std::size_t>(server.spec->backlog)) {
-      fail_request(id, Failure::refused);
+      leave_balancer(requests_[id]);
+      fail_request(id, Failure::refused, endpoints_[requests_[id].endpoint].network.to_client);
       requests_.release(id);
       return;
     }
@@ -285,15 +330,6 @@ void Engine::accept(std::uint32_t process, std::uint32_t id) {
   advance(id);
 }
 
-const std::vector<Step>& Engine::route_of(const Request& request) const {
-  const EndpointRuntime& endpoint = endpoints_[request.endpoint];
-  return request.rejected ? endpoint.rejection_route : endpoint.route;
-}
-
-ServerRuntime& Engine::server_of(const Request& request) {
-  return servers_[endpoints_[request.endpoint].server];
-}
-
 // Moves request `id` to its next step: lets go of what that step does not
 // run on, takes what it does (or queues for it), and starts it.
 void Engine::advance(std::uint32_t id) {
@@ -306,12 +342,11 @@ void Engine::advance(std::uint32_t id) {
       return;
     }
     const Step& step = route[static_cast<std::size_t>(request.phase)];
-    if (step.kind == StepKind::respond) {
-      respond(id);
-      continue;
-    }
-    if (step.kind == StepKind::branch || step.kind == StepKind::jump) {
-      if (step.kind == StepKind::jump || endpoints_[request.endpoint].branch_rng.uniform01() >= step.probability) {
+    if (is_instant(step.kind)) {
+      if (step.kind == StepKind::respond) {
+        respond(id);
+      } else if (step.kind == StepKind::jump ||
+                 endpoints_[request.endpoint].branch_rng.uniform01() >= step.probability) {
         request.phase = static_cast<std::int32_t>(step.target) - 1;
       }
       continue;
@@ -363,15 +398,25 @@ void Engine::on_cpu_done(std::uint32_t id) {
   advance(id);
 }
 
+// The response leaves the server; through a balancer it reaches the client
+// network.to_client seconds later, and the latency runs from the client's send.
 void Engine::respond(std::uint32_t id) {
   Request& request = requests_[id];
   request.responded = true;
+  leave_balancer(request);
   if (request.timed_out) return;  // the client left; its error is counted
+  const NetworkPath& network = endpoints_[request.endpoint].network;
   if (request.rejected) {
-    fail_request(id, Failure::unavailable);
+    fail_request(id, Failure::unavailable, network.to_client);
     return;
   }
-  const double latency = now_ - request.arrival;
+  const double latency = now_ - request.arrival + network.to_server + network.to_client;
+  if (client_timeout_ && latency > *client_timeout_) {
+    // Still on its way when the client gives up, at its deadline.
+    request.timed_out = true;
+    fail_request(id, Failure::client_timeout, *client_timeout_ - (latency - network.to_client));
+    return;
+  }
   interval_.completed += 1;
   interval_.latency_sum += latency;
   if (measuring_) {
@@ -381,7 +426,7 @@ void Engine::respond(std::uint32_t id) {
   }
   if (request.user != kNoUser) {
     connection_idle_since_[request.user] = now_;
-    schedule_next_send(request.user, 0.0);
+    schedule_next_send(request.user, network.to_client);
   }
 }
 
@@ -447,7 +492,10 @@ void Engine::kill_worker(std::uint32_t id) {
   }
   if (request.holds_gil) release_gil(id);
   leave_dependency(id);
-  if (!requests_[id].timed_out) fail_request(id, Failure::worker_killed);
+  leave_balancer(requests_[id]);
+  if (!requests_[id].timed_out) {
+    fail_request(id, Failure::worker_killed, endpoints_[requests_[id].endpoint].network.to_client);
+  }
   leave_server(id);
   processes_[process].accepted -= 1;
   requests_.release(id);  // a pending wait is now stale
@@ -595,14 +643,15 @@ void Engine::on_client_timeout(std::uint32_t id, std::uint32_t generation) {
   fail_request(id, Failure::client_timeout);
 }
 
-// Counts the error and sends the closed-loop user on: after a refusal it
-// retries later, otherwise it thinks as after an answer. Its connection is gone.
-void Engine::fail_request(std::uint32_t id, Failure failure) {
+// Counts the error and sends the closed-loop user on once it learns of the
+// failure, `news_delay` seconds from now: after a refusal it retries later,
+// otherwise it thinks as after an answer. Its connection is gone.
+void Engine::fail_request(std::uint32_t id, Failure failure, double news_delay) {
   const Request& request = requests_[id];
   count_error(request.endpoint, failure);
   if (request.user == kNoUser) return;
   connection_idle_since_[request.user] = kNoConnection;
-  schedule_next_send(request.user, failure == Failure::refused ? kRefusedRetryDelay : 0.0);
+  schedule_next_send(request.user, news_delay + (failure == Failure::refused ? kRefusedRetryDelay : 0.0));
 }
 
 void Engine::schedule_next_send(std::uint32_t user, double extra_delay) {
@@ -651,6 +700,7 @@ void Engine::on_warmup_end() {
   for (const SharedCpu& host : hosts_) busy_core_seconds_at_warmup_.push_back(host.busy_core_seconds(now_));
   for (std::size_t s = 0; s < servers_.size(); ++s) server_areas_at_warmup_.push_back(server_areas(s, now_));
   mark_dependencies_warmup();
+  for (LoadBalancer& balancer : balancers_) balancer.start_measuring();
 }
 
 void Engine::on_interval_end() {
@@ -687,6 +737,20 @@ ServerStats Engine::server_stats(std::size_t s) const {
   return stats;
 }
 
+BalancerStats Engine::balancer_stats(std::size_t b) const {
+  const Balancer& spec = scenario_.balancers[b];
+  const std::vector<std::uint64_t>& sent = balancers_[b].sent();
+  std::uint64_t total = 0;
+  for (const std::uint64_t count : sent) total += count;
+  BalancerStats stats;
+  stats.name = spec.name;
+  for (std::size_t s = 0; s < sent.size(); ++s) {
+    const double share = total ? static_cast<double>(sent[s]) / static_cast<double>(total) : 0.0;
+    stats.servers.push_back(BalancedServerStats{spec.servers[s], sent[s], share});
+  }
+  return stats;
+}
+
 ReplicationResult Engine::collect() {
   ReplicationResult result;
   result.index = replication_;
@@ -715,6 +779,7 @@ ReplicationResult Engine::collect() {
   result.latency = LatencyStats::from(all);
 
   for (std::size_t s = 0; s < servers_.size(); ++s) result.servers.push_back(server_stats(s));
+  for (std::size_t b = 0; b < balancers_.size(); ++b) result.balancers.push_back(balancer_stats(b));
   for (std::size_t h = 0; h < hosts_.size(); ++h) {
     const double busy = hosts_[h].busy_core_seconds(now_) - busy_core_seconds_at_warmup_[h];
     result.hosts.push_back(HostStats{scenario_.hosts[h].name, busy / (span * hosts_[h].cores())});

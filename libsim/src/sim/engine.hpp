@@ -13,6 +13,7 @@
 #include "servesim/model/scenario.hpp"
 #include "sim/connection_pool.hpp"
 #include "sim/dependencies.hpp"
+#include "sim/balancer.hpp"
 #include "sim/event_calendar.hpp"
 #include "sim/request_pool.hpp"
 #include "sim/route.hpp"
@@ -40,10 +41,17 @@ class Engine {
   ReplicationResult run();
 
  private:
-  struct EndpointRuntime {
+  // An endpoint's steps on one of the servers that serve it.
+  struct ServerRoute {
     std::uint32_t server;
-    std::vector<Step> route;
-    std::vector<Step> rejection_route;
+    std::vector<Step> steps;
+    std::vector<Step> rejection_steps;
+  };
+  // Its routes are routes_[first_route ...], one per server, in the balancer's order.
+  struct EndpointRuntime {
+    std::uint32_t first_route;
+    std::optional<std::uint32_t> balancer;
+    NetworkPath network;  // zero without a balancer
     Rng rng;
     Rng branch_rng;  ///< cache hits and misses, apart from durations so they do not shift each other
   };
@@ -62,6 +70,7 @@ class Engine {
   enum class Failure { refused, client_timeout, unavailable, worker_killed, pool_timeout, downstream };
 
   void build_servers();
+  void build_balancers();
   void build_endpoints();
   void build_mix();
   void start_workload();
@@ -77,6 +86,8 @@ class Engine {
 
   // A request's way through a server.
   void arrive(std::uint32_t endpoint, std::uint32_t user);
+  void reach_server(std::uint32_t id);
+  void leave_balancer(const Request& request);
   [[nodiscard]] std::optional<std::uint32_t> pick_process(ServerRuntime& server);
   void accept(std::uint32_t process, std::uint32_t id);
   void advance(std::uint32_t id);
@@ -119,14 +130,19 @@ class Engine {
   [[nodiscard]] bool opens_connection(const ServerRuntime& server, std::uint32_t user) const;
   void schedule_next_send(std::uint32_t user, double extra_delay);
   void count_error(std::uint32_t endpoint, Failure failure);
-  void fail_request(std::uint32_t id, Failure failure);
+  void fail_request(std::uint32_t id, Failure failure, double news_delay = 0.0);
   [[nodiscard]] std::uint32_t pick_endpoint();
-  [[nodiscard]] const std::vector<Step>& route_of(const Request& request) const;
-  [[nodiscard]] ServerRuntime& server_of(const Request& request);
+  // Called for every step: inline.
+  [[nodiscard]] const std::vector<Step>& route_of(const Request& request) const {
+    const ServerRoute& route = routes_[request.route];
+    return request.rejected ? route.rejection_steps : route.steps;
+  }
+  [[nodiscard]] ServerRuntime& server_of(const Request& request) { return servers_[routes_[request.route].server]; }
   [[nodiscard]] double system_area(double now) const;
 
   ReplicationResult collect();
   [[nodiscard]] ServerStats server_stats(std::size_t s) const;
+  [[nodiscard]] BalancerStats balancer_stats(std::size_t b) const;
 
   const Scenario& scenario_;
   int replication_;
@@ -141,6 +157,8 @@ class Engine {
   std::vector<SharedCpu> hosts_;
   std::vector<ServerRuntime> servers_;
   std::vector<WorkerProcess> processes_;
+  std::vector<LoadBalancer> balancers_;
+  std::vector<ServerRoute> routes_;
   std::vector<EndpointRuntime> endpoints_;
   std::vector<DatabaseRuntime> databases_;
   std::vector<ServiceRuntime> services_;

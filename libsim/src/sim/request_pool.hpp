@@ -20,10 +20,10 @@ enum class DependencyState : std::uint8_t {
 };
 
 struct Request {
-  double arrival = 0.0;
+  double arrival = 0.0;          // when it reached its server (the client sent it earlier through a balancer)
   double remaining_work = 0.0;   // of a cpu step waiting for the GIL; of a query or call waiting its turn
-  double waiting_since = 0.0;    // when it began waiting for a pooled connection
   std::uint32_t endpoint = 0;
+  std::uint32_t route = 0;       // its endpoint's route on the server serving it
   std::uint32_t user = kNoUser;  // closed-workload user waiting for it
   std::uint32_t generation = 0;  // bumped on release, so stale timers are recognised
   std::uint32_t process = 0;     // the process that accepted it
@@ -40,6 +40,7 @@ struct Request {
   bool holds_loop = false;
   bool holds_gil = false;
   bool on_cpu = false;           // running on its host's cores
+  double waiting_since = 0.0;    // when it began waiting for a pooled connection (kept off the hot fields)
 };
 
 class RequestPool {

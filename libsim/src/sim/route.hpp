@@ -13,17 +13,20 @@
 
 namespace servesim::detail {
 
-/// What a step does.
+/// What a step does. The steps that take no time come last (see is_instant).
 enum class StepKind : std::uint8_t {
   cpu,        ///< Python code: the process's GIL and a core
   cpu_nogil,  ///< native code: a core only
   wait,       ///< time passes, no CPU (network, sleep)
-  respond,    ///< the response leaves: latency is measured here (takes no time)
   query,      ///< a database query: a pooled connection, then the database's queue
   call,       ///< a downstream service call: its concurrency slot, then its latency
+  respond,    ///< the response leaves: latency is measured here (takes no time)
   branch,     ///< with `probability` go on (a cache hit), else go to step `target` (takes no time)
   jump,       ///< go to step `target` (takes no time)
 };
+
+/// Whether the engine handles the step on the spot: respond, branch, jump.
+[[nodiscard]] constexpr bool is_instant(StepKind kind) noexcept { return kind >= StepKind::respond; }
 
 /// What a step holds while it runs.
 enum class Runner : std::uint8_t {

@@ -90,6 +90,19 @@ struct ServerStats {
   double queued_fraction = 0.0;
 };
 
+/** The requests a balancer sent to one of its servers in one replication. */
+struct BalancedServerStats {
+  std::string name;       ///< the server
+  std::uint64_t sent = 0;  ///< requests sent to it in the measured window
+  double share = 0.0;      ///< sent / all the balancer sent; 0 if it sent none
+};
+
+/** How one balancer split its requests in one replication. */
+struct BalancerStats {
+  std::string name;
+  std::vector<BalancedServerStats> servers;  ///< in the balancer's order
+};
+
 /** One host's CPU in one replication. */
 struct HostStats {
   std::string name;
@@ -153,6 +166,7 @@ struct ReplicationResult {
   std::vector<HostStats> hosts;
   std::vector<DatabaseStats> databases;
   std::vector<ServiceStats> services;
+  std::vector<BalancerStats> balancers;
   LittleCheck little;
   std::vector<IntervalStats> timeline;  ///< the whole run, warm-up included
   std::uint64_t events = 0;             ///< events the engine processed (for benchmarks)
@@ -180,6 +194,19 @@ struct ServerSummary {
   Estimate gil_busy_fraction;
   Estimate mean_queue_length;
   Estimate queued_fraction;
+};
+
+/** A balancer's server across replications. */
+struct BalancedServerSummary {
+  std::string name;        ///< the server
+  std::uint64_t sent = 0;  ///< requests sent to it, summed over replications
+  Estimate share;          ///< its share of the balancer's requests
+};
+
+/** How a balancer split its requests, across replications. */
+struct BalancerSummary {
+  std::string name;
+  std::vector<BalancedServerSummary> servers;  ///< in the balancer's order
 };
 
 /** A host across replications. */
@@ -226,6 +253,7 @@ struct Result {
   std::vector<HostSummary> hosts;
   std::vector<DatabaseSummary> databases;
   std::vector<ServiceSummary> services;
+  std::vector<BalancerSummary> balancers;
   LittleCheck little;  ///< means over replications
   LatencyHistogram histogram;  ///< every measured response, all replications
   std::vector<ReplicationResult> replications;
