@@ -993,10 +993,16 @@ ReplicationResult Model::collect() {
     result.hosts.push_back(HostStats{spec.name, core_seconds / (span * spec.cores)});
   }
 
-  // Databases and services no endpoint uses (check_simgrid_supported() refuses
-  // db and call phases) are listed idle, as the native engine lists them.
+  // Databases, services and balancers no endpoint uses (check_simgrid_supported()
+  // refuses db and call phases and balanced endpoints) are listed idle, as the
+  // native engine lists them.
   for (const Database& database : scenario_.databases) result.databases.push_back(DatabaseStats{database.name});
   for (const Service& service : scenario_.services) result.services.push_back(ServiceStats{service.name});
+  for (const Balancer& balancer : scenario_.balancers) {
+    BalancerStats stats{balancer.name, {}};
+    for (const std::string& server : balancer.servers) stats.servers.push_back(BalancedServerStats{server, 0, 0.0});
+    result.balancers.push_back(std::move(stats));
+  }
 
   result.little.mean_in_system = (system_area() - system_area_at_warmup_) / span;
   result.little.throughput = static_cast<double>(departures_) / span;
