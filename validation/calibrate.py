@@ -1,0 +1,157 @@
+"""Calibrate servesim's framework presets against real servers on this machine.
+
+With one worker process pinned to one core and enough wrk connections to keep
+it saturated, the core does nothing but serve requests, so the CPU cost of one
+request is 1 / throughput. On the zero-work endpoints that cost is the
+framework's and the server's own overhead, which the presets model:
+
+- per-request overhead: Gunicorn ``gthread`` + Flask and Uvicorn + FastAPI
+  (``async def`` and plain ``def``) with keep-alive connections (wrk's default);
+- per-connection overhead: the same with ``Connection: close`` (every request
+  opens a TCP connection: accept, set-up and tear-down in the kernel, the
+  server's connection bookkeeping) minus the keep-alive cost;
+- Gunicorn ``sync``, which closes every connection itself, as a check that
+  request + connection overhead add up;
+- the endpoints with query parameters and 0 ms of work, and with 5 ms of CPU:
+  checks that the burnt CPU is what was asked for;
+- the GIL: 4 threads of one ``gthread`` process running CPU-bound requests
+  against 1 thread (throughput ratio = share of the core Python code keeps).
+
+Writes ``validation/calibration.json`` (raw rows and the derived numbers) and
+prints the values for ``libsim/src/model/framework.cpp``.
+
+Usage::
+
+    python validation/calibrate.py               # about 5 min
+    python validation/calibrate.py --duration 2 --repeats 1   # a rough look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import measure  # noqa: E402
+from measure import Point, ServerConfig  # noqa: E402
+
+CALIBRATION = measure.HERE / "calibration.json"
+
+SYNC1 = ServerConfig("gunicorn-sync", workers=1)
+GTHREAD_1x1 = ServerConfig("gunicorn-gthread", workers=1, threads=1)
+GTHREAD_1x4 = ServerConfig("gunicorn-gthread", workers=1, threads=4)
+UVICORN1 = ServerConfig("uvicorn", workers=1)
+
+# Connections that keep one worker saturated without a deep queue.
+SATURATING = 16
+GIL_WORK_MS = 10.0
+
+
+def calibration_points() -> dict[str, Point]:
+    """The named measurements that the derived numbers are computed from."""
+    return {
+        "sync_zero": Point("calibrate", SYNC1, "/zero", connections=SATURATING),
+        "gthread1_zero": Point("calibrate", GTHREAD_1x1, "/zero", connections=SATURATING),
+        "gthread4_zero": Point("calibrate", GTHREAD_1x4, "/zero", connections=SATURATING),
+        "gthread4_zero_close": Point("calibrate", GTHREAD_1x4, "/zero", connections=SATURATING,
+                                     connection_close=True),
+        "uvicorn_zero": Point("calibrate", UVICORN1, "/zero", connections=SATURATING),
+        "uvicorn_zero_def": Point("calibrate", UVICORN1, "/zero_def", connections=SATURATING),
+        "uvicorn_zero_close": Point("calibrate", UVICORN1, "/zero", connections=SATURATING,
+                                    connection_close=True),
+        "sync_work0": Point("calibrate", SYNC1, "/work", 0, 0, SATURATING),
+        "gthread4_work0": Point("calibrate", GTHREAD_1x4, "/work", 0, 0, SATURATING),
+        "uvicorn_async0": Point("calibrate", UVICORN1, "/async", 0, 0, SATURATING),
+        "uvicorn_def0": Point("calibrate", UVICORN1, "/def", 0, 0, SATURATING),
+        "sync_cpu5": Point("calibrate", SYNC1, "/work", 5, 0, 4),
+        "uvicorn_async_cpu5": Point("calibrate", UVICORN1, "/async", 5, 0, 4),
+        "gil_1_thread": Point("calibrate", GTHREAD_1x1, "/work", GIL_WORK_MS, 0, 1),
+        "gil_4_threads": Point("calibrate", GTHREAD_1x4, "/work", GIL_WORK_MS, 0, 4),
+    }
+
+
+def derive(rows: dict[str, dict]) -> dict[str, float]:
+    """Per-request and per-connection CPU seconds from the saturated throughputs."""
+
+    def cost(name: str) -> float:
+        return 1.0 / rows[name]["throughput_rps"]
+
+    derived = {
+        # Framework + server per request, keep-alive connections.
+        "flask_gthread_request_s": cost("gthread4_zero"),
+        "flask_gthread1_request_s": cost("gthread1_zero"),
+        "fastapi_async_request_s": cost("uvicorn_zero"),
+        "fastapi_def_request_s": cost("uvicorn_zero_def"),
+        # Gunicorn sync closes the connection after each response.
+        "flask_sync_request_with_connection_s": cost("sync_zero"),
+        # One TCP connection per request, less the keep-alive request.
+        "gthread_connection_s": cost("gthread4_zero_close") - cost("gthread4_zero"),
+        "uvicorn_connection_s": cost("uvicorn_zero_close") - cost("uvicorn_zero"),
+        # The same endpoints with two query parameters parsed (and validated by FastAPI).
+        "flask_sync_work0_s": cost("sync_work0"),
+        "flask_gthread_work0_s": cost("gthread4_work0"),
+        "fastapi_async_work0_s": cost("uvicorn_async0"),
+        "fastapi_def_work0_s": cost("uvicorn_def0"),
+        # 5 ms of requested CPU: the measured cost less the 0 ms endpoint's.
+        "sync_cpu5_burnt_s": cost("sync_cpu5") - cost("sync_work0"),
+        "uvicorn_cpu5_burnt_s": cost("uvicorn_async_cpu5") - cost("uvicorn_async0"),
+        # Throughput of 4 CPU-bound threads in one process over 1 thread's.
+        "gil_4_threads_efficiency": rows["gil_4_threads"]["throughput_rps"]
+        / rows["gil_1_thread"]["throughput_rps"],
+    }
+    # Gunicorn sync's request machinery (one connection per request), net of the
+    # connection: compare with gthread's to see what the thread pool costs.
+    derived["flask_sync_request_s"] = (derived["flask_sync_request_with_connection_s"]
+                                       - derived["gthread_connection_s"])
+    return derived
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up run")
+    parser.add_argument("--repeats", type=int, default=3, help="measured runs per point (median)")
+    parser.add_argument("--out", type=Path, default=CALIBRATION)
+    args = parser.parse_args(argv)
+
+    measure.install_signal_handlers()
+    rows: dict[str, dict] = {}
+    try:
+        for name, point in calibration_points().items():
+            rows[name] = measure.measure_point(point, args.duration, args.warmup, args.repeats)
+            row = rows[name]
+            print(f"{name:22s} {row['throughput_rps']:9.1f} req/s "
+                  f"({1e6 / row['throughput_rps']:7.1f} us/request, core {row['core_util']:.0%}, "
+                  f"spread {row['throughput_min_rps']:.0f}-{row['throughput_max_rps']:.0f})",
+                  flush=True)
+    except KeyboardInterrupt:
+        print("interrupted; servers stopped", file=sys.stderr)
+        return 130
+
+    derived = derive(rows)
+    environment = {key: rows["sync_zero"][key] for key in (
+        "date", "cpu_model", "python", "flask", "gunicorn", "fastapi", "uvicorn", "uvloop", "httptools")}
+    args.out.write_text(json.dumps({
+        "environment": environment,
+        "method": {"duration_s": args.duration, "warmup_s": args.warmup, "repeats": args.repeats,
+                   "statistic": "median over repeats; cost = 1 / saturated throughput"},
+        "derived": derived,
+        "rows": rows,
+    }, indent=2) + "\n")
+    print(f"\nwrote {args.out}")
+    for key, value in derived.items():
+        unit = "" if key.startswith("gil") else " us"
+        print(f"  {key:40s} {value * (1 if unit == '' else 1e6):9.3f}{unit}")
+    spread = statistics.median(
+        (row["throughput_max_rps"] - row["throughput_min_rps"]) / row["throughput_rps"]
+        for row in rows.values())
+    print(f"  median relative spread of throughput over repeats: {spread:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

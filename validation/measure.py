@@ -1,0 +1,457 @@
+"""Measure real Gunicorn+Flask and Uvicorn+FastAPI servers with wrk.
+
+Each measurement point starts one server pinned to core 0 (``taskset -c 0``),
+waits until it answers, drives it with ``wrk`` pinned to core 1 (a closed
+workload: ``connections`` clients, no think time), and stops it. A point is a
+warm-up run (discarded) then ``repeats`` measured runs; every metric is the
+median over the measured runs, which shrugs off the odd run disturbed by other
+work on the machine. Rows are appended to ``validation/measurements.csv`` with
+the date, the CPU model and the versions of everything that matters.
+
+Servers run in their own process group, which is killed on the way out, also
+on Ctrl-C, SIGTERM and errors: no server outlives the script.
+
+Usage::
+
+    python validation/measure.py                  # the full grid (about 12 min)
+    python validation/measure.py --quick          # one short run per config (about 2 min)
+    python validation/measure.py --only uvicorn-async-io --duration 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import dataclasses
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+APPS = HERE / "apps"
+WRK_SCRIPT = HERE / "wrk_report.lua"
+MEASUREMENTS = HERE / "measurements.csv"
+
+SERVER_CORE = "0"
+CLIENT_CORE = "1"
+# wrk's per-request timeout: far above any latency in the grid, so a slow
+# answer is a slow answer and not an error; the simulated clients never give up.
+WRK_TIMEOUT_S = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerConfig:
+    """A server deployment: the process layout and the app it serves.
+
+    Attributes
+    ----------
+    kind : str
+        ``gunicorn-sync``, ``gunicorn-gthread`` (both serving the Flask app) or
+        ``uvicorn`` (serving the FastAPI app), the servesim server kinds.
+    workers : int
+        Worker processes.
+    threads : int
+        Threads per process (``gunicorn-gthread`` only).
+    """
+
+    kind: str
+    workers: int = 1
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("gunicorn-sync", "gunicorn-gthread", "uvicorn"):
+            raise ValueError(f"kind: unknown server kind {self.kind!r}")
+        if self.workers < 1 or self.threads < 1:
+            raise ValueError(f"workers and threads must be >= 1, got {self.workers}, {self.threads}")
+        if self.threads != 1 and self.kind != "gunicorn-gthread":
+            raise ValueError(f"threads: only gunicorn-gthread has threads, got {self.threads}")
+
+    @property
+    def framework(self) -> str:
+        return "fastapi" if self.kind == "uvicorn" else "flask"
+
+    def command(self, port: int) -> list[str]:
+        """The server's command line (without the taskset prefix)."""
+        bind = f"127.0.0.1:{port}"
+        if self.kind == "uvicorn":
+            return [sys.executable, "-m", "uvicorn", "fastapi_app:app", "--app-dir", str(APPS),
+                    "--host", "127.0.0.1", "--port", str(port), "--workers", str(self.workers),
+                    "--no-access-log", "--log-level", "warning"]
+        worker_class = "sync" if self.kind == "gunicorn-sync" else "gthread"
+        command = [sys.executable, "-m", "gunicorn", "flask_app:app", "--chdir", str(APPS),
+                   "--bind", bind, "--workers", str(self.workers), "--worker-class", worker_class,
+                   "--graceful-timeout", "5", "--log-level", "warning"]
+        if self.kind == "gunicorn-gthread":
+            command += ["--threads", str(self.threads)]
+        return command
+
+
+@dataclasses.dataclass(frozen=True)
+class Point:
+    """One measurement: a server, an endpoint's work and wrk's connections.
+
+    Attributes
+    ----------
+    config : str
+        Name of the configuration this point belongs to (a row group in the
+        comparison table).
+    server : ServerConfig
+    endpoint : str
+        Path on the app: ``/zero``, ``/work`` (Flask), ``/zero_def``, ``/async``,
+        ``/def``, ``/blocking`` (FastAPI).
+    cpu_ms, io_ms : float
+        The endpoint's work in ms (ignored by the zero endpoints).
+    connections : int
+        wrk connections, i.e. concurrent closed-loop users.
+    connection_close : bool
+        Send ``Connection: close`` so every request opens a new connection.
+    """
+
+    config: str
+    server: ServerConfig
+    endpoint: str
+    cpu_ms: float = 0.0
+    io_ms: float = 0.0
+    connections: int = 1
+    connection_close: bool = False
+
+    @property
+    def style(self) -> str:
+        """servesim's endpoint style: ``sync`` for a plain ``def``, ``async`` for ``async def``."""
+        if self.server.kind != "uvicorn":
+            return "sync"
+        return "sync" if self.endpoint in ("/def", "/zero_def") else "async"
+
+    def path(self) -> str:
+        if self.endpoint in ("/zero", "/zero_def"):
+            return self.endpoint
+        return f"{self.endpoint}?cpu_ms={self.cpu_ms:g}&io_ms={self.io_ms:g}"
+
+
+# --------------------------------------------------------------------------- processes
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _raise_keyboard_interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def install_signal_handlers() -> None:
+    """Turn SIGTERM/SIGHUP into KeyboardInterrupt so ``finally`` blocks stop servers."""
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, _raise_keyboard_interrupt)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _kill_group(process: subprocess.Popen, grace_s: float = 8.0) -> None:
+    """SIGTERM the process group, then SIGKILL whatever is left after `grace_s`."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        pass
+    # The group may hold workers even after the master exited.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=grace_s)
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in process group `pgid`."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command name: state ppid pgrp session ... utime(12) stime(13).
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def core_busy_seconds(core: str) -> tuple[float, float]:
+    """(busy, total) seconds of one core from /proc/stat; niced time counts as idle.
+
+    Builds running under ``nice 19`` elsewhere on the machine get a sliver of the
+    core next to the server; their time is left out of the server core's load.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as stat:
+        for line in stat:
+            if line.startswith(f"cpu{core} "):
+                user, nice, system, idle, iowait, irq, softirq, steal = map(int, line.split()[1:9])
+                busy = user + system + irq + softirq
+                return busy / ticks, (busy + nice + idle + iowait + steal) / ticks
+    raise RuntimeError(f"no cpu{core} line in /proc/stat")
+
+
+@contextlib.contextmanager
+def running_server(server: ServerConfig, startup_timeout_s: float = 30.0) -> Iterator[tuple[int, int]]:
+    """Start `server` on core 0 in its own process group; yield (port, pgid); stop it."""
+    port = free_port()
+    log = tempfile.TemporaryFile(mode="w+")
+    process = subprocess.Popen(
+        ["taskset", "-c", SERVER_CORE, *server.command(port)],
+        cwd=APPS, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + startup_timeout_s
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"{server} exited with {process.returncode}:\n{log.read()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/zero", timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{server} did not answer within {startup_timeout_s} s")
+            time.sleep(0.1)
+        yield port, process.pid
+    finally:
+        _kill_group(process)
+        log.close()
+
+
+# --------------------------------------------------------------------------- wrk
+
+def run_wrk(port: int, point: Point, duration_s: int) -> dict:
+    """One wrk run against `point`; wrk's JSON summary (latencies in us)."""
+    command = ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{point.connections}",
+               f"-d{duration_s}s", f"--timeout={WRK_TIMEOUT_S}s", "-s", str(WRK_SCRIPT)]
+    if point.connection_close:
+        command += ["-H", "Connection: close"]
+    command.append(f"http://127.0.0.1:{port}{point.path()}")
+    completed = subprocess.run(command, capture_output=True, text=True, check=False,
+                               timeout=duration_s + WRK_TIMEOUT_S + 30, start_new_session=True)
+    for line in completed.stdout.splitlines():
+        if line.startswith("WRK_JSON "):
+            return json.loads(line[len("WRK_JSON "):])
+    raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr or completed.stdout}")
+
+
+def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats: int = 3) -> dict:
+    """Measure `point`: a warm-up run, then `repeats` runs; medians of each metric.
+
+    Returns
+    -------
+    dict
+        One CSV row (see `FIELDS`): throughput in req/s, latencies in ms,
+        ``server_cpu_util`` the server processes' CPU time per second,
+        ``core_util`` the busy fraction of the server's core (kernel work included).
+    """
+    with running_server(point.server) as (port, pgid):
+        if warmup_s > 0:
+            run_wrk(port, point, warmup_s)
+        runs = []
+        for _ in range(repeats):
+            cpu_before = group_cpu_seconds(pgid)
+            core_before = core_busy_seconds(SERVER_CORE)
+            summary = run_wrk(port, point, duration_s)
+            core_after = core_busy_seconds(SERVER_CORE)
+            seconds = summary["duration_us"] / 1e6
+            summary["throughput"] = summary["requests"] / seconds
+            summary["server_cpu_util"] = (group_cpu_seconds(pgid) - cpu_before) / seconds
+            summary["core_util"] = (core_after[0] - core_before[0]) / max(core_after[1] - core_before[1], 1e-9)
+            runs.append(summary)
+
+    def median(key: str) -> float:
+        return statistics.median(run[key] for run in runs)
+
+    throughputs = [run["throughput"] for run in runs]
+    return {
+        **environment(),
+        "config": point.config,
+        "server": point.server.kind,
+        "workers": point.server.workers,
+        "threads": point.server.threads,
+        "framework": point.server.framework,
+        "endpoint": point.endpoint,
+        "style": point.style,
+        "cpu_ms": point.cpu_ms,
+        "io_ms": point.io_ms,
+        "connections": point.connections,
+        "connection_close": int(point.connection_close),
+        "duration_s": duration_s,
+        "repeats": repeats,
+        "throughput_rps": round(median("throughput"), 2),
+        "throughput_min_rps": round(min(throughputs), 2),
+        "throughput_max_rps": round(max(throughputs), 2),
+        "p50_ms": round(median("latency_p50_us") / 1e3, 4),
+        "p90_ms": round(median("latency_p90_us") / 1e3, 4),
+        "p99_ms": round(median("latency_p99_us") / 1e3, 4),
+        "mean_ms": round(median("latency_mean_us") / 1e3, 4),
+        "requests": int(sum(run["requests"] for run in runs)),
+        "errors": int(sum(run["errors"] for run in runs)),
+        "server_cpu_util": round(median("server_cpu_util"), 4),
+        "core_util": round(median("core_util"), 4),
+    }
+
+
+# --------------------------------------------------------------------------- environment
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "missing"
+
+
+def cpu_model() -> str:
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def environment() -> dict:
+    """Date, CPU model and versions: what a measured number depends on."""
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "cpu_model": cpu_model(),
+        "python": platform.python_version(),
+        "flask": _version("flask"),
+        "gunicorn": _version("gunicorn"),
+        "fastapi": _version("fastapi"),
+        "uvicorn": _version("uvicorn"),
+        "uvloop": _version("uvloop"),
+        "httptools": _version("httptools"),
+    }
+
+
+FIELDS = [
+    "date", "cpu_model", "python", "flask", "gunicorn", "fastapi", "uvicorn", "uvloop", "httptools",
+    "config", "server", "workers", "threads", "framework", "endpoint", "style", "cpu_ms", "io_ms",
+    "connections", "connection_close", "duration_s", "repeats",
+    "throughput_rps", "throughput_min_rps", "throughput_max_rps",
+    "p50_ms", "p90_ms", "p99_ms", "mean_ms", "requests", "errors", "server_cpu_util", "core_util",
+]
+
+
+def append_rows(rows: Sequence[dict], path: Path = MEASUREMENTS) -> None:
+    new_file = not path.exists() or path.stat().st_size == 0
+    with path.open("a", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=FIELDS)
+        if new_file:
+            writer.writeheader()
+        writer.writerows(rows)
+
+
+# --------------------------------------------------------------------------- the grid
+
+SYNC4 = ServerConfig("gunicorn-sync", workers=4)
+SYNC8 = ServerConfig("gunicorn-sync", workers=8)
+SYNC2 = ServerConfig("gunicorn-sync", workers=2)
+GTHREAD_1x8 = ServerConfig("gunicorn-gthread", workers=1, threads=8)
+GTHREAD_2x8 = ServerConfig("gunicorn-gthread", workers=2, threads=8)
+GTHREAD_1x4 = ServerConfig("gunicorn-gthread", workers=1, threads=4)
+UVICORN = ServerConfig("uvicorn", workers=1)
+UVICORN2 = ServerConfig("uvicorn", workers=2)
+
+
+def _points(config: str, server: ServerConfig, endpoint: str, cpu_ms: float, io_ms: float,
+            connections: Sequence[int]) -> list[Point]:
+    return [Point(config, server, endpoint, cpu_ms, io_ms, c) for c in connections]
+
+
+def grid() -> list[Point]:
+    """Every configuration of the comparison, at several concurrency levels.
+
+    Work sizes are chosen so that each configuration is seen below, near and
+    past its capacity: I/O-bound (1 ms CPU + 50 ms wait), CPU-bound (5 ms CPU)
+    and mixed (2 ms CPU + 20 ms wait) endpoints.
+    """
+    return [
+        *_points("sync-4w-mixed", SYNC4, "/work", 2, 20, [1, 4, 16, 64]),
+        *_points("sync-8w-io", SYNC8, "/work", 1, 50, [8, 32, 128]),
+        *_points("sync-2w-cpu", SYNC2, "/work", 5, 0, [1, 2, 16]),
+        *_points("gthread-1x8-io", GTHREAD_1x8, "/work", 1, 50, [1, 8, 32, 128]),
+        *_points("gthread-2x8-mixed", GTHREAD_2x8, "/work", 2, 20, [4, 16, 64]),
+        *_points("gthread-1x4-cpu", GTHREAD_1x4, "/work", 5, 0, [1, 4, 16]),
+        *_points("uvicorn-async-io", UVICORN, "/async", 1, 50, [1, 16, 32, 256]),
+        *_points("uvicorn-async-cpu", UVICORN, "/async", 5, 0, [1, 16, 64]),
+        *_points("uvicorn-async-mixed", UVICORN2, "/async", 2, 20, [4, 32, 128]),
+        *_points("uvicorn-def-io", UVICORN, "/def", 1, 50, [1, 16, 64]),
+        *_points("uvicorn-blocking", UVICORN, "/blocking", 1, 10, [1, 8, 64]),
+    ]
+
+
+def quick_grid() -> list[Point]:
+    """One point per server kind and endpoint style: proves the harness works."""
+    return [
+        Point("sync-4w-mixed", SYNC4, "/work", 2, 20, 4),
+        Point("gthread-1x8-io", GTHREAD_1x8, "/work", 1, 50, 8),
+        Point("uvicorn-async-io", UVICORN, "/async", 1, 50, 16),
+        Point("uvicorn-def-io", UVICORN, "/def", 1, 50, 16),
+        Point("uvicorn-blocking", UVICORN, "/blocking", 1, 10, 8),
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one short run per server kind")
+    parser.add_argument("--only", action="append", default=[], metavar="CONFIG",
+                        help="measure only this configuration (repeatable)")
+    parser.add_argument("--duration", type=int, default=None, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=None, help="seconds of warm-up run")
+    parser.add_argument("--repeats", type=int, default=None, help="measured runs per point")
+    parser.add_argument("--out", type=Path, default=MEASUREMENTS, help="CSV to append to")
+    args = parser.parse_args(argv)
+
+    points = quick_grid() if args.quick else grid()
+    if args.only:
+        known = {point.config for point in points}
+        unknown = sorted(set(args.only) - known)
+        if unknown:
+            parser.error(f"--only: unknown configuration(s) {unknown}; known: {sorted(known)}")
+        points = [point for point in points if point.config in args.only]
+    duration = args.duration if args.duration is not None else (2 if args.quick else 5)
+    warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
+    repeats = args.repeats if args.repeats is not None else (1 if args.quick else 3)
+
+    install_signal_handlers()
+    try:
+        for index, point in enumerate(points, 1):
+            row = measure_point(point, duration, warmup, repeats)
+            append_rows([row], args.out)
+            print(f"[{index}/{len(points)}] {point.config} c={point.connections}: "
+                  f"{row['throughput_rps']:.1f} req/s, p50 {row['p50_ms']:.2f} ms, "
+                  f"p99 {row['p99_ms']:.2f} ms, errors {row['errors']}, "
+                  f"core {row['core_util']:.0%}", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted; servers stopped", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
