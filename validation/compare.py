@@ -233,6 +233,8 @@ def markdown(comparisons: Sequence[Comparison]) -> str:
     first = comparisons[0].row
     passed = sum(c.passed for c in comparisons)
     predicted = sum(c.predicted for c in comparisons)
+    method = " or ".join(sorted({f"{r['repeats']} runs of {r['duration_s']} s"
+                                 for r in (c.row for c in comparisons)}))
     lines = [
         "# Predictions against real servers",
         "",
@@ -243,7 +245,7 @@ def markdown(comparisons: Sequence[Comparison]) -> str:
         f"other; Python {first['python']}, Flask {first['flask']}, Gunicorn {first['gunicorn']},",
         f"FastAPI {first['fastapi']}, Uvicorn {first['uvicorn']} (uvloop {first['uvloop']},",
         f"httptools {first['httptools']}). Throughput in req/s, latencies in ms; each measured",
-        "number is the median of 3 runs of 5 s after a 2 s warm-up; each prediction the",
+        f"number is the median of {method} after a warm-up run; each prediction the",
         f"mean of {SIM_RUN['replications']} replications of {SIM_RUN['duration']} simulated.",
         "Errors are (predicted - measured) / measured.",
         "",

@@ -428,6 +428,7 @@ FIELDS = [
 
 
 def append_rows(rows: Sequence[dict], path: Path = MEASUREMENTS) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     new_file = not path.exists() or path.stat().st_size == 0
     with path.open("a", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=FIELDS)
