@@ -1,5 +1,6 @@
 #include "servesim/io/scenario_parser.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <fstream>
 #include <iterator>
@@ -101,39 +102,91 @@ Host parse_host(const std::string& name, const YamlField& f) {
   return host;
 }
 
-Distribution framework_overhead(const YamlField& f) {
-  if (auto overhead = f.optional("framework_overhead")) {
-    return detail::parse_distribution(*overhead);
-  }
+FrameworkPreset framework_preset(const YamlField& f) {
   std::string name = "flask";
   if (auto framework = f.optional("framework")) name = framework->as_string();
-  auto preset = find_framework_preset(name);
-  if (!preset) {
+  const auto found = find_framework_preset(name);
+  if (!found) {
     auto known = names_of(framework_presets());
     f.child("framework").fail("unknown framework '" + name + "'" + detail::did_you_mean(name, known) +
                               " (known: " + detail::join(known) + ")");
   }
-  return Distribution::constant(preset->overhead_s);
+  return *found;
+}
+
+const std::vector<std::string>& server_kind_names() {
+  static const std::vector<std::string> names{"gunicorn-sync", "gunicorn-gthread", "gunicorn-gevent",
+                                              "uvicorn"};
+  return names;
 }
 
 ServerKind parse_server_kind(const YamlField& f) {
   std::string kind = f.as_string();
-  if (kind == "gunicorn-sync") return ServerKind::gunicorn_sync;
-  const std::vector<std::string> known{"gunicorn-sync"};
-  f.fail("unknown server kind '" + kind + "'" + detail::did_you_mean(kind, known) +
-         " (known: " + detail::join(known) + ")");
+  const auto& known = server_kind_names();
+  const auto it = std::find(known.begin(), known.end(), kind);
+  if (it == known.end()) {
+    f.fail("unknown server kind '" + kind + "'" + detail::did_you_mean(kind, known) +
+           " (known: " + detail::join(known) + ")");
+  }
+  return static_cast<ServerKind>(it - known.begin());
+}
+
+// Settings that belong to some server kinds only, and the kinds they belong to.
+const std::vector<std::pair<std::string, std::vector<ServerKind>>>& kind_specific_settings() {
+  using K = ServerKind;
+  static const std::vector<std::pair<std::string, std::vector<ServerKind>>> settings{
+      {"timeout", {K::gunicorn_sync}},
+      {"boot_time", {K::gunicorn_sync}},
+      {"threads", {K::gunicorn_gthread}},
+      {"worker_connections", {K::gunicorn_gthread, K::gunicorn_gevent}},
+      {"keepalive", {K::gunicorn_gthread, K::gunicorn_gevent, K::uvicorn}},
+      {"limit_concurrency", {K::uvicorn}},
+      {"thread_pool", {K::uvicorn}},
+  };
+  return settings;
+}
+
+void reject_settings_of_other_kinds(const YamlField& f, ServerKind kind) {
+  for (const auto& [key, kinds] : kind_specific_settings()) {
+    if (!f.has(key) || std::find(kinds.begin(), kinds.end(), kind) != kinds.end()) continue;
+    std::vector<std::string> owners;
+    for (ServerKind owner : kinds) owners.push_back(server_kind_names()[static_cast<std::size_t>(owner)]);
+    f.child(key).fail(server_kind_names()[static_cast<std::size_t>(kind)] + " servers have no '" + key +
+                      "' setting (it belongs to " + detail::join(owners) + ")");
+  }
 }
 
 Server parse_server(const std::string& name, const YamlField& f, const std::vector<Host>& hosts) {
-  f.expect_keys({"host", "kind", "workers", "backlog", "framework", "framework_overhead"},
-                "a map like {host: app, workers: 4}");
+  f.expect_keys({"host", "kind", "workers", "backlog", "framework", "framework_overhead",
+                 "connection_overhead", "switch_interval", "timeout", "boot_time", "threads",
+                 "worker_connections", "keepalive", "limit_concurrency", "thread_pool"},
+                "a map like {host: app, kind: gunicorn-sync, workers: 4}");
   Server server;
   server.name = name;
   server.host = reference(f, "host", names_of(hosts), "hosts");
   if (auto kind = f.optional("kind")) server.kind = parse_server_kind(*kind);
+  reject_settings_of_other_kinds(f, server.kind);
   if (auto workers = f.optional("workers")) server.workers = workers->as_int(1);
   if (auto backlog = f.optional("backlog")) server.backlog = backlog->as_int(1);
-  server.framework_overhead = framework_overhead(f);
+  if (auto threads = f.optional("threads")) server.threads = threads->as_int(1);
+  if (auto connections = f.optional("worker_connections")) server.worker_connections = connections->as_int(1);
+  if (auto timeout = f.optional("timeout")) server.timeout = timeout->as_duration(Bound::non_negative);
+  if (auto boot = f.optional("boot_time")) server.boot_time = boot->as_duration(Bound::non_negative);
+  if (auto limit = f.optional("limit_concurrency")) server.limit_concurrency = limit->as_int(1);
+  if (auto pool = f.optional("thread_pool")) server.thread_pool = pool->as_int(1);
+  if (auto interval = f.optional("switch_interval")) {
+    server.switch_interval = interval->as_duration(Bound::positive);
+  }
+  if (auto keepalive = f.optional("keepalive")) server.keepalive = keepalive->as_duration(Bound::non_negative);
+  const FrameworkPreset preset = framework_preset(f);
+  server.framework_overhead = Distribution::constant(preset.overhead_s);
+  server.connection_overhead = Distribution::constant(preset.connection_overhead_s);
+  if (auto overhead = f.optional("framework_overhead")) {
+    server.framework_overhead = detail::parse_distribution(*overhead);
+  }
+  if (auto overhead = f.optional("connection_overhead")) {
+    server.connection_overhead = detail::parse_distribution(*overhead);
+  }
   return server;
 }
 
@@ -143,26 +196,29 @@ Phase parse_phase(const YamlField& f) {
   auto entries = f.entries();
   if (entries.size() != 1) f.fail(std::string("must be ") + shape + ", got " + f.describe());
   const auto& [kind, value] = entries.front();
-  Phase phase;
-  if (kind == "cpu") {
-    phase.kind = PhaseKind::cpu;
-  } else if (kind == "io") {
-    phase.kind = PhaseKind::io;
-  } else {
-    const std::vector<std::string> known{"cpu", "io"};
-    value.fail("unknown phase kind" + detail::did_you_mean(kind, known) +
-               " (known: " + detail::join(known) + ")");
+  static const std::vector<std::string> known{"cpu", "cpu_nogil", "io", "blocking_io", "background"};
+  const auto it = std::find(known.begin(), known.end(), kind);
+  if (it == known.end()) {
+    value.fail("unknown phase kind" + detail::did_you_mean(kind, known) + " (known: " +
+               detail::join(known) + ")");
   }
-  phase.duration = detail::parse_distribution(value);
-  return phase;
+  return Phase{static_cast<PhaseKind>(it - known.begin()), detail::parse_distribution(value)};
+}
+
+EndpointStyle parse_style(const YamlField& f) {
+  const std::string style = f.as_string();
+  if (style == "sync") return EndpointStyle::sync;
+  if (style == "async") return EndpointStyle::async;
+  f.fail("must be 'sync' (a plain def) or 'async' (an async def), got '" + style + "'");
 }
 
 Endpoint parse_endpoint(const std::string& name, const YamlField& f,
                         const std::vector<Server>& servers) {
-  f.expect_keys({"server", "phases"}, "a map like {server: web, phases: [{cpu: 10ms}]}");
+  f.expect_keys({"server", "style", "phases"}, "a map like {server: web, phases: [{cpu: 10ms}]}");
   Endpoint endpoint;
   endpoint.name = name;
   endpoint.server = reference(f, "server", names_of(servers), "servers");
+  if (auto style = f.optional("style")) endpoint.style = parse_style(*style);
   YamlField phases = f.required("phases");
   for (const auto& item : phases.items("a list of phases like [{cpu: 10ms}, {io: 20ms}]")) {
     endpoint.phases.push_back(parse_phase(item));

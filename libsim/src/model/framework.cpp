@@ -9,10 +9,10 @@ const std::vector<FrameworkPreset>& framework_presets() {
   // CPU per request on the reference machine; validation/ will replace them
   // with values fitted to measured Gunicorn/Uvicorn runs.
   static const std::vector<FrameworkPreset> presets{
-      {"flask", 0.00030},
-      {"fastapi", 0.00015},
-      {"django", 0.00070},
-      {"none", 0.0},
+      {"flask", 0.00030, 0.0},
+      {"fastapi", 0.00015, 0.0},
+      {"django", 0.00070, 0.0},
+      {"none", 0.0, 0.0},
   };
   return presets;
 }

@@ -94,6 +94,28 @@ std::vector<std::string> validate_hosts(const std::vector<Host>& hosts) {
   return names;
 }
 
+const char* kind_name(ServerKind kind) {
+  switch (kind) {
+    case ServerKind::gunicorn_sync: return "gunicorn-sync";
+    case ServerKind::gunicorn_gthread: return "gunicorn-gthread";
+    case ServerKind::gunicorn_gevent: return "gunicorn-gevent";
+    case ServerKind::uvicorn: return "uvicorn";
+  }
+  return "?";
+}
+
+// Settings that only some server kinds have must not be set on the others.
+void validate_kind_settings(const std::string& path, const Server& server) {
+  const std::string kind = kind_name(server.kind);
+  if (server.kind != ServerKind::gunicorn_gthread && server.threads != 1) {
+    fail(path + ".threads", kind + " workers have one thread each; use kind gunicorn-gthread for " +
+                                "threads > 1, got " + std::to_string(server.threads));
+  }
+  if (server.kind != ServerKind::uvicorn && server.limit_concurrency) {
+    fail(path + ".limit_concurrency", "is a uvicorn setting; " + kind + " has none");
+  }
+}
+
 std::vector<std::string> validate_servers(const std::vector<Server>& servers,
                                           const std::vector<std::string>& hosts) {
   auto names = check_names(servers, "servers", "server");
@@ -103,18 +125,73 @@ std::vector<std::string> validate_servers(const std::vector<Server>& servers,
     check_reference(path + ".host", server.host, hosts, "host");
     require_int_at_least(path + ".workers", server.workers, 1);
     require_int_at_least(path + ".backlog", server.backlog, 1);
+    require_int_at_least(path + ".threads", server.threads, 1);
+    require_int_at_least(path + ".worker_connections", server.worker_connections, 1);
+    require_int_at_least(path + ".thread_pool", server.thread_pool, 1);
+    if (server.limit_concurrency) {
+      require_int_at_least(path + ".limit_concurrency", *server.limit_concurrency, 1);
+    }
+    require_non_negative(path + ".timeout", server.timeout, "a duration");
+    require_non_negative(path + ".boot_time", server.boot_time, "a duration");
+    require_positive(path + ".switch_interval", server.switch_interval, "a duration");
+    if (server.keepalive) require_non_negative(path + ".keepalive", *server.keepalive, "a duration");
+    validate_kind_settings(path, server);
   }
   return names;
 }
 
+const char* phase_name(PhaseKind kind) {
+  switch (kind) {
+    case PhaseKind::cpu: return "cpu";
+    case PhaseKind::cpu_nogil: return "cpu_nogil";
+    case PhaseKind::io: return "io";
+    case PhaseKind::blocking_io: return "blocking_io";
+    case PhaseKind::background: return "background";
+  }
+  return "?";
+}
+
+// What each server kind can run: async endpoints need an event loop, a
+// blocking call only stalls something that has one, and only Starlette runs
+// work after the response.
+void validate_style_and_phases(const std::string& path, const Endpoint& endpoint,
+                               const Server& server) {
+  const std::string kind = kind_name(server.kind);
+  if (endpoint.style == EndpointStyle::async && server.kind != ServerKind::uvicorn) {
+    fail(path + ".style", "async endpoints need an event loop (kind uvicorn); server '" +
+                              server.name + "' is " + kind);
+  }
+  const bool has_loop = server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_gevent;
+  const bool runs_on_loop = server.kind == ServerKind::gunicorn_gevent ||
+                            (server.kind == ServerKind::uvicorn && endpoint.style != EndpointStyle::sync);
+  for (std::size_t p = 0; p < endpoint.phases.size(); ++p) {
+    const PhaseKind phase = endpoint.phases[p].kind;
+    const std::string phase_path = path + ".phases[" + std::to_string(p) + "]." + phase_name(phase);
+    if (phase == PhaseKind::blocking_io && !runs_on_loop) {
+      fail(phase_path, has_loop ? "a blocking call stalls an event loop, but this endpoint runs on a "
+                                  "thread (style sync); there, use io"
+                                : kind + " has no event loop to stall; a blocking wait on a worker "
+                                         "thread is an io phase");
+    }
+    if (phase == PhaseKind::background && server.kind != ServerKind::uvicorn) {
+      fail(phase_path, "work after the response needs uvicorn (FastAPI BackgroundTasks); server '" +
+                           server.name + "' is " + kind);
+    }
+  }
+}
+
 std::vector<std::string> validate_endpoints(const std::vector<Endpoint>& endpoints,
-                                            const std::vector<std::string>& servers) {
+                                            const std::vector<Server>& servers,
+                                            const std::vector<std::string>& server_names) {
   auto names = check_names(endpoints, "endpoints", "endpoint");
   for (std::size_t i = 0; i < endpoints.size(); ++i) {
     const Endpoint& endpoint = endpoints[i];
     std::string path = entry_path("endpoints", i, endpoint.name);
-    check_reference(path + ".server", endpoint.server, servers, "server");
+    check_reference(path + ".server", endpoint.server, server_names, "server");
     if (endpoint.phases.empty()) fail(path + ".phases", "must list at least one phase");
+    const Server& server = *std::find_if(servers.begin(), servers.end(),
+                                         [&](const Server& s) { return s.name == endpoint.server; });
+    validate_style_and_phases(path, endpoint, server);
   }
   return names;
 }
@@ -208,7 +285,7 @@ const T* find_named(const std::vector<T>& items, const std::string& name) noexce
 void Scenario::validate() const {
   auto host_names = validate_hosts(hosts);
   auto server_names = validate_servers(servers, host_names);
-  auto endpoint_names = validate_endpoints(endpoints, server_names);
+  auto endpoint_names = validate_endpoints(endpoints, servers, server_names);
   validate_workload(workload, endpoint_names);
   validate_run(run);
   validate_time_advances(*this);
@@ -224,6 +301,19 @@ const Server* Scenario::find_server(const std::string& server_name) const noexce
 
 const Endpoint* Scenario::find_endpoint(const std::string& endpoint_name) const noexcept {
   return find_named(endpoints, endpoint_name);
+}
+
+double Scenario::keepalive_of(const Server& server) noexcept {
+  constexpr double kGunicornKeepalive = 2.0;  // gunicorn --keep-alive
+  constexpr double kUvicornKeepalive = 5.0;   // uvicorn --timeout-keep-alive
+  if (server.keepalive) return *server.keepalive;
+  return server.kind == ServerKind::uvicorn ? kUvicornKeepalive : kGunicornKeepalive;
+}
+
+EndpointStyle Scenario::style_of(const Endpoint& endpoint) const {
+  if (endpoint.style) return *endpoint.style;
+  return find_server(endpoint.server)->kind == ServerKind::uvicorn ? EndpointStyle::async
+                                                                    : EndpointStyle::sync;
 }
 
 }  // namespace servesim

@@ -381,7 +381,7 @@ TEST_CASE("values of the wrong type are named with the value") {
     require_error(with(kBase, "hosts:\n  app: {cores: 4}", "hosts: true"), "hosts",
                   "must be a map of host names to their settings, got 'true'");
     require_error(with(kBase, "web: {host: app, workers: 2}", "web: [app, 2]"), "servers.web",
-                  "must be a map like {host: app, workers: 4}, got a list");
+                  "must be a map like {host: app, kind: gunicorn-sync, workers: 4}, got a list");
     require_error(with(kBase, "open: {rate: 10}", "open: yes"), "workload.open",
                   "got 'yes'");
     require_error(with(kBase, "[{cpu: 10ms}]", "{cpu: 10ms}"), "endpoints.work.phases",
@@ -421,8 +421,9 @@ TEST_CASE("unknown keys get a suggestion when one is close, else the valid keys"
   require_error(kBase + "rnu: {seed: 3}\n", "rnu", "unknown key; did you mean 'run'?");
   require_error(with(kBase, "{cpu: 10ms}", "{cpu: {dist: exponential, maen: 1ms}}"),
                 "endpoints.work.phases[0].cpu.maen", "did you mean 'mean'?");
-  require_error(with(kBase, "workers: 2", "threads: 2"), "servers.web.threads",
-                "unknown key; valid keys: host, kind, workers, backlog, framework, framework_overhead");
+  require_error(with(kBase, "workers: 2", "colour: blue"), "servers.web.colour",
+                "unknown key; valid keys: host, kind, workers, backlog, framework, framework_overhead, "
+                "connection_overhead, switch_interval, timeout");
   require_error(with(kBase, "{cpu: 10ms}", "{gpu: 10ms}"), "endpoints.work.phases[0].gpu",
                 "unknown phase kind; did you mean 'cpu'?");
 }

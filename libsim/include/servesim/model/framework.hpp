@@ -12,10 +12,11 @@
 
 namespace servesim {
 
-/** A named framework and its mean CPU cost per request at speed 1.0. */
+/** A named framework and its mean CPU costs at speed 1.0. */
 struct FrameworkPreset {
   std::string_view name;
-  double overhead_s;  ///< mean CPU seconds per request
+  double overhead_s;             ///< mean CPU seconds per request
+  double connection_overhead_s;  ///< mean CPU seconds to set up a new connection
 };
 
 /// Every known preset, in a stable order.

@@ -20,34 +20,68 @@ struct Host {
   double speed = 1.0;
 };
 
-/// How a server runs requests. Only Gunicorn's `sync` worker class so far.
+/// How a server runs requests: Gunicorn's worker classes, or Uvicorn.
 enum class ServerKind {
-  gunicorn_sync,  ///< N single-threaded worker processes behind one accept backlog
+  gunicorn_sync,     ///< N single-threaded processes, one request each, behind one accept backlog
+  gunicorn_gthread,  ///< N processes x `threads` threads, up to `worker_connections` each
+  gunicorn_gevent,   ///< N processes, each a cooperative loop running plain `def` code
+  uvicorn,           ///< N processes, each one asyncio event loop plus a thread pool for `def`
 };
 
 /**
  * A server process group on one host.
  *
- * `gunicorn_sync`: `workers` processes each serve one request at a time;
- * waiting connections queue in one shared kernel backlog of `backlog` slots
- * (Gunicorn's default 2048); a connection arriving at a full backlog is refused.
- * Every request first spends `framework_overhead` of CPU (routing, parsing,
- * serialization) before its endpoint phases.
+ * Every process has its own GIL. Connections that no process has accepted
+ * wait in one shared kernel backlog of `backlog` slots (default 2048); one
+ * arriving at a full backlog is refused.
+ *
+ * - `gunicorn_sync`: a process accepts one connection at a time and closes it
+ *   after the response; a request running longer than `timeout` gets its
+ *   worker killed, which serves again after `boot_time`.
+ * - `gunicorn_gthread`: a process holds up to `worker_connections`
+ *   connections; `threads` threads serve them, contending for the GIL.
+ * - `gunicorn_gevent`: a process holds up to `worker_connections` connections
+ *   and runs them cooperatively on one thread: `io` yields, everything else
+ *   holds the loop.
+ * - `uvicorn`: every process accepts eagerly; `async` endpoints run on its
+ *   event loop, `sync` ones in a pool of `thread_pool` threads; above
+ *   `limit_concurrency` requests in a process it answers 503.
+ *
+ * Every request spends `framework_overhead` of CPU (routing, parsing,
+ * validation, serialization), and `connection_overhead` more when it opens a
+ * new connection: always on `gunicorn_sync`, which closes every connection;
+ * on the others when the client's previous response is older than `keepalive`.
  */
 struct Server {
   std::string name;
   std::string host;  ///< name of a Host
   ServerKind kind = ServerKind::gunicorn_sync;
-  int workers = 1;     ///< Gunicorn `--workers`, default 1
-  int backlog = 2048;  ///< Gunicorn `--backlog`, default 2048
+  int workers = 1;                ///< processes (`--workers`), default 1
+  int backlog = 2048;             ///< kernel accept backlog (`--backlog`), default 2048
+  int threads = 1;                ///< gunicorn_gthread: threads per process (`--threads`)
+  int worker_connections = 1000;  ///< gthread and gevent: connections per process
+  double timeout = 30.0;          ///< gunicorn_sync: worker timeout, seconds; 0 disables it
+  double boot_time = 1.0;         ///< seconds a killed worker takes to serve again
+  std::optional<int> limit_concurrency;  ///< uvicorn: requests per process before 503s
+  int thread_pool = 40;                  ///< uvicorn: threads per process for `sync` endpoints
+  double switch_interval = 0.005;  ///< GIL switch interval, seconds (sys.getswitchinterval())
+  /// Seconds an idle keep-alive connection stays open; unset: the server's own
+  /// default (Gunicorn `--keep-alive` 2 s, Uvicorn `--timeout-keep-alive` 5 s).
+  /// gunicorn_sync closes every connection whatever this says.
+  std::optional<double> keepalive;
   /// CPU seconds per request spent in the framework; see framework_preset().
   Distribution framework_overhead = Distribution::constant(0.0);
+  /// CPU seconds to accept and set up a new connection.
+  Distribution connection_overhead = Distribution::constant(0.0);
 };
 
 /// What a phase of an endpoint does.
 enum class PhaseKind {
-  cpu,  ///< Python code: occupies a core (processor sharing) for its duration at speed 1.0
-  io,   ///< waiting on the network: the worker is held, no CPU used
+  cpu,          ///< Python code: holds the process's GIL and a core
+  cpu_nogil,    ///< native code that releases the GIL (numpy, compression): a core only
+  io,           ///< waiting on the network: a thread blocks, an `async` endpoint awaits
+  blocking_io,  ///< a blocking call inside `async def`: the event loop stalls for it
+  background,   ///< Python code after the response is sent (FastAPI BackgroundTasks)
 };
 
 /** One step of an endpoint: its kind and how long it takes (seconds at speed 1.0). */
@@ -56,11 +90,19 @@ struct Phase {
   Distribution duration;
 };
 
+/// How an endpoint is written.
+enum class EndpointStyle {
+  sync,   ///< a plain `def`: runs on a thread (a worker's, or Uvicorn's thread pool)
+  async,  ///< an `async def`: runs on the event loop
+};
+
 /** A request handler: served by `server`, made of `phases` run in order. */
 struct Endpoint {
   std::string name;
   std::string server;  ///< name of a Server
   std::vector<Phase> phases;
+  /// Unset: `async` on uvicorn, `sync` elsewhere (see Scenario::style_of).
+  std::optional<EndpointStyle> style;
 };
 
 /// Arrival processes of an open workload.
@@ -139,6 +181,10 @@ struct Scenario {
   [[nodiscard]] const Host* find_host(const std::string& host_name) const noexcept;
   [[nodiscard]] const Server* find_server(const std::string& server_name) const noexcept;
   [[nodiscard]] const Endpoint* find_endpoint(const std::string& endpoint_name) const noexcept;
+  /// The endpoint's style, defaulted by its server's kind. `endpoint` must name an existing server.
+  [[nodiscard]] EndpointStyle style_of(const Endpoint& endpoint) const;
+  /// Server::keepalive, or the server's own default when unset.
+  [[nodiscard]] static double keepalive_of(const Server& server) noexcept;
 };
 
 }  // namespace servesim
