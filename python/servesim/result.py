@@ -222,20 +222,30 @@ class Result:
 
     @property
     def worker_busy(self) -> dict[str, Estimate]:
-        """Mean fraction of each server's workers holding a request, in [0, 1], by server name."""
+        """Mean fraction of each server's request runners at work, in [0, 1], by server name:
+        worker threads for Gunicorn sync and gthread, event loops for Uvicorn and gevent."""
         return _by_name(self._data.get("servers", ()), "worker_busy_fraction",
                         self.throughput_ci.samples)
 
     @property
+    def gil_busy(self) -> dict[str, Estimate]:
+        """Mean fraction of time each server's process GILs are held, in [0, 1], by server
+        name. Near 1 the GIL, not the cores, limits the server."""
+        return _by_name(self._data.get("servers", ()), "gil_busy_fraction",
+                        self.throughput_ci.samples)
+
+    @property
     def mean_queue_length(self) -> dict[str, Estimate]:
-        """Time-average connections waiting in each server's backlog, by server name."""
+        """Time-average requests waiting in each server (in the backlog, for a thread
+        or for the event loop), by server name."""
         return _by_name(self._data.get("servers", ()), "mean_queue_length",
                         self.throughput_ci.samples)
 
     @property
     def queued_fraction(self) -> dict[str, Estimate]:
-        """Fraction of each server's accepted connections that waited in the backlog
-        for a worker, in [0, 1], by server name (for M/M/c, the Erlang C probability)."""
+        """Fraction of each server's served requests that waited before service began
+        (in the backlog, for a thread or for the event loop), in [0, 1], by server name
+        (for M/M/c, the Erlang C probability)."""
         return _by_name(self._data.get("servers", ()), "queued_fraction",
                         self.throughput_ci.samples)
 
@@ -252,7 +262,8 @@ class Result:
         metric
             ``"throughput"`` (req/s); ``"latency.mean"``, ``"latency.p50"``, ...
             ``"latency.p999"`` (seconds); ``"cpu_utilization.<host>"``,
-            ``"worker_busy.<server>"``, ``"queued_fraction.<server>"`` (fractions) or
+            ``"worker_busy.<server>"``, ``"gil_busy.<server>"``,
+            ``"queued_fraction.<server>"`` (fractions) or
             ``"mean_queue_length.<server>"`` (connections).
 
         Raises
@@ -262,7 +273,8 @@ class Result:
         """
         known: dict[str, Estimate] = {"throughput": self.throughput_ci}
         known.update({f"latency.{name}": value for name, value in self.latency_ci.items()})
-        for group in ("cpu_utilization", "worker_busy", "mean_queue_length", "queued_fraction"):
+        for group in ("cpu_utilization", "worker_busy", "gil_busy", "mean_queue_length",
+                      "queued_fraction"):
             known.update({f"{group}.{name}": value for name, value in getattr(self, group).items()})
         try:
             return known[metric]
@@ -398,6 +410,7 @@ def _replication_row(replication: Mapping[str, Any]) -> dict[str, Any]:
         row[f"cpu_utilization_{host['name']}"] = float(host["cpu_utilization"])
     for server in replication.get("servers", ()):
         row[f"worker_busy_{server['name']}"] = float(server["worker_busy_fraction"])
+        row[f"gil_busy_{server['name']}"] = float(server.get("gil_busy_fraction", 0.0))
         row[f"mean_queue_length_{server['name']}"] = float(server["mean_queue_length"])
         row[f"queued_fraction_{server['name']}"] = float(server["queued_fraction"])
     if "events" in replication:
@@ -437,6 +450,8 @@ def _format_summary(result: Result) -> str:
         add_estimate(f"cpu utilization {host}", estimate, 100.0, "%", 1)
     for server, estimate in result.worker_busy.items():
         add_estimate(f"workers busy {server}", estimate, 100.0, "%", 1)
+    for server, estimate in result.gil_busy.items():
+        add_estimate(f"GIL busy {server}", estimate, 100.0, "%", 1)
     for server, estimate in result.mean_queue_length.items():
         add_estimate(f"mean queue {server}", estimate, 1.0, "", 3)
     for server, estimate in result.queued_fraction.items():

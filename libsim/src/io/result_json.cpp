@@ -14,6 +14,8 @@ json to_json(const Estimate& e) {
 json to_json(const ErrorCounts& errors) {
   return {{"refused", errors.refused},
           {"client_timeout", errors.client_timeout},
+          {"unavailable", errors.unavailable},
+          {"worker_killed", errors.worker_killed},
           {"total", errors.total()}};
 }
 
@@ -63,6 +65,8 @@ json to_json(const ServerSummary& s) {
   return {{"name", s.name},
           {"worker_busy_fraction", s.worker_busy_fraction.mean},
           {"worker_busy_fraction_ci", to_json(s.worker_busy_fraction)},
+          {"gil_busy_fraction", s.gil_busy_fraction.mean},
+          {"gil_busy_fraction_ci", to_json(s.gil_busy_fraction)},
           {"mean_queue_length", s.mean_queue_length.mean},
           {"mean_queue_length_ci", to_json(s.mean_queue_length)},
           {"queued_fraction", s.queued_fraction.mean},
@@ -86,6 +90,7 @@ json to_json(const EndpointStats& e) {
 json to_json(const ServerStats& s) {
   return {{"name", s.name},
           {"worker_busy_fraction", s.worker_busy_fraction},
+          {"gil_busy_fraction", s.gil_busy_fraction},
           {"mean_queue_length", s.mean_queue_length},
           {"mean_in_system", s.mean_in_system},
           {"queued_fraction", s.queued_fraction}};

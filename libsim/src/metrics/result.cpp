@@ -82,6 +82,7 @@ Result summarize(std::string scenario, std::uint64_t seed,
     result.servers.push_back(ServerSummary{
         first.servers[i].name,
         estimate_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].worker_busy_fraction; }),
+        estimate_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].gil_busy_fraction; }),
         estimate_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].mean_queue_length; }),
         estimate_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].queued_fraction; })});
   }

@@ -263,6 +263,16 @@ void validate_time_advances(const Scenario& scenario) {
     return;
   }
   if (workload.closed->think_time.mean() > 0.0) return;
+  // A 503 costs the loop the framework overhead; free, users would be turned
+  // away and retry at one instant forever.
+  for (std::size_t i = 0; i < scenario.servers.size(); ++i) {
+    const Server& server = scenario.servers[i];
+    if (server.limit_concurrency && server.framework_overhead.mean() == 0.0) {
+      fail(entry_path("servers", i, server.name) + ".limit_concurrency",
+           "users without think time would retry free 503 answers at one instant forever; "
+           "give a framework (or framework_overhead > 0) or a think time");
+    }
+  }
   for (const Endpoint& endpoint : scenario.endpoints) {
     const bool in_mix = workload.mix.empty() ||
                         std::any_of(workload.mix.begin(), workload.mix.end(),

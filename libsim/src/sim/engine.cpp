@@ -1,6 +1,7 @@
 #include "sim/engine.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -18,6 +19,8 @@ constexpr std::uint64_t kArrivalStream = 0;
 constexpr std::uint64_t kMixStream = 1;
 constexpr std::uint64_t kThinkStream = 2;
 constexpr std::uint64_t kFirstEndpointStream = 16;
+
+constexpr double kNoConnection = std::numeric_limits<double>::quiet_NaN();
 
 template <class T>
 std::uint32_t index_of(const std::vector<T>& items, const std::string& name) {
@@ -43,26 +46,51 @@ Engine::Engine(const Scenario& scenario, int replication, Measurement measuremen
       mix_rng_(scenario.run.seed, stream(replication, kMixStream)),
       think_rng_(scenario.run.seed, stream(replication, kThinkStream)) {
   for (const Host& host : scenario.hosts) hosts_.emplace_back(host.cores, host.speed);
-  for (const Server& server : scenario.servers) {
-    servers_.push_back(ServerRuntime{SyncWorkerPool(server.workers, server.backlog), 0, 0});
-  }
+  build_servers();
   build_endpoints();
   build_mix();
   endpoint_counts_.resize(endpoints_.size());
+  if (scenario.workload.closed) {
+    connection_idle_since_.assign(static_cast<std::size_t>(scenario.workload.closed->users), kNoConnection);
+  }
+}
+
+void Engine::build_servers() {
+  for (std::uint32_t s = 0; s < scenario_.servers.size(); ++s) {
+    const Server& spec = scenario_.servers[s];
+    ServerRuntime server;
+    server.spec = &spec;
+    server.first_process = static_cast<std::uint32_t>(processes_.size());
+    server.runs_loop = has_event_loop(spec);
+    server.closes_connections = spec.kind == ServerKind::gunicorn_sync;
+    server.keepalive = Scenario::keepalive_of(spec);
+    switch (spec.kind) {
+      case ServerKind::gunicorn_sync: server.accept_limit = 1; break;
+      case ServerKind::gunicorn_gthread:
+      case ServerKind::gunicorn_gevent: server.accept_limit = spec.worker_connections; break;
+      // Uvicorn accepts every connection; limit_concurrency answers 503 instead.
+      case ServerKind::uvicorn: server.accept_limit = std::numeric_limits<int>::max(); break;
+    }
+    const std::uint32_t host = index_of(scenario_.hosts, spec.host);
+    for (int w = 0; w < spec.workers; ++w) {
+      WorkerProcess process;
+      process.server = s;
+      process.host = host;
+      process.idle_threads = spec.kind == ServerKind::uvicorn ? spec.thread_pool : spec.threads;
+      if (spec.kind == ServerKind::gunicorn_sync) server.idle_processes.push(server.first_process + w);
+      processes_.push_back(std::move(process));
+    }
+    servers_.push_back(std::move(server));
+  }
 }
 
 void Engine::build_endpoints() {
   for (std::size_t i = 0; i < scenario_.endpoints.size(); ++i) {
     const Endpoint& endpoint = scenario_.endpoints[i];
     const std::uint32_t server = index_of(scenario_.servers, endpoint.server);
-    const Server& spec = scenario_.servers[server];
-    EndpointRuntime runtime{server, index_of(scenario_.hosts, spec.host), {},
-                            Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i))};
-    const Distribution& overhead = spec.framework_overhead;
-    const bool no_overhead = overhead.kind() == DistributionKind::constant && overhead.mean() == 0.0;
-    if (!no_overhead) runtime.steps.push_back(Step{PhaseKind::cpu, overhead});
-    for (const Phase& phase : endpoint.phases) runtime.steps.push_back(Step{phase.kind, phase.duration});
-    endpoints_.push_back(std::move(runtime));
+    endpoints_.push_back(EndpointRuntime{server, build_route(scenario_, endpoint),
+                                         build_rejection_route(scenario_.servers[server]),
+                                         Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i))});
   }
 }
 
@@ -132,7 +160,7 @@ ReplicationResult Engine::run() {
     ++events_;
     if (cpu_time < event_time) {
       now_ = cpu_time;
-      advance(hosts_[cpu_host].complete(now_));
+      on_cpu_done(hosts_[cpu_host].complete(now_));
     } else {
       const Event event = calendar_.pop();
       now_ = event.time;
@@ -147,9 +175,14 @@ ReplicationResult Engine::run() {
 void Engine::dispatch(const Event& event) {
   switch (event.type) {
     case EventType::open_arrival: on_open_arrival(); break;
-    case EventType::user_send: on_user_send(event.subject); break;
-    case EventType::io_done: advance(event.subject); break;
+    case EventType::user_send: arrive(pick_endpoint(), event.subject); break;
+    case EventType::wait_done:
+      if (requests_[event.subject].generation == event.tag) advance(event.subject);
+      break;
     case EventType::client_timeout: on_client_timeout(event.subject, event.tag); break;
+    case EventType::gil_switch: on_gil_switch(event.subject, event.tag); break;
+    case EventType::worker_timeout: on_worker_timeout(event.subject); break;
+    case EventType::worker_boot: on_worker_boot(event.subject); break;
     case EventType::interval_end: on_interval_end(); break;
     case EventType::warmup_end: on_warmup_end(); break;
   }
@@ -164,83 +197,395 @@ void Engine::on_open_arrival() {
   calendar_.schedule(now_ + gap, EventType::open_arrival);
 }
 
-void Engine::on_user_send(std::uint32_t user) { arrive(pick_endpoint(), user); }
+// ---------------------------------------------------------------------------
+// A request's way through a server.
+
+bool Engine::opens_connection(const ServerRuntime& server, std::uint32_t user) const {
+  if (server.closes_connections || user == kNoUser) return true;
+  const double idle_since = connection_idle_since_[user];
+  return std::isnan(idle_since) || now_ - idle_since > server.keepalive;
+}
 
 void Engine::arrive(std::uint32_t endpoint, std::uint32_t user) {
   const std::uint32_t id = requests_.acquire();
-  Request& request = requests_[id];
-  request.arrival = now_;
-  request.endpoint = endpoint;
-  request.user = user;
+  ServerRuntime& server = servers_[endpoints_[endpoint].server];
+  {
+    Request& request = requests_[id];
+    request.arrival = now_;
+    request.endpoint = endpoint;
+    request.user = user;
+    request.new_connection = opens_connection(server, user);
+  }
   interval_.arrivals += 1;
   if (measuring_) arrivals_ += 1;
   if (client_timeout_) {
-    calendar_.schedule(now_ + *client_timeout_, EventType::client_timeout, id, request.generation);
+    calendar_.schedule(now_ + *client_timeout_, EventType::client_timeout, id, requests_[id].generation);
   }
-  ServerRuntime& server = servers_[endpoints_[endpoint].server];
-  const auto admission = server.pool.admit(now_, id);
-  if (measuring_ && admission != SyncWorkerPool::Admission::refused) {
-    server.admitted += 1;
-    if (admission == SyncWorkerPool::Admission::queued) server.queued += 1;
-  }
-  switch (admission) {
-    case SyncWorkerPool::Admission::started: advance(id); break;
-    case SyncWorkerPool::Admission::queued: break;
-    case SyncWorkerPool::Admission::refused:
-      count_error(endpoint, /*refused=*/true);
+  const std::optional<std::uint32_t> process = pick_process(server);
+  if (!process) {
+    if (server.backlog.size() >= static_cast<std::size_t>(server.spec->backlog)) {
+      fail_request(id, Failure::refused);
       requests_.release(id);
-      if (user != kNoUser) schedule_next_send(user, kRefusedRetryDelay);
-      break;
+      return;
+    }
+    server.in_system.add(now_, 1.0);
+    server.backlog.push(id);
+    mark_waiting(id, 1.0);
+    return;
+  }
+  server.in_system.add(now_, 1.0);
+  const std::optional<int>& limit = server.spec->limit_concurrency;
+  if (limit && processes_[*process].accepted >= *limit) {
+    Request& request = requests_[id];
+    request.rejected = true;
+    request.process = *process;
+    advance(id);
+    return;
+  }
+  accept(*process, id);
+}
+
+// Gunicorn sync: any idle worker. Otherwise the process with the fewest
+// requests among those with room, as a busy process is slower to accept.
+std::optional<std::uint32_t> Engine::pick_process(ServerRuntime& server) {
+  if (server.spec->kind == ServerKind::gunicorn_sync) {
+    if (server.idle_processes.empty()) return std::nullopt;
+    return server.idle_processes.pop();
+  }
+  std::optional<std::uint32_t> best;
+  const std::uint32_t end = server.first_process + static_cast<std::uint32_t>(server.spec->workers);
+  for (std::uint32_t p = server.first_process; p < end; ++p) {
+    const WorkerProcess& process = processes_[p];
+    if (process.booting || process.accepted >= server.accept_limit) continue;
+    if (!best || process.accepted < processes_[*best].accepted) best = p;
+  }
+  return best;
+}
+
+void Engine::accept(std::uint32_t process, std::uint32_t id) {
+  processes_[process].accepted += 1;
+  Request& request = requests_[id];
+  request.process = process;
+  const Server& spec = *servers_[processes_[process].server].spec;
+  if (spec.kind == ServerKind::gunicorn_sync && spec.timeout > 0.0) {
+    WorkerProcess& worker = processes_[process];
+    worker.serving = id;
+    worker.serving_since = now_;
+    if (!worker.watchdog_pending) {
+      worker.watchdog_pending = true;
+      calendar_.schedule(now_ + spec.timeout, EventType::worker_timeout, process);
+    }
+  }
+  advance(id);
+}
+
+const std::vector<Step>& Engine::route_of(const Request& request) const {
+  const EndpointRuntime& endpoint = endpoints_[request.endpoint];
+  return request.rejected ? endpoint.rejection_route : endpoint.route;
+}
+
+ServerRuntime& Engine::server_of(const Request& request) {
+  return servers_[endpoints_[request.endpoint].server];
+}
+
+// Moves request `id` to its next step: lets go of what that step does not
+// run on, takes what it does (or queues for it), and starts it.
+void Engine::advance(std::uint32_t id) {
+  for (;;) {
+    Request& request = requests_[id];
+    const std::vector<Step>& route = route_of(request);
+    request.phase += 1;
+    if (static_cast<std::size_t>(request.phase) == route.size()) {
+      finish(id);
+      return;
+    }
+    const Step& step = route[static_cast<std::size_t>(request.phase)];
+    if (step.kind == StepKind::respond) {
+      respond(id);
+      continue;
+    }
+    if (step.new_connection_only && !request.new_connection) continue;
+    if (request.holds_loop && step.runner != Runner::loop) release_loop(id);
+    if (requests_[id].holds_thread && step.runner != Runner::thread) release_thread(id);
+    if (step.runner == Runner::thread && !requests_[id].holds_thread && !take_thread(id)) return;
+    if (step.runner == Runner::loop && !requests_[id].holds_loop && !take_loop(id)) return;
+    start_step(id);
+    return;
   }
 }
 
-// Moves request `id` to its next step, or finishes it after the last one.
-void Engine::advance(std::uint32_t id) {
+void Engine::start_step(std::uint32_t id) {
   Request& request = requests_[id];
+  if (!request.started) {
+    request.started = true;
+    if (measuring_ && !request.rejected) {
+      ServerRuntime& server = server_of(request);
+      server.started += 1;
+      if (request.queued) server.queued += 1;
+    }
+  }
   EndpointRuntime& endpoint = endpoints_[request.endpoint];
-  request.phase += 1;
-  if (static_cast<std::size_t>(request.phase) == endpoint.steps.size()) {
-    finish(id);
+  const Step& step = route_of(request)[static_cast<std::size_t>(request.phase)];
+  const double duration = step.duration.sample(endpoint.rng);
+  switch (step.kind) {
+    case StepKind::cpu: take_gil(id, duration); break;
+    case StepKind::cpu_nogil:
+      request.on_cpu = true;
+      hosts_[processes_[request.process].host].add(now_, id, duration);
+      break;
+    case StepKind::wait:
+      calendar_.schedule(now_ + duration, EventType::wait_done, id, request.generation);
+      break;
+    case StepKind::respond: break;  // handled by advance()
+  }
+}
+
+void Engine::on_cpu_done(std::uint32_t id) {
+  Request& request = requests_[id];
+  request.on_cpu = false;
+  if (request.holds_gil) release_gil(id);
+  advance(id);
+}
+
+void Engine::respond(std::uint32_t id) {
+  Request& request = requests_[id];
+  request.responded = true;
+  if (request.timed_out) return;  // the client left; its error is counted
+  if (request.rejected) {
+    fail_request(id, Failure::unavailable);
     return;
   }
-  const Step& step = endpoint.steps[static_cast<std::size_t>(request.phase)];
-  const double duration = step.duration.sample(endpoint.rng);
-  if (step.kind == PhaseKind::cpu) {
-    hosts_[endpoint.host].add(now_, id, duration);
-  } else {
-    calendar_.schedule(now_ + duration, EventType::io_done, id);
+  const double latency = now_ - request.arrival;
+  interval_.completed += 1;
+  interval_.latency_sum += latency;
+  if (measuring_) {
+    EndpointCounts& counts = endpoint_counts_[request.endpoint];
+    counts.completed += 1;
+    counts.histogram.record(latency);
+  }
+  if (request.user != kNoUser) {
+    connection_idle_since_[request.user] = now_;
+    schedule_next_send(request.user, 0.0);
   }
 }
 
 void Engine::finish(std::uint32_t id) {
+  const std::uint32_t process = requests_[id].process;
+  const bool rejected = requests_[id].rejected;
+  leave_server(id);
+  if (!rejected) processes_[process].accepted -= 1;
+  requests_.release(id);
+  process_freed(process);
+}
+
+// Bookkeeping shared by every way out of a server once admitted: Little's
+// law counts, and the thread or loop it held.
+void Engine::leave_server(std::uint32_t id) {
   Request& request = requests_[id];
-  const std::uint32_t endpoint = request.endpoint;
-  const double latency = now_ - request.arrival;
   if (measuring_) {
     departures_ += 1;
-    residence_sum_ += latency;
+    residence_sum_ += now_ - request.arrival;
   }
-  if (!request.timed_out) {
-    interval_.completed += 1;
-    interval_.latency_sum += latency;
-    if (measuring_) {
-      EndpointCounts& counts = endpoint_counts_[endpoint];
-      counts.completed += 1;
-      counts.histogram.record(latency);
-    }
-    if (request.user != kNoUser) schedule_next_send(request.user, 0.0);
-  }
-  requests_.release(id);
-  // The freed worker accepts the oldest waiting connection.
-  if (const auto next = servers_[endpoints_[endpoint].server].pool.release(now_)) advance(*next);
+  server_of(request).in_system.add(now_, -1.0);
+  if (request.holds_loop) release_loop(id);
+  if (requests_[id].holds_thread) release_thread(id);
 }
+
+// The process has room again: it takes the oldest connection of the backlog.
+void Engine::process_freed(std::uint32_t process) {
+  WorkerProcess& worker = processes_[process];
+  ServerRuntime& server = servers_[worker.server];
+  if (worker.booting || worker.accepted >= server.accept_limit) return;
+  if (server.backlog.empty()) {
+    if (server.spec->kind == ServerKind::gunicorn_sync) server.idle_processes.push(process);
+    return;
+  }
+  const std::uint32_t next = server.backlog.pop();
+  mark_waiting(next, -1.0);
+  accept(process, next);
+}
+
+// Gunicorn's arbiter kills a sync worker whose request outlives `timeout`:
+// the client's connection is reset, and the worker serves again after booting.
+// The check comes due when the oldest possible deadline passes; a worker
+// that has moved on to a newer request is checked again at that one's.
+void Engine::on_worker_timeout(std::uint32_t process) {
+  WorkerProcess& worker = processes_[process];
+  worker.watchdog_pending = false;
+  if (worker.booting || worker.accepted == 0) return;
+  const double deadline = worker.serving_since + servers_[worker.server].spec->timeout;
+  if (deadline <= now_) {
+    kill_worker(worker.serving);
+    return;
+  }
+  worker.watchdog_pending = true;
+  calendar_.schedule(deadline, EventType::worker_timeout, process);
+}
+
+void Engine::kill_worker(std::uint32_t id) {
+  Request& request = requests_[id];
+  const std::uint32_t process = request.process;
+  if (request.on_cpu) {
+    hosts_[processes_[process].host].preempt(now_, id);
+    request.on_cpu = false;
+  }
+  if (request.holds_gil) release_gil(id);
+  if (!requests_[id].timed_out) fail_request(id, Failure::worker_killed);
+  leave_server(id);
+  processes_[process].accepted -= 1;
+  requests_.release(id);  // a pending wait is now stale
+  processes_[process].booting = true;
+  calendar_.schedule(now_ + servers_[processes_[process].server].spec->boot_time, EventType::worker_boot,
+                     process);
+}
+
+void Engine::on_worker_boot(std::uint32_t process) {
+  processes_[process].booting = false;
+  process_freed(process);
+}
+
+// ---------------------------------------------------------------------------
+// Threads, event loops and GILs.
+
+void Engine::mark_waiting(std::uint32_t id, double delta) {
+  Request& request = requests_[id];
+  if (delta > 0.0 && !request.started) request.queued = true;
+  server_of(request).waiting.add(now_, delta);
+}
+
+bool Engine::take_thread(std::uint32_t id) {
+  Request& request = requests_[id];
+  WorkerProcess& process = processes_[request.process];
+  if (process.idle_threads == 0) {
+    process.thread_queue.push(id);
+    mark_waiting(id, 1.0);
+    return false;
+  }
+  process.idle_threads -= 1;
+  request.holds_thread = true;
+  ServerRuntime& server = servers_[process.server];
+  if (!server.runs_loop) server.busy_runners.add(now_, 1.0);
+  return true;
+}
+
+void Engine::release_thread(std::uint32_t id) {
+  Request& request = requests_[id];
+  request.holds_thread = false;
+  WorkerProcess& process = processes_[request.process];
+  if (process.thread_queue.empty()) {
+    process.idle_threads += 1;
+    ServerRuntime& server = servers_[process.server];
+    if (!server.runs_loop) server.busy_runners.add(now_, -1.0);
+    return;
+  }
+  const std::uint32_t next = process.thread_queue.pop();
+  mark_waiting(next, -1.0);
+  requests_[next].holds_thread = true;
+  start_step(next);
+}
+
+bool Engine::take_loop(std::uint32_t id) {
+  Request& request = requests_[id];
+  WorkerProcess& process = processes_[request.process];
+  if (process.loop_busy) {
+    process.loop_queue.push(id);
+    mark_waiting(id, 1.0);
+    return false;
+  }
+  process.loop_busy = true;
+  request.holds_loop = true;
+  servers_[process.server].busy_runners.add(now_, 1.0);
+  return true;
+}
+
+// The loop runs the next ready callback, in the order they became ready.
+void Engine::release_loop(std::uint32_t id) {
+  Request& request = requests_[id];
+  request.holds_loop = false;
+  WorkerProcess& process = processes_[request.process];
+  if (process.loop_queue.empty()) {
+    process.loop_busy = false;
+    servers_[process.server].busy_runners.add(now_, -1.0);
+    return;
+  }
+  const std::uint32_t next = process.loop_queue.pop();
+  mark_waiting(next, -1.0);
+  requests_[next].holds_loop = true;
+  start_step(next);
+}
+
+// A cpu step runs once its thread holds the GIL; until then it waits, with
+// its work kept for when it gets it.
+void Engine::take_gil(std::uint32_t id, double work) {
+  Request& request = requests_[id];
+  WorkerProcess& process = processes_[request.process];
+  if (process.gil.acquire(now_, id)) {
+    request.holds_gil = true;
+    request.on_cpu = true;
+    hosts_[process.host].add(now_, id, work);
+    return;
+  }
+  request.remaining_work = work;
+  request_switch(request.process);
+}
+
+void Engine::release_gil(std::uint32_t id) {
+  Request& request = requests_[id];
+  request.holds_gil = false;
+  WorkerProcess& process = processes_[request.process];
+  const std::optional<std::uint32_t> next = process.gil.release(now_);
+  if (!next) return;
+  Request& taker = requests_[*next];
+  taker.holds_gil = true;
+  taker.on_cpu = true;
+  hosts_[process.host].add(now_, *next, taker.remaining_work);
+  if (process.gil.contended()) request_switch(taker.process);
+}
+
+// A waiting thread asks the holder to drop the GIL once the switch interval
+// has passed without a hand-over (CPython's gil_drop_request).
+void Engine::request_switch(std::uint32_t process) {
+  WorkerProcess& worker = processes_[process];
+  if (worker.switch_pending_for == worker.gil.switches()) return;
+  worker.switch_pending_for = worker.gil.switches();
+  calendar_.schedule(now_ + servers_[worker.server].spec->switch_interval, EventType::gil_switch, process,
+                     worker.gil.switches());
+}
+
+void Engine::on_gil_switch(std::uint32_t process, std::uint32_t switches) {
+  WorkerProcess& worker = processes_[process];
+  if (worker.gil.switches() != switches || !worker.gil.contended()) return;
+  const auto [previous, next] = worker.gil.force_switch();
+  SharedCpu& host = hosts_[worker.host];
+  Request& dropped = requests_[previous];
+  dropped.remaining_work = host.preempt(now_, previous);
+  dropped.holds_gil = false;
+  dropped.on_cpu = false;
+  Request& taker = requests_[next];
+  taker.holds_gil = true;
+  taker.on_cpu = true;
+  host.add(now_, next, taker.remaining_work);
+  request_switch(process);
+}
+
+// ---------------------------------------------------------------------------
+// Clients.
 
 void Engine::on_client_timeout(std::uint32_t id, std::uint32_t generation) {
   Request& request = requests_[id];
-  if (request.generation != generation) return;  // answered (and recycled) in time
+  if (request.generation != generation || request.responded) return;  // answered in time
   request.timed_out = true;
-  count_error(request.endpoint, /*refused=*/false);
-  if (request.user != kNoUser) schedule_next_send(request.user, 0.0);
+  fail_request(id, Failure::client_timeout);
+}
+
+// Counts the error and sends the closed-loop user on: after a refusal it
+// retries later, otherwise it thinks as after an answer. Its connection is gone.
+void Engine::fail_request(std::uint32_t id, Failure failure) {
+  const Request& request = requests_[id];
+  count_error(request.endpoint, failure);
+  if (request.user == kNoUser) return;
+  connection_idle_since_[request.user] = kNoConnection;
+  schedule_next_send(request.user, failure == Failure::refused ? kRefusedRetryDelay : 0.0);
 }
 
 void Engine::schedule_next_send(std::uint32_t user, double extra_delay) {
@@ -248,18 +593,34 @@ void Engine::schedule_next_send(std::uint32_t user, double extra_delay) {
   calendar_.schedule(now_ + think + extra_delay, EventType::user_send, user);
 }
 
-void Engine::count_error(std::uint32_t endpoint, bool refused) {
+void Engine::count_error(std::uint32_t endpoint, Failure failure) {
   interval_.errors += 1;
   if (!measuring_) return;
   ErrorCounts& errors = endpoint_counts_[endpoint].errors;
-  (refused ? errors.refused : errors.client_timeout) += 1;
+  switch (failure) {
+    case Failure::refused: errors.refused += 1; break;
+    case Failure::client_timeout: errors.client_timeout += 1; break;
+    case Failure::unavailable: errors.unavailable += 1; break;
+    case Failure::worker_killed: errors.worker_killed += 1; break;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Measurement.
+
+Engine::ServerAreas Engine::server_areas(std::size_t s, double now) const {
+  const ServerRuntime& server = servers_[s];
+  ServerAreas areas{server.busy_runners.area_until(now), server.waiting.area_until(now),
+                    server.in_system.area_until(now), 0.0};
+  for (int w = 0; w < server.spec->workers; ++w) {
+    areas.gil += processes_[server.first_process + static_cast<std::uint32_t>(w)].gil.held_seconds(now);
+  }
+  return areas;
 }
 
 double Engine::system_area(double now) const {
   double area = 0.0;
-  for (const ServerRuntime& server : servers_) {
-    area += server.pool.busy_worker_seconds(now) + server.pool.queued_seconds(now);
-  }
+  for (const ServerRuntime& server : servers_) area += server.in_system.area_until(now);
   return area;
 }
 
@@ -267,13 +628,9 @@ void Engine::on_warmup_end() {
   measuring_ = true;
   system_area_at_warmup_ = system_area(now_);
   busy_core_seconds_at_warmup_.clear();
-  busy_worker_seconds_at_warmup_.clear();
-  queued_seconds_at_warmup_.clear();
+  server_areas_at_warmup_.clear();
   for (const SharedCpu& host : hosts_) busy_core_seconds_at_warmup_.push_back(host.busy_core_seconds(now_));
-  for (const ServerRuntime& server : servers_) {
-    busy_worker_seconds_at_warmup_.push_back(server.pool.busy_worker_seconds(now_));
-    queued_seconds_at_warmup_.push_back(server.pool.queued_seconds(now_));
-  }
+  for (std::size_t s = 0; s < servers_.size(); ++s) server_areas_at_warmup_.push_back(server_areas(s, now_));
 }
 
 void Engine::on_interval_end() {
@@ -292,6 +649,22 @@ void Engine::on_interval_end() {
   const double next = now_ + measurement_.interval;
   if (next < scenario_.run.duration) calendar_.schedule(next, EventType::interval_end);
   if (on_interval_) on_interval_(now_);
+}
+
+ServerStats Engine::server_stats(std::size_t s) const {
+  const ServerRuntime& server = servers_[s];
+  const ServerAreas now = server_areas(s, now_);
+  const ServerAreas& before = server_areas_at_warmup_[s];
+  const double span = scenario_.run.duration - measurement_.warmup;
+  ServerStats stats;
+  stats.name = server.spec->name;
+  stats.worker_busy_fraction = (now.busy - before.busy) / (span * server.runner_count());
+  stats.gil_busy_fraction = (now.gil - before.gil) / (span * server.spec->workers);
+  stats.mean_queue_length = (now.waiting - before.waiting) / span;
+  stats.mean_in_system = (now.in_system - before.in_system) / span;
+  stats.queued_fraction =
+      server.started ? static_cast<double>(server.queued) / static_cast<double>(server.started) : 0.0;
+  return stats;
 }
 
 ReplicationResult Engine::collect() {
@@ -321,20 +694,7 @@ ReplicationResult Engine::collect() {
   result.throughput = static_cast<double>(result.completed) / span;
   result.latency = LatencyStats::from(all);
 
-  for (std::size_t s = 0; s < servers_.size(); ++s) {
-    const SyncWorkerPool& pool = servers_[s].pool;
-    ServerStats stats;
-    stats.name = scenario_.servers[s].name;
-    const double busy = pool.busy_worker_seconds(now_) - busy_worker_seconds_at_warmup_[s];
-    const double queued = pool.queued_seconds(now_) - queued_seconds_at_warmup_[s];
-    stats.worker_busy_fraction = busy / (span * pool.workers());
-    stats.mean_queue_length = queued / span;
-    stats.mean_in_system = (busy + queued) / span;
-    stats.queued_fraction = servers_[s].admitted
-                                ? static_cast<double>(servers_[s].queued) / static_cast<double>(servers_[s].admitted)
-                                : 0.0;
-    result.servers.push_back(stats);
-  }
+  for (std::size_t s = 0; s < servers_.size(); ++s) result.servers.push_back(server_stats(s));
   for (std::size_t h = 0; h < hosts_.size(); ++h) {
     const double busy = hosts_[h].busy_core_seconds(now_) - busy_core_seconds_at_warmup_[h];
     result.hosts.push_back(HostStats{scenario_.hosts[h].name, busy / (span * hosts_[h].cores())});

@@ -1,6 +1,6 @@
 #pragma once
 // The native engine: one replication of a scenario. Requests are small state
-// machines stepping through their phases; nothing runs per request but the
+// machines stepping through their routes; nothing runs per request but the
 // events it causes.
 
 #include <cstdint>
@@ -13,8 +13,10 @@
 #include "servesim/model/scenario.hpp"
 #include "sim/event_calendar.hpp"
 #include "sim/request_pool.hpp"
+#include "sim/route.hpp"
+#include "sim/server_runtime.hpp"
 #include "sim/shared_cpu.hpp"
-#include "sim/sync_worker_pool.hpp"
+#include "sim/worker_process.hpp"
 
 namespace servesim::detail {
 
@@ -36,21 +38,11 @@ class Engine {
   ReplicationResult run();
 
  private:
-  // A step of an endpoint: the framework's overhead first, then its phases.
-  struct Step {
-    PhaseKind kind;
-    Distribution duration;
-  };
   struct EndpointRuntime {
     std::uint32_t server;
-    std::uint32_t host;
-    std::vector<Step> steps;
+    std::vector<Step> route;
+    std::vector<Step> rejection_route;
     Rng rng;
-  };
-  struct ServerRuntime {
-    SyncWorkerPool pool;
-    std::uint64_t admitted = 0;  // measured window
-    std::uint64_t queued = 0;    // of which waited in the backlog
   };
   // Counts within the measured window.
   struct EndpointCounts {
@@ -64,27 +56,57 @@ class Engine {
     std::uint64_t errors = 0;
     double latency_sum = 0.0;
   };
+  enum class Failure { refused, client_timeout, unavailable, worker_killed };
 
+  void build_servers();
   void build_endpoints();
   void build_mix();
   void start_workload();
 
   void dispatch(const Event& event);
   void on_open_arrival();
-  void on_user_send(std::uint32_t user);
   void on_client_timeout(std::uint32_t id, std::uint32_t generation);
+  void on_gil_switch(std::uint32_t process, std::uint32_t switches);
+  void on_worker_timeout(std::uint32_t process);
+  void on_worker_boot(std::uint32_t process);
   void on_interval_end();
   void on_warmup_end();
 
+  // A request's way through a server.
   void arrive(std::uint32_t endpoint, std::uint32_t user);
+  [[nodiscard]] std::optional<std::uint32_t> pick_process(ServerRuntime& server);
+  void accept(std::uint32_t process, std::uint32_t id);
   void advance(std::uint32_t id);
+  void start_step(std::uint32_t id);
+  void on_cpu_done(std::uint32_t id);
+  void respond(std::uint32_t id);
   void finish(std::uint32_t id);
+  void kill_worker(std::uint32_t id);
+  void leave_server(std::uint32_t id);
+  void process_freed(std::uint32_t process);
+
+  // Threads, loops and GILs.
+  bool take_thread(std::uint32_t id);
+  void release_thread(std::uint32_t id);
+  bool take_loop(std::uint32_t id);
+  void release_loop(std::uint32_t id);
+  void take_gil(std::uint32_t id, double work);
+  void release_gil(std::uint32_t id);
+  void request_switch(std::uint32_t process);
+  void mark_waiting(std::uint32_t id, double delta);
+
+  // Clients.
+  [[nodiscard]] bool opens_connection(const ServerRuntime& server, std::uint32_t user) const;
   void schedule_next_send(std::uint32_t user, double extra_delay);
-  void count_error(std::uint32_t endpoint, bool refused);
+  void count_error(std::uint32_t endpoint, Failure failure);
+  void fail_request(std::uint32_t id, Failure failure);
   [[nodiscard]] std::uint32_t pick_endpoint();
+  [[nodiscard]] const std::vector<Step>& route_of(const Request& request) const;
+  [[nodiscard]] ServerRuntime& server_of(const Request& request);
   [[nodiscard]] double system_area(double now) const;
 
   ReplicationResult collect();
+  [[nodiscard]] ServerStats server_stats(std::size_t s) const;
 
   const Scenario& scenario_;
   int replication_;
@@ -98,9 +120,12 @@ class Engine {
   RequestPool requests_;
   std::vector<SharedCpu> hosts_;
   std::vector<ServerRuntime> servers_;
+  std::vector<WorkerProcess> processes_;
   std::vector<EndpointRuntime> endpoints_;
   std::vector<double> mix_cumulative_;
   std::optional<double> client_timeout_;
+  /// Closed users: when their keep-alive connection fell idle; NaN when they have none.
+  std::vector<double> connection_idle_since_;
 
   Rng arrival_rng_;
   Rng mix_rng_;
@@ -109,12 +134,18 @@ class Engine {
   // Measured window.
   std::vector<EndpointCounts> endpoint_counts_;
   std::uint64_t arrivals_ = 0;
-  std::uint64_t departures_ = 0;  // every request leaving a server, timed out or not
+  std::uint64_t departures_ = 0;  // every request leaving a server, answered or not
   double residence_sum_ = 0.0;
   double system_area_at_warmup_ = 0.0;
   std::vector<double> busy_core_seconds_at_warmup_;
-  std::vector<double> busy_worker_seconds_at_warmup_;
-  std::vector<double> queued_seconds_at_warmup_;
+  struct ServerAreas {
+    double busy = 0.0;
+    double waiting = 0.0;
+    double in_system = 0.0;
+    double gil = 0.0;
+  };
+  [[nodiscard]] ServerAreas server_areas(std::size_t s, double now) const;
+  std::vector<ServerAreas> server_areas_at_warmup_;
 
   // Timeline.
   IntervalCounts interval_;

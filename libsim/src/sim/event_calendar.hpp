@@ -12,8 +12,11 @@ namespace servesim::detail {
 enum class EventType : std::uint8_t {
   open_arrival,   ///< next request of an open workload
   user_send,      ///< closed-workload user `subject` sends its next request
-  io_done,        ///< request `subject` finished an io phase
+  wait_done,      ///< request `subject` (if still generation `tag`) finished a wait
   client_timeout, ///< request `subject` (if still generation `tag`) timed out
+  gil_switch,     ///< process `subject` asks its GIL holder to drop it, if `tag` == its switch count
+  worker_timeout, ///< process `subject`'s request may have run past the worker timeout
+  worker_boot,    ///< process `subject` restarted after a kill and serves again
   interval_end,   ///< a time-series interval closes
   warmup_end,     ///< the measured window starts
 };

@@ -11,11 +11,22 @@ inline constexpr std::uint32_t kNoUser = 0xFFFFFFFFU;
 
 struct Request {
   double arrival = 0.0;
+  double remaining_work = 0.0;   // of a cpu step waiting for the GIL
   std::uint32_t endpoint = 0;
   std::uint32_t user = kNoUser;  // closed-workload user waiting for it
-  std::uint32_t generation = 0;  // bumped on release, so stale timeouts are recognised
-  std::int32_t phase = -1;       // -1: framework overhead, then endpoint phases
+  std::uint32_t generation = 0;  // bumped on release, so stale timers are recognised
+  std::uint32_t process = 0;     // the process that accepted it
+  std::int32_t phase = -1;       // index of the current step of its route
   bool timed_out = false;        // the client gave up; the server still finishes it
+  bool rejected = false;         // answered 503 (uvicorn limit_concurrency)
+  bool new_connection = true;    // pays connection set-up
+  bool started = false;          // a thread or the loop has begun to serve it
+  bool queued = false;           // waited before it started
+  bool responded = false;        // its response has left (background work may follow)
+  bool holds_thread = false;
+  bool holds_loop = false;
+  bool holds_gil = false;
+  bool on_cpu = false;           // running on its host's cores
 };
 
 class RequestPool {
@@ -32,9 +43,9 @@ class RequestPool {
 
   void release(std::uint32_t id) {
     Request& r = slab_[id];
-    r.generation += 1;
-    r.timed_out = false;
-    r.phase = -1;
+    const std::uint32_t next_generation = r.generation + 1;
+    r = Request{};
+    r.generation = next_generation;
     free_.push_back(id);
   }
 

@@ -4,7 +4,7 @@
 // runs on two cores. Exact and event-driven: every job advances along one
 // common virtual clock V (work done per job), so a job added at V0 with work w
 // finishes when V reaches V0 + w. Jobs sit in a heap keyed by that finishing
-// virtual time: O(log n) per arrival and departure, nothing per tick.
+// virtual time: O(log n) per arrival, departure and preemption, nothing per tick.
 
 #include <cstdint>
 #include <limits>
@@ -19,6 +19,7 @@ class SharedCpu {
   SharedCpu(int cores, double speed) : cores_(cores), speed_(speed) {}
 
   /// Job `id` needs `work` seconds of one reference core, starting at `now`.
+  /// An id is in at most one host at a time.
   void add(double now, std::uint32_t id, double work);
 
   /// Real time of the next completion; +infinity when idle.
@@ -26,6 +27,10 @@ class SharedCpu {
 
   /// Removes and returns the job finishing at next_completion() (== now).
   std::uint32_t complete(double now);
+
+  /// Takes job `id` off the cores before it finishes (a GIL switch, a killed
+  /// worker); returns the work it still needs.
+  double preempt(double now, std::uint32_t id);
 
   [[nodiscard]] std::size_t runnable() const noexcept { return jobs_.size(); }
   /// Busy core-seconds from time 0 to `now`.
@@ -40,16 +45,23 @@ class SharedCpu {
     std::uint64_t order;
     std::uint32_t id;
   };
-  static bool later(const Job& a, const Job& b) noexcept {
-    return a.finish > b.finish || (a.finish == b.finish && a.order > b.order);
+  static bool earlier(const Job& a, const Job& b) noexcept {
+    return a.finish < b.finish || (a.finish == b.finish && a.order < b.order);
   }
   [[nodiscard]] double rate_per_job() const noexcept;
   void advance(double now) noexcept;
   void refresh(double now) noexcept;
+  void place(std::size_t slot, const Job& job);
+  void sift_up(std::size_t slot);
+  void sift_down(std::size_t slot);
+  Job remove_at(std::size_t slot);
+
+  static constexpr std::uint32_t kAbsent = std::numeric_limits<std::uint32_t>::max();
 
   int cores_;
   double speed_;
-  std::vector<Job> jobs_;  // min-heap on finish
+  std::vector<Job> jobs_;             // min-heap on finish
+  std::vector<std::uint32_t> slot_;   // heap slot of each job id, kAbsent when not here
   std::uint64_t next_order_ = 0;
   double virtual_time_ = 0.0;
   double last_update_ = 0.0;

@@ -31,7 +31,7 @@ ReplicationResult replication(int index, double throughput) {
   endpoint.throughput = throughput;
   endpoint.latency = r.latency;
   r.endpoints.push_back(endpoint);
-  r.servers.push_back(ServerStats{"web", 0.8, 1.5, 3.1, 0.6});
+  r.servers.push_back(ServerStats{"web", 0.8, 0.4, 1.5, 3.1, 0.6});
   r.hosts.push_back(HostStats{"app", 0.4});
   r.little = {2.0, 10.0, 0.2};
   r.timeline = {{0.0, 50.0, 500, 498, 1, 0.019}, {50.0, 100.0, 501, 500, 2, 0.021}};
@@ -57,7 +57,7 @@ Result hand_built() {
   endpoint.throughput = {10.0, 0.25, 2};
   endpoint.latency = result.latency;
   result.endpoints.push_back(endpoint);
-  result.servers.push_back(ServerSummary{"web", {0.8, 0.02, 2}, {1.5, 0.3, 2}, {0.6, 0.05, 2}});
+  result.servers.push_back(ServerSummary{"web", {0.8, 0.02, 2}, {0.4, 0.01, 2}, {1.5, 0.3, 2}, {0.6, 0.05, 2}});
   result.hosts.push_back(HostSummary{"app", {0.4, 0.01, 2}});
   result.little = {2.0, 10.0, 0.21};
   result.histogram.record(0.010);
@@ -80,7 +80,7 @@ TEST_CASE("to_json writes every part of a Result") {
     CHECK(doc["completed"] == 1800);
     CHECK(doc["throughput"] == 10.0);
     CHECK(doc["throughput_ci"] == json({{"mean", 10.0}, {"half_width", 0.25}, {"samples", 2}}));
-    CHECK(doc["errors"] == json({{"refused", 2}, {"client_timeout", 4}, {"total", 6}}));
+    CHECK(doc["errors"] == json({{"refused", 2}, {"client_timeout", 4}, {"unavailable", 0}, {"worker_killed", 0}, {"total", 6}}));
     CHECK(doc["error_rate"].get<double>() == Approx(6.0 / 1806.0));
   }
   SECTION("latency holds the means plus max, latency_ci the estimates") {
@@ -98,6 +98,7 @@ TEST_CASE("to_json writes every part of a Result") {
     CHECK(doc["endpoints"][0]["throughput"] == 10.0);
     CHECK(doc["endpoints"][0]["latency"]["p50"] == 0.015);
     CHECK(doc["servers"][0]["worker_busy_fraction"] == 0.8);
+    CHECK(doc["servers"][0]["gil_busy_fraction_ci"]["half_width"] == 0.01);
     CHECK(doc["servers"][0]["mean_queue_length_ci"]["half_width"] == 0.3);
     CHECK(doc["servers"][0]["queued_fraction"] == 0.6);
     CHECK(doc["servers"][0]["queued_fraction_ci"]["half_width"] == 0.05);
@@ -117,6 +118,7 @@ TEST_CASE("to_json writes every part of a Result") {
     CHECK(r["errors"]["total"] == 3);
     CHECK(r["latency"]["p999"] == 0.080);
     CHECK(r["servers"][0]["mean_in_system"] == 3.1);
+    CHECK(r["servers"][0]["gil_busy_fraction"] == 0.4);
     CHECK(r["servers"][0]["queued_fraction"] == 0.6);
     CHECK(r["little"]["mean_response"] == 0.2);
     CHECK(r["events"] == 12345);

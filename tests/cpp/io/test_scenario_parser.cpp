@@ -523,3 +523,84 @@ TEST_CASE("YAML aliases cannot expand a small file into millions of values") {
     CHECK(s.endpoints[2].phases.size() == 2);
   }
 }
+
+TEST_CASE("The Python server runtimes parse as the issue's examples write them") {
+  const std::string uvicorn = R"(
+name: fastapi-io-bound
+hosts:
+  app: {cores: 1}
+servers:
+  api: {host: app, kind: uvicorn, workers: 1, framework: fastapi}
+endpoints:
+  orders: {server: api, style: async, phases: [{cpu: 1ms}, {io: 50ms}]}
+workload:
+  closed: {users: 128, think_time: 0s}
+run: {duration: 60s, warmup: 5s, replications: 3, seed: 1}
+)";
+  SECTION("uvicorn with an async endpoint") {
+    const Scenario s = parse_scenario(uvicorn);
+    CHECK(s.servers[0].kind == ServerKind::uvicorn);
+    CHECK(s.servers[0].thread_pool == 40);
+    CHECK(Scenario::keepalive_of(s.servers[0]) == 5.0);
+    CHECK(s.style_of(s.endpoints[0]) == EndpointStyle::async);
+    CHECK(s.endpoints[0].phases[1].kind == PhaseKind::io);
+  }
+  SECTION("gthread") {
+    const Scenario s = parse_scenario(with(with(uvicorn, "kind: uvicorn, workers: 1, framework: fastapi",
+                                                "kind: gunicorn-gthread, workers: 2, threads: 8, framework: flask"),
+                                           "style: async, ", ""));
+    CHECK(s.servers[0].kind == ServerKind::gunicorn_gthread);
+    CHECK(s.servers[0].threads == 8);
+    CHECK(s.style_of(s.endpoints[0]) == EndpointStyle::sync);
+  }
+  SECTION("sync workers") {
+    const Scenario s = parse_scenario(with(with(uvicorn, "kind: uvicorn, workers: 1", "kind: gunicorn-sync, workers: 8"),
+                                           "style: async, ", ""));
+    CHECK(s.servers[0].workers == 8);
+    CHECK(s.servers[0].timeout == 30.0);
+  }
+  SECTION("a blocking call in async def, background work, native code") {
+    const Scenario s = parse_scenario(with(uvicorn, "[{cpu: 1ms}, {io: 50ms}]",
+                                           "[{cpu: 1ms}, {blocking_io: 10ms}, {cpu_nogil: 2ms}, {background: 1ms}]"));
+    CHECK(s.endpoints[0].phases[1].kind == PhaseKind::blocking_io);
+    CHECK(s.endpoints[0].phases[2].kind == PhaseKind::cpu_nogil);
+    CHECK(s.endpoints[0].phases[3].kind == PhaseKind::background);
+  }
+  SECTION("every server setting") {
+    const Scenario s = parse_scenario(with(uvicorn, "workers: 1, framework: fastapi",
+                                           "workers: 2, framework_overhead: 100us, limit_concurrency: 100, thread_pool: 8, "
+                                           "keepalive: 1s, switch_interval: 1ms, connection_overhead: 50us"));
+    CHECK(*s.servers[0].limit_concurrency == 100);
+    CHECK(s.servers[0].thread_pool == 8);
+    CHECK(Scenario::keepalive_of(s.servers[0]) == 1.0);
+    CHECK(s.servers[0].switch_interval == Approx(0.001));
+    CHECK(s.servers[0].connection_overhead.mean() == Approx(50e-6));
+  }
+}
+
+TEST_CASE("Runtime settings a server kind cannot take are rejected by name") {
+  const std::string gthread = with(kBase, "workers: 2", "kind: gunicorn-gthread, workers: 2");
+  const std::string uvicorn = with(kBase, "workers: 2", "kind: uvicorn, workers: 2");
+  require_error(with(kBase, "workers: 2", "kind: tornado"), "servers.web.kind",
+                "unknown server kind 'tornado' (known: gunicorn-sync, gunicorn-gthread, gunicorn-gevent, uvicorn)");
+  require_error(with(kBase, "workers: 2", "workers: 2, threads: 8"), "servers.web.threads",
+                "gunicorn-sync servers have no 'threads' setting (it belongs to gunicorn-gthread)");
+  require_error(with(gthread, "workers: 2", "workers: 2, limit_concurrency: 5"), "servers.web.limit_concurrency",
+                "gunicorn-gthread servers have no 'limit_concurrency' setting (it belongs to uvicorn)");
+  require_error(with(uvicorn, "workers: 2", "workers: 2, thread_pool: 0"), "servers.web.thread_pool",
+                "must be an integer >= 1, got 0");
+  require_error(with(gthread, "workers: 2", "workers: 2, threads: 0"), "servers.web.threads",
+                "must be an integer >= 1, got 0");
+  require_error(with(uvicorn, "workers: 2", "workers: 2, switch_interval: 0ms"), "servers.web.switch_interval",
+                "must be a duration > 0");
+  require_error(with(kBase, "phases: [{cpu: 10ms}]", "style: async, phases: [{cpu: 10ms}]"), "endpoints.work.style",
+                "async endpoints need an event loop (kind uvicorn); server 'web' is gunicorn-sync");
+  require_error(with(kBase, "{cpu: 10ms}", "{blocking_io: 10ms}"), "endpoints.work.phases[0].blocking_io",
+                "gunicorn-sync has no event loop to stall");
+  require_error(with(uvicorn, "phases: [{cpu: 10ms}]", "style: sync, phases: [{blocking_io: 10ms}]"),
+                "endpoints.work.phases[0].blocking_io", "this endpoint runs on a thread (style sync); there, use io");
+  require_error(with(gthread, "{cpu: 10ms}", "{background: 10ms}"), "endpoints.work.phases[0].background",
+                "work after the response needs uvicorn");
+  require_error(with(uvicorn, "phases:", "style: coroutine, phases:"), "endpoints.work.style",
+                "must be 'sync' (a plain def) or 'async' (an async def), got 'coroutine'");
+}

@@ -179,3 +179,38 @@ TEST_CASE("validate() rejects runs whose clock could not advance") {
     require_invalid(s, "run.duration", "must be <= 1e9 s");
   }
 }
+
+TEST_CASE("validate checks runtime settings built in C++ too") {
+  Scenario s = servesim::test::sync_pool(2, 2, Distribution::constant(0.01), 10.0);
+  SECTION("threads on a sync worker") {
+    s.servers[0].threads = 4;
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("servers.web.threads: gunicorn-sync workers have one thread "
+                                                    "each; use kind gunicorn-gthread"));
+  }
+  SECTION("a thread pool of 0") {
+    s.servers[0].kind = ServerKind::uvicorn;
+    s.servers[0].thread_pool = 0;
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("servers.web.thread_pool: must be an integer >= 1, got 0"));
+  }
+  SECTION("limit_concurrency outside uvicorn") {
+    s.servers[0].limit_concurrency = 5;
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("servers.web.limit_concurrency: is a uvicorn setting"));
+  }
+  SECTION("an async endpoint on gthread") {
+    s.servers[0].kind = ServerKind::gunicorn_gthread;
+    s.endpoints[0].style = EndpointStyle::async;
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("endpoints.work.style: async endpoints need an event loop"));
+  }
+}
+
+TEST_CASE("validate rejects free 503 answers to users that never think") {
+  // They would be turned away and come back at the same instant forever.
+  Scenario s = servesim::test::sync_pool(2, 2, Distribution::constant(0.01), 10.0);
+  s.servers[0].kind = ServerKind::uvicorn;
+  s.servers[0].limit_concurrency = 4;
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{10, Distribution::constant(0.0)};
+  CHECK_THROWS_WITH(s.validate(), Catch::Contains("servers.web.limit_concurrency: users without think time"));
+  s.servers[0].framework_overhead = Distribution::constant(0.0002);
+  CHECK_NOTHROW(s.validate());
+}

@@ -16,7 +16,7 @@ TEST_CASE("Events come out in time order, ties in scheduling order", "[event_cal
   std::vector<std::pair<double, std::uint32_t>> scheduled;
   for (std::uint32_t i = 0; i < 5000; ++i) {
     const double t = coarse(gen);
-    calendar.schedule(t, EventType::io_done, i);
+    calendar.schedule(t, EventType::wait_done, i);
     scheduled.emplace_back(t, i);
   }
   std::stable_sort(scheduled.begin(), scheduled.end(),

@@ -17,11 +17,17 @@ namespace servesim {
 struct ErrorCounts {
   std::uint64_t refused = 0;         ///< connection refused: the accept backlog was full
   std::uint64_t client_timeout = 0;  ///< the client gave up after Workload::client_timeout
+  std::uint64_t unavailable = 0;     ///< HTTP 503: above uvicorn's limit_concurrency
+  std::uint64_t worker_killed = 0;   ///< the Gunicorn worker timeout killed the worker serving it
 
-  [[nodiscard]] std::uint64_t total() const noexcept { return refused + client_timeout; }
+  [[nodiscard]] std::uint64_t total() const noexcept {
+    return refused + client_timeout + unavailable + worker_killed;
+  }
   ErrorCounts& operator+=(const ErrorCounts& other) noexcept {
     refused += other.refused;
     client_timeout += other.client_timeout;
+    unavailable += other.unavailable;
+    worker_killed += other.worker_killed;
     return *this;
   }
 };
@@ -67,10 +73,15 @@ struct EndpointStats {
 /** One server's resources in one replication. */
 struct ServerStats {
   std::string name;
-  double worker_busy_fraction = 0.0;  ///< mean fraction of workers holding a request
-  double mean_queue_length = 0.0;     ///< time-average connections waiting in the backlog
-  double mean_in_system = 0.0;        ///< time-average requests queued or in service
-  /// Fraction of accepted connections that waited in the backlog for a worker
+  /// Mean fraction of the server's request runners at work: worker threads
+  /// (gunicorn sync and gthread) or event loops (uvicorn, gevent).
+  double worker_busy_fraction = 0.0;
+  /// Mean fraction of time each process's GIL is held, averaged over processes.
+  double gil_busy_fraction = 0.0;
+  /// Time-average requests waiting: in the backlog, for a thread or for the event loop.
+  double mean_queue_length = 0.0;
+  double mean_in_system = 0.0;  ///< time-average requests queued or in service
+  /// Fraction of served requests that waited before service began
   /// (M/M/c: the Erlang C probability of waiting).
   double queued_fraction = 0.0;
 };
@@ -128,6 +139,7 @@ struct EndpointSummary {
 struct ServerSummary {
   std::string name;
   Estimate worker_busy_fraction;
+  Estimate gil_busy_fraction;
   Estimate mean_queue_length;
   Estimate queued_fraction;
 };

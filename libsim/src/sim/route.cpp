@@ -1,0 +1,76 @@
+#include "sim/route.hpp"
+
+namespace servesim::detail {
+namespace {
+
+bool is_zero(const Distribution& d) {
+  return d.kind() == DistributionKind::constant && d.mean() == 0.0;
+}
+
+// Connection set-up and framework overhead run where the server parses
+// requests: on the worker thread for Gunicorn's threaded workers, on the
+// event loop otherwise (for uvicorn also when the endpoint is a plain def).
+void add_front(std::vector<Step>& steps, const Server& server, Runner where) {
+  if (!is_zero(server.connection_overhead)) {
+    steps.push_back(Step{StepKind::cpu, where, true, server.connection_overhead});
+  }
+  if (!is_zero(server.framework_overhead)) {
+    steps.push_back(Step{StepKind::cpu, where, false, server.framework_overhead});
+  }
+}
+
+Step step_for(const Phase& phase, bool on_loop) {
+  const Runner where = on_loop ? Runner::loop : Runner::thread;
+  switch (phase.kind) {
+    case PhaseKind::cpu:
+    case PhaseKind::background: return Step{StepKind::cpu, where, false, phase.duration};
+    case PhaseKind::cpu_nogil: return Step{StepKind::cpu_nogil, where, false, phase.duration};
+    // An awaited wait frees the loop; a blocking one holds whatever runs it.
+    case PhaseKind::io: return Step{StepKind::wait, on_loop ? Runner::none : Runner::thread, false, phase.duration};
+    case PhaseKind::blocking_io: return Step{StepKind::wait, where, false, phase.duration};
+  }
+  return Step{StepKind::wait, Runner::none, false, phase.duration};
+}
+
+}  // namespace
+
+bool has_event_loop(const Server& server) noexcept {
+  return server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_gevent;
+}
+
+std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint) {
+  const Server& server = *scenario.find_server(endpoint.server);
+  const bool loop_server = has_event_loop(server);
+  // gevent runs plain def code cooperatively on its loop; uvicorn runs async
+  // def on the loop and def in its thread pool.
+  const bool phases_on_loop =
+      server.kind == ServerKind::gunicorn_gevent ||
+      (server.kind == ServerKind::uvicorn && scenario.style_of(endpoint) == EndpointStyle::async);
+
+  std::vector<Step> steps;
+  add_front(steps, server, loop_server ? Runner::loop : Runner::thread);
+  for (const Phase& phase : endpoint.phases) {
+    if (phase.kind != PhaseKind::background) steps.push_back(step_for(phase, phases_on_loop));
+  }
+  if (loop_server && !phases_on_loop) {
+    // The thread pool hands the result back: the loop, holding the GIL, sends it.
+    steps.push_back(Step{StepKind::cpu, Runner::loop, false, Distribution::constant(0.0)});
+  }
+  steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
+  for (const Phase& phase : endpoint.phases) {
+    if (phase.kind == PhaseKind::background) steps.push_back(step_for(phase, phases_on_loop));
+  }
+  return steps;
+}
+
+std::vector<Step> build_rejection_route(const Server& server) {
+  std::vector<Step> steps;
+  if (!is_zero(server.connection_overhead)) {
+    steps.push_back(Step{StepKind::cpu, Runner::loop, true, server.connection_overhead});
+  }
+  steps.push_back(Step{StepKind::cpu, Runner::loop, false, server.framework_overhead});
+  steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
+  return steps;
+}
+
+}  // namespace servesim::detail

@@ -1,0 +1,48 @@
+#pragma once
+// The route of a request through its server: the endpoint's phases turned
+// into steps that say what runs where. One Python thread runs Python code at
+// a time per process (the GIL), so a step also says whether it needs the GIL.
+
+#include <cstdint>
+#include <vector>
+
+#include "servesim/core/distribution.hpp"
+#include "servesim/model/scenario.hpp"
+
+namespace servesim::detail {
+
+/// What a step does.
+enum class StepKind : std::uint8_t {
+  cpu,        ///< Python code: the process's GIL and a core
+  cpu_nogil,  ///< native code: a core only
+  wait,       ///< time passes, no CPU (network, sleep)
+  respond,    ///< the response leaves: latency is measured here (takes no time)
+};
+
+/// What a step holds while it runs.
+enum class Runner : std::uint8_t {
+  thread,  ///< a thread of the process (a worker's, or the thread pool's)
+  loop,    ///< the process's event loop thread
+  none,    ///< nothing: an awaited wait
+};
+
+struct Step {
+  StepKind kind;
+  Runner runner;
+  bool new_connection_only;  ///< skipped when the request reuses a keep-alive connection
+  Distribution duration;     ///< seconds at speed 1.0
+};
+
+/// The steps of a request to `endpoint` (of a valid scenario): connection
+/// set-up and framework overhead, the phases placed by the server's kind and
+/// the endpoint's style, the response, then any background work.
+[[nodiscard]] std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint);
+
+/// The steps of a request a uvicorn server turns away with 503 above
+/// limit_concurrency: its event loop reads the request and answers.
+[[nodiscard]] std::vector<Step> build_rejection_route(const Server& server);
+
+/// Whether the server's processes run requests on an event loop (uvicorn, gevent).
+[[nodiscard]] bool has_event_loop(const Server& server) noexcept;
+
+}  // namespace servesim::detail

@@ -1,0 +1,274 @@
+// Python server runtimes in the native engine (GIL, gthread, uvicorn,
+// gevent, worker timeout, keep-alive) against results known independently:
+// closed-form queueing models, and saturation throughputs that follow from
+// what a bottleneck can do. Each SECTION says which and why.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include "servesim/analytic/erlang.hpp"
+#include "servesim/analytic/mg1.hpp"
+#include "servesim/sim/simulate.hpp"
+#include "support/tolerance.hpp"
+
+using namespace servesim;
+using servesim::test::check_estimate;
+
+namespace {
+
+Scenario one_server(ServerKind kind, int workers, int cores) {
+  Scenario s;
+  s.name = "runtime";
+  s.hosts.push_back(Host{"app", cores, 1.0});
+  Server server;
+  server.name = "web";
+  server.host = "app";
+  server.kind = kind;
+  server.workers = workers;
+  s.servers.push_back(server);
+  s.run.duration = 200.0;
+  s.run.warmup = 10.0;
+  s.run.replications = 4;
+  s.run.seed = 5;
+  return s;
+}
+
+void add_endpoint(Scenario& s, const std::string& name, std::vector<Phase> phases,
+                  std::optional<EndpointStyle> style = std::nullopt) {
+  Endpoint endpoint{name, "web", std::move(phases), style};
+  s.endpoints.push_back(std::move(endpoint));
+}
+
+Phase cpu(double seconds) { return Phase{PhaseKind::cpu, Distribution::constant(seconds)}; }
+
+void closed(Scenario& s, int users) {
+  s.workload.closed = ClosedWorkload{users, Distribution::constant(0.0)};
+}
+
+// A saturated closed loop completes exactly bottleneck-rate requests per
+// second, up to the few in flight at the window's edges: with thousands of
+// completions per replication, 1 % is ample and a wrong bottleneck misses
+// by far more (a whole core is 2x).
+void check_saturated(const Result& r, double expected) {
+  INFO("throughput " << r.throughput.mean << " req/s, expected " << expected);
+  CHECK(r.throughput.mean == Approx(expected).epsilon(0.01));
+}
+
+double fraction_of(const Result& r, std::uint64_t ErrorCounts::*kind, int replication) {
+  const ReplicationResult& rep = r.replications[static_cast<std::size_t>(replication)];
+  return static_cast<double>(rep.errors.*kind) / static_cast<double>(rep.completed + rep.errors.total());
+}
+
+}  // namespace
+
+TEST_CASE("The GIL: one process runs Python on one core at a time", "[simulate][runtimes]") {
+  // 16 users without think time keep every thread busy with 10 ms of Python.
+  SECTION("4 threads in one process on 4 cores: one core's worth, 100 req/s") {
+    Scenario s = one_server(ServerKind::gunicorn_gthread, 1, 4);
+    s.servers[0].threads = 4;
+    add_endpoint(s, "work", {cpu(0.010)});
+    closed(s, 16);
+    const Result r = simulate(s);
+    check_saturated(r, 100.0);
+    CHECK(r.servers[0].gil_busy_fraction.mean == Approx(1.0).epsilon(0.001));
+    CHECK(r.hosts[0].cpu_utilization.mean == Approx(0.25).epsilon(0.01));
+  }
+  SECTION("the same work in 4 processes: min(4, cores) = 4 cores, 400 req/s") {
+    Scenario s = one_server(ServerKind::gunicorn_gthread, 4, 4);
+    add_endpoint(s, "work", {cpu(0.010)});
+    closed(s, 16);
+    check_saturated(simulate(s), 400.0);
+  }
+  SECTION("8 processes on 4 cores: still 4 cores, 400 req/s") {
+    Scenario s = one_server(ServerKind::gunicorn_sync, 8, 4);
+    add_endpoint(s, "work", {cpu(0.010)});
+    closed(s, 16);
+    const Result r = simulate(s);
+    check_saturated(r, 400.0);
+    CHECK(r.hosts[0].cpu_utilization.mean == Approx(1.0).epsilon(0.001));
+  }
+  SECTION("native code releases the GIL: cpu_nogil in 4 threads uses 4 cores") {
+    Scenario s = one_server(ServerKind::gunicorn_gthread, 1, 4);
+    s.servers[0].threads = 4;
+    add_endpoint(s, "work", {Phase{PhaseKind::cpu_nogil, Distribution::constant(0.010)}});
+    closed(s, 16);
+    check_saturated(simulate(s), 400.0);
+  }
+}
+
+TEST_CASE("A GIL waiter gets its turn after one switch interval", "[simulate][runtimes]") {
+  // Two threads in one process on two cores; requests are a long 200 ms of
+  // Python or a short 1 ms, at random. CPython makes a holder drop the GIL
+  // once a waiter has waited a switch interval, so a short request behind a
+  // long one is answered after exactly interval + 1 ms; without the forced
+  // switch it would wait up to 200 ms. The worst case is that sum.
+  for (const double interval : {0.005, 0.020}) {
+    DYNAMIC_SECTION("switch interval " << interval * 1e3 << " ms") {
+      Scenario s = one_server(ServerKind::gunicorn_gthread, 1, 2);
+      s.servers[0].threads = 2;
+      s.servers[0].switch_interval = interval;
+      add_endpoint(s, "long", {cpu(0.200)});
+      add_endpoint(s, "short", {cpu(0.001)});
+      closed(s, 2);
+      const Result r = simulate(s);
+      const LatencySummary& fast = r.endpoints[1].latency;
+      const double worst = interval + 0.001;
+      const double resolution = LatencyHistogram::relative_error() * worst;
+      CHECK(r.endpoints[1].latency.max <= worst + resolution);
+      CHECK(fast.p99.mean == Approx(worst).margin(resolution));
+      // Either thread holds the GIL all the time: one core of Python.
+      CHECK(r.servers[0].gil_busy_fraction.mean == Approx(1.0).epsilon(0.001));
+    }
+  }
+}
+
+TEST_CASE("An async endpoint is an M/G/1 event loop plus an infinite-server wait", "[simulate][runtimes][accuracy]") {
+  // Each request runs one 4 ms (exponential) Python segment on the loop, in
+  // FIFO order, then awaits 50 ms of I/O without holding the loop. So the
+  // loop is an M/M/1 queue and the await a pure delay: E[T] = W_q + E[S] + 50 ms,
+  // with W_q from Pollaczek-Khinchine (SCV 1). rho = 0.6.
+  // Run: 8 x 400 s at 150 req/s, 480 k requests.
+  const double lambda = 150.0;
+  Scenario s = one_server(ServerKind::uvicorn, 1, 1);
+  s.run.duration = 400.0;
+  s.run.replications = 8;
+  add_endpoint(s, "orders",
+               {Phase{PhaseKind::cpu, Distribution::exponential(0.004)},
+                Phase{PhaseKind::io, Distribution::exponential(0.050)}});
+  s.workload.open = OpenWorkload{lambda, ArrivalProcess::poisson};
+  const Result r = simulate(s);
+  check_estimate("mean response", r.latency.mean, mg1_mean_response(lambda, 0.004, 1.0) + 0.050, 0.01);
+  check_estimate("loop busy", r.servers[0].worker_busy_fraction, lambda * 0.004, 0.01);
+  check_estimate("waited for the loop", r.servers[0].queued_fraction, lambda * 0.004, 0.02);
+}
+
+TEST_CASE("A blocking call in async def serializes the event loop", "[simulate][runtimes]") {
+  // 1 ms of Python then a 10 ms blocking call: the loop cannot serve anyone
+  // meanwhile, so one process completes 1 / 11 ms = 90.9 req/s however many
+  // users wait, and by Little's law a closed loop of 50 answers in 50 x 11 ms.
+  Scenario s = one_server(ServerKind::uvicorn, 1, 4);
+  add_endpoint(s, "orders", {cpu(0.001), Phase{PhaseKind::blocking_io, Distribution::constant(0.010)}},
+               EndpointStyle::async);
+  closed(s, 50);
+  const Result r = simulate(s);
+  check_saturated(r, 1.0 / 0.011);
+  CHECK(r.latency.mean.mean == Approx(50 * 0.011).epsilon(0.01));
+  SECTION("awaited instead, the same I/O overlaps: 1 ms of loop time per request") {
+    Scenario awaited = s;
+    awaited.endpoints[0].phases[1].kind = PhaseKind::io;
+    check_saturated(simulate(awaited), 1000.0);
+  }
+}
+
+TEST_CASE("limit_concurrency answers 503 as an Erlang loss system", "[simulate][runtimes][accuracy]") {
+  // Requests only await I/O (100 ms, exponential), so those in flight form an
+  // M/G/infinity system truncated at the limit L: the fraction turned away
+  // with 503 is Erlang B(L, lambda E[S]), whatever the I/O distribution
+  // (insensitivity; Kleinrock I, 3.6). L = 10, offered load 8 Erlangs.
+  // Run: 8 x 400 s at 80 req/s, 256 k requests, about 12 % rejected.
+  Scenario s = one_server(ServerKind::uvicorn, 1, 1);
+  s.run.duration = 400.0;
+  s.run.replications = 8;
+  s.servers[0].limit_concurrency = 10;
+  add_endpoint(s, "orders", {Phase{PhaseKind::io, Distribution::lognormal(0.100, 1.5)}});
+  s.workload.open = OpenWorkload{80.0, ArrivalProcess::poisson};
+  const Result r = simulate(s);
+  std::vector<double> rejected;
+  for (int i = 0; i < 8; ++i) rejected.push_back(fraction_of(r, &ErrorCounts::unavailable, i));
+  check_estimate("503 fraction", estimate_mean(rejected), erlang_b(10, 8.0), 0.02);
+  CHECK(r.errors.refused == 0);
+}
+
+TEST_CASE("Uvicorn runs def endpoints in a bounded thread pool", "[simulate][runtimes]") {
+  // 100 users call a plain def that waits 100 ms: only thread_pool = 40
+  // threads run at once, so 40 / 100 ms = 400 req/s.
+  Scenario s = one_server(ServerKind::uvicorn, 1, 1);
+  add_endpoint(s, "report", {Phase{PhaseKind::io, Distribution::constant(0.100)}}, EndpointStyle::sync);
+  closed(s, 100);
+  check_saturated(simulate(s), 400.0);
+  SECTION("with 10 threads: 100 req/s") {
+    s.servers[0].thread_pool = 10;
+    check_saturated(simulate(s), 100.0);
+  }
+}
+
+TEST_CASE("Gunicorn's worker timeout kills a stuck worker, which restarts", "[simulate][runtimes]") {
+  // One sync worker, one user, a request that waits 40 s against a 30 s
+  // timeout: killed at 30 s, the user retries at once, the worker boots for
+  // 2 s and takes it, killed 30 s later: a kill every 32 s, at 30, 62, ...,
+  // so 100 kills by 3200 s and no answer at all.
+  Scenario s = one_server(ServerKind::gunicorn_sync, 1, 1);
+  s.run = RunConfig{};
+  s.run.duration = 3200.0;
+  s.run.replications = 2;
+  s.servers[0].boot_time = 2.0;
+  add_endpoint(s, "stuck", {Phase{PhaseKind::io, Distribution::constant(40.0)}});
+  closed(s, 1);
+  const Result r = simulate(s);
+  for (const ReplicationResult& rep : r.replications) {
+    CHECK(rep.errors.worker_killed == 100);
+    CHECK(rep.completed == 0);
+  }
+  SECTION("a timeout of 0 disables it: the 40 s requests complete") {
+    s.servers[0].timeout = 0.0;
+    const Result patient = simulate(s);
+    CHECK(patient.errors.worker_killed == 0);
+    CHECK(patient.replications[0].completed == 80);
+  }
+}
+
+TEST_CASE("Connections: sync workers pay set-up per request, keep-alive once", "[simulate][runtimes]") {
+  // One thread, 1 ms of connection set-up, 1 ms of work, one user without
+  // think time. A sync worker closes every connection: 2 ms per request,
+  // 500 req/s. gthread keeps it alive: 1 ms per request, 1000 req/s. With
+  // 3 s of thinking the 2 s keep-alive expires first: set-up every time.
+  auto make = [](ServerKind kind, double think) {
+    Scenario s = one_server(kind, 1, 1);
+    s.servers[0].connection_overhead = Distribution::constant(0.001);
+    add_endpoint(s, "work", {cpu(0.001)});
+    s.workload.closed = ClosedWorkload{1, Distribution::constant(think)};
+    return s;
+  };
+  check_saturated(simulate(make(ServerKind::gunicorn_sync, 0.0)), 500.0);
+  check_saturated(simulate(make(ServerKind::gunicorn_gthread, 0.0)), 1000.0);
+  // Each cycle: 3 s think + 2 ms: 1 / 3.002 req/s; the CPU tells the set-up apart.
+  Scenario slow = make(ServerKind::gunicorn_gthread, 3.0);
+  slow.run.duration = 3000.0;
+  const Result r = simulate(slow);
+  CHECK(r.hosts[0].cpu_utilization.mean == Approx(0.002 / 3.002).epsilon(0.02));
+}
+
+TEST_CASE("gevent runs plain def code cooperatively: I/O overlaps, Python does not", "[simulate][runtimes]") {
+  // 1 ms of Python and 50 ms of patched I/O per request, 200 users, one
+  // process: the loop is the bottleneck at 1 ms per request, 1000 req/s,
+  // where a sync worker would manage 1 / 51 ms.
+  Scenario s = one_server(ServerKind::gunicorn_gevent, 1, 1);
+  add_endpoint(s, "orders", {cpu(0.001), Phase{PhaseKind::io, Distribution::constant(0.050)}});
+  closed(s, 200);
+  check_saturated(simulate(s), 1000.0);
+  SECTION("worker_connections bounds the requests a process holds") {
+    s.servers[0].worker_connections = 10;
+    // 10 in the process at a time, each 51 ms: 10 / 51 ms = 196 req/s.
+    check_saturated(simulate(s), 10.0 / 0.051);
+  }
+}
+
+TEST_CASE("Runtimes: same seed, same result, on any thread count", "[simulate][runtimes]") {
+  Scenario s = one_server(ServerKind::uvicorn, 2, 2);
+  add_endpoint(s, "a", {Phase{PhaseKind::cpu, Distribution::exponential(0.002)},
+                        Phase{PhaseKind::io, Distribution::exponential(0.020)}});
+  add_endpoint(s, "b", {Phase{PhaseKind::cpu, Distribution::exponential(0.001)}}, EndpointStyle::sync);
+  s.workload.open = OpenWorkload{300.0, ArrivalProcess::poisson};
+  SimulationOptions one;
+  one.threads = 1;
+  SimulationOptions three;
+  three.threads = 3;
+  const Result a = simulate(s, one);
+  const Result b = simulate(s, three);
+  for (std::size_t i = 0; i < a.replications.size(); ++i) {
+    CHECK(a.replications[i].completed == b.replications[i].completed);
+    CHECK(a.replications[i].latency.p99 == b.replications[i].latency.p99);
+  }
+}
