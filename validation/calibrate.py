@@ -117,8 +117,8 @@ def derive(rows: dict[str, dict]) -> dict[str, float]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per measured run")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up run")
+    parser.add_argument("--duration", type=int, default=4, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up run")
     parser.add_argument("--repeats", type=int, default=3, help="measured runs per point (median)")
     parser.add_argument("--out", type=Path, default=CALIBRATION)
     args = parser.parse_args(argv)
@@ -128,10 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: dict[str, dict] = {}
     try:
         for name, point in calibration_points().items():
-            # CPU time per request does not depend on the core's share, so
-            # niced neighbours may stay; nice < 10 work still waits.
-            rows[name] = measure.measure_point(point, args.duration, args.warmup, args.repeats,
-                                               max_disturbing_nice=9)
+            rows[name] = measure.measure_point(point, args.duration, args.warmup, args.repeats)
             row = rows[name]
             print(f"{name:22s} {row['cpu_per_request_us']:8.1f} us CPU/request; "
                   f"{row['throughput_rps']:8.1f} req/s = {1e6 / row['throughput_rps']:7.1f} us/request "
