@@ -23,7 +23,7 @@ help:
 	@echo "make demo    set up, build, simulate a Flask app on Gunicorn sync workers, print its table"
 	@echo "make test    set up, build, run every test (ctest: Catch2, sanitizers, pytest, notebooks)"
 	@echo "make fuzz    fuzz the scenario parser and engine with libFuzzer for FUZZ_SECONDS (default 300)"
-	@echo "make bench   servesim against SimPy on the same M/M/2 model (BENCH_QUICK=1 for a short run)"
+	@echo "make bench   servesim against SimPy on M/M/2, and event loops/GIL/10,000 users (BENCH_QUICK=1: short)"
 	@echo "make validate  measure real Gunicorn/Uvicorn servers with wrk, compare with predictions (VALIDATE_QUICK=1: short)"
 	@echo "make calibrate measure the framework overhead presets on real servers"
 	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
@@ -101,6 +101,7 @@ test-python: setup
 
 bench: setup
 	$(PY) bench/bench_mm2.py $(if $(BENCH_QUICK),--quick,)
+	$(PY) bench/bench_runtimes.py $(if $(BENCH_QUICK),--quick,)
 
 # Real Gunicorn+Flask and Uvicorn+FastAPI servers on core 0, wrk on core 1, then
 # servesim's predictions beside the measurements (validation/README.md). The full

@@ -435,7 +435,7 @@ def _format_summary(result: Result) -> str:
     add("latency max", f"{result.latency.max * 1e3:,.3f}", "ms")
     add("completed", f"{result.completed:,}")
     errors = result.errors
-    by_kind = ", ".join(f"{kind} {count:,}" for kind, count in errors.items())
+    by_kind = ", ".join(f"{kind} {count:,}" for kind, count in errors.items() if count)
     add("errors", f"{sum(errors.values()):,}", "", f"({by_kind})" if by_kind else "")
     add("error rate", f"{result.error_rate * 100:.3f}", "%")
     endpoints = result._data.get("endpoints", ())

@@ -44,7 +44,7 @@ def test_estimates(result: ss.Result) -> None:
 def test_counts_and_errors(result: ss.Result) -> None:
     frame = result.to_frame()
     assert result.completed == frame["completed"].sum()
-    assert set(result.errors) == {"refused", "client_timeout"}
+    assert set(result.errors) == {"refused", "client_timeout", "unavailable", "worker_killed"}
     assert 0.0 <= result.error_rate <= 1.0
 
 
@@ -92,7 +92,8 @@ def test_summary_shows_the_numbers(result: ss.Result) -> None:
                   result.latency.p999, result.latency.max):
         assert f"{value * 1e3:,.3f}" in text
     assert f"{result.completed:,}" in text
-    assert "refused 0" in text
+    errors_line = next(line for line in text.splitlines() if line.split()[0] == "errors")
+    assert errors_line.split() == ["errors", "0"]  # kinds are listed only when they occur
     assert f"{result.cpu_utilization['app'].mean * 100:.1f}" in text
     assert f"{result.worker_busy['web'].mean * 100:.1f}" in text
     assert "Little's law" in text

@@ -56,8 +56,8 @@ void check_saturated(const Result& r, double expected) {
   CHECK(r.throughput.mean == Approx(expected).epsilon(0.01));
 }
 
-double fraction_of(const Result& r, std::uint64_t ErrorCounts::*kind, int replication) {
-  const ReplicationResult& rep = r.replications[static_cast<std::size_t>(replication)];
+double fraction_of(const Result& r, std::uint64_t ErrorCounts::*kind, std::size_t replication) {
+  const ReplicationResult& rep = r.replications[replication];
   return static_cast<double>(rep.errors.*kind) / static_cast<double>(rep.completed + rep.errors.total());
 }
 
@@ -175,8 +175,8 @@ TEST_CASE("limit_concurrency answers 503 as an Erlang loss system", "[simulate][
   add_endpoint(s, "orders", {Phase{PhaseKind::io, Distribution::lognormal(0.100, 1.5)}});
   s.workload.open = OpenWorkload{80.0, ArrivalProcess::poisson};
   const Result r = simulate(s);
-  std::vector<double> rejected;
-  for (int i = 0; i < 8; ++i) rejected.push_back(fraction_of(r, &ErrorCounts::unavailable, i));
+  std::vector<double> rejected(r.replications.size());
+  for (std::size_t i = 0; i < rejected.size(); ++i) rejected[i] = fraction_of(r, &ErrorCounts::unavailable, i);
   check_estimate("503 fraction", estimate_mean(rejected), erlang_b(10, 8.0), 0.02);
   CHECK(r.errors.refused == 0);
 }

@@ -1,0 +1,88 @@
+"""Python server runtimes from Python: the new server kinds, endpoint styles,
+phase kinds, error kinds and GIL statistics, each checked against what the
+bottleneck allows (closed loops without think time saturate it exactly)."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import servesim as ss
+
+
+def runtime(server: dict[str, Any], endpoint: dict[str, Any], users: int = 32,
+            cores: int = 4) -> dict[str, Any]:
+    return {
+        "hosts": {"app": {"cores": cores}},
+        "servers": {"web": {"framework": "none", **server}},
+        "endpoints": {"work": endpoint},
+        "workload": {"closed": {"users": users}},
+        "run": {"duration": "30s", "warmup": "2s", "replications": 2, "seed": 3},
+    }
+
+
+def test_threads_share_one_gil_processes_do_not() -> None:
+    # 10 ms of Python per request: one process of 4 threads runs one core's
+    # worth (100 req/s); 4 processes use the 4 cores (400 req/s).
+    threads = ss.simulate(ss.Scenario.from_dict(runtime(
+        {"kind": "gunicorn-gthread", "workers": 1, "threads": 4}, {"phases": [{"cpu": "10ms"}]})))
+    processes = ss.simulate(ss.Scenario.from_dict(runtime(
+        {"kind": "gunicorn-gthread", "workers": 4}, {"phases": [{"cpu": "10ms"}]})))
+    assert threads.throughput == pytest.approx(100.0, rel=0.01)
+    assert processes.throughput == pytest.approx(400.0, rel=0.01)
+    assert threads.gil_busy["web"].mean == pytest.approx(1.0, abs=0.01)
+    assert threads.cpu_utilization["app"].mean == pytest.approx(0.25, abs=0.01)
+    assert "gil_busy_web" in threads.to_frame().columns
+    assert "GIL busy web" in threads.summary()
+
+
+def test_async_io_overlaps_on_the_loop_and_a_blocking_call_does_not() -> None:
+    # 1 ms on the loop, 20 ms of I/O: awaited, the loop is the bottleneck at
+    # 1000 req/s; blocking, each request holds it 21 ms: 1 / 21 ms.
+    awaited = ss.simulate(ss.Scenario.from_dict(runtime(
+        {"kind": "uvicorn"}, {"style": "async", "phases": [{"cpu": "1ms"}, {"io": "20ms"}]}, users=64)))
+    blocking = ss.simulate(ss.Scenario.from_dict(runtime(
+        {"kind": "uvicorn"}, {"style": "async", "phases": [{"cpu": "1ms"}, {"blocking_io": "20ms"}]})))
+    assert awaited.throughput == pytest.approx(1000.0, rel=0.01)
+    assert blocking.throughput == pytest.approx(1 / 0.021, rel=0.01)
+
+
+def test_limit_concurrency_answers_503_counted_as_unavailable() -> None:
+    # 50 users, a limit of 10, 100 ms of awaited I/O: at most 10 in flight, so
+    # at most 100 answers per second (a little less: a freed slot stays empty
+    # while the loop answers 503s queued before the next accepted request).
+    scenario = runtime({"kind": "uvicorn", "limit_concurrency": 10, "framework_overhead": "0.1ms"},
+                       {"phases": [{"io": "100ms"}]}, users=50)
+    result = ss.simulate(ss.Scenario.from_dict(scenario))
+    assert 90.0 < result.throughput <= 100.0
+    assert result.errors["unavailable"] > 0
+    assert result.errors["refused"] == 0
+
+
+def test_worker_timeout_kills_are_errors() -> None:
+    scenario = runtime({"kind": "gunicorn-sync", "timeout": "1s", "boot_time": "0.5s"},
+                       {"phases": [{"io": "2s"}]}, users=1)
+    result = ss.simulate(ss.Scenario.from_dict(scenario))
+    # A kill every 1.5 s of the 28 s measured window, in each of 2 replications.
+    assert result.errors["worker_killed"] == pytest.approx(2 * 28 / 1.5, abs=2)
+    assert result.completed == 0
+
+
+@pytest.mark.parametrize(("server", "endpoint", "path", "message"), [
+    ({"kind": "gunicorn-sync", "threads": 4}, {"phases": [{"cpu": "1ms"}]},
+     "servers.web.threads", "gunicorn-sync servers have no 'threads' setting"),
+    ({"kind": "gunicorn-gthread"}, {"style": "async", "phases": [{"cpu": "1ms"}]},
+     "endpoints.work.style", "async endpoints need an event loop"),
+    ({"kind": "gunicorn-sync"}, {"phases": [{"blocking_io": "1ms"}]},
+     "endpoints.work.phases[0].blocking_io", "no event loop to stall"),
+    ({"kind": "uvicorn", "thread_pool": 0}, {"phases": [{"cpu": "1ms"}]},
+     "servers.web.thread_pool", "must be an integer >= 1, got 0"),
+    ({"kind": "hypercorn"}, {"phases": [{"cpu": "1ms"}]},
+     "servers.web.kind", "unknown server kind 'hypercorn'"),
+])
+def test_bad_runtime_settings_name_the_field(server: dict[str, Any], endpoint: dict[str, Any],
+                                             path: str, message: str) -> None:
+    with pytest.raises(ss.ScenarioError) as caught:
+        ss.Scenario.from_dict(runtime(server, endpoint))
+    assert caught.value.path == path
+    assert message in str(caught.value)
