@@ -115,13 +115,57 @@ def derive(rows: dict[str, dict]) -> dict[str, float]:
     return derived
 
 
+def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
+    """The FrameworkPreset values (CPU seconds, rounded to 1 us) for framework.cpp.
+
+    Flask's request overhead is the sync worker's, net of the connection it
+    opens for every request (priced by gthread with and without keep-alive);
+    gthread's extra per request over that is its thread hand-off. FastAPI's
+    is an ``async def`` on the loop; a plain ``def`` adds the thread pool's
+    hand-off.
+    """
+    def us(seconds: float) -> float:
+        return round(seconds, 6)
+
+    return {
+        "flask": {
+            "overhead_s": us(derived["flask_sync_request_s"]),
+            "connection_overhead_s": us(derived["gthread_connection_s"]),
+            "thread_handoff_s": us(derived["flask_gthread_request_s"] - derived["flask_sync_request_s"]),
+        },
+        "fastapi": {
+            "overhead_s": us(derived["fastapi_async_request_s"]),
+            "connection_overhead_s": us(derived["uvicorn_connection_s"]),
+            "thread_handoff_s": us(derived["fastapi_def_request_s"] - derived["fastapi_async_request_s"]),
+        },
+    }
+
+
+def write(path: Path, rows: dict[str, dict], method: dict) -> dict:
+    """Derive the costs and presets from `rows` and write calibration.json."""
+    derived = derive(rows)
+    environment = {key: rows["sync_zero"][key] for key in (
+        "date", "cpu_model", "python", "flask", "gunicorn", "fastapi", "uvicorn", "uvloop", "httptools")}
+    document = {"environment": environment, "method": method, "presets": presets(derived),
+                "derived": derived, "rows": rows}
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    return document
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=4, help="seconds per measured run")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up run")
     parser.add_argument("--repeats", type=int, default=3, help="measured runs per point (median)")
     parser.add_argument("--out", type=Path, default=CALIBRATION)
+    parser.add_argument("--derive-only", action="store_true",
+                        help="measure nothing: recompute the derived numbers and presets of --out")
     args = parser.parse_args(argv)
+    if args.derive_only:
+        document = json.loads(args.out.read_text())
+        document = write(args.out, document["rows"], document["method"])
+        print(json.dumps(document["presets"], indent=2))
+        return 0
 
     measure.install_signal_handlers()
     measure.warn_about_autogroups()
@@ -139,20 +183,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted; servers stopped", file=sys.stderr)
         return 130
 
-    derived = derive(rows)
-    environment = {key: rows["sync_zero"][key] for key in (
-        "date", "cpu_model", "python", "flask", "gunicorn", "fastapi", "uvicorn", "uvloop", "httptools")}
-    args.out.write_text(json.dumps({
-        "environment": environment,
-        "method": {"duration_s": args.duration, "warmup_s": args.warmup, "repeats": args.repeats,
-                   "statistic": "median over repeats of the server processes' CPU time per request"},
-        "derived": derived,
-        "rows": rows,
-    }, indent=2) + "\n")
+    document = write(args.out, rows, {
+        "duration_s": args.duration, "warmup_s": args.warmup, "repeats": args.repeats,
+        "statistic": "median over repeats of the server processes' CPU time per request"})
     print(f"\nwrote {args.out}")
-    for key, value in derived.items():
+    for key, value in document["derived"].items():
         unit = "" if key.startswith("gil") else " us"
         print(f"  {key:40s} {value * (1 if unit == '' else 1e6):9.3f}{unit}")
+    print(json.dumps(document["presets"], indent=2))
 
     return 0
 

@@ -213,8 +213,8 @@ def autogroup_enabled() -> bool:
         return False
 
 
-def foreign_cpu_seconds(exclude_pgids: Sequence[int], max_nice: int = 19) -> dict[int, float]:
-    """CPU seconds so far of every other process with nice <= `max_nice`, by pid.
+def foreign_cpu_seconds(exclude_pgids: Sequence[int]) -> dict[int, float]:
+    """CPU seconds so far of every other process, by pid.
 
     Leaves out the process groups in `exclude_pgids`, this process and kernel
     threads, and includes the time of reaped children, so a compiler that
@@ -233,19 +233,10 @@ def foreign_cpu_seconds(exclude_pgids: Sequence[int], max_nice: int = 19) -> dic
             continue
         # state(0) ppid(1) pgrp(2) .. flags(6) .. utime(11) stime(12) cutime(13) cstime(14).
         # Kernel threads (softirq, workqueues) largely carry the servers' own network work.
-        if (int(fields[2]) in exclude_pgids or int(fields[6]) & _PF_KTHREAD
-                or int(fields[16]) > max_nice):
+        if int(fields[2]) in exclude_pgids or int(fields[6]) & _PF_KTHREAD:
             continue
         seconds[int(entry)] = sum(int(value) for value in fields[11:15]) / ticks
     return seconds
-
-
-def nice_of(pid: int) -> int:
-    """The nice value of `pid`, or 19 if it has exited."""
-    try:
-        return os.getpriority(os.PRIO_PROCESS, pid)
-    except OSError:
-        return 19
 
 
 def foreign_cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
@@ -261,36 +252,51 @@ def warn_about_autogroups() -> None:
               file=sys.stderr)
 
 
-def wait_until_quiet(exclude_pgids: Sequence[int], max_wait_s: float, max_nice: int = 19,
-                     threshold: float = 0.02) -> float:
-    """Wait until other processes with nice <= `max_nice` use under `threshold` of a core.
+def core_seconds(core: str) -> dict[str, float]:
+    """CPU seconds of one core so far from /proc/stat, by column (user, nice, ...)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    names = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+    with open("/proc/stat") as stat:
+        for line in stat:
+            if line.startswith(f"cpu{core} "):
+                return {name: int(value) / ticks for name, value in zip(names, line.split()[1:9])}
+    raise RuntimeError(f"no cpu{core} line in /proc/stat")
+
+
+def core_busy(before: dict[str, float], after: dict[str, float], niced: bool = False) -> float:
+    """Busy seconds of a core between two `core_seconds` samples, niced work only if `niced`."""
+    columns = ("user", "system", "irq", "softirq") + (("nice",) if niced else ())
+    return sum(after[name] - before[name] for name in columns)
+
+
+def core_total(before: dict[str, float], after: dict[str, float]) -> float:
+    return sum(after.values()) - sum(before.values())
+
+
+def other_work(before: dict[str, float], after: dict[str, float], server_cpu: float) -> float:
+    """Seconds the server's core ran anything but the server, between two samples.
+
+    The server's processes' CPU time includes the kernel's network work done
+    on their behalf, so on a quiet machine this is about 0. Niced work counts
+    only with autogroups (see `autogroup_enabled`).
+    """
+    return core_busy(before, after, niced=autogroup_enabled()) - server_cpu
+
+
+def wait_until_quiet(pgid: int, max_wait_s: float, threshold: float = 0.02) -> float:
+    """Wait until other work uses under `threshold` of the server's core.
 
     Returns the seconds waited (at most `max_wait_s`, after which it gives up).
     """
     waited = 0.0
     while waited < max_wait_s:
-        before = foreign_cpu_seconds(exclude_pgids, max_nice)
+        core_before, cpu_before = core_seconds(SERVER_CORE), group_cpu_seconds(pgid)
         time.sleep(1.0)
         waited += 1.0
-        if foreign_cpu_between(before, foreign_cpu_seconds(exclude_pgids, max_nice)) < threshold:
+        busy = other_work(core_before, core_seconds(SERVER_CORE), group_cpu_seconds(pgid) - cpu_before)
+        if busy < threshold:
             break
     return waited
-
-
-def core_busy_seconds(core: str) -> tuple[float, float]:
-    """(busy, total) seconds of one core from /proc/stat; niced time counts as idle.
-
-    Builds running under ``nice 19`` elsewhere on the machine get a sliver of the
-    core next to the server; their time is left out of the server core's load.
-    """
-    ticks = os.sysconf("SC_CLK_TCK")
-    with open("/proc/stat") as stat:
-        for line in stat:
-            if line.startswith(f"cpu{core} "):
-                user, nice, system, idle, iowait, irq, softirq, steal = map(int, line.split()[1:9])
-                busy = user + system + irq + softirq
-                return busy / ticks, (busy + nice + idle + iowait + steal) / ticks
-    raise RuntimeError(f"no cpu{core} line in /proc/stat")
 
 
 @contextlib.contextmanager
@@ -341,22 +347,23 @@ def run_wrk(port: int, point: Point, duration_s: int) -> dict:
 
 
 def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats: int = 3,
-                  quiet_wait_s: float = 600.0, max_disturbing_nice: int = 9) -> dict:
+                  quiet_wait_s: float = 600.0) -> dict:
     """Measure `point`: a warm-up run, then `repeats` runs; medians of each metric.
 
-    Other work on the machine takes the server's core away: a run during
-    which other processes with nice <= `max_disturbing_nice` used more than
-    3 % of a core is thrown away and redone once the machine is quiet again,
-    waiting up to `quiet_wait_s` each time (0: never wait, keep every run).
-    With autogroups (see `autogroup_enabled`) every process counts, niced
-    or not. Niced work is otherwise tolerated, as a shared build machine is
-    never free of it, but it is not harmless: measured here, builds under
-    ``nice 19`` on both cores cut a saturated zero-work Gunicorn worker's
-    throughput by 5-20 %, since a server thread waking for the next request
-    may wait for the niced task's time slice to end; endpoints that run
-    milliseconds per wake-up suffer much less. ``disturbed_runs`` counts the
-    runs thrown away; ``background_cpu`` is all other processes' CPU
-    (cores, niced ones included) during the kept runs, median.
+    Other work on the server's core takes it away from the server: a run
+    during which the core spent more than 3 % of the time on anything but the
+    server (`other_work`) is thrown away and redone once the core is quiet
+    again, waiting up to `quiet_wait_s` each time (0: never wait, keep every
+    run). Niced work is tolerated unless autogroups are on (see
+    `autogroup_enabled`), as a shared build machine is never free of it, but
+    it is not harmless: measured here, builds under ``nice 19`` on both cores
+    cut a saturated zero-work Gunicorn worker's throughput by 5-20 %, since a
+    server thread waking for the next request may wait for the niced task's
+    time slice to end; endpoints that run milliseconds per wake-up suffer
+    much less. ``disturbed_runs`` counts the runs thrown away;
+    ``niced_on_core`` is the niced work's share of the server's core and
+    ``background_cpu`` all other processes' CPU (cores, on either core),
+    medians over the kept runs.
 
     ``cpu_per_request_us`` (the server processes' CPU time per request,
     kernel network work done on their behalf included) does not depend on
@@ -377,25 +384,21 @@ def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats:
         disturbed = 0
         while len(runs) < repeats:
             if quiet_wait_s > 0:
-                wait_until_quiet([pgid], quiet_wait_s,
-                                 max_disturbing_nice if not autogroup_enabled() else 19)
-            max_nice = max_disturbing_nice if not autogroup_enabled() else 19
+                wait_until_quiet(pgid, quiet_wait_s)
             foreign_before = foreign_cpu_seconds([pgid])
             cpu_before = group_cpu_seconds(pgid)
-            core_before = core_busy_seconds(SERVER_CORE)
+            core_before = core_seconds(SERVER_CORE)
             summary = run_wrk(port, point, duration_s)
-            core_after = core_busy_seconds(SERVER_CORE)
+            core_after = core_seconds(SERVER_CORE)
             seconds = summary["duration_us"] / 1e6
             summary["throughput"] = summary["requests"] / seconds
             server_cpu = group_cpu_seconds(pgid) - cpu_before
             summary["server_cpu_util"] = server_cpu / seconds
             summary["cpu_per_request_us"] = server_cpu / max(summary["requests"], 1) * 1e6
-            summary["core_util"] = (core_after[0] - core_before[0]) / max(core_after[1] - core_before[1], 1e-9)
-            foreign_after = foreign_cpu_seconds([pgid])
-            summary["background_cpu"] = foreign_cpu_between(foreign_before, foreign_after) / seconds
-            disturbing = foreign_cpu_between(
-                {pid: cpu for pid, cpu in foreign_before.items() if nice_of(pid) <= max_nice},
-                {pid: cpu for pid, cpu in foreign_after.items() if nice_of(pid) <= max_nice}) / seconds
+            summary["core_util"] = core_busy(core_before, core_after) / max(core_total(core_before, core_after), 1e-9)
+            summary["niced_on_core"] = (core_after["nice"] - core_before["nice"]) / seconds
+            summary["background_cpu"] = foreign_cpu_between(foreign_before, foreign_cpu_seconds([pgid])) / seconds
+            disturbing = other_work(core_before, core_after, server_cpu) / seconds
             if quiet_wait_s > 0 and disturbing > 0.03 and disturbed < 10 * repeats:
                 disturbed += 1
                 continue
@@ -433,6 +436,7 @@ def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats:
         "cpu_per_request_us": round(median("cpu_per_request_us"), 2),
         "core_util": round(median("core_util"), 4),
         "disturbed_runs": disturbed,
+        "niced_on_core": round(median("niced_on_core"), 4),
         "background_cpu": round(median("background_cpu"), 4),
         "autogroup": int(autogroup_enabled()),
     }
@@ -476,7 +480,7 @@ FIELDS = [
     "connections", "connection_close", "duration_s", "repeats",
     "throughput_rps", "throughput_min_rps", "throughput_max_rps",
     "p50_ms", "p90_ms", "p99_ms", "mean_ms", "requests", "errors", "server_cpu_util", "cpu_per_request_us", "core_util",
-    "disturbed_runs", "background_cpu", "autogroup",
+    "disturbed_runs", "niced_on_core", "background_cpu", "autogroup",
 ]
 
 

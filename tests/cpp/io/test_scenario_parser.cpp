@@ -569,12 +569,14 @@ run: {duration: 60s, warmup: 5s, replications: 3, seed: 1}
   SECTION("every server setting") {
     const Scenario s = parse_scenario(with(uvicorn, "workers: 1, framework: fastapi",
                                            "workers: 2, framework_overhead: 100us, limit_concurrency: 100, thread_pool: 8, "
-                                           "keepalive: 1s, switch_interval: 1ms, connection_overhead: 50us"));
+                                           "keepalive: 1s, switch_interval: 1ms, connection_overhead: 50us, "
+                                           "thread_handoff: 20us"));
     CHECK(*s.servers[0].limit_concurrency == 100);
     CHECK(s.servers[0].thread_pool == 8);
     CHECK(Scenario::keepalive_of(s.servers[0]) == 1.0);
     CHECK(s.servers[0].switch_interval == Approx(0.001));
     CHECK(s.servers[0].connection_overhead.mean() == Approx(50e-6));
+    CHECK(s.servers[0].thread_handoff.mean() == Approx(20e-6));
   }
 }
 
