@@ -5,14 +5,17 @@
 namespace servesim {
 
 const std::vector<FrameworkPreset>& framework_presets() {
-  // Provisional, uncalibrated estimates of routing + parsing + serialization
-  // CPU per request on the reference machine; validation/ will replace them
-  // with values fitted to measured Gunicorn/Uvicorn runs.
+  // CPU seconds per request, per new connection and per thread hand-off,
+  // measured by validation/calibrate.py (raw numbers, date and versions in
+  // validation/calibration.json; tests/cpp/model/test_framework.cpp keeps the
+  // two equal).
   static const std::vector<FrameworkPreset> presets{
-      {"flask", 0.00030, 0.0},
-      {"fastapi", 0.00015, 0.0},
-      {"django", 0.00070, 0.0},
-      {"none", 0.0, 0.0},
+      {"flask", 0.000196, 0.000075, 0.000055},
+      {"fastapi", 0.000087, 0.000100, 0.000115},
+      // Not measured (Django is not installed here): an estimate of Django's
+      // request/response cycle; connections and hand-offs are Gunicorn's.
+      {"django", 0.00070, 0.000075, 0.000055},
+      {"none", 0.0, 0.0, 0.0},
   };
   return presets;
 }
