@@ -44,7 +44,8 @@ def test_estimates(result: ss.Result) -> None:
 def test_counts_and_errors(result: ss.Result) -> None:
     frame = result.to_frame()
     assert result.completed == frame["completed"].sum()
-    assert set(result.errors) == {"refused", "client_timeout", "unavailable", "worker_killed"}
+    assert set(result.errors) == {"refused", "client_timeout", "unavailable", "worker_killed",
+                                 "pool_timeout", "downstream"}
     assert 0.0 <= result.error_rate <= 1.0
 
 

@@ -16,6 +16,8 @@ json to_json(const ErrorCounts& errors) {
           {"client_timeout", errors.client_timeout},
           {"unavailable", errors.unavailable},
           {"worker_killed", errors.worker_killed},
+          {"pool_timeout", errors.pool_timeout},
+          {"downstream", errors.downstream},
           {"total", errors.total()}};
 }
 

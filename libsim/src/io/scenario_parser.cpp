@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/distribution_parser.hpp"
+#include "io/section_parsers.hpp"
 #include "io/messages.hpp"
 #include "io/yaml_field.hpp"
 #include "servesim/errors.hpp"
@@ -91,6 +92,15 @@ std::vector<std::pair<std::string, YamlField>> named_entries(const YamlField& se
   auto entries = section.entries();
   if (entries.empty()) section.fail(std::string("must name at least one ") + kind);
   return entries;
+}
+
+// `balancers`, `databases`, `services`: optional maps from name to settings.
+std::vector<std::pair<std::string, YamlField>> optional_entries(const YamlField& doc, const std::string& key,
+                                                                const char* kind) {
+  auto section = doc.optional(key);
+  if (!section) return {};
+  section->expect_map(std::string("a map of ") + kind + " names to their settings");
+  return section->entries();
 }
 
 Host parse_host(const std::string& name, const YamlField& f) {
@@ -192,19 +202,70 @@ Server parse_server(const std::string& name, const YamlField& f, const std::vect
   return server;
 }
 
+Phase parse_phase(const YamlField& f);
+
+std::vector<Phase> parse_phases(const YamlField& f) {
+  std::vector<Phase> phases;
+  for (const auto& item : f.items("a list of phases like [{cpu: 10ms}, {io: 20ms}]")) {
+    phases.push_back(parse_phase(item));
+  }
+  return phases;
+}
+
+// {db: pg} or {db: {database: pg, query: 5ms}}
+void parse_db(const YamlField& value, Phase& phase) {
+  phase.has_duration = false;
+  if (value.is_scalar()) {
+    phase.target = value.as_string();
+    return;
+  }
+  value.expect_keys({"database", "query"}, "a database name, or a map like {database: pg, query: 5ms}");
+  phase.target = value.required("database").as_string();
+  if (auto query = value.optional("query")) {
+    phase.duration = detail::parse_distribution(*query);
+    phase.has_duration = true;
+  }
+}
+
+// {call: payments} or {call: {service: payments}}
+void parse_call(const YamlField& value, Phase& phase) {
+  if (value.is_scalar()) {
+    phase.target = value.as_string();
+    return;
+  }
+  value.expect_keys({"service"}, "a service name, or a map like {service: payments}");
+  phase.target = value.required("service").as_string();
+}
+
+void parse_cache(const YamlField& value, Phase& phase) {
+  value.expect_keys({"hit_ratio", "hit", "miss"}, "a map like {hit_ratio: 0.9, hit: [{io: 1ms}], miss: [{db: pg}]}");
+  phase.hit_ratio = value.required("hit_ratio").as_number(Bound::non_negative);
+  if (auto hit = value.optional("hit")) phase.hit = parse_phases(*hit);
+  if (auto miss = value.optional("miss")) phase.miss = parse_phases(*miss);
+}
+
 Phase parse_phase(const YamlField& f) {
   const char* shape = "a one-key map like {cpu: 10ms} or {io: 20ms}";
   f.expect_map(shape);
   auto entries = f.entries();
   if (entries.size() != 1) f.fail(std::string("must be ") + shape + ", got " + f.describe());
   const auto& [kind, value] = entries.front();
-  static const std::vector<std::string> known{"cpu", "cpu_nogil", "io", "blocking_io", "background"};
+  static const std::vector<std::string> known{"cpu", "cpu_nogil", "io", "blocking_io", "background",
+                                              "db", "call", "cache"};
   const auto it = std::find(known.begin(), known.end(), kind);
   if (it == known.end()) {
     value.fail("unknown phase kind" + detail::did_you_mean(kind, known) + " (known: " +
                detail::join(known) + ")");
   }
-  return Phase{static_cast<PhaseKind>(it - known.begin()), detail::parse_distribution(value)};
+  Phase phase;
+  phase.kind = static_cast<PhaseKind>(it - known.begin());
+  switch (phase.kind) {
+    case PhaseKind::db: parse_db(value, phase); break;
+    case PhaseKind::call: parse_call(value, phase); break;
+    case PhaseKind::cache: parse_cache(value, phase); break;
+    default: phase.duration = detail::parse_distribution(value); break;
+  }
+  return phase;
 }
 
 EndpointStyle parse_style(const YamlField& f) {
@@ -214,61 +275,19 @@ EndpointStyle parse_style(const YamlField& f) {
   f.fail("must be 'sync' (a plain def) or 'async' (an async def), got '" + style + "'");
 }
 
-Endpoint parse_endpoint(const std::string& name, const YamlField& f,
-                        const std::vector<Server>& servers) {
-  f.expect_keys({"server", "style", "phases"}, "a map like {server: web, phases: [{cpu: 10ms}]}");
+Endpoint parse_endpoint(const std::string& name, const YamlField& f, const std::vector<std::string>& targets) {
+  f.expect_keys({"server", "style", "phases", "request_bytes", "response_bytes"},
+                "a map like {server: web, phases: [{cpu: 10ms}]}");
   Endpoint endpoint;
   endpoint.name = name;
-  endpoint.server = reference(f, "server", names_of(servers), "servers");
+  endpoint.server = reference(f, "server", targets, "servers");
   if (auto style = f.optional("style")) endpoint.style = parse_style(*style);
   YamlField phases = f.required("phases");
-  for (const auto& item : phases.items("a list of phases like [{cpu: 10ms}, {io: 20ms}]")) {
-    endpoint.phases.push_back(parse_phase(item));
-  }
+  endpoint.phases = parse_phases(phases);
   if (endpoint.phases.empty()) phases.fail("must list at least one phase");
+  if (auto bytes = f.optional("request_bytes")) endpoint.request_bytes = bytes->as_number(Bound::non_negative);
+  if (auto bytes = f.optional("response_bytes")) endpoint.response_bytes = bytes->as_number(Bound::non_negative);
   return endpoint;
-}
-
-ArrivalProcess parse_arrivals(const YamlField& f) {
-  std::string name = f.as_string();
-  if (name == "poisson") return ArrivalProcess::poisson;
-  if (name == "constant") return ArrivalProcess::constant;
-  const std::vector<std::string> known{"poisson", "constant"};
-  f.fail("unknown arrival process '" + name + "'" + detail::did_you_mean(name, known) +
-         " (known: " + detail::join(known) + ")");
-}
-
-OpenWorkload parse_open(const YamlField& f) {
-  f.expect_keys({"rate", "arrivals"}, "a map like {rate: 100}");
-  OpenWorkload open;
-  open.rate = f.required("rate").as_number(Bound::positive);
-  if (auto arrivals = f.optional("arrivals")) open.arrivals = parse_arrivals(*arrivals);
-  return open;
-}
-
-ClosedWorkload parse_closed(const YamlField& f) {
-  f.expect_keys({"users", "think_time"}, "a map like {users: 100, think_time: 1s}");
-  ClosedWorkload closed;
-  closed.users = f.required("users").as_int(1);
-  if (auto think = f.optional("think_time")) closed.think_time = detail::parse_distribution(*think);
-  return closed;
-}
-
-Workload parse_workload(const YamlField& f) {
-  f.expect_keys({"open", "closed", "mix", "client_timeout"}, "a map like {open: {rate: 100}}");
-  Workload workload;
-  if (auto open = f.optional("open")) workload.open = parse_open(*open);
-  if (auto closed = f.optional("closed")) workload.closed = parse_closed(*closed);
-  if (auto mix = f.optional("mix")) {
-    mix->expect_map("a map of endpoint names to weights, like {login: 1, search: 3}");
-    for (const auto& [endpoint, weight] : mix->entries()) {
-      workload.mix.push_back({endpoint, weight.as_number(Bound::positive)});
-    }
-  }
-  if (auto timeout = f.optional("client_timeout")) {
-    workload.client_timeout = timeout->as_duration(Bound::positive);
-  }
-  return workload;
 }
 
 RunConfig parse_run(const YamlField& f) {
@@ -308,7 +327,7 @@ Scenario parse_scenario(std::string_view text, std::string_view origin) {
                         "a scenario must be a map with hosts, servers, endpoints and workload, "
                         "got " + doc.describe());
   }
-  doc.expect_keys({"name", "hosts", "servers", "endpoints", "workload", "run"});
+  doc.expect_keys({"name", "hosts", "servers", "balancers", "databases", "services", "endpoints", "workload", "run"});
 
   Scenario scenario;
   scenario.name = default_name(origin_name);
@@ -319,10 +338,23 @@ Scenario parse_scenario(std::string_view text, std::string_view origin) {
   for (const auto& [name, f] : named_entries(doc.required("servers"), "server")) {
     scenario.servers.push_back(parse_server(name, f, scenario.hosts));
   }
-  for (const auto& [name, f] : named_entries(doc.required("endpoints"), "endpoint")) {
-    scenario.endpoints.push_back(parse_endpoint(name, f, scenario.servers));
+  for (const auto& [name, f] : optional_entries(doc, "balancers", "balancer")) {
+    scenario.balancers.push_back(detail::parse_balancer(name, f));
   }
-  scenario.workload = parse_workload(doc.required("workload"));
+  for (const auto& [name, f] : optional_entries(doc, "databases", "database")) {
+    scenario.databases.push_back(detail::parse_database(name, f));
+  }
+  for (const auto& [name, f] : optional_entries(doc, "services", "service")) {
+    scenario.services.push_back(detail::parse_service(name, f));
+  }
+  auto targets = names_of(scenario.servers);
+  for (const Balancer& balancer : scenario.balancers) targets.push_back(balancer.name);
+  for (const auto& [name, f] : named_entries(doc.required("endpoints"), "endpoint")) {
+    scenario.endpoints.push_back(parse_endpoint(name, f, targets));
+  }
+  const std::filesystem::path base = origin_name.empty() ? std::filesystem::path(".")
+                                                         : std::filesystem::path(origin_name).parent_path();
+  scenario.workload = detail::parse_workload(doc.required("workload"), base);
   if (auto run = doc.optional("run")) scenario.run = parse_run(*run);
   scenario.validate();
   return scenario;

@@ -87,8 +87,9 @@ void Engine::build_servers() {
 void Engine::build_endpoints() {
   for (std::size_t i = 0; i < scenario_.endpoints.size(); ++i) {
     const Endpoint& endpoint = scenario_.endpoints[i];
-    const std::uint32_t server = index_of(scenario_.servers, endpoint.server);
-    endpoints_.push_back(EndpointRuntime{server, build_route(scenario_, endpoint),
+    const Server& spec = *scenario_.servers_of(endpoint).front();
+    const std::uint32_t server = index_of(scenario_.servers, spec.name);
+    endpoints_.push_back(EndpointRuntime{server, build_route(endpoint, spec),
                                          build_rejection_route(scenario_.servers[server]),
                                          Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i))});
   }

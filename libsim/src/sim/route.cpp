@@ -1,5 +1,9 @@
 #include "sim/route.hpp"
 
+#include <string>
+
+#include "servesim/errors.hpp"
+
 namespace servesim::detail {
 namespace {
 
@@ -27,6 +31,12 @@ void add_front(std::vector<Step>& steps, const Server& server, Runner where) {
 Step step_for(const Phase& phase, bool on_loop) {
   const Runner where = on_loop ? Runner::loop : Runner::thread;
   switch (phase.kind) {
+    case PhaseKind::db:
+    case PhaseKind::call:
+    case PhaseKind::cache:
+      throw EngineError(std::string("the native engine does not simulate ") +
+                        (phase.kind == PhaseKind::db ? "db" : phase.kind == PhaseKind::call ? "call" : "cache") +
+                        " phases yet");
     case PhaseKind::cpu:
     case PhaseKind::background: return Step{StepKind::cpu, where, false, phase.duration};
     case PhaseKind::cpu_nogil: return Step{StepKind::cpu_nogil, where, false, phase.duration};
@@ -43,14 +53,13 @@ bool has_event_loop(const Server& server) noexcept {
   return server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_gevent;
 }
 
-std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint) {
-  const Server& server = *scenario.find_server(endpoint.server);
+std::vector<Step> build_route(const Endpoint& endpoint, const Server& server) {
   const bool loop_server = has_event_loop(server);
   // gevent runs plain def code cooperatively on its loop; uvicorn runs async
   // def on the loop and def in its thread pool.
   const bool phases_on_loop =
       server.kind == ServerKind::gunicorn_gevent ||
-      (server.kind == ServerKind::uvicorn && scenario.style_of(endpoint) == EndpointStyle::async);
+      (server.kind == ServerKind::uvicorn && Scenario::style_on(endpoint, server) == EndpointStyle::async);
 
   std::vector<Step> steps;
   add_front(steps, server, loop_server ? Runner::loop : Runner::thread);

@@ -33,10 +33,10 @@ struct Step {
   Distribution duration;     ///< seconds at speed 1.0
 };
 
-/// The steps of a request to `endpoint` (of a valid scenario): connection
-/// set-up and framework overhead, the phases placed by the server's kind and
-/// the endpoint's style, the response, then any background work.
-[[nodiscard]] std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint);
+/// The steps of a request to `endpoint` (of a valid scenario) on `server`:
+/// connection set-up and framework overhead, the phases placed by the
+/// server's kind and the endpoint's style, the response, then any background work.
+[[nodiscard]] std::vector<Step> build_route(const Endpoint& endpoint, const Server& server);
 
 /// The steps of a request a uvicorn server turns away with 503 above
 /// limit_concurrency: its event loop reads the request and answers.

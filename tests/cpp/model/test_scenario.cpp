@@ -72,7 +72,7 @@ TEST_CASE("validate names the first bad field of each section") {
     s.servers[0].host = "ap";
     require_invalid(s, "servers.web.host", "no host named 'ap'; did you mean 'app'?");
     s.servers[0].host = "database";
-    require_invalid(s, "servers.web.host", "no host named 'database' (hosts: app)");
+    require_invalid(s, "servers.web.host", "no host named 'database' (known: app)");
     s.servers[0].host = "app";
     s.endpoints[0].server = "wbe";
     require_invalid(s, "endpoints.work.server", "no server named 'wbe'; did you mean 'web'?");

@@ -19,15 +19,19 @@ struct ErrorCounts {
   std::uint64_t client_timeout = 0;  ///< the client gave up after Workload::client_timeout
   std::uint64_t unavailable = 0;     ///< HTTP 503: above uvicorn's limit_concurrency
   std::uint64_t worker_killed = 0;   ///< the Gunicorn worker timeout killed the worker serving it
+  std::uint64_t pool_timeout = 0;    ///< no database connection within the pool's timeout
+  std::uint64_t downstream = 0;      ///< a downstream service call failed (HTTP 502)
 
   [[nodiscard]] std::uint64_t total() const noexcept {
-    return refused + client_timeout + unavailable + worker_killed;
+    return refused + client_timeout + unavailable + worker_killed + pool_timeout + downstream;
   }
   ErrorCounts& operator+=(const ErrorCounts& other) noexcept {
     refused += other.refused;
     client_timeout += other.client_timeout;
     unavailable += other.unavailable;
     worker_killed += other.worker_killed;
+    pool_timeout += other.pool_timeout;
+    downstream += other.downstream;
     return *this;
   }
 };

@@ -88,12 +88,85 @@ enum class PhaseKind {
   io,           ///< waiting on the network: a thread blocks, an `async` endpoint awaits
   blocking_io,  ///< a blocking call inside `async def`: the event loop stalls for it
   background,   ///< Python code after the response is sent (FastAPI BackgroundTasks)
+  db,           ///< a query: a pooled connection, then the Database's queue
+  call,         ///< a request to a downstream Service
+  cache,        ///< a cache lookup: `hit` phases with probability `hit_ratio`, else `miss`
 };
 
-/** One step of an endpoint: its kind and how long it takes (seconds at speed 1.0). */
+/**
+ * One step of an endpoint: its kind and how long it takes (seconds at speed 1.0).
+ *
+ * - `db`: `target` names a Database; `duration` is the query's service time
+ *   there (unset: the database's `query_time`).
+ * - `call`: `target` names a Service; the call takes the service's latency.
+ * - `cache`: with probability `hit_ratio` the `hit` phases run, else the `miss` phases.
+ */
 struct Phase {
   PhaseKind kind = PhaseKind::cpu;
   Distribution duration;
+  std::string target;        ///< db: a Database; call: a Service
+  bool has_duration = true;  ///< db: false when the database's query_time applies
+  double hit_ratio = 0.0;    ///< cache: probability of a hit, in [0, 1]
+  std::vector<Phase> hit;    ///< cache: phases of a hit
+  std::vector<Phase> miss;   ///< cache: phases of a miss
+};
+
+/**
+ * SQLAlchemy's QueuePool, one per server process and database: `size`
+ * connections kept, up to `max_overflow` more opened under load; a checkout
+ * waits at most `timeout` seconds for one, then the request fails.
+ */
+struct ConnectionPool {
+  int size = 5;
+  int max_overflow = 10;
+  double timeout = 30.0;
+};
+
+/**
+ * A database: a station executing up to `connections` queries at once, first
+ * come first served (PostgreSQL with that many backends on enough cores).
+ * Queries take `query_time` unless a db phase gives its own. Every server
+ * process that queries it has its own `pool`.
+ */
+struct Database {
+  std::string name;
+  int connections = 100;
+  Distribution query_time = Distribution::constant(0.001);
+  ConnectionPool pool;
+};
+
+/**
+ * A downstream HTTP service: each call takes `latency`; at most `concurrency`
+ * calls are served at once (the others queue, first come first served), if set;
+ * a call fails with probability `error_rate`, failing its request.
+ */
+struct Service {
+  std::string name;
+  Distribution latency = Distribution::constant(0.010);
+  std::optional<int> concurrency;
+  double error_rate = 0.0;
+};
+
+/// How a load balancer picks a server for each request.
+enum class BalancingPolicy {
+  round_robin,        ///< each server in turn
+  least_connections,  ///< the server with the fewest requests in it
+  power_of_two,       ///< the less loaded of two servers drawn at random
+  random,             ///< a server drawn at random
+};
+
+/**
+ * A load balancer in front of `servers`, which must serve the same endpoints:
+ * an endpoint whose `server` names the balancer is served by whichever server
+ * it picks. Every request crosses the network both ways: `rtt` seconds in all,
+ * plus the endpoint's request and response bytes at `bandwidth_mbps`.
+ */
+struct Balancer {
+  std::string name;
+  std::vector<std::string> servers;
+  BalancingPolicy policy = BalancingPolicy::round_robin;
+  double rtt = 0.0;                     ///< seconds, round trip client - balancer - server
+  std::optional<double> bandwidth_mbps;  ///< megabits per second; unset: transfers take no time
 };
 
 /// How an endpoint is written.
@@ -105,22 +178,67 @@ enum class EndpointStyle {
 /** A request handler: served by `server`, made of `phases` run in order. */
 struct Endpoint {
   std::string name;
-  std::string server;  ///< name of a Server
+  std::string server;  ///< name of a Server, or of a Balancer in front of servers
   std::vector<Phase> phases;
   /// Unset: `async` on uvicorn, `sync` elsewhere (see Scenario::style_of).
   std::optional<EndpointStyle> style;
+  double request_bytes = 0.0;   ///< sent to the server; takes time through a Balancer's bandwidth
+  double response_bytes = 0.0;  ///< sent back
 };
 
 /// Arrival processes of an open workload.
 enum class ArrivalProcess {
   poisson,   ///< exponential inter-arrival times
   constant,  ///< exactly 1/rate apart
+  bursty,    ///< a two-state Markov-modulated Poisson process (see Burst)
+  trace,     ///< replayed from OpenWorkload::trace
 };
 
-/** An open workload: requests arrive at `rate` per second whatever the response times. */
+/**
+ * Bursts of a Markov-modulated Poisson process: outside bursts requests arrive
+ * at OpenWorkload::rate (0 gives an on/off source); bursts start after
+ * exponential gaps of mean `every` seconds, last exponential times of mean
+ * `duration` seconds, and bring requests at `rate` per second.
+ */
+struct Burst {
+  double rate = 0.0;
+  double duration = 1.0;
+  double every = 60.0;
+};
+
+/// How the rate of Poisson arrivals changes over the run.
+enum class RateProfileKind {
+  constant,  ///< OpenWorkload::rate throughout
+  ramp,      ///< linearly from `from` to `to` over the run
+  steps,     ///< `steps[i].rate` from `steps[i].at` on
+  diurnal,   ///< a sine between `min` and `max` with period `period`, lowest at t = 0
+};
+
+struct RateStep {
+  double at = 0.0;  ///< seconds
+  double rate = 0.0;
+};
+
+struct RateProfile {
+  RateProfileKind kind = RateProfileKind::constant;
+  double from = 0.0, to = 0.0;  ///< ramp, req/s
+  std::vector<RateStep> steps;  ///< steps, sorted by `at`, the first at 0
+  double min = 0.0, max = 0.0;  ///< diurnal, req/s
+  double period = 86'400.0;     ///< diurnal, seconds
+};
+
+/**
+ * An open workload: requests arrive whatever the response times, at `rate`
+ * per second (or as `profile` says), spaced as `arrivals` says. A trace
+ * replays `trace`: arrival times in seconds, sorted, read from a file.
+ */
 struct OpenWorkload {
-  double rate = 1.0;  ///< requests per second, > 0
+  double rate = 1.0;  ///< requests per second, > 0 (>= 0 for bursty)
   ArrivalProcess arrivals = ArrivalProcess::poisson;
+  Burst burst;             ///< bursty only
+  RateProfile profile;     ///< poisson only
+  std::vector<double> trace;  ///< trace only
+  std::string trace_file;     ///< where `trace` came from, for messages
 };
 
 /** A closed workload: `users` clients, each sends, waits for the answer, thinks, repeats. */
@@ -130,10 +248,27 @@ struct ClosedWorkload {
   Distribution think_time = Distribution::constant(0.0);
 };
 
-/** One entry of the request mix: an endpoint and its relative weight (> 0). */
+/** One entry of the request mix: an endpoint, its relative weight (> 0) and its SLO. */
 struct MixEntry {
   std::string endpoint;
   double weight = 1.0;
+  /// Responses slower than this (seconds) do not count as goodput; unset: every answer does.
+  std::optional<double> slo;
+};
+
+/**
+ * How clients retry a failed request (refused, timed out, 503, worker killed,
+ * pool timeout, downstream error): up to `max_attempts` attempts in all, the
+ * k-th retry after `backoff * multiplier^(k-1)` seconds (at most
+ * `max_backoff`), scaled by a uniform factor in [1 - jitter, 1].
+ * `backoff: 0` retries at once: a retry storm past saturation.
+ */
+struct RetryPolicy {
+  int max_attempts = 1;  ///< 1: no retries
+  double backoff = 0.1;
+  double multiplier = 2.0;
+  double max_backoff = 10.0;
+  double jitter = 0.0;
 };
 
 /**
@@ -148,6 +283,7 @@ struct Workload {
   std::optional<ClosedWorkload> closed;
   std::vector<MixEntry> mix;
   std::optional<double> client_timeout;
+  RetryPolicy retries;
 };
 
 /// How the warm-up period is chosen.
@@ -173,6 +309,9 @@ struct Scenario {
   std::vector<Host> hosts;
   std::vector<Server> servers;
   std::vector<Endpoint> endpoints;
+  std::vector<Database> databases;
+  std::vector<Service> services;
+  std::vector<Balancer> balancers;
   Workload workload;
   RunConfig run;
 
@@ -187,7 +326,14 @@ struct Scenario {
   [[nodiscard]] const Host* find_host(const std::string& host_name) const noexcept;
   [[nodiscard]] const Server* find_server(const std::string& server_name) const noexcept;
   [[nodiscard]] const Endpoint* find_endpoint(const std::string& endpoint_name) const noexcept;
-  /// The endpoint's style, defaulted by its server's kind. `endpoint` must name an existing server.
+  [[nodiscard]] const Database* find_database(const std::string& database_name) const noexcept;
+  [[nodiscard]] const Service* find_service(const std::string& service_name) const noexcept;
+  [[nodiscard]] const Balancer* find_balancer(const std::string& balancer_name) const noexcept;
+  /// The servers that serve `endpoint`: its server, or every server of the balancer it names.
+  [[nodiscard]] std::vector<const Server*> servers_of(const Endpoint& endpoint) const;
+  /// The endpoint's style on `server`: its own, or the server kind's default.
+  [[nodiscard]] static EndpointStyle style_on(const Endpoint& endpoint, const Server& server) noexcept;
+  /// The endpoint's style on its (first) server.
   [[nodiscard]] EndpointStyle style_of(const Endpoint& endpoint) const;
   /// Server::keepalive, or the server's own default when unset.
   [[nodiscard]] static double keepalive_of(const Server& server) noexcept;

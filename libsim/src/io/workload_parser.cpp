@@ -1,0 +1,179 @@
+// workload: of a scenario file, and trace files.
+#include <fstream>
+#include <sstream>
+
+#include "io/distribution_parser.hpp"
+#include "io/messages.hpp"
+#include "io/section_parsers.hpp"
+#include "servesim/errors.hpp"
+
+namespace servesim::detail {
+namespace {
+
+ArrivalProcess parse_arrivals(const YamlField& f) {
+  static const std::vector<std::string> known{"poisson", "constant", "bursty", "trace"};
+  const std::string name = f.as_string();
+  for (std::size_t i = 0; i < known.size(); ++i) {
+    if (known[i] == name) return static_cast<ArrivalProcess>(i);
+  }
+  f.fail("unknown arrival process '" + name + "'" + did_you_mean(name, known) + " (known: " + join(known) + ")");
+}
+
+Burst parse_burst(const YamlField& f) {
+  f.expect_keys({"rate", "duration", "every"}, "a map like {rate: 500, duration: 2s, every: 30s}");
+  Burst burst;
+  burst.rate = f.required("rate").as_number(Bound::positive);
+  if (auto duration = f.optional("duration")) burst.duration = duration->as_duration(Bound::positive);
+  if (auto every = f.optional("every")) burst.every = every->as_duration(Bound::positive);
+  return burst;
+}
+
+RateProfile parse_profile(const YamlField& f) {
+  const char* shape = "one of {ramp: {from: 10, to: 500}}, {steps: [{at: 0s, rate: 100}, ...]} or "
+                      "{diurnal: {min: 50, max: 500, period: 24h}}";
+  f.expect_keys({"ramp", "steps", "diurnal"}, shape);
+  if (f.entries().size() != 1) f.fail(std::string("must be ") + shape);
+  RateProfile profile;
+  if (auto ramp = f.optional("ramp")) {
+    ramp->expect_keys({"from", "to"}, "a map like {from: 10, to: 500}");
+    profile.kind = RateProfileKind::ramp;
+    profile.from = ramp->required("from").as_number(Bound::non_negative);
+    profile.to = ramp->required("to").as_number(Bound::non_negative);
+  } else if (auto steps = f.optional("steps")) {
+    profile.kind = RateProfileKind::steps;
+    for (const YamlField& step : steps->items("a list like [{at: 0s, rate: 100}, {at: 60s, rate: 400}]")) {
+      step.expect_keys({"at", "rate"}, "a map like {at: 60s, rate: 400}");
+      profile.steps.push_back(RateStep{step.required("at").as_duration(Bound::non_negative),
+                                       step.required("rate").as_number(Bound::non_negative)});
+    }
+  } else if (auto diurnal = f.optional("diurnal")) {
+    diurnal->expect_keys({"min", "max", "period"}, "a map like {min: 50, max: 500, period: 24h}");
+    profile.kind = RateProfileKind::diurnal;
+    profile.min = diurnal->required("min").as_number(Bound::non_negative);
+    profile.max = diurnal->required("max").as_number(Bound::positive);
+    if (auto period = diurnal->optional("period")) profile.period = period->as_duration(Bound::positive);
+  }
+  return profile;
+}
+
+OpenWorkload parse_open(const YamlField& f, const std::filesystem::path& base) {
+  f.expect_keys({"rate", "arrivals", "burst", "profile", "trace"}, "a map like {rate: 100}");
+  OpenWorkload open;
+  if (auto arrivals = f.optional("arrivals")) open.arrivals = parse_arrivals(*arrivals);
+  if (auto trace = f.optional("trace")) {
+    if (f.has("arrivals") && open.arrivals != ArrivalProcess::trace) {
+      f.child("arrivals").fail("a trace gives the arrival times; leave arrivals out or write arrivals: trace");
+    }
+    open.arrivals = ArrivalProcess::trace;
+    const std::filesystem::path file = base / trace->as_string();
+    open.trace_file = file.string();
+    open.trace = read_trace(file, trace->path());
+    return open;
+  }
+  if (open.arrivals == ArrivalProcess::trace) f.child("trace").fail("arrivals: trace needs a trace file");
+  if (auto burst = f.optional("burst")) {
+    if (open.arrivals != ArrivalProcess::bursty) burst->fail("is for arrivals: bursty");
+    open.burst = parse_burst(*burst);
+  } else if (open.arrivals == ArrivalProcess::bursty) {
+    f.child("burst").fail("arrivals: bursty needs a burst, like {rate: 500, duration: 2s, every: 30s}");
+  }
+  if (auto profile = f.optional("profile")) open.profile = parse_profile(*profile);
+  const bool rate_required = open.profile.kind == RateProfileKind::constant;
+  if (auto rate = f.optional("rate")) {
+    if (!rate_required) rate->fail("a profile sets the rate; leave rate out");
+    open.rate = rate->as_number(open.arrivals == ArrivalProcess::bursty ? Bound::non_negative : Bound::positive);
+  } else if (rate_required) {
+    (void)f.required("rate");
+  }
+  return open;
+}
+
+ClosedWorkload parse_closed(const YamlField& f) {
+  f.expect_keys({"users", "think_time"}, "a map like {users: 100, think_time: 1s}");
+  ClosedWorkload closed;
+  closed.users = f.required("users").as_int(1);
+  if (auto think = f.optional("think_time")) closed.think_time = parse_distribution(*think);
+  return closed;
+}
+
+MixEntry parse_mix_entry(const std::string& endpoint, const YamlField& f) {
+  MixEntry entry{endpoint, 1.0, std::nullopt};
+  if (f.is_scalar()) {
+    entry.weight = f.as_number(Bound::positive);
+    return entry;
+  }
+  f.expect_keys({"weight", "slo"}, "a weight, or a map like {weight: 3, slo: 200ms}");
+  if (auto weight = f.optional("weight")) entry.weight = weight->as_number(Bound::positive);
+  if (auto slo = f.optional("slo")) entry.slo = slo->as_duration(Bound::positive);
+  return entry;
+}
+
+RetryPolicy parse_retries(const YamlField& f) {
+  f.expect_keys({"attempts", "backoff", "multiplier", "max_backoff", "jitter"},
+                "a map like {attempts: 3, backoff: 100ms, multiplier: 2}");
+  RetryPolicy retries;
+  if (auto attempts = f.optional("attempts")) retries.max_attempts = attempts->as_int(1);
+  if (auto backoff = f.optional("backoff")) retries.backoff = backoff->as_duration(Bound::non_negative);
+  if (auto multiplier = f.optional("multiplier")) retries.multiplier = multiplier->as_number(Bound::positive);
+  if (auto max = f.optional("max_backoff")) retries.max_backoff = max->as_duration(Bound::non_negative);
+  if (auto jitter = f.optional("jitter")) retries.jitter = jitter->as_number(Bound::non_negative);
+  return retries;
+}
+
+}  // namespace
+
+Workload parse_workload(const YamlField& f, const std::filesystem::path& base) {
+  f.expect_keys({"open", "closed", "mix", "client_timeout", "retries"}, "a map like {open: {rate: 100}}");
+  Workload workload;
+  if (auto open = f.optional("open")) workload.open = parse_open(*open, base);
+  if (auto closed = f.optional("closed")) workload.closed = parse_closed(*closed);
+  if (auto mix = f.optional("mix")) {
+    mix->expect_map("a map of endpoint names to weights, like {login: 1, search: {weight: 3, slo: 200ms}}");
+    for (const auto& [endpoint, value] : mix->entries()) workload.mix.push_back(parse_mix_entry(endpoint, value));
+  }
+  if (auto timeout = f.optional("client_timeout")) {
+    workload.client_timeout = timeout->as_duration(Bound::positive);
+  }
+  if (auto retries = f.optional("retries")) workload.retries = parse_retries(*retries);
+  return workload;
+}
+
+std::vector<double> read_trace(const std::filesystem::path& file, const std::string& path) {
+  std::ifstream in(file);
+  if (!in) throw ScenarioError(path, "cannot read the trace file " + file.string());
+  std::vector<double> times;
+  std::string line;
+  std::size_t column = 0;
+  bool first = true;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line.front() == '#') continue;
+    std::vector<std::string> cells;
+    std::stringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    const bool was_first = first;
+    first = false;
+    const std::string& cell = column < cells.size() ? cells[column] : line;
+    std::size_t used = 0;
+    double value = 0.0;
+    try {
+      value = std::stod(cell, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || cell.find_first_not_of(" \t", used) != std::string::npos) {
+      if (was_first) {  // a header: find the time column, if named
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+          if (cells[c] == "time" || cells[c] == "timestamp") column = c;
+        }
+        continue;
+      }
+      throw ScenarioError(path, file.string() + " line " + std::to_string(number) + ": '" + cell +
+                                    "' is not a time in seconds");
+    }
+    times.push_back(value);
+  }
+  return times;
+}
+
+}  // namespace servesim::detail

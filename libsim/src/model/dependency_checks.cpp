@@ -1,0 +1,55 @@
+// Scenario::validate for what servers depend on: databases, downstream
+// services, and the balancers in front of them.
+#include <set>
+
+#include "model/checks.hpp"
+#include "model/section_checks.hpp"
+
+namespace servesim::detail {
+
+void validate_databases(const std::vector<Database>& databases) {
+  check_names(databases, "databases", "database", /*required=*/false);
+  for (std::size_t i = 0; i < databases.size(); ++i) {
+    const Database& database = databases[i];
+    std::string path = entry_path("databases", i, database.name);
+    require_int_at_least(path + ".connections", database.connections, 1);
+    require_int_at_least(path + ".pool.size", database.pool.size, 1);
+    require_int_at_least(path + ".pool.max_overflow", database.pool.max_overflow, 0);
+    require_positive(path + ".pool.timeout", database.pool.timeout, "a duration");
+  }
+}
+
+void validate_services(const std::vector<Service>& services) {
+  check_names(services, "services", "service", /*required=*/false);
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    const Service& service = services[i];
+    std::string path = entry_path("services", i, service.name);
+    if (service.concurrency) require_int_at_least(path + ".concurrency", *service.concurrency, 1);
+    require_fraction(path + ".error_rate", service.error_rate);
+  }
+}
+
+std::vector<std::string> validate_balancers(const Scenario& scenario, const std::vector<std::string>& servers) {
+  auto names = check_names(scenario.balancers, "balancers", "balancer", /*required=*/false);
+  for (std::size_t i = 0; i < scenario.balancers.size(); ++i) {
+    const Balancer& balancer = scenario.balancers[i];
+    std::string path = entry_path("balancers", i, balancer.name);
+    for (const std::string& server : servers) {
+      if (server == balancer.name) fail(path, "a server is also called '" + server + "'; endpoints name either");
+    }
+    if (balancer.servers.empty()) fail(path + ".servers", "must list at least one server");
+    std::set<std::string> seen;
+    for (std::size_t s = 0; s < balancer.servers.size(); ++s) {
+      std::string server_path = path + ".servers[" + std::to_string(s) + "]";
+      check_reference(server_path, balancer.servers[s], servers, "server");
+      if (!seen.insert(balancer.servers[s]).second) fail(server_path, "'" + balancer.servers[s] + "' is listed twice");
+    }
+    require_non_negative(path + ".rtt", balancer.rtt, "a duration");
+    if (balancer.bandwidth_mbps) require_positive(path + ".bandwidth_mbps", *balancer.bandwidth_mbps, "a rate");
+  }
+  std::vector<std::string> targets = servers;
+  targets.insert(targets.end(), names.begin(), names.end());
+  return targets;
+}
+
+}  // namespace servesim::detail

@@ -1,0 +1,121 @@
+// Scenario::validate for endpoints and their phases: references to
+// databases and services, and what the serving server kinds can run.
+#include "model/checks.hpp"
+#include "model/section_checks.hpp"
+
+namespace servesim::detail {
+namespace {
+
+template <class T>
+std::vector<std::string> names_of(const std::vector<T>& items) {
+  std::vector<std::string> names;
+  names.reserve(items.size());
+  for (const T& item : items) names.push_back(item.name);
+  return names;
+}
+
+// What each server kind can run: a blocking call only stalls something that
+// has an event loop, and only Starlette runs work after the response.
+void validate_phase_on(const std::string& path, const Phase& phase, const Server& server, EndpointStyle style) {
+  const std::string kind = server_kind_name(server.kind);
+  const bool has_loop = server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_gevent;
+  const bool runs_on_loop = server.kind == ServerKind::gunicorn_gevent ||
+                            (server.kind == ServerKind::uvicorn && style == EndpointStyle::async);
+  if (phase.kind == PhaseKind::blocking_io && !runs_on_loop) {
+    fail(path, has_loop ? "a blocking call stalls an event loop, but this endpoint runs on a "
+                          "thread (style sync); there, use io"
+                        : kind + " has no event loop to stall; a blocking wait on a worker "
+                                 "thread is an io phase");
+  }
+  if (phase.kind == PhaseKind::background && server.kind != ServerKind::uvicorn) {
+    fail(path, "work after the response needs uvicorn (FastAPI BackgroundTasks); server '" + server.name +
+                   "' is " + kind);
+  }
+}
+
+void validate_phases(const Scenario& scenario, const std::string& path, const std::vector<Phase>& phases,
+                     const Endpoint& endpoint, bool in_cache) {
+  const auto databases = names_of(scenario.databases);
+  const auto services = names_of(scenario.services);
+  for (std::size_t p = 0; p < phases.size(); ++p) {
+    const Phase& phase = phases[p];
+    const std::string phase_path = path + "[" + std::to_string(p) + "]." + phase_kind_name(phase.kind);
+    for (const Server* server : scenario.servers_of(endpoint)) {
+      validate_phase_on(phase_path, phase, *server, Scenario::style_on(endpoint, *server));
+    }
+    switch (phase.kind) {
+      case PhaseKind::db: check_reference(phase_path, phase.target, databases, "database"); break;
+      case PhaseKind::call: check_reference(phase_path, phase.target, services, "service"); break;
+      case PhaseKind::cache:
+        require_fraction(phase_path + ".hit_ratio", phase.hit_ratio);
+        validate_phases(scenario, phase_path + ".hit", phase.hit, endpoint, true);
+        validate_phases(scenario, phase_path + ".miss", phase.miss, endpoint, true);
+        break;
+      case PhaseKind::background:
+        if (in_cache) fail(phase_path, "background work cannot depend on a cache lookup; list it in the endpoint's phases");
+        break;
+      default: break;
+    }
+  }
+}
+
+void validate_style(const Scenario& scenario, const std::string& path, const Endpoint& endpoint) {
+  if (endpoint.style != EndpointStyle::async) return;
+  for (const Server* server : scenario.servers_of(endpoint)) {
+    if (server->kind != ServerKind::uvicorn) {
+      fail(path + ".style", "async endpoints need an event loop (kind uvicorn); server '" + server->name + "' is " +
+                                server_kind_name(server->kind));
+    }
+  }
+}
+
+}  // namespace
+
+const char* phase_kind_name(PhaseKind kind) {
+  switch (kind) {
+    case PhaseKind::cpu: return "cpu";
+    case PhaseKind::cpu_nogil: return "cpu_nogil";
+    case PhaseKind::io: return "io";
+    case PhaseKind::blocking_io: return "blocking_io";
+    case PhaseKind::background: return "background";
+    case PhaseKind::db: return "db";
+    case PhaseKind::call: return "call";
+    case PhaseKind::cache: return "cache";
+  }
+  return "?";
+}
+
+std::vector<std::string> validate_endpoints(const Scenario& scenario, const std::vector<std::string>& targets) {
+  auto names = check_names(scenario.endpoints, "endpoints", "endpoint");
+  for (std::size_t i = 0; i < scenario.endpoints.size(); ++i) {
+    const Endpoint& endpoint = scenario.endpoints[i];
+    std::string path = entry_path("endpoints", i, endpoint.name);
+    check_reference(path + ".server", endpoint.server, targets,
+                    scenario.balancers.empty() ? "server" : "server or balancer");
+    if (endpoint.phases.empty()) fail(path + ".phases", "must list at least one phase");
+    require_non_negative(path + ".request_bytes", endpoint.request_bytes, "a size");
+    require_non_negative(path + ".response_bytes", endpoint.response_bytes, "a size");
+    validate_style(scenario, path, endpoint);
+    validate_phases(scenario, path + ".phases", endpoint.phases, endpoint, false);
+  }
+  return names;
+}
+
+double mean_time(const Scenario& scenario, const Phase& phase) {
+  switch (phase.kind) {
+    case PhaseKind::db:
+      if (!phase.has_duration) return scenario.find_database(phase.target)->query_time.mean();
+      return phase.duration.mean();
+    case PhaseKind::call: return scenario.find_service(phase.target)->latency.mean();
+    case PhaseKind::cache: {
+      double hit = 0.0;
+      double miss = 0.0;
+      for (const Phase& p : phase.hit) hit += mean_time(scenario, p);
+      for (const Phase& p : phase.miss) miss += mean_time(scenario, p);
+      return phase.hit_ratio * hit + (1.0 - phase.hit_ratio) * miss;
+    }
+    default: return phase.duration.mean();
+  }
+}
+
+}  // namespace servesim::detail

@@ -1,0 +1,30 @@
+#pragma once
+// Scenario::validate, one section at a time. Each check returns the names
+// the next sections refer to.
+
+#include <string>
+#include <vector>
+
+#include "servesim/model/scenario.hpp"
+
+namespace servesim::detail {
+
+std::vector<std::string> validate_hosts(const std::vector<Host>& hosts);
+std::vector<std::string> validate_servers(const std::vector<Server>& servers, const std::vector<std::string>& hosts);
+void validate_databases(const std::vector<Database>& databases);
+void validate_services(const std::vector<Service>& services);
+/// Returns the names an endpoint's `server` may take: servers, then balancers.
+std::vector<std::string> validate_balancers(const Scenario& scenario, const std::vector<std::string>& servers);
+std::vector<std::string> validate_endpoints(const Scenario& scenario, const std::vector<std::string>& targets);
+void validate_workload(const Workload& workload, const std::vector<std::string>& endpoints);
+void validate_run(const RunConfig& run);
+/// A run whose simulated clock could not move forward would never end.
+void validate_time_advances(const Scenario& scenario);
+
+/// Mean time of a phase (cache: weighted by its hit ratio), for that check.
+double mean_time(const Scenario& scenario, const Phase& phase);
+
+const char* server_kind_name(ServerKind kind);
+const char* phase_kind_name(PhaseKind kind);
+
+}  // namespace servesim::detail
