@@ -106,7 +106,7 @@ bench: setup
 # Real Gunicorn+Flask and Uvicorn+FastAPI servers on core 0, wrk on core 1, then
 # servesim's predictions beside the measurements (validation/README.md). The full
 # grid appends to validation/measurements.csv and rewrites validation/comparison.*
-# (about 15 min); VALIDATE_QUICK=1 measures one short point per server kind into
+# (15-30 min); VALIDATE_QUICK=1 measures one short point per server kind into
 # build/validation instead (about 1 min).
 VALIDATE_OUT := $(if $(VALIDATE_QUICK),build/validation,validation)
 validate: setup

@@ -8,7 +8,7 @@
 2. Runs ``compare.py --check`` on the committed measurements: every point must
    meet its targets against the current engine and presets.
 
-Takes about 40 s; measured numbers here are only sanity-checked, since other
+Takes about 10 s; measured numbers here are only sanity-checked, since other
 tests may share the machine.
 """
 
