@@ -23,7 +23,7 @@ help:
 	@echo "make demo    set up, build, compare Flask/Gunicorn with FastAPI/Uvicorn, print the table and verdicts"
 	@echo "make test    set up, build, run every test (ctest: Catch2, sanitizers, pytest, notebooks)"
 	@echo "make fuzz    fuzz the scenario parser and engine with libFuzzer for FUZZ_SECONDS (default 300)"
-	@echo "make bench   servesim against SimPy on M/M/2, and event loops/GIL/10,000 users (BENCH_QUICK=1: short)"
+	@echo "make bench   servesim against SimPy on M/M/2, event loops/GIL/10,000 users, native vs SimGrid (BENCH_QUICK=1: short)"
 	@echo "make validate  measure real Gunicorn/Uvicorn servers with wrk, compare with predictions (VALIDATE_QUICK=1: short)"
 	@echo "make calibrate measure the framework overhead presets on real servers"
 	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
@@ -95,7 +95,9 @@ fuzz test-fuzz: $(FUZZ_BUILD)/build.ninja $(STAMPS)/venv
 # clang-tidy (.clang-tidy: bug and performance checks, warnings are errors)
 # on the library, its tests and the example, with build/cpp's compile commands.
 lint: $(BUILD)/build.ninja
-	find libsim/src tests/cpp examples -name '*.cpp' -print0 | \
+	dirs="libsim/src tests/cpp examples"; \
+	if grep -q simgrid/s4u_model.cpp $(BUILD)/compile_commands.json; then dirs="$$dirs libsim/simgrid tests/simgrid"; fi; \
+	find $$dirs -name '*.cpp' -print0 | \
 	  xargs -0 -P $(JOBS) -n 4 clang-tidy -p $(BUILD) --quiet
 
 test-python: setup
@@ -104,6 +106,7 @@ test-python: setup
 bench: setup
 	$(PY) bench/bench_mm2.py $(if $(BENCH_QUICK),--quick,)
 	$(PY) bench/bench_runtimes.py $(if $(BENCH_QUICK),--quick,)
+	$(PY) bench/bench_engines.py $(if $(BENCH_QUICK),--quick,)
 
 # Real Gunicorn+Flask and Uvicorn+FastAPI servers on core 0, wrk on core 1, then
 # servesim's predictions beside the measurements (validation/README.md). The full
