@@ -81,10 +81,11 @@ struct Step {
 
 // Connection set-up, framework overhead, the phases placed by the server's
 // kind and the endpoint's style, the response, then background work: on a
-// Gunicorn worker everything runs on its thread; on an event loop server the
-// request is parsed on the loop, async code (and gevent's plain code) runs
-// there too and awaits its io, uvicorn runs plain def code on its thread pool
-// and hands the result back to the loop.
+// Gunicorn worker everything runs on its thread (gthread's after a hand-off
+// from its poller); on an event loop server the request is parsed on the
+// loop, async code (and gevent's plain code) runs there too and awaits its
+// io, uvicorn runs plain def code on its thread pool and hands the result
+// back to the loop.
 std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint) {
   const Server& server = *scenario.find_server(endpoint.server);
   const bool loop_server = has_event_loop(server);
@@ -98,6 +99,10 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   }
   if (!is_zero(server.framework_overhead)) {
     steps.push_back(Step{StepKind::cpu, front, false, server.framework_overhead});
+  }
+  // gthread's poller passes each request to a pool thread (charged to it).
+  if (server.kind == ServerKind::gunicorn_gthread && !is_zero(server.thread_handoff)) {
+    steps.push_back(Step{StepKind::cpu, front, false, server.thread_handoff});
   }
   auto add = [&](const Phase& phase) {
     switch (phase.kind) {
@@ -117,7 +122,9 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   for (const Phase& phase : endpoint.phases) {
     if (phase.kind != PhaseKind::background) add(phase);
   }
-  if (loop_server && !on_loop) steps.push_back(Step{StepKind::cpu, Runner::loop, false, Distribution::constant(0.0)});
+  // Uvicorn's pool hands the result back to the loop, which sends it: the
+  // hand-over there and back is charged here.
+  if (loop_server && !on_loop) steps.push_back(Step{StepKind::cpu, Runner::loop, false, server.thread_handoff});
   steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
   for (const Phase& phase : endpoint.phases) {
     if (phase.kind == PhaseKind::background) add(phase);
