@@ -99,6 +99,10 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   if (!is_zero(server.framework_overhead)) {
     steps.push_back(Step{StepKind::cpu, front, false, server.framework_overhead});
   }
+  // As the native engine: a gthread request changes threads once on its way in.
+  if (server.kind == ServerKind::gunicorn_gthread && !is_zero(server.thread_handoff)) {
+    steps.push_back(Step{StepKind::cpu, front, false, server.thread_handoff});
+  }
   auto add = [&](const Phase& phase) {
     switch (phase.kind) {
       case PhaseKind::cpu:
@@ -117,7 +121,8 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   for (const Phase& phase : endpoint.phases) {
     if (phase.kind != PhaseKind::background) add(phase);
   }
-  if (loop_server && !on_loop) steps.push_back(Step{StepKind::cpu, Runner::loop, false, Distribution::constant(0.0)});
+  // The loop sends the thread pool's result; the hand-over there and back is charged here.
+  if (loop_server && !on_loop) steps.push_back(Step{StepKind::cpu, Runner::loop, false, server.thread_handoff});
   steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
   for (const Phase& phase : endpoint.phases) {
     if (phase.kind == PhaseKind::background) add(phase);
