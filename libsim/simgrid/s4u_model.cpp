@@ -100,7 +100,7 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   if (!is_zero(server.framework_overhead)) {
     steps.push_back(Step{StepKind::cpu, front, false, server.framework_overhead});
   }
-  // gthread's poller passes each request to a pool thread (charged to it).
+  // As the native engine: a gthread request changes threads once on its way in.
   if (server.kind == ServerKind::gunicorn_gthread && !is_zero(server.thread_handoff)) {
     steps.push_back(Step{StepKind::cpu, front, false, server.thread_handoff});
   }
@@ -122,8 +122,7 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   for (const Phase& phase : endpoint.phases) {
     if (phase.kind != PhaseKind::background) add(phase);
   }
-  // Uvicorn's pool hands the result back to the loop, which sends it: the
-  // hand-over there and back is charged here.
+  // The loop sends the thread pool's result; the hand-over there and back is charged here.
   if (loop_server && !on_loop) steps.push_back(Step{StepKind::cpu, Runner::loop, false, server.thread_handoff});
   steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
   for (const Phase& phase : endpoint.phases) {
