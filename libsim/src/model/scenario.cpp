@@ -54,11 +54,11 @@ const Balancer* Scenario::find_balancer(const std::string& balancer_name) const 
 
 std::vector<const Server*> Scenario::servers_of(const Endpoint& endpoint) const {
   std::vector<const Server*> result;
-  if (const Server* server = find_server(endpoint.server)) {
-    result.push_back(server);
+  if (const Server* own = find_server(endpoint.server)) {
+    result.push_back(own);
   } else if (const Balancer* balancer = find_balancer(endpoint.server)) {
-    for (const std::string& name : balancer->servers) {
-      if (const Server* server = find_server(name)) result.push_back(server);
+    for (const std::string& server_name : balancer->servers) {
+      if (const Server* member = find_server(server_name)) result.push_back(member);
     }
   }
   return result;
@@ -77,8 +77,8 @@ EndpointStyle Scenario::style_on(const Endpoint& endpoint, const Server& server)
 }
 
 EndpointStyle Scenario::style_of(const Endpoint& endpoint) const {
-  const auto servers = servers_of(endpoint);
-  return servers.empty() ? EndpointStyle::sync : style_on(endpoint, *servers.front());
+  const auto candidates = servers_of(endpoint);
+  return candidates.empty() ? EndpointStyle::sync : style_on(endpoint, *candidates.front());
 }
 
 }  // namespace servesim

@@ -19,6 +19,7 @@ enum class EventType : std::uint8_t {
   worker_boot,    ///< process `subject` restarted after a kill and serves again
   interval_end,   ///< a time-series interval closes
   warmup_end,     ///< the measured window starts
+  retry_send,     ///< request `subject`, a retry of a failed attempt, is sent after its backoff
 };
 
 struct Event {

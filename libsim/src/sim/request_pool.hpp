@@ -10,13 +10,15 @@ namespace servesim::detail {
 inline constexpr std::uint32_t kNoUser = 0xFFFFFFFFU;
 
 struct Request {
-  double arrival = 0.0;
+  double arrival = 0.0;          // when this attempt was sent
+  double first_sent = 0.0;       // when the request's first attempt was sent
   double remaining_work = 0.0;   // of a cpu step waiting for the GIL
   std::uint32_t endpoint = 0;
   std::uint32_t user = kNoUser;  // closed-workload user waiting for it
   std::uint32_t generation = 0;  // bumped on release, so stale timers are recognised
   std::uint32_t process = 0;     // the process that accepted it
   std::int32_t phase = -1;       // index of the current step of its route
+  std::uint8_t attempt = 1;      // 1 for the first attempt, 2 for the first retry, ...
   bool timed_out = false;        // the client gave up; the server still finishes it
   bool rejected = false;         // answered 503 (uvicorn limit_concurrency)
   bool new_connection = true;    // pays connection set-up
