@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <numbers>
 #include <string>
 #include <vector>
@@ -193,7 +194,7 @@ TEST_CASE("A trace replays its arrival times exactly", "[simulate][workloads]") 
   for (int i = 0; i < 1000; ++i) times.push_back(std::pow(i / 999.0, 2.0) * 62.0);  // ever denser
   {
     std::ofstream file(dir / "arrivals.csv");
-    file << "request,time\n";
+    file << "request,time\n" << std::setprecision(17);  // read back as the same doubles
     for (std::size_t i = 0; i < times.size(); ++i) file << i << ',' << times[i] << '\n';
   }
   const std::size_t sent = static_cast<std::size_t>(
