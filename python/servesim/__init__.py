@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from servesim._core import EngineError, Error, ScenarioError, UnstableSystemError
+from servesim import analytic
+from servesim._core import EngineError, Error, NotApplicableError, ScenarioError, UnstableSystemError
+from servesim.estimation import estimate
 from servesim.result import Estimate, LatencyStats, LittleCheck, Result
 from servesim.scenario import Scenario
 from servesim.simulation import simulate
@@ -29,10 +31,13 @@ __all__ = [
     "Estimate",
     "LatencyStats",
     "LittleCheck",
+    "NotApplicableError",
     "Result",
     "Scenario",
     "ScenarioError",
     "UnstableSystemError",
     "__version__",
+    "analytic",
+    "estimate",
     "simulate",
 ]

@@ -21,6 +21,9 @@ class ScenarioError(Error):
 class UnstableSystemError(Error):
     """A steady-state answer was asked of a system that has none."""
 
+class NotApplicableError(Error):
+    """No analytic model covers this scenario; the message names the field."""
+
 class EngineError(Error):
     """An engine failed for a reason that is not the scenario's fault."""
 
@@ -68,3 +71,71 @@ def simulate(
 
     ``on_progress`` gets the fraction done in (0, 1]; an exception from it, or
     Ctrl-C, cancels the run."""
+
+Station = tuple[str, str, float, int]
+"""(name, kind 'queue' | 'delay' | 'multi_server', demand s, servers)."""
+UserClass = tuple[str, int, float, list[float]]
+"""(name, users, think time s, demands s per station)."""
+
+class _Analytic:
+    """The submodule servesim._core.analytic: queueing models (see servesim.analytic).
+    Times in seconds, rates per second; structs come back as dicts."""
+
+    @staticmethod
+    def erlang_b(servers: int, offered_load: float) -> float: ...
+    @staticmethod
+    def erlang_c(servers: int, offered_load: float) -> float: ...
+    @staticmethod
+    def mmc(arrival_rate: float, service_rate: float, servers: int) -> dict[str, float]: ...
+    @staticmethod
+    def mmc_wait_quantile(arrival_rate: float, service_rate: float, servers: int, p: float) -> float: ...
+    @staticmethod
+    def mmc_response_quantile(arrival_rate: float, service_rate: float, servers: int,
+                              p: float) -> float: ...
+    @staticmethod
+    def mmc_response_exceedance(arrival_rate: float, service_rate: float, servers: int,
+                                response: float) -> float: ...
+    @staticmethod
+    def mmc_servers_for_mean_wait(arrival_rate: float, service_rate: float,
+                                  max_mean_wait: float) -> int: ...
+    @staticmethod
+    def mmc_servers_for_wait_probability(arrival_rate: float, service_rate: float,
+                                         max_wait_probability: float) -> int: ...
+    @staticmethod
+    def mmc_servers_for_response_quantile(arrival_rate: float, service_rate: float, p: float,
+                                          max_response: float) -> int: ...
+    @staticmethod
+    def mmck(arrival_rate: float, service_rate: float, servers: int, capacity: int) -> dict[str, float]: ...
+    @staticmethod
+    def mmck_ctmc(arrival_rate: float, service_rate: float, servers: int,
+                  capacity: int) -> dict[str, float]: ...
+    @staticmethod
+    def mmcn(users: int, think_time: float, service_rate: float, servers: int) -> dict[str, float]: ...
+    @staticmethod
+    def mg1_mean_response(arrival_rate: float, mean_service: float, service_scv: float) -> float: ...
+    @staticmethod
+    def mg1_ps_mean_response(arrival_rate: float, mean_work: float) -> float: ...
+    @staticmethod
+    def mgc_ps_mean_response(arrival_rate: float, mean_work: float, cores: int) -> float: ...
+    @staticmethod
+    def ggc(arrival_rate: float, arrival_scv: float, mean_service: float, service_scv: float,
+            servers: int, method: str) -> dict[str, float]: ...
+    @staticmethod
+    def mva(stations: list[Station], users: int, think_time: float, method: str) -> dict[str, Any]: ...
+    @staticmethod
+    def mva_curve(stations: list[Station], users: int, think_time: float) -> list[dict[str, Any]]: ...
+    @staticmethod
+    def mva_multiclass(stations: list[Station], classes: list[UserClass],
+                       method: str) -> dict[str, Any]: ...
+    @staticmethod
+    def closed_network_bounds(stations: list[Station], users: int,
+                              think_time: float) -> dict[str, float]: ...
+    @staticmethod
+    def usl_fit(concurrency: list[float], throughput: list[float], amdahl: bool) -> dict[str, float]: ...
+    @staticmethod
+    def usl_throughput(concurrency: float, sigma: float, kappa: float, lambda_: float) -> float: ...
+    @staticmethod
+    def estimate(scenario: Scenario) -> dict[str, Any]:
+        """servesim::estimate as a dict (see servesim.estimation)."""
+
+analytic: _Analytic

@@ -288,6 +288,35 @@ class Result:
         """Little's law check, L = λW, averaged over replications."""
         return LittleCheck._from_json(self._data["little"])
 
+    # -- analytic estimates (servesim.estimate) ------------------------------------------
+
+    @property
+    def is_estimate(self) -> bool:
+        """True for a result of :func:`servesim.estimate` (queueing theory), False for a simulation."""
+        return "estimate" in self._data
+
+    @property
+    def model(self) -> str:
+        """The model behind the numbers: the queueing model of an estimate, or
+        ``"simulation"``."""
+        return str(self._data["estimate"]["model"]) if self.is_estimate else "simulation"
+
+    @property
+    def assumptions(self) -> list[str]:
+        """What an estimate takes for granted (empty for a simulation)."""
+        return list(self._data["estimate"]["assumptions"]) if self.is_estimate else []
+
+    @property
+    def saturation_rate(self) -> float | None:
+        """Estimates: the most the server completes per second (req/s); None for a simulation
+        (see the saturation search for that)."""
+        return float(self._data["estimate"]["saturation_rate"]) if self.is_estimate else None
+
+    @property
+    def saturated(self) -> bool | None:
+        """Estimates: whether the offered load reaches the saturation rate; None for a simulation."""
+        return bool(self._data["estimate"]["saturated"]) if self.is_estimate else None
+
     def ci(self, metric: str) -> Estimate:
         """A metric with its 95 % confidence interval across replications.
 
@@ -502,6 +531,8 @@ def _replication_row(replication: Mapping[str, Any]) -> dict[str, Any]:
 
 def _format_summary(result: Result) -> str:
     """Rows of (label, value, unit, ± CI), aligned in columns."""
+    if result.is_estimate:
+        return _format_estimate(result)
     rows: list[tuple[str, str, str, str]] = []
 
     def add(label: str, value: str, unit: str = "", ci: str = "") -> None:
@@ -564,4 +595,34 @@ def _format_summary(result: Result) -> str:
     for label, value, unit, ci in rows:
         line = f"  {label:<{label_width}}  {value:>{value_width}} {unit:<{unit_width}}  {ci}"
         lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _format_estimate(result: Result) -> str:
+    """An estimate's headline numbers, its model and its assumptions."""
+    estimate = result._data["estimate"]
+    latency = result.latency
+    rows = [("throughput", f"{result.throughput:,.2f}", "req/s"),
+            ("saturation rate", f"{estimate['saturation_rate']:,.2f}", "req/s")]
+    if estimate.get("saturation_population") is not None:
+        rows.append(("saturation users N*", f"{estimate['saturation_population']:,.1f}", ""))
+    rows += [(f"latency {_LATENCY_LABELS[name]}", f"{getattr(latency, name) * 1e3:,.3f}", "ms")
+             for name in LATENCY_STATS if name != "max"]
+    rows.append((f"error rate ({estimate['error_kind']})", f"{result.error_rate * 100:.3f}", "%"))
+    rows += [(f"cpu utilization {host}", f"{value.mean * 100:.1f}", "%")
+             for host, value in result.cpu_utilization.items()]
+    rows += [(f"workers busy {server}", f"{value.mean * 100:.1f}", "%")
+             for server, value in result.worker_busy.items()]
+    rows += [(f"mean queue {server}", f"{value.mean:.3f}", "")
+             for server, value in result.mean_queue_length.items()]
+    rows += [(f"queued {server}", f"{value.mean * 100:.1f}", "%")
+             for server, value in result.queued_fraction.items()]
+    label_width = max(len(row[0]) for row in rows)
+    value_width = max(len(row[1]) for row in rows)
+    lines = [f"{result.scenario}: analytic estimate"
+             + (" (saturated)" if estimate["saturated"] else ""),
+             f"  model: {estimate['model']}"]
+    lines += [f"  {label:<{label_width}}  {value:>{value_width}} {unit}".rstrip()
+              for label, value, unit in rows]
+    lines += ["  assumes:"] + [f"  - {line}" for line in estimate["assumptions"]]
     return "\n".join(lines)

@@ -1,5 +1,5 @@
 // The exception hierarchy of errors.hpp, as Python classes:
-// Exception <- Error <- {ScenarioError, UnstableSystemError, EngineError}.
+// Exception <- Error <- {ScenarioError, UnstableSystemError, NotApplicableError, EngineError}.
 #include <pybind11/pybind11.h>
 
 #include "servesim/errors.hpp"
@@ -24,6 +24,8 @@ void register_errors(py::module_& m) {
 
   py::register_exception<servesim::UnstableSystemError>(m, "UnstableSystemError", error).doc() =
       "A steady-state answer was asked of a system that has none.";
+  py::register_exception<servesim::NotApplicableError>(m, "NotApplicableError", error).doc() =
+      "No analytic model covers this scenario (estimate); the message names the field.";
   py::register_exception<servesim::EngineError>(m, "EngineError", error).doc() =
       "An engine failed for a reason that is not the scenario's fault.";
 

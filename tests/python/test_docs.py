@@ -141,6 +141,7 @@ def _public_names() -> list[str]:
         if dataclasses.is_dataclass(cls):
             names += [field.name for field in dataclasses.fields(cls)]
     names += ["path", "detail"]  # ScenarioError's attributes
+    names += list(ss.analytic.__all__)
     names += [name for name in inspect.signature(ss.simulate).parameters if name != "scenario"]
     return sorted(set(names))
 

@@ -168,3 +168,103 @@ def test_any_mutation_parses_or_raises_scenario_error(make_scenario, data) -> No
         assert str(error)  # a message, and nothing but a ScenarioError
     else:
         assert parsed.duration > 0
+
+
+# -- simulator against the analytic models ---------------------------------------------------
+# Each property draws scenarios a queueing model solves exactly, simulates them briefly with
+# 8 replications, and requires the simulated mean within t(0.9995, 7) = 5.41 standard errors
+# of the model (the standard error from the replications' spread: a false alarm 1 time in
+# 1,000 per check; derandomized examples and fixed seeds make each outcome repeatable), and
+# the run precise enough (standard error <= 4 %) for the comparison to mean something.
+
+T_975_7DOF = 2.3646242510102993  # Student t quantile behind an 8-replication 95 % half-width
+T_9995_7DOF = 5.407882520861032
+REPLICATIONS = 8
+CROSS_CHECK = settings(max_examples=10, deadline=None, derandomize=True,
+                       suppress_health_check=[HealthCheck.too_slow])
+
+
+def assert_matches(estimate: ss.Estimate, exact: float, what: str) -> None:
+    standard_error = estimate.half_width / T_975_7DOF
+    assert standard_error <= 0.04 * exact, f"{what}: run too noisy ({estimate}) for {exact:.6g}"
+    assert abs(estimate.mean - exact) <= T_9995_7DOF * standard_error, f"{what}: simulated {estimate}, model {exact:.6g}"
+
+
+def open_pool(n_workers: int, n_cores: int, rate: float, work: dict, requests: int) -> dict:
+    return {"name": "cross-check", "hosts": {"app": {"cores": n_cores}},
+            "servers": {"web": {"host": "app", "workers": n_workers, "framework": "none"}},
+            "endpoints": {"work": {"phases": [{"cpu": work}]}},
+            "workload": {"open": {"rate": rate}},
+            "run": {"duration": requests / rate, "warmup": requests / rate / 20, "replications": REPLICATIONS}}
+
+
+@CROSS_CHECK
+@given(n_workers=st.integers(1, 8), mean_ms=st.floats(1.0, 50.0),
+       load=st.floats(0.1, 0.8), seed=seeds)
+def test_mmc_pools_match_erlang_c(n_workers: int, mean_ms: float, load: float, seed: int) -> None:
+    # Sync workers with exponential CPU and a core each: M/M/c (Erlang C), the estimate
+    # being exact for it too.
+    rate = load * n_workers / (mean_ms / 1000)
+    data = open_pool(n_workers, n_workers, rate, {"dist": "exponential", "mean": f"{mean_ms}ms"},
+                     20_000)
+    data["run"]["seed"] = seed
+    exact = ss.analytic.mmc(rate, 1000 / mean_ms, n_workers)
+    estimate = ss.estimate(data)
+    assert estimate.latency.mean == pytest.approx(exact.mean_response, rel=1e-9)
+    assert estimate.latency.p99 == pytest.approx(
+        ss.analytic.mmc_response_quantile(rate, 1000 / mean_ms, n_workers, 0.99), rel=1e-6)
+    result = ss.simulate(data)
+    assert_matches(result.latency_ci["mean"], exact.mean_response, "mean response")
+    if exact.wait_probability > 0.2:  # rarer waits need longer runs to be seen precisely
+        assert_matches(result.queued_fraction["web"], exact.wait_probability, "P(wait)")
+
+
+@CROSS_CHECK
+@given(mean_ms=st.floats(1.0, 50.0), cv=st.floats(0.3, 2.0), load=st.floats(0.1, 0.7), seed=seeds)
+def test_single_worker_matches_pollaczek_khinchine(mean_ms: float, cv: float, load: float,
+                                                   seed: int) -> None:
+    # One sync worker, gamma CPU of any CV: M/G/1, whose mean response Pollaczek–Khinchine
+    # gives exactly; the estimate's Allen–Cunneen factor reduces to it at c = 1.
+    rate = load / (mean_ms / 1000)
+    data = open_pool(1, 2, rate, {"dist": "gamma", "mean": f"{mean_ms}ms", "cv": cv}, 30_000)
+    data["run"]["seed"] = seed
+    exact = ss.analytic.mg1_mean_response(rate, mean_ms / 1000, cv)
+    assert ss.estimate(data).latency.mean == pytest.approx(exact, rel=1e-9)
+    assert exact == pytest.approx(ss.analytic.ggc(rate, mean_ms / 1000, 1, service_cv=cv).mean_response)
+    assert_matches(ss.simulate(data).latency_ci["mean"], exact, "mean response")
+
+
+@CROSS_CHECK
+@given(n_workers=st.integers(1, 6), users=st.integers(1, 60), mean_ms=st.floats(2.0, 40.0),
+       think_ms=st.floats(10.0, 500.0), seed=seeds)
+def test_closed_pools_match_the_machine_repairman(n_workers: int, users: int, mean_ms: float,
+                                                  think_ms: float, seed: int) -> None:
+    # N users with exponential think time against c sync workers of exponential CPU, a core
+    # each: M/M/c//N, solved by its birth-death chain and by exact MVA alike.
+    exact = ss.analytic.mmcn(users, think_ms / 1000, 1000 / mean_ms, n_workers)
+    mva = ss.analytic.mva([ss.analytic.Station("pool", mean_ms / 1000, "multi_server", n_workers)],
+                          users, think_ms / 1000)
+    assert mva.throughput == pytest.approx(exact.throughput, rel=1e-9)
+    data = {"name": "closed", "hosts": {"app": {"cores": n_workers}},
+            "servers": {"web": {"host": "app", "workers": n_workers, "framework": "none"}},
+            "endpoints": {"work": {"phases": [{"cpu": {"dist": "exponential", "mean": f"{mean_ms}ms"}}]}},
+            "workload": {"closed": {"users": users,
+                                    "think_time": {"dist": "exponential", "mean": f"{think_ms}ms"}}},
+            "run": {"duration": 15_000 / exact.throughput, "warmup": 750 / exact.throughput,
+                    "replications": REPLICATIONS, "seed": seed}}
+    assert ss.estimate(data).throughput == pytest.approx(exact.throughput, rel=1e-9)
+    result = ss.simulate(data)
+    assert_matches(result.throughput_ci, exact.throughput, "throughput")
+    assert_matches(result.latency_ci["mean"], exact.mean_response, "mean response")
+
+
+@settings(max_examples=50, deadline=None)
+@given(rate=st.floats(max_value=0.0) | st.sampled_from([math.nan, math.inf]),
+       servers=st.integers(min_value=-2**31, max_value=0))
+def test_analytic_bad_input_names_the_argument(rate: float, servers: int) -> None:
+    with pytest.raises(ss.Error, match="service_rate"):
+        ss.analytic.mmc(1.0, rate, 2)
+    with pytest.raises(ss.Error, match="servers must be >= 1"):
+        ss.analytic.mmc(1.0, 2.0, servers)
+    with pytest.raises(ss.UnstableSystemError, match="utilization must be < 1"):
+        ss.analytic.erlang_c(2, arrival_rate=5.0, service_rate=2.0)

@@ -1,8 +1,8 @@
 #pragma once
 /// @file errors.hpp
 /// The one exception hierarchy of servesim. Python sees the same classes as
-/// `servesim.Error`, `servesim.ScenarioError`, `servesim.UnstableSystemError`
-/// and `servesim.EngineError`.
+/// `servesim.Error`, `servesim.ScenarioError`, `servesim.UnstableSystemError`,
+/// `servesim.NotApplicableError` and `servesim.EngineError`.
 
 #include <stdexcept>
 #include <string>
@@ -39,6 +39,17 @@ class ScenarioError : public Error {
 
 /** A request asked for a steady-state answer that the system does not have. */
 class UnstableSystemError : public Error {
+ public:
+  using Error::Error;
+};
+
+/**
+ * An analytic estimate was asked of a scenario that no queueing model here
+ * describes (servesim::estimate). `what()` names the field that puts it out
+ * of reach and why, e.g. `servers: the estimate models one server, got 2`;
+ * simulate such scenarios instead.
+ */
+class NotApplicableError : public Error {
  public:
   using Error::Error;
 };

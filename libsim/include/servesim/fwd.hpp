@@ -8,6 +8,7 @@ class Error;
 class ScenarioError;
 class UnstableSystemError;
 class EngineError;
+class NotApplicableError;
 class Rng;
 class Distribution;
 class LatencyHistogram;
@@ -22,5 +23,6 @@ struct Estimate;
 struct ReplicationResult;
 struct Result;
 struct SimulationOptions;
+struct ScenarioEstimate;
 
 }  // namespace servesim

@@ -22,11 +22,18 @@
 #include "servesim/metrics/statistics.hpp"
 #include "servesim/metrics/warmup.hpp"
 
+#include "servesim/analytic/bounds.hpp"
 #include "servesim/analytic/erlang.hpp"
+#include "servesim/analytic/estimate.hpp"
+#include "servesim/analytic/finite_population.hpp"
+#include "servesim/analytic/ggc.hpp"
 #include "servesim/analytic/mg1.hpp"
 #include "servesim/analytic/mmck.hpp"
 #include "servesim/analytic/mva.hpp"
+#include "servesim/analytic/mva_multiclass.hpp"
 #include "servesim/analytic/processor_sharing.hpp"
+#include "servesim/analytic/staffing.hpp"
+#include "servesim/analytic/usl.hpp"
 
 #include "servesim/sim/simulate.hpp"
 

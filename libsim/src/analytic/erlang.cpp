@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "analytic/require.hpp"
+#include "analytic/response_tail.hpp"
 
 namespace servesim {
 namespace {
@@ -79,23 +80,18 @@ double mmc_response_exceedance(double arrival_rate, double service_rate, int ser
   require_mmc("mmc_response_exceedance", arrival_rate, service_rate, servers);
   detail::require_non_negative("mmc_response_exceedance", "response", response);
   const double c = erlang_c_unchecked(servers, arrival_rate / service_rate);
-  const double mu = service_rate;
-  const double theta = servers * service_rate - arrival_rate;  // rate of a positive wait
-  const double delta = theta - mu;
-  const double t = response;
-  // P(Exp(theta) + Exp(mu) > t) = e^{-mu t} (1 + mu (1 - e^{-delta t}) / delta),
-  // written with expm1 so that theta close to mu loses no digits (limit: 1 + mu t).
-  const double spread = delta == 0.0 ? t : -std::expm1(-delta * t) / delta;
-  const double tail_if_waiting = std::exp(-mu * t) * (1.0 + mu * spread);
-  return (1.0 - c) * std::exp(-mu * t) + c * tail_if_waiting;
+  return detail::exponential_response_tail(c, service_rate, servers * service_rate - arrival_rate,
+                                           response);
 }
 
 double mmc_response_quantile(double arrival_rate, double service_rate, int servers, double p) {
   require_mmc("mmc_response_quantile", arrival_rate, service_rate, servers);
   require_probability("mmc_response_quantile", p);
   const double target = 1.0 - p;
+  const double c = erlang_c_unchecked(servers, arrival_rate / service_rate);
+  const double wait_rate = servers * service_rate - arrival_rate;
   const auto exceeds = [&](double t) {
-    return mmc_response_exceedance(arrival_rate, service_rate, servers, t) > target;
+    return detail::exponential_response_tail(c, service_rate, wait_rate, t) > target;
   };
   double lo = 0.0;
   double hi = 1.0 / service_rate;

@@ -143,12 +143,17 @@ void advance(const Layout& layout, std::vector<Subnetwork>& subnetworks, std::si
 
 }  // namespace
 
-MvaResult mva_exact(std::span<const MvaStation> stations, int users, double think_time) {
-  require_network("mva_exact", stations, users, think_time);
+namespace {
+
+/// The exact recursion; the result at every population from 1 to `users` if `curve`,
+/// else only at `users`.
+std::vector<MvaResult> exact(const char* function, std::span<const MvaStation> stations,
+                             int users, double think_time, bool curve) {
+  require_network(function, stations, users, think_time);
   const Layout layout = layout_of(stations, think_time);
   const std::size_t load_dependent = layout.load_dependent.size();
   if (load_dependent > kMaxLoadDependent) {
-    throw Error("mva_exact: at most " + std::to_string(kMaxLoadDependent) +
+    throw Error(std::string(function) + ": at most " + std::to_string(kMaxLoadDependent) +
                 " multi_server stations with servers > 1 and demand > 0 are supported, got " +
                 std::to_string(load_dependent));
   }
@@ -176,12 +181,28 @@ MvaResult mva_exact(std::span<const MvaStation> stations, int users, double thin
     return std::popcount(a) < std::popcount(b);
   });
 
+  std::vector<MvaResult> results;
+  if (curve) results.reserve(static_cast<std::size_t>(users));
+  const Subnetwork& full = subnetworks[count - 1];
   for (int n = 1; n <= users; ++n) {
     for (std::size_t mask : order) advance(layout, subnetworks, mask, n);
+    if (curve || n == users) results.push_back(result_of(stations, full.residence, full.throughput));
   }
-  const Subnetwork& full = subnetworks[count - 1];
-  return result_of(stations, full.residence, full.throughput);
+  return results;
 }
+
+}  // namespace
+
+MvaResult mva_exact(std::span<const MvaStation> stations, int users, double think_time) {
+  return exact("mva_exact", stations, users, think_time, false).back();
+}
+
+std::vector<MvaResult> mva_exact_curve(std::span<const MvaStation> stations, int users,
+                                       double think_time) {
+  return exact("mva_exact_curve", stations, users, think_time, true);
+}
+
+
 
 MvaResult mva_schweitzer(std::span<const MvaStation> stations, int users, double think_time,
                          double tolerance) {

@@ -54,11 +54,11 @@ const Balancer* Scenario::find_balancer(const std::string& balancer_name) const 
 
 std::vector<const Server*> Scenario::servers_of(const Endpoint& endpoint) const {
   std::vector<const Server*> result;
-  if (const Server* own = find_server(endpoint.server)) {
-    result.push_back(own);
+  if (const Server* server = find_server(endpoint.server)) {
+    result.push_back(server);
   } else if (const Balancer* balancer = find_balancer(endpoint.server)) {
-    for (const std::string& server_name : balancer->servers) {
-      if (const Server* member = find_server(server_name)) result.push_back(member);
+    for (const std::string& member_name : balancer->servers) {
+      if (const Server* member = find_server(member_name)) result.push_back(member);
     }
   }
   return result;

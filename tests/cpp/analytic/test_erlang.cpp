@@ -144,3 +144,27 @@ TEST_CASE("erlang functions reject bad input", "[analytic][erlang]") {
   CHECK_THROWS_AS(servesim::mmc_wait_quantile(10.0, 50.0, 1, 1.0), servesim::Error);
   CHECK_THROWS_AS(servesim::mmc_response_exceedance(10.0, 50.0, 1, -1.0), servesim::Error);
 }
+
+TEST_CASE("erlang functions stay accurate for huge pools at loads near 1", "[analytic][erlang]") {
+  // Reference digits from the closed forms B = (a^c / c!) / (e^a Q(c + 1, a)),
+  // C = c B / (c - a (1 - B)), Q the regularized incomplete gamma, evaluated with mpmath at
+  // 60 significant digits. The recurrence must keep about 1e-12 relative accuracy.
+  struct Case { int c; double a; double b; double erlang_c; };
+  for (const Case& k : {Case{10'000, 9'990.0, 0.0073171868872689385, 0.88054171137398972},
+                        Case{10'000, 9'999.9, 0.0079302653762736895, 0.99875057117625576},
+                        Case{10'000, 9'000.0, 2.0916197944192896e-26, 2.0916197944192896e-25},
+                        Case{1'000, 999.99, 0.024805761620514087, 0.99960702234273457},
+                        Case{100, 99.999, 0.075694722207626767, 0.99987790530197231},
+                        Case{50, 49.9999, 0.10478635746349644, 0.99998291383786076}}) {
+    INFO("c " << k.c << ", a " << k.a);
+    CHECK(erlang_b(k.c, k.a) == Approx(k.b).epsilon(1e-11));
+    CHECK(erlang_c(k.c, k.a) == Approx(k.erlang_c).epsilon(1e-11));
+  }
+  SECTION("M/M/c metrics at 10,000 servers and rho = 0.99999") {
+    // E[W] = C / (c mu - lambda) = 0.998751 / 0.1 s; finite, and E[L] = lambda E[T] (Little).
+    const auto m = mmc(9'999.9, 1.0, 10'000);
+    CHECK(m.mean_wait == Approx(0.99875057117625576 / 0.1).epsilon(1e-9));
+    CHECK(m.mean_in_system == Approx(9'999.9 * m.mean_response).epsilon(1e-12));
+    CHECK(servesim::mmc_response_quantile(9'999.9, 1.0, 10'000, 0.99) > 0.0);
+  }
+}

@@ -71,6 +71,21 @@ struct MvaResult {
                                   double think_time);
 
 /**
+ * Exact MVA at every population 1..`users`: element n - 1 is the network
+ * with n users. The recursion visits each population anyway, so the whole
+ * throughput and response-time curve costs what mva_exact() at `users` does.
+ *
+ * @throws as mva_exact()
+ *
+ * @code
+ * const servesim::MvaStation cpu{"cpu", servesim::MvaStation::Kind::queue, 0.05, 1};
+ * auto curve = servesim::mva_exact_curve({&cpu, 1}, 50, 1.0);  // curve[9] is N = 10
+ * @endcode
+ */
+[[nodiscard]] std::vector<MvaResult> mva_exact_curve(std::span<const MvaStation> stations,
+                                                     int users, double think_time);
+
+/**
  * Approximate MVA by Schweitzer's (1979) fixed point Q_k(N-1) = (N-1)/N Q_k(N):
  * O(stations) per iteration, independent of N, typically within a few
  * percent of mva_exact(). A multi_server station is approximated as a queue
