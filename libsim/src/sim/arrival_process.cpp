@@ -7,12 +7,6 @@
 #include <numbers>
 
 namespace servesim::detail {
-namespace {
-
-constexpr double kNever = std::numeric_limits<double>::infinity();
-
-}  // namespace
-
 OpenArrivals::OpenArrivals(const OpenWorkload& open, double horizon, Rng rng)
     : open_(open), horizon_(horizon), rng_(rng) {
   if (open.arrivals == ArrivalProcess::bursty) {
@@ -24,11 +18,10 @@ OpenArrivals::OpenArrivals(const OpenWorkload& open, double horizon, Rng rng)
     switch_at_ = exponential(1.0 / (in_burst_ ? burst.duration : burst.every));
   }
   peak_ = profile_peak(open.profile);
+  steady_poisson_ = open.arrivals == ArrivalProcess::poisson && open.profile.kind == RateProfileKind::constant;
 }
 
-double OpenArrivals::exponential(double rate) noexcept { return -std::log(rng_.uniform01()) / rate; }
-
-double OpenArrivals::next() {
+double OpenArrivals::next_other() {
   switch (open_.arrivals) {
     case ArrivalProcess::trace: return next_traced();
     case ArrivalProcess::bursty: return next_burst();
@@ -47,7 +40,8 @@ double OpenArrivals::next_steady() {
     last_ += open_.arrivals == ArrivalProcess::constant ? 1.0 / open_.rate : exponential(open_.rate);
   }
   started_ = true;
-  return last_ <= horizon_ ? last_ : kNever;
+  if (last_ > horizon_) return kNever;
+  return last_;
 }
 
 // Lewis and Shedler's thinning: candidates of a Poisson process at the peak
@@ -88,7 +82,8 @@ double OpenArrivals::next_burst() {
 double OpenArrivals::next_traced() {
   if (next_trace_ == open_.trace.size()) return kNever;
   const double t = open_.trace[next_trace_++];
-  return t <= horizon_ ? t : kNever;
+  if (t > horizon_) return kNever;
+  return t;
 }
 
 double OpenArrivals::profile_rate(const RateProfile& profile, double horizon, double t) noexcept {

@@ -5,7 +5,9 @@
 // the times of a trace. The engine asks for one arrival time at a time, so
 // nothing is generated ahead and memory stays constant whatever the rate.
 
+#include <cmath>
 #include <cstddef>
+#include <limits>
 
 #include "servesim/core/rng.hpp"
 #include "servesim/model/scenario.hpp"
@@ -19,7 +21,15 @@ class OpenArrivals {
 
   /// The time of the next arrival (seconds, non-decreasing from call to call),
   /// or infinity when none is left before the horizon.
-  [[nodiscard]] double next();
+  [[nodiscard]] double next() {
+    // Poisson at a constant rate is the common case: kept inline.
+    if (steady_poisson_ && started_) {
+      last_ += exponential(open_.rate);
+      if (last_ > horizon_) return kNever;
+      return last_;
+    }
+    return next_other();
+  }
 
   /// The rate of a Poisson profile at time `t` (req/s).
   [[nodiscard]] static double profile_rate(const RateProfile& profile, double horizon, double t) noexcept;
@@ -27,7 +37,10 @@ class OpenArrivals {
   [[nodiscard]] static double profile_peak(const RateProfile& profile) noexcept;
 
  private:
-  [[nodiscard]] double exponential(double rate) noexcept;
+  static constexpr double kNever = std::numeric_limits<double>::infinity();
+
+  [[nodiscard]] double exponential(double rate) noexcept { return -std::log(rng_.uniform01()) / rate; }
+  [[nodiscard]] double next_other();
   [[nodiscard]] double next_steady();
   [[nodiscard]] double next_thinned();
   [[nodiscard]] double next_burst();
@@ -36,6 +49,7 @@ class OpenArrivals {
   const OpenWorkload& open_;
   double horizon_;
   Rng rng_;
+  bool steady_poisson_ = false;  // Poisson at the constant `rate`
   double last_ = 0.0;    // the previous arrival, or 0 before the first
   bool started_ = false;  // steady arrivals: the first one is at time 0
   double peak_ = 0.0;     // profiles: the thinning bound

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cassert>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -18,13 +19,11 @@ class IntervalHistogram {
  public:
   static constexpr int kSubBucketBits = 4;
 
+  /// Adds one response time, `seconds` >= 0.
   void record(double seconds) noexcept {
-    if (!(seconds > 0.0)) seconds = 0.0;
-    const std::size_t b = bucket_of(seconds);
-    ++counts_[b];
+    assert(seconds >= 0.0);
+    ++counts_[bucket_of(seconds)];
     ++count_;
-    lowest_ = std::min(lowest_, b);
-    highest_ = std::max(highest_, b);
     min_ = std::min(min_, seconds);
     max_ = std::max(max_, seconds);
   }
@@ -37,7 +36,7 @@ class IntervalHistogram {
     if (count_ == 0) return 0.0;
     const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_))));
     std::uint64_t seen = 0;
-    std::size_t b = lowest_;
+    std::size_t b = bucket_of(min_);
     while ((seen += counts_[b]) < rank) ++b;
     return std::clamp(std::sqrt(lower_bound_of(b) * lower_bound_of(b + 1)), min_, max_);
   }
@@ -49,11 +48,10 @@ class IntervalHistogram {
 
   void clear() noexcept {
     if (count_ == 0) return;
-    std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(lowest_),
-              counts_.begin() + static_cast<std::ptrdiff_t>(highest_) + 1, 0U);
+    // Only the buckets between the smallest and the largest value were used.
+    std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(bucket_of(min_)),
+              counts_.begin() + static_cast<std::ptrdiff_t>(bucket_of(max_)) + 1, 0U);
     count_ = 0;
-    lowest_ = kBucketCount;
-    highest_ = 0;
     min_ = std::numeric_limits<double>::infinity();
     max_ = 0.0;
   }
@@ -77,8 +75,6 @@ class IntervalHistogram {
 
   std::array<std::uint64_t, kBucketCount> counts_{};
   std::uint64_t count_ = 0;
-  std::size_t lowest_ = kBucketCount;
-  std::size_t highest_ = 0;
   double min_ = std::numeric_limits<double>::infinity();
   double max_ = 0.0;
 };

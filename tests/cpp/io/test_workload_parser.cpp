@@ -50,7 +50,7 @@ class TraceFiles {
 
   std::filesystem::path scenario(const std::string& trace_file, const std::string& trace) const {
     std::ofstream(dir_ / "arrivals.txt") << trace;
-    const std::filesystem::path path = dir_ / "scenario.yaml";
+    std::filesystem::path path = dir_ / "scenario.yaml";
     std::ofstream(path) << with_workload("{open: {trace: " + trace_file + "}}");
     return path;
   }

@@ -191,6 +191,7 @@ TEST_CASE("A trace replays its arrival times exactly", "[simulate][workloads]") 
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / "servesim-test-trace";
   std::filesystem::create_directories(dir);
   std::vector<double> times;
+  times.reserve(1000);
   for (int i = 0; i < 1000; ++i) times.push_back(std::pow(i / 999.0, 2.0) * 62.0);  // ever denser
   {
     std::ofstream file(dir / "arrivals.csv");
