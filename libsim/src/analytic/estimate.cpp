@@ -326,6 +326,8 @@ ScenarioEstimate estimate(const Scenario& s) {
   // the chain can hold, so it is cut where the rate has flattened.
   if (pool.unbounded) pool.slots = open ? 4'096 : users;
   if (!open) pool.slots = std::min(pool.slots, users);
+  // Closed users can never exceed their number: an unbounded process holds them all.
+  if (pool.unbounded && !open) pool.capacity = users;
   const std::vector<MvaResult> curve = mva_exact_curve(pool.stations, pool.slots, 0.0);
   std::vector<double> service_rate(static_cast<std::size_t>(pool.slots) + 1, 0.0);
   for (int n = 1; n <= pool.slots; ++n) service_rate[n] = curve[n - 1].throughput;

@@ -85,6 +85,46 @@ json to_json(const HostSummary& h) {
           {"cpu_utilization_ci", to_json(h.cpu_utilization)}};
 }
 
+json to_json(const DatabaseSummary& d) {
+  return {{"name", d.name},
+          {"utilization", d.utilization.mean},
+          {"utilization_ci", to_json(d.utilization)},
+          {"mean_queue_length", d.mean_queue_length.mean},
+          {"mean_queue_length_ci", to_json(d.mean_queue_length)},
+          {"mean_pool_wait", d.mean_pool_wait.mean},
+          {"mean_pool_wait_ci", to_json(d.mean_pool_wait)},
+          {"pool_wait_fraction", d.pool_wait_fraction.mean},
+          {"pool_wait_fraction_ci", to_json(d.pool_wait_fraction)},
+          {"queries", d.queries},
+          {"pool_timeouts", d.pool_timeouts}};
+}
+
+json to_json(const ServiceSummary& s) {
+  return {{"name", s.name},
+          {"mean_in_use", s.mean_in_use.mean},
+          {"mean_in_use_ci", to_json(s.mean_in_use)},
+          {"mean_queue_length", s.mean_queue_length.mean},
+          {"mean_queue_length_ci", to_json(s.mean_queue_length)},
+          {"calls", s.calls},
+          {"errors", s.errors}};
+}
+
+json to_json(const BalancerSummary& b) {
+  json servers = json::array();
+  for (const BalancedServerSummary& s : b.servers) {
+    servers.push_back({{"name", s.name}, {"sent", s.sent}, {"share", s.share.mean}, {"share_ci", to_json(s.share)}});
+  }
+  return {{"name", b.name}, {"servers", std::move(servers)}};
+}
+
+json to_json(const BalancerStats& b) {
+  json servers = json::array();
+  for (const BalancedServerStats& s : b.servers) {
+    servers.push_back({{"name", s.name}, {"sent", s.sent}, {"share", s.share}});
+  }
+  return {{"name", b.name}, {"servers", std::move(servers)}};
+}
+
 json to_json(const EndpointStats& e) {
   return {{"name", e.name},
           {"completed", e.completed},
@@ -108,6 +148,24 @@ json to_json(const ServerStats& s) {
 
 json to_json(const HostStats& h) {
   return {{"name", h.name}, {"cpu_utilization", h.cpu_utilization}};
+}
+
+json to_json(const DatabaseStats& d) {
+  return {{"name", d.name},
+          {"utilization", d.utilization},
+          {"mean_queue_length", d.mean_queue_length},
+          {"mean_pool_wait", d.mean_pool_wait},
+          {"pool_wait_fraction", d.pool_wait_fraction},
+          {"queries", d.queries},
+          {"pool_timeouts", d.pool_timeouts}};
+}
+
+json to_json(const ServiceStats& s) {
+  return {{"name", s.name},
+          {"mean_in_use", s.mean_in_use},
+          {"mean_queue_length", s.mean_queue_length},
+          {"calls", s.calls},
+          {"errors", s.errors}};
 }
 
 // Per-server and per-host values of an interval, keyed by name.
@@ -169,6 +227,9 @@ json to_json(const ReplicationResult& r) {
           {"endpoints", array_of(r.endpoints)},
           {"servers", array_of(r.servers)},
           {"hosts", array_of(r.hosts)},
+          {"databases", array_of(r.databases)},
+          {"services", array_of(r.services)},
+          {"balancers", array_of(r.balancers)},
           {"little", to_json(r.little)},
           {"timeline", timeline_json(r)},
           {"events", r.events}};
@@ -194,6 +255,9 @@ std::string to_json(const Result& result, int indent) {
               {"endpoints", array_of(result.endpoints)},
               {"servers", array_of(result.servers)},
               {"hosts", array_of(result.hosts)},
+              {"databases", array_of(result.databases)},
+              {"services", array_of(result.services)},
+              {"balancers", array_of(result.balancers)},
               {"little", to_json(result.little)},
               {"replications", array_of(result.replications)},
               {"histogram", to_json(result.histogram)}};

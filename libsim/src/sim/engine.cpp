@@ -20,6 +20,10 @@ constexpr std::uint64_t kMixStream = 1;
 constexpr std::uint64_t kThinkStream = 2;
 constexpr std::uint64_t kRetryStream = 3;
 constexpr std::uint64_t kFirstEndpointStream = 16;
+// Endpoints take 16 up to the branch streams, one per endpoint for its cache
+// hits; balancers come after both.
+constexpr std::uint64_t kFirstBranchStream = 0x40000;
+constexpr std::uint64_t kFirstBalancerStream = std::uint64_t{1} << 19U;
 
 constexpr double kNoConnection = std::numeric_limits<double>::quiet_NaN();
 
@@ -48,6 +52,8 @@ Engine::Engine(const Scenario& scenario, int replication, Measurement measuremen
       think_rng_(scenario.run.seed, stream(replication, kThinkStream)) {
   for (const Host& host : scenario.hosts) hosts_.emplace_back(host.cores, host.speed);
   build_servers();
+  build_dependencies();
+  build_balancers();
   build_endpoints();
   build_mix();
   build_slos();
@@ -95,14 +101,31 @@ void Engine::build_servers() {
   }
 }
 
+void Engine::build_balancers() {
+  for (std::size_t b = 0; b < scenario_.balancers.size(); ++b) {
+    const Balancer& spec = scenario_.balancers[b];
+    balancers_.emplace_back(spec.policy, spec.servers.size(),
+                            Rng(scenario_.run.seed, stream(replication_, kFirstBalancerStream + b)));
+  }
+}
+
+// One route per server that can serve the endpoint: server kinds (and so
+// where each phase runs) may differ behind one balancer.
 void Engine::build_endpoints() {
   for (std::size_t i = 0; i < scenario_.endpoints.size(); ++i) {
     const Endpoint& endpoint = scenario_.endpoints[i];
-    const Server& spec = *scenario_.servers_of(endpoint).front();
-    const std::uint32_t server = index_of(scenario_.servers, spec.name);
-    endpoints_.push_back(EndpointRuntime{server, build_route(endpoint, spec),
-                                         build_rejection_route(scenario_.servers[server]),
-                                         Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i))});
+    EndpointRuntime runtime{static_cast<std::uint32_t>(routes_.size()), std::nullopt, NetworkPath{},
+                            Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i)),
+                            Rng(scenario_.run.seed, stream(replication_, kFirstBranchStream + i))};
+    if (const Balancer* balancer = scenario_.find_balancer(endpoint.server)) {
+      runtime.balancer = index_of(scenario_.balancers, balancer->name);
+      runtime.network = network_path(*balancer, endpoint);
+    }
+    for (const Server* spec : scenario_.servers_of(endpoint)) {
+      routes_.push_back(ServerRoute{index_of(scenario_.servers, spec->name), build_route(scenario_, endpoint, *spec),
+                                    build_rejection_route(*spec)});
+    }
+    endpoints_.push_back(std::move(runtime));
   }
 }
 
@@ -205,6 +228,9 @@ void Engine::dispatch(const Event& event) {
     case EventType::worker_boot: on_worker_boot(event.subject); break;
     case EventType::interval_end: on_interval_end(); break;
     case EventType::warmup_end: on_warmup_end(); break;
+    case EventType::dependency_done: on_dependency_done(event.subject, event.tag); break;
+    case EventType::pool_timeout: on_pool_timeout(event.subject, event.tag); break;
+    case EventType::network_arrival: reach_server(event.subject); break;
     case EventType::retry_send: send(event.subject); break;
   }
 }
@@ -224,6 +250,7 @@ bool Engine::opens_connection(const ServerRuntime& server, std::uint32_t user) c
   return std::isnan(idle_since) || now_ - idle_since > server.keepalive;
 }
 
+// The client sends a request's first attempt.
 void Engine::arrive(std::uint32_t endpoint, std::uint32_t user) {
   const std::uint32_t id = requests_.acquire();
   Request& request = requests_[id];
@@ -233,14 +260,16 @@ void Engine::arrive(std::uint32_t endpoint, std::uint32_t user) {
   send(id);
 }
 
-// Sends an attempt of request `id`: a first one, or a retry after its backoff.
+// Sends an attempt of request `id`, a first one or a retry after its
+// backoff: through a balancer it crosses the network first, and its timeout
+// runs from now.
 void Engine::send(std::uint32_t id) {
   const std::uint32_t endpoint = requests_[id].endpoint;
-  ServerRuntime& server = servers_[endpoints_[endpoint].server];
+  const EndpointRuntime& runtime = endpoints_[endpoint];
   {
     Request& request = requests_[id];
-    request.arrival = now_;
-    request.new_connection = opens_connection(server, request.user);
+    request.route = runtime.first_route;
+    if (runtime.balancer) request.route += static_cast<std::uint32_t>(balancers_[*runtime.balancer].pick());
   }
   const bool retry = requests_[id].attempt > 1;
   timeline_.arrival(retry);
@@ -251,10 +280,32 @@ void Engine::send(std::uint32_t id) {
   if (client_timeout_) {
     calendar_.schedule(now_ + *client_timeout_, EventType::client_timeout, id, requests_[id].generation);
   }
+  if (runtime.network.to_server > 0.0) {
+    calendar_.schedule(now_ + runtime.network.to_server, EventType::network_arrival, id);
+    return;
+  }
+  reach_server(id);
+}
+
+// The server's answer or failure leaves it: the balancer stops counting the request.
+void Engine::leave_balancer(const Request& request) {
+  const EndpointRuntime& runtime = endpoints_[request.endpoint];
+  if (runtime.balancer) balancers_[*runtime.balancer].answered(request.route - runtime.first_route);
+}
+
+void Engine::reach_server(std::uint32_t id) {
+  ServerRoute& route = routes_[requests_[id].route];
+  ServerRuntime& server = servers_[route.server];
+  {
+    Request& request = requests_[id];
+    request.arrival = now_;
+    request.new_connection = opens_connection(server, request.user);
+  }
   const std::optional<std::uint32_t> process = pick_process(server);
   if (!process) {
     if (server.backlog.size() >= static_cast<std::size_t>(server.spec->backlog)) {
-      fail_request(id, Failure::refused);
+      leave_balancer(requests_[id]);
+      fail_request(id, Failure::refused, endpoints_[requests_[id].endpoint].network.to_client);
       requests_.release(id);
       return;
     }
@@ -309,15 +360,6 @@ void Engine::accept(std::uint32_t process, std::uint32_t id) {
   advance(id);
 }
 
-const std::vector<Step>& Engine::route_of(const Request& request) const {
-  const EndpointRuntime& endpoint = endpoints_[request.endpoint];
-  return request.rejected ? endpoint.rejection_route : endpoint.route;
-}
-
-ServerRuntime& Engine::server_of(const Request& request) {
-  return servers_[endpoints_[request.endpoint].server];
-}
-
 // Moves request `id` to its next step: lets go of what that step does not
 // run on, takes what it does (or queues for it), and starts it.
 void Engine::advance(std::uint32_t id) {
@@ -330,8 +372,13 @@ void Engine::advance(std::uint32_t id) {
       return;
     }
     const Step& step = route[static_cast<std::size_t>(request.phase)];
-    if (step.kind == StepKind::respond) {
-      respond(id);
+    if (is_instant(step.kind)) {
+      if (step.kind == StepKind::respond) {
+        respond(id);
+      } else if (step.kind == StepKind::jump ||
+                 endpoints_[request.endpoint].branch_rng.uniform01() >= step.probability) {
+        request.phase = static_cast<std::int32_t>(step.target) - 1;
+      }
       continue;
     }
     if (step.new_connection_only && !request.new_connection) continue;
@@ -366,7 +413,11 @@ void Engine::start_step(std::uint32_t id) {
     case StepKind::wait:
       calendar_.schedule(now_ + duration, EventType::wait_done, id, request.generation);
       break;
-    case StepKind::respond: break;  // handled by advance()
+    case StepKind::query: start_query(id, step.target, duration); break;
+    case StepKind::call: start_call(id, step.target, duration); break;
+    case StepKind::respond:
+    case StepKind::branch:
+    case StepKind::jump: break;  // handled by advance()
   }
 }
 
@@ -377,17 +428,27 @@ void Engine::on_cpu_done(std::uint32_t id) {
   advance(id);
 }
 
+// The response leaves the server; through a balancer it reaches the client
+// network.to_client seconds later, and the latency runs from the client's send.
 void Engine::respond(std::uint32_t id) {
   Request& request = requests_[id];
   request.responded = true;
+  leave_balancer(request);
   if (request.timed_out) return;  // the client left; its error is counted
+  const NetworkPath& network = endpoints_[request.endpoint].network;
   if (request.rejected) {
-    fail_request(id, Failure::unavailable);
+    fail_request(id, Failure::unavailable, network.to_client);
     return;
   }
-  const double latency = now_ - request.arrival;
+  const double latency = now_ - request.arrival + network.to_server + network.to_client;
+  if (client_timeout_ && latency > *client_timeout_) {
+    // Still on its way when the client gives up, at its deadline.
+    request.timed_out = true;
+    fail_request(id, Failure::client_timeout, *client_timeout_ - (latency - network.to_client));
+    return;
+  }
   // The client's SLO runs from its first attempt: failed attempts and backoffs count.
-  const bool within_slo = now_ - request.first_sent <= slo_[request.endpoint];
+  const bool within_slo = now_ + network.to_client - request.first_sent <= slo_[request.endpoint];
   timeline_.completion(latency, within_slo);
   if (measuring_) {
     EndpointCounts& counts = endpoint_counts_[request.endpoint];
@@ -397,7 +458,7 @@ void Engine::respond(std::uint32_t id) {
   }
   if (request.user != kNoUser) {
     connection_idle_since_[request.user] = now_;
-    schedule_next_send(request.user, 0.0);
+    schedule_next_send(request.user, network.to_client);
   }
 }
 
@@ -462,7 +523,11 @@ void Engine::kill_worker(std::uint32_t id) {
     request.on_cpu = false;
   }
   if (request.holds_gil) release_gil(id);
-  if (!requests_[id].timed_out) fail_request(id, Failure::worker_killed);
+  leave_dependency(id);
+  leave_balancer(requests_[id]);
+  if (!requests_[id].timed_out) {
+    fail_request(id, Failure::worker_killed, endpoints_[requests_[id].endpoint].network.to_client);
+  }
   leave_server(id);
   processes_[process].accepted -= 1;
   requests_.release(id);  // a pending wait is now stale
@@ -610,28 +675,30 @@ void Engine::on_client_timeout(std::uint32_t id, std::uint32_t generation) {
   fail_request(id, Failure::client_timeout);
 }
 
-// Counts the failed attempt; the client retries it if its policy allows.
-// Otherwise the request has failed, and a closed-loop user moves on: after
-// a refusal it tries again later, otherwise it thinks as after an answer.
-// Either way its connection is gone. May grow the request pool: callers
-// re-read requests_[id] afterwards.
-void Engine::fail_request(std::uint32_t id, Failure failure) {
+// Counts the failed attempt, which the client learns of `news_delay`
+// seconds from now; it retries if its policy allows. Otherwise the request
+// has failed, and a closed-loop user moves on: after a refusal it tries
+// again later, otherwise it thinks as after an answer. Either way its
+// connection is gone. May grow the request pool: callers re-read
+// requests_[id] afterwards.
+void Engine::fail_request(std::uint32_t id, Failure failure, double news_delay) {
   const Request& request = requests_[id];
   const std::uint32_t user = request.user;
   count_error(request.endpoint, failure);
   if (user != kNoUser) connection_idle_since_[user] = kNoConnection;
   if (retries_.again(request.attempt)) {
-    schedule_retry(id);
+    schedule_retry(id, news_delay);
     return;
   }
   if (measuring_) endpoint_counts_[request.endpoint].failed += 1;
   if (user == kNoUser) return;
-  schedule_next_send(user, failure == Failure::refused ? kRefusedRetryDelay : 0.0);
+  schedule_next_send(user, news_delay + (failure == Failure::refused ? kRefusedRetryDelay : 0.0));
 }
 
 // The retry is a new attempt (the failed one may still be in a server,
-// e.g. after a client timeout), sent once its backoff has passed.
-void Engine::schedule_retry(std::uint32_t failed) {
+// e.g. after a client timeout), sent once the client has learnt of the
+// failure and its backoff has passed.
+void Engine::schedule_retry(std::uint32_t failed, double news_delay) {
   const Request before = requests_[failed];
   const std::uint32_t id = requests_.acquire();
   Request& retry = requests_[id];
@@ -639,7 +706,7 @@ void Engine::schedule_retry(std::uint32_t failed) {
   retry.user = before.user;
   retry.first_sent = before.first_sent;
   retry.attempt = static_cast<std::uint8_t>(before.attempt + 1);
-  calendar_.schedule(now_ + retries_.backoff(before.attempt), EventType::retry_send, id);
+  calendar_.schedule(now_ + news_delay + retries_.backoff(before.attempt), EventType::retry_send, id);
 }
 
 void Engine::schedule_next_send(std::uint32_t user, double extra_delay) {
@@ -656,6 +723,8 @@ void Engine::count_error(std::uint32_t endpoint, Failure failure) {
     case Failure::client_timeout: errors.client_timeout += 1; break;
     case Failure::unavailable: errors.unavailable += 1; break;
     case Failure::worker_killed: errors.worker_killed += 1; break;
+    case Failure::pool_timeout: errors.pool_timeout += 1; break;
+    case Failure::downstream: errors.downstream += 1; break;
   }
 }
 
@@ -685,6 +754,8 @@ void Engine::on_warmup_end() {
   server_areas_at_warmup_.clear();
   for (const SharedCpu& host : hosts_) busy_core_seconds_at_warmup_.push_back(host.busy_core_seconds(now_));
   for (std::size_t s = 0; s < servers_.size(); ++s) server_areas_at_warmup_.push_back(server_areas(s, now_));
+  mark_dependencies_warmup();
+  for (LoadBalancer& balancer : balancers_) balancer.start_measuring();
 }
 
 Timeline::Areas Engine::resource_areas(double now) const {
@@ -718,6 +789,20 @@ ServerStats Engine::server_stats(std::size_t s) const {
   stats.mean_in_system = (now.in_system - before.in_system) / span;
   stats.queued_fraction =
       server.started ? static_cast<double>(server.queued) / static_cast<double>(server.started) : 0.0;
+  return stats;
+}
+
+BalancerStats Engine::balancer_stats(std::size_t b) const {
+  const Balancer& spec = scenario_.balancers[b];
+  const std::vector<std::uint64_t>& sent = balancers_[b].sent();
+  std::uint64_t total = 0;
+  for (const std::uint64_t count : sent) total += count;
+  BalancerStats stats;
+  stats.name = spec.name;
+  for (std::size_t s = 0; s < sent.size(); ++s) {
+    const double share = total ? static_cast<double>(sent[s]) / static_cast<double>(total) : 0.0;
+    stats.servers.push_back(BalancedServerStats{spec.servers[s], sent[s], share});
+  }
   return stats;
 }
 
@@ -757,10 +842,13 @@ ReplicationResult Engine::collect() {
   result.latency = LatencyStats::from(all);
 
   for (std::size_t s = 0; s < servers_.size(); ++s) result.servers.push_back(server_stats(s));
+  for (std::size_t b = 0; b < balancers_.size(); ++b) result.balancers.push_back(balancer_stats(b));
   for (std::size_t h = 0; h < hosts_.size(); ++h) {
     const double busy = hosts_[h].busy_core_seconds(now_) - busy_core_seconds_at_warmup_[h];
     result.hosts.push_back(HostStats{scenario_.hosts[h].name, busy / (span * hosts_[h].cores())});
   }
+  for (std::size_t d = 0; d < databases_.size(); ++d) result.databases.push_back(database_stats(d));
+  for (std::size_t s = 0; s < services_.size(); ++s) result.services.push_back(service_stats(s));
 
   result.little.mean_in_system = (system_area(now_) - system_area_at_warmup_) / span;
   result.little.throughput = static_cast<double>(departures_) / span;

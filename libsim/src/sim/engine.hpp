@@ -12,6 +12,9 @@
 #include "servesim/metrics/result.hpp"
 #include "servesim/model/scenario.hpp"
 #include "sim/arrival_process.hpp"
+#include "sim/connection_pool.hpp"
+#include "sim/dependencies.hpp"
+#include "sim/balancer.hpp"
 #include "sim/event_calendar.hpp"
 #include "sim/request_pool.hpp"
 #include "sim/retry.hpp"
@@ -41,11 +44,19 @@ class Engine {
   ReplicationResult run();
 
  private:
-  struct EndpointRuntime {
+  // An endpoint's steps on one of the servers that serve it.
+  struct ServerRoute {
     std::uint32_t server;
-    std::vector<Step> route;
-    std::vector<Step> rejection_route;
+    std::vector<Step> steps;
+    std::vector<Step> rejection_steps;
+  };
+  // Its routes are routes_[first_route ...], one per server, in the balancer's order.
+  struct EndpointRuntime {
+    std::uint32_t first_route;
+    std::optional<std::uint32_t> balancer;
+    NetworkPath network;  // zero without a balancer
     Rng rng;
+    Rng branch_rng;  ///< cache hits and misses, apart from durations so they do not shift each other
   };
   // Counts within the measured window.
   struct EndpointCounts {
@@ -56,9 +67,10 @@ class Engine {
     ErrorCounts errors;
     LatencyHistogram histogram;
   };
-  enum class Failure { refused, client_timeout, unavailable, worker_killed };
+  enum class Failure { refused, client_timeout, unavailable, worker_killed, pool_timeout, downstream };
 
   void build_servers();
+  void build_balancers();
   void build_endpoints();
   void build_mix();
   void build_slos();
@@ -76,6 +88,8 @@ class Engine {
   // A request's way through a server.
   void arrive(std::uint32_t endpoint, std::uint32_t user);
   void send(std::uint32_t id);
+  void reach_server(std::uint32_t id);
+  void leave_balancer(const Request& request);
   [[nodiscard]] std::optional<std::uint32_t> pick_process(ServerRuntime& server);
   void accept(std::uint32_t process, std::uint32_t id);
   void advance(std::uint32_t id);
@@ -97,20 +111,42 @@ class Engine {
   void request_switch(std::uint32_t process);
   void mark_waiting(std::uint32_t id, double delta);
 
+  // Databases and downstream services (dependencies.cpp).
+  void build_dependencies();
+  void start_query(std::uint32_t id, std::uint32_t database, double service_time);
+  void enter_database(std::uint32_t id);
+  void begin_query(std::uint32_t id);
+  void start_call(std::uint32_t id, std::uint32_t service, double latency);
+  void begin_call(std::uint32_t id);
+  void on_dependency_done(std::uint32_t id, std::uint32_t generation);
+  void on_pool_timeout(std::uint32_t id, std::uint32_t generation);
+  void return_connection(std::uint32_t id);
+  void leave_dependency(std::uint32_t id);
+  void fail_in_handler(std::uint32_t id, Failure failure);
+  [[nodiscard]] ConnectionPoolRuntime& pool_of(const Request& request);
+  void mark_dependencies_warmup();
+  [[nodiscard]] DatabaseStats database_stats(std::size_t d) const;
+  [[nodiscard]] ServiceStats service_stats(std::size_t s) const;
+
   // Clients.
   [[nodiscard]] bool opens_connection(const ServerRuntime& server, std::uint32_t user) const;
   void schedule_next_send(std::uint32_t user, double extra_delay);
   void count_error(std::uint32_t endpoint, Failure failure);
-  void fail_request(std::uint32_t id, Failure failure);
-  void schedule_retry(std::uint32_t failed);
+  void fail_request(std::uint32_t id, Failure failure, double news_delay = 0.0);
+  void schedule_retry(std::uint32_t failed, double news_delay);
   [[nodiscard]] std::uint32_t pick_endpoint();
-  [[nodiscard]] const std::vector<Step>& route_of(const Request& request) const;
-  [[nodiscard]] ServerRuntime& server_of(const Request& request);
+  // Called for every step: inline.
+  [[nodiscard]] const std::vector<Step>& route_of(const Request& request) const {
+    const ServerRoute& route = routes_[request.route];
+    return request.rejected ? route.rejection_steps : route.steps;
+  }
+  [[nodiscard]] ServerRuntime& server_of(const Request& request) { return servers_[routes_[request.route].server]; }
   [[nodiscard]] double system_area(double now) const;
   [[nodiscard]] Timeline::Areas resource_areas(double now) const;
 
   ReplicationResult collect();
   [[nodiscard]] ServerStats server_stats(std::size_t s) const;
+  [[nodiscard]] BalancerStats balancer_stats(std::size_t b) const;
 
   const Scenario& scenario_;
   int replication_;
@@ -125,7 +161,12 @@ class Engine {
   std::vector<SharedCpu> hosts_;
   std::vector<ServerRuntime> servers_;
   std::vector<WorkerProcess> processes_;
+  std::vector<LoadBalancer> balancers_;
+  std::vector<ServerRoute> routes_;
   std::vector<EndpointRuntime> endpoints_;
+  std::vector<DatabaseRuntime> databases_;
+  std::vector<ServiceRuntime> services_;
+  std::vector<ConnectionPoolRuntime> pools_;  ///< per process and database: [process * databases + database]
   std::vector<double> mix_cumulative_;
   std::optional<double> client_timeout_;
   /// Closed users: when their keep-alive connection fell idle; NaN when they have none.

@@ -7,6 +7,7 @@
 #include "servesim/analytic/mg1.hpp"
 #include "servesim/analytic/mmck.hpp"
 #include "servesim/errors.hpp"
+#include "servesim/io/scenario_parser.hpp"
 #include "support/scenarios.hpp"
 
 using servesim::Distribution;
@@ -118,4 +119,19 @@ TEST_CASE("estimate says where it does not apply", "[analytic][estimate]") {
     s.servers[0].kind = servesim::ServerKind::gunicorn_gthread;
     CHECK_THROWS_WITH(estimate(s), Catch::StartsWith("servers.web.workers: the estimate needs"));
   }
+}
+
+TEST_CASE("estimate: closed users on an unbounded uvicorn process all fit in it") {
+  // No limit_concurrency: every one of the 500 users is accepted, so the
+  // flow-equivalent chain must reach n = users (it once stopped at 1 and
+  // refused the scenario). With 1 ms of loop time per request and 2 loops,
+  // throughput is 2 / 1 ms plus the framework's share.
+  const servesim::Scenario s = servesim::parse_scenario(R"(
+hosts: {app: {cores: 2}}
+servers: {api: {kind: uvicorn, workers: 2, framework: none}}
+endpoints: {o: {style: async, phases: [{cpu: 1ms}, {io: 50ms}]}}
+workload: {closed: {users: 500}}
+)");
+  const servesim::ScenarioEstimate e = estimate(s);
+  CHECK(e.throughput == Approx(2000.0).epsilon(0.001));
 }

@@ -144,8 +144,8 @@ struct Service {
 /// How a load balancer picks a server for each request.
 enum class BalancingPolicy {
   round_robin,        ///< each server in turn
-  least_connections,  ///< the server with the fewest requests in it
-  power_of_two,       ///< the less loaded of two servers drawn at random
+  least_connections,  ///< the server with the fewest requests outstanding from this balancer
+  power_of_two,       ///< the less loaded of two distinct servers drawn at random
   random,             ///< a server drawn at random
 };
 
@@ -153,7 +153,10 @@ enum class BalancingPolicy {
  * A load balancer in front of `servers`, which must serve the same endpoints:
  * an endpoint whose `server` names the balancer is served by whichever server
  * it picks. Every request crosses the network both ways: `rtt` seconds in all,
- * plus the endpoint's request and response bytes at `bandwidth_mbps`.
+ * plus the endpoint's request and response bytes at `bandwidth_mbps`. Each
+ * transfer has the whole bandwidth (a fixed delay per request, no contention).
+ * A request counts against its server from the pick until the server's
+ * answer or error leaves it; ties go to the servers in turn.
  */
 struct Balancer {
   std::string name;
