@@ -10,6 +10,7 @@
 
 #include "servesim/analytic/erlang.hpp"
 #include "servesim/analytic/mg1.hpp"
+#include "servesim/errors.hpp"
 #include "servesim/sim/simulate.hpp"
 #include "support/tolerance.hpp"
 
@@ -240,6 +241,25 @@ TEST_CASE("Connections: sync workers pay set-up per request, keep-alive once", "
   CHECK(r.hosts[0].cpu_utilization.mean == Approx(0.002 / 3.002).epsilon(0.02));
 }
 
+TEST_CASE("A request that changes threads pays thread_handoff", "[simulate][runtimes]") {
+  // One core, 1 ms of Python per request, 1 ms of hand-off, 8 users without
+  // think time: the core is the bottleneck. A sync worker and an async def
+  // never change threads: 1 ms per request, 1000 req/s. gthread's pool and
+  // uvicorn's thread pool for a def pay the hand-off: 2 ms, 500 req/s.
+  auto make = [](ServerKind kind, std::optional<EndpointStyle> style) {
+    Scenario s = one_server(kind, 1, 1);
+    s.servers[0].thread_handoff = Distribution::constant(0.001);
+    if (kind == ServerKind::gunicorn_gthread) s.servers[0].threads = 4;
+    add_endpoint(s, "work", {cpu(0.001)}, style);
+    closed(s, 8);
+    return s;
+  };
+  check_saturated(simulate(make(ServerKind::gunicorn_sync, std::nullopt)), 1000.0);
+  check_saturated(simulate(make(ServerKind::uvicorn, EndpointStyle::async)), 1000.0);
+  check_saturated(simulate(make(ServerKind::gunicorn_gthread, std::nullopt)), 500.0);
+  check_saturated(simulate(make(ServerKind::uvicorn, EndpointStyle::sync)), 500.0);
+}
+
 TEST_CASE("gevent runs plain def code cooperatively: I/O overlaps, Python does not", "[simulate][runtimes]") {
   // 1 ms of Python and 50 ms of patched I/O per request, 200 users, one
   // process: the loop is the bottleneck at 1 ms per request, 1000 req/s,
@@ -271,4 +291,17 @@ TEST_CASE("Runtimes: same seed, same result, on any thread count", "[simulate][r
     CHECK(a.replications[i].completed == b.replications[i].completed);
     CHECK(a.replications[i].latency.p99 == b.replications[i].latency.p99);
   }
+}
+
+TEST_CASE("The native engine names the workload features it does not simulate yet", "[simulate]") {
+  // Rather than running a different model (Poisson arrivals, no retries) in silence.
+  Scenario s = one_server(ServerKind::gunicorn_sync, 1, 1);
+  add_endpoint(s, "work", {cpu(0.001)});
+  s.workload.open = OpenWorkload{};
+  s.workload.open->arrivals = ArrivalProcess::bursty;
+  s.workload.open->burst = Burst{100.0, 1.0, 10.0};
+  CHECK_THROWS_WITH(simulate(s), Catch::Contains("workload.open.arrivals: the native engine does not simulate bursty"));
+  s.workload.open = OpenWorkload{};
+  s.workload.retries.max_attempts = 3;
+  CHECK_THROWS_AS(simulate(s), EngineError);
 }
