@@ -246,11 +246,14 @@ struct EndpointRuntime {
   std::uint64_t completed = 0;  // measured window
   ErrorCounts errors;
   LatencyHistogram histogram;
+  double slo = std::numeric_limits<double>::infinity();  // goodput counts answers within it
+  std::uint64_t within_slo = 0;                           // measured window
 };
 
 struct IntervalCounts {
   std::uint64_t arrivals = 0;
   std::uint64_t completed = 0;
+  std::uint64_t within_slo = 0;
   std::uint64_t errors = 0;
   double latency_sum = 0.0;
 };
@@ -409,7 +412,10 @@ void Model::build() {
     endpoints_.push_back(EndpointRuntime{&server, build_route(scenario_, endpoint),
                                          build_rejection_route(*server.spec),
                                          Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i)),
-                                         0, {}, {}});
+                                         0, {}, {}, std::numeric_limits<double>::infinity(), 0});
+  }
+  for (const MixEntry& entry : scenario_.workload.mix) {
+    if (entry.slo) endpoints_[index_of(scenario_.endpoints, entry.endpoint)].slo = *entry.slo;
   }
   std::vector<double> weights(endpoints_.size(), scenario_.workload.mix.empty() ? 1.0 : 0.0);
   for (const MixEntry& entry : scenario_.workload.mix) {
@@ -650,11 +656,14 @@ void Model::respond(Request& request) {
   }
   request.settled = true;
   const double latency = now() - request.arrival;
+  EndpointRuntime& endpoint = endpoints_[request.endpoint];
+  const bool within_slo = latency <= endpoint.slo;  // no retries here: one attempt per request
   interval_.completed += 1;
+  if (within_slo) interval_.within_slo += 1;
   interval_.latency_sum += latency;
   if (measuring_) {
-    EndpointRuntime& endpoint = endpoints_[request.endpoint];
     endpoint.completed += 1;
+    if (within_slo) endpoint.within_slo += 1;
     endpoint.histogram.record(latency);
   }
   if (request.user != nullptr) {
@@ -932,9 +941,14 @@ void Model::close_interval() {
   stats.end = now();
   stats.arrivals = interval_.arrivals;
   stats.completed = interval_.completed;
+  stats.within_slo = interval_.within_slo;
   stats.errors = interval_.errors;
+  stats.throughput = static_cast<double>(interval_.completed) / (stats.end - stats.start);
   stats.mean_latency =
       interval_.completed ? interval_.latency_sum / static_cast<double>(interval_.completed) : 0.0;
+  // Not measured per interval by this engine: null in the JSON, NaN in frames.
+  stats.p50 = std::numeric_limits<double>::quiet_NaN();
+  stats.p99 = std::numeric_limits<double>::quiet_NaN();
   timeline_.push_back(stats);
   interval_ = IntervalCounts{};
   interval_start_ = now();
@@ -966,15 +980,19 @@ ReplicationResult Model::collect() {
     stats.name = scenario_.endpoints[i].name;
     stats.completed = runtime.completed;
     stats.throughput = static_cast<double>(runtime.completed) / span;
+    stats.within_slo = runtime.within_slo;
+    stats.goodput = static_cast<double>(runtime.within_slo) / span;
     stats.errors = runtime.errors;
     stats.latency = LatencyStats::from(runtime.histogram);
     all.merge(runtime.histogram);
     result.completed += runtime.completed;
+    result.within_slo += runtime.within_slo;
     result.errors += runtime.errors;
     stats.histogram = std::move(runtime.histogram);
     result.endpoints.push_back(std::move(stats));
   }
   result.throughput = static_cast<double>(result.completed) / span;
+  result.goodput = static_cast<double>(result.within_slo) / span;
   result.latency = LatencyStats::from(all);
 
   for (std::size_t s = 0; s < servers_.size(); ++s) {

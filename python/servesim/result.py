@@ -187,20 +187,49 @@ class Result:
         return Estimate._from_json(self._data.get("throughput_ci", self._data["throughput"]))
 
     @property
+    def goodput(self) -> float:
+        """Requests answered within their endpoint's SLO per second of measured time
+        (every answer counts for endpoints without an SLO), mean over replications.
+        The SLO runs from a request's first attempt, so retries and backoffs count."""
+        return self.goodput_ci.mean
+
+    @property
+    def goodput_ci(self) -> Estimate:
+        """Goodput (req/s) with its 95 % confidence interval."""
+        return Estimate._from_json(self._data.get("goodput_ci", self._data.get("goodput", self.throughput)))
+
+    @property
     def completed(self) -> int:
         """Requests answered in the measured windows, summed over replications."""
         return int(self._data["completed"])
 
     @property
+    def retries(self) -> int:
+        """Retry attempts sent in the measured windows (``workload.retries``), summed."""
+        return int(self._data.get("retries", 0))
+
+    @property
+    def failed(self) -> int:
+        """Requests that failed on every allowed attempt, summed over replications."""
+        return int(self._data.get("failed", sum(self.errors.values())))
+
+    @property
     def errors(self) -> dict[str, int]:
-        """Requests without an answer, by cause (``refused``, ``client_timeout``, ...),
-        summed over replications."""
+        """Failed attempts, by cause (``refused``, ``client_timeout``, ...), summed over
+        replications; with retries a request tried three times in vain counts three times."""
         return _error_kinds(self._data["errors"])
 
     @property
     def error_rate(self) -> float:
-        """Errors / (completed + errors), pooled over replications, in [0, 1]."""
+        """Failed attempts / (completed + failed attempts), pooled over replications,
+        in [0, 1]: the share of answers that were errors."""
         return float(self._data["error_rate"])
+
+    @property
+    def failure_rate(self) -> float:
+        """Failed requests / (completed + failed requests), pooled over replications, in
+        [0, 1]: the share of requests that got no answer however often they were tried."""
+        return float(self._data.get("failure_rate", self.error_rate))
 
     @property
     def latency(self) -> LatencyStats:
@@ -248,6 +277,11 @@ class Result:
         (for M/M/c, the Erlang C probability)."""
         return _by_name(self._data.get("servers", ()), "queued_fraction",
                         self.throughput_ci.samples)
+
+    @property
+    def endpoint_goodput(self) -> dict[str, Estimate]:
+        """Each endpoint's goodput (req/s within its SLO) with its interval, by endpoint name."""
+        return _by_name(self._data.get("endpoints", ()), "goodput", self.throughput_ci.samples)
 
     @property
     def database_utilization(self) -> dict[str, Estimate]:
@@ -315,7 +349,7 @@ class Result:
         Parameters
         ----------
         metric
-            ``"throughput"`` (req/s); ``"latency.mean"``, ``"latency.p50"``, ...
+            ``"throughput"``, ``"goodput"``, ``"goodput.<endpoint>"`` (req/s); ``"latency.mean"``, ``"latency.p50"``, ...
             ``"latency.p999"`` (seconds); ``"cpu_utilization.<host>"``,
             ``"worker_busy.<server>"``, ``"gil_busy.<server>"``,
             ``"queued_fraction.<server>"``, ``"database_utilization.<database>"``,
@@ -329,7 +363,8 @@ class Result:
         KeyError
             For an unknown metric, listing the known ones.
         """
-        known: dict[str, Estimate] = {"throughput": self.throughput_ci}
+        known: dict[str, Estimate] = {"throughput": self.throughput_ci, "goodput": self.goodput_ci}
+        known.update({f"goodput.{name}": value for name, value in self.endpoint_goodput.items()})
         known.update({f"latency.{name}": value for name, value in self.latency_ci.items()})
         for group in ("cpu_utilization", "worker_busy", "gil_busy", "mean_queue_length",
                       "queued_fraction", "database_utilization", "mean_pool_wait", "service_in_use"):
@@ -354,8 +389,9 @@ class Result:
     def to_frame(self) -> pd.DataFrame:
         """One row per replication.
 
-        Columns: ``replication``, ``warmup_s``, ``measured_duration_s``, ``arrivals``,
-        ``completed``, ``throughput_rps``, ``errors_<kind>``, ``errors_total``,
+        Columns: ``replication``, ``warmup_s``, ``measured_duration_s``, ``arrivals``
+        (attempts, retries included), ``retries``, ``completed``, ``throughput_rps``,
+        ``goodput_rps``, ``failed``, ``errors_<kind>``, ``errors_total``,
         ``latency_<stat>_s`` for mean, p50, p90, p95, p99, p999 and max,
         ``little_mean_in_system``, ``little_relative_error``,
         ``cpu_utilization_<host>``, ``worker_busy_<server>``,
@@ -372,29 +408,26 @@ class Result:
     def timeline_frame(self) -> pd.DataFrame:
         """One row per time-series interval per replication, warm-up included.
 
-        Columns: ``replication``, ``start_s``, ``end_s``, ``arrivals``, ``completed``,
-        ``errors``, ``throughput_rps`` (completed per second of the interval) and
-        ``mean_latency_s`` (of the requests completed in it; NaN if none).
+        Columns: ``replication``, ``start_s``, ``end_s``; counts in the interval:
+        ``arrivals`` (attempts sent, retries included), ``retries``, ``completed``,
+        ``errors`` (failed attempts); rates per second of the interval:
+        ``arrival_rps``, ``throughput_rps`` (completed), ``goodput_rps`` (completed
+        within their SLO); latency of the requests completed in it, in seconds:
+        ``mean_latency_s``, ``p50_latency_s``, ``p99_latency_s`` (quantiles within
+        3.1 %; NaN if none completed); time averages over it: ``queue_<server>``
+        (requests waiting), ``busy_<server>`` (fraction of its threads or event loops
+        at work) and ``cpu_<host>`` (fraction of its cores busy).
         """
         import pandas as pd
 
         rows = []
+        resource_columns: dict[str, None] = {}
         for index, replication in enumerate(self._data.get("replications", ())):
             for interval in replication.get("timeline", ()):
-                start, end = float(interval["start"]), float(interval["end"])
-                rows.append({
-                    "replication": int(replication.get("index", index)),
-                    "start_s": start,
-                    "end_s": end,
-                    "arrivals": int(interval["arrivals"]),
-                    "completed": int(interval["completed"]),
-                    "errors": int(interval["errors"]),
-                    "throughput_rps": int(interval["completed"]) / (end - start) if end > start else 0.0,
-                    "mean_latency_s": float(interval["mean_latency"]) if int(interval["completed"]) else math.nan,
-                })
-        columns = ["replication", "start_s", "end_s", "arrivals", "completed", "errors",
-                   "throughput_rps", "mean_latency_s"]
-        return pd.DataFrame(rows, columns=columns)
+                row = _interval_row(int(replication.get("index", index)), interval)
+                resource_columns.update(dict.fromkeys(key for key in row if key not in _TIMELINE_COLUMNS))
+                rows.append(row)
+        return pd.DataFrame(rows, columns=[*_TIMELINE_COLUMNS, *resource_columns])
 
     def balancers_frame(self) -> pd.DataFrame:
         """One row per server behind each balancer, aggregated over replications.
@@ -418,7 +451,8 @@ class Result:
         """One row per endpoint, aggregated over replications.
 
         Columns: ``endpoint``, ``completed``, ``throughput_rps``,
-        ``throughput_ci_rps`` (95 % half-width), ``errors_<kind>``,
+        ``throughput_ci_rps`` (95 % half-width), ``goodput_rps`` (within the
+        endpoint's SLO), ``goodput_ci_rps``, ``retries``, ``failed``, ``errors_<kind>``,
         ``latency_<stat>_s`` for mean, p50, p90, p95, p99, p999 and max.
         """
         import pandas as pd
@@ -426,11 +460,16 @@ class Result:
         rows = []
         for endpoint in self._data.get("endpoints", ()):
             throughput = Estimate._from_json(endpoint.get("throughput_ci", endpoint["throughput"]))
+            goodput = Estimate._from_json(endpoint.get("goodput_ci", endpoint.get("goodput", throughput.mean)))
             row: dict[str, Any] = {
                 "endpoint": endpoint["name"],
                 "completed": int(endpoint["completed"]),
                 "throughput_rps": throughput.mean,
                 "throughput_ci_rps": throughput.half_width,
+                "goodput_rps": goodput.mean,
+                "goodput_ci_rps": goodput.half_width,
+                "retries": int(endpoint.get("retries", 0)),
+                "failed": int(endpoint.get("failed", 0)),
             }
             row.update({f"errors_{kind}": count
                         for kind, count in _error_kinds(endpoint.get("errors", {})).items()})
@@ -531,6 +570,47 @@ def _latency_columns(latency: Mapping[str, Any]) -> dict[str, float]:
     return {f"latency_{name}_s": _latency_value(latency[name]) for name in LATENCY_STATS if name in latency}
 
 
+_TIMELINE_COLUMNS = ("replication", "start_s", "end_s", "arrivals", "retries", "completed", "errors",
+                     "arrival_rps", "throughput_rps", "goodput_rps", "mean_latency_s", "p50_latency_s",
+                     "p99_latency_s")
+
+
+def _interval_row(replication: int, interval: Mapping[str, Any]) -> dict[str, Any]:
+    start, end = float(interval["start"]), float(interval["end"])
+    length = end - start
+    completed = int(interval["completed"])
+
+    def per_second(count: int) -> float:
+        return count / length if length > 0 else 0.0
+
+    def latency(key: str) -> float:
+        value = interval.get(key)  # null where an engine does not measure it
+        return float(value) if completed and value is not None else math.nan
+
+    row: dict[str, Any] = {
+        "replication": replication,
+        "start_s": start,
+        "end_s": end,
+        "arrivals": int(interval["arrivals"]),
+        "retries": int(interval.get("retries", 0)),
+        "completed": completed,
+        "errors": int(interval["errors"]),
+        "arrival_rps": per_second(int(interval["arrivals"])),
+        "throughput_rps": per_second(completed),
+        "goodput_rps": per_second(int(interval.get("within_slo", completed))),
+        "mean_latency_s": latency("mean_latency"),
+        "p50_latency_s": latency("p50"),
+        "p99_latency_s": latency("p99"),
+    }
+    for server, value in interval.get("mean_queue_length", {}).items():
+        row[f"queue_{server}"] = float(value)
+    for server, value in interval.get("worker_busy_fraction", {}).items():
+        row[f"busy_{server}"] = float(value)
+    for host, value in interval.get("cpu_utilization", {}).items():
+        row[f"cpu_{host}"] = float(value)
+    return row
+
+
 def _replication_row(replication: Mapping[str, Any]) -> dict[str, Any]:
     errors = _error_kinds(replication.get("errors", {}))
     row: dict[str, Any] = {
@@ -538,8 +618,11 @@ def _replication_row(replication: Mapping[str, Any]) -> dict[str, Any]:
         "warmup_s": float(replication.get("warmup", 0.0)),
         "measured_duration_s": float(replication.get("measured_duration", 0.0)),
         "arrivals": int(replication.get("arrivals", 0)),
+        "retries": int(replication.get("retries", 0)),
         "completed": int(replication["completed"]),
         "throughput_rps": float(replication["throughput"]),
+        "goodput_rps": float(replication.get("goodput", replication["throughput"])),
+        "failed": int(replication.get("failed", 0)),
     }
     row.update({f"errors_{kind}": count for kind, count in errors.items()})
     row["errors_total"] = sum(errors.values())
@@ -584,6 +667,8 @@ def _format_summary(result: Result) -> str:
         add(label, f"{estimate.mean * scale:,.{digits}f}", unit, ci)
 
     add_estimate("throughput", result.throughput_ci, 1.0, "req/s", 2)
+    if result.goodput_ci.mean != result.throughput_ci.mean:  # some answers missed their SLO
+        add_estimate("goodput (within SLO)", result.goodput_ci, 1.0, "req/s", 2)
     for name, estimate in result.latency_ci.items():
         add_estimate(f"latency {_LATENCY_LABELS[name]}", estimate, 1e3, "ms", 3)
     add("latency max", f"{result.latency.max * 1e3:,.3f}", "ms")
@@ -592,6 +677,9 @@ def _format_summary(result: Result) -> str:
     by_kind = ", ".join(f"{kind} {count:,}" for kind, count in errors.items() if count)
     add("errors", f"{sum(errors.values()):,}", "", f"({by_kind})" if by_kind else "")
     add("error rate", f"{result.error_rate * 100:.3f}", "%")
+    if result.retries:
+        add("retries", f"{result.retries:,}", "", f"({result.failed:,} requests failed every attempt, "
+                                                   f"{result.failure_rate * 100:.3f} %)")
     endpoints = result._data.get("endpoints", ())
     if len(endpoints) > 1:  # one endpoint would repeat the totals
         for endpoint in endpoints:

@@ -111,19 +111,45 @@ Cost endpoint_cost(const Scenario& s) {
   return cost;
 }
 
-// Simulated seconds that keep the run within kEventBudget events.
+// The highest rate an open workload sends first attempts at; a trace's
+// times all fall in the shortest run, at worst.
+double peak_open_rate(const servesim::OpenWorkload& open) {
+  using servesim::ArrivalProcess;
+  using servesim::RateProfileKind;
+  switch (open.arrivals) {
+    case ArrivalProcess::trace: return static_cast<double>(open.trace.size()) / kMinDuration;
+    case ArrivalProcess::bursty: return std::max(open.rate, open.burst.rate);
+    default: break;
+  }
+  const servesim::RateProfile& profile = open.profile;
+  switch (profile.kind) {
+    case RateProfileKind::constant: return open.rate;
+    case RateProfileKind::ramp: return std::max(profile.from, profile.to);
+    case RateProfileKind::diurnal: return profile.max;
+    case RateProfileKind::steps: {
+      double peak = 0.0;
+      for (const auto& step : profile.steps) peak = std::max(peak, step.rate);
+      return peak;
+    }
+  }
+  return open.rate;
+}
+
+// Simulated seconds that keep the run within kEventBudget events. Every
+// request may be retried, up to max_attempts attempts in all.
 double simulated_duration(const Scenario& s) {
   const Cost cost = endpoint_cost(s);
   double requests_per_s = 0.0;
   if (s.workload.open) {
-    requests_per_s = s.workload.open->rate;
+    requests_per_s = peak_open_rate(*s.workload.open);
   } else {
     double request_time = cost.request_time;
     if (s.workload.client_timeout) request_time = std::min(request_time, *s.workload.client_timeout);
     const double cycle = typical(s.workload.closed->think_time) + request_time;
     requests_per_s = s.workload.closed->users / cycle;  // +inf for zero-time loops
   }
-  const double events_per_s = requests_per_s * static_cast<double>(cost.steps + 2);
+  const double events_per_s =
+      requests_per_s * s.workload.retries.max_attempts * static_cast<double>(cost.steps + 2);
   return std::min(kMaxDuration, kEventBudget / events_per_s);
 }
 

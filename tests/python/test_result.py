@@ -37,8 +37,11 @@ def test_estimates(result: ss.Result) -> None:
     assert result.ci("worker_busy.web") == result.worker_busy["web"]
     assert result.ci("cpu_utilization.app") == result.cpu_utilization["app"]
     assert result.ci("latency.mean").mean == result.latency.mean
+    # No SLO: every answer is goodput.
+    assert result.ci("goodput") == result.ci("goodput.work") == result.goodput_ci
+    assert result.goodput == result.throughput
     with pytest.raises(KeyError, match="known: throughput"):
-        result.ci("goodput")
+        result.ci("latency.p42")
 
 
 def test_counts_and_errors(result: ss.Result) -> None:
@@ -67,8 +70,10 @@ def test_to_frame_has_one_named_row_per_replication(result: ss.Result) -> None:
 def test_timeline_frame_covers_every_replication(result: ss.Result) -> None:
     timeline = result.timeline_frame()
     assert set(timeline["replication"]) == {0, 1, 2}
-    assert list(timeline.columns) == ["replication", "start_s", "end_s", "arrivals", "completed",
-                                      "errors", "throughput_rps", "mean_latency_s"]
+    assert list(timeline.columns) == ["replication", "start_s", "end_s", "arrivals", "retries",
+                                      "completed", "errors", "arrival_rps", "throughput_rps",
+                                      "goodput_rps", "mean_latency_s", "p50_latency_s",
+                                      "p99_latency_s", "queue_web", "busy_web", "cpu_app"]
     first = timeline[timeline["replication"] == 0]
     assert first["start_s"].iloc[0] == 0.0
     assert first["end_s"].iloc[-1] == pytest.approx(120.0)

@@ -60,6 +60,7 @@ class Reader {
     return node_.get<std::string>();
   }
   double number(const char* key) const { return at(key).number(); }
+  [[nodiscard]] bool has(const std::string& key) const { return node_.is_object() && node_.contains(key); }
   std::uint64_t count(const char* key) const { return at(key).count(); }
 
   [[noreturn]] static void fail(const std::string& what) {
@@ -130,8 +131,12 @@ ReplicationResult replication_from_engine_output(std::string_view document) {
   out.warmup = r.number("warmup");
   out.measured_duration = r.number("measured_duration");
   out.arrivals = r.count("arrivals");
+  out.retries = r.count("retries");
   out.completed = r.count("completed");
   out.throughput = r.number("throughput");
+  out.within_slo = r.count("within_slo");
+  out.goodput = r.number("goodput");
+  out.failed = r.count("failed");
   out.errors = read_errors(r.at("errors"));
   out.latency = read_latency(r.at("latency"));
   const Reader endpoints = r.at("endpoints");
@@ -141,6 +146,10 @@ ReplicationResult replication_from_engine_output(std::string_view document) {
     stats.name = e.at("name").text();
     stats.completed = e.count("completed");
     stats.throughput = e.number("throughput");
+    stats.within_slo = e.count("within_slo");
+    stats.goodput = e.number("goodput");
+    stats.retries = e.count("retries");
+    stats.failed = e.count("failed");
     stats.errors = read_errors(e.at("errors"));
     stats.latency = read_latency(e.at("latency"));
     stats.histogram = read_histogram(e.at("histogram"));
@@ -206,9 +215,31 @@ ReplicationResult replication_from_engine_output(std::string_view document) {
   const Reader timeline = r.at("timeline");
   for (std::size_t i = 0; i < timeline.size(); ++i) {
     const Reader t = timeline.at(i);
-    out.timeline.push_back(IntervalStats{t.number("start"), t.number("end"), t.count("arrivals"),
-                                         t.count("completed"), t.count("errors"),
-                                         t.number("mean_latency")});
+    IntervalStats interval;
+    interval.start = t.number("start");
+    interval.end = t.number("end");
+    interval.arrivals = t.count("arrivals");
+    interval.retries = t.count("retries");
+    interval.completed = t.count("completed");
+    interval.within_slo = t.count("within_slo");
+    interval.errors = t.count("errors");
+    interval.throughput = t.number("throughput");
+    interval.mean_latency = t.number("mean_latency");
+    interval.p50 = t.number("p50");
+    interval.p99 = t.number("p99");
+    // Per-server and per-host values, keyed by name, in the replication's order.
+    for (const ServerStats& server : out.servers) {
+      if (t.at("mean_queue_length").has(server.name)) {
+        interval.mean_queue_length.push_back(t.at("mean_queue_length").number(server.name.c_str()));
+        interval.worker_busy_fraction.push_back(t.at("worker_busy_fraction").number(server.name.c_str()));
+      }
+    }
+    for (const HostStats& host : out.hosts) {
+      if (t.at("cpu_utilization").has(host.name)) {
+        interval.cpu_utilization.push_back(t.at("cpu_utilization").number(host.name.c_str()));
+      }
+    }
+    out.timeline.push_back(std::move(interval));
   }
   out.events = r.count("events");
   return out;

@@ -58,6 +58,10 @@ json to_json(const EndpointSummary& e) {
           {"completed", e.completed},
           {"throughput", e.throughput.mean},
           {"throughput_ci", to_json(e.throughput)},
+          {"goodput", e.goodput.mean},
+          {"goodput_ci", to_json(e.goodput)},
+          {"retries", e.retries},
+          {"failed", e.failed},
           {"errors", to_json(e.errors)},
           {"latency", latency_means(e.latency)},
           {"latency_ci", latency_estimates(e.latency)}};
@@ -125,6 +129,10 @@ json to_json(const EndpointStats& e) {
   return {{"name", e.name},
           {"completed", e.completed},
           {"throughput", e.throughput},
+          {"within_slo", e.within_slo},
+          {"goodput", e.goodput},
+          {"retries", e.retries},
+          {"failed", e.failed},
           {"errors", to_json(e.errors)},
           {"latency", to_json(e.latency)}};
 }
@@ -160,9 +168,28 @@ json to_json(const ServiceStats& s) {
           {"errors", s.errors}};
 }
 
-json to_json(const IntervalStats& i) {
-  return {{"start", i.start},       {"end", i.end},       {"arrivals", i.arrivals},
-          {"completed", i.completed}, {"errors", i.errors}, {"mean_latency", i.mean_latency}};
+// Per-server and per-host values of an interval, keyed by name.
+json by_name(const std::vector<double>& values, const std::vector<std::string>& names) {
+  json out = json::object();
+  for (std::size_t i = 0; i < values.size() && i < names.size(); ++i) out[names[i]] = values[i];
+  return out;
+}
+
+json to_json(const IntervalStats& i, const std::vector<std::string>& servers, const std::vector<std::string>& hosts) {
+  return {{"start", i.start},
+          {"end", i.end},
+          {"arrivals", i.arrivals},
+          {"retries", i.retries},
+          {"completed", i.completed},
+          {"within_slo", i.within_slo},
+          {"errors", i.errors},
+          {"throughput", i.throughput},
+          {"mean_latency", i.mean_latency},
+          {"p50", i.p50},
+          {"p99", i.p99},
+          {"mean_queue_length", by_name(i.mean_queue_length, servers)},
+          {"worker_busy_fraction", by_name(i.worker_busy_fraction, servers)},
+          {"cpu_utilization", by_name(i.cpu_utilization, hosts)}};
 }
 
 json to_json(const ReplicationResult& r);
@@ -174,13 +201,27 @@ json array_of(const std::vector<T>& items) {
   return out;
 }
 
+json timeline_json(const ReplicationResult& r) {
+  std::vector<std::string> servers;
+  std::vector<std::string> hosts;
+  for (const ServerStats& server : r.servers) servers.push_back(server.name);
+  for (const HostStats& host : r.hosts) hosts.push_back(host.name);
+  json out = json::array();
+  for (const IntervalStats& interval : r.timeline) out.push_back(to_json(interval, servers, hosts));
+  return out;
+}
+
 json to_json(const ReplicationResult& r) {
   return {{"index", r.index},
           {"warmup", r.warmup},
           {"measured_duration", r.measured_duration},
           {"arrivals", r.arrivals},
+          {"retries", r.retries},
           {"completed", r.completed},
           {"throughput", r.throughput},
+          {"within_slo", r.within_slo},
+          {"goodput", r.goodput},
+          {"failed", r.failed},
           {"errors", to_json(r.errors)},
           {"latency", to_json(r.latency)},
           {"endpoints", array_of(r.endpoints)},
@@ -190,7 +231,7 @@ json to_json(const ReplicationResult& r) {
           {"services", array_of(r.services)},
           {"balancers", array_of(r.balancers)},
           {"little", to_json(r.little)},
-          {"timeline", array_of(r.timeline)},
+          {"timeline", timeline_json(r)},
           {"events", r.events}};
 }
 
@@ -202,8 +243,13 @@ std::string to_json(const Result& result, int indent) {
               {"completed", result.completed},
               {"throughput", result.throughput.mean},
               {"throughput_ci", to_json(result.throughput)},
+              {"goodput", result.goodput.mean},
+              {"goodput_ci", to_json(result.goodput)},
+              {"retries", result.retries},
+              {"failed", result.failed},
               {"errors", to_json(result.errors)},
               {"error_rate", result.error_rate},
+              {"failure_rate", result.failure_rate},
               {"latency", latency_means(result.latency)},
               {"latency_ci", latency_estimates(result.latency)},
               {"endpoints", array_of(result.endpoints)},

@@ -51,13 +51,18 @@ Result summarize(std::string scenario, std::uint64_t seed,
   std::vector<const LatencyStats*> latencies;
   for (const Rep& rep : replications) {
     result.completed += rep.completed;
+    result.retries += rep.retries;
+    result.failed += rep.failed;
     result.errors += rep.errors;
     latencies.push_back(&rep.latency);
     for (const EndpointStats& endpoint : rep.endpoints) result.histogram.merge(endpoint.histogram);
   }
   const auto attempts = static_cast<double>(result.completed + result.errors.total());
   result.error_rate = attempts > 0 ? static_cast<double>(result.errors.total()) / attempts : 0.0;
+  const auto requests = static_cast<double>(result.completed + result.failed);
+  result.failure_rate = requests > 0 ? static_cast<double>(result.failed) / requests : 0.0;
   result.throughput = estimate_over<Rep>(replications, [](const Rep& r) { return r.throughput; });
+  result.goodput = estimate_over<Rep>(replications, [](const Rep& r) { return r.goodput; });
   result.latency = summarize_latency(latencies);
   result.little.mean_in_system = estimate_over<Rep>(replications, [](const Rep& r) { return r.little.mean_in_system; }).mean;
   result.little.throughput = estimate_over<Rep>(replications, [](const Rep& r) { return r.little.throughput; }).mean;
@@ -71,10 +76,13 @@ Result summarize(std::string scenario, std::uint64_t seed,
     std::vector<const LatencyStats*> endpoint_latencies;
     for (const Rep& rep : replications) {
       endpoint.completed += rep.endpoints[i].completed;
+      endpoint.retries += rep.endpoints[i].retries;
+      endpoint.failed += rep.endpoints[i].failed;
       endpoint.errors += rep.endpoints[i].errors;
       endpoint_latencies.push_back(&rep.endpoints[i].latency);
     }
     endpoint.throughput = estimate_over<Rep>(replications, [i](const Rep& r) { return r.endpoints[i].throughput; });
+    endpoint.goodput = estimate_over<Rep>(replications, [i](const Rep& r) { return r.endpoints[i].goodput; });
     endpoint.latency = summarize_latency(endpoint_latencies);
     result.endpoints.push_back(std::move(endpoint));
   }

@@ -6,7 +6,6 @@
 #include <limits>
 #include <utility>
 
-#include "servesim/errors.hpp"
 
 namespace servesim::detail {
 namespace {
@@ -20,6 +19,7 @@ constexpr double kRefusedRetryDelay = 1.0;
 constexpr std::uint64_t kArrivalStream = 0;
 constexpr std::uint64_t kMixStream = 1;
 constexpr std::uint64_t kThinkStream = 2;
+constexpr std::uint64_t kRetryStream = 3;
 constexpr std::uint64_t kFirstEndpointStream = 16;
 // Endpoints take 16 up to the branch streams, one per endpoint for its cache
 // hits; balancers come after both.
@@ -41,22 +41,6 @@ std::uint64_t stream(int replication, std::uint64_t source) {
 
 }  // namespace
 
-void check_native_supported(const Scenario& scenario) {
-  const Workload& workload = scenario.workload;
-  auto refuse = [](const std::string& path, const std::string& what) {
-    throw EngineError(path + ": the native engine does not simulate " + what + " yet");
-  };
-  if (workload.open) {
-    if (workload.open->arrivals == ArrivalProcess::bursty) refuse("workload.open.arrivals", "bursty arrivals");
-    if (workload.open->arrivals == ArrivalProcess::trace) refuse("workload.open.trace", "trace replay");
-    if (workload.open->profile.kind != RateProfileKind::constant) refuse("workload.open.profile", "rate profiles");
-  }
-  if (workload.retries.max_attempts > 1) refuse("workload.retries", "client retries");
-  for (const MixEntry& entry : workload.mix) {
-    if (entry.slo) refuse("workload.mix." + entry.endpoint + ".slo", "goodput within an SLO");
-  }
-}
-
 Engine::Engine(const Scenario& scenario, int replication, Measurement measurement,
                IntervalHook on_interval)
     : scenario_(scenario),
@@ -64,7 +48,7 @@ Engine::Engine(const Scenario& scenario, int replication, Measurement measuremen
       measurement_(measurement),
       on_interval_(std::move(on_interval)),
       client_timeout_(scenario.workload.client_timeout),
-      arrival_rng_(scenario.run.seed, stream(replication, kArrivalStream)),
+      retries_(scenario.workload.retries, Rng(scenario.run.seed, stream(replication, kRetryStream))),
       mix_rng_(scenario.run.seed, stream(replication, kMixStream)),
       think_rng_(scenario.run.seed, stream(replication, kThinkStream)) {
   for (const Host& host : scenario.hosts) hosts_.emplace_back(host.cores, host.speed);
@@ -73,7 +57,17 @@ Engine::Engine(const Scenario& scenario, int replication, Measurement measuremen
   build_balancers();
   build_endpoints();
   build_mix();
+  build_slos();
   endpoint_counts_.resize(endpoints_.size());
+  if (scenario.workload.open) {
+    open_arrivals_.emplace(*scenario.workload.open, scenario.run.duration,
+                           Rng(scenario.run.seed, stream(replication, kArrivalStream)));
+  }
+  std::vector<double> runners;
+  std::vector<double> cores;
+  for (const ServerRuntime& server : servers_) runners.push_back(server.runner_count());
+  for (const SharedCpu& host : hosts_) cores.push_back(host.cores());
+  timeline_ = Timeline(std::move(runners), std::move(cores));
   if (scenario.workload.closed) {
     connection_idle_since_.assign(static_cast<std::size_t>(scenario.workload.closed->users), kNoConnection);
   }
@@ -152,6 +146,13 @@ void Engine::build_mix() {
   mix_cumulative_.back() = 1.0;
 }
 
+void Engine::build_slos() {
+  slo_.assign(endpoints_.size(), std::numeric_limits<double>::infinity());
+  for (const MixEntry& entry : scenario_.workload.mix) {
+    if (entry.slo) slo_[index_of(scenario_.endpoints, entry.endpoint)] = *entry.slo;
+  }
+}
+
 std::uint32_t Engine::pick_endpoint() {
   if (mix_cumulative_.size() == 1) return 0;
   const double u = mix_rng_.uniform01();
@@ -164,7 +165,8 @@ std::uint32_t Engine::pick_endpoint() {
 void Engine::start_workload() {
   const Workload& workload = scenario_.workload;
   if (workload.open) {
-    calendar_.schedule(0.0, EventType::open_arrival);
+    const double first = open_arrivals_->next();
+    if (std::isfinite(first)) calendar_.schedule(first, EventType::open_arrival);
   } else {
     const ClosedWorkload& closed = *workload.closed;
     for (int user = 0; user < closed.users; ++user) {
@@ -230,16 +232,14 @@ void Engine::dispatch(const Event& event) {
     case EventType::dependency_done: on_dependency_done(event.subject, event.tag); break;
     case EventType::pool_timeout: on_pool_timeout(event.subject, event.tag); break;
     case EventType::network_arrival: reach_server(event.subject); break;
+    case EventType::retry_send: send(event.subject); break;
   }
 }
 
 void Engine::on_open_arrival() {
   arrive(pick_endpoint(), kNoUser);
-  const OpenWorkload& open = *scenario_.workload.open;
-  const double gap = open.arrivals == ArrivalProcess::constant
-                         ? 1.0 / open.rate
-                         : -std::log(arrival_rng_.uniform01()) / open.rate;
-  calendar_.schedule(now_ + gap, EventType::open_arrival);
+  const double next = open_arrivals_->next();
+  if (std::isfinite(next)) calendar_.schedule(next, EventType::open_arrival);
 }
 
 // ---------------------------------------------------------------------------
@@ -251,20 +251,33 @@ bool Engine::opens_connection(const ServerRuntime& server, std::uint32_t user) c
   return std::isnan(idle_since) || now_ - idle_since > server.keepalive;
 }
 
-// The client sends a request: through a balancer it crosses the network
-// first, and its timeout runs from now.
+// The client sends a request's first attempt.
 void Engine::arrive(std::uint32_t endpoint, std::uint32_t user) {
   const std::uint32_t id = requests_.acquire();
+  Request& request = requests_[id];
+  request.endpoint = endpoint;
+  request.user = user;
+  request.first_sent = now_;
+  send(id);
+}
+
+// Sends an attempt of request `id`, a first one or a retry after its
+// backoff: through a balancer it crosses the network first, and its timeout
+// runs from now.
+void Engine::send(std::uint32_t id) {
+  const std::uint32_t endpoint = requests_[id].endpoint;
   const EndpointRuntime& runtime = endpoints_[endpoint];
   {
     Request& request = requests_[id];
-    request.endpoint = endpoint;
-    request.user = user;
     request.route = runtime.first_route;
     if (runtime.balancer) request.route += static_cast<std::uint32_t>(balancers_[*runtime.balancer].pick());
   }
-  interval_.arrivals += 1;
-  if (measuring_) arrivals_ += 1;
+  const bool retry = requests_[id].attempt > 1;
+  timeline_.arrival(retry);
+  if (measuring_) {
+    arrivals_ += 1;
+    if (retry) endpoint_counts_[endpoint].retries += 1;
+  }
   if (client_timeout_) {
     calendar_.schedule(now_ + *client_timeout_, EventType::client_timeout, id, requests_[id].generation);
   }
@@ -435,11 +448,13 @@ void Engine::respond(std::uint32_t id) {
     fail_request(id, Failure::client_timeout, *client_timeout_ - (latency - network.to_client));
     return;
   }
-  interval_.completed += 1;
-  interval_.latency_sum += latency;
+  // The client's SLO runs from its first attempt: failed attempts and backoffs count.
+  const bool within_slo = now_ + network.to_client - request.first_sent <= slo_[request.endpoint];
+  timeline_.completion(latency, within_slo);
   if (measuring_) {
     EndpointCounts& counts = endpoint_counts_[request.endpoint];
     counts.completed += 1;
+    if (within_slo) counts.within_slo += 1;
     counts.histogram.record(latency);
   }
   if (request.user != kNoUser) {
@@ -661,15 +676,38 @@ void Engine::on_client_timeout(std::uint32_t id, std::uint32_t generation) {
   fail_request(id, Failure::client_timeout);
 }
 
-// Counts the error and sends the closed-loop user on once it learns of the
-// failure, `news_delay` seconds from now: after a refusal it retries later,
-// otherwise it thinks as after an answer. Its connection is gone.
+// Counts the failed attempt, which the client learns of `news_delay`
+// seconds from now; it retries if its policy allows. Otherwise the request
+// has failed, and a closed-loop user moves on: after a refusal it tries
+// again later, otherwise it thinks as after an answer. Either way its
+// connection is gone. May grow the request pool: callers re-read
+// requests_[id] afterwards.
 void Engine::fail_request(std::uint32_t id, Failure failure, double news_delay) {
   const Request& request = requests_[id];
+  const std::uint32_t user = request.user;
   count_error(request.endpoint, failure);
-  if (request.user == kNoUser) return;
-  connection_idle_since_[request.user] = kNoConnection;
-  schedule_next_send(request.user, news_delay + (failure == Failure::refused ? kRefusedRetryDelay : 0.0));
+  if (user != kNoUser) connection_idle_since_[user] = kNoConnection;
+  if (retries_.again(request.attempt)) {
+    schedule_retry(id, news_delay);
+    return;
+  }
+  if (measuring_) endpoint_counts_[request.endpoint].failed += 1;
+  if (user == kNoUser) return;
+  schedule_next_send(user, news_delay + (failure == Failure::refused ? kRefusedRetryDelay : 0.0));
+}
+
+// The retry is a new attempt (the failed one may still be in a server,
+// e.g. after a client timeout), sent once the client has learnt of the
+// failure and its backoff has passed.
+void Engine::schedule_retry(std::uint32_t failed, double news_delay) {
+  const Request before = requests_[failed];
+  const std::uint32_t id = requests_.acquire();
+  Request& retry = requests_[id];
+  retry.endpoint = before.endpoint;
+  retry.user = before.user;
+  retry.first_sent = before.first_sent;
+  retry.attempt = static_cast<std::uint8_t>(before.attempt + 1);
+  calendar_.schedule(now_ + news_delay + retries_.backoff(before.attempt), EventType::retry_send, id);
 }
 
 void Engine::schedule_next_send(std::uint32_t user, double extra_delay) {
@@ -678,7 +716,7 @@ void Engine::schedule_next_send(std::uint32_t user, double extra_delay) {
 }
 
 void Engine::count_error(std::uint32_t endpoint, Failure failure) {
-  interval_.errors += 1;
+  timeline_.error();
   if (!measuring_) return;
   ErrorCounts& errors = endpoint_counts_[endpoint].errors;
   switch (failure) {
@@ -721,19 +759,19 @@ void Engine::on_warmup_end() {
   for (LoadBalancer& balancer : balancers_) balancer.start_measuring();
 }
 
+Timeline::Areas Engine::resource_areas(double now) const {
+  Timeline::Areas areas;
+  for (const ServerRuntime& server : servers_) {
+    areas.waiting.push_back(server.waiting.area_until(now));
+    areas.busy.push_back(server.busy_runners.area_until(now));
+  }
+  for (const SharedCpu& host : hosts_) areas.cpu.push_back(host.busy_core_seconds(now));
+  return areas;
+}
+
 void Engine::on_interval_end() {
-  if (now_ <= interval_start_) return;
-  IntervalStats stats;
-  stats.start = interval_start_;
-  stats.end = now_;
-  stats.arrivals = interval_.arrivals;
-  stats.completed = interval_.completed;
-  stats.errors = interval_.errors;
-  stats.mean_latency =
-      interval_.completed ? interval_.latency_sum / static_cast<double>(interval_.completed) : 0.0;
-  timeline_.push_back(stats);
-  interval_ = IntervalCounts{};
-  interval_start_ = now_;
+  if (now_ <= timeline_.start()) return;
+  timeline_.close(now_, resource_areas(now_));
   const double next = now_ + measurement_.interval;
   if (next < scenario_.run.duration) calendar_.schedule(next, EventType::interval_end);
   if (on_interval_) on_interval_(now_);
@@ -788,12 +826,20 @@ ReplicationResult Engine::collect() {
     stats.errors = counts.errors;
     stats.latency = LatencyStats::from(counts.histogram);
     all.merge(counts.histogram);
+    stats.within_slo = counts.within_slo;
+    stats.goodput = static_cast<double>(counts.within_slo) / span;
+    stats.retries = counts.retries;
+    stats.failed = counts.failed;
     result.completed += counts.completed;
+    result.within_slo += counts.within_slo;
+    result.retries += counts.retries;
+    result.failed += counts.failed;
     result.errors += counts.errors;
     stats.histogram = std::move(counts.histogram);
     result.endpoints.push_back(std::move(stats));
   }
   result.throughput = static_cast<double>(result.completed) / span;
+  result.goodput = static_cast<double>(result.within_slo) / span;
   result.latency = LatencyStats::from(all);
 
   for (std::size_t s = 0; s < servers_.size(); ++s) result.servers.push_back(server_stats(s));
@@ -808,7 +854,7 @@ ReplicationResult Engine::collect() {
   result.little.mean_in_system = (system_area(now_) - system_area_at_warmup_) / span;
   result.little.throughput = static_cast<double>(departures_) / span;
   result.little.mean_response = departures_ ? residence_sum_ / static_cast<double>(departures_) : 0.0;
-  result.timeline = std::move(timeline_);
+  result.timeline = timeline_.take();
   return result;
 }
 

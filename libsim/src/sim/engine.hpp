@@ -11,14 +11,17 @@
 #include "servesim/core/rng.hpp"
 #include "servesim/metrics/result.hpp"
 #include "servesim/model/scenario.hpp"
+#include "sim/arrival_process.hpp"
 #include "sim/connection_pool.hpp"
 #include "sim/dependencies.hpp"
 #include "sim/balancer.hpp"
 #include "sim/event_calendar.hpp"
 #include "sim/request_pool.hpp"
+#include "sim/retry.hpp"
 #include "sim/route.hpp"
 #include "sim/server_runtime.hpp"
 #include "sim/shared_cpu.hpp"
+#include "sim/timeline.hpp"
 #include "sim/worker_process.hpp"
 
 namespace servesim::detail {
@@ -28,10 +31,6 @@ struct Measurement {
   double warmup = 0.0;    ///< seconds discarded
   double interval = 1.0;  ///< timeline interval, seconds
 };
-
-/// Throws EngineError naming the first part of `scenario` the native engine
-/// does not simulate yet, rather than simulating a different model.
-void check_native_supported(const Scenario& scenario);
 
 /// Told the simulated time at every interval's end; may throw to stop the run.
 using IntervalHook = std::function<void(double simulated_time)>;
@@ -62,14 +61,11 @@ class Engine {
   // Counts within the measured window.
   struct EndpointCounts {
     std::uint64_t completed = 0;
+    std::uint64_t within_slo = 0;
+    std::uint64_t retries = 0;
+    std::uint64_t failed = 0;
     ErrorCounts errors;
     LatencyHistogram histogram;
-  };
-  struct IntervalCounts {
-    std::uint64_t arrivals = 0;
-    std::uint64_t completed = 0;
-    std::uint64_t errors = 0;
-    double latency_sum = 0.0;
   };
   enum class Failure { refused, client_timeout, unavailable, worker_killed, pool_timeout, downstream };
 
@@ -77,6 +73,7 @@ class Engine {
   void build_balancers();
   void build_endpoints();
   void build_mix();
+  void build_slos();
   void start_workload();
 
   void dispatch(const Event& event);
@@ -90,6 +87,7 @@ class Engine {
 
   // A request's way through a server.
   void arrive(std::uint32_t endpoint, std::uint32_t user);
+  void send(std::uint32_t id);
   void reach_server(std::uint32_t id);
   void leave_balancer(const Request& request);
   [[nodiscard]] std::optional<std::uint32_t> pick_process(ServerRuntime& server);
@@ -135,6 +133,7 @@ class Engine {
   void schedule_next_send(std::uint32_t user, double extra_delay);
   void count_error(std::uint32_t endpoint, Failure failure);
   void fail_request(std::uint32_t id, Failure failure, double news_delay = 0.0);
+  void schedule_retry(std::uint32_t failed, double news_delay);
   [[nodiscard]] std::uint32_t pick_endpoint();
   // Called for every step: inline.
   [[nodiscard]] const std::vector<Step>& route_of(const Request& request) const {
@@ -143,6 +142,7 @@ class Engine {
   }
   [[nodiscard]] ServerRuntime& server_of(const Request& request) { return servers_[routes_[request.route].server]; }
   [[nodiscard]] double system_area(double now) const;
+  [[nodiscard]] Timeline::Areas resource_areas(double now) const;
 
   ReplicationResult collect();
   [[nodiscard]] ServerStats server_stats(std::size_t s) const;
@@ -172,7 +172,10 @@ class Engine {
   /// Closed users: when their keep-alive connection fell idle; NaN when they have none.
   std::vector<double> connection_idle_since_;
 
-  Rng arrival_rng_;
+  std::optional<OpenArrivals> open_arrivals_;
+  Retries retries_;
+  /// Per endpoint: the SLO (seconds) a response must meet to count as goodput; infinity if none.
+  std::vector<double> slo_;
   Rng mix_rng_;
   Rng think_rng_;
 
@@ -192,10 +195,7 @@ class Engine {
   [[nodiscard]] ServerAreas server_areas(std::size_t s, double now) const;
   std::vector<ServerAreas> server_areas_at_warmup_;
 
-  // Timeline.
-  IntervalCounts interval_;
-  double interval_start_ = 0.0;
-  std::vector<IntervalStats> timeline_;
+  Timeline timeline_;
 };
 
 }  // namespace servesim::detail

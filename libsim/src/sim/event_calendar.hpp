@@ -22,6 +22,7 @@ enum class EventType : std::uint8_t {
   dependency_done,  ///< request `subject` (if still generation `tag`) ends its query or call
   pool_timeout,     ///< request `subject` (if still generation `tag`) may have waited out its pool's timeout
   network_arrival,  ///< request `subject` has crossed the network to its server
+  retry_send,     ///< request `subject`, a retry of a failed attempt, is sent after its backoff
 };
 
 struct Event {

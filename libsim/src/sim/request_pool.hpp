@@ -21,6 +21,7 @@ enum class DependencyState : std::uint8_t {
 
 struct Request {
   double arrival = 0.0;          // when it reached its server (the client sent it earlier through a balancer)
+  double first_sent = 0.0;       // when the client sent the request's first attempt
   double remaining_work = 0.0;   // of a cpu step waiting for the GIL; of a query or call waiting its turn
   std::uint32_t endpoint = 0;
   std::uint32_t route = 0;       // its endpoint's route on the server serving it
@@ -30,6 +31,7 @@ struct Request {
   std::int32_t phase = -1;       // index of the current step of its route
   std::uint32_t dependency = 0;  // the database or service it is at
   DependencyState at = DependencyState::none;
+  std::uint8_t attempt = 1;      // 1 for the first attempt, 2 for the first retry, ...
   bool timed_out = false;        // the client gave up; the server still finishes it
   bool rejected = false;         // answered 503 (uvicorn limit_concurrency)
   bool new_connection = true;    // pays connection set-up

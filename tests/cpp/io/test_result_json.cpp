@@ -15,26 +15,53 @@ using nlohmann::json;
 
 namespace {
 
+IntervalStats interval(double start, std::uint64_t arrivals, std::uint64_t completed, double mean_latency) {
+  IntervalStats stats;
+  stats.start = start;
+  stats.end = start + 50.0;
+  stats.arrivals = arrivals;
+  stats.retries = 3;
+  stats.completed = completed;
+  stats.within_slo = completed - 10;
+  stats.errors = arrivals - completed;
+  stats.throughput = static_cast<double>(completed) / 50.0;
+  stats.mean_latency = mean_latency;
+  stats.p50 = 0.015;
+  stats.p99 = 0.060;
+  stats.mean_queue_length = {1.25};
+  stats.worker_busy_fraction = {0.75};
+  stats.cpu_utilization = {0.375};
+  return stats;
+}
+
 ReplicationResult replication(int index, double throughput) {
   ReplicationResult r;
   r.index = index;
   r.warmup = 10.0;
   r.measured_duration = 90.0;
   r.arrivals = 901;
+  r.retries = 6;
   r.completed = 900;
   r.throughput = throughput;
+  r.within_slo = 890;
+  r.goodput = 890.0 / 90.0;
+  r.failed = 1;
   r.errors = {1, 2};
   r.latency = {0.020, 0.015, 0.030, 0.035, 0.050, 0.080, 0.120};
   EndpointStats endpoint;
   endpoint.name = "work";
   endpoint.completed = 900;
   endpoint.throughput = throughput;
+  endpoint.within_slo = 890;
+  endpoint.goodput = 890.0 / 90.0;
+  endpoint.retries = 6;
+  endpoint.failed = 1;
   endpoint.latency = r.latency;
   r.endpoints.push_back(endpoint);
   r.servers.push_back(ServerStats{"web", 0.8, 0.4, 1.5, 3.1, 0.6});
   r.hosts.push_back(HostStats{"app", 0.4});
   r.little = {2.0, 10.0, 0.2};
-  r.timeline = {{0.0, 50.0, 500, 498, 1, 0.019}, {50.0, 100.0, 501, 500, 2, 0.021}};
+  r.timeline = {interval(0.0, 500, 499, 0.019), interval(50.0, 502, 500, 0.021)};
   r.events = 12345;
   return r;
 }
@@ -45,8 +72,12 @@ Result hand_built() {
   result.seed = 7;
   result.completed = 1800;
   result.throughput = {10.0, 0.25, 2};
+  result.goodput = {9.5, 0.5, 2};
+  result.retries = 12;
+  result.failed = 2;
   result.errors = {2, 4};
   result.error_rate = 6.0 / 1806.0;
+  result.failure_rate = 2.0 / 1802.0;
   result.latency.mean = {0.020, 0.001, 2};
   result.latency.p50 = {0.015, 0.0005, 2};
   result.latency.p99 = {0.050, 0.004, 2};
@@ -55,6 +86,9 @@ Result hand_built() {
   endpoint.name = "work";
   endpoint.completed = 1800;
   endpoint.throughput = {10.0, 0.25, 2};
+  endpoint.goodput = {9.5, 0.5, 2};
+  endpoint.retries = 12;
+  endpoint.failed = 2;
   endpoint.latency = result.latency;
   result.endpoints.push_back(endpoint);
   result.servers.push_back(ServerSummary{"web", {0.8, 0.02, 2}, {0.4, 0.01, 2}, {1.5, 0.3, 2}, {0.6, 0.05, 2}});
@@ -82,6 +116,11 @@ TEST_CASE("to_json writes every part of a Result") {
     CHECK(doc["throughput_ci"] == json({{"mean", 10.0}, {"half_width", 0.25}, {"samples", 2}}));
     CHECK(doc["errors"] == json({{"refused", 2}, {"client_timeout", 4}, {"unavailable", 0}, {"worker_killed", 0}, {"pool_timeout", 0}, {"downstream", 0}, {"total", 6}}));
     CHECK(doc["error_rate"].get<double>() == Approx(6.0 / 1806.0));
+    CHECK(doc["goodput"] == 9.5);
+    CHECK(doc["goodput_ci"] == json({{"mean", 9.5}, {"half_width", 0.5}, {"samples", 2}}));
+    CHECK(doc["retries"] == 12);
+    CHECK(doc["failed"] == 2);
+    CHECK(doc["failure_rate"].get<double>() == Approx(2.0 / 1802.0));
   }
   SECTION("latency holds the means plus max, latency_ci the estimates") {
     CHECK(doc["latency"]["mean"] == 0.020);
@@ -97,6 +136,9 @@ TEST_CASE("to_json writes every part of a Result") {
     CHECK(doc["endpoints"][0]["name"] == "work");
     CHECK(doc["endpoints"][0]["throughput"] == 10.0);
     CHECK(doc["endpoints"][0]["latency"]["p50"] == 0.015);
+    CHECK(doc["endpoints"][0]["goodput_ci"]["half_width"] == 0.5);
+    CHECK(doc["endpoints"][0]["retries"] == 12);
+    CHECK(doc["endpoints"][0]["failed"] == 2);
     CHECK(doc["servers"][0]["worker_busy_fraction"] == 0.8);
     CHECK(doc["servers"][0]["gil_busy_fraction_ci"]["half_width"] == 0.01);
     CHECK(doc["servers"][0]["mean_queue_length_ci"]["half_width"] == 0.3);
@@ -115,6 +157,12 @@ TEST_CASE("to_json writes every part of a Result") {
     CHECK(r["index"] == 1);
     CHECK(r["throughput"] == 10.1);
     CHECK(r["arrivals"] == 901);
+    CHECK(r["retries"] == 6);
+    CHECK(r["within_slo"] == 890);
+    CHECK(r["goodput"].get<double>() == Approx(890.0 / 90.0));
+    CHECK(r["failed"] == 1);
+    CHECK(r["endpoints"][0]["within_slo"] == 890);
+    CHECK(r["endpoints"][0]["failed"] == 1);
     CHECK(r["errors"]["total"] == 3);
     CHECK(r["latency"]["p999"] == 0.080);
     CHECK(r["servers"][0]["mean_in_system"] == 3.1);
@@ -123,8 +171,13 @@ TEST_CASE("to_json writes every part of a Result") {
     CHECK(r["little"]["mean_response"] == 0.2);
     CHECK(r["events"] == 12345);
     REQUIRE(r["timeline"].size() == 2);
-    CHECK(r["timeline"][1] == json({{"start", 50.0}, {"end", 100.0}, {"arrivals", 501},
-                                    {"completed", 500}, {"errors", 2}, {"mean_latency", 0.021}}));
+    // Per-server and per-host values are keyed by the names of r["servers"] and r["hosts"].
+    CHECK(r["timeline"][1] == json({{"start", 50.0}, {"end", 100.0}, {"arrivals", 502}, {"retries", 3},
+                                    {"completed", 500}, {"within_slo", 490}, {"errors", 2},
+                                    {"throughput", 10.0}, {"mean_latency", 0.021}, {"p50", 0.015},
+                                    {"p99", 0.060}, {"mean_queue_length", {{"web", 1.25}}},
+                                    {"worker_busy_fraction", {{"web", 0.75}}},
+                                    {"cpu_utilization", {{"app", 0.375}}}}));
   }
   SECTION("the histogram's buckets") {
     // Expected: 3 observations in 2 buckets (10 ms twice, 100 ms once), each

@@ -13,7 +13,11 @@
 
 namespace servesim {
 
-/** Requests that did not get an answer, by cause. */
+/**
+ * Attempts that did not get an answer, by cause. With retries
+ * (Workload::retries) every failed attempt counts, so a request tried three
+ * times in vain counts three times; EndpointStats::failed counts requests.
+ */
 struct ErrorCounts {
   std::uint64_t refused = 0;         ///< connection refused: the accept backlog was full
   std::uint64_t client_timeout = 0;  ///< the client gave up after Workload::client_timeout
@@ -69,7 +73,13 @@ struct EndpointStats {
   std::string name;
   std::uint64_t completed = 0;
   double throughput = 0.0;
-  ErrorCounts errors;
+  /// Of the completed, answered within the endpoint's SLO (MixEntry::slo),
+  /// counted from the request's first attempt; all of them without an SLO.
+  std::uint64_t within_slo = 0;
+  double goodput = 0.0;  ///< within_slo / measured_duration, req/s
+  std::uint64_t retries = 0;  ///< attempts sent that retried a failed one
+  std::uint64_t failed = 0;   ///< requests whose last allowed attempt failed too
+  ErrorCounts errors;         ///< failed attempts, by cause
   LatencyStats latency;
   LatencyHistogram histogram;
 };
@@ -141,14 +151,29 @@ struct ServiceStats {
   std::uint64_t errors = 0;  ///< of which failed (the service's error_rate)
 };
 
-/** Counts over one time-series interval [start, end). */
+/**
+ * One time-series interval [start, end): counts of what happened in it, the
+ * latency of the requests completed in it, and time averages of the
+ * resources over it. Per-server vectors follow Scenario::servers, per-host
+ * ones Scenario::hosts.
+ */
 struct IntervalStats {
   double start = 0.0;
   double end = 0.0;
-  std::uint64_t arrivals = 0;
+  std::uint64_t arrivals = 0;    ///< attempts sent, retries included
+  std::uint64_t retries = 0;     ///< of which retries of failed attempts
   std::uint64_t completed = 0;
-  std::uint64_t errors = 0;
-  double mean_latency = 0.0;  ///< of requests completed in the interval; 0 if none
+  std::uint64_t within_slo = 0;  ///< of which within their endpoint's SLO
+  std::uint64_t errors = 0;      ///< failed attempts
+  double throughput = 0.0;       ///< completed / (end - start), req/s
+  double mean_latency = 0.0;     ///< of requests completed in the interval; 0 if none
+  /// Median and 99th percentile of the same, within 3.1 % (a coarse
+  /// histogram per interval); 0 if none.
+  double p50 = 0.0;
+  double p99 = 0.0;
+  std::vector<double> mean_queue_length;     ///< per server: time-average requests waiting
+  std::vector<double> worker_busy_fraction;  ///< per server: threads or event loops at work, in [0, 1]
+  std::vector<double> cpu_utilization;       ///< per host: busy fraction of its cores, in [0, 1]
 };
 
 /** The outcome of one independent replication. */
@@ -156,10 +181,14 @@ struct ReplicationResult {
   int index = 0;
   double warmup = 0.0;             ///< seconds discarded at the start
   double measured_duration = 0.0;  ///< seconds measured after warm-up
-  std::uint64_t arrivals = 0;      ///< requests sent in the measured window
+  std::uint64_t arrivals = 0;      ///< attempts sent in the measured window, retries included
+  std::uint64_t retries = 0;       ///< of which retries of failed attempts
   std::uint64_t completed = 0;     ///< answered in the measured window
   double throughput = 0.0;         ///< completed / measured_duration
-  ErrorCounts errors;
+  std::uint64_t within_slo = 0;    ///< of the completed, within their endpoint's SLO
+  double goodput = 0.0;            ///< within_slo / measured_duration, req/s
+  std::uint64_t failed = 0;        ///< requests that failed on every allowed attempt
+  ErrorCounts errors;              ///< failed attempts, by cause
   LatencyStats latency;
   std::vector<EndpointStats> endpoints;
   std::vector<ServerStats> servers;
@@ -183,7 +212,10 @@ struct EndpointSummary {
   std::string name;
   std::uint64_t completed = 0;
   Estimate throughput;
-  ErrorCounts errors;
+  Estimate goodput;           ///< completions within the SLO per second
+  std::uint64_t retries = 0;  ///< summed over replications
+  std::uint64_t failed = 0;   ///< summed over replications
+  ErrorCounts errors;         ///< failed attempts, summed over replications
   LatencySummary latency;
 };
 
@@ -244,9 +276,18 @@ struct Result {
   std::uint64_t seed = 0;
   std::uint64_t completed = 0;  ///< summed over replications
   Estimate throughput;
-  ErrorCounts errors;  ///< summed over replications
-  /// Errors / (completed + errors), pooled over replications.
+  /// Completions within their endpoint's SLO per second (all completions
+  /// for endpoints without one): what the clients got in time.
+  Estimate goodput;
+  std::uint64_t retries = 0;  ///< retry attempts sent, summed over replications
+  std::uint64_t failed = 0;   ///< requests that failed on every allowed attempt, summed
+  ErrorCounts errors;         ///< failed attempts, summed over replications
+  /// Failed attempts / (completed + failed attempts), pooled over
+  /// replications: the share of answers that were errors.
   double error_rate = 0.0;
+  /// failed / (completed + failed), pooled: the share of requests that got
+  /// no answer however often they were tried (error_rate without retries).
+  double failure_rate = 0.0;
   LatencySummary latency;
   std::vector<EndpointSummary> endpoints;
   std::vector<ServerSummary> servers;
