@@ -20,7 +20,7 @@ PY_PACKAGE_INPUTS := $(CPP_SOURCES) pyproject.toml
 .PHONY: help setup demo test test-cpp test-asan test-fuzz test-python fuzz bench validate clean
 
 help:
-	@echo "make demo    set up, build, simulate a Flask app on Gunicorn sync workers, print its table"
+	@echo "make demo    set up, build, compare Flask/Gunicorn with FastAPI/Uvicorn, print the table and verdicts"
 	@echo "make test    set up, build, run every test (ctest: Catch2, sanitizers, pytest, notebooks)"
 	@echo "make fuzz    fuzz the scenario parser and engine with libFuzzer for FUZZ_SECONDS (default 300)"
 	@echo "make bench   servesim against SimPy on M/M/2, and event loops/GIL/10,000 users (BENCH_QUICK=1: short)"
@@ -53,8 +53,10 @@ $(ASAN_BUILD)/build.ninja: | system-packages
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=None -DSERVESIM_INSTALL=OFF \
 	      -DCMAKE_CXX_FLAGS="-O1 -g1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
+# The Flask-vs-FastAPI comparison: the table and verdicts on the terminal, a
+# Markdown report in build/demo/.
 demo: setup
-	$(VENV)/bin/servesim run scenarios/flask-orders.yaml
+	$(VENV)/bin/servesim compare scenarios/flask_vs_fastapi.yaml --report build/demo/flask_vs_fastapi.md
 
 test: setup test-cpp lint test-asan test-fuzz
 

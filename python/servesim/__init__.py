@@ -15,6 +15,7 @@ from importlib import metadata as _metadata
 
 from servesim import analytic
 from servesim._core import EngineError, Error, NotApplicableError, ScenarioError, UnstableSystemError
+from servesim.comparison import Comparison, ComparisonResult, compare
 from servesim.estimation import estimate
 from servesim.result import Estimate, LatencyStats, LittleCheck, Result
 from servesim.scenario import Scenario
@@ -26,6 +27,8 @@ except _metadata.PackageNotFoundError:  # imported from a build tree, not instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "Comparison",
+    "ComparisonResult",
     "EngineError",
     "Error",
     "Estimate",
@@ -38,6 +41,7 @@ __all__ = [
     "UnstableSystemError",
     "__version__",
     "analytic",
+    "compare",
     "estimate",
     "simulate",
 ]

@@ -42,6 +42,12 @@ class Scenario:
     def endpoints(self) -> list[str]:
         """Endpoint names, in file order."""
     @property
+    def databases(self) -> list[str]:
+        """Database names, in file order."""
+    @property
+    def services(self) -> list[str]:
+        """Downstream service names, in file order."""
+    @property
     def duration(self) -> float:
         """Simulated seconds per replication."""
     @property

@@ -66,6 +66,30 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from servesim.comparison import Comparison, compare  # keeps `servesim --help` fast
+
+    comparison = Comparison.from_yaml(args.file)
+    show_progress = args.progress if args.progress is not None else sys.stderr.isatty()
+    result = compare(comparison, threads=args.threads or None, progress=show_progress)
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, separators=(",", ":"), allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        print(result.table())
+    for path, write in ((args.csv, lambda file: result.frame.to_csv(file, index=False)),
+                        (args.report, lambda file: file.write_text(result.report(), encoding="utf-8"))):
+        if path is None:
+            continue
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write(target)
+        print(f"{PROG}: wrote {target}", file=sys.stderr)
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
     print(f"{args.file}: ok ({scenario.name}: {len(scenario.servers)} server(s), "
@@ -96,6 +120,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                      help="progress bar on stderr (default: when stderr is a terminal)")
     run.set_defaults(handler=_run)
+
+    compare = commands.add_parser(
+        "compare", help="simulate a comparison file and judge a claim such as 'FastAPI is 3x faster'",
+        description="Simulate every deployment x case x users of a comparison file; print the "
+                    "results and the verdicts on the first deployment against the second.")
+    compare.add_argument("file", metavar="FILE", help="comparison file (YAML or JSON)")
+    compare.add_argument("--json", action="store_true",
+                         help="print the rows and verdicts as one JSON object (seconds, req/s)")
+    compare.add_argument("--csv", metavar="PATH", help="also write the results frame as CSV")
+    compare.add_argument("--report", metavar="PATH", help="also write a Markdown report")
+    compare.add_argument("--threads", type=_non_negative_int, default=0, metavar="N",
+                         help="simulations at once (default 0: one per hardware thread)")
+    compare.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                         help="progress bar over the runs on stderr (default: when stderr is a terminal)")
+    compare.set_defaults(handler=_compare)
 
     validate = commands.add_parser("validate", help="check a scenario file without running it")
     validate.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")

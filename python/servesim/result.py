@@ -250,6 +250,24 @@ class Result:
                         self.throughput_ci.samples)
 
     @property
+    def database_utilization(self) -> dict[str, Estimate]:
+        """Mean fraction of each database's connections executing a query, in [0, 1],
+        by database name. Near 1 the database is the bottleneck."""
+        return _by_name(self._data.get("databases", ()), "utilization", self.throughput_ci.samples)
+
+    @property
+    def mean_pool_wait(self) -> dict[str, Estimate]:
+        """Mean seconds a database connection checkout waited for a pooled connection
+        (0 for those served at once; timed-out checkouts excluded), by database name."""
+        return _by_name(self._data.get("databases", ()), "mean_pool_wait", self.throughput_ci.samples)
+
+    @property
+    def service_in_use(self) -> dict[str, Estimate]:
+        """Time-average calls in progress at each downstream service (the concurrency in
+        use, at most its ``concurrency``), by service name."""
+        return _by_name(self._data.get("services", ()), "mean_in_use", self.throughput_ci.samples)
+
+    @property
     def balancer_share(self) -> dict[str, dict[str, Estimate]]:
         """Share of each balancer's requests sent to each of its servers, in [0, 1]:
         ``{balancer: {server: estimate}}``, servers in the balancer's order."""
@@ -300,8 +318,11 @@ class Result:
             ``"throughput"`` (req/s); ``"latency.mean"``, ``"latency.p50"``, ...
             ``"latency.p999"`` (seconds); ``"cpu_utilization.<host>"``,
             ``"worker_busy.<server>"``, ``"gil_busy.<server>"``,
-            ``"queued_fraction.<server>"``, ``"balancer_share.<balancer>.<server>"``
-            (fractions) or ``"mean_queue_length.<server>"`` (connections).
+            ``"queued_fraction.<server>"``, ``"database_utilization.<database>"``,
+            ``"balancer_share.<balancer>.<server>"`` (fractions),
+            ``"mean_queue_length.<server>"`` (connections),
+            ``"mean_pool_wait.<database>"`` (seconds) or ``"service_in_use.<service>"``
+            (calls).
 
         Raises
         ------
@@ -311,7 +332,7 @@ class Result:
         known: dict[str, Estimate] = {"throughput": self.throughput_ci}
         known.update({f"latency.{name}": value for name, value in self.latency_ci.items()})
         for group in ("cpu_utilization", "worker_busy", "gil_busy", "mean_queue_length",
-                      "queued_fraction"):
+                      "queued_fraction", "database_utilization", "mean_pool_wait", "service_in_use"):
             known.update({f"{group}.{name}": value for name, value in getattr(self, group).items()})
         for balancer, shares in self.balancer_share.items():
             known.update({f"balancer_share.{balancer}.{server}": value for server, value in shares.items()})
@@ -338,8 +359,10 @@ class Result:
         ``latency_<stat>_s`` for mean, p50, p90, p95, p99, p999 and max,
         ``little_mean_in_system``, ``little_relative_error``,
         ``cpu_utilization_<host>``, ``worker_busy_<server>``,
-        ``mean_queue_length_<server>``, ``sent_<balancer>_<server>`` (requests the
-        balancer sent the server) and ``events``.
+        ``mean_queue_length_<server>``, ``database_utilization_<database>``,
+        ``mean_pool_wait_s_<database>``, ``pool_timeouts_<database>``,
+        ``service_in_use_<service>``, ``service_errors_<service>``,
+        ``sent_<balancer>_<server>`` (requests the balancer sent the server) and ``events``.
         """
         import pandas as pd
 
@@ -415,6 +438,67 @@ class Result:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def databases_frame(self) -> pd.DataFrame:
+        """One row per database, aggregated over replications.
+
+        Columns: ``database``; ``utilization`` (busy connections / connections) and
+        ``utilization_ci`` (its 95 % half-width); ``mean_queue_length`` (queries waiting
+        at the database, time average); ``mean_pool_wait_s`` and ``mean_pool_wait_ci_s``
+        (seconds a checkout waited for a pooled connection, 0 for those served at once);
+        ``pool_wait_fraction`` (checkouts that waited); ``queries`` (completed) and
+        ``pool_timeouts`` (checkouts that waited out the pool's timeout), summed over
+        replications.
+        """
+        import pandas as pd
+
+        rows = []
+        for database in self._data.get("databases", ()):
+            utilization = Estimate._from_json(database.get("utilization_ci", database["utilization"]))
+            wait = Estimate._from_json(database.get("mean_pool_wait_ci", database["mean_pool_wait"]))
+            rows.append({
+                "database": database["name"],
+                "utilization": utilization.mean,
+                "utilization_ci": utilization.half_width,
+                "mean_queue_length": float(database["mean_queue_length"]),
+                "mean_pool_wait_s": wait.mean,
+                "mean_pool_wait_ci_s": wait.half_width,
+                "pool_wait_fraction": float(database["pool_wait_fraction"]),
+                "queries": int(database["queries"]),
+                "pool_timeouts": int(database["pool_timeouts"]),
+            })
+        columns = ["database", "utilization", "utilization_ci", "mean_queue_length",
+                   "mean_pool_wait_s", "mean_pool_wait_ci_s", "pool_wait_fraction", "queries",
+                   "pool_timeouts"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def services_frame(self) -> pd.DataFrame:
+        """One row per downstream service, aggregated over replications.
+
+        Columns: ``service``; ``mean_in_use`` (calls in progress, time average: the
+        concurrency in use) and ``mean_in_use_ci`` (its 95 % half-width);
+        ``mean_queue_length`` (calls waiting for a concurrency slot); ``calls``
+        (completed, failed or not) and ``errors`` (failed), summed over replications;
+        ``error_fraction`` (errors / calls, NaN without calls).
+        """
+        import pandas as pd
+
+        rows = []
+        for service in self._data.get("services", ()):
+            in_use = Estimate._from_json(service.get("mean_in_use_ci", service["mean_in_use"]))
+            calls, errors = int(service["calls"]), int(service["errors"])
+            rows.append({
+                "service": service["name"],
+                "mean_in_use": in_use.mean,
+                "mean_in_use_ci": in_use.half_width,
+                "mean_queue_length": float(service["mean_queue_length"]),
+                "calls": calls,
+                "errors": errors,
+                "error_fraction": errors / calls if calls else math.nan,
+            })
+        columns = ["service", "mean_in_use", "mean_in_use_ci", "mean_queue_length", "calls",
+                   "errors", "error_fraction"]
+        return pd.DataFrame(rows, columns=columns)
+
     # -- display -------------------------------------------------------------------------
 
     def summary(self) -> str:
@@ -471,6 +555,13 @@ def _replication_row(replication: Mapping[str, Any]) -> dict[str, Any]:
         row[f"gil_busy_{server['name']}"] = float(server.get("gil_busy_fraction", 0.0))
         row[f"mean_queue_length_{server['name']}"] = float(server["mean_queue_length"])
         row[f"queued_fraction_{server['name']}"] = float(server["queued_fraction"])
+    for database in replication.get("databases", ()):
+        row[f"database_utilization_{database['name']}"] = float(database["utilization"])
+        row[f"mean_pool_wait_s_{database['name']}"] = float(database["mean_pool_wait"])
+        row[f"pool_timeouts_{database['name']}"] = int(database["pool_timeouts"])
+    for service in replication.get("services", ()):
+        row[f"service_in_use_{service['name']}"] = float(service["mean_in_use"])
+        row[f"service_errors_{service['name']}"] = int(service["errors"])
     for balancer in replication.get("balancers", ()):
         for server in balancer["servers"]:
             row[f"sent_{balancer['name']}_{server['name']}"] = int(server["sent"])
@@ -519,6 +610,15 @@ def _format_summary(result: Result) -> str:
         add_estimate(f"mean queue {server}", estimate, 1.0, "", 3)
     for server, estimate in result.queued_fraction.items():
         add_estimate(f"queued {server}", estimate, 100.0, "%", 1)
+    for database, estimate in result.database_utilization.items():
+        add_estimate(f"database busy {database}", estimate, 100.0, "%", 1)
+    for database, estimate in result.mean_pool_wait.items():
+        add_estimate(f"pool wait {database}", estimate, 1e3, "ms", 3)
+    for database in result._data.get("databases", ()):
+        if int(database["pool_timeouts"]):
+            add(f"pool timeouts {database['name']}", f"{int(database['pool_timeouts']):,}")
+    for service, estimate in result.service_in_use.items():
+        add_estimate(f"calls in progress {service}", estimate, 1.0, "", 2)
     for balancer, shares in result.balancer_share.items():
         for server, estimate in shares.items():
             add_estimate(f"share {balancer} -> {server}", estimate, 100.0, "%", 1)

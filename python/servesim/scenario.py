@@ -141,6 +141,16 @@ class Scenario:
         return self._core.endpoints
 
     @property
+    def databases(self) -> list[str]:
+        """Database names, in file order (empty without a ``databases`` section)."""
+        return self._core.databases
+
+    @property
+    def services(self) -> list[str]:
+        """Downstream service names, in file order (empty without a ``services`` section)."""
+        return self._core.services
+
+    @property
     def duration(self) -> float:
         """Simulated seconds per replication."""
         return self._core.duration

@@ -38,6 +38,10 @@ void register_scenario(py::module_& m) {
                              "Server names, in file order.")
       .def_property_readonly("endpoints", [](const Scenario& s) { return names_of(s.endpoints); },
                              "Endpoint names, in file order.")
+      .def_property_readonly("databases", [](const Scenario& s) { return names_of(s.databases); },
+                             "Database names, in file order.")
+      .def_property_readonly("services", [](const Scenario& s) { return names_of(s.services); },
+                             "Downstream service names, in file order.")
       .def_property_readonly("duration", [](const Scenario& s) { return s.run.duration; },
                              "Simulated seconds per replication.")
       .def_property_readonly(

@@ -26,6 +26,7 @@
 #include <limits>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "servesim/core/rng.hpp"
 #include "servesim/errors.hpp"
@@ -65,20 +66,47 @@ struct Cost {
   std::size_t steps = 0;                                           // longest endpoint
 };
 
+// A low time for `phases` and how many engine steps they take at most: a
+// query takes its database's query_time unless it has its own, a call its
+// service's latency, a cache lookup its faster path.
+std::pair<double, std::size_t> phases_cost(const Scenario& s, const std::vector<servesim::Phase>& phases,
+                                           double speed) {
+  double time = 0.0;
+  std::size_t steps = 0;
+  for (const auto& phase : phases) {
+    switch (phase.kind) {
+      case servesim::PhaseKind::db:
+        time += typical(phase.has_duration ? phase.duration : s.find_database(phase.target)->query_time);
+        steps += 1;
+        break;
+      case servesim::PhaseKind::call:
+        time += typical(s.find_service(phase.target)->latency);
+        steps += 1;
+        break;
+      case servesim::PhaseKind::cache: {
+        const auto hit = phases_cost(s, phase.hit, speed);
+        const auto miss = phases_cost(s, phase.miss, speed);
+        time += std::min(hit.first, miss.first);
+        steps += 2 + hit.second + miss.second;
+        break;
+      }
+      case servesim::PhaseKind::cpu: time += typical(phase.duration) / speed; steps += 1; break;
+      default: time += typical(phase.duration); steps += 1; break;
+    }
+  }
+  return {time, steps};
+}
+
 Cost endpoint_cost(const Scenario& s) {
   Cost cost;
   for (const auto& endpoint : s.endpoints) {
     // Behind a balancer: the fastest of its servers.
     for (const servesim::Server* server : s.servers_of(endpoint)) {
       const servesim::Host* host = s.find_host(server->host);
-      double time = typical(server->framework_overhead) / host->speed;
-      for (const auto& phase : endpoint.phases) {
-        const double t = typical(phase.duration);
-        time += phase.kind == servesim::PhaseKind::cpu ? t / host->speed : t;
-      }
-      cost.request_time = std::min(cost.request_time, time);
+      const auto [time, steps] = phases_cost(s, endpoint.phases, host->speed);
+      cost.request_time = std::min(cost.request_time, typical(server->framework_overhead) / host->speed + time);
+      cost.steps = std::max(cost.steps, steps + 1);
     }
-    cost.steps = std::max(cost.steps, endpoint.phases.size() + 1);
   }
   return cost;
 }

@@ -86,6 +86,7 @@ def test_the_pages_have_examples() -> None:
     assert (REPO_ROOT / "docs" / "python-api.md") in PAGES
     assert len(blocks_of("python")) >= 20
     assert len(shell_commands()) >= 5
+    assert comparison_documents()
 
 
 @pytest.mark.parametrize("page", [page for page in PAGES
@@ -123,6 +124,18 @@ def test_yaml_scenarios_parse(block: Block) -> None:
     assert scenario.endpoints
 
 
+def comparison_documents() -> list[Block]:
+    """```yaml blocks that are whole comparison files (they have deployments)."""
+    documents = [(block, yaml.safe_load(block.code)) for block in blocks_of("yaml")]
+    return [block for block, data in documents if isinstance(data, dict) and "deployments" in data]
+
+
+@pytest.mark.parametrize("block", comparison_documents(), ids=lambda block: block.where)
+def test_yaml_comparisons_build(block: Block) -> None:
+    comparison = ss.Comparison.from_dict(yaml.safe_load(block.code))
+    assert comparison.runs
+
+
 @functools.cache
 def _documented_code() -> str:
     """The Python shown to readers: docs examples and notebook code cells."""
@@ -136,13 +149,17 @@ def _documented_code() -> str:
 def _public_names() -> list[str]:
     """Everything `import servesim as ss` exposes, and the public attributes of its classes."""
     names = list(ss.__all__)
-    for cls in (ss.Scenario, ss.Result, ss.Estimate, ss.LatencyStats, ss.LittleCheck):
+    for cls in (ss.Scenario, ss.Result, ss.Estimate, ss.LatencyStats, ss.LittleCheck,
+                ss.Comparison, ss.ComparisonResult):
         names += [name for name, _ in inspect.getmembers(cls) if not name.startswith("_")]
         if dataclasses.is_dataclass(cls):
             names += [field.name for field in dataclasses.fields(cls)]
     names += ["path", "detail"]  # ScenarioError's attributes
     names += list(ss.analytic.__all__)
     names += [name for name in inspect.signature(ss.simulate).parameters if name != "scenario"]
+    names += [name for name in inspect.signature(ss.compare).parameters if name != "comparison"]
+    names += [name for name in inspect.signature(ss.ComparisonResult.verdicts).parameters
+              if name != "self"]
     return sorted(set(names))
 
 

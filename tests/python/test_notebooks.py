@@ -1,5 +1,6 @@
-"""Examples are tests: every notebook executes without error, and every scenario
-file in scenarios/ parses, simulates and satisfies Little's law."""
+"""Examples are tests: every notebook executes without error, every scenario
+file in scenarios/ parses, simulates and satisfies Little's law, and every
+comparison file there (one with ``deployments``) runs and gives verdicts."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
@@ -15,7 +17,14 @@ import servesim as ss
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO_ROOT / "scenarios"
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
-SCENARIO_FILES = sorted(SCENARIOS.glob("*.yaml"))
+
+def _is_comparison(path: Path) -> bool:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return isinstance(data, dict) and "deployments" in data
+
+
+COMPARISON_FILES = [path for path in sorted(SCENARIOS.glob("*.yaml")) if _is_comparison(path)]
+SCENARIO_FILES = [path for path in sorted(SCENARIOS.glob("*.yaml")) if not _is_comparison(path)]
 CELL_TIMEOUT_S = 120
 
 
@@ -23,6 +32,7 @@ def test_the_examples_exist() -> None:
     # A glob that finds nothing would make the parametrized tests below vanish silently.
     assert len(NOTEBOOKS) >= 2
     assert (SCENARIOS / "two-sync-workers.yaml") in SCENARIO_FILES
+    assert (SCENARIOS / "flask_vs_fastapi.yaml") in COMPARISON_FILES
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
@@ -54,3 +64,18 @@ def test_scenario_file_simulates(path: Path) -> None:
     assert result.little.relative_error < 0.05, result.little
     for replication in result.to_frame().itertuples():
         assert replication.little_relative_error < 0.05, replication
+
+
+@pytest.mark.parametrize("path", COMPARISON_FILES, ids=lambda path: path.name)
+def test_comparison_file_runs(path: Path) -> None:
+    """A short run of every deployment x case at the file's smallest load:
+    each answers, Little's law holds, and a verdict comes out for each case."""
+    comparison = ss.Comparison.from_yaml(path)
+    short = comparison.replace(users=[min(comparison.users)],
+                               run={"duration": 60, "warmup": 10, "replications": 2, "seed": 5})
+    result = ss.compare(short)
+    assert (result.frame["throughput_rps"] > 0).all()
+    for run in result.results.values():
+        assert run.little.relative_error < 0.05, run.little
+    if len(comparison.deployments) >= 2:
+        assert len(result.verdicts()) == len(comparison.cases)

@@ -81,6 +81,30 @@ json to_json(const HostSummary& h) {
           {"cpu_utilization_ci", to_json(h.cpu_utilization)}};
 }
 
+json to_json(const DatabaseSummary& d) {
+  return {{"name", d.name},
+          {"utilization", d.utilization.mean},
+          {"utilization_ci", to_json(d.utilization)},
+          {"mean_queue_length", d.mean_queue_length.mean},
+          {"mean_queue_length_ci", to_json(d.mean_queue_length)},
+          {"mean_pool_wait", d.mean_pool_wait.mean},
+          {"mean_pool_wait_ci", to_json(d.mean_pool_wait)},
+          {"pool_wait_fraction", d.pool_wait_fraction.mean},
+          {"pool_wait_fraction_ci", to_json(d.pool_wait_fraction)},
+          {"queries", d.queries},
+          {"pool_timeouts", d.pool_timeouts}};
+}
+
+json to_json(const ServiceSummary& s) {
+  return {{"name", s.name},
+          {"mean_in_use", s.mean_in_use.mean},
+          {"mean_in_use_ci", to_json(s.mean_in_use)},
+          {"mean_queue_length", s.mean_queue_length.mean},
+          {"mean_queue_length_ci", to_json(s.mean_queue_length)},
+          {"calls", s.calls},
+          {"errors", s.errors}};
+}
+
 json to_json(const BalancerSummary& b) {
   json servers = json::array();
   for (const BalancedServerSummary& s : b.servers) {
@@ -118,6 +142,24 @@ json to_json(const HostStats& h) {
   return {{"name", h.name}, {"cpu_utilization", h.cpu_utilization}};
 }
 
+json to_json(const DatabaseStats& d) {
+  return {{"name", d.name},
+          {"utilization", d.utilization},
+          {"mean_queue_length", d.mean_queue_length},
+          {"mean_pool_wait", d.mean_pool_wait},
+          {"pool_wait_fraction", d.pool_wait_fraction},
+          {"queries", d.queries},
+          {"pool_timeouts", d.pool_timeouts}};
+}
+
+json to_json(const ServiceStats& s) {
+  return {{"name", s.name},
+          {"mean_in_use", s.mean_in_use},
+          {"mean_queue_length", s.mean_queue_length},
+          {"calls", s.calls},
+          {"errors", s.errors}};
+}
+
 json to_json(const IntervalStats& i) {
   return {{"start", i.start},       {"end", i.end},       {"arrivals", i.arrivals},
           {"completed", i.completed}, {"errors", i.errors}, {"mean_latency", i.mean_latency}};
@@ -144,6 +186,8 @@ json to_json(const ReplicationResult& r) {
           {"endpoints", array_of(r.endpoints)},
           {"servers", array_of(r.servers)},
           {"hosts", array_of(r.hosts)},
+          {"databases", array_of(r.databases)},
+          {"services", array_of(r.services)},
           {"balancers", array_of(r.balancers)},
           {"little", to_json(r.little)},
           {"timeline", array_of(r.timeline)},
@@ -165,6 +209,8 @@ std::string to_json(const Result& result, int indent) {
               {"endpoints", array_of(result.endpoints)},
               {"servers", array_of(result.servers)},
               {"hosts", array_of(result.hosts)},
+              {"databases", array_of(result.databases)},
+              {"services", array_of(result.services)},
               {"balancers", array_of(result.balancers)},
               {"little", to_json(result.little)},
               {"replications", array_of(result.replications)},

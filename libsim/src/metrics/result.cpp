@@ -91,6 +91,33 @@ Result summarize(std::string scenario, std::uint64_t seed,
         first.hosts[i].name,
         estimate_over<Rep>(replications, [i](const Rep& r) { return r.hosts[i].cpu_utilization; })});
   }
+  for (std::size_t i = 0; i < first.databases.size(); ++i) {
+    DatabaseSummary database;
+    database.name = first.databases[i].name;
+    for (const Rep& rep : replications) {
+      database.queries += rep.databases[i].queries;
+      database.pool_timeouts += rep.databases[i].pool_timeouts;
+    }
+    database.utilization = estimate_over<Rep>(replications, [i](const Rep& r) { return r.databases[i].utilization; });
+    database.mean_queue_length =
+        estimate_over<Rep>(replications, [i](const Rep& r) { return r.databases[i].mean_queue_length; });
+    database.mean_pool_wait = estimate_over<Rep>(replications, [i](const Rep& r) { return r.databases[i].mean_pool_wait; });
+    database.pool_wait_fraction =
+        estimate_over<Rep>(replications, [i](const Rep& r) { return r.databases[i].pool_wait_fraction; });
+    result.databases.push_back(std::move(database));
+  }
+  for (std::size_t i = 0; i < first.services.size(); ++i) {
+    ServiceSummary service;
+    service.name = first.services[i].name;
+    for (const Rep& rep : replications) {
+      service.calls += rep.services[i].calls;
+      service.errors += rep.services[i].errors;
+    }
+    service.mean_in_use = estimate_over<Rep>(replications, [i](const Rep& r) { return r.services[i].mean_in_use; });
+    service.mean_queue_length =
+        estimate_over<Rep>(replications, [i](const Rep& r) { return r.services[i].mean_queue_length; });
+    result.services.push_back(std::move(service));
+  }
   for (std::size_t b = 0; b < first.balancers.size(); ++b) {
     BalancerSummary balancer{first.balancers[b].name, {}};
     for (std::size_t s = 0; s < first.balancers[b].servers.size(); ++s) {

@@ -19,7 +19,9 @@ constexpr std::uint64_t kArrivalStream = 0;
 constexpr std::uint64_t kMixStream = 1;
 constexpr std::uint64_t kThinkStream = 2;
 constexpr std::uint64_t kFirstEndpointStream = 16;
-// Balancers after every endpoint stream: endpoints take 16 up to this.
+// Endpoints take 16 up to the branch streams, one per endpoint for its cache
+// hits; balancers come after both.
+constexpr std::uint64_t kFirstBranchStream = 0x40000;
 constexpr std::uint64_t kFirstBalancerStream = std::uint64_t{1} << 19U;
 
 constexpr double kNoConnection = std::numeric_limits<double>::quiet_NaN();
@@ -49,6 +51,7 @@ Engine::Engine(const Scenario& scenario, int replication, Measurement measuremen
       think_rng_(scenario.run.seed, stream(replication, kThinkStream)) {
   for (const Host& host : scenario.hosts) hosts_.emplace_back(host.cores, host.speed);
   build_servers();
+  build_dependencies();
   build_balancers();
   build_endpoints();
   build_mix();
@@ -101,16 +104,17 @@ void Engine::build_endpoints() {
   for (std::size_t i = 0; i < scenario_.endpoints.size(); ++i) {
     const Endpoint& endpoint = scenario_.endpoints[i];
     EndpointRuntime runtime{static_cast<std::uint32_t>(routes_.size()), std::nullopt, NetworkPath{},
-                            Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i))};
+                            Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i)),
+                            Rng(scenario_.run.seed, stream(replication_, kFirstBranchStream + i))};
     if (const Balancer* balancer = scenario_.find_balancer(endpoint.server)) {
       runtime.balancer = index_of(scenario_.balancers, balancer->name);
       runtime.network = network_path(*balancer, endpoint);
     }
     for (const Server* spec : scenario_.servers_of(endpoint)) {
-      routes_.push_back(ServerRoute{index_of(scenario_.servers, spec->name), build_route(endpoint, *spec),
+      routes_.push_back(ServerRoute{index_of(scenario_.servers, spec->name), build_route(scenario_, endpoint, *spec),
                                     build_rejection_route(*spec)});
     }
-    endpoints_.push_back(runtime);
+    endpoints_.push_back(std::move(runtime));
   }
 }
 
@@ -205,6 +209,8 @@ void Engine::dispatch(const Event& event) {
     case EventType::worker_boot: on_worker_boot(event.subject); break;
     case EventType::interval_end: on_interval_end(); break;
     case EventType::warmup_end: on_warmup_end(); break;
+    case EventType::dependency_done: on_dependency_done(event.subject, event.tag); break;
+    case EventType::pool_timeout: on_pool_timeout(event.subject, event.tag); break;
     case EventType::network_arrival: reach_server(event.subject); break;
   }
 }
@@ -338,8 +344,13 @@ void Engine::advance(std::uint32_t id) {
       return;
     }
     const Step& step = route[static_cast<std::size_t>(request.phase)];
-    if (step.kind == StepKind::respond) {
-      respond(id);
+    if (is_instant(step.kind)) {
+      if (step.kind == StepKind::respond) {
+        respond(id);
+      } else if (step.kind == StepKind::jump ||
+                 endpoints_[request.endpoint].branch_rng.uniform01() >= step.probability) {
+        request.phase = static_cast<std::int32_t>(step.target) - 1;
+      }
       continue;
     }
     if (step.new_connection_only && !request.new_connection) continue;
@@ -374,7 +385,11 @@ void Engine::start_step(std::uint32_t id) {
     case StepKind::wait:
       calendar_.schedule(now_ + duration, EventType::wait_done, id, request.generation);
       break;
-    case StepKind::respond: break;  // handled by advance()
+    case StepKind::query: start_query(id, step.target, duration); break;
+    case StepKind::call: start_call(id, step.target, duration); break;
+    case StepKind::respond:
+    case StepKind::branch:
+    case StepKind::jump: break;  // handled by advance()
   }
 }
 
@@ -478,9 +493,10 @@ void Engine::kill_worker(std::uint32_t id) {
     request.on_cpu = false;
   }
   if (request.holds_gil) release_gil(id);
-  leave_balancer(request);
+  leave_dependency(id);
+  leave_balancer(requests_[id]);
   if (!requests_[id].timed_out) {
-    fail_request(id, Failure::worker_killed, endpoints_[request.endpoint].network.to_client);
+    fail_request(id, Failure::worker_killed, endpoints_[requests_[id].endpoint].network.to_client);
   }
   leave_server(id);
   processes_[process].accepted -= 1;
@@ -654,6 +670,8 @@ void Engine::count_error(std::uint32_t endpoint, Failure failure) {
     case Failure::client_timeout: errors.client_timeout += 1; break;
     case Failure::unavailable: errors.unavailable += 1; break;
     case Failure::worker_killed: errors.worker_killed += 1; break;
+    case Failure::pool_timeout: errors.pool_timeout += 1; break;
+    case Failure::downstream: errors.downstream += 1; break;
   }
 }
 
@@ -683,6 +701,7 @@ void Engine::on_warmup_end() {
   server_areas_at_warmup_.clear();
   for (const SharedCpu& host : hosts_) busy_core_seconds_at_warmup_.push_back(host.busy_core_seconds(now_));
   for (std::size_t s = 0; s < servers_.size(); ++s) server_areas_at_warmup_.push_back(server_areas(s, now_));
+  mark_dependencies_warmup();
   for (LoadBalancer& balancer : balancers_) balancer.start_measuring();
 }
 
@@ -767,6 +786,8 @@ ReplicationResult Engine::collect() {
     const double busy = hosts_[h].busy_core_seconds(now_) - busy_core_seconds_at_warmup_[h];
     result.hosts.push_back(HostStats{scenario_.hosts[h].name, busy / (span * hosts_[h].cores())});
   }
+  for (std::size_t d = 0; d < databases_.size(); ++d) result.databases.push_back(database_stats(d));
+  for (std::size_t s = 0; s < services_.size(); ++s) result.services.push_back(service_stats(s));
 
   result.little.mean_in_system = (system_area(now_) - system_area_at_warmup_) / span;
   result.little.throughput = static_cast<double>(departures_) / span;

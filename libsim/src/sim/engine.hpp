@@ -11,6 +11,8 @@
 #include "servesim/core/rng.hpp"
 #include "servesim/metrics/result.hpp"
 #include "servesim/model/scenario.hpp"
+#include "sim/connection_pool.hpp"
+#include "sim/dependencies.hpp"
 #include "sim/balancer.hpp"
 #include "sim/event_calendar.hpp"
 #include "sim/request_pool.hpp"
@@ -51,6 +53,7 @@ class Engine {
     std::optional<std::uint32_t> balancer;
     NetworkPath network;  // zero without a balancer
     Rng rng;
+    Rng branch_rng;  ///< cache hits and misses, apart from durations so they do not shift each other
   };
   // Counts within the measured window.
   struct EndpointCounts {
@@ -64,7 +67,7 @@ class Engine {
     std::uint64_t errors = 0;
     double latency_sum = 0.0;
   };
-  enum class Failure { refused, client_timeout, unavailable, worker_killed };
+  enum class Failure { refused, client_timeout, unavailable, worker_killed, pool_timeout, downstream };
 
   void build_servers();
   void build_balancers();
@@ -106,6 +109,23 @@ class Engine {
   void request_switch(std::uint32_t process);
   void mark_waiting(std::uint32_t id, double delta);
 
+  // Databases and downstream services (dependencies.cpp).
+  void build_dependencies();
+  void start_query(std::uint32_t id, std::uint32_t database, double service_time);
+  void enter_database(std::uint32_t id);
+  void begin_query(std::uint32_t id);
+  void start_call(std::uint32_t id, std::uint32_t service, double latency);
+  void begin_call(std::uint32_t id);
+  void on_dependency_done(std::uint32_t id, std::uint32_t generation);
+  void on_pool_timeout(std::uint32_t id, std::uint32_t generation);
+  void return_connection(std::uint32_t id);
+  void leave_dependency(std::uint32_t id);
+  void fail_in_handler(std::uint32_t id, Failure failure);
+  [[nodiscard]] ConnectionPoolRuntime& pool_of(const Request& request);
+  void mark_dependencies_warmup();
+  [[nodiscard]] DatabaseStats database_stats(std::size_t d) const;
+  [[nodiscard]] ServiceStats service_stats(std::size_t s) const;
+
   // Clients.
   [[nodiscard]] bool opens_connection(const ServerRuntime& server, std::uint32_t user) const;
   void schedule_next_send(std::uint32_t user, double extra_delay);
@@ -140,6 +160,9 @@ class Engine {
   std::vector<LoadBalancer> balancers_;
   std::vector<ServerRoute> routes_;
   std::vector<EndpointRuntime> endpoints_;
+  std::vector<DatabaseRuntime> databases_;
+  std::vector<ServiceRuntime> services_;
+  std::vector<ConnectionPoolRuntime> pools_;  ///< per process and database: [process * databases + database]
   std::vector<double> mix_cumulative_;
   std::optional<double> client_timeout_;
   /// Closed users: when their keep-alive connection fell idle; NaN when they have none.

@@ -19,6 +19,8 @@ enum class EventType : std::uint8_t {
   worker_boot,    ///< process `subject` restarted after a kill and serves again
   interval_end,   ///< a time-series interval closes
   warmup_end,     ///< the measured window starts
+  dependency_done,  ///< request `subject` (if still generation `tag`) ends its query or call
+  pool_timeout,     ///< request `subject` (if still generation `tag`) may have waited out its pool's timeout
   network_arrival,  ///< request `subject` has crossed the network to its server
 };
 

@@ -21,6 +21,9 @@ class FifoQueue {
     size_ += 1;
   }
 
+  /// The oldest id; the queue must not be empty.
+  [[nodiscard]] std::uint32_t front() const noexcept { return ring_[head_]; }
+
   /// Removes and returns the oldest id; the queue must not be empty.
   std::uint32_t pop() noexcept {
     const std::uint32_t id = ring_[head_];

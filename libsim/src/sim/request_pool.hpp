@@ -9,15 +9,27 @@ namespace servesim::detail {
 
 inline constexpr std::uint32_t kNoUser = 0xFFFFFFFFU;
 
+/// Where a request is outside its server: at a database or a downstream service.
+enum class DependencyState : std::uint8_t {
+  none,
+  pool_wait,    ///< waiting for a pooled connection to database `dependency`
+  query_queue,  ///< holding a connection, queued at the database
+  query,        ///< holding a connection, its query running
+  call_queue,   ///< queued for a concurrency slot of service `dependency`
+  call,         ///< its call to service `dependency` in progress
+};
+
 struct Request {
   double arrival = 0.0;          // when it reached its server (the client sent it earlier through a balancer)
-  double remaining_work = 0.0;   // of a cpu step waiting for the GIL
+  double remaining_work = 0.0;   // of a cpu step waiting for the GIL; of a query or call waiting its turn
   std::uint32_t endpoint = 0;
   std::uint32_t route = 0;       // its endpoint's route on the server serving it
   std::uint32_t user = kNoUser;  // closed-workload user waiting for it
   std::uint32_t generation = 0;  // bumped on release, so stale timers are recognised
   std::uint32_t process = 0;     // the process that accepted it
   std::int32_t phase = -1;       // index of the current step of its route
+  std::uint32_t dependency = 0;  // the database or service it is at
+  DependencyState at = DependencyState::none;
   bool timed_out = false;        // the client gave up; the server still finishes it
   bool rejected = false;         // answered 503 (uvicorn limit_concurrency)
   bool new_connection = true;    // pays connection set-up
@@ -28,6 +40,7 @@ struct Request {
   bool holds_loop = false;
   bool holds_gil = false;
   bool on_cpu = false;           // running on its host's cores
+  double waiting_since = 0.0;    // when it began waiting for a pooled connection (kept off the hot fields)
 };
 
 class RequestPool {

@@ -1,8 +1,7 @@
 #include "sim/route.hpp"
 
+#include <algorithm>
 #include <string>
-
-#include "servesim/errors.hpp"
 
 namespace servesim::detail {
 namespace {
@@ -11,35 +10,68 @@ bool is_zero(const Distribution& d) {
   return d.kind() == DistributionKind::constant && d.mean() == 0.0;
 }
 
+Step make_step(StepKind kind, Runner runner, const Distribution& duration, bool new_connection_only = false) {
+  return Step{kind, runner, new_connection_only, duration, 0, 0.0};
+}
+
+template <class T>
+std::uint32_t index_of(const std::vector<T>& items, const std::string& name) {
+  const auto it = std::find_if(items.begin(), items.end(), [&](const T& item) { return item.name == name; });
+  return static_cast<std::uint32_t>(it - items.begin());
+}
+
 // Connection set-up and framework overhead run where the server parses
 // requests: on the worker thread for Gunicorn's threaded workers, on the
 // event loop otherwise (for uvicorn also when the endpoint is a plain def).
 void add_front(std::vector<Step>& steps, const Server& server, Runner where) {
   if (!is_zero(server.connection_overhead)) {
-    steps.push_back(Step{StepKind::cpu, where, true, server.connection_overhead});
+    steps.push_back(make_step(StepKind::cpu, where, server.connection_overhead, true));
   }
   if (!is_zero(server.framework_overhead)) {
-    steps.push_back(Step{StepKind::cpu, where, false, server.framework_overhead});
+    steps.push_back(make_step(StepKind::cpu, where, server.framework_overhead));
   }
 }
 
-Step step_for(const Phase& phase, bool on_loop) {
+// Appends the steps of `phase`. A wait (io, a query, a call) holds a thread
+// (a blocking driver or client) but lets an event loop serve others (an
+// awaited one, or gevent's patched sockets); a blocking one holds whatever runs it.
+void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Phase& phase, bool on_loop) {
   const Runner where = on_loop ? Runner::loop : Runner::thread;
+  const Runner waiter = on_loop ? Runner::none : Runner::thread;
   switch (phase.kind) {
-    case PhaseKind::db:
-    case PhaseKind::call:
-    case PhaseKind::cache:
-      throw EngineError(std::string("the native engine does not simulate ") +
-                        (phase.kind == PhaseKind::db ? "db" : phase.kind == PhaseKind::call ? "call" : "cache") +
-                        " phases yet");
     case PhaseKind::cpu:
-    case PhaseKind::background: return Step{StepKind::cpu, where, false, phase.duration};
-    case PhaseKind::cpu_nogil: return Step{StepKind::cpu_nogil, where, false, phase.duration};
-    // An awaited wait frees the loop; a blocking one holds whatever runs it.
-    case PhaseKind::io: return Step{StepKind::wait, on_loop ? Runner::none : Runner::thread, false, phase.duration};
-    case PhaseKind::blocking_io: return Step{StepKind::wait, where, false, phase.duration};
+    case PhaseKind::background: steps.push_back(make_step(StepKind::cpu, where, phase.duration)); return;
+    case PhaseKind::cpu_nogil: steps.push_back(make_step(StepKind::cpu_nogil, where, phase.duration)); return;
+    case PhaseKind::io: steps.push_back(make_step(StepKind::wait, waiter, phase.duration)); return;
+    case PhaseKind::blocking_io: steps.push_back(make_step(StepKind::wait, where, phase.duration)); return;
+    case PhaseKind::db: {
+      const std::uint32_t database = index_of(scenario.databases, phase.target);
+      Step step = make_step(StepKind::query, waiter,
+                            phase.has_duration ? phase.duration : scenario.databases[database].query_time);
+      step.target = database;
+      steps.push_back(step);
+      return;
+    }
+    case PhaseKind::call: {
+      const std::uint32_t service = index_of(scenario.services, phase.target);
+      Step step = make_step(StepKind::call, waiter, scenario.services[service].latency);
+      step.target = service;
+      steps.push_back(step);
+      return;
+    }
+    case PhaseKind::cache: {
+      const std::size_t branch = steps.size();
+      steps.push_back(make_step(StepKind::branch, Runner::none, Distribution::constant(0.0)));
+      steps[branch].probability = phase.hit_ratio;
+      for (const Phase& hit : phase.hit) add_phase(steps, scenario, hit, on_loop);
+      const std::size_t jump = steps.size();
+      steps.push_back(make_step(StepKind::jump, Runner::none, Distribution::constant(0.0)));
+      steps[branch].target = static_cast<std::uint32_t>(steps.size());
+      for (const Phase& miss : phase.miss) add_phase(steps, scenario, miss, on_loop);
+      steps[jump].target = static_cast<std::uint32_t>(steps.size());
+      return;
+    }
   }
-  return Step{StepKind::wait, Runner::none, false, phase.duration};
 }
 
 }  // namespace
@@ -48,7 +80,7 @@ bool has_event_loop(const Server& server) noexcept {
   return server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_gevent;
 }
 
-std::vector<Step> build_route(const Endpoint& endpoint, const Server& server) {
+std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint, const Server& server) {
   const bool loop_server = has_event_loop(server);
   // gevent runs plain def code cooperatively on its loop; uvicorn runs async
   // def on the loop and def in its thread pool.
@@ -59,15 +91,15 @@ std::vector<Step> build_route(const Endpoint& endpoint, const Server& server) {
   std::vector<Step> steps;
   add_front(steps, server, loop_server ? Runner::loop : Runner::thread);
   for (const Phase& phase : endpoint.phases) {
-    if (phase.kind != PhaseKind::background) steps.push_back(step_for(phase, phases_on_loop));
+    if (phase.kind != PhaseKind::background) add_phase(steps, scenario, phase, phases_on_loop);
   }
   if (loop_server && !phases_on_loop) {
     // The thread pool hands the result back: the loop, holding the GIL, sends it.
-    steps.push_back(Step{StepKind::cpu, Runner::loop, false, Distribution::constant(0.0)});
+    steps.push_back(make_step(StepKind::cpu, Runner::loop, Distribution::constant(0.0)));
   }
-  steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
+  steps.push_back(make_step(StepKind::respond, Runner::none, Distribution::constant(0.0)));
   for (const Phase& phase : endpoint.phases) {
-    if (phase.kind == PhaseKind::background) steps.push_back(step_for(phase, phases_on_loop));
+    if (phase.kind == PhaseKind::background) add_phase(steps, scenario, phase, phases_on_loop);
   }
   return steps;
 }
@@ -75,10 +107,10 @@ std::vector<Step> build_route(const Endpoint& endpoint, const Server& server) {
 std::vector<Step> build_rejection_route(const Server& server) {
   std::vector<Step> steps;
   if (!is_zero(server.connection_overhead)) {
-    steps.push_back(Step{StepKind::cpu, Runner::loop, true, server.connection_overhead});
+    steps.push_back(make_step(StepKind::cpu, Runner::loop, server.connection_overhead, true));
   }
-  steps.push_back(Step{StepKind::cpu, Runner::loop, false, server.framework_overhead});
-  steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
+  steps.push_back(make_step(StepKind::cpu, Runner::loop, server.framework_overhead));
+  steps.push_back(make_step(StepKind::respond, Runner::none, Distribution::constant(0.0)));
   return steps;
 }
 

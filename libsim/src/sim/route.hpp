@@ -2,6 +2,8 @@
 // The route of a request through its server: the endpoint's phases turned
 // into steps that say what runs where. One Python thread runs Python code at
 // a time per process (the GIL), so a step also says whether it needs the GIL.
+// A cache lookup becomes a branch: the hit's steps, a jump past the miss's,
+// then the miss's steps.
 
 #include <cstdint>
 #include <vector>
@@ -11,13 +13,20 @@
 
 namespace servesim::detail {
 
-/// What a step does.
+/// What a step does. The steps that take no time come last (see is_instant).
 enum class StepKind : std::uint8_t {
   cpu,        ///< Python code: the process's GIL and a core
   cpu_nogil,  ///< native code: a core only
   wait,       ///< time passes, no CPU (network, sleep)
+  query,      ///< a database query: a pooled connection, then the database's queue
+  call,       ///< a downstream service call: its concurrency slot, then its latency
   respond,    ///< the response leaves: latency is measured here (takes no time)
+  branch,     ///< with `probability` go on (a cache hit), else go to step `target` (takes no time)
+  jump,       ///< go to step `target` (takes no time)
 };
+
+/// Whether the engine handles the step on the spot: respond, branch, jump.
+[[nodiscard]] constexpr bool is_instant(StepKind kind) noexcept { return kind >= StepKind::respond; }
 
 /// What a step holds while it runs.
 enum class Runner : std::uint8_t {
@@ -30,13 +39,16 @@ struct Step {
   StepKind kind;
   Runner runner;
   bool new_connection_only;  ///< skipped when the request reuses a keep-alive connection
-  Distribution duration;     ///< seconds at speed 1.0
+  Distribution duration;     ///< seconds at speed 1.0; query: at the database; call: the latency
+  std::uint32_t target;      ///< query: a database; call: a service; branch, jump: a step (indices)
+  double probability;        ///< branch: of going on to the next step
 };
 
-/// The steps of a request to `endpoint` (of a valid scenario) on `server`:
+/// The steps of a request to `endpoint` of a valid `scenario` on `server`:
 /// connection set-up and framework overhead, the phases placed by the
 /// server's kind and the endpoint's style, the response, then any background work.
-[[nodiscard]] std::vector<Step> build_route(const Endpoint& endpoint, const Server& server);
+[[nodiscard]] std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint,
+                                            const Server& server);
 
 /// The steps of a request a uvicorn server turns away with 503 above
 /// limit_concurrency: its event loop reads the request and answers.

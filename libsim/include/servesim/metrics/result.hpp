@@ -109,6 +109,38 @@ struct HostStats {
   double cpu_utilization = 0.0;  ///< busy core-seconds / (cores * seconds), in [0, 1]
 };
 
+/**
+ * One database in one replication: its own queue, and the connection pools
+ * of every server process in front of it.
+ */
+struct DatabaseStats {
+  std::string name;
+  /// Mean fraction of the database's `connections` executing a query, in [0, 1].
+  double utilization = 0.0;
+  /// Time-average queries waiting at the database for one of its connections.
+  double mean_queue_length = 0.0;
+  /// Mean seconds a checkout waited for a pooled connection (0 for those
+  /// that got one at once; timed-out checkouts excluded): for a pool of k
+  /// connections in front of a fast database, the M/M/k (Erlang C) mean wait.
+  double mean_pool_wait = 0.0;
+  /// Fraction of checkouts that had to wait for a pooled connection, in [0, 1].
+  double pool_wait_fraction = 0.0;
+  std::uint64_t queries = 0;        ///< queries completed in the measured window
+  std::uint64_t pool_timeouts = 0;  ///< checkouts that waited out the pool's timeout
+};
+
+/** One downstream service in one replication. */
+struct ServiceStats {
+  std::string name;
+  /// Time-average calls in progress: the concurrency in use (at most the
+  /// service's `concurrency`, when it has one).
+  double mean_in_use = 0.0;
+  /// Time-average calls waiting for a concurrency slot (0 without a cap).
+  double mean_queue_length = 0.0;
+  std::uint64_t calls = 0;   ///< calls completed in the measured window, failed or not
+  std::uint64_t errors = 0;  ///< of which failed (the service's error_rate)
+};
+
 /** Counts over one time-series interval [start, end). */
 struct IntervalStats {
   double start = 0.0;
@@ -132,6 +164,8 @@ struct ReplicationResult {
   std::vector<EndpointStats> endpoints;
   std::vector<ServerStats> servers;
   std::vector<HostStats> hosts;
+  std::vector<DatabaseStats> databases;
+  std::vector<ServiceStats> services;
   std::vector<BalancerStats> balancers;
   LittleCheck little;
   std::vector<IntervalStats> timeline;  ///< the whole run, warm-up included
@@ -181,6 +215,26 @@ struct HostSummary {
   Estimate cpu_utilization;
 };
 
+/** A database across replications (see DatabaseStats). */
+struct DatabaseSummary {
+  std::string name;
+  Estimate utilization;
+  Estimate mean_queue_length;
+  Estimate mean_pool_wait;  ///< seconds
+  Estimate pool_wait_fraction;
+  std::uint64_t queries = 0;        ///< summed over replications
+  std::uint64_t pool_timeouts = 0;  ///< summed over replications
+};
+
+/** A downstream service across replications (see ServiceStats). */
+struct ServiceSummary {
+  std::string name;
+  Estimate mean_in_use;
+  Estimate mean_queue_length;
+  std::uint64_t calls = 0;   ///< summed over replications
+  std::uint64_t errors = 0;  ///< summed over replications
+};
+
 /**
  * Everything a simulation reports. Aggregates are means over replications
  * with 95 % Student-t half-widths; `replications` keeps each run.
@@ -197,6 +251,8 @@ struct Result {
   std::vector<EndpointSummary> endpoints;
   std::vector<ServerSummary> servers;
   std::vector<HostSummary> hosts;
+  std::vector<DatabaseSummary> databases;
+  std::vector<ServiceSummary> services;
   std::vector<BalancerSummary> balancers;
   LittleCheck little;  ///< means over replications
   LatencyHistogram histogram;  ///< every measured response, all replications

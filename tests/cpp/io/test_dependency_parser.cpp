@@ -1,0 +1,148 @@
+// Tests for the databases:, services: sections and the db, call and cache
+// phases of the scenario file format (docs/scenario-format.md), and their
+// error messages.
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "servesim/errors.hpp"
+#include "servesim/io/scenario_parser.hpp"
+
+using namespace servesim;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const std::string kBase = R"(
+hosts:
+  app: {cores: 2}
+servers:
+  web: {host: app, workers: 2}
+databases:
+  pg: {connections: 20, query_time: 4ms, pool: {size: 3, max_overflow: 2, timeout: 5s}}
+services:
+  payments: {latency: {dist: exponential, mean: 80ms}, concurrency: 8, error_rate: 0.01}
+endpoints:
+  work:
+    server: web
+    phases:
+      - cpu: 1ms
+      - db: pg
+      - cache: {hit_ratio: 0.9, hit: [{io: 1ms}], miss: [{db: {database: pg, query: 20ms}}]}
+      - call: payments
+workload:
+  open: {rate: 10}
+)";
+
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+void require_error(const std::string& text, const std::string& path, const std::string& fragment) {
+  INFO("scenario:\n" << text);
+  try {
+    (void)parse_scenario(text);
+    FAIL("expected a ScenarioError");
+  } catch (const ScenarioError& e) {
+    CHECK(e.path() == path);
+    CHECK_THAT(e.detail(), Contains(fragment));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Databases, services and their phases parse", "[parser][dependencies]") {
+  const Scenario s = parse_scenario(kBase);
+  REQUIRE(s.databases.size() == 1);
+  const Database& pg = s.databases[0];
+  CHECK(pg.name == "pg");
+  CHECK(pg.connections == 20);
+  CHECK(pg.query_time.mean() == Approx(0.004));
+  CHECK(pg.pool.size == 3);
+  CHECK(pg.pool.max_overflow == 2);
+  CHECK(pg.pool.timeout == 5.0);
+  REQUIRE(s.services.size() == 1);
+  CHECK(s.services[0].latency.mean() == Approx(0.080));
+  CHECK(s.services[0].concurrency == 8);
+  CHECK(s.services[0].error_rate == 0.01);
+
+  const std::vector<Phase>& phases = s.endpoints[0].phases;
+  REQUIRE(phases.size() == 4);
+  CHECK(phases[1].kind == PhaseKind::db);
+  CHECK(phases[1].target == "pg");
+  CHECK_FALSE(phases[1].has_duration);  // the database's query_time applies
+  const Phase& cache = phases[2];
+  CHECK(cache.kind == PhaseKind::cache);
+  CHECK(cache.hit_ratio == 0.9);
+  REQUIRE(cache.hit.size() == 1);
+  CHECK(cache.hit[0].kind == PhaseKind::io);
+  REQUIRE(cache.miss.size() == 1);
+  CHECK(cache.miss[0].has_duration);
+  CHECK(cache.miss[0].duration.mean() == Approx(0.020));
+  CHECK(phases[3].kind == PhaseKind::call);
+  CHECK(phases[3].target == "payments");
+
+  SECTION("defaults: SQLAlchemy's QueuePool (5, 10, 30 s), an uncapped service that never fails") {
+    const Scenario d = parse_scenario(with(with(kBase, "{connections: 20, query_time: 4ms, pool: {size: 3, max_overflow: 2, timeout: 5s}}", "{}"),
+                                           "{latency: {dist: exponential, mean: 80ms}, concurrency: 8, error_rate: 0.01}", "{}"));
+    CHECK(d.databases[0].connections == 100);
+    CHECK(d.databases[0].query_time.mean() == Approx(0.001));
+    CHECK(d.databases[0].pool.size == 5);
+    CHECK(d.databases[0].pool.max_overflow == 10);
+    CHECK(d.databases[0].pool.timeout == 30.0);
+    CHECK_FALSE(d.services[0].concurrency.has_value());
+    CHECK(d.services[0].error_rate == 0.0);
+  }
+}
+
+TEST_CASE("Bad databases, services and dependency phases are rejected by name", "[parser][dependencies]") {
+  SECTION("a db phase naming a missing database") {
+    require_error(with(kBase, "- db: pg", "- db: pgx"), "endpoints.work.phases[1].db",
+                  "no database named 'pgx'; did you mean 'pg'?");
+    require_error(with(kBase, "{database: pg, query: 20ms}", "{database: mysql, query: 20ms}"),
+                  "endpoints.work.phases[2].cache.miss[0].db", "no database named 'mysql' (known: pg)");
+  }
+  SECTION("a pool of size 0") {
+    require_error(with(kBase, "size: 3", "size: 0"), "databases.pg.pool.size", "must be an integer >= 1, got 0");
+  }
+  SECTION("a negative max_overflow, a zero timeout, no connections") {
+    require_error(with(kBase, "max_overflow: 2", "max_overflow: -1"), "databases.pg.pool.max_overflow",
+                  "must be an integer >= 0, got -1");
+    require_error(with(kBase, "timeout: 5s", "timeout: 0s"), "databases.pg.pool.timeout",
+                  "must be a duration > 0, got '0s'");
+    require_error(with(kBase, "connections: 20", "connections: 0"), "databases.pg.connections",
+                  "must be an integer >= 1, got 0");
+  }
+  SECTION("a hit ratio outside [0, 1]") {
+    require_error(with(kBase, "hit_ratio: 0.9", "hit_ratio: 1.5"), "endpoints.work.phases[2].cache.hit_ratio",
+                  "must be a probability in [0, 1], got 1.5");
+    require_error(with(kBase, "hit_ratio: 0.9", "hit_ratio: -0.1"), "endpoints.work.phases[2].cache.hit_ratio",
+                  "-0.1");
+  }
+  SECTION("a call to a missing service, or with none defined") {
+    require_error(with(kBase, "- call: payments", "- call: payment"), "endpoints.work.phases[3].call",
+                  "no service named 'payment'; did you mean 'payments'?");
+    const std::string no_services = with(kBase, "services:\n  payments: {latency: {dist: exponential, mean: 80ms}, concurrency: 8, error_rate: 0.01}\n", "");
+    require_error(no_services, "endpoints.work.phases[3].call", "no service named 'payments' (there are none)");
+  }
+  SECTION("an error rate outside [0, 1], a concurrency of 0") {
+    require_error(with(kBase, "error_rate: 0.01", "error_rate: 2"), "services.payments.error_rate",
+                  "must be a probability in [0, 1], got 2");
+    require_error(with(kBase, "concurrency: 8", "concurrency: 0"), "services.payments.concurrency",
+                  "must be an integer >= 1, got 0");
+  }
+  SECTION("background work inside a cache") {
+    const std::string uvicorn = with(kBase, "workers: 2}", "workers: 2, kind: uvicorn}");
+    require_error(with(uvicorn, "hit: [{io: 1ms}]", "hit: [{background: 1ms}]"),
+                  "endpoints.work.phases[2].cache.hit[0].background", "list it in the endpoint's phases");
+  }
+  SECTION("misspelt keys") {
+    require_error(with(kBase, "max_overflow: 2", "max_overfow: 2"), "databases.pg.pool.max_overfow",
+                  "did you mean 'max_overflow'?");
+    require_error(with(kBase, "hit_ratio: 0.9", "hit_rate: 0.9"), "endpoints.work.phases[2].cache.hit_rate",
+                  "did you mean 'hit_ratio'?");
+  }
+}

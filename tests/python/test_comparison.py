@@ -1,0 +1,429 @@
+"""Comparisons: the scenarios a comparison file builds, the errors bad files raise,
+the verdict rules, the ``servesim compare`` command, and a real run checked
+against throughputs that follow from the bottleneck alone."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import servesim as ss
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FLAGSHIP = REPO_ROOT / "scenarios" / "flask_vs_fastapi.yaml"
+
+
+def small_comparison(**changes: Any) -> dict[str, Any]:
+    """Gunicorn sync (3 workers) against Uvicorn (2 loops) on 8 cores, one case of
+    2 ms of Python then an 18 ms wait, constant, no framework overhead, so the
+    bottlenecks are exact: 3 workers / 20 ms = 150 req/s, 2 loops / 2 ms = 1000 req/s."""
+    data: dict[str, Any] = {
+        "name": "small",
+        "hosts": {"app": {"cores": 8}},
+        "deployments": {
+            "sync": {"kind": "gunicorn-sync", "workers": 3, "framework": "none"},
+            "async": {"kind": "uvicorn", "workers": 2, "framework": "none"},
+        },
+        "cases": {"db": {"style": "async", "phases": [{"cpu": "2ms"}, {"io": "18ms"}]}},
+        "users": [400],
+        "run": {"duration": 60, "warmup": 10, "replications": 2, "seed": 3},
+    }
+    data.update(changes)
+    return data
+
+
+# -- the scenarios a comparison builds -----------------------------------------------------
+
+def test_the_flagship_file_builds_every_run() -> None:
+    comparison = ss.Comparison.from_yaml(FLAGSHIP)
+    assert comparison.name == "flask-vs-fastapi"
+    assert comparison.question.startswith("Is \"FastAPI is 3-10x faster")
+    assert comparison.deployments == ["flask", "fastapi"]
+    assert comparison.cases == ["io-bound", "cpu-bound", "mixed", "blocking-call"]
+    assert comparison.users == [100, 1000, 10000]
+    assert len(comparison.runs) == 4 * 3 * 2
+    assert comparison.kind("flask") == "gunicorn-sync"
+    assert comparison.kind("fastapi") == "uvicorn"
+    assert comparison.describe("flask") == "gunicorn-sync, 9 workers, flask on app (4 cores)"
+
+
+def test_gunicorn_drops_style_and_turns_blocking_io_into_io() -> None:
+    comparison = ss.Comparison.from_yaml(FLAGSHIP)
+    flask = comparison.scenario("flask", "blocking-call", 100).to_dict()
+    endpoint = flask["endpoints"]["blocking-call"]
+    assert "style" not in endpoint
+    assert [list(phase) for phase in endpoint["phases"]] == [["cpu"], ["io"]]
+    assert endpoint["phases"][1]["io"] == {"dist": "lognormal", "mean": "50ms", "cv": 0.5}
+    assert flask["servers"] == {"flask": {"host": "app", "kind": "gunicorn-sync", "workers": 9,
+                                          "framework": "flask"}}
+    assert flask["workload"] == {"closed": {"users": 100,
+                                            "think_time": {"dist": "exponential", "mean": "1s"}},
+                                 "client_timeout": "10s"}
+
+    fastapi = comparison.scenario("fastapi", "blocking-call", 100).to_dict()["endpoints"]["blocking-call"]
+    assert fastapi["style"] == "async"
+    assert [list(phase) for phase in fastapi["phases"]] == [["cpu"], ["blocking_io"]]
+
+
+@pytest.mark.parametrize(("kind", "style", "expected"), [
+    ("gunicorn-gthread", "async", (None, "io")),
+    ("gunicorn-gevent", "async", (None, "blocking_io")),  # an unpatched call stalls gevent's loop
+    ("uvicorn", "sync", ("sync", "io")),  # a def endpoint blocks a pool thread only
+    ("uvicorn", "async", ("async", "blocking_io")),
+])
+def test_where_the_endpoint_runs_decides_blocking_io(kind: str, style: str,
+                                                     expected: tuple[str | None, str]) -> None:
+    data = small_comparison(
+        deployments={"one": {"kind": kind}},
+        cases={"call": {"style": style, "phases": [{"cpu": "1ms"}, {"blocking_io": "10ms"}]}})
+    endpoint = ss.Comparison.from_dict(data).scenario("one", "call", 10).to_dict()["endpoints"]["call"]
+    assert (endpoint.get("style"), list(endpoint["phases"][1])[0]) == expected
+
+
+def test_a_blocking_call_on_gunicorn_is_the_same_run_as_an_awaited_one() -> None:
+    # The rule made concrete: on sync workers the two cases build the same
+    # endpoint, so with one seed they give identical results.
+    comparison = ss.Comparison.from_yaml(FLAGSHIP).replace(run={"duration": 30, "warmup": 5,
+                                                                "replications": 1})
+    awaited = ss.simulate(comparison.scenario("flask", "io-bound", 100))
+    blocking = ss.simulate(comparison.scenario("flask", "blocking-call", 100))
+    assert awaited.completed == blocking.completed
+    assert awaited.latency == blocking.latency
+
+
+def test_replace_merges_sections_and_keeps_the_rest() -> None:
+    comparison = ss.Comparison.from_yaml(FLAGSHIP)
+    quick = comparison.replace(users=[50], run={"duration": 30})
+    assert quick.users == [50]
+    assert quick.to_dict()["run"] == {"duration": 30, "warmup": "20s", "replications": 3, "seed": 1}
+    assert quick.name == comparison.name
+    assert comparison.users == [100, 1000, 10000]  # the original is untouched
+
+
+def test_a_single_number_of_users_is_accepted() -> None:
+    assert ss.Comparison.from_dict(small_comparison(users=25)).users == [25]
+
+
+def test_unknown_names_raise_key_error_listing_the_known_ones() -> None:
+    comparison = ss.Comparison.from_dict(small_comparison())
+    with pytest.raises(KeyError, match="no deployment named 'flask' \\(known: sync, async\\)"):
+        comparison.scenario("flask", "db", 10)
+    with pytest.raises(KeyError, match="no case named 'io'"):
+        comparison.scenario("sync", "io", 10)
+
+
+# -- bad input --------------------------------------------------------------------------
+
+def _without(key: str) -> dict[str, Any]:
+    data = small_comparison()
+    del data[key]
+    return data
+
+
+def _with_case(**case: Any) -> dict[str, Any]:
+    return small_comparison(cases={"db": case})
+
+
+def _with_deployment(**settings: Any) -> dict[str, Any]:
+    data = small_comparison()
+    data["deployments"]["sync"].update(settings)
+    return data
+
+
+BAD_COMPARISONS = [
+    (_with_deployment(workers=0), "deployments.sync.workers", "must be an integer >= 1, got 0"),
+    (_with_deployment(kind="gunicorn-synk"), "deployments.sync.kind",
+     "unknown server kind 'gunicorn-synk'; did you mean 'gunicorn-sync'?"),
+    (_with_deployment(threads=4), "deployments.sync.threads", "gunicorn-sync servers have no 'threads'"),
+    (_with_deployment(host="ap"), "deployments.sync.host", "no host named 'ap'; did you mean 'app'?"),
+    (small_comparison(hosts={"app": {"cores": 0}}), "hosts.app.cores", "must be an integer >= 1, got 0"),
+    (_with_case(phases=[{"cpuu": "1ms"}]), "cases.db.phases[0].cpuu", "unknown phase kind; did you mean 'cpu'?"),
+    (_with_case(phases=[]), "cases.db.phases", "must list at least one phase"),
+    (_with_case(phases=[{"cpu": "1ms"}, {"background": "5ms"}]), "cases.db.phases[1].background",
+     "work after the response needs uvicorn (FastAPI BackgroundTasks); server 'sync' is gunicorn-sync"),
+    (_with_case(style="asynk", phases=[{"cpu": "1ms"}]), "cases.db.style",
+     "must be 'sync' (a plain def) or 'async' (an async def), got 'asynk'"),
+    (_with_case(server="sync", phases=[{"cpu": "1ms"}]), "cases.db.server",
+     "a case runs on every deployment; remove 'server'"),
+    (_with_case(phase=[{"cpu": "1ms"}]), "cases.db.phase", "unknown key; did you mean 'phases'?"),
+    (small_comparison(cases={}), "cases", "must name at least one entry"),
+    (small_comparison(deployments=["sync"]), "deployments", "must be a map of names to settings"),
+    (_without("cases"), "cases", "required field is missing"),
+    (_without("hosts"), "hosts", "required field is missing"),
+    (_without("users"), "users", "required field is missing"),
+    (small_comparison(users=0), "users", "must be an integer >= 1, got 0"),
+    (small_comparison(users=[100, "many"]), "users[1]", "must be an integer >= 1, got 'many'"),
+    (small_comparison(users=[100, 100]), "users[1]", "100 is listed twice"),
+    (small_comparison(users=[]), "users", "must list at least one number of users"),
+    (small_comparison(users=[10, 20_000_000]), "users[1]", "20000000"),
+    (small_comparison(think_time="soon"), "think_time", "'soon'"),
+    (small_comparison(client_timeout="-1s"), "client_timeout", "-1s"),
+    (small_comparison(run={"duration": 10, "warmup": 20}), "run.warmup", "must be shorter than run.duration"),
+    (small_comparison(deployment={}), "deployment", "unknown key; did you mean 'deployments'?"),
+    (small_comparison(name=""), "name", "must be a non-empty string"),
+    (small_comparison(question=3), "question", "must be a string"),
+]
+
+
+@pytest.mark.parametrize(("data", "path", "detail"), BAD_COMPARISONS,
+                         ids=[f"{path}:{detail[:30]}" for _, path, detail in BAD_COMPARISONS])
+def test_bad_fields_are_named(data: dict[str, Any], path: str, detail: str) -> None:
+    with pytest.raises(ss.ScenarioError) as caught:
+        ss.Comparison.from_dict(data)
+    assert caught.value.path == path
+    assert detail in caught.value.detail
+    assert str(caught.value) == f"{path}: {caught.value.detail}"
+
+
+def test_bad_files_are_named(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.yaml"
+    with pytest.raises(ss.ScenarioError, match="missing.yaml: no such file"):
+        ss.Comparison.from_yaml(missing)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("hosts: {app: {cores: 4}\n")
+    with pytest.raises(ss.ScenarioError, match="broken.yaml: not valid YAML") as caught:
+        ss.Comparison.from_yaml(broken)
+    assert caught.value.path == str(broken)
+    listed = tmp_path / "listed.yaml"
+    listed.write_text("- flask\n- fastapi\n")
+    with pytest.raises(ss.ScenarioError, match="a comparison must be a map"):
+        ss.Comparison.from_yaml(listed)
+    with pytest.raises(TypeError, match="expects a mapping"):
+        ss.Comparison.from_dict(["flask"])  # type: ignore[arg-type]
+
+
+def test_the_file_name_is_the_default_name(tmp_path: Path) -> None:
+    path = tmp_path / "my-comparison.yaml"
+    data = small_comparison()
+    del data["name"]
+    path.write_text(yaml.safe_dump(data))
+    assert ss.Comparison.from_yaml(path).name == "my-comparison"
+
+
+# -- verdicts on synthetic results ------------------------------------------------------
+
+def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: float = 0.1,
+                gil: float = 0.1, error_rate: float = 0.0, refused: int = 0,
+                server: str = "sync") -> ss.Result:
+    """A result document with just what a comparison reads; p99 is 2 x p50."""
+    completed = int(throughput * 100)
+    latency = {"mean": p50, "p50": p50, "p90": p50, "p95": p50, "p99": 2 * p50, "p999": 2 * p50,
+               "max": 2 * p50}
+    return ss.Result({
+        "scenario": "fake", "seed": 1, "completed": completed, "throughput": throughput,
+        "errors": {"refused": refused, "client_timeout": 0, "unavailable": 0, "worker_killed": 0},
+        "error_rate": error_rate, "latency": latency,
+        "hosts": [{"name": "app", "cpu_utilization": cpu}],
+        "servers": [{"name": server, "worker_busy_fraction": workers, "gil_busy_fraction": gil,
+                     "mean_queue_length": 0.0, "queued_fraction": 0.0}],
+        "little": {"mean_in_system": 0.0, "throughput": throughput, "mean_response": p50},
+    })
+
+
+def judge(baseline: ss.Result, challenger: ss.Result) -> dict[str, Any]:
+    """The verdict row for one synthetic pair (sync = baseline, async = challenger)."""
+    comparison = ss.Comparison.from_dict(small_comparison())
+    result = ss.ComparisonResult(comparison, {("db", 400, "sync"): baseline,
+                                              ("db", 400, "async"): challenger})
+    verdicts = result.verdicts()
+    assert verdicts.attrs == {"baseline": "sync", "challenger": "async", "factor": 3.0}
+    return verdicts.iloc[0].to_dict()
+
+
+def test_unsaturated_sides_are_judged_on_median_latency() -> None:
+    row = judge(fake_result(100, 0.050), fake_result(100, 0.010, server="async"))
+    assert (row["basis"], row["speedup"], row["verdict"]) == ("latency", pytest.approx(5.0), "holds")
+    assert row["throughput_ratio"] == pytest.approx(1.0)
+    assert row["p99_ratio"] == pytest.approx(5.0)
+    row = judge(fake_result(100, 0.050), fake_result(100, 0.048, server="async"))
+    assert (row["basis"], row["verdict"]) == ("latency", "no real difference")
+
+
+@pytest.mark.parametrize(("challenger_rps", "expected"), [
+    (300.0, "holds"),                        # exactly 3x
+    (299.0, "faster but < 3x"),
+    (110.0, "faster but < 3x"),              # exactly 1 + tolerance
+    (109.0, "no real difference"),
+    (92.0, "no real difference"),
+    (100.0 / 1.1, "baseline faster"),        # exactly 1 / (1 + tolerance)
+    (0.0, "baseline faster"),
+])
+def test_a_saturated_side_is_judged_on_throughput(challenger_rps: float, expected: str) -> None:
+    row = judge(fake_result(100, 0.5, workers=1.0), fake_result(challenger_rps, 0.5, server="async"))
+    assert row["basis"] == "throughput"
+    assert row["baseline_saturated"] and not row["challenger_saturated"]
+    assert row["speedup"] == pytest.approx(challenger_rps / 100)
+    assert row["verdict"] == expected
+
+
+def test_errors_alone_make_a_side_saturated() -> None:
+    row = judge(fake_result(100, 0.05), fake_result(80, 0.01, error_rate=0.05, server="async"))
+    assert (row["challenger_saturated"], row["basis"], row["verdict"]) == (True, "throughput", "baseline faster")
+    row = judge(fake_result(100, 0.05), fake_result(100, 0.01, error_rate=0.005, server="async"))
+    assert row["basis"] == "latency"  # 0.5 % is below the 1 % threshold
+
+
+def test_no_answers_on_one_or_both_sides() -> None:
+    row = judge(fake_result(0, math.nan, workers=1.0, error_rate=1.0), fake_result(500, 0.1, server="async"))
+    assert (math.isinf(row["speedup"]), row["verdict"]) == (True, "holds")
+    row = judge(fake_result(0, math.nan, cpu=1.0, error_rate=1.0),
+                fake_result(0, math.nan, cpu=1.0, error_rate=1.0, server="async"))
+    assert math.isnan(row["speedup"])
+    assert row["verdict"] == "neither answers"
+
+
+def test_swapping_the_sides_inverts_the_ratios() -> None:
+    comparison = ss.Comparison.from_dict(small_comparison())
+    result = ss.ComparisonResult(comparison, {("db", 400, "sync"): fake_result(100, 0.5, workers=1.0),
+                                              ("db", 400, "async"): fake_result(400, 0.1, server="async")})
+    forward = result.verdicts().iloc[0]
+    backward = result.verdicts(baseline="async", challenger="sync").iloc[0]
+    assert backward["throughput_ratio"] == pytest.approx(1 / forward["throughput_ratio"])
+    assert (forward["verdict"], backward["verdict"]) == ("holds", "baseline faster")
+    assert result.verdicts(factor=5).iloc[0]["verdict"] == "faster but < 5x"
+    with pytest.raises(KeyError, match="no deployment named 'flask'"):
+        result.verdicts(baseline="flask")
+    with pytest.raises(ValueError, match="factor must be a number > 1"):
+        result.verdicts(factor=1)
+    with pytest.raises(ValueError, match="tolerance must be"):
+        result.verdicts(tolerance=1.5)
+    with pytest.raises(ValueError, match="both 'sync'"):
+        result.verdicts(baseline="sync", challenger="sync")
+
+
+@pytest.mark.parametrize(("server", "busy", "refused", "expected"), [
+    ("sync", {"cpu": 0.99, "workers": 1.0, "gil": 1.0}, 0, "cpu"),  # the cores come first
+    ("async", {"cpu": 0.5, "workers": 1.0, "gil": 0.5}, 0, "event loop"),
+    ("sync", {"cpu": 0.3, "workers": 1.0, "gil": 0.97}, 0, "GIL"),  # threads waiting for one GIL
+    ("sync", {"cpu": 0.3, "workers": 0.99, "gil": 0.3}, 0, "workers"),
+    ("sync", {"cpu": 0.3, "workers": 0.9, "gil": 0.3}, 12, "backlog"),
+    ("sync", {"cpu": 0.94, "workers": 0.94, "gil": 0.94}, 0, ""),
+])
+def test_the_saturated_resource(server: str, busy: dict[str, float], refused: int, expected: str) -> None:
+    comparison = ss.Comparison.from_dict(small_comparison())
+    other = "async" if server == "sync" else "sync"
+    result = ss.ComparisonResult(comparison, {
+        ("db", 400, server): fake_result(100, 0.1, refused=refused, server=server, **busy),
+        ("db", 400, other): fake_result(100, 0.1, server=other)})
+    frame = result.frame.set_index("deployment")
+    assert frame.loc[server, "saturated"] == expected
+    assert frame.loc[other, "saturated"] == ""
+
+
+# -- a real run, against the bottlenecks ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small_result() -> ss.ComparisonResult:
+    return ss.compare(ss.Comparison.from_dict(small_comparison(users=[2, 400])), threads=2)
+
+
+def test_saturated_throughputs_are_the_bottleneck_rates(small_result: ss.ComparisonResult) -> None:
+    # 400 users without think time saturate both deployments. 3 sync workers
+    # each hold a request for 2 + 18 ms: 3 / 20 ms = 150 req/s. Each of 2
+    # event loops spends only the 2 ms of Python per request (the 18 ms wait
+    # is awaited): 2 / 2 ms = 1000 req/s, on 2 of the 8 cores. Completions
+    # are paced by the bottleneck, so over 2 x 50 s (15,000 and 100,000 of
+    # them) only the few in service at the window's edges blur the count: 1 %.
+    # The mean response follows from the response-time law: N / X - Z.
+    frame = small_result.frame.set_index(["users", "deployment"])
+    sync, loops = frame.loc[(400, "sync")], frame.loc[(400, "async")]
+    assert sync["throughput_rps"] == pytest.approx(150.0, rel=0.01)
+    assert sync["saturated"] == "workers"
+    assert sync["latency_mean_s"] == pytest.approx(400 / 150.0, rel=0.02)
+    assert loops["throughput_rps"] == pytest.approx(1000.0, rel=0.01)
+    assert loops["saturated"] == "event loop"
+    assert loops["cpu_busy"] == pytest.approx(2 / 8, rel=0.01)
+    assert loops["latency_mean_s"] == pytest.approx(400 / 1000.0, rel=0.02)
+    verdict = small_result.verdicts().set_index("users").loc[400]
+    assert verdict["throughput_ratio"] == pytest.approx(1000 / 150, rel=0.02)
+    assert verdict["verdict"] == "holds"
+
+
+def test_an_idle_pair_shows_no_real_difference(small_result: ss.ComparisonResult) -> None:
+    # 2 users without think time on 3 workers or 2 loops never queue: every
+    # answer takes the endpoint's 20 ms on either server.
+    frame = small_result.frame.set_index(["users", "deployment"])
+    for deployment in ("sync", "async"):
+        assert frame.loc[(2, deployment), "latency_p50_s"] == pytest.approx(0.020, rel=0.01)
+    verdict = small_result.verdicts().set_index("users").loc[2]
+    assert (verdict["basis"], verdict["verdict"]) == ("latency", "no real difference")
+
+
+def test_results_do_not_depend_on_threads(small_result: ss.ComparisonResult) -> None:
+    again = ss.compare(small_result.comparison, threads=1)
+    assert again.frame.equals(small_result.frame)
+    assert list(small_result.results) == small_result.comparison.runs
+
+
+def test_output_formats(small_result: ss.ComparisonResult) -> None:
+    table = small_result.table()
+    assert table.splitlines()[0] == "small"
+    assert "Verdict on \"async is at least 3x faster than sync\"" in table
+    report = small_result.report()
+    for heading in ("# small", "## Deployments", "## Cases", "## Results", "## Verdicts", "## Assumptions"):
+        assert f"\n{heading}\n" in f"\n{report}"
+    document = json.loads(json.dumps(small_result.to_dict(), allow_nan=False))
+    assert len(document["rows"]) == 4 and len(document["verdicts"]) == 2
+    assert document["baseline"] == "sync"
+
+
+def test_compare_checks_its_options() -> None:
+    comparison = ss.Comparison.from_dict(small_comparison())
+    with pytest.raises(ValueError, match="threads must be >= 1"):
+        ss.compare(comparison, threads=0)
+    with pytest.raises(TypeError, match="progress must be a bool"):
+        ss.compare(comparison, progress="yes")  # type: ignore[arg-type]
+
+
+def test_progress_bar_counts_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    comparison = ss.Comparison.from_dict(small_comparison(run={"duration": 5, "replications": 1}))
+    ss.compare(comparison, progress=True)
+    assert "2/2" in capsys.readouterr().err
+
+
+# -- the command line -------------------------------------------------------------------
+
+@pytest.fixture
+def comparison_file(tmp_path: Path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(small_comparison(run={"duration": 20, "warmup": 5}), sort_keys=False))
+    return path
+
+
+def test_cli_compare_prints_table_and_writes_files(run_cli, comparison_file: Path, tmp_path: Path) -> None:
+    report, csv = tmp_path / "out" / "report.md", tmp_path / "out" / "rows.csv"
+    completed = run_cli("compare", comparison_file, "--report", report, "--csv", csv, "--threads", "2",
+                        "--no-progress")
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("small\n")
+    assert "holds" in completed.stdout
+    assert report.read_text().startswith("# small\n")
+    assert csv.read_text().splitlines()[0].startswith("case,users,deployment,kind,throughput_rps")
+
+
+def test_cli_compare_json(run_cli, comparison_file: Path) -> None:
+    completed = run_cli("compare", comparison_file, "--json")
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads(completed.stdout)
+    assert [row["deployment"] for row in document["rows"]] == ["sync", "async"]
+    assert document["verdicts"][0]["verdict"] == "holds"
+
+
+def test_cli_compare_bad_file_exits_2_with_one_line(run_cli, tmp_path: Path) -> None:
+    data = copy.deepcopy(small_comparison())
+    data["deployments"]["async"]["workers"] = 0
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data))
+    completed = run_cli("compare", path)
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert completed.stderr == f"servesim: {path}: deployments.async.workers: must be an integer >= 1, got 0\n"
+    missing = tmp_path / "missing.yaml"
+    completed = run_cli("compare", missing)
+    assert (completed.returncode, completed.stderr) == (2, f"servesim: {missing}: no such file\n")
