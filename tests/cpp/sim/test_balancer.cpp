@@ -341,6 +341,29 @@ TEST_CASE("A request whose client gave up on the way is not also refused", "[sim
   CHECK(per_second == Approx(20 / 0.002).epsilon(0.001));
 }
 
+TEST_CASE("Requests that fail in a handler stop counting against their server", "[simulate][balancer]") {
+  // Two single-worker servers, the second at half speed; 10 ms of Python,
+  // then a 1 ms call to a service. Least connections sends the fast server
+  // more (about 63 % at 120 req/s). When the call fails half the time the
+  // servers do the same work, so the split must stay the same; were failed
+  // requests still counted as outstanding, the counts would grow with what
+  // each server was sent, and least connections would drift to an even split.
+  Scenario s = farm({1.0, 0.5}, BalancingPolicy::least_connections, 120.0, Distribution::exponential(0.010));
+  s.services.push_back(Service{"partner", Distribution::constant(0.001), std::nullopt, 0.0});
+  s.endpoints[0].phases.push_back(Phase{PhaseKind::call, {}, "partner"});
+  s.run.duration = 200.0;
+  s.run.replications = 4;
+  const Result clean = simulate(s);
+  s.services[0].error_rate = 0.5;
+  const Result failing = simulate(s);
+  const Estimate& before = clean.balancers[0].servers[0].share;
+  const Estimate& after = failing.balancers[0].servers[0].share;
+  INFO("fast server's share: " << before.mean << " without errors, " << after.mean << " with");
+  CHECK(before.mean > 0.55);
+  CHECK(std::abs(after.mean - before.mean) < 0.01);
+  CHECK(failing.errors.downstream > 0);
+}
+
 TEST_CASE("A balanced run is the same on any thread count", "[simulate][balancer]") {
   for (const BalancingPolicy policy : {BalancingPolicy::random, BalancingPolicy::power_of_two}) {
     Scenario s = farm(3, policy, 200.0, Distribution::exponential(0.010));
