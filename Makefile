@@ -17,13 +17,15 @@ CPP_SOURCES := $(shell find libsim examples tests/cpp python/src -name '*.[ch]pp
                $(wildcard cmake/*)
 PY_PACKAGE_INPUTS := $(CPP_SOURCES) pyproject.toml
 
-.PHONY: help setup demo test test-cpp test-asan test-fuzz test-python fuzz bench validate clean
+.PHONY: help setup demo test test-cpp test-asan test-fuzz test-python fuzz bench validate calibrate clean
 
 help:
 	@echo "make demo    set up, build, compare Flask/Gunicorn with FastAPI/Uvicorn, print the table and verdicts"
 	@echo "make test    set up, build, run every test (ctest: Catch2, sanitizers, pytest, notebooks)"
 	@echo "make fuzz    fuzz the scenario parser and engine with libFuzzer for FUZZ_SECONDS (default 300)"
-	@echo "make bench   servesim against SimPy on M/M/2, and event loops/GIL/10,000 users (BENCH_QUICK=1: short)"
+	@echo "make bench   servesim against SimPy on M/M/2, event loops/GIL/10,000 users, native vs SimGrid (BENCH_QUICK=1: short)"
+	@echo "make validate  measure real Gunicorn/Uvicorn servers with wrk, compare with predictions (VALIDATE_QUICK=1: short)"
+	@echo "make calibrate measure the framework overhead presets on real servers"
 	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
 	@echo "make lint    clang-tidy on the C++ sources"
 
@@ -93,7 +95,9 @@ fuzz test-fuzz: $(FUZZ_BUILD)/build.ninja $(STAMPS)/venv
 # clang-tidy (.clang-tidy: bug and performance checks, warnings are errors)
 # on the library, its tests and the example, with build/cpp's compile commands.
 lint: $(BUILD)/build.ninja
-	find libsim/src tests/cpp examples -name '*.cpp' -print0 | \
+	dirs="libsim/src tests/cpp examples"; \
+	if grep -q simgrid/s4u_model.cpp $(BUILD)/compile_commands.json; then dirs="$$dirs libsim/simgrid tests/simgrid"; fi; \
+	find $$dirs -name '*.cpp' -print0 | \
 	  xargs -0 -P $(JOBS) -n 4 clang-tidy -p $(BUILD) --quiet
 
 test-python: setup
@@ -102,6 +106,22 @@ test-python: setup
 bench: setup
 	$(PY) bench/bench_mm2.py $(if $(BENCH_QUICK),--quick,)
 	$(PY) bench/bench_runtimes.py $(if $(BENCH_QUICK),--quick,)
+	$(PY) bench/bench_engines.py $(if $(BENCH_QUICK),--quick,)
+
+# Real Gunicorn+Flask and Uvicorn+FastAPI servers on core 0, wrk on core 1, then
+# servesim's predictions beside the measurements (validation/README.md). The full
+# grid appends to validation/measurements.csv and rewrites validation/comparison.*
+# (15-30 min); VALIDATE_QUICK=1 measures one short point per server kind into
+# build/validation instead (about 1 min).
+VALIDATE_OUT := $(if $(VALIDATE_QUICK),build/validation,validation)
+validate: setup
+	$(PY) validation/measure.py $(if $(VALIDATE_QUICK),--quick,) --out $(VALIDATE_OUT)/measurements.csv
+	$(PY) validation/compare.py --measurements $(VALIDATE_OUT)/measurements.csv --out-dir $(VALIDATE_OUT)
+
+# Saturated zero-work endpoints: the per-request and per-connection CPU costs
+# behind the framework presets (libsim/src/model/framework.cpp).
+calibrate: setup
+	$(PY) validation/calibrate.py
 
 clean:
 	rm -rf build

@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config make clang-tidy
   libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev catch2 libsimgrid-dev
   clang libclang-rt-14-dev
+  wrk util-linux
 
 )
 

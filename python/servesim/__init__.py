@@ -19,7 +19,7 @@ from servesim.comparison import Comparison, ComparisonResult, compare
 from servesim.estimation import estimate
 from servesim.result import Estimate, LatencyStats, LittleCheck, Result
 from servesim.scenario import Scenario
-from servesim.simulation import simulate
+from servesim.simulation import engine_available, simulate
 
 try:
     __version__ = _metadata.version("servesim")
@@ -42,6 +42,7 @@ __all__ = [
     "__version__",
     "analytic",
     "compare",
+    "engine_available",
     "estimate",
     "simulate",
 ]

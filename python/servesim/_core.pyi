@@ -72,11 +72,18 @@ def simulate(
     seed: int | None = None,
     replications: int | None = None,
     on_progress: Callable[[float], None] | None = None,
+    engine: str = "native",
+    process_timeout: float = 0.0,
 ) -> dict[str, Any]:
-    """Runs the native engine (GIL released); returns the JSON result as a dict.
+    """Runs ``engine`` ('native' or 'simgrid'; GIL released); returns the JSON
+    result as a dict.
 
     ``on_progress`` gets the fraction done in (0, 1]; an exception from it, or
-    Ctrl-C, cancels the run."""
+    Ctrl-C, cancels the run. ``process_timeout``: 'simgrid' only, wall-clock
+    seconds per replication's process, 0 = no limit."""
+
+def engine_available(engine: str) -> bool:
+    """Whether ``engine`` ('native' or 'simgrid') can run here."""
 
 Station = tuple[str, str, float, int]
 """(name, kind 'queue' | 'delay' | 'multi_server', demand s, servers)."""

@@ -47,6 +47,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, got {text}")
+    return value
+
+
 def _load(path: str) -> Scenario:
     return Scenario.from_yaml(path)
 
@@ -57,7 +67,8 @@ def _run(args: argparse.Namespace) -> int:
     # A bar on a terminal only: logs and pipes get the result alone.
     show_progress = args.progress if args.progress is not None else sys.stderr.isatty()
     result = simulate(_load(args.file), seed=args.seed, replications=args.replications,
-                      threads=args.threads, progress=show_progress)
+                      threads=args.threads, progress=show_progress, engine=args.engine,
+                      process_timeout=args.process_timeout)
     if args.json:
         json.dump(result.to_dict(), sys.stdout, separators=(",", ":"))
         sys.stdout.write("\n")
@@ -108,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     run = commands.add_parser("run", help="simulate a scenario and print its results",
-                              description="Simulate a scenario on the native engine.")
+                              description="Simulate a scenario on the native engine, or on SimGrid.")
     run.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")
     run.add_argument("--json", action="store_true",
                      help="print the full result as one JSON object (seconds, req/s)")
@@ -117,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override run.replications")
     run.add_argument("--threads", type=_non_negative_int, default=0, metavar="N",
                      help="worker threads (default 0: one per hardware thread)")
+    run.add_argument("--engine", choices=("native", "simgrid"), default="native",
+                     help="simulator: the native engine (default), or SimGrid S4U with one "
+                          "process per replication")
+    run.add_argument("--process-timeout", type=_positive_seconds, metavar="SECONDS",
+                     help="simgrid: kill a replication's process after this long (default: no limit)")
     run.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                      help="progress bar on stderr (default: when stderr is a terminal)")
     run.set_defaults(handler=_run)

@@ -1,4 +1,4 @@
-"""Running scenarios on the native discrete-event engine."""
+"""Running scenarios: on the native discrete-event engine, or on SimGrid."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from servesim import _core
 from servesim.result import Result
 from servesim.scenario import Scenario
 
-__all__ = ["simulate"]
+__all__ = ["engine_available", "simulate"]
+
+ENGINES = ("native", "simgrid")
 
 ScenarioLike = Scenario | Mapping[str, Any] | str | os.PathLike[str]
 ProgressLike = bool | Callable[[float], None] | None
@@ -55,12 +57,49 @@ def _progress_callback(progress: ProgressLike, label: str) -> Iterator[Callable[
         raise TypeError(f"progress must be a bool or a callable, got {type(progress).__name__}")
 
 
-def simulate(scenario: ScenarioLike, *, seed: int | None = None, replications: int | None = None,
-             threads: int = 0, progress: ProgressLike = False) -> Result:
-    """Simulates a scenario on the native engine.
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}")
 
-    Replications run in parallel C++ threads with the GIL released. The same
-    scenario and seed give the same result on any number of threads.
+
+def engine_available(engine: str) -> bool:
+    """Whether ``engine`` can run here.
+
+    Parameters
+    ----------
+    engine
+        ``"native"`` (always available) or ``"simgrid"``, which needs the
+        ``servesim-simgrid`` executable: built when SimGrid (Debian's
+        ``libsimgrid-dev``) was found at build time, or named by the
+        ``SERVESIM_SIMGRID`` environment variable.
+
+    Returns
+    -------
+    bool
+        ``ss.simulate(..., engine=engine)`` raises :class:`EngineError`, naming
+        what is missing, when this is False.
+
+    Examples
+    --------
+    >>> import servesim as ss
+    >>> ss.engine_available("native")
+    True
+    """
+    _check_engine(engine)
+    return _core.engine_available(engine)
+
+
+def simulate(scenario: ScenarioLike, *, seed: int | None = None, replications: int | None = None,
+             threads: int = 0, progress: ProgressLike = False, engine: str = "native",
+             process_timeout: float | None = None) -> Result:
+    """Simulates a scenario on the native engine, or on SimGrid.
+
+    On the native engine (the default), replications run in parallel C++
+    threads with the GIL released. On ``engine="simgrid"`` each replication
+    runs in its own ``servesim-simgrid`` process (SimGrid S4U keeps global
+    state), as many at once as ``threads``; both engines read the same
+    scenario and report the same result fields. The same scenario and seed
+    give the same result on any number of threads.
 
     Parameters
     ----------
@@ -72,12 +111,18 @@ def simulate(scenario: ScenarioLike, *, seed: int | None = None, replications: i
         Overrides ``run.replications``: independent runs (>= 1) whose spread gives
         the confidence intervals.
     threads
-        Worker threads; 0 uses one per hardware thread.
+        Replications run at once (threads, or processes for SimGrid); 0 uses
+        one per hardware thread.
     progress
         ``True`` shows a progress bar (tqdm; in notebooks a widget); a callable
         is called with the fraction done, in (0, 1], about a hundred times per
         replication. Ctrl-C (KeyboardInterrupt) or an exception raised by the
         callable cancels the run and propagates.
+    engine
+        ``"native"`` (default) or ``"simgrid"``; see :func:`engine_available`.
+    process_timeout
+        SimGrid only: wall-clock seconds one replication's process may run
+        before it is killed and :class:`EngineError` raised; None for no limit.
 
     Returns
     -------
@@ -87,7 +132,11 @@ def simulate(scenario: ScenarioLike, *, seed: int | None = None, replications: i
     Raises
     ------
     ScenarioError
-        If the scenario is invalid or its file unreadable.
+        If the scenario is invalid or its file unreadable, or uses a feature
+        the chosen engine cannot express (naming it).
+    EngineError
+        If the SimGrid engine is unavailable, or one of its processes crashes,
+        times out or writes a malformed result.
     ValueError, TypeError
         For out-of-range or mistyped keyword arguments.
 
@@ -102,6 +151,14 @@ def simulate(scenario: ScenarioLike, *, seed: int | None = None, replications: i
         raise ValueError(f"seed must be < 2**64, got {seed}")
     _check_count("replications", replications, 1)
     _check_count("threads", threads, 0)
+    _check_engine(engine)
+    if process_timeout is not None:
+        if isinstance(process_timeout, bool) or not isinstance(process_timeout, (int, float)):
+            raise TypeError(f"process_timeout must be a number of seconds, got "
+                            f"{type(process_timeout).__name__}: {process_timeout!r}")
+        if not process_timeout > 0 or process_timeout == float("inf"):
+            raise ValueError(f"process_timeout must be a finite number of seconds > 0, got {process_timeout!r}")
     model = _as_scenario(scenario)
     with _progress_callback(progress, model.name) as on_progress:
-        return Result(_core.simulate(model.core, threads, seed, replications, on_progress))
+        return Result(_core.simulate(model.core, threads, seed, replications, on_progress, engine,
+                                     float(process_timeout or 0.0)))

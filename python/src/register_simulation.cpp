@@ -1,5 +1,5 @@
-// The native engine. The result crosses into Python as the JSON document of
-// io/result_json.hpp, so its fields are defined in one place.
+// simulate() on either engine. The result crosses into Python as the JSON
+// document of io/result_json.hpp, so its fields are defined in one place.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "servesim/errors.hpp"
 #include "servesim/io/result_json.hpp"
 #include "servesim/sim/simulate.hpp"
 
@@ -33,10 +34,18 @@ std::function<void(double)> progress_reporter(py::object on_progress) {
   };
 }
 
+servesim::Engine engine_named(const std::string& name) {
+  if (name == "native") return servesim::Engine::native;
+  if (name == "simgrid") return servesim::Engine::simgrid;
+  throw py::value_error("engine must be 'native' or 'simgrid', got '" + name + "'");
+}
+
 py::object simulate(const servesim::Scenario& scenario, int threads,
                     std::optional<std::uint64_t> seed, std::optional<int> replications,
-                    py::object on_progress) {
+                    py::object on_progress, const std::string& engine, double process_timeout) {
   servesim::SimulationOptions options;
+  options.engine = engine_named(engine);
+  options.process_timeout = process_timeout;
   options.threads = threads;
   options.seed = seed;
   options.replications = replications;
@@ -54,10 +63,16 @@ py::object simulate(const servesim::Scenario& scenario, int threads,
 
 void register_simulation(py::module_& m) {
   m.def("simulate", &simulate, "scenario"_a, "threads"_a = 0, "seed"_a = py::none(),
-        "replications"_a = py::none(), "on_progress"_a = py::none(),
-        "Runs every replication on the native engine (GIL released) and returns the result\n"
-        "as the dict of servesim::to_json. `threads` = 0 uses every hardware thread;\n"
-        "`seed` and `replications` override the scenario's run settings. `on_progress`,\n"
-        "if given, is called with the fraction done (0-1]; an exception from it, or Ctrl-C,\n"
-        "cancels the run.");
+        "replications"_a = py::none(), "on_progress"_a = py::none(), "engine"_a = "native",
+        "process_timeout"_a = 0.0,
+        "Runs every replication on `engine` ('native' or 'simgrid'; GIL released) and returns\n"
+        "the result as the dict of servesim::to_json. `threads` = 0 runs one replication per\n"
+        "hardware thread at once; `seed` and `replications` override the scenario's run\n"
+        "settings. `on_progress`, if given, is called with the fraction done (0-1]; an exception\n"
+        "from it, or Ctrl-C, cancels the run. `process_timeout`: 'simgrid' only, wall-clock\n"
+        "seconds per replication's process, 0 = no limit.");
+  m.def("engine_available", [](const std::string& engine) {
+          return servesim::engine_available(engine_named(engine));
+        }, "engine"_a,
+        "Whether `engine` ('native' or 'simgrid') can run here.");
 }

@@ -24,7 +24,7 @@ def small_scenario(*, workers: int = 2, cores: int = 4, rate: float = 100.0,
         "name": "small",
         "hosts": {"app": {"cores": cores}},
         "servers": {"web": {"host": "app", "kind": "gunicorn-sync", "workers": workers,
-                            "framework_overhead": "0ms"}},
+                            "framework": "none"}},
         "endpoints": {"work": {"server": "web", "phases": [
             {"cpu": {"dist": "exponential", "mean": f"{mean_service_ms}ms"}}]}},
         "workload": {"open": {"rate": rate}},

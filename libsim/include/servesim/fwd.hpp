@@ -22,6 +22,7 @@ struct Scenario;
 struct Estimate;
 struct ReplicationResult;
 struct Result;
+enum class Engine;
 struct SimulationOptions;
 struct ScenarioEstimate;
 

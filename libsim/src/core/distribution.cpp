@@ -235,6 +235,29 @@ Distribution Distribution::scaled(double factor) const {
   return d;
 }
 
+std::vector<Distribution::Parameter> Distribution::parameters() const {
+  switch (kind_) {
+    case DistributionKind::constant: return {{"value", {a_}}};
+    case DistributionKind::exponential: return {{"mean", {a_}}};
+    case DistributionKind::uniform: return {{"low", {a_}}, {"high", {b_}}};
+    case DistributionKind::pareto: return {{"alpha", {a_}}, {"scale", {b_}}};
+    case DistributionKind::lognormal:
+    case DistributionKind::gamma:
+    case DistributionKind::hyperexponential: return {{"mean", {mean_}}, {"cv", {cv_}}};
+    case DistributionKind::empirical: {
+      if (!cumulative_) return {{"samples", *table_}};
+      std::vector<double> weights(cumulative_->size());
+      double previous = 0.0;
+      for (std::size_t i = 0; i < weights.size(); ++i) {
+        weights[i] = std::max(0.0, (*cumulative_)[i] - previous);
+        previous = (*cumulative_)[i];
+      }
+      return {{"edges", *table_}, {"weights", std::move(weights)}};
+    }
+  }
+  return {};
+}
+
 double Distribution::sample(Rng& rng) const noexcept {
   switch (kind_) {
     case DistributionKind::constant: return a_;

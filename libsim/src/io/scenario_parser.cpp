@@ -169,7 +169,7 @@ void reject_settings_of_other_kinds(const YamlField& f, ServerKind kind) {
 Server parse_server(const std::string& name, const YamlField& f, const std::vector<Host>& hosts) {
   f.expect_keys({"host", "kind", "workers", "backlog", "framework", "framework_overhead",
                  "connection_overhead", "switch_interval", "timeout", "boot_time", "threads",
-                 "worker_connections", "keepalive", "limit_concurrency", "thread_pool"},
+                 "worker_connections", "keepalive", "limit_concurrency", "thread_pool", "thread_handoff"},
                 "a map like {host: app, kind: gunicorn-sync, workers: 4}");
   Server server;
   server.name = name;
@@ -191,12 +191,14 @@ Server parse_server(const std::string& name, const YamlField& f, const std::vect
   const FrameworkPreset preset = framework_preset(f);
   server.framework_overhead = Distribution::constant(preset.overhead_s);
   server.connection_overhead = Distribution::constant(preset.connection_overhead_s);
+  server.thread_handoff = Distribution::constant(preset.thread_handoff_s);
   if (auto overhead = f.optional("framework_overhead")) {
     server.framework_overhead = detail::parse_distribution(*overhead);
   }
   if (auto overhead = f.optional("connection_overhead")) {
     server.connection_overhead = detail::parse_distribution(*overhead);
   }
+  if (auto handoff = f.optional("thread_handoff")) server.thread_handoff = detail::parse_distribution(*handoff);
   return server;
 }
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+
+#include "servesim/errors.hpp"
 
 namespace servesim {
 
@@ -51,6 +54,27 @@ std::vector<LatencyHistogram::Bucket> LatencyHistogram::buckets() const {
     if (counts_[b] != 0) out.push_back({lower_bound_of(b), lower_bound_of(b + 1), counts_[b]});
   }
   return out;
+}
+
+LatencyHistogram LatencyHistogram::from_buckets(const std::vector<Bucket>& buckets, double sum,
+                                                double min, double max) {
+  LatencyHistogram h;
+  for (const Bucket& bucket : buckets) {
+    const std::size_t b = bucket_of(bucket.lower);
+    if (!(bucket.lower >= 0.0) || lower_bound_of(b) != bucket.lower ||
+        lower_bound_of(b + 1) != bucket.upper) {
+      throw Error("histogram bucket [" + std::to_string(bucket.lower) + ", " +
+                  std::to_string(bucket.upper) + ") is not a bucket of LatencyHistogram");
+    }
+    h.counts_[b] += bucket.count;
+    h.count_ += bucket.count;
+  }
+  if (h.count_ != 0) {
+    h.sum_ = sum;
+    h.min_ = min;
+    h.max_ = max;
+  }
+  return h;
 }
 
 double LatencyHistogram::lower_bound_of(std::size_t bucket) noexcept {

@@ -23,12 +23,17 @@ std::uint32_t index_of(const std::vector<T>& items, const std::string& name) {
 // Connection set-up and framework overhead run where the server parses
 // requests: on the worker thread for Gunicorn's threaded workers, on the
 // event loop otherwise (for uvicorn also when the endpoint is a plain def).
+// gthread's poller thread hands every request to a pool thread; that work is
+// charged to the pool thread, which needs the same GIL anyway.
 void add_front(std::vector<Step>& steps, const Server& server, Runner where) {
   if (!is_zero(server.connection_overhead)) {
     steps.push_back(make_step(StepKind::cpu, where, server.connection_overhead, true));
   }
   if (!is_zero(server.framework_overhead)) {
     steps.push_back(make_step(StepKind::cpu, where, server.framework_overhead));
+  }
+  if (server.kind == ServerKind::gunicorn_gthread && !is_zero(server.thread_handoff)) {
+    steps.push_back(make_step(StepKind::cpu, where, server.thread_handoff));
   }
 }
 
@@ -94,8 +99,9 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
     if (phase.kind != PhaseKind::background) add_phase(steps, scenario, phase, phases_on_loop);
   }
   if (loop_server && !phases_on_loop) {
-    // The thread pool hands the result back: the loop, holding the GIL, sends it.
-    steps.push_back(make_step(StepKind::cpu, Runner::loop, Distribution::constant(0.0)));
+    // The thread pool hands the result back: the loop, holding the GIL, sends
+    // it; the whole hand-over (there and back) is charged here.
+    steps.push_back(make_step(StepKind::cpu, Runner::loop, server.thread_handoff));
   }
   steps.push_back(make_step(StepKind::respond, Runner::none, Distribution::constant(0.0)));
   for (const Phase& phase : endpoint.phases) {

@@ -2,13 +2,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "child/simgrid_engine.hpp"
+#include "io/scenario_writer.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/metrics/warmup.hpp"
 #include "sim/engine.hpp"
@@ -72,13 +76,38 @@ class Progress {
   std::mutex mutex_;
 };
 
+// Runs one replication with a fixed warm-up on the chosen engine.
+class Runner {
+ public:
+  Runner(const Scenario& scenario, const SimulationOptions& options) : scenario_(scenario) {
+    if (options.engine == Engine::simgrid) {
+      detail::check_simgrid_supported(scenario);
+      simgrid_ = detail::SimgridRun{detail::simgrid_executable(), detail::scenario_to_json(scenario),
+                                    options.process_timeout};
+    }
+  }
+
+  ReplicationResult run(int index, detail::Measurement measurement, detail::IntervalHook hook) const {
+    if (simgrid_) {
+      return detail::run_simgrid_replication(*simgrid_, index, measurement.warmup,
+                                             measurement.interval, hook);
+    }
+    detail::Engine engine(scenario_, index, measurement, std::move(hook));
+    return engine.run();
+  }
+
+ private:
+  const Scenario& scenario_;
+  std::optional<detail::SimgridRun> simgrid_;
+};
+
 // A pilot run of the same replication (same streams) supplies the interval
 // means; MSER-5 picks where the transient ends. Intervals without completions
 // carry no observation and are skipped.
-double mser5_warmup(const Scenario& scenario, int index, detail::IntervalHook hook) {
+double mser5_warmup(const Scenario& scenario, const Runner& runner, int index,
+                    detail::IntervalHook hook) {
   const double interval = scenario.run.duration / kMserIntervals;
-  detail::Engine pilot(scenario, index, detail::Measurement{0.0, interval}, std::move(hook));
-  const ReplicationResult result = pilot.run();
+  const ReplicationResult result = runner.run(index, detail::Measurement{0.0, interval}, std::move(hook));
   std::vector<double> means;
   std::vector<double> starts;
   for (const IntervalStats& stats : result.timeline) {
@@ -90,14 +119,14 @@ double mser5_warmup(const Scenario& scenario, int index, detail::IntervalHook ho
   return cut < starts.size() ? starts[cut] : 0.0;
 }
 
-ReplicationResult run_replication(const Scenario& scenario, int index, Progress& progress) {
+ReplicationResult run_replication(const Scenario& scenario, const Runner& runner, int index,
+                                  Progress& progress) {
   const RunConfig& run = scenario.run;
   const double warmup = run.warmup_mode == WarmupMode::mser5
-                            ? mser5_warmup(scenario, index, progress.hook(index, 0.0))
+                            ? mser5_warmup(scenario, runner, index, progress.hook(index, 0.0))
                             : run.warmup;
-  detail::Engine engine(scenario, index, detail::Measurement{warmup, timeline_interval(run)},
-                        progress.hook(index, pilot_duration(run)));
-  return engine.run();
+  return runner.run(index, detail::Measurement{warmup, timeline_interval(run)},
+                    progress.hook(index, pilot_duration(run)));
 }
 
 }  // namespace
@@ -110,7 +139,12 @@ Result simulate(const Scenario& scenario, const SimulationOptions& options) {
     throw ScenarioError("threads", "must be >= 0 (0 = one per hardware thread), got " +
                                        std::to_string(options.threads));
   }
+  if (!(options.process_timeout >= 0.0) || !std::isfinite(options.process_timeout)) {
+    throw ScenarioError("process_timeout", "must be a number of seconds >= 0 (0 = no limit), got " +
+                                               std::to_string(options.process_timeout));
+  }
   effective.validate();
+  const Runner runner(effective, options);
 
   const int count = effective.run.replications;
   const int hardware = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
@@ -126,7 +160,7 @@ Result simulate(const Scenario& scenario, const SimulationOptions& options) {
   auto work = [&] {
     for (int i = next++; i < count; i = next++) {
       try {
-        replications[static_cast<std::size_t>(i)] = run_replication(effective, i, progress);
+        replications[static_cast<std::size_t>(i)] = run_replication(effective, runner, i, progress);
       } catch (const Stopped&) {
         return;
       } catch (...) {
@@ -143,6 +177,16 @@ Result simulate(const Scenario& scenario, const SimulationOptions& options) {
   for (std::thread& thread : pool) thread.join();
   if (failure) std::rethrow_exception(failure);
   return summarize(effective.name, effective.run.seed, std::move(replications));
+}
+
+bool engine_available(Engine engine) noexcept {
+  if (engine == Engine::native) return true;
+  try {
+    (void)detail::simgrid_executable();
+    return true;
+  } catch (...) {
+    return false;
+  }
 }
 
 }  // namespace servesim

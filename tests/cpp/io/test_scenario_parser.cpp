@@ -11,6 +11,7 @@
 
 #include "servesim/errors.hpp"
 #include "servesim/io/scenario_parser.hpp"
+#include "servesim/model/framework.hpp"
 
 using namespace servesim;
 using Catch::Matchers::Contains;
@@ -158,7 +159,7 @@ TEST_CASE("a JSON scenario parses to the same Scenario as its YAML form") {
     "name": "two-sync-workers",
     "hosts": {"app": {"cores": 4}},
     "servers": {"web": {"host": "app", "kind": "gunicorn-sync", "workers": 2,
-                        "framework_overhead": "0ms"}},
+                        "framework": "none"}},
     "endpoints": {"work": {"server": "web",
                            "phases": [{"cpu": {"dist": "exponential", "mean": "10ms"}}]}},
     "workload": {"open": {"rate": 160}},
@@ -186,7 +187,7 @@ TEST_CASE("the example in docs/scenario-format.md is a valid scenario") {
 
 TEST_CASE("omitted fields take their documented defaults") {
   // Defaults from docs/scenario-format.md: cores 1, speed 1.0, gunicorn-sync,
-  // 1 worker, backlog 2048, flask overhead (0.3 ms), run 60 s, 1 replication, seed 1.
+  // 1 worker, backlog 2048, the flask preset's costs, run 60 s, 1 replication, seed 1.
   const std::string minimal = R"(
 hosts: {app: {}}
 servers: {web: {}}
@@ -206,7 +207,10 @@ workload: {closed: {users: 5}}
   CHECK(s.servers.at(0).kind == ServerKind::gunicorn_sync);
   CHECK(s.servers.at(0).workers == 1);
   CHECK(s.servers.at(0).backlog == 2048);
-  CHECK(s.servers.at(0).framework_overhead.mean() == Approx(0.00030));
+  const FrameworkPreset flask = *find_framework_preset("flask");
+  CHECK(s.servers.at(0).framework_overhead.mean() == Approx(flask.overhead_s));
+  CHECK(s.servers.at(0).connection_overhead.mean() == Approx(flask.connection_overhead_s));
+  CHECK(s.servers.at(0).thread_handoff.mean() == Approx(flask.thread_handoff_s));
   CHECK(s.endpoints.at(0).server == "web");
   CHECK(s.endpoints.at(0).phases.at(0).kind == PhaseKind::io);
   CHECK(s.endpoints.at(0).phases.at(0).duration.mean() == Approx(0.020));
@@ -569,12 +573,14 @@ run: {duration: 60s, warmup: 5s, replications: 3, seed: 1}
   SECTION("every server setting") {
     const Scenario s = parse_scenario(with(uvicorn, "workers: 1, framework: fastapi",
                                            "workers: 2, framework_overhead: 100us, limit_concurrency: 100, thread_pool: 8, "
-                                           "keepalive: 1s, switch_interval: 1ms, connection_overhead: 50us"));
+                                           "keepalive: 1s, switch_interval: 1ms, connection_overhead: 50us, "
+                                           "thread_handoff: 20us"));
     CHECK(*s.servers[0].limit_concurrency == 100);
     CHECK(s.servers[0].thread_pool == 8);
     CHECK(Scenario::keepalive_of(s.servers[0]) == 1.0);
     CHECK(s.servers[0].switch_interval == Approx(0.001));
     CHECK(s.servers[0].connection_overhead.mean() == Approx(50e-6));
+    CHECK(s.servers[0].thread_handoff.mean() == Approx(20e-6));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <random>
 #include <vector>
 
+#include "servesim/errors.hpp"
 #include "servesim/metrics/latency_histogram.hpp"
 
 using servesim::LatencyHistogram;
@@ -180,4 +181,18 @@ TEST_CASE("fraction_at_most and buckets", "[metrics][histogram]") {
     total += b.count;
   }
   CHECK(total == 1000);
+}
+
+TEST_CASE("from_buckets rebuilds a histogram exactly", "[histogram]") {
+  servesim::LatencyHistogram h;
+  for (double v : {1e-10, 0.001, 0.0015, 0.0015, 0.2, 3.0, 2e6}) h.record(v);
+  const auto copy = servesim::LatencyHistogram::from_buckets(h.buckets(), h.mean() * 7, h.min(), h.max());
+  CHECK(copy.count() == h.count());
+  CHECK(copy.mean() == Approx(h.mean()).epsilon(1e-15));
+  CHECK(copy.min() == h.min());
+  CHECK(copy.max() == h.max());
+  for (double q : {0.0, 0.3, 0.5, 0.9, 1.0}) CHECK(copy.quantile(q) == h.quantile(q));
+  auto buckets = h.buckets();
+  buckets[1].lower *= 1.0001;
+  CHECK_THROWS_AS(servesim::LatencyHistogram::from_buckets(buckets, 0.0, 0.0, 0.0), servesim::Error);
 }

@@ -1,23 +1,61 @@
-// Tests for model/framework.hpp: the framework overhead presets.
+// Tests for model/framework.hpp: the framework presets, against the real-server
+// measurements they come from.
 
 #include <catch2/catch.hpp>
+
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "servesim/model/framework.hpp"
 
 using namespace servesim;
 
-TEST_CASE("framework presets are found by name") {
-  // Expected: the provisional values documented in docs/scenario-format.md.
-  REQUIRE(find_framework_preset("flask"));
-  CHECK(find_framework_preset("flask")->overhead_s == Approx(0.00030));
-  CHECK(find_framework_preset("fastapi")->overhead_s == Approx(0.00015));
-  CHECK(find_framework_preset("django")->overhead_s == Approx(0.00070));
-  CHECK(find_framework_preset("none")->overhead_s == 0.0);
-  CHECK_FALSE(find_framework_preset("Flask"));
-  CHECK_FALSE(find_framework_preset(""));
+namespace {
+
+nlohmann::json calibrated_presets() {
+  std::ifstream in(std::string(SERVESIM_SOURCE_DIR) + "/validation/calibration.json");
+  REQUIRE(in);
+  return nlohmann::json::parse(in).at("presets");
 }
 
-TEST_CASE("framework_presets lists each preset once, in a stable order") {
+}  // namespace
+
+TEST_CASE("flask and fastapi presets are the calibrated measurements") {
+  // Expected: the presets validation/calibrate.py derived from Gunicorn+Flask
+  // and Uvicorn+FastAPI on the reference machine (validation/calibration.json,
+  // rounded there to 1 us), so the code and the measurements cannot drift apart.
+  const nlohmann::json presets = calibrated_presets();
+  for (const char* name : {"flask", "fastapi"}) {
+    INFO(name);
+    const auto preset = find_framework_preset(name);
+    REQUIRE(preset);
+    const nlohmann::json& measured = presets.at(name);
+    CHECK(preset->overhead_s == Approx(measured.at("overhead_s").get<double>()).margin(0.5e-6));
+    CHECK(preset->connection_overhead_s ==
+          Approx(measured.at("connection_overhead_s").get<double>()).margin(0.5e-6));
+    CHECK(preset->thread_handoff_s == Approx(measured.at("thread_handoff_s").get<double>()).margin(0.5e-6));
+    CHECK(preset->overhead_s > 0.0);
+    CHECK(preset->connection_overhead_s > 0.0);
+    CHECK(preset->thread_handoff_s > 0.0);
+  }
+}
+
+TEST_CASE("django runs on Gunicorn: flask's connection and hand-off costs") {
+  // Expected: the per-connection and hand-off costs are Gunicorn's, whatever
+  // the WSGI app; only the per-request overhead differs (an estimate).
+  const auto django = find_framework_preset("django");
+  const auto flask = find_framework_preset("flask");
+  REQUIRE(django);
+  REQUIRE(flask);
+  CHECK(django->connection_overhead_s == flask->connection_overhead_s);
+  CHECK(django->thread_handoff_s == flask->thread_handoff_s);
+  CHECK(django->overhead_s > flask->overhead_s);
+}
+
+TEST_CASE("framework presets are found by name, each once, in a stable order") {
+  // Expected: the names documented in docs/scenario-format.md; `none` costs nothing.
   const auto& presets = framework_presets();
   REQUIRE(presets.size() == 4);
   CHECK(presets[0].name == "flask");
@@ -25,4 +63,11 @@ TEST_CASE("framework_presets lists each preset once, in a stable order") {
   for (const auto& preset : presets) {
     CHECK(find_framework_preset(preset.name)->overhead_s == preset.overhead_s);
   }
+  const auto none = find_framework_preset("none");
+  REQUIRE(none);
+  CHECK(none->overhead_s == 0.0);
+  CHECK(none->connection_overhead_s == 0.0);
+  CHECK(none->thread_handoff_s == 0.0);
+  CHECK_FALSE(find_framework_preset("Flask"));
+  CHECK_FALSE(find_framework_preset(""));
 }

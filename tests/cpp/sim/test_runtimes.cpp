@@ -240,6 +240,25 @@ TEST_CASE("Connections: sync workers pay set-up per request, keep-alive once", "
   CHECK(r.hosts[0].cpu_utilization.mean == Approx(0.002 / 3.002).epsilon(0.02));
 }
 
+TEST_CASE("A request that changes threads pays thread_handoff", "[simulate][runtimes]") {
+  // One core, 1 ms of Python per request, 1 ms of hand-off, 8 users without
+  // think time: the core is the bottleneck. A sync worker and an async def
+  // never change threads: 1 ms per request, 1000 req/s. gthread's pool and
+  // uvicorn's thread pool for a def pay the hand-off: 2 ms, 500 req/s.
+  auto make = [](ServerKind kind, std::optional<EndpointStyle> style) {
+    Scenario s = one_server(kind, 1, 1);
+    s.servers[0].thread_handoff = Distribution::constant(0.001);
+    if (kind == ServerKind::gunicorn_gthread) s.servers[0].threads = 4;
+    add_endpoint(s, "work", {cpu(0.001)}, style);
+    closed(s, 8);
+    return s;
+  };
+  check_saturated(simulate(make(ServerKind::gunicorn_sync, std::nullopt)), 1000.0);
+  check_saturated(simulate(make(ServerKind::uvicorn, EndpointStyle::async)), 1000.0);
+  check_saturated(simulate(make(ServerKind::gunicorn_gthread, std::nullopt)), 500.0);
+  check_saturated(simulate(make(ServerKind::uvicorn, EndpointStyle::sync)), 500.0);
+}
+
 TEST_CASE("gevent runs plain def code cooperatively: I/O overlaps, Python does not", "[simulate][runtimes]") {
   // 1 ms of Python and 50 ms of patched I/O per request, 200 users, one
   // process: the loop is the bottleneck at 1 ms per request, 1000 req/s,

@@ -77,6 +77,19 @@ class Distribution {
   /// Same family and parameters, every value multiplied by `factor` (> 0).
   [[nodiscard]] Distribution scaled(double factor) const;
 
+  /// A parameter as scenario files name it.
+  struct Parameter {
+    /// `value`, `mean`, `cv`, `low`, `high`, `alpha`, `scale`, `samples`, `edges` or `weights`
+    std::string_view name;
+    std::vector<double> values;  ///< one value; a list for `samples`, `edges` and `weights`
+  };
+  /**
+   * The parameters that rebuild this distribution from a scenario file under
+   * `dist: <to_string(kind())>`. Exact for distributions made by the
+   * factories; for scaled() ones and histograms, to within rounding.
+   */
+  [[nodiscard]] std::vector<Parameter> parameters() const;
+
   /// One variate (>= 0).
   double sample(Rng& rng) const noexcept;
 

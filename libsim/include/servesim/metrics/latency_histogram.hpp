@@ -80,6 +80,14 @@ class LatencyHistogram {
   };
   [[nodiscard]] std::vector<Bucket> buckets() const;
 
+  /**
+   * Rebuilds a histogram from its buckets() and its exact sum, min and max
+   * (seconds), e.g. one read back from JSON: the result equals the original.
+   * @throws Error if a bucket's bounds are not one of this histogram's buckets.
+   */
+  [[nodiscard]] static LatencyHistogram from_buckets(const std::vector<Bucket>& buckets, double sum,
+                                                     double min, double max);
+
  private:
   // The key of a positive double is its exponent and top mantissa bits; keys
   // increase with the value because IEEE-754 orders positive doubles like their bits.

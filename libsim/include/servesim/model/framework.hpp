@@ -12,11 +12,38 @@
 
 namespace servesim {
 
-/** A named framework and its mean CPU costs at speed 1.0. */
+/**
+ * A named framework and its mean CPU costs at speed 1.0, which a server
+ * naming the framework takes as its `framework_overhead`,
+ * `connection_overhead` and `thread_handoff` (see Server).
+ *
+ * `flask` and `fastapi` are measured on the reference machine with the
+ * servers they run on (Flask on Gunicorn, FastAPI on Uvicorn with uvloop and
+ * httptools) by validation/calibrate.py; validation/calibration.json keeps
+ * the measurements, with the date and the versions. `django` is an estimate.
+ */
 struct FrameworkPreset {
   std::string_view name;
-  double overhead_s;             ///< mean CPU seconds per request
-  double connection_overhead_s;  ///< mean CPU seconds to set up a new connection
+  /**
+   * CPU seconds per request on a kept-alive connection, read and answered on
+   * one thread (a Gunicorn sync worker, an `async def` on Uvicorn's loop):
+   * the server's HTTP parsing and response writing, the framework's routing,
+   * request and response objects and JSON serialization, and the kernel's
+   * loopback network work for the request and its response.
+   */
+  double overhead_s;
+  /**
+   * CPU seconds per new TCP connection: accept, set-up and tear-down in the
+   * kernel and the server's connection bookkeeping (measured as the cost of
+   * `Connection: close` requests over kept-alive ones).
+   */
+  double connection_overhead_s;
+  /**
+   * CPU seconds per request passed to another thread and back: Gunicorn
+   * gthread's poller to a pool thread, Uvicorn's loop to its thread pool for
+   * a plain `def` endpoint (measured against a sync worker and an `async def`).
+   */
+  double thread_handoff_s;
 };
 
 /// Every known preset, in a stable order.

@@ -51,6 +51,10 @@ enum class ServerKind {
  * validation, serialization), and `connection_overhead` more when it opens a
  * new connection: always on `gunicorn_sync`, which closes every connection;
  * on the others when the client's previous response is older than `keepalive`.
+ * A request that changes threads spends `thread_handoff` more: every request
+ * of `gunicorn_gthread` (its poller hands the connection to a pool thread)
+ * and of a `sync` endpoint on `uvicorn` (the loop hands it to the thread pool
+ * and takes the result back).
  */
 struct Server {
   std::string name;
@@ -73,6 +77,8 @@ struct Server {
   Distribution framework_overhead = Distribution::constant(0.0);
   /// CPU seconds to accept and set up a new connection.
   Distribution connection_overhead = Distribution::constant(0.0);
+  /// CPU seconds (holding the GIL) to pass a request to another thread and back.
+  Distribution thread_handoff = Distribution::constant(0.0);
 };
 
 /// What a phase of an endpoint does.

@@ -1,0 +1,1019 @@
+#include "s4u_model.hpp"
+
+#include <simgrid/Exception.hpp>
+#include <simgrid/s4u.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "servesim/core/rng.hpp"
+#include "sim/time_average.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace servesim::simgrid_engine {
+namespace {
+
+using detail::TimeAverage;
+
+// A host of speed 1.0 computes this many flops per second, so a CPU step of
+// d seconds is an execution of d * kFlopsPerSecond flops. Large enough that
+// SimGrid's work precision (1e-5 flops) is far below a nanosecond.
+constexpr double kFlopsPerSecond = 1e9;
+
+// As in the native engine: a refused closed-loop client retries after Linux's
+// initial SYN retransmission timeout.
+constexpr double kRefusedRetryDelay = 1.0;
+
+// Every request in a server is an actor with its own stack, two memory
+// mappings (the stack and its guard page) of the 65,530 Linux allows a
+// process by default (vm.max_map_count): past this many requests at once, as
+// an overloaded event loop accepts without bound, the run stops with an error
+// rather than crash. (Closed-loop users, at most 10,000, take one more each.)
+constexpr std::size_t kMaxInFlight = 20'000;
+
+// The native engine's random-stream layout, so both engines draw each
+// replication's arrivals, mix, think times and durations from the same streams.
+constexpr std::uint64_t kArrivalStream = 0;
+constexpr std::uint64_t kMixStream = 1;
+constexpr std::uint64_t kThinkStream = 2;
+constexpr std::uint64_t kFirstEndpointStream = 16;
+
+std::uint64_t stream(int replication, std::uint64_t source) {
+  return Rng::stream_id(static_cast<std::uint64_t>(replication), source);
+}
+
+template <class T>
+std::size_t index_of(const std::vector<T>& items, const std::string& name) {
+  return static_cast<std::size_t>(
+      std::find_if(items.begin(), items.end(), [&](const T& item) { return item.name == name; }) -
+      items.begin());
+}
+
+bool is_zero(const Distribution& d) { return d.kind() == DistributionKind::constant && d.mean() == 0.0; }
+
+bool has_event_loop(const Server& server) {
+  return server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_gevent;
+}
+
+// ---------------------------------------------------------------------------
+// Routes: what each step of a request does and what it runs on.
+
+enum class StepKind { cpu, cpu_nogil, wait, respond };
+enum class Runner { thread, loop, none };
+
+struct Step {
+  StepKind kind;
+  Runner runner;
+  bool new_connection_only;
+  Distribution duration;
+};
+
+// Connection set-up, framework overhead, the phases placed by the server's
+// kind and the endpoint's style, the response, then background work: on a
+// Gunicorn worker everything runs on its thread; on an event loop server the
+// request is parsed on the loop, async code (and gevent's plain code) runs
+// there too and awaits its io, uvicorn runs plain def code on its thread pool
+// and hands the result back to the loop.
+std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint) {
+  const Server& server = *scenario.find_server(endpoint.server);
+  const bool loop_server = has_event_loop(server);
+  const bool on_loop = server.kind == ServerKind::gunicorn_gevent ||
+                       (server.kind == ServerKind::uvicorn && scenario.style_of(endpoint) == EndpointStyle::async);
+  const Runner front = loop_server ? Runner::loop : Runner::thread;
+  const Runner body = on_loop ? Runner::loop : Runner::thread;
+  std::vector<Step> steps;
+  if (!is_zero(server.connection_overhead)) {
+    steps.push_back(Step{StepKind::cpu, front, true, server.connection_overhead});
+  }
+  if (!is_zero(server.framework_overhead)) {
+    steps.push_back(Step{StepKind::cpu, front, false, server.framework_overhead});
+  }
+  auto add = [&](const Phase& phase) {
+    switch (phase.kind) {
+      case PhaseKind::cpu:
+      case PhaseKind::background: steps.push_back(Step{StepKind::cpu, body, false, phase.duration}); break;
+      case PhaseKind::cpu_nogil: steps.push_back(Step{StepKind::cpu_nogil, body, false, phase.duration}); break;
+      case PhaseKind::io:
+        steps.push_back(Step{StepKind::wait, on_loop ? Runner::none : Runner::thread, false, phase.duration});
+        break;
+      case PhaseKind::blocking_io: steps.push_back(Step{StepKind::wait, body, false, phase.duration}); break;
+      // Refused by check_simgrid_supported() before a run starts.
+      case PhaseKind::db:
+      case PhaseKind::call:
+      case PhaseKind::cache: break;
+    }
+  };
+  for (const Phase& phase : endpoint.phases) {
+    if (phase.kind != PhaseKind::background) add(phase);
+  }
+  if (loop_server && !on_loop) steps.push_back(Step{StepKind::cpu, Runner::loop, false, Distribution::constant(0.0)});
+  steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
+  for (const Phase& phase : endpoint.phases) {
+    if (phase.kind == PhaseKind::background) add(phase);
+  }
+  return steps;
+}
+
+// Uvicorn above limit_concurrency: the loop reads the request and answers 503.
+std::vector<Step> build_rejection_route(const Server& server) {
+  std::vector<Step> steps;
+  if (!is_zero(server.connection_overhead)) {
+    steps.push_back(Step{StepKind::cpu, Runner::loop, true, server.connection_overhead});
+  }
+  steps.push_back(Step{StepKind::cpu, Runner::loop, false, server.framework_overhead});
+  steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
+  return steps;
+}
+
+// ---------------------------------------------------------------------------
+// Runtime state.
+
+struct Process;
+
+// A closed-loop client: its actor waits on `reply` for the outcome.
+struct User {
+  sg4::SemaphorePtr reply = sg4::Semaphore::create(0);
+  double idle_since = std::numeric_limits<double>::quiet_NaN();  // its keep-alive connection
+};
+
+// Each admitted request is an actor on its server's host, walking its route:
+// it queues for a thread, the event loop and the GIL as the step needs, and
+// computes (an S4U execution) or waits (a sleep).
+struct Request {
+  double arrival = 0.0;
+  std::size_t endpoint = 0;
+  User* user = nullptr;  // none: an open-workload client
+  Process* process = nullptr;
+  double kill_at = std::numeric_limits<double>::infinity();  // Gunicorn's worker timeout
+  bool new_connection = true;
+  bool rejected = false;  // answered 503
+  bool started = false;
+  bool queued = false;
+  bool settled = false;    // the client has its outcome: answer, error, or gave up
+  bool timed_out = false;  // the client gave up
+  bool holds_thread = false;
+  bool holds_loop = false;
+  bool holds_gil = false;
+  double remaining_flops = 0.0;  // of a CPU step waiting for (or preempted from) the GIL
+  sg4::ExecPtr exec;
+  double exec_flops = 0.0;  // the running execution's work when it started
+  sg4::SemaphorePtr wake = sg4::Semaphore::create(0);  // a thread, the loop or the GIL handed over
+};
+using RequestPtr = std::shared_ptr<Request>;
+
+// The work a host's executions did, read off SimGrid: finished and cancelled
+// executions' work, plus the progress of those running. (SimGrid's host-load
+// plugin loses the progress of cancelled executions since its last update.)
+struct HostWork {
+  double done_flops = 0.0;
+  std::unordered_set<const Request*> running;
+  [[nodiscard]] double flops() const {
+    double total = done_flops;
+    for (const Request* r : running) total += r->exec_flops - r->exec->get_remaining();
+    return total;
+  }
+  void started(const Request& r) { running.insert(&r); }
+  void stopped(const Request& r, double remaining) {
+    done_flops += r.exec_flops - remaining;
+    running.erase(&r);
+  }
+};
+
+struct ServerRuntime {
+  const Server* spec = nullptr;
+  sg4::Host* host = nullptr;
+  HostWork* work = nullptr;
+  std::vector<Process*> processes;
+  int accept_limit = 1;
+  bool runs_loop = false;
+  bool closes_connections = false;
+  double keepalive = 0.0;
+  std::deque<RequestPtr> backlog;
+  std::deque<Process*> idle_processes;  // gunicorn sync
+  TimeAverage in_system;
+  TimeAverage waiting;
+  TimeAverage busy_runners;
+  std::uint64_t started = 0;  // measured window
+  std::uint64_t queued = 0;
+  [[nodiscard]] double runner_count() const {
+    return runs_loop ? spec->workers : static_cast<double>(spec->workers) * spec->threads;
+  }
+};
+
+// One server process: its GIL (an S4U-free FIFO hand-over, with the switch
+// interval timed by a per-process actor), its threads and its event loop.
+struct Process {
+  ServerRuntime* server = nullptr;
+  int accepted = 0;
+  bool booting = false;
+  int idle_threads = 0;
+  std::deque<Request*> thread_queue;
+  bool loop_busy = false;
+  std::deque<Request*> loop_queue;
+
+  Request* gil_holder = nullptr;
+  std::deque<Request*> gil_waiters;
+  std::uint32_t switches = 0;
+  std::uint32_t switch_pending_for = std::numeric_limits<std::uint32_t>::max();
+  // Switch requests in time order (each is made switch_interval ahead).
+  std::deque<std::pair<double, std::uint32_t>> switch_requests;
+  sg4::SemaphorePtr switch_requested = sg4::Semaphore::create(0);
+  TimeAverage gil_held;
+};
+
+struct EndpointRuntime {
+  ServerRuntime* server = nullptr;
+  std::vector<Step> route;
+  std::vector<Step> rejection_route;
+  Rng rng;
+  std::uint64_t completed = 0;  // measured window
+  ErrorCounts errors;
+  LatencyHistogram histogram;
+};
+
+struct IntervalCounts {
+  std::uint64_t arrivals = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t errors = 0;
+  double latency_sum = 0.0;
+};
+
+struct ServerAreas {
+  double busy = 0.0;
+  double waiting = 0.0;
+  double in_system = 0.0;
+  double gil = 0.0;
+};
+
+enum class Failure { refused, client_timeout, unavailable, worker_killed };
+
+// Thrown inside a request's actor when Gunicorn's arbiter kills its worker.
+struct WorkerKilled {};
+
+class Model {
+ public:
+  Model(const Scenario& scenario, int replication, Measurement measurement,
+        const IntervalHook& on_interval)
+      : scenario_(scenario),
+        replication_(replication),
+        measurement_(measurement),
+        on_interval_(on_interval),
+        arrival_rng_(scenario.run.seed, stream(replication, kArrivalStream)),
+        mix_rng_(scenario.run.seed, stream(replication, kMixStream)),
+        think_rng_(scenario.run.seed, stream(replication, kThinkStream)) {}
+
+  ReplicationResult run();
+
+ private:
+  void build();
+  void start_actors();
+
+  // Actor bodies.
+  void open_source();
+  void user(User& state, double first_send);
+  void timeout_watch();
+  void gil_switcher(Process& process);
+  void timeline();
+  void serve(const RequestPtr& pointer);
+
+  // A request's way through a server.
+  RequestPtr arrive(std::size_t endpoint, User* user);
+  Process* pick_process(ServerRuntime& server);
+  void accept(Process& process, const RequestPtr& request);
+  void run_step(Request& request, const Step& step);
+  void respond(Request& request);
+  void finish(Request& request);
+  void kill_worker(Request& request);
+  void leave_server(Request& request);
+  void process_freed(Process& process);
+
+  // Threads, loops and GILs.
+  void take_thread(Request& request);
+  void release_thread(Request& request);
+  void take_loop(Request& request);
+  void release_loop(Request& request);
+  void compute(Request& request, double seconds, bool needs_gil);
+  void release_gil(Request& request);
+  void request_switch(Process& process);
+  void force_switch(Process& process, std::uint32_t switches);
+  void mark_waiting(Request& request, double delta);
+
+  // Clients.
+  [[nodiscard]] bool opens_connection(const ServerRuntime& server, const User* user) const;
+  void fail(Request& request, Failure failure);
+  void count_error(std::size_t endpoint, Failure failure);
+  [[nodiscard]] std::size_t pick_endpoint();
+  [[nodiscard]] double think() { return scenario_.workload.closed->think_time.sample(think_rng_); }
+
+  // Measurement.
+  [[nodiscard]] static double now() { return sg4::Engine::get_clock(); }
+  [[nodiscard]] ServerAreas server_areas(const ServerRuntime& server) const;
+  [[nodiscard]] double system_area() const;
+  void start_measuring();
+  void close_interval();
+  ReplicationResult collect();
+
+  const Scenario& scenario_;
+  int replication_;
+  Measurement measurement_;
+  const IntervalHook& on_interval_;
+
+  std::vector<sg4::Host*> hosts_;
+  std::deque<HostWork> host_work_;
+  sg4::Host* client_host_ = nullptr;
+  std::deque<ServerRuntime> servers_;  // stable addresses
+  std::deque<Process> processes_;
+  std::vector<EndpointRuntime> endpoints_;
+  std::vector<double> mix_cumulative_;
+  std::deque<User> users_;
+
+  Rng arrival_rng_;
+  Rng mix_rng_;
+  Rng think_rng_;
+
+  // Requests in arrival order, for the client-timeout watcher: with one
+  // timeout for every request, their deadlines come in the same order.
+  std::deque<RequestPtr> deadlines_;
+  sg4::SemaphorePtr deadlines_pending_ = sg4::Semaphore::create(0);
+
+  bool measuring_ = false;
+  std::size_t in_flight_ = 0;
+  std::uint64_t events_ = 0;
+  std::uint64_t arrivals_ = 0;
+  std::uint64_t departures_ = 0;
+  double residence_sum_ = 0.0;
+  double system_area_at_warmup_ = 0.0;
+  std::vector<double> flops_at_warmup_;
+  std::vector<ServerAreas> areas_at_warmup_;
+
+  IntervalCounts interval_;
+  double interval_start_ = 0.0;
+  std::vector<IntervalStats> timeline_;
+};
+
+void Model::build() {
+  sg4::NetZone* zone = sg4::create_full_zone("servesim");
+  for (const Host& host : scenario_.hosts) {
+    hosts_.push_back(zone->create_host(host.name, host.speed * kFlopsPerSecond)->set_core_count(host.cores)->seal());
+    host_work_.emplace_back();
+  }
+  // Clients only sleep: their host never computes. Its name cannot clash
+  // with a scenario host's, which must be unique.
+  std::string client_name = "clients";
+  while (scenario_.find_host(client_name) != nullptr) client_name += "_";
+  client_host_ = zone->create_host(client_name, kFlopsPerSecond)->seal();
+  zone->seal();
+
+  for (const Server& spec : scenario_.servers) {
+    ServerRuntime& server = servers_.emplace_back();
+    server.spec = &spec;
+    server.host = hosts_[index_of(scenario_.hosts, spec.host)];
+    server.work = &host_work_[index_of(scenario_.hosts, spec.host)];
+    server.runs_loop = has_event_loop(spec);
+    server.closes_connections = spec.kind == ServerKind::gunicorn_sync;
+    server.keepalive = Scenario::keepalive_of(spec);
+    switch (spec.kind) {
+      case ServerKind::gunicorn_sync: server.accept_limit = 1; break;
+      case ServerKind::gunicorn_gthread:
+      case ServerKind::gunicorn_gevent: server.accept_limit = spec.worker_connections; break;
+      case ServerKind::uvicorn: server.accept_limit = std::numeric_limits<int>::max(); break;
+    }
+    for (int w = 0; w < spec.workers; ++w) {
+      Process& process = processes_.emplace_back();
+      process.server = &server;
+      process.idle_threads = spec.kind == ServerKind::uvicorn ? spec.thread_pool : spec.threads;
+      server.processes.push_back(&process);
+      if (spec.kind == ServerKind::gunicorn_sync) server.idle_processes.push_back(&process);
+    }
+  }
+  for (std::size_t i = 0; i < scenario_.endpoints.size(); ++i) {
+    const Endpoint& endpoint = scenario_.endpoints[i];
+    ServerRuntime& server = servers_[index_of(scenario_.servers, endpoint.server)];
+    endpoints_.push_back(EndpointRuntime{&server, build_route(scenario_, endpoint),
+                                         build_rejection_route(*server.spec),
+                                         Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i)),
+                                         0, {}, {}});
+  }
+  std::vector<double> weights(endpoints_.size(), scenario_.workload.mix.empty() ? 1.0 : 0.0);
+  for (const MixEntry& entry : scenario_.workload.mix) {
+    weights[index_of(scenario_.endpoints, entry.endpoint)] += entry.weight;
+  }
+  double total = 0.0;
+  for (double w : weights) total += w;
+  double running = 0.0;
+  for (double w : weights) {
+    running += w / total;
+    mix_cumulative_.push_back(running);
+  }
+  mix_cumulative_.back() = 1.0;
+}
+
+std::size_t Model::pick_endpoint() {
+  if (mix_cumulative_.size() == 1) return 0;
+  const double u = mix_rng_.uniform01();
+  const auto it = std::upper_bound(mix_cumulative_.begin(), mix_cumulative_.end(), u);
+  return std::min(static_cast<std::size_t>(it - mix_cumulative_.begin()), mix_cumulative_.size() - 1);
+}
+
+void Model::start_actors() {
+  for (Process& process : processes_) {
+    sg4::Actor::create("gil-switch", process.server->host, [this, &process] { gil_switcher(process); });
+  }
+  const Workload& workload = scenario_.workload;
+  if (workload.open) {
+    sg4::Actor::create("open-arrivals", client_host_, [this] { open_source(); });
+  } else {
+    for (int u = 0; u < workload.closed->users; ++u) {
+      // As the native engine: users start at a random point of their first think.
+      const double first = think() * think_rng_.uniform01();
+      User& state = users_.emplace_back();
+      sg4::Actor::create("user", client_host_, [this, &state, first] { user(state, first); });
+    }
+  }
+  if (workload.client_timeout) {
+    sg4::Actor::create("client-timeouts", client_host_, [this] { timeout_watch(); });
+  }
+  sg4::Actor::create("timeline", client_host_, [this] { timeline(); });
+}
+
+// ---------------------------------------------------------------------------
+// Clients.
+
+void Model::open_source() {
+  const OpenWorkload& open = *scenario_.workload.open;
+  for (;;) {
+    (void)arrive(pick_endpoint(), nullptr);
+    const double gap = open.arrivals == ArrivalProcess::constant
+                           ? 1.0 / open.rate
+                           : -std::log(arrival_rng_.uniform01()) / open.rate;
+    sg4::this_actor::sleep_for(gap);
+  }
+}
+
+void Model::user(User& state, double first_send) {
+  sg4::this_actor::sleep_for(first_send);
+  for (;;) {
+    if (arrive(pick_endpoint(), &state) == nullptr) {
+      sg4::this_actor::sleep_for(think() + kRefusedRetryDelay);
+      continue;
+    }
+    state.reply->acquire();  // an answer, an error, or its own timeout
+    sg4::this_actor::sleep_for(think());
+  }
+}
+
+void Model::timeout_watch() {
+  const double timeout = *scenario_.workload.client_timeout;
+  for (;;) {
+    deadlines_pending_->acquire();
+    const RequestPtr request = deadlines_.front();
+    deadlines_.pop_front();
+    sg4::this_actor::sleep_until(request->arrival + timeout);
+    if (request->settled) continue;
+    ++events_;
+    request->timed_out = true;
+    fail(*request, Failure::client_timeout);
+  }
+}
+
+bool Model::opens_connection(const ServerRuntime& server, const User* user) const {
+  if (server.closes_connections || user == nullptr) return true;
+  return std::isnan(user->idle_since) || now() - user->idle_since > server.keepalive;
+}
+
+// The client has its outcome: counted, and a waiting user goes on thinking
+// (its connection is gone). A refused user is told by arrive() instead.
+void Model::fail(Request& request, Failure failure) {
+  count_error(request.endpoint, failure);
+  request.settled = true;
+  if (request.user == nullptr || failure == Failure::refused) return;
+  request.user->idle_since = std::numeric_limits<double>::quiet_NaN();
+  request.user->reply->release();
+}
+
+void Model::count_error(std::size_t endpoint, Failure failure) {
+  interval_.errors += 1;
+  if (!measuring_) return;
+  ErrorCounts& errors = endpoints_[endpoint].errors;
+  switch (failure) {
+    case Failure::refused: errors.refused += 1; break;
+    case Failure::client_timeout: errors.client_timeout += 1; break;
+    case Failure::unavailable: errors.unavailable += 1; break;
+    case Failure::worker_killed: errors.worker_killed += 1; break;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// A request's way through a server.
+
+RequestPtr Model::arrive(std::size_t endpoint, User* user) {
+  ++events_;
+  ServerRuntime& server = *endpoints_[endpoint].server;
+  auto request = std::make_shared<Request>();
+  request->arrival = now();
+  request->endpoint = endpoint;
+  request->user = user;
+  request->new_connection = opens_connection(server, user);
+  interval_.arrivals += 1;
+  if (measuring_) arrivals_ += 1;
+  Process* process = pick_process(server);
+  if (process == nullptr && server.backlog.size() >= static_cast<std::size_t>(server.spec->backlog)) {
+    if (user != nullptr) user->idle_since = std::numeric_limits<double>::quiet_NaN();
+    fail(*request, Failure::refused);
+    return nullptr;
+  }
+  if (scenario_.workload.client_timeout) {
+    deadlines_.push_back(request);
+    deadlines_pending_->release();
+  }
+  if (++in_flight_ > kMaxInFlight) {
+    std::fprintf(stderr,
+                 "servesim-simgrid: more than %zu requests in the servers at t = %.6g s (overload?): "
+                 "the SimGrid engine runs an actor per request and stops here; the native engine "
+                 "simulates overload in bounded memory\n",
+                 kMaxInFlight, now());
+    std::_Exit(1);
+  }
+  server.in_system.add(now(), 1.0);
+  if (process == nullptr) {
+    server.backlog.push_back(request);
+    mark_waiting(*request, 1.0);
+    return request;
+  }
+  const std::optional<int>& limit = server.spec->limit_concurrency;
+  if (limit && process->accepted >= *limit) {
+    request->rejected = true;
+    request->process = process;
+    sg4::Actor::create("request", server.host, [this, request] { serve(request); });
+    return request;
+  }
+  accept(*process, request);
+  return request;
+}
+
+// Gunicorn sync: any idle worker. Otherwise the process with the fewest
+// requests among those with room.
+Process* Model::pick_process(ServerRuntime& server) {
+  if (server.spec->kind == ServerKind::gunicorn_sync) {
+    if (server.idle_processes.empty()) return nullptr;
+    Process* process = server.idle_processes.front();
+    server.idle_processes.pop_front();
+    return process;
+  }
+  Process* best = nullptr;
+  for (Process* process : server.processes) {
+    if (process->booting || process->accepted >= server.accept_limit) continue;
+    if (best == nullptr || process->accepted < best->accepted) best = process;
+  }
+  return best;
+}
+
+void Model::accept(Process& process, const RequestPtr& request) {
+  process.accepted += 1;
+  request->process = &process;
+  const Server& spec = *process.server->spec;
+  if (spec.kind == ServerKind::gunicorn_sync && spec.timeout > 0.0) request->kill_at = now() + spec.timeout;
+  sg4::Actor::create("request", process.server->host, [this, request] { serve(request); });
+}
+
+void Model::serve(const RequestPtr& pointer) {
+  Request& request = *pointer;
+  const EndpointRuntime& endpoint = endpoints_[request.endpoint];
+  const std::vector<Step>& route = request.rejected ? endpoint.rejection_route : endpoint.route;
+  try {
+    for (const Step& step : route) {
+      if (step.kind == StepKind::respond) {
+        respond(request);
+        continue;
+      }
+      if (step.new_connection_only && !request.new_connection) continue;
+      if (request.holds_loop && step.runner != Runner::loop) release_loop(request);
+      if (request.holds_thread && step.runner != Runner::thread) release_thread(request);
+      if (step.runner == Runner::thread && !request.holds_thread) take_thread(request);
+      if (step.runner == Runner::loop && !request.holds_loop) take_loop(request);
+      run_step(request, step);
+    }
+  } catch (const WorkerKilled&) {
+    kill_worker(request);
+    return;
+  }
+  finish(request);
+}
+
+void Model::run_step(Request& request, const Step& step) {
+  ++events_;
+  if (!request.started) {
+    request.started = true;
+    if (measuring_ && !request.rejected) {
+      ServerRuntime& server = *request.process->server;
+      server.started += 1;
+      if (request.queued) server.queued += 1;
+    }
+  }
+  const double duration = step.duration.sample(endpoints_[request.endpoint].rng);
+  switch (step.kind) {
+    case StepKind::cpu: compute(request, duration, true); break;
+    case StepKind::cpu_nogil: compute(request, duration, false); break;
+    case StepKind::wait:
+      if (now() + duration >= request.kill_at) {
+        sg4::this_actor::sleep_until(request.kill_at);
+        throw WorkerKilled{};
+      }
+      sg4::this_actor::sleep_for(duration);
+      break;
+    case StepKind::respond: break;
+  }
+}
+
+void Model::respond(Request& request) {
+  if (request.settled) return;  // the client gave up; its error is counted
+  if (request.rejected) {
+    fail(request, Failure::unavailable);
+    return;
+  }
+  request.settled = true;
+  const double latency = now() - request.arrival;
+  interval_.completed += 1;
+  interval_.latency_sum += latency;
+  if (measuring_) {
+    EndpointRuntime& endpoint = endpoints_[request.endpoint];
+    endpoint.completed += 1;
+    endpoint.histogram.record(latency);
+  }
+  if (request.user != nullptr) {
+    request.user->idle_since = now();
+    request.user->reply->release();
+  }
+}
+
+void Model::finish(Request& request) {
+  Process& process = *request.process;
+  leave_server(request);
+  if (!request.rejected) process.accepted -= 1;
+  process_freed(process);
+}
+
+void Model::leave_server(Request& request) {
+  in_flight_ -= 1;
+  if (measuring_) {
+    departures_ += 1;
+    residence_sum_ += now() - request.arrival;
+  }
+  request.process->server->in_system.add(now(), -1.0);
+  if (request.holds_loop) release_loop(request);
+  if (request.holds_thread) release_thread(request);
+}
+
+// Gunicorn's arbiter kills a sync worker whose request outlives `timeout`:
+// the client's connection is reset, and the worker serves again after booting.
+void Model::kill_worker(Request& request) {
+  if (!request.settled) fail(request, Failure::worker_killed);
+  leave_server(request);
+  Process& process = *request.process;
+  process.accepted -= 1;
+  process.booting = true;
+  sg4::this_actor::sleep_for(process.server->spec->boot_time);
+  process.booting = false;
+  process_freed(process);
+}
+
+// The process has room again: it takes the oldest connection of the backlog.
+void Model::process_freed(Process& process) {
+  ServerRuntime& server = *process.server;
+  if (process.booting || process.accepted >= server.accept_limit) return;
+  if (server.backlog.empty()) {
+    if (server.spec->kind == ServerKind::gunicorn_sync) server.idle_processes.push_back(&process);
+    return;
+  }
+  const RequestPtr next = server.backlog.front();
+  server.backlog.pop_front();
+  mark_waiting(*next, -1.0);
+  accept(process, next);
+}
+
+// ---------------------------------------------------------------------------
+// Threads, event loops and GILs: FIFO hand-over, the waiting actor blocked on
+// its own semaphore until the releasing one hands the resource over.
+
+void Model::mark_waiting(Request& request, double delta) {
+  if (delta > 0.0 && !request.started) request.queued = true;
+  endpoints_[request.endpoint].server->waiting.add(now(), delta);
+}
+
+void Model::take_thread(Request& request) {
+  Process& process = *request.process;
+  if (process.idle_threads == 0) {
+    process.thread_queue.push_back(&request);
+    mark_waiting(request, 1.0);
+    request.wake->acquire();  // holds_thread is set by the releaser
+    return;
+  }
+  process.idle_threads -= 1;
+  request.holds_thread = true;
+  if (!process.server->runs_loop) process.server->busy_runners.add(now(), 1.0);
+}
+
+void Model::release_thread(Request& request) {
+  request.holds_thread = false;
+  Process& process = *request.process;
+  if (process.thread_queue.empty()) {
+    process.idle_threads += 1;
+    if (!process.server->runs_loop) process.server->busy_runners.add(now(), -1.0);
+    return;
+  }
+  Request* next = process.thread_queue.front();
+  process.thread_queue.pop_front();
+  mark_waiting(*next, -1.0);
+  next->holds_thread = true;
+  next->wake->release();
+}
+
+void Model::take_loop(Request& request) {
+  Process& process = *request.process;
+  if (process.loop_busy) {
+    process.loop_queue.push_back(&request);
+    mark_waiting(request, 1.0);
+    request.wake->acquire();
+    return;
+  }
+  process.loop_busy = true;
+  request.holds_loop = true;
+  process.server->busy_runners.add(now(), 1.0);
+}
+
+// The loop runs the next ready callback, in the order they became ready.
+void Model::release_loop(Request& request) {
+  request.holds_loop = false;
+  Process& process = *request.process;
+  if (process.loop_queue.empty()) {
+    process.loop_busy = false;
+    process.server->busy_runners.add(now(), -1.0);
+    return;
+  }
+  Request* next = process.loop_queue.front();
+  process.loop_queue.pop_front();
+  mark_waiting(*next, -1.0);
+  next->holds_loop = true;
+  next->wake->release();
+}
+
+// `seconds` of CPU at speed 1.0 as an S4U execution on the process's host.
+// Python code first takes the GIL, in arrival order; a holder that keeps it
+// a switch interval while others wait is preempted (its execution cancelled,
+// its remaining work kept) and queues behind them.
+void Model::compute(Request& request, double seconds, bool needs_gil) {
+  Process& process = *request.process;
+  request.remaining_flops = seconds * kFlopsPerSecond;
+  if (needs_gil) {
+    if (process.gil_holder == nullptr) {
+      process.gil_holder = &request;
+      request.holds_gil = true;
+      process.gil_held.set(now(), 1.0);
+    } else {
+      process.gil_waiters.push_back(&request);
+      request_switch(process);
+      request.wake->acquire();  // the GIL is ours
+    }
+  }
+  HostWork& work = *process.server->work;
+  while (request.remaining_flops > 0.0) {
+    request.exec = sg4::this_actor::exec_init(request.remaining_flops);
+    request.exec_flops = request.remaining_flops;
+    request.exec->start();
+    work.started(request);
+    try {
+      if (std::isinf(request.kill_at)) {
+        request.exec->wait();
+      } else {
+        request.exec->wait_for(std::max(0.0, request.kill_at - now()));
+      }
+      request.remaining_flops = 0.0;
+      work.stopped(request, 0.0);
+    } catch (const simgrid::CancelException&) {
+      request.exec = nullptr;   // force_switch() accounted for its work
+      request.wake->acquire();  // preempted by a GIL switch: wait for our turn again
+      continue;
+    } catch (const simgrid::TimeoutException&) {
+      work.stopped(request, request.exec->get_remaining());
+      request.exec->cancel();
+      request.exec = nullptr;
+      if (request.holds_gil) release_gil(request);
+      throw WorkerKilled{};
+    }
+    request.exec = nullptr;
+  }
+  if (needs_gil) release_gil(request);
+}
+
+void Model::release_gil(Request& request) {
+  request.holds_gil = false;
+  Process& process = *request.process;
+  process.switches += 1;
+  if (process.gil_waiters.empty()) {
+    process.gil_holder = nullptr;
+    process.gil_held.set(now(), 0.0);
+    return;
+  }
+  Request* next = process.gil_waiters.front();
+  process.gil_waiters.pop_front();
+  process.gil_holder = next;
+  next->holds_gil = true;
+  next->wake->release();
+  if (!process.gil_waiters.empty()) request_switch(process);
+}
+
+// A waiting thread asks the holder to drop the GIL once the switch interval
+// has passed without a hand-over (CPython's gil_drop_request).
+void Model::request_switch(Process& process) {
+  if (process.switch_pending_for == process.switches) return;
+  process.switch_pending_for = process.switches;
+  process.switch_requests.emplace_back(now() + process.server->spec->switch_interval, process.switches);
+  process.switch_requested->release();
+}
+
+void Model::gil_switcher(Process& process) {
+  for (;;) {
+    process.switch_requested->acquire();
+    const auto [when, switches] = process.switch_requests.front();
+    process.switch_requests.pop_front();
+    sg4::this_actor::sleep_until(when);
+    force_switch(process, switches);
+  }
+}
+
+void Model::force_switch(Process& process, std::uint32_t switches) {
+  if (process.switches != switches || process.gil_waiters.empty()) return;
+  Request* previous = process.gil_holder;
+  // A holder whose execution ends at this very instant lets go by itself.
+  if (!previous->exec || previous->exec->get_remaining() <= 0.0) return;
+  ++events_;
+  Request* next = process.gil_waiters.front();
+  process.gil_waiters.pop_front();
+  process.gil_waiters.push_back(previous);
+  process.switches += 1;
+  previous->holds_gil = false;
+  previous->remaining_flops = previous->exec->get_remaining();
+  process.server->work->stopped(*previous, previous->remaining_flops);
+  previous->exec->cancel();
+  process.gil_holder = next;
+  next->holds_gil = true;
+  next->wake->release();
+  request_switch(process);
+}
+
+// ---------------------------------------------------------------------------
+// Measurement.
+
+void Model::timeline() {
+  const double end = scenario_.run.duration;
+  bool warm = measurement_.warmup <= 0.0;
+  if (warm) start_measuring();
+  double next_interval = measurement_.interval;
+  for (;;) {
+    // The warm-up's end and the intervals' ends, in time order.
+    const double next = warm ? next_interval : std::min(next_interval, measurement_.warmup);
+    if (next >= end) return;  // the last interval closes after the run
+    sg4::this_actor::sleep_until(next);
+    if (!warm && next == measurement_.warmup) {
+      warm = true;
+      start_measuring();
+    }
+    if (next == next_interval) {
+      close_interval();
+      next_interval = now() + measurement_.interval;
+    }
+  }
+}
+
+ServerAreas Model::server_areas(const ServerRuntime& server) const {
+  const double t = now();
+  ServerAreas areas{server.busy_runners.area_until(t), server.waiting.area_until(t),
+                    server.in_system.area_until(t), 0.0};
+  for (const Process* process : server.processes) areas.gil += process->gil_held.area_until(t);
+  return areas;
+}
+
+double Model::system_area() const {
+  double area = 0.0;
+  for (const ServerRuntime& server : servers_) area += server.in_system.area_until(now());
+  return area;
+}
+
+void Model::start_measuring() {
+  measuring_ = true;
+  system_area_at_warmup_ = system_area();
+  areas_at_warmup_.clear();
+  for (const ServerRuntime& server : servers_) areas_at_warmup_.push_back(server_areas(server));
+  flops_at_warmup_.clear();
+  for (const HostWork& work : host_work_) flops_at_warmup_.push_back(work.flops());
+}
+
+void Model::close_interval() {
+  if (now() <= interval_start_) return;
+  IntervalStats stats;
+  stats.start = interval_start_;
+  stats.end = now();
+  stats.arrivals = interval_.arrivals;
+  stats.completed = interval_.completed;
+  stats.errors = interval_.errors;
+  stats.mean_latency =
+      interval_.completed ? interval_.latency_sum / static_cast<double>(interval_.completed) : 0.0;
+  timeline_.push_back(stats);
+  interval_ = IntervalCounts{};
+  interval_start_ = now();
+  ++events_;
+  if (on_interval_) on_interval_(now());
+}
+
+ReplicationResult Model::run() {
+  build();
+  start_actors();
+  sg4::Engine::get_instance()->run_until(scenario_.run.duration);
+  close_interval();
+  return collect();
+}
+
+ReplicationResult Model::collect() {
+  ReplicationResult result;
+  result.index = replication_;
+  result.warmup = measurement_.warmup;
+  result.measured_duration = scenario_.run.duration - measurement_.warmup;
+  result.arrivals = arrivals_;
+  result.events = events_;
+  const double span = result.measured_duration;
+
+  LatencyHistogram all;
+  for (std::size_t i = 0; i < endpoints_.size(); ++i) {
+    EndpointRuntime& runtime = endpoints_[i];
+    EndpointStats stats;
+    stats.name = scenario_.endpoints[i].name;
+    stats.completed = runtime.completed;
+    stats.throughput = static_cast<double>(runtime.completed) / span;
+    stats.errors = runtime.errors;
+    stats.latency = LatencyStats::from(runtime.histogram);
+    all.merge(runtime.histogram);
+    result.completed += runtime.completed;
+    result.errors += runtime.errors;
+    stats.histogram = std::move(runtime.histogram);
+    result.endpoints.push_back(std::move(stats));
+  }
+  result.throughput = static_cast<double>(result.completed) / span;
+  result.latency = LatencyStats::from(all);
+
+  for (std::size_t s = 0; s < servers_.size(); ++s) {
+    const ServerRuntime& server = servers_[s];
+    const ServerAreas areas = server_areas(server);
+    const ServerAreas& before = areas_at_warmup_[s];
+    ServerStats stats;
+    stats.name = server.spec->name;
+    stats.worker_busy_fraction = (areas.busy - before.busy) / (span * server.runner_count());
+    stats.gil_busy_fraction = (areas.gil - before.gil) / (span * server.spec->workers);
+    stats.mean_queue_length = (areas.waiting - before.waiting) / span;
+    stats.mean_in_system = (areas.in_system - before.in_system) / span;
+    stats.queued_fraction =
+        server.started ? static_cast<double>(server.queued) / static_cast<double>(server.started) : 0.0;
+    result.servers.push_back(stats);
+  }
+  for (std::size_t h = 0; h < hosts_.size(); ++h) {
+    const Host& spec = scenario_.hosts[h];
+    // Work SimGrid computed in the window, in core-seconds at the host's speed.
+    const double flops = host_work_[h].flops() - flops_at_warmup_[h];
+    const double core_seconds = flops / (spec.speed * kFlopsPerSecond);
+    result.hosts.push_back(HostStats{spec.name, core_seconds / (span * spec.cores)});
+  }
+
+  // Databases and services no endpoint uses (check_simgrid_supported() refuses
+  // db and call phases) are listed idle, as the native engine lists them.
+  for (const Database& database : scenario_.databases) result.databases.push_back(DatabaseStats{database.name});
+  for (const Service& service : scenario_.services) result.services.push_back(ServiceStats{service.name});
+
+  result.little.mean_in_system = (system_area() - system_area_at_warmup_) / span;
+  result.little.throughput = static_cast<double>(departures_) / span;
+  result.little.mean_response = departures_ ? residence_sum_ / static_cast<double>(departures_) : 0.0;
+  result.timeline = std::move(timeline_);
+  return result;
+}
+
+}  // namespace
+
+ReplicationResult run_replication(const Scenario& scenario, int replication,
+                                  Measurement measurement, const IntervalHook& on_interval) {
+  // Never destroyed: actors still block on its semaphores when the run
+  // stops, and SimGrid aborts on destroying a semaphore in use. The process
+  // ends right after the run.
+  auto* model = new Model(scenario, replication, measurement, on_interval);
+  return model->run();
+}
+
+}  // namespace servesim::simgrid_engine

@@ -1,0 +1,44 @@
+#pragma once
+// A scenario mapped onto SimGrid S4U, for one replication.
+//
+// Hosts become S4U hosts with their cores and speed. Clients are actors on a
+// client host of their own: one for open arrivals, one per closed-loop user.
+// Every request a server admits is an actor on the server's host that walks
+// its route the way the Python code runs: it takes a worker thread, the
+// process's event loop and the process's GIL as each step needs them, each a
+// FIFO resource handed from actor to actor through S4U semaphores (the GIL
+// also preempts a holder after the switch interval, by cancelling its
+// execution and keeping the remaining work); CPU steps are S4U executions,
+// which SimGrid's CPU model shares out at min(1, cores / n) of a core each;
+// waits are sleeps. Measurement mirrors the native engine's definitions
+// (sim/engine.cpp) so both fill the same ReplicationResult; CPU utilization
+// is read back from the executions' done and remaining work.
+//
+// SimGrid keeps global state: one replication per process, run once.
+
+#include <cstdint>
+#include <functional>
+
+#include "servesim/metrics/result.hpp"
+#include "servesim/model/scenario.hpp"
+
+namespace servesim::simgrid_engine {
+
+/// Where the measured window starts and how finely the timeline is cut (seconds).
+struct Measurement {
+  double warmup = 0.0;
+  double interval = 1.0;
+};
+
+/// Told the simulated time at every interval's end.
+using IntervalHook = std::function<void(double simulated_time)>;
+
+/**
+ * Builds the platform and actors for replication `replication` of `scenario`
+ * (valid, and supported: detail::check_simgrid_supported), runs it to run.duration and returns what it measured.
+ * Call at most once per process, after simgrid::s4u::Engine is created.
+ */
+ReplicationResult run_replication(const Scenario& scenario, int replication,
+                                  Measurement measurement, const IntervalHook& on_interval);
+
+}  // namespace servesim::simgrid_engine

@@ -1,0 +1,136 @@
+#include "io/scenario_writer.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace servesim::detail {
+namespace {
+
+// nlohmann::ordered_json keeps the scenario's order of hosts, servers and
+// endpoints, which names the engines' random streams.
+using json = nlohmann::ordered_json;
+
+json distribution_json(const Distribution& d) {
+  json out = {{"dist", std::string(to_string(d.kind()))}};
+  for (const Distribution::Parameter& p : d.parameters()) {
+    const std::string name(p.name);
+    const bool list = name == "samples" || name == "edges" || name == "weights";
+    if (list) {
+      out[name] = p.values;
+    } else {
+      out[name] = p.values.front();
+    }
+  }
+  return out;
+}
+
+const char* server_kind(ServerKind kind) {
+  switch (kind) {
+    case ServerKind::gunicorn_sync: return "gunicorn-sync";
+    case ServerKind::gunicorn_gthread: return "gunicorn-gthread";
+    case ServerKind::gunicorn_gevent: return "gunicorn-gevent";
+    case ServerKind::uvicorn: return "uvicorn";
+  }
+  return "unknown";
+}
+
+const char* phase_kind(PhaseKind kind) {
+  switch (kind) {
+    case PhaseKind::cpu: return "cpu";
+    case PhaseKind::cpu_nogil: return "cpu_nogil";
+    case PhaseKind::io: return "io";
+    case PhaseKind::blocking_io: return "blocking_io";
+    case PhaseKind::background: return "background";
+    // Not written (see the header): their targets and sub-phases are not either.
+    case PhaseKind::db: return "db";
+    case PhaseKind::call: return "call";
+    case PhaseKind::cache: return "cache";
+  }
+  return "unknown";
+}
+
+// The parser accepts a kind's own settings only; the others do not affect
+// the model (a gthread server's `timeout` is never used), so they are left out.
+json server_json(const Server& s) {
+  json out = {{"host", s.host},
+              {"kind", server_kind(s.kind)},
+              {"workers", s.workers},
+              {"backlog", s.backlog},
+              {"switch_interval", s.switch_interval},
+              {"framework_overhead", distribution_json(s.framework_overhead)},
+              {"connection_overhead", distribution_json(s.connection_overhead)}};
+  switch (s.kind) {
+    case ServerKind::gunicorn_sync:
+      out["timeout"] = s.timeout;
+      out["boot_time"] = s.boot_time;
+      break;
+    case ServerKind::gunicorn_gthread:
+      out["threads"] = s.threads;
+      out["worker_connections"] = s.worker_connections;
+      break;
+    case ServerKind::gunicorn_gevent: out["worker_connections"] = s.worker_connections; break;
+    case ServerKind::uvicorn:
+      out["thread_pool"] = s.thread_pool;
+      if (s.limit_concurrency) out["limit_concurrency"] = *s.limit_concurrency;
+      break;
+  }
+  if (s.kind != ServerKind::gunicorn_sync && s.keepalive) out["keepalive"] = *s.keepalive;
+  return out;
+}
+
+}  // namespace
+
+std::string scenario_to_json(const Scenario& scenario) {
+  json hosts = json::object();
+  for (const Host& h : scenario.hosts) hosts[h.name] = {{"cores", h.cores}, {"speed", h.speed}};
+
+  json servers = json::object();
+  for (const Server& s : scenario.servers) servers[s.name] = server_json(s);
+
+  json endpoints = json::object();
+  for (const Endpoint& e : scenario.endpoints) {
+    json phases = json::array();
+    for (const Phase& p : e.phases) phases.push_back({{phase_kind(p.kind), distribution_json(p.duration)}});
+    endpoints[e.name] = {{"server", e.server}, {"phases", std::move(phases)}};
+    if (e.style) endpoints[e.name]["style"] = *e.style == EndpointStyle::sync ? "sync" : "async";
+  }
+
+  const Workload& w = scenario.workload;
+  json workload = json::object();
+  if (w.open) {
+    workload["open"] = {{"rate", w.open->rate},
+                        {"arrivals", w.open->arrivals == ArrivalProcess::poisson ? "poisson" : "constant"}};
+  }
+  if (w.closed) {
+    workload["closed"] = {{"users", w.closed->users},
+                          {"think_time", distribution_json(w.closed->think_time)}};
+  }
+  if (!w.mix.empty()) {
+    json mix = json::object();
+    for (const MixEntry& entry : w.mix) {
+      // Repeated entries add up, as in the engines.
+      const double weight = entry.weight + (mix.contains(entry.endpoint) ? mix[entry.endpoint]["weight"].get<double>() : 0.0);
+      mix[entry.endpoint] = {{"weight", weight}};
+      if (entry.slo) mix[entry.endpoint]["slo"] = *entry.slo;
+    }
+    workload["mix"] = std::move(mix);
+  }
+  if (w.client_timeout) workload["client_timeout"] = *w.client_timeout;
+
+  const RunConfig& r = scenario.run;
+  json run = {{"duration", r.duration}, {"replications", r.replications}, {"seed", r.seed},
+              {"interval", r.interval}};
+  if (r.warmup_mode == WarmupMode::mser5) {
+    run["warmup"] = "auto";
+  } else {
+    run["warmup"] = r.warmup;
+  }
+
+  const json doc = {{"name", scenario.name}, {"hosts", std::move(hosts)},
+                    {"servers", std::move(servers)}, {"endpoints", std::move(endpoints)},
+                    {"workload", std::move(workload)}, {"run", std::move(run)}};
+  return doc.dump();
+}
+
+}  // namespace servesim::detail

@@ -1,0 +1,72 @@
+// The child-process result document: a replication survives the trip
+// through JSON, and anything else is an EngineError saying where it broke.
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "io/engine_output.hpp"
+#include "servesim/errors.hpp"
+#include "servesim/io/result_json.hpp"
+#include "servesim/sim/simulate.hpp"
+#include "support/scenarios.hpp"
+
+using namespace servesim;
+
+namespace {
+
+// The message of the `E` the call throws; another exception fails the test.
+template <class E, class F>
+std::string message_of(F&& call) {
+  try {
+    call();
+  } catch (const E& error) {
+    return error.what();
+  }
+  return "(nothing thrown)";
+}
+
+}  // namespace
+
+TEST_CASE("a replication round-trips through the engine output document", "[io][engine_output]") {
+  Scenario s = test::with_run(test::sync_pool(2, 2, Distribution::exponential(0.01), 150.0), 200.0,
+                              20.0, 1);
+  s.endpoints.push_back(Endpoint{"io", "web", {Phase{PhaseKind::io, Distribution::constant(0.02)}}});
+  // A query and a downstream call, so the database and service statistics travel too.
+  s.databases.push_back(Database{"pg", 4, Distribution::exponential(0.003), {}});
+  s.services.push_back(Service{"payments", Distribution::exponential(0.01), 8, 0.01});
+  Phase query;
+  query.kind = PhaseKind::db;
+  query.target = "pg";
+  query.has_duration = false;
+  Phase call;
+  call.kind = PhaseKind::call;
+  call.target = "payments";
+  s.endpoints[1].phases.push_back(query);
+  s.endpoints[1].phases.push_back(call);
+  s.workload.client_timeout = 0.05;
+  const Result original = simulate(s);
+  ReplicationResult copy = original.replications.front();
+  const ReplicationResult back = detail::replication_from_engine_output(
+      detail::engine_output_json(s.name, s.run.seed, std::move(copy)));
+  // Summaries of the original and the copy serialize identically, histograms included.
+  const Result again = summarize(s.name, s.run.seed, {back});
+  CHECK(to_json(again) == to_json(original));
+  REQUIRE(back.endpoints.size() == 2);
+  CHECK(back.endpoints[0].histogram.mean() == original.replications[0].endpoints[0].histogram.mean());
+  CHECK(back.endpoints[1].histogram.count() == original.replications[0].endpoints[1].histogram.count());
+  REQUIRE(back.databases.size() == 1);
+  CHECK(back.databases[0].queries > 0);
+  REQUIRE(back.services.size() == 1);
+  CHECK(back.services[0].calls > 0);
+}
+
+TEST_CASE("malformed engine output is an EngineError naming the place", "[io][engine_output]") {
+  using Catch::Matchers::Contains;
+  CHECK_THAT(message_of<EngineError>([&] { (void)detail::replication_from_engine_output("Segmentation fault"); }),
+             Contains("not JSON"));
+  CHECK_THAT(message_of<EngineError>([&] { (void)detail::replication_from_engine_output("{}"); }),
+             Contains("result.replications is missing"));
+  CHECK_THAT(message_of<EngineError>([&] { (void)detail::replication_from_engine_output(R"({"replications": [{"index": 0, "warmup": "x"}]})"); }),
+             Contains("result.replications[0].warmup must be a number"));
+}

@@ -1,0 +1,310 @@
+// The SimGrid engine against the native engine on the same scenarios. The two
+// share nothing but the scenario and the variate code: the native engine
+// steps request state machines through its own calendar and processor-sharing
+// heap, SimGrid runs actors, semaphores and its own CPU model. Each engine
+// runs its own seed, so the two results are independent; they must agree
+// within 4 standard errors of their difference (support/tolerance.hpp's
+// reasoning, with the SE of a difference, sqrt(se_a^2 + se_b^2)), and each
+// case bounds that SE so the check can see a real disagreement of a few
+// percent. Each case's run length is in its table row.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "servesim/metrics/statistics.hpp"
+#include "servesim/sim/simulate.hpp"
+#include "support/scenarios.hpp"
+#include "support/tolerance.hpp"
+
+using namespace servesim;
+
+namespace {
+
+struct Pair {
+  Result native;
+  Result simgrid;
+};
+
+Pair run_both(const Scenario& s) {
+  SimulationOptions options;
+  Pair pair{simulate(s, options), {}};
+  options.engine = Engine::simgrid;
+  options.seed = s.run.seed + 1000;  // independent of the native run
+  pair.simgrid = simulate(s, options);
+  return pair;
+}
+
+// `max_relative_se`: the SE of the difference must be below this fraction of
+// the native value; `known_bias`: a deterministic error of the measurement.
+void agree(const std::string& what, const Estimate& native, const Estimate& simgrid,
+           double max_relative_se, double known_bias = 0.0) {
+  const double se = std::hypot(test::standard_error(native), test::standard_error(simgrid));
+  INFO(what << ": native " << native.mean << ", SimGrid " << simgrid.mean << ", SE of the difference "
+            << se << " (" << native.samples << " + " << simgrid.samples << " replications)");
+  CHECK(se <= max_relative_se * std::abs(native.mean));
+  // Quantities that are exact in both (a pool that is always busy) differ by rounding only.
+  CHECK(std::abs(native.mean - simgrid.mean) <= 4.0 * se + known_bias + 1e-9 * std::abs(native.mean));
+}
+
+// The fraction of requests answered with an error, per replication.
+Estimate error_fraction(const Result& r) {
+  std::vector<double> fractions;
+  for (const auto& rep : r.replications) {
+    const auto attempts = static_cast<double>(rep.completed + rep.errors.total());
+    fractions.push_back(attempts > 0 ? static_cast<double>(rep.errors.total()) / attempts : 0.0);
+  }
+  return estimate_mean(fractions);
+}
+
+// Means and p99 of the latency, throughput and CPU utilization agree.
+void agree_on_all(const Pair& p, double max_se) {
+  agree("throughput", p.native.throughput, p.simgrid.throughput, max_se);
+  agree("mean latency", p.native.latency.mean, p.simgrid.latency.mean, max_se);
+  // Each engine's histogram adds at most its relative error to the p99.
+  agree("p99 latency", p.native.latency.p99, p.simgrid.latency.p99, 2 * max_se,
+        2 * LatencyHistogram::relative_error() * p.native.latency.p99.mean);
+  for (std::size_t h = 0; h < p.native.hosts.size(); ++h) {
+    agree("CPU utilization of " + p.native.hosts[h].name, p.native.hosts[h].cpu_utilization,
+          p.simgrid.hosts[h].cpu_utilization, max_se);
+  }
+  for (std::size_t s = 0; s < p.native.servers.size(); ++s) {
+    agree("busy workers of " + p.native.servers[s].name, p.native.servers[s].worker_busy_fraction,
+          p.simgrid.servers[s].worker_busy_fraction, max_se);
+  }
+}
+
+Scenario sync(int workers, int cores, std::vector<Phase> phases, double rate) {
+  Scenario s = test::sync_pool(workers, cores, Distribution::constant(0.0), rate);
+  s.endpoints[0].phases = std::move(phases);
+  return s;
+}
+
+Phase cpu(Distribution d) { return Phase{PhaseKind::cpu, std::move(d)}; }
+Phase io(Distribution d) { return Phase{PhaseKind::io, std::move(d)}; }
+
+}  // namespace
+
+// Run lengths: 8 replications per engine; the durations give 15,000 to
+// 60,000 requests per replication.
+
+TEST_CASE("SimGrid agrees with native: M/M/2 sync pool, open load", "[simgrid][cross]") {
+  // Two workers on four cores: no CPU contention, an M/M/2 queue at rho = 0.8.
+  const Scenario s = test::with_run(test::sync_pool(2, 4, Distribution::exponential(0.01), 160.0),
+                                    300.0, 30.0, 8);
+  const Pair p = run_both(s);
+  agree_on_all(p, 0.03);
+  agree("P(wait)", p.native.servers[0].queued_fraction, p.simgrid.servers[0].queued_fraction, 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: cpu and io phases, more workers than cores", "[simgrid][cross]") {
+  // 8 workers on 2 cores: up to 8 runnable phases share the cores by processor
+  // sharing; lognormal CPU (CV 1.5) between two I/O waits; Flask's overhead.
+  Scenario s = sync(8, 2,
+                    {io(Distribution::exponential(0.005)), cpu(Distribution::lognormal(0.006, 1.5)),
+                     io(Distribution::uniform(0.002, 0.02))},
+                    250.0);
+  s.servers[0].framework_overhead = Distribution::constant(0.0003);
+  // The CV 1.5 tail makes the latency noisier: a longer run, a looser SE bound.
+  agree_on_all(run_both(test::with_run(s, 300.0, 30.0, 8)), 0.04);
+}
+
+TEST_CASE("SimGrid agrees with native: closed users with think time", "[simgrid][cross]") {
+  // 40 users thinking 100 ms (exponential) on 4 workers and 2 cores.
+  Scenario s = sync(4, 2, {cpu(Distribution::gamma(0.004, 0.5)), io(Distribution::exponential(0.01))}, 1.0);
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{40, Distribution::exponential(0.1)};
+  agree_on_all(run_both(test::with_run(s, 150.0, 15.0, 8)), 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: wrk-style connections on one core", "[simgrid][cross]") {
+  // 12 connections with no think time, 3 workers, one core: requests queue in
+  // the backlog and the three workers' CPU phases share the core.
+  Scenario s = sync(3, 1, {cpu(Distribution::exponential(0.002)), io(Distribution::constant(0.003))}, 1.0);
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{12, Distribution::constant(0.0)};
+  const Pair p = run_both(test::with_run(s, 60.0, 6.0, 8));
+  agree_on_all(p, 0.03);
+  agree("mean backlog", p.native.servers[0].mean_queue_length, p.simgrid.servers[0].mean_queue_length, 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: client timeouts", "[simgrid][cross]") {
+  // M/M/1 at rho = 0.9; clients give up after 50 ms (about 1 in 6 do).
+  Scenario s = test::with_run(test::sync_pool(1, 1, Distribution::exponential(0.01), 90.0), 600.0, 60.0, 8);
+  s.workload.client_timeout = 0.05;
+  const Pair p = run_both(s);
+  agree_on_all(p, 0.03);
+  agree("timed-out fraction", error_fraction(p.native), error_fraction(p.simgrid), 0.05);
+}
+
+TEST_CASE("SimGrid agrees with native: a full backlog refuses connections", "[simgrid][cross]") {
+  // Two workers, a backlog of 3, offered 110 % of capacity: M/M/2/5 losses.
+  Scenario s = test::with_run(test::sync_pool(2, 2, Distribution::exponential(0.01), 220.0), 200.0, 20.0, 8);
+  s.servers[0].backlog = 3;
+  const Pair p = run_both(s);
+  agree_on_all(p, 0.03);
+  agree("refused fraction", error_fraction(p.native), error_fraction(p.simgrid), 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: two servers on two hosts, a weighted mix", "[simgrid][cross]") {
+  // An API server (4 workers, 2 cores at speed 2) and a slower reporting
+  // server (2 workers, 1 core), three endpoints in a 6:3:1 mix, constant arrivals.
+  Scenario s = sync(4, 2, {cpu(Distribution::exponential(0.008)), io(Distribution::exponential(0.004))}, 150.0);
+  s.hosts[0].speed = 2.0;
+  s.hosts.push_back(Host{"reports-host", 1, 1.0});
+  Server reports;
+  reports.name = "reports";
+  reports.host = "reports-host";
+  reports.workers = 2;
+  reports.framework_overhead = Distribution::constant(0.0007);
+  s.servers.push_back(reports);
+  s.endpoints.push_back(Endpoint{"search", "web", {cpu(Distribution::hyperexponential(0.003, 2.0))}});
+  s.endpoints.push_back(Endpoint{"report", "reports", {cpu(Distribution::uniform(0.02, 0.04)), io(Distribution::pareto(2.5, 0.01))}});
+  s.workload.mix = {{"work", 6.0}, {"search", 3.0}, {"report", 1.0}};
+  s.workload.open->arrivals = ArrivalProcess::constant;
+  const Pair p = run_both(test::with_run(s, 200.0, 20.0, 8));
+  agree_on_all(p, 0.03);
+  for (std::size_t e = 0; e < p.native.endpoints.size(); ++e) {
+    agree("mean latency of " + p.native.endpoints[e].name, p.native.endpoints[e].latency.mean,
+          p.simgrid.endpoints[e].latency.mean, 0.04);
+  }
+}
+
+TEST_CASE("SimGrid agrees with native: closed users who time out", "[simgrid][cross]") {
+  // 30 users, 20 ms think, 2 workers on 1 core: overloaded, so clients give up
+  // after 150 ms and send again while the server still works on the old request.
+  Scenario s = sync(2, 1, {cpu(Distribution::hyperexponential(0.004, 3.0)), io(Distribution::constant(0.002))}, 1.0);
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{30, Distribution::exponential(0.02)};
+  s.workload.client_timeout = 0.15;
+  const Pair p = run_both(test::with_run(s, 150.0, 15.0, 8));
+  agree_on_all(p, 0.03);
+  agree("timed-out fraction", error_fraction(p.native), error_fraction(p.simgrid), 0.05);
+}
+
+// ---------------------------------------------------------------------------
+// Python server runtimes: the GIL, threads, event loops, worker timeouts.
+
+namespace {
+
+Scenario runtime(ServerKind kind, int workers, int cores, std::vector<Phase> phases, double rate,
+                 std::optional<EndpointStyle> style = std::nullopt) {
+  Scenario s = sync(workers, cores, std::move(phases), rate);
+  s.servers[0].kind = kind;
+  s.endpoints[0].style = style;
+  return s;
+}
+
+void agree_on_gil(const Pair& p, double max_se) {
+  agree("GIL busy", p.native.servers[0].gil_busy_fraction, p.simgrid.servers[0].gil_busy_fraction, max_se);
+}
+
+}  // namespace
+
+TEST_CASE("SimGrid agrees with native: gthread threads contending for the GIL", "[simgrid][cross]") {
+  // 2 processes x 4 threads on 4 cores, 60 % GIL load per process: threads
+  // waiting for the GIL force switches every 5 ms; io releases it.
+  Scenario s = runtime(ServerKind::gunicorn_gthread, 2, 4,
+                       {cpu(Distribution::exponential(0.006)), io(Distribution::exponential(0.02)),
+                        cpu(Distribution::gamma(0.006, 0.7))},
+                       100.0);
+  s.servers[0].threads = 4;
+  const Pair p = run_both(test::with_run(s, 300.0, 30.0, 8));
+  agree_on_all(p, 0.03);
+  agree_on_gil(p, 0.03);
+  agree("mean waiting", p.native.servers[0].mean_queue_length, p.simgrid.servers[0].mean_queue_length, 0.08);
+}
+
+TEST_CASE("SimGrid agrees with native: gthread, closed users on keep-alive connections", "[simgrid][cross]") {
+  // Users thinking 1.5 s on average reuse their connection within the 2 s
+  // keep-alive most of the time; a new one costs 2 ms of CPU.
+  Scenario s = runtime(ServerKind::gunicorn_gthread, 1, 2,
+                       {cpu(Distribution::exponential(0.004)), io(Distribution::constant(0.01))}, 1.0);
+  s.servers[0].threads = 8;
+  s.servers[0].connection_overhead = Distribution::constant(0.002);
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{150, Distribution::exponential(1.5)};
+  const Pair p = run_both(test::with_run(s, 300.0, 30.0, 8));
+  agree_on_all(p, 0.03);
+  agree_on_gil(p, 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: uvicorn async endpoints on the event loop", "[simgrid][cross]") {
+  // 2 processes, async endpoint: Python on the loop, awaited io frees it.
+  Scenario s = runtime(ServerKind::uvicorn, 2, 2,
+                       {cpu(Distribution::exponential(0.003)), io(Distribution::lognormal(0.03, 1.0)),
+                        cpu(Distribution::exponential(0.002))},
+                       300.0);
+  s.servers[0].framework_overhead = Distribution::constant(0.00015);
+  const Pair p = run_both(test::with_run(s, 200.0, 20.0, 8));
+  agree_on_all(p, 0.03);
+  agree_on_gil(p, 0.03);
+  agree("mean waiting", p.native.servers[0].mean_queue_length, p.simgrid.servers[0].mean_queue_length, 0.05);
+}
+
+TEST_CASE("SimGrid agrees with native: a blocking call stalls the event loop", "[simgrid][cross]") {
+  // An async endpoint whose 3 ms call blocks the loop (requests.get inside
+  // async def): everything on that process waits behind it.
+  Scenario s = runtime(ServerKind::uvicorn, 2, 2,
+                       {cpu(Distribution::exponential(0.002)), Phase{PhaseKind::blocking_io, Distribution::exponential(0.003)},
+                        io(Distribution::exponential(0.01))},
+                       250.0);
+  const Pair p = run_both(test::with_run(s, 200.0, 20.0, 8));
+  agree_on_all(p, 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: uvicorn def endpoints in the thread pool, background work", "[simgrid][cross]") {
+  // A plain def endpoint runs in a 4-thread pool contending with the loop for
+  // the GIL; an async one adds background work after its response.
+  Scenario s = runtime(ServerKind::uvicorn, 1, 2,
+                       {cpu(Distribution::exponential(0.003)), io(Distribution::exponential(0.01)),
+                        Phase{PhaseKind::cpu_nogil, Distribution::exponential(0.002)}},
+                       120.0, EndpointStyle::sync);
+  s.servers[0].thread_pool = 4;
+  s.servers[0].framework_overhead = Distribution::constant(0.0002);
+  s.endpoints.push_back(Endpoint{"notify", "web",
+                                 {cpu(Distribution::exponential(0.001)), io(Distribution::exponential(0.005)),
+                                  Phase{PhaseKind::background, Distribution::exponential(0.002)}},
+                                 EndpointStyle::async});
+  const Pair p = run_both(test::with_run(s, 300.0, 30.0, 8));
+  agree_on_all(p, 0.03);
+  agree_on_gil(p, 0.03);
+  for (std::size_t e = 0; e < p.native.endpoints.size(); ++e) {
+    agree("mean latency of " + p.native.endpoints[e].name, p.native.endpoints[e].latency.mean,
+          p.simgrid.endpoints[e].latency.mean, 0.04);
+  }
+}
+
+TEST_CASE("SimGrid agrees with native: limit_concurrency answers 503", "[simgrid][cross]") {
+  // One uvicorn process allowing 4 requests, offered more than it can take.
+  Scenario s = runtime(ServerKind::uvicorn, 1, 1,
+                       {cpu(Distribution::exponential(0.004)), io(Distribution::exponential(0.02))}, 230.0);
+  s.servers[0].limit_concurrency = 4;
+  s.servers[0].framework_overhead = Distribution::constant(0.0002);
+  const Pair p = run_both(test::with_run(s, 200.0, 20.0, 8));
+  agree_on_all(p, 0.03);
+  agree("503 fraction", error_fraction(p.native), error_fraction(p.simgrid), 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: the worker timeout kills stuck sync workers", "[simgrid][cross]") {
+  // 4 sync workers; 2 % of requests hang on a 3 s call against a 1 s worker
+  // timeout: their worker is killed and boots again in 0.5 s.
+  Scenario s = sync(4, 2, {cpu(Distribution::exponential(0.005)), io(Distribution::hyperexponential(0.05, 5.0))}, 40.0);
+  s.servers[0].timeout = 1.0;
+  s.servers[0].boot_time = 0.5;
+  const Pair p = run_both(test::with_run(s, 600.0, 30.0, 8));
+  agree_on_all(p, 0.05);
+  agree("killed fraction", error_fraction(p.native), error_fraction(p.simgrid), 0.08);
+}
+
+TEST_CASE("SimGrid agrees with native: gevent runs plain code on a cooperative loop", "[simgrid][cross]") {
+  Scenario s = runtime(ServerKind::gunicorn_gevent, 2, 2,
+                       {cpu(Distribution::exponential(0.004)), io(Distribution::exponential(0.03))}, 300.0);
+  s.servers[0].worker_connections = 50;
+  const Pair p = run_both(test::with_run(s, 200.0, 20.0, 8));
+  agree_on_all(p, 0.03);
+}

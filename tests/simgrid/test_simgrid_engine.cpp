@@ -1,0 +1,206 @@
+// The SimGrid engine through simulate(): determinism, cancellation, and every
+// way its child process can fail becoming a clear error.
+
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "servesim/errors.hpp"
+#include "servesim/io/result_json.hpp"
+#include "servesim/sim/simulate.hpp"
+#include "support/scenarios.hpp"
+
+using namespace servesim;
+using Catch::Matchers::Contains;
+
+namespace {
+
+// The message of the `E` the call throws; another exception fails the test.
+template <class E, class F>
+std::string message_of(F&& call) {
+  try {
+    call();
+  } catch (const E& error) {
+    return error.what();
+  }
+  return "(nothing thrown)";
+}
+
+SimulationOptions on_simgrid() {
+  SimulationOptions options;
+  options.engine = Engine::simgrid;
+  return options;
+}
+
+Scenario small() {
+  return test::with_run(test::sync_pool(2, 2, Distribution::exponential(0.01), 100.0), 100.0, 10.0, 2);
+}
+
+// Points SERVESIM_SIMGRID at a shell script for the test's duration.
+class FakeEngine {
+ public:
+  explicit FakeEngine(const std::string& body) {
+    path_ = std::filesystem::temp_directory_path() /
+            ("servesim-fake-engine-" + std::to_string(::getpid()) + ".sh");
+    std::ofstream(path_) << "#!/bin/sh\ncat > /dev/null\n" << body << "\n";
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all);
+    ::setenv("SERVESIM_SIMGRID", path_.c_str(), 1);
+  }
+  FakeEngine(const FakeEngine&) = delete;
+  FakeEngine& operator=(const FakeEngine&) = delete;
+  ~FakeEngine() {
+    ::unsetenv("SERVESIM_SIMGRID");
+    std::filesystem::remove(path_);
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+TEST_CASE("the SimGrid engine is available in this build", "[simgrid]") {
+  CHECK(engine_available(Engine::native));
+  CHECK(engine_available(Engine::simgrid));
+}
+
+TEST_CASE("SimGrid runs: same seed, same result, on any number of processes", "[simgrid]") {
+  SimulationOptions one = on_simgrid();
+  one.threads = 1;
+  SimulationOptions two = on_simgrid();
+  two.threads = 2;
+  const Result a = simulate(small(), one);
+  const Result b = simulate(small(), two);
+  CHECK(to_json(a) == to_json(b));
+  CHECK(a.completed > 15'000);
+  SimulationOptions other = on_simgrid();
+  other.seed = 99;
+  CHECK(to_json(simulate(small(), other)) != to_json(a));
+}
+
+TEST_CASE("SimGrid runs choose an automatic warm-up by a pilot run", "[simgrid]") {
+  Scenario s = small();
+  s.run.warmup_mode = WarmupMode::mser5;
+  const Result r = simulate(s, on_simgrid());
+  for (const auto& rep : r.replications) {
+    CHECK(rep.warmup >= 0.0);
+    CHECK(rep.warmup < s.run.duration / 2);
+    CHECK(rep.measured_duration == Approx(s.run.duration - rep.warmup));
+  }
+}
+
+TEST_CASE("what SimGrid cannot express is a ScenarioError naming it", "[simgrid]") {
+  Scenario s = small();
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{20'000, Distribution::constant(1.0)};
+  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
+             Contains("workload.closed.users") && Contains("SimGrid engine"));
+}
+
+TEST_CASE("a crashing engine process is an EngineError", "[simgrid]") {
+  const FakeEngine fake("kill -SEGV $$");
+  CHECK_THAT(message_of<EngineError>([&] { (void)simulate(small(), on_simgrid()); }),
+             Contains("crashed: killed by signal 11"));
+}
+
+TEST_CASE("an engine process failing with a message is an EngineError quoting it", "[simgrid]") {
+  const FakeEngine fake("echo 'servesim-simgrid: out of luck' >&2; exit 1");
+  CHECK_THAT(message_of<EngineError>([&] { (void)simulate(small(), on_simgrid()); }),
+             Contains("exit code 1") && Contains("out of luck"));
+}
+
+TEST_CASE("malformed engine output is an EngineError", "[simgrid]") {
+  const FakeEngine fake("echo '{\"replications\": []}'");
+  CHECK_THAT(message_of<EngineError>([&] { (void)simulate(small(), on_simgrid()); }),
+             Contains("malformed") && Contains("result.replications[0] is missing"));
+}
+
+TEST_CASE("an engine process past its time limit is killed and an EngineError", "[simgrid]") {
+  const FakeEngine fake("exec sleep 60");
+  SimulationOptions options = on_simgrid();
+  options.process_timeout = 0.5;
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_THAT(message_of<EngineError>([&] { (void)simulate(small(), options); }),
+             Contains("0.5 s time limit"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+}
+
+TEST_CASE("cancelling a SimGrid run stops its processes", "[simgrid]") {
+  const FakeEngine fake("exec sleep 60");
+  SimulationOptions options = on_simgrid();
+  options.on_progress = [](double) { throw std::runtime_error("cancelled"); };
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_THROWS_WITH(simulate(small(), options), "cancelled");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+}
+
+TEST_CASE("a missing engine executable makes the engine unavailable, saying why", "[simgrid]") {
+  ::setenv("SERVESIM_SIMGRID", "/nonexistent/servesim-simgrid", 1);
+  CHECK_FALSE(engine_available(Engine::simgrid));
+  CHECK_THAT(message_of<EngineError>([&] { (void)simulate(small(), on_simgrid()); }),
+             Contains("SimGrid engine is unavailable") && Contains("/nonexistent"));
+  ::unsetenv("SERVESIM_SIMGRID");
+}
+
+TEST_CASE("what the SimGrid engine does not simulate yet is refused, naming it", "[simgrid]") {
+  Scenario s = small();
+  s.databases.push_back(Database{"pg", 20, Distribution::constant(0.002), {}});
+  Phase query;
+  query.kind = PhaseKind::db;
+  query.target = "pg";
+  s.endpoints[0].phases.push_back(query);
+  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
+             Contains("endpoints.work.phases[1].db: the SimGrid engine does not simulate db phases"));
+
+  s = small();
+  s.workload.retries.max_attempts = 3;
+  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
+             Contains("workload.retries.attempts: the SimGrid engine does not simulate client retries"));
+
+  s = small();
+  s.workload.open->arrivals = ArrivalProcess::bursty;
+  s.workload.open->burst = Burst{500.0, 1.0, 30.0};
+  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
+             Contains("workload.open.arrivals: the SimGrid engine does not simulate bursty arrivals"));
+
+  s = small();
+  s.servers.push_back(s.servers[0]);
+  s.servers[1].name = "web2";
+  s.balancers.push_back(Balancer{"lb", {"web", "web2"}, BalancingPolicy::round_robin, 0.001, std::nullopt});
+  s.endpoints[0].server = "lb";
+  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
+             Contains("endpoints.work.server: the SimGrid engine does not simulate load balancers ('lb')"));
+}
+
+TEST_CASE("SimGrid runs report their progress up to the end", "[simgrid]") {
+  std::vector<double> fractions;
+  SimulationOptions options = on_simgrid();
+  options.on_progress = [&](double fraction) { fractions.push_back(fraction); };
+  (void)simulate(small(), options);
+  REQUIRE(fractions.size() >= 10);
+  CHECK(std::is_sorted(fractions.begin(), fractions.end()));
+  CHECK(fractions.back() == 1.0);
+}
+
+TEST_CASE("an overloaded event loop stops a SimGrid run with an EngineError", "[simgrid]") {
+  // Uvicorn accepts every connection: 5,000 req/s against a 500 req/s loop
+  // piles up requests, each an actor, until the engine's limit.
+  Scenario s = small();
+  s.servers[0].kind = ServerKind::uvicorn;
+  s.hosts[0].cores = 1;
+  s.servers[0].workers = 1;
+  s.endpoints[0].phases = {Phase{PhaseKind::cpu, Distribution::constant(0.002)}};
+  s.workload.open->rate = 5000.0;
+  s.run.replications = 1;
+  CHECK_THAT(message_of<EngineError>([&] { (void)simulate(s, on_simgrid()); }),
+             Contains("more than 20000 requests in the servers") && Contains("(overload?)"));
+}

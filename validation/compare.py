@@ -1,0 +1,354 @@
+"""Compare servesim's predictions with the real-server measurements.
+
+For every configuration and concurrency level in ``validation/measurements.csv``
+(the most recent row of each), build the equivalent scenario: one host with
+one core (the server is pinned to one core), the server kind, workers and
+threads that were measured, the framework preset, an endpoint with the
+measured work (``cpu`` then ``io``, or ``blocking_io`` for a blocking call in
+``async def``), and a closed workload of as many users as wrk had
+connections, with no think time. Then simulate it and compare throughput,
+p50 and p99.
+
+The durations are constant, as the apps ask for. wrk opens all connections
+at once, and with constant work they stay in lockstep: on one core shared
+fairly, requests that start their CPU bursts together finish them together,
+so they keep overlapping (measured: 4 Gunicorn workers at 4 connections of
+2 ms CPU + 20 ms sleep take 29 ms per request, the lockstep value, not the
+23 ms of staggered requests). The engine, starting every closed-loop user at
+time 0, reproduces this; durations with a few percent of random variation
+would let the simulated users drift apart faster than the real ones do.
+
+A point is *overloaded* when wrk saw errors, or when its measured mean latency
+is more than twice the unloaded latency (the endpoint's work plus the
+framework overhead): requests then spend more time queued than served, and
+the median depends on the order in which queued requests are picked (kernel
+accept queue, event-loop callback order, GIL hand-offs), which the model
+simplifies. Targets: throughput within 15 % everywhere; p50 within 25 % where
+not overloaded. p99 is reported, not judged.
+
+Writes ``validation/comparison.csv`` and ``validation/comparison.md``.
+``--check`` writes nothing and exits 1 if a point misses its targets, unless
+it is a documented known miss (`KNOWN_MISSES`), or if a known miss now meets
+them (the short check that ``make test`` runs on the committed measurements).
+
+Usage::
+
+    python validation/compare.py            # simulate, write the table
+    python validation/compare.py --check    # fail if any point misses the targets
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import servesim as ss
+
+HERE = Path(__file__).resolve().parent
+MEASUREMENTS = HERE / "measurements.csv"
+COMPARISON_CSV = HERE / "comparison.csv"
+COMPARISON_MD = HERE / "comparison.md"
+CALIBRATION = HERE / "calibration.json"
+
+THROUGHPUT_TOLERANCE = 0.15
+P50_TOLERANCE = 0.25
+OVERLOAD_LATENCY_RATIO = 2.0
+
+# Points the model is known to miss, and why (validation/README.md has the
+# evidence). `--check` fails on any other miss, and on a known miss that starts
+# passing, so this list stays true.
+WAIT_COSTS_CPU = ("CPU-saturated: every wait costs the server CPU (timer, wake-up, "
+                  "GIL re-acquisition), which the model does not charge")
+KNOWN_MISSES = {
+    ("gthread-2x8-mixed", 32): WAIT_COSTS_CPU + "; 16 threads also convoy on 2 GILs",
+    ("uvicorn-async-io", 256): WAIT_COSTS_CPU,
+    ("uvicorn-def-io", 64): WAIT_COSTS_CPU + "; 40 pool threads hand the GIL to and from the loop",
+}
+
+# Simulated time per replication: thousands of requests even at 20 req/s.
+SIM_RUN = {"duration": "120s", "warmup": "10s", "replications": 3, "seed": 1}
+
+
+def request_overhead_ms(row: dict) -> float:
+    """CPU ms per request of the server and framework alone, from calibration.json."""
+    derived = json.loads(CALIBRATION.read_text())["derived"]
+    key = {"gunicorn-sync": "flask_sync_request_with_connection_s",
+           "gunicorn-gthread": "flask_gthread_request_s"}.get(row["server"])
+    if key is None:
+        key = "fastapi_async_request_s" if row["style"] == "async" else "fastapi_def_request_s"
+    return derived[key] * 1e3
+
+
+def load_measurements(path: Path = MEASUREMENTS) -> list[dict]:
+    """The most recent measured row of each (config, connections), in file order.
+
+    Calibration rows (config ``calibrate``) are left out.
+    """
+    latest: dict[tuple[str, int], dict] = {}
+    with path.open(newline="") as source:
+        for row in csv.DictReader(source):
+            if row["config"] == "calibrate":
+                continue
+            key = (row["config"], int(row["connections"]))
+            if key not in latest or row["date"] >= latest[key]["date"]:
+                latest[key] = row
+    return list(latest.values())
+
+
+def scenario_dict(row: dict, run: dict | None = None) -> dict:
+    """The servesim scenario equivalent to one measured row."""
+    server: dict = {"host": "app", "kind": row["server"], "workers": int(row["workers"]),
+                    "framework": row["framework"]}
+    if row["server"] == "gunicorn-gthread":
+        server["threads"] = int(row["threads"])
+    cpu_ms, io_ms = float(row["cpu_ms"]), float(row["io_ms"])
+    io_kind = "blocking_io" if row["endpoint"] == "/blocking" else "io"
+    phases = []
+    if cpu_ms > 0:
+        phases.append({"cpu": f"{cpu_ms:g}ms"})
+    if io_ms > 0:
+        phases.append({io_kind: f"{io_ms:g}ms"})
+    endpoint: dict = {"server": "web", "phases": phases}
+    if row["server"] == "uvicorn":
+        endpoint["style"] = row["style"]
+    return {
+        "name": f"{row['config']}-c{row['connections']}",
+        "hosts": {"app": {"cores": 1}},
+        "servers": {"web": server},
+        "endpoints": {"work": endpoint},
+        "workload": {"closed": {"users": int(row["connections"]), "think_time": "0s"}},
+        "run": dict(run or SIM_RUN),
+    }
+
+
+@dataclasses.dataclass
+class Comparison:
+    """One measured point against its prediction (throughput req/s, latencies ms)."""
+
+    row: dict
+    predicted_throughput: float = math.nan
+    predicted_p50_ms: float = math.nan
+    predicted_p99_ms: float = math.nan
+    predicted_cpu: float = math.nan
+    note: str = ""
+
+    @property
+    def measured_throughput(self) -> float:
+        return float(self.row["throughput_rps"])
+
+    def measured(self, stat: str) -> float:
+        return float(self.row[f"{stat}_ms"])
+
+    @property
+    def predicted(self) -> bool:
+        return not math.isnan(self.predicted_throughput)
+
+    def error(self, measured: float, predicted: float) -> float:
+        """Relative error of the prediction, (predicted - measured) / measured."""
+        return (predicted - measured) / measured
+
+    @property
+    def throughput_error(self) -> float:
+        return self.error(self.measured_throughput, self.predicted_throughput)
+
+    @property
+    def p50_error(self) -> float:
+        return self.error(self.measured("p50"), self.predicted_p50_ms)
+
+    @property
+    def p99_error(self) -> float:
+        return self.error(self.measured("p99"), self.predicted_p99_ms)
+
+    @property
+    def unloaded_ms(self) -> float:
+        """The endpoint's work plus the measured overhead: latency with no queueing."""
+        return float(self.row["cpu_ms"]) + float(self.row["io_ms"]) + request_overhead_ms(self.row)
+
+    @property
+    def overloaded(self) -> bool:
+        return (int(self.row["errors"]) > 0
+                or self.measured("mean") > OVERLOAD_LATENCY_RATIO * self.unloaded_ms)
+
+    @property
+    def known_miss(self) -> str:
+        """Why the model misses this point, if it is a known miss."""
+        return KNOWN_MISSES.get((self.row["config"], int(self.row["connections"])), "")
+
+    @property
+    def passed(self) -> bool:
+        if not self.predicted:
+            return False
+        if abs(self.throughput_error) > THROUGHPUT_TOLERANCE:
+            return False
+        return self.overloaded or abs(self.p50_error) <= P50_TOLERANCE
+
+
+def predict(row: dict, run: dict | None = None) -> Comparison:
+    """Simulate the scenario of `row`; an engine that cannot run it leaves NaNs and a note."""
+    comparison = Comparison(row)
+    try:
+        result = ss.simulate(ss.Scenario.from_dict(scenario_dict(row, run)), threads=1)
+    except ss.Error as error:
+        comparison.note = f"not predicted: {error}"
+        return comparison
+    comparison.predicted_throughput = result.throughput
+    comparison.predicted_p50_ms = result.latency.p50 * 1e3
+    comparison.predicted_p99_ms = result.latency.p99 * 1e3
+    comparison.predicted_cpu = result.cpu_utilization["app"].mean
+    return comparison
+
+
+def work_label(row: dict) -> str:
+    io = "blocking" if row["endpoint"] == "/blocking" else "io"
+    parts = [f"cpu {float(row['cpu_ms']):g}"] if float(row["cpu_ms"]) > 0 else []
+    if float(row["io_ms"]) > 0:
+        parts.append(f"{io} {float(row['io_ms']):g}")
+    return " + ".join(parts) + " ms"
+
+
+def server_label(row: dict) -> str:
+    if row["server"] == "gunicorn-gthread":
+        return f"gunicorn gthread {row['workers']}x{row['threads']}"
+    if row["server"] == "gunicorn-sync":
+        return f"gunicorn sync {row['workers']}w"
+    return f"uvicorn {row['workers']}w `{'async def' if row['style'] == 'async' else 'def'}`"
+
+
+def _percent(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:+.0%}"
+
+
+CSV_FIELDS = [
+    "config", "server", "workers", "threads", "style", "endpoint", "cpu_ms", "io_ms", "connections",
+    "measured_throughput_rps", "predicted_throughput_rps", "throughput_error",
+    "measured_p50_ms", "predicted_p50_ms", "p50_error",
+    "measured_p99_ms", "predicted_p99_ms", "p99_error",
+    "measured_core_util", "predicted_cpu_util", "errors", "overloaded", "passed", "note", "measured_on",
+]
+
+
+def write_csv(comparisons: Sequence[Comparison], path: Path = COMPARISON_CSV) -> None:
+    with path.open("w", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        for c in comparisons:
+            r = c.row
+            writer.writerow({
+                "config": r["config"], "server": r["server"], "workers": r["workers"],
+                "threads": r["threads"], "style": r["style"], "endpoint": r["endpoint"],
+                "cpu_ms": r["cpu_ms"], "io_ms": r["io_ms"], "connections": r["connections"],
+                "measured_throughput_rps": r["throughput_rps"],
+                "predicted_throughput_rps": f"{c.predicted_throughput:.2f}",
+                "throughput_error": f"{c.throughput_error:.4f}",
+                "measured_p50_ms": r["p50_ms"], "predicted_p50_ms": f"{c.predicted_p50_ms:.3f}",
+                "p50_error": f"{c.p50_error:.4f}",
+                "measured_p99_ms": r["p99_ms"], "predicted_p99_ms": f"{c.predicted_p99_ms:.3f}",
+                "p99_error": f"{c.p99_error:.4f}",
+                "measured_core_util": r["core_util"], "predicted_cpu_util": f"{c.predicted_cpu:.3f}",
+                "errors": r["errors"], "overloaded": int(c.overloaded), "passed": int(c.passed),
+                "note": c.note, "measured_on": r["date"],
+            })
+
+
+def markdown(comparisons: Sequence[Comparison]) -> str:
+    first = comparisons[0].row
+    passed = sum(c.passed for c in comparisons)
+    predicted = sum(c.predicted for c in comparisons)
+    method = " or ".join(sorted({f"{r['repeats']} runs of {r['duration_s']} s"
+                                 for r in (c.row for c in comparisons)}))
+    lines = [
+        "# Predictions against real servers",
+        "",
+        "Written by `validation/compare.py` from `validation/measurements.csv`; see",
+        "[README.md](README.md) for the method and for where and why predictions miss.",
+        "",
+        f"Measured on {first['cpu_model']} ({first['date'][:10]}): one server core, wrk on the",
+        f"other; Python {first['python']}, Flask {first['flask']}, Gunicorn {first['gunicorn']},",
+        f"FastAPI {first['fastapi']}, Uvicorn {first['uvicorn']} (uvloop {first['uvloop']},",
+        f"httptools {first['httptools']}). Throughput in req/s, latencies in ms; each measured",
+        f"number is the median of {method} after a warm-up run; each prediction the",
+        f"mean of {SIM_RUN['replications']} replications of {SIM_RUN['duration']} simulated.",
+        "Errors are (predicted - measured) / measured.",
+        "",
+        f"Targets: throughput within {THROUGHPUT_TOLERANCE:.0%}; p50 within {P50_TOLERANCE:.0%} "
+        "where the server is not overloaded",
+        f"(overloaded: wrk saw errors, or the mean latency exceeds {OVERLOAD_LATENCY_RATIO:g}x "
+        "the unloaded one).",
+        f"**{passed} of {len(comparisons)} points pass** ({predicted} predicted; "
+        f"{sum(1 for c in comparisons if not c.passed and c.known_miss)} known misses, listed below).",
+        "",
+        "| config | server | work | conns | X meas | X pred | X err | p50 meas | p50 pred | p50 err "
+        "| p99 meas | p99 pred | p99 err | overloaded | pass |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|:-:|",
+    ]
+    for c in comparisons:
+        r = c.row
+        if not c.predicted:
+            lines.append(f"| {r['config']} | {server_label(r)} | {work_label(r)} | {r['connections']} "
+                         f"| {c.measured_throughput:.1f} | – | – | {c.measured('p50'):.1f} | – | – "
+                         f"| {c.measured('p99'):.1f} | – | – | {'yes' if c.overloaded else 'no'} | "
+                         "not predicted |")
+            continue
+        lines.append(
+            f"| {r['config']} | {server_label(r)} | {work_label(r)} | {r['connections']} "
+            f"| {c.measured_throughput:.1f} | {c.predicted_throughput:.1f} | {_percent(c.throughput_error)} "
+            f"| {c.measured('p50'):.1f} | {c.predicted_p50_ms:.1f} | {_percent(c.p50_error)} "
+            f"| {c.measured('p99'):.1f} | {c.predicted_p99_ms:.1f} | {_percent(c.p99_error)} "
+            f"| {'yes' if c.overloaded else 'no'} | {'pass' if c.passed else '**FAIL**'} |")
+    misses = [c for c in comparisons if not c.passed and c.known_miss]
+    if misses:
+        lines += ["", "Known misses (see [README.md](README.md#where-predictions-miss-and-why)):", ""]
+        lines += [f"- {c.row['config']} at {c.row['connections']} connections: {c.known_miss}."
+                  for c in misses]
+    notes = sorted({c.note for c in comparisons if c.note})
+    if notes:
+        lines += ["", "Not predicted:", ""] + [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--measurements", type=Path, default=MEASUREMENTS)
+    parser.add_argument("--out-dir", type=Path, default=HERE,
+                        help="folder for comparison.csv and comparison.md")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if a point misses its targets")
+    args = parser.parse_args(argv)
+
+    rows = load_measurements(args.measurements)
+    if not rows:
+        print(f"{args.measurements}: no measurements", file=sys.stderr)
+        return 1
+    comparisons = [predict(row) for row in rows]
+    failures = [c for c in comparisons if not c.passed and not c.known_miss]
+    stale = [c for c in comparisons if c.passed and c.known_miss]
+    for c in comparisons:
+        r = c.row
+        status = "pass" if c.passed else ("not predicted" if not c.predicted else
+                                          "FAIL (known miss)" if c.known_miss else "FAIL")
+        print(f"{r['config']:20s} c={int(r['connections']):4d}  X {c.measured_throughput:8.1f} "
+              f"vs {c.predicted_throughput:8.1f} ({_percent(c.throughput_error):>5s})  "
+              f"p50 {c.measured('p50'):7.1f} vs {c.predicted_p50_ms:7.1f} ({_percent(c.p50_error):>5s})"
+              f"{'  overloaded' if c.overloaded else ''}  {status}")
+    if not args.check:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+        write_csv(comparisons, args.out_dir / COMPARISON_CSV.name)
+        (args.out_dir / COMPARISON_MD.name).write_text(markdown(comparisons))
+        print(f"wrote comparison.csv and comparison.md in {args.out_dir}")
+    for c in stale:
+        print(f"{c.row['config']} c={c.row['connections']} now meets its targets: "
+              "remove it from KNOWN_MISSES", file=sys.stderr)
+    known = sum(1 for c in comparisons if not c.passed and c.known_miss)
+    print(f"known misses: {known}")
+    print(f"{sum(c.passed for c in comparisons) - len(stale)} passed, {len(failures) + len(stale)} failed")
+    return 1 if args.check and (failures or stale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
