@@ -81,10 +81,11 @@ struct Step {
 
 // Connection set-up, framework overhead, the phases placed by the server's
 // kind and the endpoint's style, the response, then background work: on a
-// Gunicorn worker everything runs on its thread; on an event loop server the
-// request is parsed on the loop, async code (and gevent's plain code) runs
-// there too and awaits its io, uvicorn runs plain def code on its thread pool
-// and hands the result back to the loop.
+// Gunicorn worker everything runs on its thread (gthread's after a hand-off
+// from its poller); on an event loop server the request is parsed on the
+// loop, async code (and gevent's plain code) runs there too and awaits its
+// io, uvicorn runs plain def code on its thread pool and hands the result
+// back to the loop.
 std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint) {
   const Server& server = *scenario.find_server(endpoint.server);
   const bool loop_server = has_event_loop(server);
@@ -98,6 +99,10 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   }
   if (!is_zero(server.framework_overhead)) {
     steps.push_back(Step{StepKind::cpu, front, false, server.framework_overhead});
+  }
+  // As the native engine: a gthread request changes threads once on its way in.
+  if (server.kind == ServerKind::gunicorn_gthread && !is_zero(server.thread_handoff)) {
+    steps.push_back(Step{StepKind::cpu, front, false, server.thread_handoff});
   }
   auto add = [&](const Phase& phase) {
     switch (phase.kind) {
@@ -117,7 +122,8 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   for (const Phase& phase : endpoint.phases) {
     if (phase.kind != PhaseKind::background) add(phase);
   }
-  if (loop_server && !on_loop) steps.push_back(Step{StepKind::cpu, Runner::loop, false, Distribution::constant(0.0)});
+  // The loop sends the thread pool's result; the hand-over there and back is charged here.
+  if (loop_server && !on_loop) steps.push_back(Step{StepKind::cpu, Runner::loop, false, server.thread_handoff});
   steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
   for (const Phase& phase : endpoint.phases) {
     if (phase.kind == PhaseKind::background) add(phase);
@@ -993,10 +999,16 @@ ReplicationResult Model::collect() {
     result.hosts.push_back(HostStats{spec.name, core_seconds / (span * spec.cores)});
   }
 
-  // Databases and services no endpoint uses (check_simgrid_supported() refuses
-  // db and call phases) are listed idle, as the native engine lists them.
+  // Databases, services and balancers no endpoint uses (check_simgrid_supported()
+  // refuses db and call phases and balanced endpoints) are listed idle, as the
+  // native engine lists them.
   for (const Database& database : scenario_.databases) result.databases.push_back(DatabaseStats{database.name});
   for (const Service& service : scenario_.services) result.services.push_back(ServiceStats{service.name});
+  for (const Balancer& balancer : scenario_.balancers) {
+    BalancerStats stats{balancer.name, {}};
+    for (const std::string& server : balancer.servers) stats.servers.push_back(BalancedServerStats{server, 0, 0.0});
+    result.balancers.push_back(std::move(stats));
+  }
 
   result.little.mean_in_system = (system_area() - system_area_at_warmup_) / span;
   result.little.throughput = static_cast<double>(departures_) / span;

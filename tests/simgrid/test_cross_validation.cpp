@@ -213,6 +213,7 @@ TEST_CASE("SimGrid agrees with native: gthread threads contending for the GIL", 
                         cpu(Distribution::gamma(0.006, 0.7))},
                        100.0);
   s.servers[0].threads = 4;
+  s.servers[0].thread_handoff = Distribution::constant(0.0002);  // poller to pool thread
   const Pair p = run_both(test::with_run(s, 300.0, 30.0, 8));
   agree_on_all(p, 0.03);
   agree_on_gil(p, 0.03);
@@ -266,6 +267,7 @@ TEST_CASE("SimGrid agrees with native: uvicorn def endpoints in the thread pool,
                        120.0, EndpointStyle::sync);
   s.servers[0].thread_pool = 4;
   s.servers[0].framework_overhead = Distribution::constant(0.0002);
+  s.servers[0].thread_handoff = Distribution::constant(0.0001);  // loop to pool and back
   s.endpoints.push_back(Endpoint{"notify", "web",
                                  {cpu(Distribution::exponential(0.001)), io(Distribution::exponential(0.005)),
                                   Phase{PhaseKind::background, Distribution::exponential(0.002)}},

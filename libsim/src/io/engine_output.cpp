@@ -187,6 +187,19 @@ ReplicationResult replication_from_engine_output(std::string_view document) {
     stats.errors = v.count("errors");
     out.services.push_back(std::move(stats));
   }
+  const Reader balancers = r.at("balancers");
+  for (std::size_t i = 0; i < balancers.size(); ++i) {
+    const Reader b = balancers.at(i);
+    BalancerStats stats;
+    stats.name = b.at("name").text();
+    const Reader members = b.at("servers");
+    for (std::size_t m = 0; m < members.size(); ++m) {
+      const Reader member = members.at(m);
+      stats.servers.push_back(BalancedServerStats{member.at("name").text(), member.count("sent"),
+                                                  member.number("share")});
+    }
+    out.balancers.push_back(std::move(stats));
+  }
   const Reader little = r.at("little");
   out.little = LittleCheck{little.number("mean_in_system"), little.number("throughput"),
                            little.number("mean_response")};

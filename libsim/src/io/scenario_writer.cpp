@@ -59,7 +59,8 @@ json server_json(const Server& s) {
               {"backlog", s.backlog},
               {"switch_interval", s.switch_interval},
               {"framework_overhead", distribution_json(s.framework_overhead)},
-              {"connection_overhead", distribution_json(s.connection_overhead)}};
+              {"connection_overhead", distribution_json(s.connection_overhead)},
+              {"thread_handoff", distribution_json(s.thread_handoff)}};
   switch (s.kind) {
     case ServerKind::gunicorn_sync:
       out["timeout"] = s.timeout;

@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "servesim/errors.hpp"
+
 namespace servesim::detail {
 namespace {
 
@@ -38,6 +40,22 @@ std::uint64_t stream(int replication, std::uint64_t source) {
 }
 
 }  // namespace
+
+void check_native_supported(const Scenario& scenario) {
+  const Workload& workload = scenario.workload;
+  auto refuse = [](const std::string& path, const std::string& what) {
+    throw EngineError(path + ": the native engine does not simulate " + what + " yet");
+  };
+  if (workload.open) {
+    if (workload.open->arrivals == ArrivalProcess::bursty) refuse("workload.open.arrivals", "bursty arrivals");
+    if (workload.open->arrivals == ArrivalProcess::trace) refuse("workload.open.trace", "trace replay");
+    if (workload.open->profile.kind != RateProfileKind::constant) refuse("workload.open.profile", "rate profiles");
+  }
+  if (workload.retries.max_attempts > 1) refuse("workload.retries", "client retries");
+  for (const MixEntry& entry : workload.mix) {
+    if (entry.slo) refuse("workload.mix." + entry.endpoint + ".slo", "goodput within an SLO");
+  }
+}
 
 Engine::Engine(const Scenario& scenario, int replication, Measurement measurement,
                IntervalHook on_interval)

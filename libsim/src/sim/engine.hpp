@@ -29,6 +29,10 @@ struct Measurement {
   double interval = 1.0;  ///< timeline interval, seconds
 };
 
+/// Throws EngineError naming the first part of `scenario` the native engine
+/// does not simulate yet, rather than simulating a different model.
+void check_native_supported(const Scenario& scenario);
+
 /// Told the simulated time at every interval's end; may throw to stop the run.
 using IntervalHook = std::function<void(double simulated_time)>;
 

@@ -84,6 +84,8 @@ class Runner {
       detail::check_simgrid_supported(scenario);
       simgrid_ = detail::SimgridRun{detail::simgrid_executable(), detail::scenario_to_json(scenario),
                                     options.process_timeout};
+    } else {
+      detail::check_native_supported(scenario);
     }
   }
 

@@ -72,7 +72,7 @@ TEST_CASE("every distribution, scaled or not, survives the JSON round trip", "[i
     s.endpoints[0].phases.push_back(Phase{PhaseKind::io, d});
     s.endpoints[0].phases.push_back(Phase{PhaseKind::cpu, d.scaled(0.5)});
   }
-  s.workload.mix = {{"work", 1.0, 0.25}};
+  s.workload.mix = {{"work", 1.0, std::nullopt}};
   s.workload.client_timeout = 0.5;
   check_round_trip(s);
 

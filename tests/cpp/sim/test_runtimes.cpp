@@ -10,6 +10,7 @@
 
 #include "servesim/analytic/erlang.hpp"
 #include "servesim/analytic/mg1.hpp"
+#include "servesim/errors.hpp"
 #include "servesim/sim/simulate.hpp"
 #include "support/tolerance.hpp"
 
@@ -290,4 +291,17 @@ TEST_CASE("Runtimes: same seed, same result, on any thread count", "[simulate][r
     CHECK(a.replications[i].completed == b.replications[i].completed);
     CHECK(a.replications[i].latency.p99 == b.replications[i].latency.p99);
   }
+}
+
+TEST_CASE("The native engine names the workload features it does not simulate yet", "[simulate]") {
+  // Rather than running a different model (Poisson arrivals, no retries) in silence.
+  Scenario s = one_server(ServerKind::gunicorn_sync, 1, 1);
+  add_endpoint(s, "work", {cpu(0.001)});
+  s.workload.open = OpenWorkload{};
+  s.workload.open->arrivals = ArrivalProcess::bursty;
+  s.workload.open->burst = Burst{100.0, 1.0, 10.0};
+  CHECK_THROWS_WITH(simulate(s), Catch::Contains("workload.open.arrivals: the native engine does not simulate bursty"));
+  s.workload.open = OpenWorkload{};
+  s.workload.retries.max_attempts = 3;
+  CHECK_THROWS_AS(simulate(s), EngineError);
 }
