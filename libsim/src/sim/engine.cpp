@@ -132,7 +132,7 @@ void Engine::build_endpoints() {
       routes_.push_back(ServerRoute{index_of(scenario_.servers, spec->name), build_route(scenario_, endpoint, *spec),
                                     build_rejection_route(*spec)});
     }
-    endpoints_.push_back(std::move(runtime));
+    endpoints_.push_back(runtime);
   }
 }
 
