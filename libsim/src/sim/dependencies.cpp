@@ -177,7 +177,8 @@ void Engine::leave_dependency(std::uint32_t id) {
 void Engine::fail_in_handler(std::uint32_t id, Failure failure) {
   Request& request = requests_[id];
   request.responded = true;
-  if (!request.timed_out) fail_request(id, failure);
+  leave_balancer(request);
+  if (!request.timed_out) fail_request(id, failure, endpoints_[request.endpoint].network.to_client);
   finish(id);
 }
 

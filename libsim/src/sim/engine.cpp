@@ -305,8 +305,10 @@ void Engine::reach_server(std::uint32_t id) {
   const std::optional<std::uint32_t> process = pick_process(server);
   if (!process) {
     if (server.backlog.size() >= static_cast<std::size_t>(server.spec->backlog)) {
-      leave_balancer(requests_[id]);
-      fail_request(id, Failure::refused, endpoints_[requests_[id].endpoint].network.to_client);
+      const Request& request = requests_[id];
+      leave_balancer(request);
+      // A client that gave up while the request crossed the network has its error already.
+      if (!request.timed_out) fail_request(id, Failure::refused, endpoints_[request.endpoint].network.to_client);
       requests_.release(id);
       return;
     }

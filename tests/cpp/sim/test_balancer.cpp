@@ -318,6 +318,52 @@ TEST_CASE("The network adds rtt and transfer times to every latency", "[simulate
   }
 }
 
+TEST_CASE("A request whose client gave up on the way is not also refused", "[simulate][balancer]") {
+  // 20 users without think time, a 2 ms timeout and a 10 ms round trip: each
+  // client gives up 2 ms after sending, before its request reaches the server
+  // (5 ms), and sends the next. The one sync worker, 1 s per request, with a
+  // backlog of 1, refuses nearly all of them; those refusals reach no client:
+  // every user fails once per 2 ms, by timeout only.
+  Scenario s = farm(1, BalancingPolicy::round_robin, 1.0, Distribution::constant(1.0));
+  s.servers[0].backlog = 1;
+  s.balancers[0].rtt = 0.010;
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{20, Distribution::constant(0.0)};
+  s.workload.client_timeout = 0.002;
+  s.run.duration = 20.0;
+  s.run.warmup = 1.0;
+  s.run.replications = 2;
+  const Result r = simulate(s);
+  CHECK(r.errors.refused == 0);
+  CHECK(r.completed == 0);
+  const double per_second =
+      static_cast<double>(r.errors.client_timeout) / (19.0 * static_cast<double>(r.replications.size()));
+  CHECK(per_second == Approx(20 / 0.002).epsilon(0.001));
+}
+
+TEST_CASE("Requests that fail in a handler stop counting against their server", "[simulate][balancer]") {
+  // Two single-worker servers, the second at half speed; 10 ms of Python,
+  // then a 1 ms call to a service. Least connections sends the fast server
+  // more (about 63 % at 120 req/s). When the call fails half the time the
+  // servers do the same work, so the split must stay the same; were failed
+  // requests still counted as outstanding, the counts would grow with what
+  // each server was sent, and least connections would drift to an even split.
+  Scenario s = farm({1.0, 0.5}, BalancingPolicy::least_connections, 120.0, Distribution::exponential(0.010));
+  s.services.push_back(Service{"partner", Distribution::constant(0.001), std::nullopt, 0.0});
+  s.endpoints[0].phases.push_back(Phase{PhaseKind::call, {}, "partner"});
+  s.run.duration = 200.0;
+  s.run.replications = 4;
+  const Result clean = simulate(s);
+  s.services[0].error_rate = 0.5;
+  const Result failing = simulate(s);
+  const Estimate& before = clean.balancers[0].servers[0].share;
+  const Estimate& after = failing.balancers[0].servers[0].share;
+  INFO("fast server's share: " << before.mean << " without errors, " << after.mean << " with");
+  CHECK(before.mean > 0.55);
+  CHECK(std::abs(after.mean - before.mean) < 0.01);
+  CHECK(failing.errors.downstream > 0);
+}
+
 TEST_CASE("A balanced run is the same on any thread count", "[simulate][balancer]") {
   for (const BalancingPolicy policy : {BalancingPolicy::random, BalancingPolicy::power_of_two}) {
     Scenario s = farm(3, policy, 200.0, Distribution::exponential(0.010));
