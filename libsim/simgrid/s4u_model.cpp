@@ -48,6 +48,8 @@ constexpr std::uint64_t kArrivalStream = 0;
 constexpr std::uint64_t kMixStream = 1;
 constexpr std::uint64_t kThinkStream = 2;
 constexpr std::uint64_t kFirstEndpointStream = 16;
+constexpr std::uint64_t kFirstBranchStream = 0x40000;  // one per endpoint: its cache hits
+constexpr std::uint64_t kFirstServiceStream = 0x60000;  // one per service: which calls fail
 
 std::uint64_t stream(int replication, std::uint64_t source) {
   return Rng::stream_id(static_cast<std::uint64_t>(replication), source);
@@ -69,15 +71,71 @@ bool has_event_loop(const Server& server) {
 // ---------------------------------------------------------------------------
 // Routes: what each step of a request does and what it runs on.
 
-enum class StepKind { cpu, cpu_nogil, wait, respond };
+enum class StepKind {
+  cpu,
+  cpu_nogil,
+  wait,
+  query,    // a pooled connection, then one of the database's
+  call,     // a concurrency slot of the service, if it caps them, then its latency
+  respond,
+  branch,   // a cache lookup: with `probability` go on (a hit), else go to step `target`
+  jump,     // past the miss's steps, to step `target`
+};
 enum class Runner { thread, loop, none };
 
 struct Step {
   StepKind kind;
   Runner runner;
   bool new_connection_only;
-  Distribution duration;
+  Distribution duration;  // query: at the database; call: the latency
+  std::size_t target = 0;  // query: a database; call: a service; branch, jump: a step
+  double probability = 0.0;
 };
+
+Step make_step(StepKind kind, Runner runner, Distribution duration, bool new_connection_only = false) {
+  return Step{kind, runner, new_connection_only, std::move(duration)};
+}
+
+// The steps of `phase`: Python code runs where the endpoint's code runs
+// (`body`); a wait (io, a query, a call) holds a thread (a blocking driver or
+// client) but lets an event loop serve others; a blocking one holds whatever
+// runs it. A cache lookup is a branch: the hit's steps, a jump past the
+// miss's, then the miss's steps.
+void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Phase& phase, bool on_loop) {
+  const Runner body = on_loop ? Runner::loop : Runner::thread;
+  const Runner waiter = on_loop ? Runner::none : Runner::thread;
+  switch (phase.kind) {
+    case PhaseKind::cpu:
+    case PhaseKind::background: steps.push_back(make_step(StepKind::cpu, body, phase.duration)); return;
+    case PhaseKind::cpu_nogil: steps.push_back(make_step(StepKind::cpu_nogil, body, phase.duration)); return;
+    case PhaseKind::io: steps.push_back(make_step(StepKind::wait, waiter, phase.duration)); return;
+    case PhaseKind::blocking_io: steps.push_back(make_step(StepKind::wait, body, phase.duration)); return;
+    case PhaseKind::db: {
+      const std::size_t database = index_of(scenario.databases, phase.target);
+      Step& step = steps.emplace_back(make_step(
+          StepKind::query, waiter, phase.has_duration ? phase.duration : scenario.databases[database].query_time));
+      step.target = database;
+      return;
+    }
+    case PhaseKind::call: {
+      const std::size_t service = index_of(scenario.services, phase.target);
+      steps.emplace_back(make_step(StepKind::call, waiter, scenario.services[service].latency)).target = service;
+      return;
+    }
+    case PhaseKind::cache: {
+      const std::size_t branch = steps.size();
+      steps.push_back(make_step(StepKind::branch, Runner::none, Distribution::constant(0.0)));
+      steps[branch].probability = phase.hit_ratio;
+      for (const Phase& hit : phase.hit) add_phase(steps, scenario, hit, on_loop);
+      const std::size_t jump = steps.size();
+      steps.push_back(make_step(StepKind::jump, Runner::none, Distribution::constant(0.0)));
+      steps[branch].target = steps.size();
+      for (const Phase& miss : phase.miss) add_phase(steps, scenario, miss, on_loop);
+      steps[jump].target = steps.size();
+      return;
+    }
+  }
+}
 
 // Connection set-up, framework overhead, the phases placed by the server's
 // kind and the endpoint's style, the response, then background work: on a
@@ -92,7 +150,6 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   const bool on_loop = server.kind == ServerKind::gunicorn_gevent ||
                        (server.kind == ServerKind::uvicorn && scenario.style_of(endpoint) == EndpointStyle::async);
   const Runner front = loop_server ? Runner::loop : Runner::thread;
-  const Runner body = on_loop ? Runner::loop : Runner::thread;
   std::vector<Step> steps;
   if (!is_zero(server.connection_overhead)) {
     steps.push_back(Step{StepKind::cpu, front, true, server.connection_overhead});
@@ -104,29 +161,14 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   if (server.kind == ServerKind::gunicorn_gthread && !is_zero(server.thread_handoff)) {
     steps.push_back(Step{StepKind::cpu, front, false, server.thread_handoff});
   }
-  auto add = [&](const Phase& phase) {
-    switch (phase.kind) {
-      case PhaseKind::cpu:
-      case PhaseKind::background: steps.push_back(Step{StepKind::cpu, body, false, phase.duration}); break;
-      case PhaseKind::cpu_nogil: steps.push_back(Step{StepKind::cpu_nogil, body, false, phase.duration}); break;
-      case PhaseKind::io:
-        steps.push_back(Step{StepKind::wait, on_loop ? Runner::none : Runner::thread, false, phase.duration});
-        break;
-      case PhaseKind::blocking_io: steps.push_back(Step{StepKind::wait, body, false, phase.duration}); break;
-      // Refused by check_simgrid_supported() before a run starts.
-      case PhaseKind::db:
-      case PhaseKind::call:
-      case PhaseKind::cache: break;
-    }
-  };
   for (const Phase& phase : endpoint.phases) {
-    if (phase.kind != PhaseKind::background) add(phase);
+    if (phase.kind != PhaseKind::background) add_phase(steps, scenario, phase, on_loop);
   }
   // The loop sends the thread pool's result; the hand-over there and back is charged here.
   if (loop_server && !on_loop) steps.push_back(Step{StepKind::cpu, Runner::loop, false, server.thread_handoff});
   steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
   for (const Phase& phase : endpoint.phases) {
-    if (phase.kind == PhaseKind::background) add(phase);
+    if (phase.kind == PhaseKind::background) add_phase(steps, scenario, phase, on_loop);
   }
   return steps;
 }
@@ -236,6 +278,9 @@ struct Process {
   std::deque<std::pair<double, std::uint32_t>> switch_requests;
   sg4::SemaphorePtr switch_requested = sg4::Semaphore::create(0);
   TimeAverage gil_held;
+  // SQLAlchemy's QueuePool for each database (size + max_overflow
+  // connections): a freed one goes to the oldest waiter.
+  std::vector<sg4::SemaphorePtr> pools;
 };
 
 struct EndpointRuntime {
@@ -243,6 +288,7 @@ struct EndpointRuntime {
   std::vector<Step> route;
   std::vector<Step> rejection_route;
   Rng rng;
+  Rng branch_rng;               // cache hits
   std::uint64_t completed = 0;  // measured window
   ErrorCounts errors;
   LatencyHistogram histogram;
@@ -265,10 +311,47 @@ struct ServerAreas {
   double gil = 0.0;
 };
 
-enum class Failure { refused, client_timeout, unavailable, worker_killed };
+// A database shared by every process: `connections` queries at once, the
+// others queued first come first served on its semaphore.
+struct DatabaseRuntime {
+  const Database* spec = nullptr;
+  sg4::SemaphorePtr connections;
+  TimeAverage busy{};
+  TimeAverage queued{};
+  // Measured window.
+  std::uint64_t queries = 0;
+  std::uint64_t checkouts = 0;  // pooled connections handed out
+  std::uint64_t waited = 0;     // of which after a wait
+  double pool_wait_sum = 0.0;
+  std::uint64_t pool_timeouts = 0;
+  double busy_at_warmup = 0.0;
+  double queued_at_warmup = 0.0;
+};
+
+// A downstream service: a delay, behind a semaphore of `concurrency` slots if it caps them.
+struct ServiceRuntime {
+  const Service* spec = nullptr;
+  sg4::SemaphorePtr slots;  // none: no cap
+  Rng rng;                  // which calls fail
+  TimeAverage busy{};
+  TimeAverage queued{};
+  // Measured window.
+  std::uint64_t calls = 0;
+  std::uint64_t errors = 0;
+  double busy_at_warmup = 0.0;
+  double queued_at_warmup = 0.0;
+};
+
+enum class Failure { refused, client_timeout, unavailable, worker_killed, pool_timeout, downstream };
 
 // Thrown inside a request's actor when Gunicorn's arbiter kills its worker.
 struct WorkerKilled {};
+
+// Thrown inside a request's actor when its handler raises (SQLAlchemy's pool
+// TimeoutError, an HTTP error from downstream).
+struct HandlerFailed {
+  Failure failure;
+};
 
 class Model {
  public:
@@ -301,6 +384,7 @@ class Model {
   Process* pick_process(ServerRuntime& server);
   void accept(Process& process, const RequestPtr& request);
   void run_step(Request& request, const Step& step);
+  bool sleep_unless_killed(const Request& request, double seconds);
   void respond(Request& request);
   void finish(Request& request);
   void kill_worker(Request& request);
@@ -317,6 +401,14 @@ class Model {
   void request_switch(Process& process);
   void force_switch(Process& process, std::uint32_t switches);
   void mark_waiting(Request& request, double delta);
+
+  // Databases and downstream services.
+  void build_dependencies();
+  void query(Request& request, std::size_t database, double service_time);
+  void call(Request& request, std::size_t service, double latency);
+  void mark_dependencies_warmup();
+  [[nodiscard]] DatabaseStats database_stats(const DatabaseRuntime& db, double span) const;
+  [[nodiscard]] ServiceStats service_stats(const ServiceRuntime& service, double span) const;
 
   // Clients.
   [[nodiscard]] bool opens_connection(const ServerRuntime& server, const User* user) const;
@@ -346,6 +438,8 @@ class Model {
   std::vector<EndpointRuntime> endpoints_;
   std::vector<double> mix_cumulative_;
   std::deque<User> users_;
+  std::vector<DatabaseRuntime> databases_;
+  std::vector<ServiceRuntime> services_;
 
   Rng arrival_rng_;
   Rng mix_rng_;
@@ -412,6 +506,7 @@ void Model::build() {
     endpoints_.push_back(EndpointRuntime{&server, build_route(scenario_, endpoint),
                                          build_rejection_route(*server.spec),
                                          Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i)),
+                                         Rng(scenario_.run.seed, stream(replication_, kFirstBranchStream + i)),
                                          0, {}, {}, std::numeric_limits<double>::infinity(), 0});
   }
   for (const MixEntry& entry : scenario_.workload.mix) {
@@ -429,6 +524,7 @@ void Model::build() {
     mix_cumulative_.push_back(running);
   }
   mix_cumulative_.back() = 1.0;
+  build_dependencies();
 }
 
 std::size_t Model::pick_endpoint() {
@@ -523,6 +619,8 @@ void Model::count_error(std::size_t endpoint, Failure failure) {
     case Failure::client_timeout: errors.client_timeout += 1; break;
     case Failure::unavailable: errors.unavailable += 1; break;
     case Failure::worker_killed: errors.worker_killed += 1; break;
+    case Failure::pool_timeout: errors.pool_timeout += 1; break;
+    case Failure::downstream: errors.downstream += 1; break;
   }
 }
 
@@ -601,13 +699,18 @@ void Model::accept(Process& process, const RequestPtr& request) {
 
 void Model::serve(const RequestPtr& pointer) {
   Request& request = *pointer;
-  const EndpointRuntime& endpoint = endpoints_[request.endpoint];
+  EndpointRuntime& endpoint = endpoints_[request.endpoint];
   const std::vector<Step>& route = request.rejected ? endpoint.rejection_route : endpoint.route;
   try {
-    for (const Step& step : route) {
-      if (step.kind == StepKind::respond) {
-        respond(request);
-        continue;
+    for (std::size_t next = 0; next < route.size();) {
+      const Step& step = route[next++];
+      switch (step.kind) {
+        case StepKind::respond: respond(request); continue;
+        case StepKind::branch:
+          if (endpoint.branch_rng.uniform01() >= step.probability) next = step.target;  // a miss
+          continue;
+        case StepKind::jump: next = step.target; continue;
+        default: break;
       }
       if (step.new_connection_only && !request.new_connection) continue;
       if (request.holds_loop && step.runner != Runner::loop) release_loop(request);
@@ -619,6 +722,10 @@ void Model::serve(const RequestPtr& pointer) {
   } catch (const WorkerKilled&) {
     kill_worker(request);
     return;
+  } catch (const HandlerFailed& failed) {
+    // The framework answers with an error at once; the request skips the
+    // rest of its steps, background work included.
+    if (!request.settled) fail(request, failed.failure);
   }
   finish(request);
 }
@@ -638,14 +745,25 @@ void Model::run_step(Request& request, const Step& step) {
     case StepKind::cpu: compute(request, duration, true); break;
     case StepKind::cpu_nogil: compute(request, duration, false); break;
     case StepKind::wait:
-      if (now() + duration >= request.kill_at) {
-        sg4::this_actor::sleep_until(request.kill_at);
-        throw WorkerKilled{};
-      }
-      sg4::this_actor::sleep_for(duration);
+      if (!sleep_unless_killed(request, duration)) throw WorkerKilled{};
       break;
-    case StepKind::respond: break;
+    case StepKind::query: query(request, step.target, duration); break;
+    case StepKind::call: call(request, step.target, duration); break;
+    case StepKind::respond:
+    case StepKind::branch:
+    case StepKind::jump: break;  // handled by serve()
   }
+}
+
+// Sleeps `seconds`, or until Gunicorn's arbiter kills the worker if that
+// comes first: false then.
+bool Model::sleep_unless_killed(const Request& request, double seconds) {
+  if (now() + seconds >= request.kill_at) {
+    sg4::this_actor::sleep_until(request.kill_at);
+    return false;
+  }
+  sg4::this_actor::sleep_for(seconds);
+  return true;
 }
 
 void Model::respond(Request& request) {
@@ -888,6 +1006,143 @@ void Model::force_switch(Process& process, std::uint32_t switches) {
 }
 
 // ---------------------------------------------------------------------------
+// Databases and downstream services: S4U semaphores, whose waiters take a
+// freed slot in the order they came (SimGrid hands it over on release),
+// timed with acquire_timeout.
+
+// Waits for a slot of `semaphore` until `deadline` (infinite: no limit):
+// false if the deadline came first.
+bool acquire_by(sg4::Semaphore& semaphore, double deadline) {
+  if (std::isinf(deadline)) {
+    semaphore.acquire();
+    return true;
+  }
+  return !semaphore.acquire_timeout(std::max(0.0, deadline - sg4::Engine::get_clock()));
+}
+
+unsigned pool_capacity(const ConnectionPool& pool) {
+  return static_cast<unsigned>(std::min<long long>(static_cast<long long>(pool.size) + pool.max_overflow,
+                                                   std::numeric_limits<int>::max()));
+}
+
+void Model::build_dependencies() {
+  databases_.reserve(scenario_.databases.size());
+  for (const Database& spec : scenario_.databases) {
+    databases_.push_back(DatabaseRuntime{.spec = &spec,
+                                         .connections = sg4::Semaphore::create(static_cast<unsigned>(spec.connections))});
+  }
+  services_.reserve(scenario_.services.size());
+  for (std::size_t s = 0; s < scenario_.services.size(); ++s) {
+    const Service& spec = scenario_.services[s];
+    services_.push_back(ServiceRuntime{
+        .spec = &spec,
+        .slots = spec.concurrency ? sg4::Semaphore::create(static_cast<unsigned>(*spec.concurrency)) : nullptr,
+        .rng = Rng(scenario_.run.seed, stream(replication_, kFirstServiceStream + s))});
+  }
+  for (Process& process : processes_) {
+    for (const Database& spec : scenario_.databases) process.pools.push_back(sg4::Semaphore::create(pool_capacity(spec.pool)));
+  }
+}
+
+// A db step: a connection from the process's pool, waiting in line at most
+// the pool's timeout (then the handler raises); with it, a place at the
+// database, first come first served; the query; both given back. A killed
+// worker lets go of whatever it held or waited for.
+void Model::query(Request& request, std::size_t database, double service_time) {
+  DatabaseRuntime& db = databases_[database];
+  sg4::Semaphore& pool = *request.process->pools[database];
+  const double asked = now();
+  const bool waits = pool.would_block();
+  const double timeout_at = asked + db.spec->pool.timeout;
+  if (!acquire_by(pool, std::min(timeout_at, request.kill_at))) {
+    if (request.kill_at <= timeout_at) throw WorkerKilled{};
+    if (measuring_) db.pool_timeouts += 1;
+    throw HandlerFailed{Failure::pool_timeout};
+  }
+  if (measuring_) {
+    db.checkouts += 1;
+    if (waits) {
+      db.waited += 1;
+      db.pool_wait_sum += now() - asked;
+    }
+  }
+  db.queued.add(now(), 1.0);
+  const bool admitted = acquire_by(*db.connections, request.kill_at);
+  db.queued.add(now(), -1.0);
+  bool done = false;
+  if (admitted) {
+    db.busy.add(now(), 1.0);
+    done = sleep_unless_killed(request, service_time);
+    db.busy.add(now(), -1.0);
+    db.connections->release();
+    if (done && measuring_) db.queries += 1;
+  }
+  pool.release();
+  if (!done) throw WorkerKilled{};
+}
+
+// A call step: a concurrency slot if the service caps them (first come first
+// served), the call's latency, and with probability error_rate an error
+// that the handler raises (a 502).
+void Model::call(Request& request, std::size_t index, double latency) {
+  ServiceRuntime& service = services_[index];
+  if (service.slots) {
+    service.queued.add(now(), 1.0);
+    const bool admitted = acquire_by(*service.slots, request.kill_at);
+    service.queued.add(now(), -1.0);
+    if (!admitted) throw WorkerKilled{};
+  }
+  service.busy.add(now(), 1.0);
+  const bool answered = sleep_unless_killed(request, latency);
+  service.busy.add(now(), -1.0);
+  if (service.slots) service.slots->release();
+  if (!answered) throw WorkerKilled{};
+  const double error_rate = service.spec->error_rate;
+  const bool failed = error_rate > 0.0 && service.rng.uniform01() < error_rate;
+  if (measuring_) {
+    service.calls += 1;
+    if (failed) service.errors += 1;
+  }
+  if (failed) throw HandlerFailed{Failure::downstream};
+}
+
+void Model::mark_dependencies_warmup() {
+  for (DatabaseRuntime& db : databases_) {
+    db.busy_at_warmup = db.busy.area_until(now());
+    db.queued_at_warmup = db.queued.area_until(now());
+  }
+  for (ServiceRuntime& service : services_) {
+    service.busy_at_warmup = service.busy.area_until(now());
+    service.queued_at_warmup = service.queued.area_until(now());
+  }
+}
+
+DatabaseStats Model::database_stats(const DatabaseRuntime& db, double span) const {
+  DatabaseStats stats;
+  stats.name = db.spec->name;
+  stats.utilization = (db.busy.area_until(now()) - db.busy_at_warmup) / (span * db.spec->connections);
+  stats.mean_queue_length = (db.queued.area_until(now()) - db.queued_at_warmup) / span;
+  if (db.checkouts > 0) {
+    const auto checkouts = static_cast<double>(db.checkouts);
+    stats.mean_pool_wait = db.pool_wait_sum / checkouts;
+    stats.pool_wait_fraction = static_cast<double>(db.waited) / checkouts;
+  }
+  stats.queries = db.queries;
+  stats.pool_timeouts = db.pool_timeouts;
+  return stats;
+}
+
+ServiceStats Model::service_stats(const ServiceRuntime& service, double span) const {
+  ServiceStats stats;
+  stats.name = service.spec->name;
+  stats.mean_in_use = (service.busy.area_until(now()) - service.busy_at_warmup) / span;
+  stats.mean_queue_length = (service.queued.area_until(now()) - service.queued_at_warmup) / span;
+  stats.calls = service.calls;
+  stats.errors = service.errors;
+  return stats;
+}
+
+// ---------------------------------------------------------------------------
 // Measurement.
 
 void Model::timeline() {
@@ -932,6 +1187,7 @@ void Model::start_measuring() {
   for (const ServerRuntime& server : servers_) areas_at_warmup_.push_back(server_areas(server));
   flops_at_warmup_.clear();
   for (const HostWork& work : host_work_) flops_at_warmup_.push_back(work.flops());
+  mark_dependencies_warmup();
 }
 
 void Model::close_interval() {
@@ -1017,11 +1273,10 @@ ReplicationResult Model::collect() {
     result.hosts.push_back(HostStats{spec.name, core_seconds / (span * spec.cores)});
   }
 
-  // Databases, services and balancers no endpoint uses (check_simgrid_supported()
-  // refuses db and call phases and balanced endpoints) are listed idle, as the
-  // native engine lists them.
-  for (const Database& database : scenario_.databases) result.databases.push_back(DatabaseStats{database.name});
-  for (const Service& service : scenario_.services) result.services.push_back(ServiceStats{service.name});
+  for (const DatabaseRuntime& db : databases_) result.databases.push_back(database_stats(db, span));
+  for (const ServiceRuntime& service : services_) result.services.push_back(service_stats(service, span));
+  // Balancers no endpoint uses (check_simgrid_supported() refuses balanced
+  // endpoints) are listed idle, as the native engine lists them.
   for (const Balancer& balancer : scenario_.balancers) {
     BalancerStats stats{balancer.name, {}};
     for (const std::string& server : balancer.servers) stats.servers.push_back(BalancedServerStats{server, 0, 0.0});

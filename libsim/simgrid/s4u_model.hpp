@@ -10,7 +10,10 @@
 // also preempts a holder after the switch interval, by cancelling its
 // execution and keeping the remaining work); CPU steps are S4U executions,
 // which SimGrid's CPU model shares out at min(1, cores / n) of a core each;
-// waits are sleeps. Measurement mirrors the native engine's definitions
+// waits are sleeps. Databases, each process's connection pools and capped
+// downstream services are S4U semaphores (FIFO, checkouts timed with
+// acquire_timeout); a cache lookup branches to its hit or miss steps.
+// Measurement mirrors the native engine's definitions
 // (sim/engine.cpp) so both fill the same ReplicationResult; CPU utilization
 // is read back from the executions' done and remaining work.
 //

@@ -310,3 +310,151 @@ TEST_CASE("SimGrid agrees with native: gevent runs plain code on a cooperative l
   const Pair p = run_both(test::with_run(s, 200.0, 20.0, 8));
   agree_on_all(p, 0.03);
 }
+
+// ---------------------------------------------------------------------------
+// Databases, connection pools, downstream services and caches. The native
+// engine's definitions (sim/dependencies.cpp) are the reference: the
+// DatabaseStats and ServiceStats of both must agree, not only the latency.
+
+namespace {
+
+Scenario dependent(ServerKind kind, int workers, int cores, double rate) {
+  Scenario s = sync(workers, cores, {}, rate);
+  s.servers[0].kind = kind;
+  return s;
+}
+
+Database database(const std::string& name, int connections, Distribution query_time, int pool_size,
+                  int max_overflow) {
+  Database d;
+  d.name = name;
+  d.connections = connections;
+  d.query_time = std::move(query_time);
+  d.pool.size = pool_size;
+  d.pool.max_overflow = max_overflow;
+  return d;
+}
+
+Phase db(const std::string& target) {
+  Phase phase;
+  phase.kind = PhaseKind::db;
+  phase.target = target;
+  phase.has_duration = false;
+  return phase;
+}
+
+Phase call(const std::string& target) {
+  Phase phase;
+  phase.kind = PhaseKind::call;
+  phase.target = target;
+  return phase;
+}
+
+void agree_on_database(const Pair& p, double max_se) {
+  const DatabaseSummary& a = p.native.databases.at(0);
+  const DatabaseSummary& b = p.simgrid.databases.at(0);
+  agree("database utilization", a.utilization, b.utilization, max_se);
+  agree("mean pool wait", a.mean_pool_wait, b.mean_pool_wait, 2 * max_se);
+  agree("P(wait for a connection)", a.pool_wait_fraction, b.pool_wait_fraction, max_se);
+}
+
+}  // namespace
+
+TEST_CASE("SimGrid agrees with native: a pool of k in front of a fast database", "[simgrid][cross][dependencies]") {
+  // A pool of 4 connections (no overflow) per process and a database with 8:
+  // the database never queues, the pool is an M/M/4 queue at rho 0.7 (Erlang
+  // C: P(wait) 0.43, mean wait 3.6 ms). gthread threads block on the driver;
+  // a little Python before and after the query.
+  Scenario s = dependent(ServerKind::gunicorn_gthread, 1, 2, 280.0);
+  s.servers[0].threads = 64;
+  s.databases.push_back(database("pg", 8, Distribution::exponential(0.010), 4, 0));
+  s.endpoints[0].phases = {cpu(Distribution::exponential(0.0005)), db("pg"), cpu(Distribution::constant(0.0003))};
+  const Pair p = run_both(test::with_run(s, 60.0, 6.0, 8));
+  agree_on_all(p, 0.03);
+  agree_on_database(p, 0.03);
+  CHECK(p.simgrid.databases[0].mean_queue_length.mean == 0.0);
+}
+
+TEST_CASE("SimGrid agrees with native: a saturated database shared by two servers", "[simgrid][cross][dependencies]") {
+  // Two gthread servers on two hosts query one database with 4 connections;
+  // 40 users without think time. Each process lends up to 15 connections, so
+  // the database is always saturated: 4 / 20 ms = 200 req/s, every request
+  // takes 40 x 20 ms / 4 = 200 ms by Little's law, and 21 or more queries queue.
+  Scenario s = dependent(ServerKind::gunicorn_gthread, 1, 2, 1.0);
+  s.servers[0].threads = 50;
+  s.hosts.push_back(Host{"app2", 2, 1.0});
+  Server second = s.servers[0];
+  second.name = "web2";
+  second.host = "app2";
+  s.servers.push_back(second);
+  s.databases.push_back(database("pg", 4, Distribution::exponential(0.020), 5, 10));
+  s.endpoints[0].phases = {db("pg")};
+  s.endpoints.push_back(Endpoint{"work2", "web2", {db("pg")}});
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{40, Distribution::constant(0.0)};
+  const Pair p = run_both(test::with_run(s, 60.0, 6.0, 8));
+  agree_on_all(p, 0.03);
+  for (std::size_t e = 0; e < p.native.endpoints.size(); ++e) {
+    agree("mean latency of " + p.native.endpoints[e].name, p.native.endpoints[e].latency.mean,
+          p.simgrid.endpoints[e].latency.mean, 0.03);
+  }
+  agree("database utilization", p.native.databases[0].utilization, p.simgrid.databases[0].utilization, 0.01);
+  agree("queries waiting at the database", p.native.databases[0].mean_queue_length,
+        p.simgrid.databases[0].mean_queue_length, 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: pool checkouts time out", "[simgrid][cross][dependencies]") {
+  // A pool of 2 in front of a fast database, 10 ms queries, a 20 ms checkout
+  // timeout and 250 req/s, more than the pool's 200: about a quarter of the
+  // requests fail with a pool timeout (the M/M/c+D queue).
+  Scenario s = dependent(ServerKind::uvicorn, 1, 2, 250.0);
+  s.endpoints[0].style = EndpointStyle::async;
+  Database pg = database("pg", 2, Distribution::exponential(0.010), 2, 0);
+  pg.pool.timeout = 0.020;
+  s.databases.push_back(pg);
+  s.endpoints[0].phases = {cpu(Distribution::exponential(0.0003)), db("pg")};
+  const Pair p = run_both(test::with_run(s, 60.0, 6.0, 8));
+  agree_on_all(p, 0.03);
+  agree_on_database(p, 0.03);
+  agree("pool-timeout fraction", error_fraction(p.native), error_fraction(p.simgrid), 0.03);
+  CHECK(p.simgrid.databases[0].pool_timeouts == p.simgrid.errors.pool_timeout);
+}
+
+TEST_CASE("SimGrid agrees with native: a downstream service with a cap and errors", "[simgrid][cross][dependencies]") {
+  // gthread threads call a service serving 3 calls at once, exponential
+  // 30 ms (an M/M/3 queue at rho 0.7); 10 % of calls fail with a 502.
+  Scenario s = dependent(ServerKind::gunicorn_gthread, 2, 2, 70.0);
+  s.servers[0].threads = 16;
+  s.services.push_back(Service{"payments", Distribution::exponential(0.030), 3, 0.1});
+  s.endpoints[0].phases = {cpu(Distribution::exponential(0.001)), call("payments"), cpu(Distribution::exponential(0.001))};
+  const Pair p = run_both(test::with_run(s, 100.0, 10.0, 8));
+  agree_on_all(p, 0.03);
+  const ServiceSummary& a = p.native.services[0];
+  const ServiceSummary& b = p.simgrid.services[0];
+  agree("calls in progress", a.mean_in_use, b.mean_in_use, 0.03);
+  agree("calls waiting", a.mean_queue_length, b.mean_queue_length, 0.08);
+  agree("downstream-error fraction", error_fraction(p.native), error_fraction(p.simgrid), 0.05);
+  CHECK(b.errors == p.simgrid.errors.downstream);
+  CHECK(b.calls == p.simgrid.errors.downstream + p.simgrid.completed);
+}
+
+TEST_CASE("SimGrid agrees with native: a cache's hit and miss paths", "[simgrid][cross][dependencies]") {
+  // 80 % hits cost a 1 ms lookup; misses also query a database of one
+  // connection (exponential 20 ms: an M/M/1 queue at rho 0.6 fed by the
+  // misses only) and run 2 ms of Python. 8 sync workers, about 2 busy.
+  Scenario s = dependent(ServerKind::gunicorn_sync, 8, 2, 150.0);
+  s.databases.push_back(database("pg", 1, Distribution::exponential(0.020), 5, 10));
+  Phase cache;
+  cache.kind = PhaseKind::cache;
+  cache.hit_ratio = 0.8;
+  cache.hit = {io(Distribution::constant(0.001))};
+  cache.miss = {io(Distribution::constant(0.001)), db("pg"), cpu(Distribution::exponential(0.002))};
+  s.endpoints[0].phases = {cpu(Distribution::exponential(0.001)), cache};
+  const Pair p = run_both(test::with_run(s, 100.0, 10.0, 8));
+  agree_on_all(p, 0.03);
+  agree("p50 latency", p.native.latency.p50, p.simgrid.latency.p50, 0.03,
+        2 * LatencyHistogram::relative_error() * p.native.latency.p50.mean);
+  agree("database utilization", p.native.databases[0].utilization, p.simgrid.databases[0].utilization, 0.03);
+  agree("queries waiting at the database", p.native.databases[0].mean_queue_length,
+        p.simgrid.databases[0].mean_queue_length, 0.08);
+}

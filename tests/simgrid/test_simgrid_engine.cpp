@@ -153,15 +153,6 @@ TEST_CASE("a missing engine executable makes the engine unavailable, saying why"
 
 TEST_CASE("what the SimGrid engine does not simulate yet is refused, naming it", "[simgrid]") {
   Scenario s = small();
-  s.databases.push_back(Database{"pg", 20, Distribution::constant(0.002), {}});
-  Phase query;
-  query.kind = PhaseKind::db;
-  query.target = "pg";
-  s.endpoints[0].phases.push_back(query);
-  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
-             Contains("endpoints.work.phases[1].db: the SimGrid engine does not simulate db phases"));
-
-  s = small();
   s.workload.retries.max_attempts = 3;
   CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
              Contains("workload.retries.attempts: the SimGrid engine does not simulate client retries"));
@@ -179,6 +170,42 @@ TEST_CASE("what the SimGrid engine does not simulate yet is refused, naming it",
   s.endpoints[0].server = "lb";
   CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
              Contains("endpoints.work.server: the SimGrid engine does not simulate load balancers ('lb')"));
+}
+
+TEST_CASE("a killed SimGrid worker lets go of its connection and its place at the database", "[simgrid]") {
+  // Two sync workers with a 1 s timeout run 2 s queries on a database of one
+  // connection: one request queries, the other queues at the database; both
+  // are killed at 1 s, boot for 1 s, and their users' next requests start
+  // over. A connection or database slot not given back would stall every
+  // later query; instead both are killed every 2 s: 100 kills in 100 s, no
+  // query ever completes, the database is busy half the time and one query
+  // queues half the time. The native engine counts the same.
+  Scenario s = test::with_run(test::sync_pool(2, 2, Distribution::constant(0.0), 1.0), 100.0, 0.0, 1);
+  s.servers[0].timeout = 1.0;
+  s.servers[0].boot_time = 1.0;
+  Database pg;
+  pg.name = "pg";
+  pg.connections = 1;
+  pg.query_time = Distribution::constant(2.0);
+  pg.pool = ConnectionPool{1, 0, 30.0};
+  s.databases.push_back(pg);
+  Phase query;
+  query.kind = PhaseKind::db;
+  query.target = "pg";
+  query.has_duration = false;
+  s.endpoints[0].phases = {query};
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{2, Distribution::constant(0.0)};
+  for (const Engine engine : {Engine::simgrid, Engine::native}) {
+    SimulationOptions options;
+    options.engine = engine;
+    const Result r = simulate(s, options);
+    INFO((engine == Engine::simgrid ? "SimGrid" : "native"));
+    CHECK(r.errors.worker_killed == 100);
+    CHECK(r.databases[0].queries == 0);
+    CHECK(r.databases[0].utilization.mean == Approx(0.5).epsilon(1e-9));
+    CHECK(r.databases[0].mean_queue_length.mean == Approx(0.5).epsilon(1e-9));
+  }
 }
 
 TEST_CASE("SimGrid runs report their progress up to the end", "[simgrid]") {

@@ -98,15 +98,6 @@ namespace {
   throw ScenarioError(path, "the SimGrid engine does not simulate " + feature + " yet");
 }
 
-const char* dependency_phase(PhaseKind kind) {
-  switch (kind) {
-    case PhaseKind::db: return "db";
-    case PhaseKind::call: return "call";
-    case PhaseKind::cache: return "cache";
-    default: return nullptr;
-  }
-}
-
 }  // namespace
 
 void check_simgrid_supported(const Scenario& scenario) {
@@ -114,11 +105,6 @@ void check_simgrid_supported(const Scenario& scenario) {
     const std::string path = "endpoints." + endpoint.name;
     if (scenario.find_balancer(endpoint.server) != nullptr) {
       not_yet(path + ".server", "load balancers ('" + endpoint.server + "')");
-    }
-    for (std::size_t p = 0; p < endpoint.phases.size(); ++p) {
-      if (const char* kind = dependency_phase(endpoint.phases[p].kind)) {
-        not_yet(path + ".phases[" + std::to_string(p) + "]." + kind, std::string(kind) + " phases");
-      }
     }
   }
   const Workload& workload = scenario.workload;

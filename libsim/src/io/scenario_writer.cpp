@@ -42,12 +42,33 @@ const char* phase_kind(PhaseKind kind) {
     case PhaseKind::io: return "io";
     case PhaseKind::blocking_io: return "blocking_io";
     case PhaseKind::background: return "background";
-    // Not written (see the header): their targets and sub-phases are not either.
     case PhaseKind::db: return "db";
     case PhaseKind::call: return "call";
     case PhaseKind::cache: return "cache";
   }
   return "unknown";
+}
+
+// A phase in the parser's shape: a timed one as {kind: distribution}, a
+// query as {db: {database, query}} (the query time only when the phase sets
+// it), a call as {call: {service}}, a cache lookup with its sub-phases.
+json phase_json(const Phase& p) {
+  switch (p.kind) {
+    case PhaseKind::db: {
+      json query = {{"database", p.target}};
+      if (p.has_duration) query["query"] = distribution_json(p.duration);
+      return {{"db", std::move(query)}};
+    }
+    case PhaseKind::call: return {{"call", {{"service", p.target}}}};
+    case PhaseKind::cache: {
+      json hit = json::array();
+      json miss = json::array();
+      for (const Phase& h : p.hit) hit.push_back(phase_json(h));
+      for (const Phase& m : p.miss) miss.push_back(phase_json(m));
+      return {{"cache", {{"hit_ratio", p.hit_ratio}, {"hit", std::move(hit)}, {"miss", std::move(miss)}}}};
+    }
+    default: return {{phase_kind(p.kind), distribution_json(p.duration)}};
+  }
 }
 
 // The parser accepts a kind's own settings only; the others do not affect
@@ -89,10 +110,23 @@ std::string scenario_to_json(const Scenario& scenario) {
   json servers = json::object();
   for (const Server& s : scenario.servers) servers[s.name] = server_json(s);
 
+  json databases = json::object();
+  for (const Database& d : scenario.databases) {
+    databases[d.name] = {{"connections", d.connections},
+                         {"query_time", distribution_json(d.query_time)},
+                         {"pool", {{"size", d.pool.size}, {"max_overflow", d.pool.max_overflow}, {"timeout", d.pool.timeout}}}};
+  }
+
+  json services = json::object();
+  for (const Service& v : scenario.services) {
+    services[v.name] = {{"latency", distribution_json(v.latency)}, {"error_rate", v.error_rate}};
+    if (v.concurrency) services[v.name]["concurrency"] = *v.concurrency;
+  }
+
   json endpoints = json::object();
   for (const Endpoint& e : scenario.endpoints) {
     json phases = json::array();
-    for (const Phase& p : e.phases) phases.push_back({{phase_kind(p.kind), distribution_json(p.duration)}});
+    for (const Phase& p : e.phases) phases.push_back(phase_json(p));
     endpoints[e.name] = {{"server", e.server}, {"phases", std::move(phases)}};
     if (e.style) endpoints[e.name]["style"] = *e.style == EndpointStyle::sync ? "sync" : "async";
   }
@@ -129,7 +163,8 @@ std::string scenario_to_json(const Scenario& scenario) {
   }
 
   const json doc = {{"name", scenario.name}, {"hosts", std::move(hosts)},
-                    {"servers", std::move(servers)}, {"endpoints", std::move(endpoints)},
+                    {"servers", std::move(servers)}, {"databases", std::move(databases)},
+                    {"services", std::move(services)}, {"endpoints", std::move(endpoints)},
                     {"workload", std::move(workload)}, {"run", std::move(run)}};
   return doc.dump();
 }

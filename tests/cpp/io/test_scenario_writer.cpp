@@ -81,3 +81,45 @@ TEST_CASE("every distribution, scaled or not, survives the JSON round trip", "[i
   s.run.warmup_mode = WarmupMode::mser5;
   check_round_trip(s);
 }
+
+TEST_CASE("databases, services, queries, calls and caches survive the JSON round trip", "[io][scenario_writer]") {
+  Scenario s = test::sync_pool(3, 2, Distribution::exponential(0.001), 150.0);
+  s.servers[0].kind = ServerKind::gunicorn_gthread;
+  s.servers[0].threads = 8;
+  Database pg;
+  pg.name = "pg";
+  pg.connections = 3;
+  pg.query_time = Distribution::lognormal(0.004, 1.2);
+  pg.pool = ConnectionPool{2, 1, 0.015};
+  Database replica = pg;
+  replica.name = "replica";
+  replica.pool = ConnectionPool{1, 0, 0.5};
+  s.databases = {pg, replica};
+  // Two services in the order that names their random streams, one capped.
+  s.services = {Service{"payments", Distribution::exponential(0.02), 2, 0.05},
+                Service{"search", Distribution::gamma(0.01, 0.5), std::nullopt, 0.1}};
+  Phase query;
+  query.kind = PhaseKind::db;
+  query.target = "pg";
+  query.has_duration = false;
+  Phase own_query = query;
+  own_query.target = "replica";
+  own_query.duration = Distribution::uniform(0.001, 0.003);
+  own_query.has_duration = true;
+  Phase pay;
+  pay.kind = PhaseKind::call;
+  pay.target = "payments";
+  Phase search = pay;
+  search.target = "search";
+  Phase cache;
+  cache.kind = PhaseKind::cache;
+  cache.hit_ratio = 0.7;
+  cache.hit = {Phase{PhaseKind::io, Distribution::constant(0.0005)}};
+  cache.miss = {own_query, search};
+  Phase empty_hit = cache;  // a hit that costs nothing
+  empty_hit.hit.clear();
+  empty_hit.hit_ratio = 0.25;
+  s.endpoints[0].phases = {query, cache, pay, empty_hit};
+  s.run.interval = 0.0;
+  check_round_trip(s);
+}
