@@ -171,14 +171,6 @@ TEST_CASE("what the SimGrid engine does not simulate yet is refused, naming it",
   s.workload.open->burst = Burst{500.0, 1.0, 30.0};
   CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
              Contains("workload.open.arrivals: the SimGrid engine does not simulate bursty arrivals"));
-
-  s = small();
-  s.servers.push_back(s.servers[0]);
-  s.servers[1].name = "web2";
-  s.balancers.push_back(Balancer{"lb", {"web", "web2"}, BalancingPolicy::round_robin, 0.001, std::nullopt});
-  s.endpoints[0].server = "lb";
-  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
-             Contains("endpoints.work.server: the SimGrid engine does not simulate load balancers ('lb')"));
 }
 
 TEST_CASE("SimGrid runs report their progress up to the end", "[simgrid]") {

@@ -112,9 +112,6 @@ const char* dependency_phase(PhaseKind kind) {
 void check_simgrid_supported(const Scenario& scenario) {
   for (const Endpoint& endpoint : scenario.endpoints) {
     const std::string path = "endpoints." + endpoint.name;
-    if (scenario.find_balancer(endpoint.server) != nullptr) {
-      not_yet(path + ".server", "load balancers ('" + endpoint.server + "')");
-    }
     for (std::size_t p = 0; p < endpoint.phases.size(); ++p) {
       if (const char* kind = dependency_phase(endpoint.phases[p].kind)) {
         not_yet(path + ".phases[" + std::to_string(p) + "]." + kind, std::string(kind) + " phases");

@@ -50,6 +50,22 @@ const char* phase_kind(PhaseKind kind) {
   return "unknown";
 }
 
+const char* policy_name(BalancingPolicy policy) {
+  switch (policy) {
+    case BalancingPolicy::round_robin: return "round_robin";
+    case BalancingPolicy::least_connections: return "least_connections";
+    case BalancingPolicy::power_of_two: return "power_of_two";
+    case BalancingPolicy::random: return "random";
+  }
+  return "unknown";
+}
+
+json balancer_json(const Balancer& b) {
+  json out = {{"servers", b.servers}, {"policy", policy_name(b.policy)}, {"rtt", b.rtt}};
+  if (b.bandwidth_mbps) out["bandwidth_mbps"] = *b.bandwidth_mbps;
+  return out;
+}
+
 // The parser accepts a kind's own settings only; the others do not affect
 // the model (a gthread server's `timeout` is never used), so they are left out.
 json server_json(const Server& s) {
@@ -89,11 +105,17 @@ std::string scenario_to_json(const Scenario& scenario) {
   json servers = json::object();
   for (const Server& s : scenario.servers) servers[s.name] = server_json(s);
 
+  json balancers = json::object();
+  for (const Balancer& b : scenario.balancers) balancers[b.name] = balancer_json(b);
+
   json endpoints = json::object();
   for (const Endpoint& e : scenario.endpoints) {
     json phases = json::array();
     for (const Phase& p : e.phases) phases.push_back({{phase_kind(p.kind), distribution_json(p.duration)}});
-    endpoints[e.name] = {{"server", e.server}, {"phases", std::move(phases)}};
+    endpoints[e.name] = {{"server", e.server},
+                         {"phases", std::move(phases)},
+                         {"request_bytes", e.request_bytes},
+                         {"response_bytes", e.response_bytes}};
     if (e.style) endpoints[e.name]["style"] = *e.style == EndpointStyle::sync ? "sync" : "async";
   }
 
@@ -129,7 +151,8 @@ std::string scenario_to_json(const Scenario& scenario) {
   }
 
   const json doc = {{"name", scenario.name}, {"hosts", std::move(hosts)},
-                    {"servers", std::move(servers)}, {"endpoints", std::move(endpoints)},
+                    {"servers", std::move(servers)}, {"balancers", std::move(balancers)},
+                    {"endpoints", std::move(endpoints)},
                     {"workload", std::move(workload)}, {"run", std::move(run)}};
   return doc.dump();
 }
