@@ -98,6 +98,22 @@ TEST_CASE("SimGrid runs choose an automatic warm-up by a pilot run", "[simgrid]"
   }
 }
 
+TEST_CASE("SimGrid's balancer links add half the round trip and bytes / bandwidth each way", "[simgrid]") {
+  // One request a second, never queued: 1 ms of work, a balancer 10 ms away
+  // at 8 Mbit/s (1 MB/s), 10 kB up (10 ms) and 20 kB down (20 ms): every
+  // latency is 5 + 10 + 1 + 5 + 20 = 41 ms, as the scenario format defines.
+  Scenario s = test::with_run(test::farm(1, BalancingPolicy::round_robin, 1.0, Distribution::constant(0.001)),
+                              100.0, 0.0, 1);
+  s.workload.open->arrivals = ArrivalProcess::constant;
+  s.balancers[0].rtt = 0.010;
+  s.balancers[0].bandwidth_mbps = 8.0;
+  s.endpoints[0].request_bytes = 10'000;
+  s.endpoints[0].response_bytes = 20'000;
+  const Result r = simulate(s, on_simgrid());
+  CHECK(r.latency.mean.mean == Approx(0.041).epsilon(1e-9));
+  CHECK(r.replications[0].latency.max == Approx(0.041).epsilon(1e-9));
+}
+
 TEST_CASE("what SimGrid cannot express is a ScenarioError naming it", "[simgrid]") {
   Scenario s = small();
   s.workload.open.reset();
