@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "servesim/core/rng.hpp"
+#include "sim/arrival_process.hpp"
 #include "sim/balancer.hpp"
+#include "sim/retry.hpp"
 #include "sim/time_average.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -49,6 +51,7 @@ constexpr std::size_t kMaxInFlight = 20'000;
 constexpr std::uint64_t kArrivalStream = 0;
 constexpr std::uint64_t kMixStream = 1;
 constexpr std::uint64_t kThinkStream = 2;
+constexpr std::uint64_t kRetryStream = 3;
 constexpr std::uint64_t kFirstEndpointStream = 16;
 constexpr std::uint64_t kFirstBalancerStream = std::uint64_t{1} << 19U;
 
@@ -161,7 +164,9 @@ struct User {
 // it queues for a thread, the event loop and the GIL as the step needs, and
 // computes (an S4U execution) or waits (a sleep).
 struct Request {
-  double sent = 0.0;     // by the client
+  double first_sent = 0.0;  // the request's first attempt, by the client: its SLO runs from here
+  int attempt = 1;          // 1: the first; more: retries after failures
+  double sent = 0.0;        // this attempt, by the client
   double arrival = 0.0;  // at the server, after the network
   std::size_t endpoint = 0;
   std::size_t target = 0;  // of the endpoint's targets: the server its balancer picked
@@ -269,10 +274,13 @@ struct EndpointRuntime {
   LatencyHistogram histogram;
   double slo = std::numeric_limits<double>::infinity();  // goodput counts answers within it
   std::uint64_t within_slo = 0;                           // measured window
+  std::uint64_t retries = 0;                              // measured window
+  std::uint64_t failed = 0;                               // measured window: no attempt left
 };
 
 struct IntervalCounts {
   std::uint64_t arrivals = 0;
+  std::uint64_t retries = 0;
   std::uint64_t completed = 0;
   std::uint64_t within_slo = 0;
   std::uint64_t errors = 0;
@@ -299,7 +307,7 @@ class Model {
         replication_(replication),
         measurement_(measurement),
         on_interval_(on_interval),
-        arrival_rng_(scenario.run.seed, stream(replication, kArrivalStream)),
+        retries_(scenario.workload.retries, Rng(scenario.run.seed, stream(replication, kRetryStream))),
         mix_rng_(scenario.run.seed, stream(replication, kMixStream)),
         think_rng_(scenario.run.seed, stream(replication, kThinkStream)) {}
 
@@ -321,6 +329,8 @@ class Model {
 
   // A request's way through a server.
   void arrive(std::size_t endpoint, User* user);
+  void send(const RequestPtr& request);
+  void retry(const Request& failed);
   [[nodiscard]] bool reach_server(const RequestPtr& request);
   Process* pick_process(ServerRuntime& server);
   void accept(Process& process, const RequestPtr& request);
@@ -374,7 +384,7 @@ class Model {
   std::vector<double> mix_cumulative_;
   std::deque<User> users_;
 
-  Rng arrival_rng_;
+  detail::Retries retries_;
   Rng mix_rng_;
   Rng think_rng_;
 
@@ -532,14 +542,14 @@ void Model::start_actors() {
 // ---------------------------------------------------------------------------
 // Clients.
 
+// Arrival times come from the native engine's generator (Poisson, constant,
+// bursts, rate profiles), drawn from the same stream.
 void Model::open_source() {
-  const OpenWorkload& open = *scenario_.workload.open;
-  for (;;) {
+  detail::OpenArrivals arrivals(*scenario_.workload.open, scenario_.run.duration,
+                                Rng(scenario_.run.seed, stream(replication_, kArrivalStream)));
+  for (double next = arrivals.next(); std::isfinite(next); next = arrivals.next()) {
+    sg4::this_actor::sleep_until(next);
     arrive(pick_endpoint(), nullptr);
-    const double gap = open.arrivals == ArrivalProcess::constant
-                           ? 1.0 / open.rate
-                           : -std::log(arrival_rng_.uniform01()) / open.rate;
-    sg4::this_actor::sleep_for(gap);
   }
 }
 
@@ -566,18 +576,39 @@ void Model::timeout_watch() {
   }
 }
 
+// A new attempt after the backoff; the failed one may still be in a server
+// (after a client timeout).
+void Model::retry(const Request& failed) {
+  auto request = std::make_shared<Request>();
+  request->first_sent = failed.first_sent;
+  request->attempt = failed.attempt + 1;
+  request->endpoint = failed.endpoint;
+  request->user = failed.user;
+  const double backoff = retries_.backoff(failed.attempt);
+  sg4::Actor::create("retry", client_host_, [this, request, backoff] {
+    sg4::this_actor::sleep_for(backoff);
+    send(request);
+  });
+}
+
 bool Model::opens_connection(const ServerRuntime& server, const User* user) const {
   if (server.closes_connections || user == nullptr) return true;
   return std::isnan(user->idle_since) || now() - user->idle_since > server.keepalive;
 }
 
-// The client has its outcome: counted, and a waiting user goes on thinking
-// (its connection is gone).
+// The client learns that an attempt failed: counted, and its connection is
+// gone. It retries if its policy allows; otherwise the request has failed
+// and a waiting user goes on thinking.
 void Model::fail(Request& request, Failure failure) {
   count_error(request.endpoint, failure);
   request.settled = true;
+  if (request.user != nullptr) request.user->idle_since = std::numeric_limits<double>::quiet_NaN();
+  if (retries_.again(request.attempt)) {
+    retry(request);
+    return;
+  }
+  if (measuring_) endpoints_[request.endpoint].failed += 1;
   if (request.user == nullptr) return;
-  request.user->idle_since = std::numeric_limits<double>::quiet_NaN();
   request.user->refused = failure == Failure::refused;
   request.user->reply->release();
 }
@@ -600,16 +631,28 @@ void Model::count_error(std::size_t endpoint, Failure failure) {
 // A client sends a request: straight to its server, or through a balancer,
 // which picks the server and sends the request across the network.
 void Model::arrive(std::size_t endpoint, User* user) {
-  ++events_;
-  const EndpointRuntime& runtime = endpoints_[endpoint];
   auto request = std::make_shared<Request>();
-  request->sent = now();
+  request->first_sent = now();
   request->endpoint = endpoint;
   request->user = user;
+  send(request);
+}
+
+// An attempt of a request leaves the client, a first one or a retry.
+void Model::send(const RequestPtr& request) {
+  ++events_;
+  const std::size_t endpoint = request->endpoint;
+  EndpointRuntime& runtime = endpoints_[endpoint];
+  request->sent = now();
   request->target = runtime.balancer == nullptr ? 0 : runtime.balancer->picker.pick();
   request->server = runtime.targets[request->target].server;
+  const bool is_retry = request->attempt > 1;
   interval_.arrivals += 1;
-  if (measuring_) arrivals_ += 1;
+  if (is_retry) interval_.retries += 1;
+  if (measuring_) {
+    arrivals_ += 1;
+    if (is_retry) runtime.retries += 1;
+  }
   if (scenario_.workload.client_timeout) {
     deadlines_.push_back(request);
     deadlines_pending_->release();
@@ -767,7 +810,8 @@ void Model::deliver(Request& request) {
   request.settled = true;
   const double latency = now() - request.sent;
   EndpointRuntime& endpoint = endpoints_[request.endpoint];
-  const bool within_slo = latency <= endpoint.slo;  // no retries here: one attempt per request
+  // The client's SLO runs from its first attempt: failed attempts and backoffs count.
+  const bool within_slo = now() - request.first_sent <= endpoint.slo;
   interval_.completed += 1;
   if (within_slo) interval_.within_slo += 1;
   interval_.latency_sum += latency;
@@ -1055,6 +1099,7 @@ void Model::close_interval() {
   stats.start = interval_start_;
   stats.end = now();
   stats.arrivals = interval_.arrivals;
+  stats.retries = interval_.retries;
   stats.completed = interval_.completed;
   stats.within_slo = interval_.within_slo;
   stats.errors = interval_.errors;
@@ -1096,12 +1141,16 @@ ReplicationResult Model::collect() {
     stats.completed = runtime.completed;
     stats.throughput = static_cast<double>(runtime.completed) / span;
     stats.within_slo = runtime.within_slo;
+    stats.retries = runtime.retries;
+    stats.failed = runtime.failed;
     stats.goodput = static_cast<double>(runtime.within_slo) / span;
     stats.errors = runtime.errors;
     stats.latency = LatencyStats::from(runtime.histogram);
     all.merge(runtime.histogram);
     result.completed += runtime.completed;
     result.within_slo += runtime.within_slo;
+    result.retries += runtime.retries;
+    result.failed += runtime.failed;
     result.errors += runtime.errors;
     stats.histogram = std::move(runtime.histogram);
     result.endpoints.push_back(std::move(stats));

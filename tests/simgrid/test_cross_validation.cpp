@@ -408,3 +408,78 @@ TEST_CASE("Both engines find least connections and power of two beating round ro
     CHECK(two.upper() < round_robin.lower());
   }
 }
+
+// ---------------------------------------------------------------------------
+// Realistic load: bursts, rate profiles, client retries with backoff, SLOs.
+
+namespace {
+
+Estimate per_replication(const Result& r, double (*value)(const ReplicationResult&)) {
+  std::vector<double> values;
+  for (const ReplicationResult& rep : r.replications) values.push_back(value(rep));
+  return estimate_mean(values);
+}
+
+double attempts_per_second(const ReplicationResult& rep) {
+  return static_cast<double>(rep.arrivals) / rep.measured_duration;
+}
+
+double goodput(const ReplicationResult& rep) { return rep.goodput; }
+
+double retries_per_attempt(const ReplicationResult& rep) {
+  return rep.arrivals ? static_cast<double>(rep.retries) / static_cast<double>(rep.arrivals) : 0.0;
+}
+
+}  // namespace
+
+TEST_CASE("SimGrid agrees with native: bursty arrivals", "[simgrid][cross]") {
+  // An MMPP: 150 req/s, with 0.5 s bursts at 350 req/s every 5 s on average,
+  // into 3 workers that serve 300 req/s: each burst leaves a queue behind.
+  Scenario s = test::sync_pool(3, 3, Distribution::exponential(0.010), 150.0);
+  s.workload.open->arrivals = ArrivalProcess::bursty;
+  s.workload.open->burst = Burst{350.0, 0.5, 5.0};
+  // The bursts' queues make the latency vary from run to run: long runs,
+  // and a 6 % bound on the standard error.
+  agree_on_all(run_both(test::with_run(s, 800.0, 20.0, 8)), 0.06);
+}
+
+TEST_CASE("SimGrid agrees with native: a ramp past capacity with retries, backoff and an SLO",
+          "[simgrid][cross]") {
+  // A ramp from 50 to 260 req/s over 200 s into 2 workers serving 200 req/s;
+  // a 20-slot backlog refuses the excess; clients give up after 300 ms
+  // (rarely: the backlog holds 0.1 s of work) and try 3 times, 100 ms then
+  // 200 ms later (half-jittered); goodput counts answers within 250 ms of
+  // the first attempt.
+  Scenario s = test::with_run(test::sync_pool(2, 2, Distribution::exponential(0.010), 1.0), 200.0, 0.0, 8);
+  s.workload.open->profile = RateProfile{RateProfileKind::ramp, 50.0, 260.0, {}, 0.0, 0.0, 86'400.0};
+  s.servers[0].backlog = 20;
+  s.workload.client_timeout = 0.3;
+  s.workload.retries = RetryPolicy{3, 0.1, 2.0, 5.0, 0.5};
+  s.workload.mix = {MixEntry{"work", 1.0, 0.25}};
+  const Pair p = run_both(s);
+  agree("throughput", p.native.throughput, p.simgrid.throughput, 0.03);
+  agree("attempts per second", per_replication(p.native, attempts_per_second),
+        per_replication(p.simgrid, attempts_per_second), 0.03);
+  agree("retries per attempt", per_replication(p.native, retries_per_attempt),
+        per_replication(p.simgrid, retries_per_attempt), 0.05);
+  agree("goodput", per_replication(p.native, goodput), per_replication(p.simgrid, goodput), 0.03);
+  agree("error fraction", error_fraction(p.native), error_fraction(p.simgrid), 0.05);
+}
+
+TEST_CASE("Both engines find the retry storm: N k / (k tau + Z) attempts per second", "[simgrid][cross]") {
+  // As the native engine's own test: 250 users thinking 1 s on 2 workers
+  // serving 200 req/s, a 0.4 s client timeout, 4 attempts without backoff:
+  // every attempt fails and each user sends 4 per cycle of 4 tau + Z.
+  Scenario s = test::with_run(test::sync_pool(2, 2, Distribution::exponential(0.010), 1.0), 60.0, 20.0, 4);
+  s.servers[0].backlog = 1'000'000;
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{250, Distribution::exponential(1.0)};
+  s.workload.client_timeout = 0.4;
+  s.workload.retries = RetryPolicy{4, 0.0, 2.0, 10.0, 0.0};
+  const Pair p = run_both(s);
+  const double storm = 250.0 * 4 / (4 * 0.4 + 1.0);
+  for (const Result* r : {&p.native, &p.simgrid}) {
+    CHECK(per_replication(*r, attempts_per_second).mean == Approx(storm).epsilon(0.02));
+    CHECK(r->completed == 0);
+  }
+}

@@ -178,15 +178,10 @@ TEST_CASE("what the SimGrid engine does not simulate yet is refused, naming it",
              Contains("endpoints.work.phases[1].db: the SimGrid engine does not simulate db phases"));
 
   s = small();
-  s.workload.retries.max_attempts = 3;
+  s.workload.open->arrivals = ArrivalProcess::trace;
+  s.workload.open->trace = {0.5, 1.0, 2.5};
   CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
-             Contains("workload.retries.attempts: the SimGrid engine does not simulate client retries"));
-
-  s = small();
-  s.workload.open->arrivals = ArrivalProcess::bursty;
-  s.workload.open->burst = Burst{500.0, 1.0, 30.0};
-  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
-             Contains("workload.open.arrivals: the SimGrid engine does not simulate bursty arrivals"));
+             Contains("workload.open.trace: the SimGrid engine does not simulate trace replay"));
 }
 
 TEST_CASE("SimGrid runs report their progress up to the end", "[simgrid]") {

@@ -119,14 +119,9 @@ void check_simgrid_supported(const Scenario& scenario) {
     }
   }
   const Workload& workload = scenario.workload;
-  if (workload.open) {
-    if (workload.open->arrivals == ArrivalProcess::bursty) not_yet("workload.open.arrivals", "bursty arrivals");
-    if (workload.open->arrivals == ArrivalProcess::trace) not_yet("workload.open.arrivals", "trace replay");
-    if (workload.open->profile.kind != RateProfileKind::constant) {
-      not_yet("workload.open.profile", "arrival rate profiles");
-    }
+  if (workload.open && workload.open->arrivals == ArrivalProcess::trace) {
+    not_yet("workload.open.trace", "trace replay");
   }
-  if (workload.retries.max_attempts > 1) not_yet("workload.retries.attempts", "client retries");
   if (scenario.workload.closed && scenario.workload.closed->users > kMaxUsers) {
     throw ScenarioError("workload.closed.users",
                         "the SimGrid engine runs one actor per closed-loop user and supports at most " +

@@ -66,6 +66,45 @@ json balancer_json(const Balancer& b) {
   return out;
 }
 
+const char* arrivals_name(ArrivalProcess arrivals) {
+  switch (arrivals) {
+    case ArrivalProcess::poisson: return "poisson";
+    case ArrivalProcess::constant: return "constant";
+    case ArrivalProcess::bursty: return "bursty";
+    case ArrivalProcess::trace: return "trace";
+  }
+  return "unknown";
+}
+
+json profile_json(const RateProfile& p) {
+  switch (p.kind) {
+    case RateProfileKind::constant: break;
+    case RateProfileKind::ramp: return {{"ramp", {{"from", p.from}, {"to", p.to}}}};
+    case RateProfileKind::steps: {
+      json steps = json::array();
+      for (const RateStep& step : p.steps) steps.push_back({{"at", step.at}, {"rate", step.rate}});
+      return {{"steps", std::move(steps)}};
+    }
+    case RateProfileKind::diurnal:
+      return {{"diurnal", {{"min", p.min}, {"max", p.max}, {"period", p.period}}}};
+  }
+  return json::object();
+}
+
+// A trace is read from its file by the parser: not written (see the header).
+json open_json(const OpenWorkload& open) {
+  json out = {{"arrivals", arrivals_name(open.arrivals)}};
+  if (open.profile.kind == RateProfileKind::constant) {
+    out["rate"] = open.rate;
+  } else {
+    out["profile"] = profile_json(open.profile);
+  }
+  if (open.arrivals == ArrivalProcess::bursty) {
+    out["burst"] = {{"rate", open.burst.rate}, {"duration", open.burst.duration}, {"every", open.burst.every}};
+  }
+  return out;
+}
+
 // The parser accepts a kind's own settings only; the others do not affect
 // the model (a gthread server's `timeout` is never used), so they are left out.
 json server_json(const Server& s) {
@@ -121,10 +160,7 @@ std::string scenario_to_json(const Scenario& scenario) {
 
   const Workload& w = scenario.workload;
   json workload = json::object();
-  if (w.open) {
-    workload["open"] = {{"rate", w.open->rate},
-                        {"arrivals", w.open->arrivals == ArrivalProcess::poisson ? "poisson" : "constant"}};
-  }
+  if (w.open) workload["open"] = open_json(*w.open);
   if (w.closed) {
     workload["closed"] = {{"users", w.closed->users},
                           {"think_time", distribution_json(w.closed->think_time)}};
@@ -140,6 +176,10 @@ std::string scenario_to_json(const Scenario& scenario) {
     workload["mix"] = std::move(mix);
   }
   if (w.client_timeout) workload["client_timeout"] = *w.client_timeout;
+  const RetryPolicy& retry = w.retries;
+  workload["retries"] = {{"attempts", retry.max_attempts},     {"backoff", retry.backoff},
+                         {"multiplier", retry.multiplier},     {"max_backoff", retry.max_backoff},
+                         {"jitter", retry.jitter}};
 
   const RunConfig& r = scenario.run;
   json run = {{"duration", r.duration}, {"replications", r.replications}, {"seed", r.seed},
