@@ -1050,8 +1050,7 @@ void Model::force_switch(Process& process, std::uint32_t switches) {
 
 void Model::timeline() {
   const double end = scenario_.run.duration;
-  bool warm = measurement_.warmup <= 0.0;
-  if (warm) start_measuring();
+  bool warm = measurement_.warmup <= 0.0;  // then run() started measuring
   double next_interval = measurement_.interval;
   for (;;) {
     // The warm-up's end and the intervals' ends, in time order.
@@ -1118,6 +1117,8 @@ void Model::close_interval() {
 
 ReplicationResult Model::run() {
   build();
+  // Without a warm-up, requests sent at time 0 count: measure before any actor runs.
+  if (measurement_.warmup <= 0.0) start_measuring();
   start_actors();
   sg4::Engine::get_instance()->run_until(scenario_.run.duration);
   close_interval();

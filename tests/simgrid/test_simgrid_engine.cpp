@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -177,11 +178,6 @@ TEST_CASE("what the SimGrid engine does not simulate yet is refused, naming it",
   CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
              Contains("endpoints.work.phases[1].db: the SimGrid engine does not simulate db phases"));
 
-  s = small();
-  s.workload.open->arrivals = ArrivalProcess::trace;
-  s.workload.open->trace = {0.5, 1.0, 2.5};
-  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
-             Contains("workload.open.trace: the SimGrid engine does not simulate trace replay"));
 }
 
 TEST_CASE("SimGrid runs report their progress up to the end", "[simgrid]") {
@@ -206,4 +202,26 @@ TEST_CASE("an overloaded event loop stops a SimGrid run with an EngineError", "[
   s.run.replications = 1;
   CHECK_THAT(message_of<EngineError>([&] { (void)simulate(s, on_simgrid()); }),
              Contains("more than 20000 requests in the servers") && Contains("(overload?)"));
+}
+
+TEST_CASE("SimGrid replays a trace's arrival times exactly", "[simgrid]") {
+  // 500 ever denser times, 5 of them after the 30 s run: exactly 495 arrivals
+  // in every replication, each in the interval its time falls in.
+  Scenario s = test::with_run(test::sync_pool(2, 2, Distribution::constant(0.001), 1.0), 30.0, 0.0, 2);
+  s.run.interval = 5.0;
+  s.workload.open->arrivals = ArrivalProcess::trace;
+  for (int i = 0; i < 500; ++i) s.workload.open->trace.push_back(std::pow(i / 499.0, 2.0) * 30.55);
+  const std::vector<double>& times = s.workload.open->trace;
+  const auto sent = std::count_if(times.begin(), times.end(), [](double t) { return t <= 30.0; });
+  REQUIRE(sent == 495);
+  const Result r = simulate(s, on_simgrid());
+  for (const ReplicationResult& rep : r.replications) {
+    CHECK(rep.arrivals == static_cast<std::uint64_t>(sent));
+    for (const IntervalStats& interval : rep.timeline) {
+      const auto expected = std::count_if(times.begin(), times.end(), [&](double t) {
+        return t >= interval.start && (t < interval.end || (interval.end == 30.0 && t == 30.0));
+      });
+      CHECK(interval.arrivals == static_cast<std::uint64_t>(expected));
+    }
+  }
 }

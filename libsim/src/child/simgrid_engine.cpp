@@ -118,10 +118,6 @@ void check_simgrid_supported(const Scenario& scenario) {
       }
     }
   }
-  const Workload& workload = scenario.workload;
-  if (workload.open && workload.open->arrivals == ArrivalProcess::trace) {
-    not_yet("workload.open.trace", "trace replay");
-  }
   if (scenario.workload.closed && scenario.workload.closed->users > kMaxUsers) {
     throw ScenarioError("workload.closed.users",
                         "the SimGrid engine runs one actor per closed-loop user and supports at most " +

@@ -91,8 +91,9 @@ json profile_json(const RateProfile& p) {
   return json::object();
 }
 
-// A trace is read from its file by the parser: not written (see the header).
+// A trace is written out as its list of times, whatever file it came from.
 json open_json(const OpenWorkload& open) {
+  if (open.arrivals == ArrivalProcess::trace) return {{"trace", open.trace}};
   json out = {{"arrivals", arrivals_name(open.arrivals)}};
   if (open.profile.kind == RateProfileKind::constant) {
     out["rate"] = open.rate;
