@@ -613,10 +613,10 @@ TEST_CASE("SimGrid agrees with native: a downstream service with a cap and error
 
 TEST_CASE("SimGrid agrees with native: a cache's hit and miss paths", "[simgrid][cross][dependencies]") {
   // 80 % hits cost a 1 ms lookup; misses also query a database of one
-  // connection (exponential 20 ms: an M/M/1 queue at rho 0.6 fed by the
-  // misses only) and run 2 ms of Python. 8 sync workers, about 2 busy.
+  // connection (exponential 13 ms: an M/M/1 queue at rho 0.39 fed by the
+  // misses only) and run 2 ms of Python. 8 sync workers, about 1 busy.
   Scenario s = dependent(ServerKind::gunicorn_sync, 8, 2, 150.0);
-  s.databases.push_back(database("pg", 1, Distribution::exponential(0.020), 5, 10));
+  s.databases.push_back(database("pg", 1, Distribution::exponential(0.013), 5, 10));
   Phase cache;
   cache.kind = PhaseKind::cache;
   cache.hit_ratio = 0.8;
