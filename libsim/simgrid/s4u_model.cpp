@@ -339,7 +339,7 @@ class Model {
   void to_client(const RequestPtr& request, std::function<void()> tell);
   void deliver(Request& request);
   void finish(Request& request);
-  void kill_worker(const RequestPtr& request);
+  void kill_worker(const RequestPtr& pointer);
   void leave_server(Request& request);
   void process_freed(Process& process);
 
