@@ -224,6 +224,37 @@ TEST_CASE("a killed SimGrid worker lets go of its connection and its place at th
   }
 }
 
+TEST_CASE("SimGrid draws cache hits and failing calls from the native engine's streams", "[simgrid]") {
+  // Requests 20 ms apart, each a cache lookup (a hit waits 1 ms, a miss 3 ms)
+  // then a 2 ms call failing with probability 0.2, on an event loop that runs
+  // no Python: nothing queues, so both engines draw each request's hit and
+  // failure in arrival order from the same streams (the branch stream of the
+  // endpoint, the service's stream), and the same seed gives the same count
+  // of each, to the request.
+  Scenario s = test::with_run(test::sync_pool(1, 2, Distribution::constant(0.0), 50.0), 100.0, 10.0, 2);
+  s.servers[0].kind = ServerKind::uvicorn;
+  s.servers[0].framework_overhead = Distribution::constant(0.0);
+  s.workload.open->arrivals = ArrivalProcess::constant;
+  s.services.push_back(Service{"payments", Distribution::constant(0.002), std::nullopt, 0.2});
+  Phase cache;
+  cache.kind = PhaseKind::cache;
+  cache.hit_ratio = 0.7;
+  cache.hit = {Phase{PhaseKind::io, Distribution::constant(0.001)}};
+  cache.miss = {Phase{PhaseKind::io, Distribution::constant(0.003)}};
+  Phase pay;
+  pay.kind = PhaseKind::call;
+  pay.target = "payments";
+  s.endpoints[0].phases = {cache, pay};
+  const Result native = simulate(s);
+  const Result simgrid = simulate(s, on_simgrid());
+  REQUIRE(native.errors.downstream > 0);
+  CHECK(simgrid.errors.downstream == native.errors.downstream);
+  CHECK(simgrid.completed == native.completed);
+  CHECK(simgrid.services[0].calls == native.services[0].calls);
+  // Hits answer in 3 ms, misses in 5 ms: the same mix, the same mean.
+  CHECK(simgrid.latency.mean.mean == Approx(native.latency.mean.mean).epsilon(1e-9));
+}
+
 TEST_CASE("SimGrid runs report their progress up to the end", "[simgrid]") {
   std::vector<double> fractions;
   SimulationOptions options = on_simgrid();
