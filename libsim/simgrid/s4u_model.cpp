@@ -433,7 +433,7 @@ class Model {
   // Databases and downstream services.
   void build_dependencies();
   void query(Request& request, std::size_t database, double service_time);
-  void call(Request& request, std::size_t service, double latency);
+  void call(Request& request, std::size_t index, double latency);
   void mark_dependencies_warmup();
   [[nodiscard]] DatabaseStats database_stats(const DatabaseRuntime& db, double span) const;
   [[nodiscard]] ServiceStats service_stats(const ServiceRuntime& service, double span) const;
