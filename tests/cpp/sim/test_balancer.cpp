@@ -10,16 +10,18 @@
 #include <vector>
 
 #include "servesim/analytic/erlang.hpp"
-#include "servesim/errors.hpp"
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/sim/simulate.hpp"
 #include "sim/balancer.hpp"
+#include "support/require_error.hpp"
+#include "support/scenario_text.hpp"
 #include "support/tolerance.hpp"
 
 using namespace servesim;
 using servesim::test::check_estimate;
 using servesim::test::standard_error;
-using Catch::Matchers::Contains;
+using servesim::test::require_error;
+using servesim::test::with;
 
 namespace {
 
@@ -88,23 +90,6 @@ endpoints:
 workload:
   open: {rate: 10}
 )";
-
-std::string with(std::string text, const std::string& from, const std::string& to) {
-  auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
-
-void require_error(const std::string& text, const std::string& path, const std::string& fragment) {
-  INFO("scenario:\n" << text);
-  try {
-    (void)parse_scenario(text);
-    FAIL("expected a ScenarioError");
-  } catch (const ScenarioError& e) {
-    CHECK(e.path() == path);
-    CHECK_THAT(e.detail(), Contains(fragment));
-  }
-}
 
 }  // namespace
 
