@@ -15,10 +15,12 @@
 #include "sim/balancer.hpp"
 #include "support/require_error.hpp"
 #include "support/scenario_text.hpp"
+#include "support/thread_counts.hpp"
 #include "support/tolerance.hpp"
 
 using namespace servesim;
 using servesim::test::check_estimate;
+using servesim::test::simulate_on_one_and_three_threads;
 using servesim::test::standard_error;
 using servesim::test::require_error;
 using servesim::test::with;
@@ -356,12 +358,7 @@ TEST_CASE("A balanced run is the same on any thread count", "[simulate][balancer
     s.run.warmup = 2.0;
     s.run.replications = 3;
     s.balancers[0].rtt = 0.004;
-    SimulationOptions one;
-    one.threads = 1;
-    SimulationOptions three;
-    three.threads = 3;
-    const Result a = simulate(s, one);
-    const Result b = simulate(s, three);
+    const auto [a, b] = simulate_on_one_and_three_threads(s);
     for (std::size_t i = 0; i < a.replications.size(); ++i) {
       CHECK(sent_counts(a.replications[i]) == sent_counts(b.replications[i]));
       CHECK(a.replications[i].latency.mean == b.replications[i].latency.mean);

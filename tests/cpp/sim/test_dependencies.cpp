@@ -13,11 +13,13 @@
 #include "servesim/analytic/erlang.hpp"
 #include "servesim/sim/simulate.hpp"
 #include "support/scenarios.hpp"
+#include "support/thread_counts.hpp"
 #include "support/tolerance.hpp"
 
 using namespace servesim;
 using servesim::test::add_endpoint;
 using servesim::test::check_estimate;
+using servesim::test::simulate_on_one_and_three_threads;
 using servesim::test::one_server;
 using servesim::test::with_run;
 
@@ -346,12 +348,7 @@ TEST_CASE("Dependencies: same seed, same result, on any thread count", "[simulat
   add_endpoint(s, "b", "web", {db("pg"), Phase{PhaseKind::cpu, Distribution::exponential(0.001)}},
                EndpointStyle::sync);
   s.workload.open = OpenWorkload{300.0, ArrivalProcess::poisson};
-  SimulationOptions one;
-  one.threads = 1;
-  SimulationOptions three;
-  three.threads = 3;
-  const Result a = simulate(s, one);
-  const Result b = simulate(s, three);
+  const auto [a, b] = simulate_on_one_and_three_threads(s);
   CHECK(a.errors.pool_timeout > 0);
   CHECK(a.errors.downstream > 0);
   for (std::size_t i = 0; i < a.replications.size(); ++i) {

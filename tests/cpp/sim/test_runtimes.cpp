@@ -13,11 +13,13 @@
 #include "servesim/errors.hpp"
 #include "servesim/sim/simulate.hpp"
 #include "support/scenarios.hpp"
+#include "support/thread_counts.hpp"
 #include "support/tolerance.hpp"
 
 using namespace servesim;
 using servesim::test::add_endpoint;
 using servesim::test::check_estimate;
+using servesim::test::simulate_on_one_and_three_threads;
 using servesim::test::with_run;
 
 namespace {
@@ -267,12 +269,7 @@ TEST_CASE("Runtimes: same seed, same result, on any thread count", "[simulate][r
                         Phase{PhaseKind::io, Distribution::exponential(0.020)}});
   add_endpoint(s, "b", "web", {Phase{PhaseKind::cpu, Distribution::exponential(0.001)}}, EndpointStyle::sync);
   s.workload.open = OpenWorkload{300.0, ArrivalProcess::poisson};
-  SimulationOptions one;
-  one.threads = 1;
-  SimulationOptions three;
-  three.threads = 3;
-  const Result a = simulate(s, one);
-  const Result b = simulate(s, three);
+  const auto [a, b] = simulate_on_one_and_three_threads(s);
   for (std::size_t i = 0; i < a.replications.size(); ++i) {
     CHECK(a.replications[i].completed == b.replications[i].completed);
     CHECK(a.replications[i].latency.p99 == b.replications[i].latency.p99);
