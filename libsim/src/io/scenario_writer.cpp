@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "model/kind_names.hpp"
+
 namespace servesim::detail {
 namespace {
 
@@ -25,36 +27,11 @@ json distribution_json(const Distribution& d) {
   return out;
 }
 
-const char* server_kind(ServerKind kind) {
-  switch (kind) {
-    case ServerKind::gunicorn_sync: return "gunicorn-sync";
-    case ServerKind::gunicorn_gthread: return "gunicorn-gthread";
-    case ServerKind::gunicorn_gevent: return "gunicorn-gevent";
-    case ServerKind::uvicorn: return "uvicorn";
-  }
-  return "unknown";
-}
-
-const char* phase_kind(PhaseKind kind) {
-  switch (kind) {
-    case PhaseKind::cpu: return "cpu";
-    case PhaseKind::cpu_nogil: return "cpu_nogil";
-    case PhaseKind::io: return "io";
-    case PhaseKind::blocking_io: return "blocking_io";
-    case PhaseKind::background: return "background";
-    // Not written (see the header): their targets and sub-phases are not either.
-    case PhaseKind::db: return "db";
-    case PhaseKind::call: return "call";
-    case PhaseKind::cache: return "cache";
-  }
-  return "unknown";
-}
-
 // The parser accepts a kind's own settings only; the others do not affect
 // the model (a gthread server's `timeout` is never used), so they are left out.
 json server_json(const Server& s) {
   json out = {{"host", s.host},
-              {"kind", server_kind(s.kind)},
+              {"kind", server_kind_name(s.kind)},
               {"workers", s.workers},
               {"backlog", s.backlog},
               {"switch_interval", s.switch_interval},
@@ -92,7 +69,9 @@ std::string scenario_to_json(const Scenario& scenario) {
   json endpoints = json::object();
   for (const Endpoint& e : scenario.endpoints) {
     json phases = json::array();
-    for (const Phase& p : e.phases) phases.push_back({{phase_kind(p.kind), distribution_json(p.duration)}});
+    // A db, call or cache phase would be written without its target and
+    // sub-phases: those are left out with the databases and services (see the header).
+    for (const Phase& p : e.phases) phases.push_back({{phase_kind_name(p.kind), distribution_json(p.duration)}});
     endpoints[e.name] = {{"server", e.server}, {"phases", std::move(phases)}};
     if (e.style) endpoints[e.name]["style"] = *e.style == EndpointStyle::sync ? "sync" : "async";
   }
