@@ -212,10 +212,12 @@ def _kill_group(process: subprocess.Popen, grace_s: float = 8.0) -> None:
         process.wait(timeout=grace_s)
 
 
-def group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU seconds of every live process in process group `pgid`."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+def _proc_stat_fields() -> Iterator[tuple[int, list[str]]]:
+    """(pid, fields of ``/proc/<pid>/stat`` after the command name) of every live process.
+
+    The fields from 0: state ppid pgrp session .. flags(6) .. utime(11) stime(12)
+    cutime(13) cstime(14). A process that exits while listed is passed over.
+    """
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -224,7 +226,14 @@ def group_cpu_seconds(pgid: int) -> float:
                 fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        # After the command name: state ppid pgrp session ... utime(12) stime(13).
+        yield int(entry), fields
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in process group `pgid`."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for _, fields in _proc_stat_fields():
         if int(fields[2]) == pgid:
             total += int(fields[11]) + int(fields[12])
     return total / ticks
@@ -257,19 +266,11 @@ def foreign_cpu_seconds(exclude_pgids: Sequence[int]) -> dict[int, float]:
     ticks = os.sysconf("SC_CLK_TCK")
     me = os.getpid()
     seconds = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == me:
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # state(0) ppid(1) pgrp(2) .. flags(6) .. utime(11) stime(12) cutime(13) cstime(14).
+    for pid, fields in _proc_stat_fields():
         # Kernel threads (softirq, workqueues) largely carry the servers' own network work.
-        if int(fields[2]) in exclude_pgids or int(fields[6]) & _PF_KTHREAD:
+        if pid == me or int(fields[2]) in exclude_pgids or int(fields[6]) & _PF_KTHREAD:
             continue
-        seconds[int(entry)] = sum(int(value) for value in fields[11:15]) / ticks
+        seconds[pid] = sum(int(value) for value in fields[11:15]) / ticks
     return seconds
 
 
