@@ -869,7 +869,8 @@ class ComparisonResult:
         baseline, challenger
             As for :meth:`verdicts`.
         """
-        lines = [_headline(self.comparison), "", _format_table(_result_cells(self.comparison, self._frame)), _busy_note(self.comparison)]
+        lines = [_headline(self.comparison), "", _format_table(_result_cells(self.comparison, self._frame)),
+                 _busy_note(self.comparison)]
         if len(self.comparison.deployments) >= 2:
             verdicts = self.verdicts(baseline, challenger)
             lines += ["", _verdict_title(verdicts), "", _format_table(_verdict_cells(verdicts))]
