@@ -213,8 +213,9 @@ class Comparison:
     driver such as psycopg) and are awaited on an event loop (asyncpg, httpx),
     which serves other requests meanwhile. So the difference between the
     servers is how many queries one process has in flight: one on a sync
-    worker, up to its threads on gthread or Uvicorn's pool, as many as its
-    connection pool allows on an event loop.
+    worker, up to one per thread on gthread or in Uvicorn's thread pool, up
+    to one per request on an event loop; beyond its connection pool's
+    ``size + max_overflow`` they wait for a connection.
 
     Raises
     ------
@@ -1118,8 +1119,8 @@ def _markdown_report(result: ComparisonResult, baseline: str | None, challenger:
               "Framework overheads are the presets named by `framework`.",
               "- Database queries and service calls are waits like `io`: a thread's (a blocking "
               "driver) where the endpoint runs on one, awaited (an async driver) on an event loop. "
-              "A sync worker has one query in flight at most, a thread pool one per thread, an "
-              "event loop as many as its process's connection pool allows.",
+              "A sync worker has one query in flight at most, threads one each, an event loop "
+              "one per request, and beyond its process's connection pool they wait for a connection.",
               f"- A resource is *saturated* when busy at least {SATURATION_THRESHOLD:.0%} of the "
               "time; cores first, then databases (connections executing queries), connection "
               f"pools (at least {SATURATION_THRESHOLD:.0%} of checkouts waited), services "
