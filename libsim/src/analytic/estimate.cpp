@@ -75,6 +75,13 @@ Demands demands_of(const Scenario& s, const Server& server, double speed) {
       }
       mean += m;
       variance += v;
+      if (phase.kind == PhaseKind::io || phase.kind == PhaseKind::blocking_io) {
+        // Resuming after the wait is Python code (the engines' wait_overhead).
+        const auto [wm, wv] = moments(server.wait_overhead, 1.0 / speed);
+        d.gil_cpu += w * wm;
+        mean += wm;
+        variance += wv;
+      }
     }
     d.mean += w * mean;
     second_moment += w * (variance + mean * mean);
