@@ -123,6 +123,13 @@ int run(int argc, char** argv) {
   // Raw contexts switch actors fastest; the actors' call chains are shallow.
   simgrid::s4u::Engine::set_config("contexts/factory:raw");
   simgrid::s4u::Engine::set_config("contexts/stack-size:64");
+  // Balancer links as the scenario states them: a transfer takes the link's
+  // latency plus its bytes at the link's bandwidth. CM02 applies no latency
+  // or bandwidth correction factors; a TCP window bound and the
+  // acknowledgements' reverse traffic would slow transfers further.
+  simgrid::s4u::Engine::set_config("network/model:CM02");
+  simgrid::s4u::Engine::set_config("network/TCP-gamma:0");
+  simgrid::s4u::Engine::set_config("network/crosstraffic:0");
 
   const Arguments args = parse_arguments(std::vector<std::string>(argv + 1, argv + argc));
   const servesim::Scenario scenario = read_scenario(args.file);

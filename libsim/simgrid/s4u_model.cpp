@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -17,6 +18,9 @@
 #include <vector>
 
 #include "servesim/core/rng.hpp"
+#include "sim/arrival_process.hpp"
+#include "sim/balancer.hpp"
+#include "sim/retry.hpp"
 #include "sim/time_average.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -47,7 +51,9 @@ constexpr std::size_t kMaxInFlight = 20'000;
 constexpr std::uint64_t kArrivalStream = 0;
 constexpr std::uint64_t kMixStream = 1;
 constexpr std::uint64_t kThinkStream = 2;
+constexpr std::uint64_t kRetryStream = 3;
 constexpr std::uint64_t kFirstEndpointStream = 16;
+constexpr std::uint64_t kFirstBalancerStream = std::uint64_t{1} << 19U;
 
 std::uint64_t stream(int replication, std::uint64_t source) {
   return Rng::stream_id(static_cast<std::uint64_t>(replication), source);
@@ -86,11 +92,10 @@ struct Step {
 // loop, async code (and gevent's plain code) runs there too and awaits its
 // io, uvicorn runs plain def code on its thread pool and hands the result
 // back to the loop.
-std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint) {
-  const Server& server = *scenario.find_server(endpoint.server);
+std::vector<Step> build_route(const Endpoint& endpoint, const Server& server) {
   const bool loop_server = has_event_loop(server);
   const bool on_loop = server.kind == ServerKind::gunicorn_gevent ||
-                       (server.kind == ServerKind::uvicorn && scenario.style_of(endpoint) == EndpointStyle::async);
+                       (server.kind == ServerKind::uvicorn && Scenario::style_on(endpoint, server) == EndpointStyle::async);
   const Runner front = loop_server ? Runner::loop : Runner::thread;
   const Runner body = on_loop ? Runner::loop : Runner::thread;
   std::vector<Step> steps;
@@ -150,19 +155,26 @@ std::vector<Step> build_rejection_route(const Server& server) {
 // Runtime state.
 
 struct Process;
+struct ServerRuntime;
 
 // A closed-loop client: its actor waits on `reply` for the outcome.
 struct User {
   sg4::SemaphorePtr reply = sg4::Semaphore::create(0);
   double idle_since = std::numeric_limits<double>::quiet_NaN();  // its keep-alive connection
+  bool refused = false;  // its last request was refused: it retries after a SYN timeout
 };
 
 // Each admitted request is an actor on its server's host, walking its route:
 // it queues for a thread, the event loop and the GIL as the step needs, and
 // computes (an S4U execution) or waits (a sleep).
 struct Request {
-  double arrival = 0.0;
+  double first_sent = 0.0;  // the request's first attempt, by the client: its SLO runs from here
+  int attempt = 1;          // 1: the first; more: retries after failures
+  double sent = 0.0;        // this attempt, by the client
+  double arrival = 0.0;  // at the server, after the network
   std::size_t endpoint = 0;
+  std::size_t target = 0;  // of the endpoint's targets: the server its balancer picked
+  ServerRuntime* server = nullptr;
   User* user = nullptr;  // none: an open-workload client
   Process* process = nullptr;
   double kill_at = std::numeric_limits<double>::infinity();  // Gunicorn's worker timeout
@@ -242,20 +254,37 @@ struct Process {
   TimeAverage gil_held;
 };
 
-struct EndpointRuntime {
+// A server that answers an endpoint's requests, and how it runs them.
+struct Target {
   ServerRuntime* server = nullptr;
   std::vector<Step> route;
   std::vector<Step> rejection_route;
+};
+
+// A load balancer: its policy (the native engine's), and its host, from
+// which requests cross a link of the balancer's latency and bandwidth to
+// each of its servers' hosts.
+struct BalancerRuntime {
+  detail::LoadBalancer picker;
+  sg4::Host* host = nullptr;
+};
+
+struct EndpointRuntime {
+  std::vector<Target> targets;       // one without a balancer; else the balancer's servers, in its order
+  BalancerRuntime* balancer = nullptr;  // none: the clients reach the server directly
   Rng rng;
   std::uint64_t completed = 0;  // measured window
   ErrorCounts errors;
   LatencyHistogram histogram;
   double slo = std::numeric_limits<double>::infinity();  // goodput counts answers within it
   std::uint64_t within_slo = 0;                           // measured window
+  std::uint64_t retries = 0;                              // measured window
+  std::uint64_t failed = 0;                               // measured window: no attempt left
 };
 
 struct IntervalCounts {
   std::uint64_t arrivals = 0;
+  std::uint64_t retries = 0;
   std::uint64_t completed = 0;
   std::uint64_t within_slo = 0;
   std::uint64_t errors = 0;
@@ -282,7 +311,7 @@ class Model {
         replication_(replication),
         measurement_(measurement),
         on_interval_(on_interval),
-        arrival_rng_(scenario.run.seed, stream(replication, kArrivalStream)),
+        retries_(scenario.workload.retries, Rng(scenario.run.seed, stream(replication, kRetryStream))),
         mix_rng_(scenario.run.seed, stream(replication, kMixStream)),
         think_rng_(scenario.run.seed, stream(replication, kThinkStream)) {}
 
@@ -290,6 +319,8 @@ class Model {
 
  private:
   void build();
+  void build_balancers(sg4::NetZone& zone);
+  [[nodiscard]] std::string unused_host_name(std::string name) const;
   void start_actors();
 
   // Actor bodies.
@@ -301,13 +332,18 @@ class Model {
   void serve(const RequestPtr& pointer);
 
   // A request's way through a server.
-  RequestPtr arrive(std::size_t endpoint, User* user);
+  void arrive(std::size_t endpoint, User* user);
+  void send(const RequestPtr& request);
+  void retry(const Request& failed);
+  [[nodiscard]] bool reach_server(const RequestPtr& request);
   Process* pick_process(ServerRuntime& server);
   void accept(Process& process, const RequestPtr& request);
   void run_step(Request& request, const Step& step);
-  void respond(Request& request);
+  void respond(const RequestPtr& request);
+  void to_client(const RequestPtr& request, std::function<void()> tell);
+  void deliver(Request& request);
   void finish(Request& request);
-  void kill_worker(Request& request);
+  void kill_worker(const RequestPtr& pointer);
   void leave_server(Request& request);
   void process_freed(Process& process);
 
@@ -346,12 +382,13 @@ class Model {
   std::deque<HostWork> host_work_;
   sg4::Host* client_host_ = nullptr;
   std::deque<ServerRuntime> servers_;  // stable addresses
+  std::deque<BalancerRuntime> balancers_;
   std::deque<Process> processes_;
   std::vector<EndpointRuntime> endpoints_;
   std::vector<double> mix_cumulative_;
   std::deque<User> users_;
 
-  Rng arrival_rng_;
+  detail::Retries retries_;
   Rng mix_rng_;
   Rng think_rng_;
 
@@ -383,10 +420,7 @@ void Model::build() {
   }
   // Clients only sleep: their host never computes. Its name cannot clash
   // with a scenario host's, which must be unique.
-  std::string client_name = "clients";
-  while (scenario_.find_host(client_name) != nullptr) client_name += "_";
-  client_host_ = zone->create_host(client_name, kFlopsPerSecond)->seal();
-  zone->seal();
+  client_host_ = zone->create_host(unused_host_name("clients"), kFlopsPerSecond)->seal();
 
   for (const Server& spec : scenario_.servers) {
     ServerRuntime& server = servers_.emplace_back();
@@ -410,13 +444,22 @@ void Model::build() {
       if (spec.kind == ServerKind::gunicorn_sync) server.idle_processes.push_back(&process);
     }
   }
+  build_balancers(*zone);
+  zone->seal();
+  // One target per server that can answer the endpoint: server kinds (and
+  // so where each phase runs) may differ behind one balancer.
   for (std::size_t i = 0; i < scenario_.endpoints.size(); ++i) {
     const Endpoint& endpoint = scenario_.endpoints[i];
-    ServerRuntime& server = servers_[index_of(scenario_.servers, endpoint.server)];
-    endpoints_.push_back(EndpointRuntime{&server, build_route(scenario_, endpoint),
-                                         build_rejection_route(*server.spec),
-                                         Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i)),
-                                         0, {}, {}, std::numeric_limits<double>::infinity(), 0});
+    EndpointRuntime& runtime = endpoints_.emplace_back(EndpointRuntime{
+        {}, nullptr, Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i)), 0, {}, {},
+        std::numeric_limits<double>::infinity(), 0});
+    if (const Balancer* balancer = scenario_.find_balancer(endpoint.server)) {
+      runtime.balancer = &balancers_[index_of(scenario_.balancers, balancer->name)];
+    }
+    for (const Server* spec : scenario_.servers_of(endpoint)) {
+      ServerRuntime& server = servers_[index_of(scenario_.servers, spec->name)];
+      runtime.targets.push_back(Target{&server, build_route(endpoint, *spec), build_rejection_route(*spec)});
+    }
   }
   for (const MixEntry& entry : scenario_.workload.mix) {
     if (entry.slo) endpoints_[index_of(scenario_.endpoints, entry.endpoint)].slo = *entry.slo;
@@ -433,6 +476,43 @@ void Model::build() {
     mix_cumulative_.push_back(running);
   }
   mix_cumulative_.back() = 1.0;
+}
+
+// Each balancer is a host of its own. A link of the balancer's latency (half
+// its round trip) and bandwidth joins it to each of its servers' hosts, and
+// every transfer has the whole bandwidth (a fat pipe), as in the native
+// engine. SimGrid times each transfer: latency + bytes / bandwidth.
+void Model::build_balancers(sg4::NetZone& zone) {
+  constexpr double kBytesPerMegabit = 1e6 / 8.0;
+  // Without a bandwidth, transfers take no time: a megabyte in a femtosecond.
+  constexpr double kUnlimitedBandwidth = 1e21;
+  for (std::size_t b = 0; b < scenario_.balancers.size(); ++b) {
+    const Balancer& spec = scenario_.balancers[b];
+    sg4::Host* host = zone.create_host(unused_host_name("balancer-" + spec.name), kFlopsPerSecond)->seal();
+    balancers_.push_back(BalancerRuntime{
+        detail::LoadBalancer(spec.policy, spec.servers.size(),
+                             Rng(scenario_.run.seed, stream(replication_, kFirstBalancerStream + b))),
+        host});
+    const double bandwidth = spec.bandwidth_mbps ? *spec.bandwidth_mbps * kBytesPerMegabit : kUnlimitedBandwidth;
+    std::unordered_set<const sg4::Host*> linked;
+    for (const std::string& server_name : spec.servers) {
+      sg4::Host* server_host = hosts_[index_of(scenario_.hosts, scenario_.find_server(server_name)->host)];
+      if (!linked.insert(server_host).second) continue;
+      sg4::Link* link = zone.create_link(host->get_name() + "-" + server_host->get_name(), bandwidth)
+                            ->set_latency(spec.rtt / 2.0)
+                            ->set_sharing_policy(sg4::Link::SharingPolicy::FATPIPE)
+                            ->seal();
+      zone.add_route(host->get_netpoint(), server_host->get_netpoint(), nullptr, nullptr,
+                     {sg4::LinkInRoute(link)}, true);
+    }
+  }
+}
+
+// A name for a host of the engine's own that no scenario host (nor another
+// of its own) has.
+std::string Model::unused_host_name(std::string name) const {
+  while (scenario_.find_host(name) != nullptr || sg4::Host::by_name_or_null(name) != nullptr) name += "_";
+  return name;
 }
 
 std::size_t Model::pick_endpoint() {
@@ -466,26 +546,23 @@ void Model::start_actors() {
 // ---------------------------------------------------------------------------
 // Clients.
 
+// Arrival times come from the native engine's generator (Poisson, constant,
+// bursts, rate profiles), drawn from the same stream.
 void Model::open_source() {
-  const OpenWorkload& open = *scenario_.workload.open;
-  for (;;) {
-    (void)arrive(pick_endpoint(), nullptr);
-    const double gap = open.arrivals == ArrivalProcess::constant
-                           ? 1.0 / open.rate
-                           : -std::log(arrival_rng_.uniform01()) / open.rate;
-    sg4::this_actor::sleep_for(gap);
+  detail::OpenArrivals arrivals(*scenario_.workload.open, scenario_.run.duration,
+                                Rng(scenario_.run.seed, stream(replication_, kArrivalStream)));
+  for (double next = arrivals.next(); std::isfinite(next); next = arrivals.next()) {
+    sg4::this_actor::sleep_until(next);
+    arrive(pick_endpoint(), nullptr);
   }
 }
 
 void Model::user(User& state, double first_send) {
   sg4::this_actor::sleep_for(first_send);
   for (;;) {
-    if (arrive(pick_endpoint(), &state) == nullptr) {
-      sg4::this_actor::sleep_for(think() + kRefusedRetryDelay);
-      continue;
-    }
+    arrive(pick_endpoint(), &state);
     state.reply->acquire();  // an answer, an error, or its own timeout
-    sg4::this_actor::sleep_for(think());
+    sg4::this_actor::sleep_for(think() + (state.refused ? kRefusedRetryDelay : 0.0));
   }
 }
 
@@ -495,7 +572,7 @@ void Model::timeout_watch() {
     deadlines_pending_->acquire();
     const RequestPtr request = deadlines_.front();
     deadlines_.pop_front();
-    sg4::this_actor::sleep_until(request->arrival + timeout);
+    sg4::this_actor::sleep_until(request->sent + timeout);
     if (request->settled) continue;
     ++events_;
     request->timed_out = true;
@@ -503,18 +580,40 @@ void Model::timeout_watch() {
   }
 }
 
+// A new attempt after the backoff; the failed one may still be in a server
+// (after a client timeout).
+void Model::retry(const Request& failed) {
+  auto request = std::make_shared<Request>();
+  request->first_sent = failed.first_sent;
+  request->attempt = failed.attempt + 1;
+  request->endpoint = failed.endpoint;
+  request->user = failed.user;
+  const double backoff = retries_.backoff(failed.attempt);
+  sg4::Actor::create("retry", client_host_, [this, request, backoff] {
+    sg4::this_actor::sleep_for(backoff);
+    send(request);
+  });
+}
+
 bool Model::opens_connection(const ServerRuntime& server, const User* user) const {
   if (server.closes_connections || user == nullptr) return true;
   return std::isnan(user->idle_since) || now() - user->idle_since > server.keepalive;
 }
 
-// The client has its outcome: counted, and a waiting user goes on thinking
-// (its connection is gone). A refused user is told by arrive() instead.
+// The client learns that an attempt failed: counted, and its connection is
+// gone. It retries if its policy allows; otherwise the request has failed
+// and a waiting user goes on thinking.
 void Model::fail(Request& request, Failure failure) {
   count_error(request.endpoint, failure);
   request.settled = true;
-  if (request.user == nullptr || failure == Failure::refused) return;
-  request.user->idle_since = std::numeric_limits<double>::quiet_NaN();
+  if (request.user != nullptr) request.user->idle_since = std::numeric_limits<double>::quiet_NaN();
+  if (retries_.again(request.attempt)) {
+    retry(request);
+    return;
+  }
+  if (measuring_) endpoints_[request.endpoint].failed += 1;
+  if (request.user == nullptr) return;
+  request.user->refused = failure == Failure::refused;
   request.user->reply->release();
 }
 
@@ -533,25 +632,58 @@ void Model::count_error(std::size_t endpoint, Failure failure) {
 // ---------------------------------------------------------------------------
 // A request's way through a server.
 
-RequestPtr Model::arrive(std::size_t endpoint, User* user) {
-  ++events_;
-  ServerRuntime& server = *endpoints_[endpoint].server;
+// A client sends a request: straight to its server, or through a balancer,
+// which picks the server and sends the request across the network.
+void Model::arrive(std::size_t endpoint, User* user) {
   auto request = std::make_shared<Request>();
-  request->arrival = now();
+  request->first_sent = now();
   request->endpoint = endpoint;
   request->user = user;
-  request->new_connection = opens_connection(server, user);
+  send(request);
+}
+
+// An attempt of a request leaves the client, a first one or a retry.
+void Model::send(const RequestPtr& request) {
+  ++events_;
+  const std::size_t endpoint = request->endpoint;
+  EndpointRuntime& runtime = endpoints_[endpoint];
+  request->sent = now();
+  request->target = runtime.balancer == nullptr ? 0 : runtime.balancer->picker.pick();
+  request->server = runtime.targets[request->target].server;
+  const bool is_retry = request->attempt > 1;
   interval_.arrivals += 1;
-  if (measuring_) arrivals_ += 1;
-  Process* process = pick_process(server);
-  if (process == nullptr && server.backlog.size() >= static_cast<std::size_t>(server.spec->backlog)) {
-    if (user != nullptr) user->idle_since = std::numeric_limits<double>::quiet_NaN();
-    fail(*request, Failure::refused);
-    return nullptr;
+  if (is_retry) interval_.retries += 1;
+  if (measuring_) {
+    arrivals_ += 1;
+    if (is_retry) runtime.retries += 1;
   }
   if (scenario_.workload.client_timeout) {
     deadlines_.push_back(request);
     deadlines_pending_->release();
+  }
+  if (runtime.balancer == nullptr) {
+    if (!reach_server(request)) fail(*request, Failure::refused);
+    return;
+  }
+  const std::uint64_t bytes = std::llround(scenario_.endpoints[endpoint].request_bytes);
+  sg4::Actor::create("to-server", runtime.balancer->host, [this, request, bytes] {
+    sg4::Comm::sendto(sg4::this_actor::get_host(), request->server->host, bytes);
+    if (reach_server(request)) return;
+    to_client(request, [this, request] {
+      if (!request->settled) fail(*request, Failure::refused);  // unless the client gave up already
+    });
+  });
+}
+
+// The request reaches its server: a process takes it, it waits in the
+// backlog, or it is refused (false) when the backlog is full.
+bool Model::reach_server(const RequestPtr& request) {
+  ServerRuntime& server = *request->server;
+  request->arrival = now();
+  request->new_connection = opens_connection(server, request->user);
+  Process* process = pick_process(server);
+  if (process == nullptr && server.backlog.size() >= static_cast<std::size_t>(server.spec->backlog)) {
+    return false;
   }
   if (++in_flight_ > kMaxInFlight) {
     std::fprintf(stderr,
@@ -565,17 +697,17 @@ RequestPtr Model::arrive(std::size_t endpoint, User* user) {
   if (process == nullptr) {
     server.backlog.push_back(request);
     mark_waiting(*request, 1.0);
-    return request;
+    return true;
   }
   const std::optional<int>& limit = server.spec->limit_concurrency;
   if (limit && process->accepted >= *limit) {
     request->rejected = true;
     request->process = process;
     sg4::Actor::create("request", server.host, [this, request] { serve(request); });
-    return request;
+    return true;
   }
   accept(*process, request);
-  return request;
+  return true;
 }
 
 // Gunicorn sync: any idle worker. Otherwise the process with the fewest
@@ -605,12 +737,12 @@ void Model::accept(Process& process, const RequestPtr& request) {
 
 void Model::serve(const RequestPtr& pointer) {
   Request& request = *pointer;
-  const EndpointRuntime& endpoint = endpoints_[request.endpoint];
-  const std::vector<Step>& route = request.rejected ? endpoint.rejection_route : endpoint.route;
+  const Target& target = endpoints_[request.endpoint].targets[request.target];
+  const std::vector<Step>& route = request.rejected ? target.rejection_route : target.route;
   try {
     for (const Step& step : route) {
       if (step.kind == StepKind::respond) {
-        respond(request);
+        respond(pointer);
         continue;
       }
       if (step.new_connection_only && !request.new_connection) continue;
@@ -621,7 +753,7 @@ void Model::serve(const RequestPtr& pointer) {
       run_step(request, step);
     }
   } catch (const WorkerKilled&) {
-    kill_worker(request);
+    kill_worker(pointer);
     return;
   }
   finish(request);
@@ -652,16 +784,38 @@ void Model::run_step(Request& request, const Step& step) {
   }
 }
 
-void Model::respond(Request& request) {
+void Model::respond(const RequestPtr& request) {
+  to_client(request, [this, request] { deliver(*request); });
+}
+
+// The answer (or failure) leaves the server, and its balancer stops counting
+// the request; through a balancer it crosses the network before the client
+// is told.
+void Model::to_client(const RequestPtr& request, std::function<void()> tell) {
+  BalancerRuntime* balancer = endpoints_[request->endpoint].balancer;
+  if (balancer == nullptr) {
+    tell();
+    return;
+  }
+  balancer->picker.answered(request->target);
+  const std::uint64_t bytes = std::llround(scenario_.endpoints[request->endpoint].response_bytes);
+  sg4::Actor::create("to-client", request->server->host, [request, balancer, bytes, tell = std::move(tell)] {
+    sg4::Comm::sendto(request->server->host, balancer->host, bytes);
+    tell();
+  });
+}
+
+void Model::deliver(Request& request) {
   if (request.settled) return;  // the client gave up; its error is counted
   if (request.rejected) {
     fail(request, Failure::unavailable);
     return;
   }
   request.settled = true;
-  const double latency = now() - request.arrival;
+  const double latency = now() - request.sent;
   EndpointRuntime& endpoint = endpoints_[request.endpoint];
-  const bool within_slo = latency <= endpoint.slo;  // no retries here: one attempt per request
+  // The client's SLO runs from its first attempt: failed attempts and backoffs count.
+  const bool within_slo = now() - request.first_sent <= endpoint.slo;
   interval_.completed += 1;
   if (within_slo) interval_.within_slo += 1;
   interval_.latency_sum += latency;
@@ -672,6 +826,7 @@ void Model::respond(Request& request) {
   }
   if (request.user != nullptr) {
     request.user->idle_since = now();
+    request.user->refused = false;
     request.user->reply->release();
   }
 }
@@ -696,8 +851,11 @@ void Model::leave_server(Request& request) {
 
 // Gunicorn's arbiter kills a sync worker whose request outlives `timeout`:
 // the client's connection is reset, and the worker serves again after booting.
-void Model::kill_worker(Request& request) {
-  if (!request.settled) fail(request, Failure::worker_killed);
+void Model::kill_worker(const RequestPtr& pointer) {
+  Request& request = *pointer;
+  to_client(pointer, [this, pointer] {
+    if (!pointer->settled) fail(*pointer, Failure::worker_killed);
+  });
   leave_server(request);
   Process& process = *request.process;
   process.accepted -= 1;
@@ -727,7 +885,7 @@ void Model::process_freed(Process& process) {
 
 void Model::mark_waiting(Request& request, double delta) {
   if (delta > 0.0 && !request.started) request.queued = true;
-  endpoints_[request.endpoint].server->waiting.add(now(), delta);
+  request.server->waiting.add(now(), delta);
 }
 
 void Model::take_thread(Request& request) {
@@ -896,8 +1054,7 @@ void Model::force_switch(Process& process, std::uint32_t switches) {
 
 void Model::timeline() {
   const double end = scenario_.run.duration;
-  bool warm = measurement_.warmup <= 0.0;
-  if (warm) start_measuring();
+  bool warm = measurement_.warmup <= 0.0;  // then run() started measuring
   double next_interval = measurement_.interval;
   for (;;) {
     // The warm-up's end and the intervals' ends, in time order.
@@ -936,6 +1093,7 @@ void Model::start_measuring() {
   for (const ServerRuntime& server : servers_) areas_at_warmup_.push_back(server_areas(server));
   flops_at_warmup_.clear();
   for (const HostWork& work : host_work_) flops_at_warmup_.push_back(work.flops());
+  for (BalancerRuntime& balancer : balancers_) balancer.picker.start_measuring();
 }
 
 void Model::close_interval() {
@@ -944,6 +1102,7 @@ void Model::close_interval() {
   stats.start = interval_start_;
   stats.end = now();
   stats.arrivals = interval_.arrivals;
+  stats.retries = interval_.retries;
   stats.completed = interval_.completed;
   stats.within_slo = interval_.within_slo;
   stats.errors = interval_.errors;
@@ -962,6 +1121,8 @@ void Model::close_interval() {
 
 ReplicationResult Model::run() {
   build();
+  // Without a warm-up, requests sent at time 0 count: measure before any actor runs.
+  if (measurement_.warmup <= 0.0) start_measuring();
   start_actors();
   sg4::Engine::get_instance()->run_until(scenario_.run.duration);
   close_interval();
@@ -985,12 +1146,16 @@ ReplicationResult Model::collect() {
     stats.completed = runtime.completed;
     stats.throughput = static_cast<double>(runtime.completed) / span;
     stats.within_slo = runtime.within_slo;
+    stats.retries = runtime.retries;
+    stats.failed = runtime.failed;
     stats.goodput = static_cast<double>(runtime.within_slo) / span;
     stats.errors = runtime.errors;
     stats.latency = LatencyStats::from(runtime.histogram);
     all.merge(runtime.histogram);
     result.completed += runtime.completed;
     result.within_slo += runtime.within_slo;
+    result.retries += runtime.retries;
+    result.failed += runtime.failed;
     result.errors += runtime.errors;
     stats.histogram = std::move(runtime.histogram);
     result.endpoints.push_back(std::move(stats));
@@ -1021,15 +1186,12 @@ ReplicationResult Model::collect() {
     result.hosts.push_back(HostStats{spec.name, core_seconds / (span * spec.cores)});
   }
 
-  // Databases, services and balancers no endpoint uses (check_simgrid_supported()
-  // refuses db and call phases and balanced endpoints) are listed idle, as the
-  // native engine lists them.
+  // Databases and services no endpoint uses (check_simgrid_supported() refuses
+  // db and call phases) are listed idle, as the native engine lists them.
   for (const Database& database : scenario_.databases) result.databases.push_back(DatabaseStats{database.name});
   for (const Service& service : scenario_.services) result.services.push_back(ServiceStats{service.name});
-  for (const Balancer& balancer : scenario_.balancers) {
-    BalancerStats stats{balancer.name, {}};
-    for (const std::string& server : balancer.servers) stats.servers.push_back(BalancedServerStats{server, 0, 0.0});
-    result.balancers.push_back(std::move(stats));
+  for (std::size_t b = 0; b < balancers_.size(); ++b) {
+    result.balancers.push_back(detail::split_of(scenario_.balancers[b], balancers_[b].picker));
   }
 
   result.little.mean_in_system = (system_area() - system_area_at_warmup_) / span;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -98,6 +99,22 @@ TEST_CASE("SimGrid runs choose an automatic warm-up by a pilot run", "[simgrid]"
   }
 }
 
+TEST_CASE("SimGrid's balancer links add half the round trip and bytes / bandwidth each way", "[simgrid]") {
+  // One request a second, never queued: 1 ms of work, a balancer 10 ms away
+  // at 8 Mbit/s (1 MB/s), 10 kB up (10 ms) and 20 kB down (20 ms): every
+  // latency is 5 + 10 + 1 + 5 + 20 = 41 ms, as the scenario format defines.
+  Scenario s = test::with_run(test::farm(1, BalancingPolicy::round_robin, 1.0, Distribution::constant(0.001)),
+                              100.0, 0.0, 1);
+  s.workload.open->arrivals = ArrivalProcess::constant;
+  s.balancers[0].rtt = 0.010;
+  s.balancers[0].bandwidth_mbps = 8.0;
+  s.endpoints[0].request_bytes = 10'000;
+  s.endpoints[0].response_bytes = 20'000;
+  const Result r = simulate(s, on_simgrid());
+  CHECK(r.latency.mean.mean == Approx(0.041).epsilon(1e-9));
+  CHECK(r.replications[0].latency.max == Approx(0.041).epsilon(1e-9));
+}
+
 TEST_CASE("what SimGrid cannot express is a ScenarioError naming it", "[simgrid]") {
   Scenario s = small();
   s.workload.open.reset();
@@ -161,24 +178,6 @@ TEST_CASE("what the SimGrid engine does not simulate yet is refused, naming it",
   CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
              Contains("endpoints.work.phases[1].db: the SimGrid engine does not simulate db phases"));
 
-  s = small();
-  s.workload.retries.max_attempts = 3;
-  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
-             Contains("workload.retries.attempts: the SimGrid engine does not simulate client retries"));
-
-  s = small();
-  s.workload.open->arrivals = ArrivalProcess::bursty;
-  s.workload.open->burst = Burst{500.0, 1.0, 30.0};
-  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
-             Contains("workload.open.arrivals: the SimGrid engine does not simulate bursty arrivals"));
-
-  s = small();
-  s.servers.push_back(s.servers[0]);
-  s.servers[1].name = "web2";
-  s.balancers.push_back(Balancer{"lb", {"web", "web2"}, BalancingPolicy::round_robin, 0.001, std::nullopt});
-  s.endpoints[0].server = "lb";
-  CHECK_THAT(message_of<ScenarioError>([&] { (void)simulate(s, on_simgrid()); }),
-             Contains("endpoints.work.server: the SimGrid engine does not simulate load balancers ('lb')"));
 }
 
 TEST_CASE("SimGrid runs report their progress up to the end", "[simgrid]") {
@@ -203,4 +202,26 @@ TEST_CASE("an overloaded event loop stops a SimGrid run with an EngineError", "[
   s.run.replications = 1;
   CHECK_THAT(message_of<EngineError>([&] { (void)simulate(s, on_simgrid()); }),
              Contains("more than 20000 requests in the servers") && Contains("(overload?)"));
+}
+
+TEST_CASE("SimGrid replays a trace's arrival times exactly", "[simgrid]") {
+  // 500 ever denser times, 5 of them after the 30 s run: exactly 495 arrivals
+  // in every replication, each in the interval its time falls in.
+  Scenario s = test::with_run(test::sync_pool(2, 2, Distribution::constant(0.001), 1.0), 30.0, 0.0, 2);
+  s.run.interval = 5.0;
+  s.workload.open->arrivals = ArrivalProcess::trace;
+  for (int i = 0; i < 500; ++i) s.workload.open->trace.push_back(std::pow(i / 499.0, 2.0) * 30.55);
+  const std::vector<double>& times = s.workload.open->trace;
+  const auto sent = std::count_if(times.begin(), times.end(), [](double t) { return t <= 30.0; });
+  REQUIRE(sent == 495);
+  const Result r = simulate(s, on_simgrid());
+  for (const ReplicationResult& rep : r.replications) {
+    CHECK(rep.arrivals == static_cast<std::uint64_t>(sent));
+    for (const IntervalStats& interval : rep.timeline) {
+      const auto expected = std::count_if(times.begin(), times.end(), [&](double t) {
+        return t >= interval.start && (t < interval.end || (interval.end == 30.0 && t == 30.0));
+      });
+      CHECK(interval.arrivals == static_cast<std::uint64_t>(expected));
+    }
+  }
 }

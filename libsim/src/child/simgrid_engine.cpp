@@ -112,24 +112,12 @@ const char* dependency_phase(PhaseKind kind) {
 void check_simgrid_supported(const Scenario& scenario) {
   for (const Endpoint& endpoint : scenario.endpoints) {
     const std::string path = "endpoints." + endpoint.name;
-    if (scenario.find_balancer(endpoint.server) != nullptr) {
-      not_yet(path + ".server", "load balancers ('" + endpoint.server + "')");
-    }
     for (std::size_t p = 0; p < endpoint.phases.size(); ++p) {
       if (const char* kind = dependency_phase(endpoint.phases[p].kind)) {
         not_yet(path + ".phases[" + std::to_string(p) + "]." + kind, std::string(kind) + " phases");
       }
     }
   }
-  const Workload& workload = scenario.workload;
-  if (workload.open) {
-    if (workload.open->arrivals == ArrivalProcess::bursty) not_yet("workload.open.arrivals", "bursty arrivals");
-    if (workload.open->arrivals == ArrivalProcess::trace) not_yet("workload.open.arrivals", "trace replay");
-    if (workload.open->profile.kind != RateProfileKind::constant) {
-      not_yet("workload.open.profile", "arrival rate profiles");
-    }
-  }
-  if (workload.retries.max_attempts > 1) not_yet("workload.retries.attempts", "client retries");
   if (scenario.workload.closed && scenario.workload.closed->users > kMaxUsers) {
     throw ScenarioError("workload.closed.users",
                         "the SimGrid engine runs one actor per closed-loop user and supports at most " +

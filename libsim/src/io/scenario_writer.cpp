@@ -50,6 +50,62 @@ const char* phase_kind(PhaseKind kind) {
   return "unknown";
 }
 
+const char* policy_name(BalancingPolicy policy) {
+  switch (policy) {
+    case BalancingPolicy::round_robin: return "round_robin";
+    case BalancingPolicy::least_connections: return "least_connections";
+    case BalancingPolicy::power_of_two: return "power_of_two";
+    case BalancingPolicy::random: return "random";
+  }
+  return "unknown";
+}
+
+json balancer_json(const Balancer& b) {
+  json out = {{"servers", b.servers}, {"policy", policy_name(b.policy)}, {"rtt", b.rtt}};
+  if (b.bandwidth_mbps) out["bandwidth_mbps"] = *b.bandwidth_mbps;
+  return out;
+}
+
+const char* arrivals_name(ArrivalProcess arrivals) {
+  switch (arrivals) {
+    case ArrivalProcess::poisson: return "poisson";
+    case ArrivalProcess::constant: return "constant";
+    case ArrivalProcess::bursty: return "bursty";
+    case ArrivalProcess::trace: return "trace";
+  }
+  return "unknown";
+}
+
+json profile_json(const RateProfile& p) {
+  switch (p.kind) {
+    case RateProfileKind::constant: break;
+    case RateProfileKind::ramp: return {{"ramp", {{"from", p.from}, {"to", p.to}}}};
+    case RateProfileKind::steps: {
+      json steps = json::array();
+      for (const RateStep& step : p.steps) steps.push_back({{"at", step.at}, {"rate", step.rate}});
+      return {{"steps", std::move(steps)}};
+    }
+    case RateProfileKind::diurnal:
+      return {{"diurnal", {{"min", p.min}, {"max", p.max}, {"period", p.period}}}};
+  }
+  return json::object();
+}
+
+// A trace is written out as its list of times, whatever file it came from.
+json open_json(const OpenWorkload& open) {
+  if (open.arrivals == ArrivalProcess::trace) return {{"trace", open.trace}};
+  json out = {{"arrivals", arrivals_name(open.arrivals)}};
+  if (open.profile.kind == RateProfileKind::constant) {
+    out["rate"] = open.rate;
+  } else {
+    out["profile"] = profile_json(open.profile);
+  }
+  if (open.arrivals == ArrivalProcess::bursty) {
+    out["burst"] = {{"rate", open.burst.rate}, {"duration", open.burst.duration}, {"every", open.burst.every}};
+  }
+  return out;
+}
+
 // The parser accepts a kind's own settings only; the others do not affect
 // the model (a gthread server's `timeout` is never used), so they are left out.
 json server_json(const Server& s) {
@@ -90,20 +146,23 @@ std::string scenario_to_json(const Scenario& scenario) {
   json servers = json::object();
   for (const Server& s : scenario.servers) servers[s.name] = server_json(s);
 
+  json balancers = json::object();
+  for (const Balancer& b : scenario.balancers) balancers[b.name] = balancer_json(b);
+
   json endpoints = json::object();
   for (const Endpoint& e : scenario.endpoints) {
     json phases = json::array();
     for (const Phase& p : e.phases) phases.push_back({{phase_kind(p.kind), distribution_json(p.duration)}});
-    endpoints[e.name] = {{"server", e.server}, {"phases", std::move(phases)}};
+    endpoints[e.name] = {{"server", e.server},
+                         {"phases", std::move(phases)},
+                         {"request_bytes", e.request_bytes},
+                         {"response_bytes", e.response_bytes}};
     if (e.style) endpoints[e.name]["style"] = *e.style == EndpointStyle::sync ? "sync" : "async";
   }
 
   const Workload& w = scenario.workload;
   json workload = json::object();
-  if (w.open) {
-    workload["open"] = {{"rate", w.open->rate},
-                        {"arrivals", w.open->arrivals == ArrivalProcess::poisson ? "poisson" : "constant"}};
-  }
+  if (w.open) workload["open"] = open_json(*w.open);
   if (w.closed) {
     workload["closed"] = {{"users", w.closed->users},
                           {"think_time", distribution_json(w.closed->think_time)}};
@@ -119,6 +178,10 @@ std::string scenario_to_json(const Scenario& scenario) {
     workload["mix"] = std::move(mix);
   }
   if (w.client_timeout) workload["client_timeout"] = *w.client_timeout;
+  const RetryPolicy& retry = w.retries;
+  workload["retries"] = {{"attempts", retry.max_attempts},     {"backoff", retry.backoff},
+                         {"multiplier", retry.multiplier},     {"max_backoff", retry.max_backoff},
+                         {"jitter", retry.jitter}};
 
   const RunConfig& r = scenario.run;
   json run = {{"duration", r.duration}, {"replications", r.replications}, {"seed", r.seed},
@@ -130,7 +193,8 @@ std::string scenario_to_json(const Scenario& scenario) {
   }
 
   const json doc = {{"name", scenario.name}, {"hosts", std::move(hosts)},
-                    {"servers", std::move(servers)}, {"endpoints", std::move(endpoints)},
+                    {"servers", std::move(servers)}, {"balancers", std::move(balancers)},
+                    {"endpoints", std::move(endpoints)},
                     {"workload", std::move(workload)}, {"run", std::move(run)}};
   return doc.dump();
 }

@@ -11,7 +11,7 @@ namespace servesim::detail {
 /// JSON that parse_scenario() reads back into the same scenario: every number
 /// at full precision, every setting explicit (no defaults or presets relied
 /// on). Covers what the SimGrid engine simulates (check_simgrid_supported()):
-/// databases, services, balancers, arrival profiles and retries are left out.
+/// databases and services are left out.
 [[nodiscard]] std::string scenario_to_json(const Scenario& scenario);
 
 }  // namespace servesim::detail

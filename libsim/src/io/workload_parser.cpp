@@ -65,6 +65,12 @@ OpenWorkload parse_open(const YamlField& f, const std::filesystem::path& base) {
       f.child("arrivals").fail("a trace gives the arrival times; leave arrivals out or write arrivals: trace");
     }
     open.arrivals = ArrivalProcess::trace;
+    if (trace->is_sequence()) {
+      for (const YamlField& time : trace->items("a list of arrival times in seconds")) {
+        open.trace.push_back(time.as_duration(Bound::non_negative));
+      }
+      return open;
+    }
     const std::filesystem::path file = base / trace->as_string();
     open.trace_file = file.string();
     open.trace = read_trace(file, trace->path());

@@ -60,7 +60,9 @@ void validate_profile(const RateProfile& profile) {
 
 void validate_trace(const OpenWorkload& open) {
   const std::string path = "workload.open.trace";
-  if (open.trace.empty()) fail(path, "the trace " + open.trace_file + " has no arrival times");
+  if (open.trace.empty()) {
+    fail(path, "the trace" + (open.trace_file.empty() ? "" : " " + open.trace_file) + " has no arrival times");
+  }
   for (std::size_t i = 0; i < open.trace.size(); ++i) {
     require_non_negative(path + "[" + std::to_string(i) + "]", open.trace[i], "a time");
     if (i > 0 && open.trace[i] < open.trace[i - 1]) {

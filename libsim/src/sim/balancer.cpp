@@ -73,4 +73,17 @@ void LoadBalancer::start_measuring() noexcept {
   for (std::uint64_t& count : sent_) count = 0;
 }
 
+BalancerStats split_of(const Balancer& spec, const LoadBalancer& balancer) {
+  const std::vector<std::uint64_t>& sent = balancer.sent();
+  std::uint64_t total = 0;
+  for (const std::uint64_t count : sent) total += count;
+  BalancerStats stats;
+  stats.name = spec.name;
+  for (std::size_t s = 0; s < sent.size(); ++s) {
+    const double share = total ? static_cast<double>(sent[s]) / static_cast<double>(total) : 0.0;
+    stats.servers.push_back(BalancedServerStats{spec.servers[s], sent[s], share});
+  }
+  return stats;
+}
+
 }  // namespace servesim::detail

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "servesim/core/rng.hpp"
+#include "servesim/metrics/result.hpp"
 #include "servesim/model/scenario.hpp"
 
 namespace servesim::detail {
@@ -58,5 +59,8 @@ class LoadBalancer {
   std::vector<std::uint64_t> sent_;
   std::size_t cursor_ = 0;  // round robin: the next server; least connections: where ties start
 };
+
+/// How `balancer` (running `spec`) split its requests since start_measuring().
+[[nodiscard]] BalancerStats split_of(const Balancer& spec, const LoadBalancer& balancer);
 
 }  // namespace servesim::detail

@@ -795,20 +795,6 @@ ServerStats Engine::server_stats(std::size_t s) const {
   return stats;
 }
 
-BalancerStats Engine::balancer_stats(std::size_t b) const {
-  const Balancer& spec = scenario_.balancers[b];
-  const std::vector<std::uint64_t>& sent = balancers_[b].sent();
-  std::uint64_t total = 0;
-  for (const std::uint64_t count : sent) total += count;
-  BalancerStats stats;
-  stats.name = spec.name;
-  for (std::size_t s = 0; s < sent.size(); ++s) {
-    const double share = total ? static_cast<double>(sent[s]) / static_cast<double>(total) : 0.0;
-    stats.servers.push_back(BalancedServerStats{spec.servers[s], sent[s], share});
-  }
-  return stats;
-}
-
 ReplicationResult Engine::collect() {
   ReplicationResult result;
   result.index = replication_;
@@ -845,7 +831,9 @@ ReplicationResult Engine::collect() {
   result.latency = LatencyStats::from(all);
 
   for (std::size_t s = 0; s < servers_.size(); ++s) result.servers.push_back(server_stats(s));
-  for (std::size_t b = 0; b < balancers_.size(); ++b) result.balancers.push_back(balancer_stats(b));
+  for (std::size_t b = 0; b < balancers_.size(); ++b) {
+    result.balancers.push_back(split_of(scenario_.balancers[b], balancers_[b]));
+  }
   for (std::size_t h = 0; h < hosts_.size(); ++h) {
     const double busy = hosts_[h].busy_core_seconds(now_) - busy_core_seconds_at_warmup_[h];
     result.hosts.push_back(HostStats{scenario_.hosts[h].name, busy / (span * hosts_[h].cores())});

@@ -146,7 +146,6 @@ class Engine {
 
   ReplicationResult collect();
   [[nodiscard]] ServerStats server_stats(std::size_t s) const;
-  [[nodiscard]] BalancerStats balancer_stats(std::size_t b) const;
 
   const Scenario& scenario_;
   int replication_;

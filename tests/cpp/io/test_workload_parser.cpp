@@ -122,6 +122,11 @@ TEST_CASE("Workload keys are read as documented") {
     const Scenario csv = load_scenario(files.scenario("arrivals.txt", "id,timestamp\n1,0.25\n2,1.5\n"));
     CHECK(csv.workload.open->trace == std::vector<double>{0.25, 1.5});
   }
+  SECTION("a trace written in the scenario, as a list of times") {
+    const Scenario s = parse_scenario(with_workload("{open: {trace: [0, 0.5, 500ms, 2.25]}}"));
+    CHECK(s.workload.open->arrivals == ArrivalProcess::trace);
+    CHECK(s.workload.open->trace == std::vector<double>{0.0, 0.5, 0.5, 2.25});
+  }
 }
 
 TEST_CASE("Bad traces are reported with the trace's path") {
@@ -142,6 +147,12 @@ TEST_CASE("Bad traces are reported with the trace's path") {
   }
   SECTION("a negative time") {
     require_file_error(files.scenario("arrivals.txt", "-1\n2\n"), "workload.open.trace[0]", "-1");
+  }
+  SECTION("an empty or unsorted list of times") {
+    require_error("{open: {trace: []}}", "workload.open.trace", "the trace has no arrival times");
+    require_error("{open: {trace: [0, 2, 1]}}", "workload.open.trace[2]",
+                  "arrival times must be sorted, got 1 s after 2 s");
+    require_error("{open: {trace: [0, soon]}}", "workload.open.trace[1]", "soon");
   }
   SECTION("arrivals other than trace beside a trace") {
     require_error("{open: {arrivals: poisson, trace: arrivals.txt}}", "workload.open.arrivals",

@@ -14,45 +14,16 @@
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/sim/simulate.hpp"
 #include "sim/balancer.hpp"
+#include "support/scenarios.hpp"
 #include "support/tolerance.hpp"
 
 using namespace servesim;
 using servesim::test::check_estimate;
+using servesim::test::farm;
 using servesim::test::standard_error;
 using Catch::Matchers::Contains;
 
 namespace {
-
-// One single-worker Gunicorn sync server per speed, each on a one-core host
-// of that speed, behind balancer `lb`; one endpoint `work` of one cpu phase.
-Scenario farm(const std::vector<double>& speeds, BalancingPolicy policy, double rate, Distribution work) {
-  Scenario s;
-  s.name = "farm";
-  Balancer balancer;
-  balancer.name = "lb";
-  balancer.policy = policy;
-  for (std::size_t i = 0; i < speeds.size(); ++i) {
-    const std::string index = std::to_string(i);
-    s.hosts.push_back(Host{"host" + index, 1, speeds[i]});
-    Server server;
-    server.name = "web" + index;
-    server.host = "host" + index;
-    s.servers.push_back(server);
-    balancer.servers.push_back(server.name);
-  }
-  s.balancers.push_back(balancer);
-  s.endpoints.push_back(Endpoint{"work", "lb", {Phase{PhaseKind::cpu, std::move(work)}}});
-  s.workload.open = OpenWorkload{rate, ArrivalProcess::poisson};
-  s.run.duration = 400.0;
-  s.run.warmup = 40.0;
-  s.run.replications = 8;
-  s.run.seed = 17;
-  return s;
-}
-
-Scenario farm(int servers, BalancingPolicy policy, double rate, Distribution work) {
-  return farm(std::vector<double>(static_cast<std::size_t>(servers), 1.0), policy, rate, std::move(work));
-}
 
 std::vector<std::uint64_t> sent_counts(const ReplicationResult& r) {
   std::vector<std::uint64_t> sent;

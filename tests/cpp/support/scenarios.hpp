@@ -2,7 +2,10 @@
 // Scenario builders shared by the engine tests: each returns a valid
 // Scenario for one textbook queueing model.
 
+#include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "servesim/model/scenario.hpp"
 
@@ -34,6 +37,39 @@ inline Scenario with_run(Scenario s, double duration, double warmup, int replica
   s.run.warmup = warmup;
   s.run.replications = replications;
   return s;
+}
+
+/// One single-worker Gunicorn sync server per speed, each on a one-core host
+/// of that speed, behind balancer `lb` of `policy`; one endpoint `work` of
+/// one cpu phase; open Poisson arrivals at `rate`.
+inline Scenario farm(const std::vector<double>& speeds, BalancingPolicy policy, double rate, Distribution work) {
+  Scenario s;
+  s.name = "farm";
+  Balancer balancer;
+  balancer.name = "lb";
+  balancer.policy = policy;
+  for (std::size_t i = 0; i < speeds.size(); ++i) {
+    const std::string index = std::to_string(i);
+    s.hosts.push_back(Host{"host" + index, 1, speeds[i]});
+    Server server;
+    server.name = "web" + index;
+    server.host = "host" + index;
+    s.servers.push_back(server);
+    balancer.servers.push_back(server.name);
+  }
+  s.balancers.push_back(balancer);
+  s.endpoints.push_back(Endpoint{"work", "lb", {Phase{PhaseKind::cpu, std::move(work)}}});
+  s.workload.open = OpenWorkload{rate, ArrivalProcess::poisson};
+  s.run.duration = 400.0;
+  s.run.warmup = 40.0;
+  s.run.replications = 8;
+  s.run.seed = 17;
+  return s;
+}
+
+/// `servers` identical servers at speed 1.
+inline Scenario farm(int servers, BalancingPolicy policy, double rate, Distribution work) {
+  return farm(std::vector<double>(static_cast<std::size_t>(servers), 1.0), policy, rate, std::move(work));
 }
 
 }  // namespace servesim::test
