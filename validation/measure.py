@@ -212,10 +212,10 @@ def _kill_group(process: subprocess.Popen, grace_s: float = 8.0) -> None:
         process.wait(timeout=grace_s)
 
 
-def group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU seconds of every live process in process group `pgid`."""
+def group_cpu_split(pgid: int) -> tuple[float, float]:
+    """User and system CPU seconds of every live process in process group `pgid`."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    user = system = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -226,8 +226,14 @@ def group_cpu_seconds(pgid: int) -> float:
             continue
         # After the command name: state ppid pgrp session ... utime(12) stime(13).
         if int(fields[2]) == pgid:
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+            user += int(fields[11])
+            system += int(fields[12])
+    return user / ticks, system / ticks
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in process group `pgid`."""
+    return sum(group_cpu_split(pgid))
 
 
 _PF_KTHREAD = 0x00200000
@@ -307,14 +313,29 @@ def core_total(before: dict[str, float], after: dict[str, float]) -> float:
     return sum(after.values()) - sum(before.values())
 
 
-def other_work(before: dict[str, float], after: dict[str, float], server_cpu: float) -> float:
+def other_work(before: dict[str, float], after: dict[str, float], server_user: float,
+               server_system: float) -> float:
     """Seconds the server's core ran anything but the server, between two samples.
 
     The server's processes' CPU time includes the kernel's network work done
     on their behalf, so on a quiet machine this is about 0. Niced work counts
-    only with autogroups (see `autogroup_enabled`).
+    only with autogroups (see `autogroup_enabled`). /proc/stat counts the
+    kernel time of niced processes as ``system``, not ``nice``: without
+    autogroups the foreign kernel time counts in the proportion of foreign
+    user time that is not niced (measured: niced builds spend 8-14 % of the
+    core in the kernel, which would otherwise reject every run of a server
+    that idles while it waits).
     """
-    return core_busy(before, after, niced=autogroup_enabled()) - server_cpu
+    def delta(name: str) -> float:
+        return after[name] - before[name]
+
+    user = max(delta("user") - server_user, 0.0)
+    kernel = max(delta("system") + delta("irq") + delta("softirq") - server_system, 0.0)
+    niced = delta("nice")
+    if autogroup_enabled():
+        return user + niced + kernel
+    not_niced = user / (user + niced) if user + niced > 0 else 1.0
+    return user + kernel * not_niced
 
 
 def wait_until_quiet(pgid: int, max_wait_s: float, threshold: float = 0.03) -> float:
@@ -324,10 +345,12 @@ def wait_until_quiet(pgid: int, max_wait_s: float, threshold: float = 0.03) -> f
     """
     waited = 0.0
     while waited < max_wait_s:
-        core_before, cpu_before = core_seconds(SERVER_CORE), group_cpu_seconds(pgid)
+        core_before, (user_before, system_before) = core_seconds(SERVER_CORE), group_cpu_split(pgid)
         time.sleep(1.0)
         waited += 1.0
-        busy = other_work(core_before, core_seconds(SERVER_CORE), group_cpu_seconds(pgid) - cpu_before)
+        user_after, system_after = group_cpu_split(pgid)
+        busy = other_work(core_before, core_seconds(SERVER_CORE), user_after - user_before,
+                          system_after - system_before)
         if busy < threshold:
             break
     return waited
@@ -421,19 +444,21 @@ def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats:
             if quiet_wait_s > 0:
                 wait_until_quiet(pgid, quiet_wait_s)
             foreign_before = foreign_cpu_seconds([pgid])
-            cpu_before = group_cpu_seconds(pgid)
+            user_before, system_before = group_cpu_split(pgid)
             core_before = core_seconds(SERVER_CORE)
             summary = run_wrk(port, point, duration_s)
             core_after = core_seconds(SERVER_CORE)
             seconds = summary["duration_us"] / 1e6
             summary["throughput"] = summary["requests"] / seconds
-            server_cpu = group_cpu_seconds(pgid) - cpu_before
+            user_after, system_after = group_cpu_split(pgid)
+            server_user, server_system = user_after - user_before, system_after - system_before
+            server_cpu = server_user + server_system
             summary["server_cpu_util"] = server_cpu / seconds
             summary["cpu_per_request_us"] = server_cpu / max(summary["requests"], 1) * 1e6
             summary["core_util"] = core_busy(core_before, core_after) / max(core_total(core_before, core_after), 1e-9)
             summary["niced_on_core"] = (core_after["nice"] - core_before["nice"]) / seconds
             summary["background_cpu"] = foreign_cpu_between(foreign_before, foreign_cpu_seconds([pgid])) / seconds
-            disturbing = other_work(core_before, core_after, server_cpu) / seconds
+            disturbing = other_work(core_before, core_after, server_user, server_system) / seconds
             if quiet_wait_s > 0 and disturbing > 0.05 and disturbed < 10 * repeats:
                 disturbed += 1
                 continue
