@@ -21,6 +21,7 @@
 #include "sim/arrival_process.hpp"
 #include "sim/balancer.hpp"
 #include "sim/retry.hpp"
+#include "sim/timeline.hpp"
 #include "sim/time_average.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -282,15 +283,6 @@ struct EndpointRuntime {
   std::uint64_t failed = 0;                               // measured window: no attempt left
 };
 
-struct IntervalCounts {
-  std::uint64_t arrivals = 0;
-  std::uint64_t retries = 0;
-  std::uint64_t completed = 0;
-  std::uint64_t within_slo = 0;
-  std::uint64_t errors = 0;
-  double latency_sum = 0.0;
-};
-
 struct ServerAreas {
   double busy = 0.0;
   double waiting = 0.0;
@@ -369,6 +361,7 @@ class Model {
   [[nodiscard]] static double now() { return sg4::Engine::get_clock(); }
   [[nodiscard]] ServerAreas server_areas(const ServerRuntime& server) const;
   [[nodiscard]] double system_area() const;
+  [[nodiscard]] double core_seconds(std::size_t host) const;
   void start_measuring();
   void close_interval();
   ReplicationResult collect();
@@ -404,12 +397,10 @@ class Model {
   std::uint64_t departures_ = 0;
   double residence_sum_ = 0.0;
   double system_area_at_warmup_ = 0.0;
-  std::vector<double> flops_at_warmup_;
+  std::vector<double> core_seconds_at_warmup_;
   std::vector<ServerAreas> areas_at_warmup_;
 
-  IntervalCounts interval_;
-  double interval_start_ = 0.0;
-  std::vector<IntervalStats> timeline_;
+  detail::Timeline timeline_;
 };
 
 void Model::build() {
@@ -446,6 +437,11 @@ void Model::build() {
   }
   build_balancers(*zone);
   zone->seal();
+  std::vector<double> runners;
+  std::vector<double> cores;
+  for (const ServerRuntime& server : servers_) runners.push_back(server.runner_count());
+  for (const Host& host : scenario_.hosts) cores.push_back(host.cores);
+  timeline_ = detail::Timeline(std::move(runners), std::move(cores));
   // One target per server that can answer the endpoint: server kinds (and
   // so where each phase runs) may differ behind one balancer.
   for (std::size_t i = 0; i < scenario_.endpoints.size(); ++i) {
@@ -618,7 +614,7 @@ void Model::fail(Request& request, Failure failure) {
 }
 
 void Model::count_error(std::size_t endpoint, Failure failure) {
-  interval_.errors += 1;
+  timeline_.error();
   if (!measuring_) return;
   ErrorCounts& errors = endpoints_[endpoint].errors;
   switch (failure) {
@@ -651,8 +647,7 @@ void Model::send(const RequestPtr& request) {
   request->target = runtime.balancer == nullptr ? 0 : runtime.balancer->picker.pick();
   request->server = runtime.targets[request->target].server;
   const bool is_retry = request->attempt > 1;
-  interval_.arrivals += 1;
-  if (is_retry) interval_.retries += 1;
+  timeline_.arrival(is_retry);
   if (measuring_) {
     arrivals_ += 1;
     if (is_retry) runtime.retries += 1;
@@ -816,9 +811,7 @@ void Model::deliver(Request& request) {
   EndpointRuntime& endpoint = endpoints_[request.endpoint];
   // The client's SLO runs from its first attempt: failed attempts and backoffs count.
   const bool within_slo = now() - request.first_sent <= endpoint.slo;
-  interval_.completed += 1;
-  if (within_slo) interval_.within_slo += 1;
-  interval_.latency_sum += latency;
+  timeline_.completion(latency, within_slo);
   if (measuring_) {
     endpoint.completed += 1;
     if (within_slo) endpoint.within_slo += 1;
@@ -1055,19 +1048,23 @@ void Model::force_switch(Process& process, std::uint32_t switches) {
 void Model::timeline() {
   const double end = scenario_.run.duration;
   bool warm = measurement_.warmup <= 0.0;  // then run() started measuring
-  double next_interval = measurement_.interval;
+  double next_interval = timeline_.next_end(measurement_.interval);
   for (;;) {
     // The warm-up's end and the intervals' ends, in time order.
     const double next = warm ? next_interval : std::min(next_interval, measurement_.warmup);
     if (next >= end) return;  // the last interval closes after the run
     sg4::this_actor::sleep_until(next);
+    // Executions that end at this very instant are settled by their actors
+    // first: reading the progress of one whose actor has not yet resumed
+    // crashes SimGrid.
+    sg4::this_actor::yield();
     if (!warm && next == measurement_.warmup) {
       warm = true;
       start_measuring();
     }
     if (next == next_interval) {
       close_interval();
-      next_interval = now() + measurement_.interval;
+      next_interval = timeline_.next_end(measurement_.interval);
     }
   }
 }
@@ -1078,6 +1075,11 @@ ServerAreas Model::server_areas(const ServerRuntime& server) const {
                     server.in_system.area_until(t), 0.0};
   for (const Process* process : server.processes) areas.gil += process->gil_held.area_until(t);
   return areas;
+}
+
+// The work SimGrid computed on a host so far, in core-seconds at its speed.
+double Model::core_seconds(std::size_t host) const {
+  return host_work_[host].flops() / (scenario_.hosts[host].speed * kFlopsPerSecond);
 }
 
 double Model::system_area() const {
@@ -1091,30 +1093,22 @@ void Model::start_measuring() {
   system_area_at_warmup_ = system_area();
   areas_at_warmup_.clear();
   for (const ServerRuntime& server : servers_) areas_at_warmup_.push_back(server_areas(server));
-  flops_at_warmup_.clear();
-  for (const HostWork& work : host_work_) flops_at_warmup_.push_back(work.flops());
+  core_seconds_at_warmup_.clear();
+  for (std::size_t h = 0; h < hosts_.size(); ++h) core_seconds_at_warmup_.push_back(core_seconds(h));
   for (BalancerRuntime& balancer : balancers_) balancer.picker.start_measuring();
 }
 
+// The native engine's time series, fed with the areas this engine measures.
 void Model::close_interval() {
-  if (now() <= interval_start_) return;
-  IntervalStats stats;
-  stats.start = interval_start_;
-  stats.end = now();
-  stats.arrivals = interval_.arrivals;
-  stats.retries = interval_.retries;
-  stats.completed = interval_.completed;
-  stats.within_slo = interval_.within_slo;
-  stats.errors = interval_.errors;
-  stats.throughput = static_cast<double>(interval_.completed) / (stats.end - stats.start);
-  stats.mean_latency =
-      interval_.completed ? interval_.latency_sum / static_cast<double>(interval_.completed) : 0.0;
-  // Not measured per interval by this engine: null in the JSON, NaN in frames.
-  stats.p50 = std::numeric_limits<double>::quiet_NaN();
-  stats.p99 = std::numeric_limits<double>::quiet_NaN();
-  timeline_.push_back(stats);
-  interval_ = IntervalCounts{};
-  interval_start_ = now();
+  if (now() <= timeline_.start()) return;
+  detail::Timeline::Areas areas;
+  for (const ServerRuntime& server : servers_) {
+    const ServerAreas server_area = server_areas(server);
+    areas.waiting.push_back(server_area.waiting);
+    areas.busy.push_back(server_area.busy);
+  }
+  for (std::size_t h = 0; h < hosts_.size(); ++h) areas.cpu.push_back(core_seconds(h));
+  timeline_.close(now(), areas);
   ++events_;
   if (on_interval_) on_interval_(now());
 }
@@ -1180,10 +1174,8 @@ ReplicationResult Model::collect() {
   }
   for (std::size_t h = 0; h < hosts_.size(); ++h) {
     const Host& spec = scenario_.hosts[h];
-    // Work SimGrid computed in the window, in core-seconds at the host's speed.
-    const double flops = host_work_[h].flops() - flops_at_warmup_[h];
-    const double core_seconds = flops / (spec.speed * kFlopsPerSecond);
-    result.hosts.push_back(HostStats{spec.name, core_seconds / (span * spec.cores)});
+    const double busy = core_seconds(h) - core_seconds_at_warmup_[h];
+    result.hosts.push_back(HostStats{spec.name, busy / (span * spec.cores)});
   }
 
   // Databases and services no endpoint uses (check_simgrid_supported() refuses
@@ -1197,7 +1189,7 @@ ReplicationResult Model::collect() {
   result.little.mean_in_system = (system_area() - system_area_at_warmup_) / span;
   result.little.throughput = static_cast<double>(departures_) / span;
   result.little.mean_response = departures_ ? residence_sum_ / static_cast<double>(departures_) : 0.0;
-  result.timeline = std::move(timeline_);
+  result.timeline = timeline_.take();
   return result;
 }
 

@@ -584,8 +584,7 @@ def _interval_row(replication: int, interval: Mapping[str, Any]) -> dict[str, An
         return count / length if length > 0 else 0.0
 
     def latency(key: str) -> float:
-        value = interval.get(key)  # null where an engine does not measure it
-        return float(value) if completed and value is not None else math.nan
+        return float(interval[key]) if completed else math.nan
 
     row: dict[str, Any] = {
         "replication": replication,

@@ -225,3 +225,24 @@ TEST_CASE("SimGrid replays a trace's arrival times exactly", "[simgrid]") {
     }
   }
 }
+
+TEST_CASE("SimGrid's time series: per-interval quantiles, utilizations and queues", "[simgrid]") {
+  // 100 req/s evenly spaced into one worker doing 4 ms: nobody waits, so in
+  // every 1 s interval the worker and the core are 40 % busy, the queue is
+  // empty, and every latency (hence p50 and p99) is 4 ms, to the histogram's
+  // resolution.
+  Scenario s = test::with_run(test::sync_pool(1, 1, Distribution::constant(0.004), 100.0), 20.0, 0.0, 1);
+  s.workload.open->arrivals = ArrivalProcess::constant;
+  s.run.interval = 1.0;
+  const Result r = simulate(s, on_simgrid());
+  const std::vector<IntervalStats>& timeline = r.replications.at(0).timeline;
+  REQUIRE(timeline.size() == 20);
+  for (const IntervalStats& interval : timeline) {
+    CHECK(interval.completed == 100);
+    CHECK(interval.p50 == Approx(0.004).epsilon(LatencyHistogram::relative_error()));
+    CHECK(interval.p99 == Approx(0.004).epsilon(LatencyHistogram::relative_error()));
+    CHECK(interval.worker_busy_fraction.at(0) == Approx(0.4).margin(1e-9));
+    CHECK(interval.cpu_utilization.at(0) == Approx(0.4).margin(1e-9));
+    CHECK(interval.mean_queue_length.at(0) == Approx(0.0).margin(1e-12));
+  }
+}

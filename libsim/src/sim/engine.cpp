@@ -774,7 +774,7 @@ Timeline::Areas Engine::resource_areas(double now) const {
 void Engine::on_interval_end() {
   if (now_ <= timeline_.start()) return;
   timeline_.close(now_, resource_areas(now_));
-  const double next = now_ + measurement_.interval;
+  const double next = timeline_.next_end(measurement_.interval);
   if (next < scenario_.run.duration) calendar_.schedule(next, EventType::interval_end);
   if (on_interval_) on_interval_(now_);
 }

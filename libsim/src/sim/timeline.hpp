@@ -39,6 +39,12 @@ class Timeline {
 
   /// Where the open interval began (seconds).
   [[nodiscard]] double start() const noexcept { return current_.start; }
+  /// When the open interval should close: the next multiple of `interval`
+  /// seconds (a multiple, not a sum of lengths, so rounding never adds a
+  /// sliver of an interval at the end of a run).
+  [[nodiscard]] double next_end(double interval) const noexcept {
+    return interval * static_cast<double>(intervals_.size() + 1);
+  }
   /// Closes the open interval at `now` (> start()), given the areas until `now`.
   void close(double now, const Areas& areas);
   /// The closed intervals, moved out.

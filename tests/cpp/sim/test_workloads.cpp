@@ -309,6 +309,20 @@ TEST_CASE("Goodput counts responses within the SLO: the M/M/1 response-time tail
   CHECK(r.endpoints[1].goodput.mean == r.endpoints[1].throughput.mean);
 }
 
+TEST_CASE("The time series: intervals end at multiples of the interval", "[simulate][workloads]") {
+  // Ten additions of 0.1 s fall short of 1 s (0.9999999999999999): the run
+  // has exactly 10 intervals, the last ending at the run's end, not 11 with a
+  // sliver at the end.
+  Scenario s = with_run(sync_pool(1, 1, Distribution::exponential(kService), 50.0), 1.0, 0.0, 1);
+  s.run.interval = 0.1;
+  const std::vector<IntervalStats> timeline = simulate(s).replications.at(0).timeline;
+  REQUIRE(timeline.size() == 10);
+  for (std::size_t i = 0; i < timeline.size(); ++i) {
+    CHECK(timeline[i].end - timeline[i].start == Approx(0.1).epsilon(1e-12));
+  }
+  CHECK(timeline.back().end == 1.0);
+}
+
 TEST_CASE("The time series: per-interval queues and utilizations", "[simulate][workloads]") {
   // M/M/1 at rho = 0.8 in 20 s intervals: the mean queue is
   // rho^2 / (1 - rho) = 3.2, the worker and the CPU are busy rho = 0.8.
