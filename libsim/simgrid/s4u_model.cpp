@@ -115,10 +115,14 @@ std::vector<Step> build_route(const Endpoint& endpoint, const Server& server) {
       case PhaseKind::cpu:
       case PhaseKind::background: steps.push_back(Step{StepKind::cpu, body, false, phase.duration}); break;
       case PhaseKind::cpu_nogil: steps.push_back(Step{StepKind::cpu_nogil, body, false, phase.duration}); break;
+      // As the native engine: what resumes after an io or blocking_io wait pays wait_overhead.
       case PhaseKind::io:
-        steps.push_back(Step{StepKind::wait, on_loop ? Runner::none : Runner::thread, false, phase.duration});
+      case PhaseKind::blocking_io: {
+        const bool awaited = phase.kind == PhaseKind::io && on_loop;
+        steps.push_back(Step{StepKind::wait, awaited ? Runner::none : body, false, phase.duration});
+        if (!is_zero(server.wait_overhead)) steps.push_back(Step{StepKind::cpu, body, false, server.wait_overhead});
         break;
-      case PhaseKind::blocking_io: steps.push_back(Step{StepKind::wait, body, false, phase.duration}); break;
+      }
       // Refused by check_simgrid_supported() before a run starts.
       case PhaseKind::db:
       case PhaseKind::call:

@@ -93,7 +93,8 @@ json server_json(const Server& s) {
               {"switch_interval", s.switch_interval},
               {"framework_overhead", distribution_json(s.framework_overhead)},
               {"connection_overhead", distribution_json(s.connection_overhead)},
-              {"thread_handoff", distribution_json(s.thread_handoff)}};
+              {"thread_handoff", distribution_json(s.thread_handoff)},
+              {"wait_overhead", distribution_json(s.wait_overhead)}};
   switch (s.kind) {
     case ServerKind::gunicorn_sync:
       out["timeout"] = s.timeout;

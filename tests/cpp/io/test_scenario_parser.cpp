@@ -198,6 +198,7 @@ workload: {closed: {users: 5}}
   CHECK(s.servers.at(0).framework_overhead.mean() == Approx(flask.overhead_s));
   CHECK(s.servers.at(0).connection_overhead.mean() == Approx(flask.connection_overhead_s));
   CHECK(s.servers.at(0).thread_handoff.mean() == Approx(flask.thread_handoff_s));
+  CHECK(s.servers.at(0).wait_overhead.mean() == Approx(flask.wait_overhead_s));
   CHECK(s.endpoints.at(0).server == "web");
   CHECK(s.endpoints.at(0).phases.at(0).kind == PhaseKind::io);
   CHECK(s.endpoints.at(0).phases.at(0).duration.mean() == Approx(0.020));
@@ -550,13 +551,21 @@ run: {duration: 60s, warmup: 5s, replications: 3, seed: 1}
     const Scenario s = parse_scenario(with(uvicorn, "workers: 1, framework: fastapi",
                                            "workers: 2, framework_overhead: 100us, limit_concurrency: 100, thread_pool: 8, "
                                            "keepalive: 1s, switch_interval: 1ms, connection_overhead: 50us, "
-                                           "thread_handoff: 20us"));
+                                           "thread_handoff: 20us, wait_overhead: {dist: exponential, mean: 30us}"));
     CHECK(*s.servers[0].limit_concurrency == 100);
     CHECK(s.servers[0].thread_pool == 8);
     CHECK(Scenario::keepalive_of(s.servers[0]) == 1.0);
     CHECK(s.servers[0].switch_interval == Approx(0.001));
     CHECK(s.servers[0].connection_overhead.mean() == Approx(50e-6));
     CHECK(s.servers[0].thread_handoff.mean() == Approx(20e-6));
+    CHECK(s.servers[0].wait_overhead.kind() == DistributionKind::exponential);
+    CHECK(s.servers[0].wait_overhead.mean() == Approx(30e-6));
+  }
+  SECTION("a bad wait_overhead is named") {
+    require_error(with(uvicorn, "workers: 1", "workers: 1, wait_overhead: -30us"), "servers.api.wait_overhead",
+                  ">= 0");
+    require_error(with(uvicorn, "workers: 1", "workers: 1, wait_overhead: {dist: exponential}"),
+                  "servers.api.wait_overhead.mean", "required field is missing");
   }
 }
 

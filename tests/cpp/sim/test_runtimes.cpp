@@ -248,6 +248,51 @@ TEST_CASE("A request that changes threads pays thread_handoff", "[simulate][runt
   check_saturated(simulate(make(ServerKind::uvicorn, EndpointStyle::sync)), 500.0);
 }
 
+TEST_CASE("Every io and blocking_io wait costs what resumes it wait_overhead", "[simulate][runtimes]") {
+  SECTION("one sync worker: throughput = 1 / (cpu + waits * wait_overhead + io)") {
+    // One user, no think time, 1 ms of Python, then waits of 2 ms and 3 ms,
+    // each ending with 0.5 ms of Python: 1 + 2 + 0.5 + 3 + 0.5 = 7 ms a
+    // request, 1 / 7 ms = 142.9 req/s; the core is busy 2 ms of the 7.
+    Scenario s = one_server(ServerKind::gunicorn_sync, 1, 1);
+    s.servers[0].wait_overhead = Distribution::constant(0.0005);
+    add_endpoint(s, "work", {cpu(0.001), Phase{PhaseKind::io, Distribution::constant(0.002)},
+                             Phase{PhaseKind::io, Distribution::constant(0.003)}});
+    closed(s, 1);
+    const Result r = simulate(s);
+    check_saturated(r, 1.0 / (0.001 + 2 * 0.0005 + 0.005));
+    CHECK(r.hosts[0].cpu_utilization.mean == Approx(0.002 / 0.007).epsilon(0.01));
+    CHECK(r.latency.mean.mean == Approx(0.007).epsilon(0.001));
+  }
+  // 1 ms of Python, a 10 ms wait, 1 ms of wait_overhead, 32 users: the
+  // Python (GIL or loop) is the bottleneck at 2 ms a request, 500 req/s,
+  // wherever the overhead runs; without it 1000 req/s.
+  auto saturated = [](ServerKind kind, std::optional<EndpointStyle> style, PhaseKind wait) {
+    Scenario s = one_server(kind, 1, 1);
+    s.servers[0].wait_overhead = Distribution::constant(0.001);
+    if (kind == ServerKind::gunicorn_gthread) s.servers[0].threads = 16;
+    add_endpoint(s, "work", {cpu(0.001), Phase{wait, Distribution::constant(0.010)}}, style);
+    closed(s, 32);
+    return s;
+  };
+  SECTION("on an event loop, after an awaited io") {
+    check_saturated(simulate(saturated(ServerKind::uvicorn, EndpointStyle::async, PhaseKind::io)), 500.0);
+    check_saturated(simulate(saturated(ServerKind::gunicorn_gevent, std::nullopt, PhaseKind::io)), 500.0);
+  }
+  SECTION("on a thread, holding the GIL") {
+    check_saturated(simulate(saturated(ServerKind::gunicorn_gthread, std::nullopt, PhaseKind::io)), 500.0);
+    check_saturated(simulate(saturated(ServerKind::uvicorn, EndpointStyle::sync, PhaseKind::io)), 500.0);
+  }
+  SECTION("a blocking call stalls the loop for the wait and its overhead: 1 / 12 ms") {
+    check_saturated(simulate(saturated(ServerKind::uvicorn, EndpointStyle::async, PhaseKind::blocking_io)),
+                    1.0 / 0.012);
+  }
+  SECTION("a request that never waits pays nothing: 1 / 1 ms") {
+    Scenario s = saturated(ServerKind::uvicorn, EndpointStyle::async, PhaseKind::io);
+    s.endpoints[0].phases = {cpu(0.001)};
+    check_saturated(simulate(s), 1000.0);
+  }
+}
+
 TEST_CASE("gevent runs plain def code cooperatively: I/O overlaps, Python does not", "[simulate][runtimes]") {
   // 1 ms of Python and 50 ms of patched I/O per request, 200 users, one
   // process: the loop is the bottleneck at 1 ms per request, 1000 req/s,
