@@ -255,8 +255,8 @@ TEST_CASE("Every io and blocking_io wait costs what resumes it wait_overhead", "
     // request, 1 / 7 ms = 142.9 req/s; the core is busy 2 ms of the 7.
     Scenario s = one_server(ServerKind::gunicorn_sync, 1, 1);
     s.servers[0].wait_overhead = Distribution::constant(0.0005);
-    add_endpoint(s, "work", {cpu(0.001), Phase{PhaseKind::io, Distribution::constant(0.002)},
-                             Phase{PhaseKind::io, Distribution::constant(0.003)}});
+    add_endpoint(s, "work", "web", {cpu(0.001), Phase{PhaseKind::io, Distribution::constant(0.002)},
+                                    Phase{PhaseKind::io, Distribution::constant(0.003)}});
     closed(s, 1);
     const Result r = simulate(s);
     check_saturated(r, 1.0 / (0.001 + 2 * 0.0005 + 0.005));
@@ -270,7 +270,7 @@ TEST_CASE("Every io and blocking_io wait costs what resumes it wait_overhead", "
     Scenario s = one_server(kind, 1, 1);
     s.servers[0].wait_overhead = Distribution::constant(0.001);
     if (kind == ServerKind::gunicorn_gthread) s.servers[0].threads = 16;
-    add_endpoint(s, "work", {cpu(0.001), Phase{wait, Distribution::constant(0.010)}}, style);
+    add_endpoint(s, "work", "web", {cpu(0.001), Phase{wait, Distribution::constant(0.010)}}, style);
     closed(s, 32);
     return s;
   };
