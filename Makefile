@@ -118,7 +118,7 @@ validate: setup
 	$(PY) validation/measure.py $(if $(VALIDATE_QUICK),--quick,) --out $(VALIDATE_OUT)/measurements.csv
 	$(PY) validation/compare.py --measurements $(VALIDATE_OUT)/measurements.csv --out-dir $(VALIDATE_OUT)
 
-# Saturated zero-work endpoints: the per-request and per-connection CPU costs
+# Saturated zero-work endpoints and 2 ms waits: the per-request, per-connection and per-wait CPU costs
 # behind the framework presets (libsim/src/model/framework.cpp).
 calibrate: setup
 	$(PY) validation/calibrate.py

@@ -26,23 +26,10 @@ import time
 from pathlib import Path
 
 import servesim as ss
+from erlang_c import erlang_c_mean_response
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_RATIO = 30.0  # the design's bar: native at least 30x the SimGrid engine
-
-
-def erlang_c_mean_response(lam: float, mean_service: float, servers: int) -> float:
-    """Exact M/M/c mean response time in seconds (Erlang C)."""
-    a = lam * mean_service
-    rho = a / servers
-    term = 1.0
-    total = 1.0
-    for k in range(1, servers):
-        term *= a / k
-        total += term
-    last = term * a / servers / (1 - rho)
-    wait_probability = last / (total + last)
-    return wait_probability * mean_service / (servers * (1 - rho)) + mean_service
 
 
 def models() -> dict[str, tuple[ss.Scenario, float | None]]:

@@ -25,26 +25,13 @@ from pathlib import Path
 import simpy
 
 import servesim as ss
+from erlang_c import erlang_c_mean_response
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "two-sync-workers.yaml"
 ARRIVAL_RATE = 160.0  # req/s
 MEAN_SERVICE = 0.010  # s
 WORKERS = 2
-
-
-def erlang_c_mean_response(lam: float, mean_service: float, servers: int) -> float:
-    """Exact M/M/c mean response time in seconds (Erlang C)."""
-    a = lam * mean_service
-    rho = a / servers
-    term = 1.0
-    total = 1.0
-    for k in range(1, servers):
-        term *= a / k
-        total += term
-    last = term * a / servers / (1 - rho)
-    wait_probability = last / (total + last)
-    return wait_probability * mean_service / (servers * (1 - rho)) + mean_service
 
 
 def run_servesim(duration: float) -> tuple[float, float, int]:

@@ -17,6 +17,11 @@ framework's and the server's own overhead, which the presets model:
   request + connection overhead add up;
 - the endpoints with query parameters and 0 ms of work, and with 5 ms of CPU:
   checks that the burnt CPU is what was asked for;
+- per-wait overhead: the same endpoints waiting ``WAIT_MS`` (``cpu_ms=0``,
+  ``io_ms=2``: ``time.sleep`` on Gunicorn sync and gthread and in Uvicorn's
+  thread pool, ``await asyncio.sleep`` on its loop) minus the 0 ms ones
+  measured just before: the timer, the wake-up, the event loop's poll and
+  re-acquiring the GIL that every wait costs;
 - the GIL: 4 threads of one ``gthread`` process running CPU-bound requests
   against 1 thread (throughput ratio = share of the core Python code keeps).
 
@@ -27,6 +32,7 @@ Usage::
 
     python validation/calibrate.py               # about 5 min
     python validation/calibrate.py --duration 2 --repeats 1   # a rough look
+    python validation/calibrate.py --only sync_work0 --only sync_io2   # re-measure some rows
 """
 
 from __future__ import annotations
@@ -51,6 +57,10 @@ UVICORN1 = ServerConfig("uvicorn", workers=1)
 # Connections that keep one worker saturated without a deep queue.
 SATURATING = 16
 GIL_WORK_MS = 10.0
+# The wait of the per-wait calibration: long enough that every request
+# really sleeps (a timer, a wake-up), short enough that the processes stay
+# busy and serve thousands of requests per run.
+WAIT_MS = 2.0
 
 
 def calibration_points() -> dict[str, Point]:
@@ -65,10 +75,16 @@ def calibration_points() -> dict[str, Point]:
         "uvicorn_zero_def": Point("calibrate", UVICORN1, "/zero_def", connections=SATURATING),
         "uvicorn_zero_close": Point("calibrate", UVICORN1, "/zero", connections=SATURATING,
                                     connection_close=True),
+        # Each 0 ms endpoint right before the same endpoint with a wait, so the
+        # difference is measured in the same conditions.
         "sync_work0": Point("calibrate", SYNC1, "/work", 0, 0, SATURATING),
+        "sync_io2": Point("calibrate", SYNC1, "/work", 0, WAIT_MS, SATURATING),
         "gthread4_work0": Point("calibrate", GTHREAD_1x4, "/work", 0, 0, SATURATING),
+        "gthread4_io2": Point("calibrate", GTHREAD_1x4, "/work", 0, WAIT_MS, SATURATING),
         "uvicorn_async0": Point("calibrate", UVICORN1, "/async", 0, 0, SATURATING),
+        "uvicorn_async_io2": Point("calibrate", UVICORN1, "/async", 0, WAIT_MS, SATURATING),
         "uvicorn_def0": Point("calibrate", UVICORN1, "/def", 0, 0, SATURATING),
+        "uvicorn_def_io2": Point("calibrate", UVICORN1, "/def", 0, WAIT_MS, SATURATING),
         "sync_cpu5": Point("calibrate", SYNC1, "/work", 5, 0, 4),
         "uvicorn_async_cpu5": Point("calibrate", UVICORN1, "/async", 5, 0, 4),
         "gil_1_thread": Point("calibrate", GTHREAD_1x1, "/work", GIL_WORK_MS, 0, 1),
@@ -98,6 +114,11 @@ def derive(rows: dict[str, dict]) -> dict[str, float]:
         "flask_gthread_work0_s": cost("gthread4_work0"),
         "fastapi_async_work0_s": cost("uvicorn_async0"),
         "fastapi_def_work0_s": cost("uvicorn_def0"),
+        # One wait of WAIT_MS: the endpoint's cost less its 0 ms cost.
+        "flask_sync_wait_s": cost("sync_io2") - cost("sync_work0"),
+        "flask_gthread_wait_s": cost("gthread4_io2") - cost("gthread4_work0"),
+        "fastapi_async_wait_s": cost("uvicorn_async_io2") - cost("uvicorn_async0"),
+        "fastapi_def_wait_s": cost("uvicorn_def_io2") - cost("uvicorn_def0"),
         # 5 ms of requested CPU: the measured cost less the 0 ms endpoint's.
         "sync_cpu5_burnt_s": cost("sync_cpu5") - cost("sync_work0"),
         "uvicorn_cpu5_burnt_s": cost("uvicorn_async_cpu5") - cost("uvicorn_async0"),
@@ -122,7 +143,9 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
     opens for every request (priced by gthread with and without keep-alive);
     gthread's extra per request over that is its thread hand-off. FastAPI's
     is an ``async def`` on the loop; a plain ``def`` adds the thread pool's
-    hand-off.
+    hand-off. A preset has one per-wait cost for both of the framework's
+    ways of running code (sync and gthread; ``async def`` and ``def``): the
+    mean of the two.
     """
     def us(seconds: float) -> float:
         return round(seconds, 6)
@@ -132,11 +155,13 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
             "overhead_s": us(derived["flask_sync_request_s"]),
             "connection_overhead_s": us(derived["gthread_connection_s"]),
             "thread_handoff_s": us(derived["flask_gthread_request_s"] - derived["flask_sync_request_s"]),
+            "wait_overhead_s": us((derived["flask_sync_wait_s"] + derived["flask_gthread_wait_s"]) / 2),
         },
         "fastapi": {
             "overhead_s": us(derived["fastapi_async_request_s"]),
             "connection_overhead_s": us(derived["uvicorn_connection_s"]),
             "thread_handoff_s": us(derived["fastapi_def_request_s"] - derived["fastapi_async_request_s"]),
+            "wait_overhead_s": us((derived["fastapi_async_wait_s"] + derived["fastapi_def_wait_s"]) / 2),
         },
     }
 
@@ -160,7 +185,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=CALIBRATION)
     parser.add_argument("--derive-only", action="store_true",
                         help="measure nothing: recompute the derived numbers and presets of --out")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME",
+                        help="measure only this row (repeatable); the others are kept from --out")
     args = parser.parse_args(argv)
+    points = calibration_points()
+    unknown = sorted(set(args.only) - set(points))
+    if unknown:
+        parser.error(f"--only: unknown row(s) {unknown}; known: {sorted(points)}")
     if args.derive_only:
         document = json.loads(args.out.read_text())
         document = write(args.out, document["rows"], document["method"])
@@ -170,8 +201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     measure.install_signal_handlers()
     measure.warn_about_autogroups()
     rows: dict[str, dict] = {}
+    if args.only:
+        kept = json.loads(args.out.read_text())["rows"]
+        rows = {name: kept[name] for name in points if name in kept and name not in args.only}
     try:
-        for name, point in calibration_points().items():
+        for name, point in points.items():
+            if args.only and name not in args.only:
+                continue
             rows[name] = measure.measure_point(point, args.duration, args.warmup, args.repeats)
             row = rows[name]
             print(f"{name:22s} {row['cpu_per_request_us']:8.1f} us CPU/request; "
@@ -183,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted; servers stopped", file=sys.stderr)
         return 130
 
+    rows = {name: rows[name] for name in points if name in rows}
     document = write(args.out, rows, {
         "duration_s": args.duration, "warmup_s": args.warmup, "repeats": args.repeats,
         "statistic": "median over repeats of the server processes' CPU time per request"})

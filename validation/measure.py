@@ -212,10 +212,12 @@ def _kill_group(process: subprocess.Popen, grace_s: float = 8.0) -> None:
         process.wait(timeout=grace_s)
 
 
-def group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU seconds of every live process in process group `pgid`."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+def _proc_stat_fields() -> Iterator[tuple[int, list[str]]]:
+    """(pid, fields of ``/proc/<pid>/stat`` after the command name) of every live process.
+
+    The fields from 0: state ppid pgrp session .. flags(6) .. utime(11) stime(12)
+    cutime(13) cstime(14) .. nice(16). A process that exits while listed is passed over.
+    """
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -224,10 +226,23 @@ def group_cpu_seconds(pgid: int) -> float:
                 fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        # After the command name: state ppid pgrp session ... utime(12) stime(13).
+        yield int(entry), fields
+
+
+def group_cpu_split(pgid: int) -> tuple[float, float]:
+    """User and system CPU seconds of every live process in process group `pgid`."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    user = system = 0
+    for _, fields in _proc_stat_fields():
         if int(fields[2]) == pgid:
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+            user += int(fields[11])
+            system += int(fields[12])
+    return user / ticks, system / ticks
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in process group `pgid`."""
+    return sum(group_cpu_split(pgid))
 
 
 _PF_KTHREAD = 0x00200000
@@ -257,19 +272,11 @@ def foreign_cpu_seconds(exclude_pgids: Sequence[int]) -> dict[int, float]:
     ticks = os.sysconf("SC_CLK_TCK")
     me = os.getpid()
     seconds = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == me:
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # state(0) ppid(1) pgrp(2) .. flags(6) .. utime(11) stime(12) cutime(13) cstime(14).
+    for pid, fields in _proc_stat_fields():
         # Kernel threads (softirq, workqueues) largely carry the servers' own network work.
-        if int(fields[2]) in exclude_pgids or int(fields[6]) & _PF_KTHREAD:
+        if pid == me or int(fields[2]) in exclude_pgids or int(fields[6]) & _PF_KTHREAD:
             continue
-        seconds[int(entry)] = sum(int(value) for value in fields[11:15]) / ticks
+        seconds[pid] = sum(int(value) for value in fields[11:15]) / ticks
     return seconds
 
 
@@ -307,14 +314,29 @@ def core_total(before: dict[str, float], after: dict[str, float]) -> float:
     return sum(after.values()) - sum(before.values())
 
 
-def other_work(before: dict[str, float], after: dict[str, float], server_cpu: float) -> float:
+def other_work(before: dict[str, float], after: dict[str, float], server_user: float,
+               server_system: float) -> float:
     """Seconds the server's core ran anything but the server, between two samples.
 
     The server's processes' CPU time includes the kernel's network work done
     on their behalf, so on a quiet machine this is about 0. Niced work counts
-    only with autogroups (see `autogroup_enabled`).
+    only with autogroups (see `autogroup_enabled`). /proc/stat counts the
+    kernel time of niced processes as ``system``, not ``nice``: without
+    autogroups the foreign kernel time counts in the proportion of foreign
+    user time that is not niced (measured: niced builds spend 8-14 % of the
+    core in the kernel, which would otherwise reject every run of a server
+    that idles while it waits).
     """
-    return core_busy(before, after, niced=autogroup_enabled()) - server_cpu
+    def delta(name: str) -> float:
+        return after[name] - before[name]
+
+    user = max(delta("user") - server_user, 0.0)
+    kernel = max(delta("system") + delta("irq") + delta("softirq") - server_system, 0.0)
+    niced = delta("nice")
+    if autogroup_enabled():
+        return user + niced + kernel
+    not_niced = user / (user + niced) if user + niced > 0 else 1.0
+    return user + kernel * not_niced
 
 
 def wait_until_quiet(pgid: int, max_wait_s: float, threshold: float = 0.03) -> float:
@@ -324,10 +346,12 @@ def wait_until_quiet(pgid: int, max_wait_s: float, threshold: float = 0.03) -> f
     """
     waited = 0.0
     while waited < max_wait_s:
-        core_before, cpu_before = core_seconds(SERVER_CORE), group_cpu_seconds(pgid)
+        core_before, (user_before, system_before) = core_seconds(SERVER_CORE), group_cpu_split(pgid)
         time.sleep(1.0)
         waited += 1.0
-        busy = other_work(core_before, core_seconds(SERVER_CORE), group_cpu_seconds(pgid) - cpu_before)
+        user_after, system_after = group_cpu_split(pgid)
+        busy = other_work(core_before, core_seconds(SERVER_CORE), user_after - user_before,
+                          system_after - system_before)
         if busy < threshold:
             break
     return waited
@@ -421,19 +445,21 @@ def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats:
             if quiet_wait_s > 0:
                 wait_until_quiet(pgid, quiet_wait_s)
             foreign_before = foreign_cpu_seconds([pgid])
-            cpu_before = group_cpu_seconds(pgid)
+            user_before, system_before = group_cpu_split(pgid)
             core_before = core_seconds(SERVER_CORE)
             summary = run_wrk(port, point, duration_s)
             core_after = core_seconds(SERVER_CORE)
             seconds = summary["duration_us"] / 1e6
             summary["throughput"] = summary["requests"] / seconds
-            server_cpu = group_cpu_seconds(pgid) - cpu_before
+            user_after, system_after = group_cpu_split(pgid)
+            server_user, server_system = user_after - user_before, system_after - system_before
+            server_cpu = server_user + server_system
             summary["server_cpu_util"] = server_cpu / seconds
             summary["cpu_per_request_us"] = server_cpu / max(summary["requests"], 1) * 1e6
             summary["core_util"] = core_busy(core_before, core_after) / max(core_total(core_before, core_after), 1e-9)
             summary["niced_on_core"] = (core_after["nice"] - core_before["nice"]) / seconds
             summary["background_cpu"] = foreign_cpu_between(foreign_before, foreign_cpu_seconds([pgid])) / seconds
-            disturbing = other_work(core_before, core_after, server_cpu) / seconds
+            disturbing = other_work(core_before, core_after, server_user, server_system) / seconds
             if quiet_wait_s > 0 and disturbing > 0.05 and disturbed < 10 * repeats:
                 disturbed += 1
                 continue

@@ -106,17 +106,23 @@ Step make_step(StepKind kind, Runner runner, Distribution duration, bool new_con
 // The steps of `phase`: Python code runs where the endpoint's code runs
 // (`body`); a wait (io, a query, a call) holds a thread (a blocking driver or
 // client) but lets an event loop serve others; a blocking one holds whatever
-// runs it. A cache lookup is a branch: the hit's steps, a jump past the
-// miss's, then the miss's steps.
-void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Phase& phase, bool on_loop) {
+// runs it. As in the native engine, what resumes after an io or blocking_io
+// wait pays the server's wait_overhead. A cache lookup is a branch: the
+// hit's steps, a jump past the miss's, then the miss's steps.
+void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server& server, const Phase& phase,
+               bool on_loop) {
   const Runner body = on_loop ? Runner::loop : Runner::thread;
   const Runner waiter = on_loop ? Runner::none : Runner::thread;
+  const auto add_wait = [&](Runner runner) {
+    steps.push_back(make_step(StepKind::wait, runner, phase.duration));
+    if (!is_zero(server.wait_overhead)) steps.push_back(make_step(StepKind::cpu, body, server.wait_overhead));
+  };
   switch (phase.kind) {
     case PhaseKind::cpu:
     case PhaseKind::background: steps.push_back(make_step(StepKind::cpu, body, phase.duration)); return;
     case PhaseKind::cpu_nogil: steps.push_back(make_step(StepKind::cpu_nogil, body, phase.duration)); return;
-    case PhaseKind::io: steps.push_back(make_step(StepKind::wait, waiter, phase.duration)); return;
-    case PhaseKind::blocking_io: steps.push_back(make_step(StepKind::wait, body, phase.duration)); return;
+    case PhaseKind::io: add_wait(waiter); return;
+    case PhaseKind::blocking_io: add_wait(body); return;
     case PhaseKind::db: {
       const std::size_t database = index_of(scenario.databases, phase.target);
       Step& step = steps.emplace_back(make_step(
@@ -133,11 +139,11 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Phase& 
       const std::size_t branch = steps.size();
       steps.push_back(make_step(StepKind::branch, Runner::none, Distribution::constant(0.0)));
       steps[branch].probability = phase.hit_ratio;
-      for (const Phase& hit : phase.hit) add_phase(steps, scenario, hit, on_loop);
+      for (const Phase& hit : phase.hit) add_phase(steps, scenario, server, hit, on_loop);
       const std::size_t jump = steps.size();
       steps.push_back(make_step(StepKind::jump, Runner::none, Distribution::constant(0.0)));
       steps[branch].target = steps.size();
-      for (const Phase& miss : phase.miss) add_phase(steps, scenario, miss, on_loop);
+      for (const Phase& miss : phase.miss) add_phase(steps, scenario, server, miss, on_loop);
       steps[jump].target = steps.size();
       return;
     }
@@ -168,13 +174,13 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
     steps.push_back(Step{StepKind::cpu, front, false, server.thread_handoff});
   }
   for (const Phase& phase : endpoint.phases) {
-    if (phase.kind != PhaseKind::background) add_phase(steps, scenario, phase, on_loop);
+    if (phase.kind != PhaseKind::background) add_phase(steps, scenario, server, phase, on_loop);
   }
   // The loop sends the thread pool's result; the hand-over there and back is charged here.
   if (loop_server && !on_loop) steps.push_back(Step{StepKind::cpu, Runner::loop, false, server.thread_handoff});
   steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
   for (const Phase& phase : endpoint.phases) {
-    if (phase.kind == PhaseKind::background) add_phase(steps, scenario, phase, on_loop);
+    if (phase.kind == PhaseKind::background) add_phase(steps, scenario, server, phase, on_loop);
   }
   return steps;
 }

@@ -40,11 +40,18 @@ SATURATION_THRESHOLD = 0.95
 #: More errors than this fraction of requests also counts as saturated.
 ERROR_RATE_THRESHOLD = 0.01
 
-_TOP_LEVEL_KEYS = ("name", "question", "hosts", "deployments", "cases", "users", "think_time",
-                   "client_timeout", "run")
+_TOP_LEVEL_KEYS = ("name", "question", "hosts", "deployments", "databases", "services", "cases",
+                   "users", "think_time", "client_timeout", "run")
 _CASE_KEYS = ("style", "phases")
 _LOOP_KINDS = ("uvicorn", "gunicorn-gevent")
 _ERROR_KINDS = ("refused", "client_timeout", "unavailable", "worker_killed")
+# Errors that only phases reaching a dependency raise: a column each when the
+# comparison has that kind of dependency.
+_DATABASE_ERROR = "pool_timeout"
+_SERVICE_ERROR = "downstream"
+# Saturated resources shared through the comparison's databases and services
+# (see _saturated_resource): the verdicts name them.
+_DEPENDENCY_RESOURCES = ("database ", "pool ", "service ")
 
 
 def _scenario_error(path: str, detail: str) -> ScenarioError:
@@ -102,6 +109,25 @@ def _server_kind(settings: Mapping[str, Any]) -> str:
     return str(settings.get("kind", "gunicorn-sync"))
 
 
+def _adapt_phases(phases: Any, on_thread: bool) -> Any:
+    """``phases`` with ``blocking_io`` turned into ``io`` when ``on_thread``, also
+    inside a cache's ``hit`` and ``miss`` lists; anything malformed is left for
+    the core to reject with its path."""
+    if not isinstance(phases, list):
+        return phases
+    adapted = []
+    for phase in phases:
+        if isinstance(phase, Mapping) and len(phase) == 1:
+            ((kind, value),) = phase.items()
+            if kind == "blocking_io" and on_thread:
+                phase = {"io": value}
+            elif kind == "cache" and isinstance(value, Mapping):
+                phase = {"cache": {key: _adapt_phases(branch, on_thread) if key in ("hit", "miss") else branch
+                                   for key, branch in value.items()}}
+        adapted.append(phase)
+    return adapted
+
+
 def _adapt_case(case: Mapping[str, Any], kind: str) -> dict[str, Any]:
     """The case as an endpoint of a server of ``kind``.
 
@@ -109,18 +135,17 @@ def _adapt_case(case: Mapping[str, Any], kind: str) -> dict[str, Any]:
     (Gunicorn's sync and gthread workers and gevent run every endpoint as plain
     ``def``). Where the endpoint runs on a thread (no event loop, or a ``def``
     endpoint in Uvicorn's thread pool) a blocking call blocks that thread
-    alone, which is what an ``io`` phase is, so ``blocking_io`` becomes ``io``.
-    gevent keeps it: an unpatched blocking call stalls its loop.
+    alone, which is what an ``io`` phase is, so ``blocking_io`` becomes ``io``,
+    in a cache's branches too. gevent keeps it: an unpatched blocking call
+    stalls its loop. ``db`` and ``call`` phases stay as they are: the engine
+    already runs them as the server would (awaited on a loop, the thread
+    held elsewhere), like ``io``.
     """
     endpoint = {key: copy.deepcopy(value) for key, value in case.items()
                 if key != "style" or kind == "uvicorn"}
     on_thread = kind not in _LOOP_KINDS or (kind == "uvicorn" and case.get("style") == "sync")
-    phases = endpoint.get("phases")
-    if on_thread and isinstance(phases, list):
-        endpoint["phases"] = [
-            {"io": phase["blocking_io"]} if isinstance(phase, Mapping) and list(phase) == ["blocking_io"]
-            else phase
-            for phase in phases]
+    if "phases" in endpoint:
+        endpoint["phases"] = _adapt_phases(endpoint["phases"], on_thread)
     return endpoint
 
 
@@ -157,6 +182,12 @@ class Comparison:
     ``deployments``
         Name -> server settings, exactly as a scenario's ``servers`` entry
         (``host``, ``kind``, ``workers``, ``framework``, ...).
+    ``databases``, ``services`` (optional)
+        As in a scenario file, shared by every deployment: each generated
+        scenario has them as written, so cases can have ``db``, ``call`` and
+        ``cache`` phases. Every deployment's processes get their own
+        connection pools for each database, as each Gunicorn or Uvicorn
+        worker has its own SQLAlchemy engine.
     ``cases``
         Name -> endpoint: ``phases`` and optionally ``style`` (no ``server``:
         every case runs on every deployment).
@@ -174,9 +205,17 @@ class Comparison:
     ``async def``, so on other servers ``style`` is dropped, and wherever the
     endpoint runs on a thread (Gunicorn ``sync`` and ``gthread`` workers, or
     ``style: sync`` on Uvicorn) ``blocking_io`` becomes ``io``, since a blocking
-    call on a thread of its own is an ordinary wait. On Uvicorn an ``async``
-    endpoint's ``blocking_io`` stalls the event loop; on gevent it stalls the
-    cooperative loop (an unpatched call).
+    call on a thread of its own is an ordinary wait (in a cache's ``hit`` and
+    ``miss`` phases too). On Uvicorn an ``async`` endpoint's ``blocking_io``
+    stalls the event loop; on gevent it stalls the cooperative loop (an
+    unpatched call). ``db`` and ``call`` phases are kept everywhere: like
+    ``io`` they hold the thread where the endpoint runs on one (a blocking
+    driver such as psycopg) and are awaited on an event loop (asyncpg, httpx),
+    which serves other requests meanwhile. So the difference between the
+    servers is how many queries one process has in flight: one on a sync
+    worker, up to one per thread on gthread or in Uvicorn's thread pool, up
+    to one per request on an event loop; beyond its connection pool's
+    ``size + max_overflow`` they wait for a connection.
 
     Raises
     ------
@@ -324,6 +363,16 @@ class Comparison:
         return list(self._cases)
 
     @property
+    def databases(self) -> list[str]:
+        """Database names, in file order (empty without ``databases``)."""
+        return [str(name) for name in self._data.get("databases") or {}]
+
+    @property
+    def services(self) -> list[str]:
+        """Downstream service names, in file order (empty without ``services``)."""
+        return [str(name) for name in self._data.get("services") or {}]
+
+    @property
     def users(self) -> list[int]:
         """The numbers of concurrent users, in file order."""
         return list(self._users)
@@ -351,10 +400,11 @@ class Comparison:
     def scenario(self, deployment: str, case: str, users: int) -> Scenario:
         """The scenario simulated for one deployment, case and number of users.
 
-        Its hosts are the comparison's; its one server is the deployment, named
-        after it; its one endpoint is the case (adapted to the server as the class
-        docstring says), named after it; its workload is ``users`` closed-loop
-        users with the comparison's think time and client timeout.
+        Its hosts, databases and services are the comparison's; its one server
+        is the deployment, named after it; its one endpoint is the case (adapted
+        to the server as the class docstring says), named after it; its workload
+        is ``users`` closed-loop users with the comparison's think time and
+        client timeout.
 
         Parameters
         ----------
@@ -386,6 +436,9 @@ class Comparison:
             "endpoints": {case: endpoint},
             "workload": workload,
         }
+        for section in ("databases", "services"):
+            if section in self._data:
+                document[section] = self._data[section]
         if "run" in self._data:
             document["run"] = self._data["run"]
         users_path = f"users[{self._users.index(users)}]" if (
@@ -509,16 +562,24 @@ def _progress_bar(show: bool, total: int, label: str) -> Iterator[Callable[[], N
         yield lambda: bar.update(1)
 
 
-def _saturated_resource(kind: str, cpu: float, workers: float, gil: float, refused: int) -> str:
+def _saturated_resource(kind: str, cpu: float, workers: float, gil: float, refused: int,
+                        dependencies: Mapping[str, float] | None = None) -> str:
     """The resource that limits a run, or ``''`` when none is busier than the threshold.
 
-    Cores first (nothing helps but more of them), then the event loop of a
-    loop server, the GIL (threads of one process waiting for it), worker
-    threads; a backlog that turned connections away with nothing else saturated
-    last (a burst that filled it).
+    Cores first (nothing helps but more of them); then the databases,
+    connection pools and services, in ``dependencies`` order (resource label ->
+    busy fraction): a worker thread held by a query, or a request waiting for
+    a connection, is busy because of the dependency, so a saturated
+    dependency is the cause and busy workers the symptom. Then the event loop
+    of a loop server, the GIL (threads of one process waiting for it), worker
+    threads; a backlog that turned connections away with nothing else
+    saturated last (a burst that filled it).
     """
     if cpu >= SATURATION_THRESHOLD:
         return "cpu"
+    for resource, busy in (dependencies or {}).items():
+        if busy >= SATURATION_THRESHOLD:
+            return resource
     if workers >= SATURATION_THRESHOLD and kind in _LOOP_KINDS:
         return "event loop"
     if gil >= SATURATION_THRESHOLD:
@@ -528,6 +589,50 @@ def _saturated_resource(kind: str, cpu: float, workers: float, gil: float, refus
     if refused > 0:
         return "backlog"
     return ""
+
+
+def _service_capacity(comparison: Comparison, service: str) -> int | None:
+    """A service's ``concurrency`` cap, or None when it has none (an infinite-server delay)."""
+    settings = (comparison._data.get("services") or {}).get(service) or {}
+    concurrency = settings.get("concurrency")
+    return None if concurrency is None else int(concurrency)
+
+
+def _dependency_columns(comparison: Comparison, result: Result) -> tuple[dict[str, Any], dict[str, float]]:
+    """The frame's columns for the comparison's databases and services, and the
+    busy fraction of each dependency resource, labelled as ``saturated`` names
+    them, for :func:`_saturated_resource`.
+
+    A pool counts as busy in the share of checkouts that had to wait for a
+    connection: with arrivals that see the time average, that is the share of
+    time the pool had none left. A service without a concurrency cap never
+    saturates.
+    """
+    columns: dict[str, Any] = {}
+    databases_busy: dict[str, float] = {}
+    pools_busy: dict[str, float] = {}
+    services_busy: dict[str, float] = {}
+    if comparison.databases:
+        databases = result.databases_frame().set_index("database")
+        for name in comparison.databases:
+            row = databases.loc[name] if name in databases.index else None
+            utilization = float(row["utilization"]) if row is not None else 0.0
+            waited = float(row["pool_wait_fraction"]) if row is not None else 0.0
+            columns[f"database_busy_{name}"] = utilization
+            columns[f"pool_waited_{name}"] = waited
+            columns[f"mean_pool_wait_s_{name}"] = float(row["mean_pool_wait_s"]) if row is not None else 0.0
+            databases_busy[f"database {name}"] = utilization
+            pools_busy[f"pool {name}"] = waited
+    if comparison.services:
+        services = result.services_frame().set_index("service")
+        for name in comparison.services:
+            in_use = float(services.loc[name, "mean_in_use"]) if name in services.index else 0.0
+            capacity = _service_capacity(comparison, name)
+            columns[f"service_in_use_{name}"] = in_use
+            columns[f"service_busy_{name}"] = math.nan if capacity is None else in_use / capacity
+            if capacity is not None:
+                services_busy[f"service {name}"] = in_use / capacity
+    return columns, {**databases_busy, **pools_busy, **services_busy}
 
 
 def _row(comparison: Comparison, run: tuple[str, int, str], result: Result) -> dict[str, Any]:
@@ -552,9 +657,13 @@ def _row(comparison: Comparison, run: tuple[str, int, str], result: Result) -> d
         "completed": result.completed,
         "error_rate": result.error_rate,
     }
-    row.update({f"errors_{kind_}": int(errors.get(kind_, 0)) for kind_ in _ERROR_KINDS})
-    row.update({"cpu_busy": cpu, "worker_busy": workers, "gil_busy": gil,
-                "saturated": _saturated_resource(kind, cpu, workers, gil, int(errors.get("refused", 0)))})
+    error_kinds = [*_ERROR_KINDS, *([_DATABASE_ERROR] if comparison.databases else []),
+                   *([_SERVICE_ERROR] if comparison.services else [])]
+    row.update({f"errors_{kind_}": int(errors.get(kind_, 0)) for kind_ in error_kinds})
+    dependency_columns, dependency_busy = _dependency_columns(comparison, result)
+    row.update({"cpu_busy": cpu, "worker_busy": workers, "gil_busy": gil, **dependency_columns,
+                "saturated": _saturated_resource(kind, cpu, workers, gil, int(errors.get("refused", 0)),
+                                                 dependency_busy)})
     return row
 
 
@@ -578,6 +687,20 @@ def _verdict(speedup: float, *, factor: float, tolerance: float) -> str:
     if speedup <= 1.0 / (1.0 + tolerance):
         return "baseline faster"
     return "no real difference"
+
+
+def _dependency_note(bottlenecks: Mapping[str, str]) -> str:
+    """`` (both limited by database pg)`` or `` (flask limited by pool pg)``: the
+    sides (deployment -> saturated resource) limited by a database, a pool or
+    a service, which the verdict is then as much about as about the servers;
+    empty when neither is."""
+    limited = {side: resource for side, resource in bottlenecks.items()
+               if resource.startswith(_DEPENDENCY_RESOURCES)}
+    if not limited:
+        return ""
+    if len(limited) == len(bottlenecks) and len(set(limited.values())) == 1:
+        return f" (both limited by {next(iter(limited.values()))})"
+    return " (" + "; ".join(f"{side} limited by {resource}" for side, resource in limited.items()) + ")"
 
 
 class ComparisonResult:
@@ -614,12 +737,20 @@ class ComparisonResult:
         ``latency_p50_s``, ``latency_p99_s`` (seconds; NaN without answers),
         ``completed``, ``error_rate`` (errors / requests, in [0, 1]),
         ``errors_refused``, ``errors_client_timeout``, ``errors_unavailable``,
-        ``errors_worker_killed`` (counts over the replications), ``cpu_busy``
-        (the host's cores), ``worker_busy`` (worker threads, or event loops),
-        ``gil_busy`` (fractions in [0, 1]) and ``saturated``: ``'cpu'``,
-        ``'event loop'``, ``'GIL'``, ``'workers'`` when that resource is busy
-        at least 95 % of the time (checked in that order), ``'backlog'`` when
-        none is but connections were refused, else ``''``.
+        ``errors_worker_killed`` (counts over the replications; with databases
+        also ``errors_pool_timeout``, with services ``errors_downstream``),
+        ``cpu_busy`` (the host's cores), ``worker_busy`` (worker threads, or
+        event loops), ``gil_busy`` (fractions in [0, 1]); per database ``<db>``
+        ``database_busy_<db>`` (its connections executing queries),
+        ``pool_waited_<db>`` (share of connection checkouts that waited) and
+        ``mean_pool_wait_s_<db>``; per service ``<svc>``
+        ``service_in_use_<svc>`` (calls in progress, time average) and
+        ``service_busy_<svc>`` (that over its ``concurrency``, NaN without a
+        cap); and ``saturated``: ``'cpu'``, ``'database <db>'``, ``'pool
+        <db>'``, ``'service <svc>'``, ``'event loop'``, ``'GIL'``,
+        ``'workers'`` when that resource is busy at least 95 % of the time (a
+        pool: when at least 95 % of checkouts waited), checked in that order,
+        ``'backlog'`` when none is but connections were refused, else ``''``.
         """
         return self._frame.copy()
 
@@ -652,7 +783,11 @@ class ComparisonResult:
         least 3x), ``faster but < 3x`` from ``1 + tolerance``, ``baseline
         faster`` at ``1 / (1 + tolerance)`` or less, else ``no real difference``;
         ``neither answers`` when both sides answered nothing (every request
-        refused or timed out), so there is no ratio.
+        refused or timed out), so there is no ratio. When a side's bottleneck
+        is a database, a connection pool or a service, the verdict says so:
+        ``no real difference (both limited by database pg)``, ``holds (flask
+        limited by pool pg)``; the servers are then compared through what
+        they share, not on their own.
 
         Parameters
         ----------
@@ -671,9 +806,10 @@ class ComparisonResult:
             ``challenger_rps``, ``throughput_ratio`` (challenger / baseline),
             ``p50_ratio`` and ``p99_ratio`` (baseline / challenger: > 1 when the
             challenger answers sooner), ``baseline_saturated``,
-            ``challenger_saturated`` (bool), ``basis`` (``throughput`` or
-            ``latency``), ``speedup`` (the ratio the verdict is based on) and
-            ``verdict``.
+            ``challenger_saturated`` (bool), ``baseline_bottleneck``,
+            ``challenger_bottleneck`` (each side's ``saturated`` resource, ``''``
+            for none), ``basis`` (``throughput`` or ``latency``), ``speedup``
+            (the ratio the verdict is based on) and ``verdict``.
 
         Raises
         ------
@@ -701,6 +837,7 @@ class ComparisonResult:
                 p50_ratio = _ratio(base["latency_p50_s"], chal["latency_p50_s"])
                 basis = "throughput" if any(saturated) else "latency"
                 speedup = throughput_ratio if basis == "throughput" else p50_ratio
+                bottlenecks = {baseline: str(base["saturated"]), challenger: str(chal["saturated"])}
                 rows.append({
                     "case": case,
                     "users": users,
@@ -711,9 +848,12 @@ class ComparisonResult:
                     "p99_ratio": _ratio(base["latency_p99_s"], chal["latency_p99_s"]),
                     "baseline_saturated": saturated[0],
                     "challenger_saturated": saturated[1],
+                    "baseline_bottleneck": bottlenecks[baseline],
+                    "challenger_bottleneck": bottlenecks[challenger],
                     "basis": basis,
                     "speedup": speedup,
-                    "verdict": _verdict(speedup, factor=factor, tolerance=tolerance),
+                    "verdict": _verdict(speedup, factor=factor, tolerance=tolerance)
+                               + _dependency_note(bottlenecks),
                 })
         result = pd.DataFrame(rows)
         result.attrs.update(baseline=baseline, challenger=challenger, factor=factor)
@@ -730,7 +870,8 @@ class ComparisonResult:
         baseline, challenger
             As for :meth:`verdicts`.
         """
-        lines = [_headline(self.comparison), "", _format_table(_result_cells(self._frame)), _BUSY_NOTE]
+        lines = [_headline(self.comparison), "", _format_table(_result_cells(self.comparison, self._frame)),
+                 _busy_note(self.comparison)]
         if len(self.comparison.deployments) >= 2:
             verdicts = self.verdicts(baseline, challenger)
             lines += ["", _verdict_title(verdicts), "", _format_table(_verdict_cells(verdicts))]
@@ -791,18 +932,25 @@ def _times(ratio: float) -> str:
     return "inf" if math.isinf(ratio) else f"{ratio:.2f}x"
 
 
-def _result_cells(frame: pd.DataFrame) -> list[list[str]]:
+def _result_cells(comparison: Comparison, frame: pd.DataFrame) -> list[list[str]]:
+    capped = [name for name in comparison.services if _service_capacity(comparison, name) is not None]
     header = ["case", "users", "deployment", "req/s", "p50 ms", "p99 ms", "errors %",
-              "cpu %", "workers %", "GIL %", "saturated"]
-    rows = [header]
+              "cpu %", "workers %", "GIL %"]
+    header += [text for name in comparison.databases for text in (f"db {name} %", f"pool {name} waits %")]
+    header += [f"svc {name} %" for name in capped]
+    rows = [[*header, "saturated"]]
     previous: tuple[str, int] | None = None
-    for row in frame.itertuples(index=False):
-        first = (row.case, row.users) != previous
-        previous = (row.case, row.users)
-        rows.append([row.case if first else "", f"{row.users:,}" if first else "", row.deployment,
-                     f"{row.throughput_rps:,.1f}", _ms(row.latency_p50_s), _ms(row.latency_p99_s),
-                     _percent(row.error_rate), _percent(row.cpu_busy), _percent(row.worker_busy),
-                     _percent(row.gil_busy), row.saturated or "-"])
+    for row in frame.to_dict(orient="records"):
+        first = (row["case"], row["users"]) != previous
+        previous = (row["case"], row["users"])
+        cells = [row["case"] if first else "", f"{row['users']:,}" if first else "", row["deployment"],
+                 f"{row['throughput_rps']:,.1f}", _ms(row["latency_p50_s"]), _ms(row["latency_p99_s"]),
+                 _percent(row["error_rate"]), _percent(row["cpu_busy"]), _percent(row["worker_busy"]),
+                 _percent(row["gil_busy"])]
+        cells += [_percent(row[column]) for name in comparison.databases
+                  for column in (f"database_busy_{name}", f"pool_waited_{name}")]
+        cells += [_percent(row[f"service_busy_{name}"]) for name in capped]
+        rows.append([*cells, row["saturated"] or "-"])
     return rows
 
 
@@ -844,13 +992,22 @@ def _headline(comparison: Comparison) -> str:
     warmup = "automatic warm-up" if sample.warmup == "auto" else f"{sample.warmup:g} s warm-up"
     lines = [comparison.name + (f": {comparison.question}" if comparison.question else "")]
     lines += [f"  {name}: {comparison.describe(name)}" for name in comparison.deployments]
+    lines += [f"  {line}" for line in _dependency_lines(comparison)]
     lines.append(f"  {sample.duration:g} s per run ({warmup}), "
                  f"{_plural(sample.replications, 'replication')}, seed {sample.seed}")
     return "\n".join(lines)
 
 
-_BUSY_NOTE = ("busy: cpu = the host's cores, workers = Gunicorn worker threads or Uvicorn event "
-              "loops, GIL = held time per process")
+def _busy_note(comparison: Comparison) -> str:
+    """What the busy columns of :func:`_result_cells` measure."""
+    parts = ["cpu = the host's cores", "workers = Gunicorn worker threads or Uvicorn event loops",
+             "GIL = held time per process"]
+    if comparison.databases:
+        parts += ["db = the database's connections executing queries",
+                  "pool waits = checkouts that waited for a pooled connection"]
+    if any(_service_capacity(comparison, name) is not None for name in comparison.services):
+        parts.append("svc = a service's calls in progress over its concurrency")
+    return "busy: " + ", ".join(parts)
 
 
 def _markdown_table(cells: list[list[str]]) -> str:
@@ -871,11 +1028,43 @@ def _duration_text(value: Any) -> str:
     return str(value)
 
 
+def _settings_text(settings: Mapping[str, Any]) -> str:
+    """``connections 20, query_time 5ms, pool (size 5, max_overflow 10)``."""
+    def value_text(value: Any) -> str:
+        if isinstance(value, Mapping) and "dist" not in value:
+            return f"({_settings_text(value)})"
+        return _duration_text(value)
+
+    return ", ".join(f"{key} {value_text(value)}" for key, value in settings.items())
+
+
 def _phase_text(phase: Any) -> str:
-    if isinstance(phase, Mapping) and len(phase) == 1:
-        ((kind, duration),) = phase.items()
-        return f"{kind} {_duration_text(duration)}"
-    return str(phase)
+    """``cpu 1ms``, ``query on pg (8ms)``, ``call to payments``, ``cache (hit ratio 0.9: ...)``."""
+    if not (isinstance(phase, Mapping) and len(phase) == 1):
+        return str(phase)
+    ((kind, value),) = phase.items()
+    if kind == "db":
+        if isinstance(value, Mapping):
+            query = f" ({_duration_text(value['query'])})" if "query" in value else ""
+            return f"query on {value.get('database')}{query}"
+        return f"query on {value}"
+    if kind == "call":
+        return f"call to {value.get('service') if isinstance(value, Mapping) else value}"
+    if kind == "cache" and isinstance(value, Mapping):
+        def branch(key: str) -> str:
+            return ", then ".join(_phase_text(item) for item in value.get(key) or []) or "nothing"
+        return f"cache (hit ratio {value.get('hit_ratio')}: {branch('hit')}; miss: {branch('miss')})"
+    return f"{kind} {_duration_text(value)}"
+
+
+def _dependency_lines(comparison: Comparison) -> list[str]:
+    """``pg: database, connections 20, query_time 5ms`` per database and service."""
+    data = comparison._data
+    lines = [f"{name}: database, {_settings_text(data['databases'][name] or {}) or 'defaults'}"
+             for name in comparison.databases]
+    lines += [f"{name}: service, {_settings_text(data['services'][name] or {}) or 'defaults'}"
+              for name in comparison.services]
+    return lines
 
 
 def _markdown_report(result: ComparisonResult, baseline: str | None, challenger: str | None) -> str:
@@ -887,6 +1076,12 @@ def _markdown_report(result: ComparisonResult, baseline: str | None, challenger:
         lines += [f"**Question:** {comparison.question}", ""]
     lines += ["## Deployments", ""]
     lines += [f"- **{name}**: {comparison.describe(name)}" for name in comparison.deployments]
+    if comparison.databases or comparison.services:
+        lines += ["", "## Databases and services", "",
+                  "Shared by every deployment; each server process has its own connection pool "
+                  "for each database.", ""]
+        lines += [f"- **{name}**:{rest}" for name, rest in
+                  (line.split(":", 1) for line in _dependency_lines(comparison))]
     lines += ["", "## Cases", "",
               "Each case is one endpoint, run alone on every deployment.", ""]
     for case, settings in data["cases"].items():
@@ -907,8 +1102,8 @@ def _markdown_report(result: ComparisonResult, baseline: str | None, challenger:
     lines += ["## Results", "",
               "Throughput counts answers the users received (a request the client gave up on "
               "does not count); latencies in ms; busy columns in percent of capacity "
-              f"({_BUSY_NOTE[len('busy: '):]}).", "",
-              _markdown_table(_result_cells(result.frame)), ""]
+              f"({_busy_note(comparison)[len('busy: '):]}).", "",
+              _markdown_table(_result_cells(comparison, result.frame)), ""]
     if len(comparison.deployments) >= 2:
         verdicts = result.verdicts(baseline, challenger)
         lines += ["## Verdicts", "", _verdict_title(verdicts), "",
@@ -922,9 +1117,16 @@ def _markdown_report(result: ComparisonResult, baseline: str | None, challenger:
               "that thread. In an `async def` on Uvicorn it stalls the event loop.",
               "- `cpu` phases need their process's GIL and a core; `io` waits use neither. "
               "Framework overheads are the presets named by `framework`.",
+              "- Database queries and service calls are waits like `io`: a thread's (a blocking "
+              "driver) where the endpoint runs on one, awaited (an async driver) on an event loop. "
+              "A sync worker has one query in flight at most, threads one each, an event loop "
+              "one per request, and beyond its process's connection pool they wait for a connection.",
               f"- A resource is *saturated* when busy at least {SATURATION_THRESHOLD:.0%} of the "
-              "time; cores first, then the event loop, the GIL, worker threads; `backlog` when "
-              "connections were refused and nothing else saturated.",
+              "time; cores first, then databases (connections executing queries), connection "
+              f"pools (at least {SATURATION_THRESHOLD:.0%} of checkouts waited), services "
+              "(calls in progress against their concurrency), the event loop, the GIL, worker "
+              "threads; `backlog` when connections were refused and nothing else saturated. A "
+              "verdict names a database, pool or service that limits a side.",
               "- Verdicts: with either side saturated (or more than "
               f"{ERROR_RATE_THRESHOLD:.0%} of its requests failing) the speed-up is the throughput "
               "ratio; otherwise the ratio of medians (p50). At least 3x: *holds*; at least 1.1x: "

@@ -687,20 +687,19 @@ def _format_summary(result: Result) -> str:
             for stat in ("mean", "p99"):
                 add_estimate(f"{name} latency {stat}", Estimate._from_json(endpoint["latency_ci"][stat]),
                              1e3, "ms", 3)
-    for host, estimate in result.cpu_utilization.items():
-        add_estimate(f"cpu utilization {host}", estimate, 100.0, "%", 1)
-    for server, estimate in result.worker_busy.items():
-        add_estimate(f"workers busy {server}", estimate, 100.0, "%", 1)
-    for server, estimate in result.gil_busy.items():
-        add_estimate(f"GIL busy {server}", estimate, 100.0, "%", 1)
-    for server, estimate in result.mean_queue_length.items():
-        add_estimate(f"mean queue {server}", estimate, 1.0, "", 3)
-    for server, estimate in result.queued_fraction.items():
-        add_estimate(f"queued {server}", estimate, 100.0, "%", 1)
-    for database, estimate in result.database_utilization.items():
-        add_estimate(f"database busy {database}", estimate, 100.0, "%", 1)
-    for database, estimate in result.mean_pool_wait.items():
-        add_estimate(f"pool wait {database}", estimate, 1e3, "ms", 3)
+    # Per host, server and database: (label, estimates by name, scale, unit, digits).
+    per_resource = (
+        ("cpu utilization", result.cpu_utilization, 100.0, "%", 1),
+        ("workers busy", result.worker_busy, 100.0, "%", 1),
+        ("GIL busy", result.gil_busy, 100.0, "%", 1),
+        ("mean queue", result.mean_queue_length, 1.0, "", 3),
+        ("queued", result.queued_fraction, 100.0, "%", 1),
+        ("database busy", result.database_utilization, 100.0, "%", 1),
+        ("pool wait", result.mean_pool_wait, 1e3, "ms", 3),
+    )
+    for label, estimates, scale, unit, digits in per_resource:
+        for name, estimate in estimates.items():
+            add_estimate(f"{label} {name}", estimate, scale, unit, digits)
     for database in result._data.get("databases", ()):
         if int(database["pool_timeouts"]):
             add(f"pool timeouts {database['name']}", f"{int(database['pool_timeouts']):,}")

@@ -210,8 +210,11 @@ def test_the_file_name_is_the_default_name(tmp_path: Path) -> None:
 
 def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: float = 0.1,
                 gil: float = 0.1, error_rate: float = 0.0, refused: int = 0,
-                server: str = "sync") -> ss.Result:
-    """A result document with just what a comparison reads; p99 is 2 x p50."""
+                server: str = "sync", databases: dict[str, tuple[float, float]] | None = None,
+                services: dict[str, float] | None = None) -> ss.Result:
+    """A result document with just what a comparison reads; p99 is 2 x p50.
+    ``databases``: name -> (utilization, share of checkouts that waited);
+    ``services``: name -> mean calls in progress."""
     completed = int(throughput * 100)
     latency = {"mean": p50, "p50": p50, "p90": p50, "p95": p50, "p99": 2 * p50, "p999": 2 * p50,
                "max": 2 * p50}
@@ -223,6 +226,11 @@ def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: flo
         "servers": [{"name": server, "worker_busy_fraction": workers, "gil_busy_fraction": gil,
                      "mean_queue_length": 0.0, "queued_fraction": 0.0}],
         "little": {"mean_in_system": 0.0, "throughput": throughput, "mean_response": p50},
+        "databases": [{"name": name, "utilization": busy, "mean_queue_length": 0.0,
+                       "mean_pool_wait": 0.001 * waited, "pool_wait_fraction": waited, "queries": completed,
+                       "pool_timeouts": 0} for name, (busy, waited) in (databases or {}).items()],
+        "services": [{"name": name, "mean_in_use": in_use, "mean_queue_length": 0.0, "calls": completed,
+                      "errors": 0} for name, in_use in (services or {}).items()],
     })
 
 
@@ -427,3 +435,224 @@ def test_cli_compare_bad_file_exits_2_with_one_line(run_cli, tmp_path: Path) -> 
     missing = tmp_path / "missing.yaml"
     completed = run_cli("compare", missing)
     assert (completed.returncode, completed.stderr) == (2, f"servesim: {missing}: no such file\n")
+
+
+# -- databases and services -------------------------------------------------------------
+
+def dependency_comparison(**changes: Any) -> dict[str, Any]:
+    """Flask on 4 sync workers against FastAPI on 2 Uvicorn processes, no framework
+    overhead, 100 users without think time, for three cases that each only wait
+    on a dependency (constant 10 ms queries, 20 ms calls):
+
+    - ``read`` queries ``pg``, which runs 2 queries at once: 2 / 10 ms = 200 req/s
+      on either server, whatever its pools (15 connections per process);
+    - ``pooled`` queries ``replica`` (50 connections) through pools of one
+      connection per process: a sync worker needs no more (one request at a
+      time), 4 / 10 ms = 400 req/s; FastAPI's 2 processes have 2 connections in
+      all: 2 / 10 ms = 200 req/s, whatever its loops could await;
+    - ``pay`` calls ``payments``, which serves 4 calls at once: 4 / 20 ms =
+      200 req/s on either server.
+    """
+    data: dict[str, Any] = {
+        "name": "same-database",
+        "hosts": {"app": {"cores": 8}},
+        "deployments": {
+            "flask": {"kind": "gunicorn-sync", "workers": 4, "framework": "none"},
+            "fastapi": {"kind": "uvicorn", "workers": 2, "framework": "none"},
+        },
+        "databases": {
+            "pg": {"connections": 2, "query_time": "10ms"},
+            "replica": {"connections": 50, "query_time": "10ms", "pool": {"size": 1, "max_overflow": 0}},
+        },
+        "services": {"payments": {"latency": "20ms", "concurrency": 4}},
+        "cases": {
+            "read": {"style": "async", "phases": [{"db": "pg"}]},
+            "pooled": {"style": "async", "phases": [{"db": "replica"}]},
+            "pay": {"style": "async", "phases": [{"call": "payments"}]},
+        },
+        "users": [100],
+        "run": {"duration": 30, "warmup": 5, "replications": 2, "seed": 4},
+    }
+    data.update(changes)
+    return data
+
+
+def test_databases_and_services_go_verbatim_into_every_scenario() -> None:
+    data = dependency_comparison()
+    comparison = ss.Comparison.from_dict(data)
+    assert comparison.databases == ["pg", "replica"] and comparison.services == ["payments"]
+    for deployment, case, users in [("flask", "read", 100), ("fastapi", "pay", 7)]:
+        scenario = comparison.scenario(deployment, case, users)
+        assert scenario.databases == ["pg", "replica"] and scenario.services == ["payments"]
+        document = scenario.to_dict()
+        assert document["databases"] == data["databases"]
+        assert document["services"] == data["services"]
+    # A db or call phase is a wait the engine places itself (held thread,
+    # awaited on a loop), so the case's phases reach each server unchanged.
+    flask = comparison.scenario("flask", "read", 100).to_dict()["endpoints"]["read"]
+    fastapi = comparison.scenario("fastapi", "read", 100).to_dict()["endpoints"]["read"]
+    assert flask == {"phases": [{"db": "pg"}], "server": "flask"}
+    assert fastapi == {"style": "async", "phases": [{"db": "pg"}], "server": "fastapi"}
+    plain = ss.Comparison.from_dict(small_comparison())
+    assert (plain.databases, plain.services) == ([], [])
+    assert "databases" not in plain.scenario("sync", "db", 10).to_dict()
+
+
+@pytest.mark.parametrize(("kind", "style", "expected"), [
+    ("gunicorn-sync", "async", "io"),
+    ("uvicorn", "sync", "io"),
+    ("uvicorn", "async", "blocking_io"),
+    ("gunicorn-gevent", "async", "blocking_io"),
+])
+def test_blocking_io_in_a_cache_follows_the_same_rule(kind: str, style: str, expected: str) -> None:
+    # The lookup is a blocking client (redis-py) in both branches; a miss
+    # then queries the database, which stays a db phase everywhere.
+    lookup = {"blocking_io": "1ms"}
+    data = dependency_comparison(
+        deployments={"one": {"kind": kind}},
+        cases={"cached": {"style": style, "phases": [
+            {"cpu": "1ms"}, {"cache": {"hit_ratio": 0.8, "hit": [lookup], "miss": [lookup, {"db": "pg"}]}}]}})
+    endpoint = ss.Comparison.from_dict(data).scenario("one", "cached", 10).to_dict()["endpoints"]["cached"]
+    cache = endpoint["phases"][1]["cache"]
+    assert cache["hit_ratio"] == 0.8
+    assert cache["hit"] == [{expected: "1ms"}]
+    assert cache["miss"] == [{expected: "1ms"}, {"db": "pg"}]
+    assert data["cases"]["cached"]["phases"][1]["cache"]["hit"] == [lookup]  # the input is untouched
+
+
+def _with_dependency_case(*phases: dict[str, Any]) -> dict[str, Any]:
+    return dependency_comparison(cases={"read": {"phases": list(phases)}})
+
+
+BAD_DEPENDENCIES = [
+    (_with_dependency_case({"db": "mysql"}), "cases.read.phases[0].db", "no database named 'mysql'"),
+    (_with_dependency_case({"db": "pgg"}), "cases.read.phases[0].db", "did you mean 'pg'?"),
+    (_with_dependency_case({"cache": {"hit_ratio": 0.5, "miss": [{"call": "billing"}]}}),
+     "cases.read.phases[0].cache.miss[0].call", "no service named 'billing'"),
+    (small_comparison(cases={"db": {"phases": [{"db": "pg"}]}}), "cases.db.phases[0].db",
+     "no database named 'pg'"),
+    (dependency_comparison(databases={"pg": {"pool": {"size": 0}}}), "databases.pg.pool.size",
+     "must be an integer >= 1, got 0"),
+    (dependency_comparison(services={"payments": {"latency": "20ms", "concurency": 4}}),
+     "services.payments.concurency", "did you mean 'concurrency'?"),
+    (small_comparison(database={}), "database", "unknown key; did you mean 'databases'?"),
+]
+
+
+@pytest.mark.parametrize(("data", "path", "detail"), BAD_DEPENDENCIES,
+                         ids=[f"{path}:{detail[:30]}" for _, path, detail in BAD_DEPENDENCIES])
+def test_bad_dependencies_are_named(data: dict[str, Any], path: str, detail: str) -> None:
+    with pytest.raises(ss.ScenarioError) as caught:
+        ss.Comparison.from_dict(data)
+    assert caught.value.path == path
+    assert detail in caught.value.detail
+    assert str(caught.value) == f"{path}: {caught.value.detail}"
+
+
+@pytest.mark.parametrize(("busy", "databases", "services", "expected"), [
+    # A worker held by a saturated database is a symptom: the database is named.
+    ({"workers": 1.0}, {"pg": (0.99, 1.0), "replica": (0.1, 0.0)}, {}, "database pg"),
+    ({"workers": 1.0}, {"pg": (0.3, 0.0), "replica": (0.99, 0.0)}, {}, "database replica"),
+    # A full database also fills the pools in front of it; the database is the cause.
+    ({"workers": 1.0}, {"pg": (0.97, 0.99), "replica": (0.0, 0.0)}, {}, "database pg"),
+    ({"workers": 0.5}, {"pg": (0.1, 0.0), "replica": (0.2, 0.96)}, {}, "pool replica"),
+    ({"workers": 1.0}, {"pg": (0.1, 0.94)}, {"payments": 3.9}, "service payments"),  # 3.9 of 4
+    ({"workers": 1.0}, {}, {"payments": 3.7}, "workers"),                            # 93 %
+    ({"cpu": 0.99, "workers": 1.0}, {"pg": (1.0, 1.0)}, {"payments": 4.0}, "cpu"),   # cores first
+])
+def test_the_saturated_dependency(busy: dict[str, float], databases: dict[str, tuple[float, float]],
+                                  services: dict[str, float], expected: str) -> None:
+    comparison = ss.Comparison.from_dict(dependency_comparison(users=[400]))
+    runs = {run: fake_result(100, 0.1, server=run[2]) for run in comparison.runs}
+    runs[("read", 400, "flask")] = fake_result(100, 0.1, server="flask", databases=databases,
+                                               services=services, **busy)
+    frame = ss.ComparisonResult(comparison, runs).frame.set_index(["case", "deployment"])
+    assert frame.loc[("read", "flask"), "saturated"] == expected
+    assert frame.loc[("read", "fastapi"), "saturated"] == ""
+    if "payments" in services:
+        assert frame.loc[("read", "flask"), "service_busy_payments"] == pytest.approx(services["payments"] / 4)
+
+
+@pytest.mark.parametrize(("baseline", "challenger", "note"), [
+    ("database pg", "database pg", " (both limited by database pg)"),
+    ("workers", "pool replica", " (fastapi limited by pool replica)"),
+    ("database pg", "service payments", " (flask limited by database pg; fastapi limited by service payments)"),
+    ("workers", "event loop", ""),
+])
+def test_verdicts_name_a_limiting_dependency(baseline: str, challenger: str, note: str) -> None:
+    comparison = ss.Comparison.from_dict(dependency_comparison())
+
+    def saturated_on(resource: str, server: str, throughput: float) -> ss.Result:
+        kind, _, name = resource.partition(" ")
+        if kind == "database":
+            return fake_result(throughput, 0.5, server=server, workers=1.0, databases={name: (1.0, 1.0)})
+        if kind == "pool":
+            return fake_result(throughput, 0.5, server=server, databases={name: (0.1, 1.0)})
+        if kind == "service":
+            return fake_result(throughput, 0.5, server=server, services={name: 4.0})
+        return fake_result(throughput, 0.5, server=server, workers=1.0)
+
+    runs = {run: fake_result(100, 0.1, server=run[2]) for run in comparison.runs}
+    runs[("read", 100, "flask")] = saturated_on(baseline, "flask", 200.0)
+    runs[("read", 100, "fastapi")] = saturated_on(challenger, "fastapi", 202.0)
+    row = ss.ComparisonResult(comparison, runs).verdicts().set_index("case").loc["read"]
+    assert (row["baseline_bottleneck"], row["challenger_bottleneck"]) == (baseline, challenger)
+    assert row["verdict"] == "no real difference" + note
+
+
+@pytest.fixture(scope="module")
+def dependency_result() -> ss.ComparisonResult:
+    return ss.compare(ss.Comparison.from_dict(dependency_comparison()), threads=2)
+
+
+def test_a_shared_bottleneck_caps_both_servers(dependency_result: ss.ComparisonResult) -> None:
+    # The bounds of dependency_comparison's docstring, from the bottleneck
+    # alone: a station of c servers busy all the time completes c / S per
+    # second. 100 users keep every bottleneck busy, so the throughput is the
+    # bound; only the requests in service at each window edge (at most c per
+    # replication, against c / S x 25 s = 5,000 or more completions) blur the
+    # count: c / (c / S x 25 s) = 0.04 %, so 0.5 % is ample. The response-time
+    # law gives the mean response: N / X with no think time.
+    frame = dependency_result.frame.set_index(["case", "deployment"])
+    window = 30 - 5
+    bounds = {("read", "flask"): (2 / 0.010, "database pg"), ("read", "fastapi"): (2 / 0.010, "database pg"),
+              ("pooled", "flask"): (4 / 0.010, "workers"), ("pooled", "fastapi"): (2 / 0.010, "pool replica"),
+              ("pay", "flask"): (4 / 0.020, "service payments"),
+              ("pay", "fastapi"): (4 / 0.020, "service payments")}
+    for (case, deployment), (bound, bottleneck) in bounds.items():
+        row = frame.loc[(case, deployment)]
+        edge = 4 / (bound * window)
+        assert row["throughput_rps"] <= bound * (1 + edge), (case, deployment)
+        assert row["throughput_rps"] == pytest.approx(bound, rel=0.005), (case, deployment)
+        assert row["latency_mean_s"] == pytest.approx(100 / bound, rel=0.01), (case, deployment)
+        assert row["saturated"] == bottleneck, (case, deployment)
+        assert row["error_rate"] == 0.0
+    # The database runs its 2 connections flat out; the pool of one connection
+    # per process is checked out by each request of a sync worker, never waited
+    # for, while FastAPI's 100 requests queue for its 2 connections.
+    assert frame.loc[("read", "flask"), "database_busy_pg"] == pytest.approx(1.0, abs=1e-3)
+    assert frame.loc[("pooled", "flask"), "pool_waited_replica"] == 0.0
+    assert frame.loc[("pooled", "fastapi"), "pool_waited_replica"] == pytest.approx(1.0, abs=0.01)
+    assert frame.loc[("pooled", "fastapi"), "database_busy_replica"] == pytest.approx(2 / 50, rel=0.01)
+    # Little's law at FastAPI's pools: 98 requests wait for 2 connections
+    # each 10 ms, so a checkout waits 98 / 200 req/s = 490 ms.
+    assert frame.loc[("pooled", "fastapi"), "mean_pool_wait_s_replica"] == pytest.approx(0.490, rel=0.01)
+    assert frame.loc[("pay", "fastapi"), "service_busy_payments"] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_the_verdict_names_the_database(dependency_result: ss.ComparisonResult) -> None:
+    verdicts = dependency_result.verdicts().set_index("case")
+    assert verdicts.loc["read", "verdict"] == "no real difference (both limited by database pg)"
+    assert verdicts.loc["pay", "verdict"] == "no real difference (both limited by service payments)"
+    # A sync worker needs one connection; an event loop is limited by its pool.
+    assert verdicts.loc["pooled", "throughput_ratio"] == pytest.approx(0.5, rel=0.01)
+    assert verdicts.loc["pooled", "verdict"] == "baseline faster (fastapi limited by pool replica)"
+    table = dependency_result.table()
+    assert "db pg %" in table and "pool replica waits %" in table and "svc payments %" in table
+    assert "pg: database, connections 2, query_time 10ms" in table
+    report = dependency_result.report()
+    assert "\n## Databases and services\n" in report
+    assert "- **read** (`async def`): query on pg" in report
+    assert "both limited by database pg" in report
+    rows = dependency_result.to_dict()["rows"]
+    assert {"errors_pool_timeout", "errors_downstream", "database_busy_pg"} <= set(rows[0])

@@ -104,6 +104,13 @@ def invalid_number(maximum: float) -> st.SearchStrategy[float]:
     return st.floats(max_value=maximum) | st.sampled_from([math.nan, -math.inf, math.inf])
 
 
+def set_at(node: Any, path: tuple, value: Any) -> None:
+    """Sets the value at `path` (keys and list indices) of a nested dict, in place."""
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+
+
 # (field path in small_scenario(), invalid values)
 INVALID_FIELDS: list[tuple[tuple[str, ...], st.SearchStrategy[Any]]] = [
     (("servers", "web", "workers"), st.integers(max_value=0)),
@@ -123,12 +130,8 @@ INVALID_FIELDS: list[tuple[tuple[str, ...], st.SearchStrategy[Any]]] = [
 @given(data=st.data())
 def test_invalid_values_raise_scenario_error(make_scenario, path: tuple[str, ...],
                                              values: st.SearchStrategy[Any], data) -> None:
-    value = data.draw(values)
     scenario = make_scenario()
-    node = scenario
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
+    set_at(scenario, path, data.draw(values))
     with pytest.raises(ss.ScenarioError) as caught:
         ss.Scenario.from_dict(scenario)
     assert caught.value.path == ".".join(path)
@@ -157,11 +160,7 @@ def test_any_mutation_parses_or_raises_scenario_error(make_scenario, data) -> No
     scenario = make_scenario()
     paths = [path for path in leaf_paths(scenario) if path]
     path = data.draw(st.sampled_from(paths))
-    value = data.draw(json_values)
-    node = scenario
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
+    set_at(scenario, path, data.draw(json_values))
     try:
         parsed = ss.Scenario.from_dict(scenario)
     except ss.ScenarioError as error:

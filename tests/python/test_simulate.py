@@ -162,8 +162,10 @@ def test_progress_callback_sees_the_run_finish(small_dict: dict) -> None:
 
 
 def test_an_exception_in_the_progress_callback_cancels_the_run(make_scenario) -> None:
-    # 10^7 simulated seconds at 100 req/s would take minutes; the first report stops it.
+    # 10^7 simulated seconds at 100 req/s would take minutes; the first report,
+    # after the first 100 s interval, stops it.
     long_run = make_scenario(duration_s=1e7, warmup_s=0, replications=2)
+    long_run["run"]["interval"] = 100.0
 
     def cancel(fraction: float) -> None:
         raise RuntimeError(f"cancelled at {fraction:.2%}")

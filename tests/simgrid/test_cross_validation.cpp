@@ -281,6 +281,27 @@ TEST_CASE("SimGrid agrees with native: uvicorn def endpoints in the thread pool,
   }
 }
 
+TEST_CASE("SimGrid agrees with native: every io and blocking_io wait costs wait_overhead", "[simgrid][cross]") {
+  // An async endpoint (awaited io, then a blocking call) resumes on the loop,
+  // a def one in the thread pool, each paying 0.5 ms of Python per wait: a
+  // third of the loop's and pool's Python is wait_overhead.
+  Scenario s = runtime(ServerKind::uvicorn, 1, 2,
+                       {cpu(Distribution::exponential(0.002)), io(Distribution::exponential(0.01)),
+                        Phase{PhaseKind::blocking_io, Distribution::exponential(0.001)}},
+                       150.0, EndpointStyle::async);
+  s.servers[0].wait_overhead = Distribution::exponential(0.0005);
+  s.endpoints.push_back(Endpoint{"report", "web",
+                                 {cpu(Distribution::exponential(0.001)), io(Distribution::exponential(0.005))},
+                                 EndpointStyle::sync});
+  const Pair p = run_both(test::with_run(s, 200.0, 20.0, 8));
+  agree_on_all(p, 0.03);
+  agree_on_gil(p, 0.03);
+  for (std::size_t e = 0; e < p.native.endpoints.size(); ++e) {
+    agree("mean latency of " + p.native.endpoints[e].name, p.native.endpoints[e].latency.mean,
+          p.simgrid.endpoints[e].latency.mean, 0.04);
+  }
+}
+
 TEST_CASE("SimGrid agrees with native: limit_concurrency answers 503", "[simgrid][cross]") {
   // One uvicorn process allowing 4 requests, offered more than it can take.
   Scenario s = runtime(ServerKind::uvicorn, 1, 1,

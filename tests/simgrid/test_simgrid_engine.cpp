@@ -20,23 +20,14 @@
 #include "servesim/io/result_json.hpp"
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/sim/simulate.hpp"
+#include "support/require_error.hpp"
 #include "support/scenarios.hpp"
 
 using namespace servesim;
+using servesim::test::message_of;
 using Catch::Matchers::Contains;
 
 namespace {
-
-// The message of the `E` the call throws; another exception fails the test.
-template <class E, class F>
-std::string message_of(F&& call) {
-  try {
-    call();
-  } catch (const E& error) {
-    return error.what();
-  }
-  return "(nothing thrown)";
-}
 
 SimulationOptions on_simgrid() {
   SimulationOptions options;

@@ -75,6 +75,13 @@ Demands demands_of(const Scenario& s, const Server& server, double speed) {
       }
       mean += m;
       variance += v;
+      if (phase.kind == PhaseKind::io || phase.kind == PhaseKind::blocking_io) {
+        // Resuming after the wait is Python code (the engines' wait_overhead).
+        const auto [wm, wv] = moments(server.wait_overhead, 1.0 / speed);
+        d.gil_cpu += w * wm;
+        mean += wm;
+        variance += wv;
+      }
     }
     d.mean += w * mean;
     second_moment += w * (variance + mean * mean);
@@ -245,6 +252,11 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
         assumptions.push_back("background work loads the loop; it is not in the response time");
       }
       if (d.blocking_io > 0.0) assumptions.push_back("blocking_io holds the event loop like cpu");
+      if (d.io > 0.0 && server.wait_overhead.mean() > 0.0) {
+        assumptions.push_back("wait_overhead loads the loop, but the queue a request joins again to resume "
+                              "after its wait is left out: the mean response is low by about one loop "
+                              "wait per io phase");
+      }
       for (std::size_t i = 0; i < s.endpoints.size(); ++i) {
         if (server.kind == ServerKind::uvicorn && s.style_of(s.endpoints[i]) == EndpointStyle::sync) {
           throw NotApplicableError("endpoints." + s.endpoints[i].name +

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -102,6 +103,102 @@ LatencyHistogram read_histogram(const Reader& r) {
   }
 }
 
+// Each element of the list `r`, read by `read_one`.
+template <class F>
+auto read_list(const Reader& r, F read_one) {
+  std::vector<std::invoke_result_t<F&, const Reader&>> list;
+  for (std::size_t i = 0; i < r.size(); ++i) list.push_back(read_one(r.at(i)));
+  return list;
+}
+
+EndpointStats read_endpoint(const Reader& e) {
+  EndpointStats stats;
+  stats.name = e.at("name").text();
+  stats.completed = e.count("completed");
+  stats.throughput = e.number("throughput");
+  stats.within_slo = e.count("within_slo");
+  stats.goodput = e.number("goodput");
+  stats.retries = e.count("retries");
+  stats.failed = e.count("failed");
+  stats.errors = read_errors(e.at("errors"));
+  stats.latency = read_latency(e.at("latency"));
+  stats.histogram = read_histogram(e.at("histogram"));
+  return stats;
+}
+
+ServerStats read_server(const Reader& s) {
+  ServerStats stats;
+  stats.name = s.at("name").text();
+  stats.worker_busy_fraction = s.number("worker_busy_fraction");
+  stats.gil_busy_fraction = s.number("gil_busy_fraction");
+  stats.mean_queue_length = s.number("mean_queue_length");
+  stats.mean_in_system = s.number("mean_in_system");
+  stats.queued_fraction = s.number("queued_fraction");
+  return stats;
+}
+
+HostStats read_host(const Reader& h) { return HostStats{h.at("name").text(), h.number("cpu_utilization")}; }
+
+DatabaseStats read_database(const Reader& d) {
+  DatabaseStats stats;
+  stats.name = d.at("name").text();
+  stats.utilization = d.number("utilization");
+  stats.mean_queue_length = d.number("mean_queue_length");
+  stats.mean_pool_wait = d.number("mean_pool_wait");
+  stats.pool_wait_fraction = d.number("pool_wait_fraction");
+  stats.queries = d.count("queries");
+  stats.pool_timeouts = d.count("pool_timeouts");
+  return stats;
+}
+
+ServiceStats read_service(const Reader& v) {
+  ServiceStats stats;
+  stats.name = v.at("name").text();
+  stats.mean_in_use = v.number("mean_in_use");
+  stats.mean_queue_length = v.number("mean_queue_length");
+  stats.calls = v.count("calls");
+  stats.errors = v.count("errors");
+  return stats;
+}
+
+BalancerStats read_balancer(const Reader& b) {
+  BalancerStats stats;
+  stats.name = b.at("name").text();
+  stats.servers = read_list(b.at("servers"), [](const Reader& member) {
+    return BalancedServerStats{member.at("name").text(), member.count("sent"), member.number("share")};
+  });
+  return stats;
+}
+
+// An interval of the timeline; its per-server and per-host values are keyed by
+// name and kept in the order of `replication`'s servers and hosts.
+IntervalStats read_interval(const Reader& t, const ReplicationResult& replication) {
+  IntervalStats interval;
+  interval.start = t.number("start");
+  interval.end = t.number("end");
+  interval.arrivals = t.count("arrivals");
+  interval.retries = t.count("retries");
+  interval.completed = t.count("completed");
+  interval.within_slo = t.count("within_slo");
+  interval.errors = t.count("errors");
+  interval.throughput = t.number("throughput");
+  interval.mean_latency = t.number("mean_latency");
+  interval.p50 = t.number("p50");
+  interval.p99 = t.number("p99");
+  for (const ServerStats& server : replication.servers) {
+    if (t.at("mean_queue_length").has(server.name)) {
+      interval.mean_queue_length.push_back(t.at("mean_queue_length").number(server.name.c_str()));
+      interval.worker_busy_fraction.push_back(t.at("worker_busy_fraction").number(server.name.c_str()));
+    }
+  }
+  for (const HostStats& host : replication.hosts) {
+    if (t.at("cpu_utilization").has(host.name)) {
+      interval.cpu_utilization.push_back(t.at("cpu_utilization").number(host.name.c_str()));
+    }
+  }
+  return interval;
+}
+
 }  // namespace
 
 std::string engine_output_json(const std::string& scenario, std::uint64_t seed,
@@ -139,108 +236,16 @@ ReplicationResult replication_from_engine_output(std::string_view document) {
   out.failed = r.count("failed");
   out.errors = read_errors(r.at("errors"));
   out.latency = read_latency(r.at("latency"));
-  const Reader endpoints = r.at("endpoints");
-  for (std::size_t i = 0; i < endpoints.size(); ++i) {
-    const Reader e = endpoints.at(i);
-    EndpointStats stats;
-    stats.name = e.at("name").text();
-    stats.completed = e.count("completed");
-    stats.throughput = e.number("throughput");
-    stats.within_slo = e.count("within_slo");
-    stats.goodput = e.number("goodput");
-    stats.retries = e.count("retries");
-    stats.failed = e.count("failed");
-    stats.errors = read_errors(e.at("errors"));
-    stats.latency = read_latency(e.at("latency"));
-    stats.histogram = read_histogram(e.at("histogram"));
-    out.endpoints.push_back(std::move(stats));
-  }
-  const Reader servers = r.at("servers");
-  for (std::size_t i = 0; i < servers.size(); ++i) {
-    const Reader s = servers.at(i);
-    ServerStats stats;
-    stats.name = s.at("name").text();
-    stats.worker_busy_fraction = s.number("worker_busy_fraction");
-    stats.gil_busy_fraction = s.number("gil_busy_fraction");
-    stats.mean_queue_length = s.number("mean_queue_length");
-    stats.mean_in_system = s.number("mean_in_system");
-    stats.queued_fraction = s.number("queued_fraction");
-    out.servers.push_back(std::move(stats));
-  }
-  const Reader hosts = r.at("hosts");
-  for (std::size_t i = 0; i < hosts.size(); ++i) {
-    const Reader h = hosts.at(i);
-    out.hosts.push_back(HostStats{h.at("name").text(), h.number("cpu_utilization")});
-  }
-  const Reader databases = r.at("databases");
-  for (std::size_t i = 0; i < databases.size(); ++i) {
-    const Reader d = databases.at(i);
-    DatabaseStats stats;
-    stats.name = d.at("name").text();
-    stats.utilization = d.number("utilization");
-    stats.mean_queue_length = d.number("mean_queue_length");
-    stats.mean_pool_wait = d.number("mean_pool_wait");
-    stats.pool_wait_fraction = d.number("pool_wait_fraction");
-    stats.queries = d.count("queries");
-    stats.pool_timeouts = d.count("pool_timeouts");
-    out.databases.push_back(std::move(stats));
-  }
-  const Reader services = r.at("services");
-  for (std::size_t i = 0; i < services.size(); ++i) {
-    const Reader v = services.at(i);
-    ServiceStats stats;
-    stats.name = v.at("name").text();
-    stats.mean_in_use = v.number("mean_in_use");
-    stats.mean_queue_length = v.number("mean_queue_length");
-    stats.calls = v.count("calls");
-    stats.errors = v.count("errors");
-    out.services.push_back(std::move(stats));
-  }
-  const Reader balancers = r.at("balancers");
-  for (std::size_t i = 0; i < balancers.size(); ++i) {
-    const Reader b = balancers.at(i);
-    BalancerStats stats;
-    stats.name = b.at("name").text();
-    const Reader members = b.at("servers");
-    for (std::size_t m = 0; m < members.size(); ++m) {
-      const Reader member = members.at(m);
-      stats.servers.push_back(BalancedServerStats{member.at("name").text(), member.count("sent"),
-                                                  member.number("share")});
-    }
-    out.balancers.push_back(std::move(stats));
-  }
+  out.endpoints = read_list(r.at("endpoints"), read_endpoint);
+  out.servers = read_list(r.at("servers"), read_server);
+  out.hosts = read_list(r.at("hosts"), read_host);
+  out.databases = read_list(r.at("databases"), read_database);
+  out.services = read_list(r.at("services"), read_service);
+  out.balancers = read_list(r.at("balancers"), read_balancer);
   const Reader little = r.at("little");
   out.little = LittleCheck{little.number("mean_in_system"), little.number("throughput"),
                            little.number("mean_response")};
-  const Reader timeline = r.at("timeline");
-  for (std::size_t i = 0; i < timeline.size(); ++i) {
-    const Reader t = timeline.at(i);
-    IntervalStats interval;
-    interval.start = t.number("start");
-    interval.end = t.number("end");
-    interval.arrivals = t.count("arrivals");
-    interval.retries = t.count("retries");
-    interval.completed = t.count("completed");
-    interval.within_slo = t.count("within_slo");
-    interval.errors = t.count("errors");
-    interval.throughput = t.number("throughput");
-    interval.mean_latency = t.number("mean_latency");
-    interval.p50 = t.number("p50");
-    interval.p99 = t.number("p99");
-    // Per-server and per-host values, keyed by name, in the replication's order.
-    for (const ServerStats& server : out.servers) {
-      if (t.at("mean_queue_length").has(server.name)) {
-        interval.mean_queue_length.push_back(t.at("mean_queue_length").number(server.name.c_str()));
-        interval.worker_busy_fraction.push_back(t.at("worker_busy_fraction").number(server.name.c_str()));
-      }
-    }
-    for (const HostStats& host : out.hosts) {
-      if (t.at("cpu_utilization").has(host.name)) {
-        interval.cpu_utilization.push_back(t.at("cpu_utilization").number(host.name.c_str()));
-      }
-    }
-    out.timeline.push_back(std::move(interval));
-  }
+  out.timeline = read_list(r.at("timeline"), [&out](const Reader& t) { return read_interval(t, out); });
   out.events = r.count("events");
   return out;
 }

@@ -169,7 +169,8 @@ void reject_settings_of_other_kinds(const YamlField& f, ServerKind kind) {
 Server parse_server(const std::string& name, const YamlField& f, const std::vector<Host>& hosts) {
   f.expect_keys({"host", "kind", "workers", "backlog", "framework", "framework_overhead",
                  "connection_overhead", "switch_interval", "timeout", "boot_time", "threads",
-                 "worker_connections", "keepalive", "limit_concurrency", "thread_pool", "thread_handoff"},
+                 "worker_connections", "keepalive", "limit_concurrency", "thread_pool", "thread_handoff",
+                 "wait_overhead"},
                 "a map like {host: app, kind: gunicorn-sync, workers: 4}");
   Server server;
   server.name = name;
@@ -192,6 +193,7 @@ Server parse_server(const std::string& name, const YamlField& f, const std::vect
   server.framework_overhead = Distribution::constant(preset.overhead_s);
   server.connection_overhead = Distribution::constant(preset.connection_overhead_s);
   server.thread_handoff = Distribution::constant(preset.thread_handoff_s);
+  server.wait_overhead = Distribution::constant(preset.wait_overhead_s);
   if (auto overhead = f.optional("framework_overhead")) {
     server.framework_overhead = detail::parse_distribution(*overhead);
   }
@@ -199,6 +201,7 @@ Server parse_server(const std::string& name, const YamlField& f, const std::vect
     server.connection_overhead = detail::parse_distribution(*overhead);
   }
   if (auto handoff = f.optional("thread_handoff")) server.thread_handoff = detail::parse_distribution(*handoff);
+  if (auto wait = f.optional("wait_overhead")) server.wait_overhead = detail::parse_distribution(*wait);
   return server;
 }
 

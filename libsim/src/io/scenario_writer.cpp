@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "model/kind_names.hpp"
+
 namespace servesim::detail {
 namespace {
 
@@ -25,30 +27,6 @@ json distribution_json(const Distribution& d) {
   return out;
 }
 
-const char* server_kind(ServerKind kind) {
-  switch (kind) {
-    case ServerKind::gunicorn_sync: return "gunicorn-sync";
-    case ServerKind::gunicorn_gthread: return "gunicorn-gthread";
-    case ServerKind::gunicorn_gevent: return "gunicorn-gevent";
-    case ServerKind::uvicorn: return "uvicorn";
-  }
-  return "unknown";
-}
-
-const char* phase_kind(PhaseKind kind) {
-  switch (kind) {
-    case PhaseKind::cpu: return "cpu";
-    case PhaseKind::cpu_nogil: return "cpu_nogil";
-    case PhaseKind::io: return "io";
-    case PhaseKind::blocking_io: return "blocking_io";
-    case PhaseKind::background: return "background";
-    case PhaseKind::db: return "db";
-    case PhaseKind::call: return "call";
-    case PhaseKind::cache: return "cache";
-  }
-  return "unknown";
-}
-
 // A phase in the parser's shape: a timed one as {kind: distribution}, a
 // query as {db: {database, query}} (the query time only when the phase sets
 // it), a call as {call: {service}}, a cache lookup with its sub-phases.
@@ -67,7 +45,7 @@ json phase_json(const Phase& p) {
       for (const Phase& m : p.miss) miss.push_back(phase_json(m));
       return {{"cache", {{"hit_ratio", p.hit_ratio}, {"hit", std::move(hit)}, {"miss", std::move(miss)}}}};
     }
-    default: return {{phase_kind(p.kind), distribution_json(p.duration)}};
+    default: return {{phase_kind_name(p.kind), distribution_json(p.duration)}};
   }
 }
 
@@ -131,13 +109,14 @@ json open_json(const OpenWorkload& open) {
 // the model (a gthread server's `timeout` is never used), so they are left out.
 json server_json(const Server& s) {
   json out = {{"host", s.host},
-              {"kind", server_kind(s.kind)},
+              {"kind", server_kind_name(s.kind)},
               {"workers", s.workers},
               {"backlog", s.backlog},
               {"switch_interval", s.switch_interval},
               {"framework_overhead", distribution_json(s.framework_overhead)},
               {"connection_overhead", distribution_json(s.connection_overhead)},
-              {"thread_handoff", distribution_json(s.thread_handoff)}};
+              {"thread_handoff", distribution_json(s.thread_handoff)},
+              {"wait_overhead", distribution_json(s.wait_overhead)}};
   switch (s.kind) {
     case ServerKind::gunicorn_sync:
       out["timeout"] = s.timeout;

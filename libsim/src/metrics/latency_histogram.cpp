@@ -30,28 +30,23 @@ double LatencyHistogram::quantile(double q) const noexcept {
   std::uint64_t seen = 0;
   std::size_t b = 0;
   while ((seen += counts_[b]) < rank) ++b;
-  const double midpoint = std::sqrt(lower_bound_of(b) * lower_bound_of(b + 1));
-  return std::clamp(midpoint, min_, max_);
+  return std::clamp(kBuckets.midpoint_of(b), min_, max_);
 }
 
 double LatencyHistogram::fraction_at_most(double seconds) const noexcept {
   if (count_ == 0 || !(seconds >= min_)) return 0.0;
   if (seconds >= max_) return 1.0;
   std::uint64_t seen = 0;
-  for (std::size_t b = 0; b <= bucket_of(seconds); ++b) seen += counts_[b];
+  for (std::size_t b = 0; b <= kBuckets.bucket_of(seconds); ++b) seen += counts_[b];
   return static_cast<double>(seen) / static_cast<double>(count_);
 }
 
-double LatencyHistogram::relative_error() noexcept {
-  // A bucket [lo, hi) has hi / lo <= 1 + 2^-k (widest at the start of a binade);
-  // its geometric midpoint m is off by at most m / lo - 1 = sqrt(hi / lo) - 1.
-  return std::sqrt(1.0 + std::ldexp(1.0, -kSubBucketBits)) - 1.0;
-}
+double LatencyHistogram::relative_error() noexcept { return kBuckets.relative_error(); }
 
 std::vector<LatencyHistogram::Bucket> LatencyHistogram::buckets() const {
   std::vector<Bucket> out;
   for (std::size_t b = 0; b < kBucketCount; ++b) {
-    if (counts_[b] != 0) out.push_back({lower_bound_of(b), lower_bound_of(b + 1), counts_[b]});
+    if (counts_[b] != 0) out.push_back({kBuckets.lower_bound_of(b), kBuckets.lower_bound_of(b + 1), counts_[b]});
   }
   return out;
 }
@@ -60,9 +55,9 @@ LatencyHistogram LatencyHistogram::from_buckets(const std::vector<Bucket>& bucke
                                                 double min, double max) {
   LatencyHistogram h;
   for (const Bucket& bucket : buckets) {
-    const std::size_t b = bucket_of(bucket.lower);
-    if (!(bucket.lower >= 0.0) || lower_bound_of(b) != bucket.lower ||
-        lower_bound_of(b + 1) != bucket.upper) {
+    const std::size_t b = kBuckets.bucket_of(bucket.lower);
+    if (!(bucket.lower >= 0.0) || kBuckets.lower_bound_of(b) != bucket.lower ||
+        kBuckets.lower_bound_of(b + 1) != bucket.upper) {
       throw Error("histogram bucket [" + std::to_string(bucket.lower) + ", " +
                   std::to_string(bucket.upper) + ") is not a bucket of LatencyHistogram");
     }
@@ -75,10 +70,6 @@ LatencyHistogram LatencyHistogram::from_buckets(const std::vector<Bucket>& bucke
     h.max_ = max;
   }
   return h;
-}
-
-double LatencyHistogram::lower_bound_of(std::size_t bucket) noexcept {
-  return std::bit_cast<double>((kFirstKey + bucket) << kKeyShift);
 }
 
 }  // namespace servesim

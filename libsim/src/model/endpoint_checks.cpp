@@ -1,6 +1,7 @@
 // Scenario::validate for endpoints and their phases: references to
 // databases and services, and what the serving server kinds can run.
 #include "model/checks.hpp"
+#include "model/kind_names.hpp"
 #include "model/section_checks.hpp"
 
 namespace servesim::detail {
@@ -70,20 +71,6 @@ void validate_style(const Scenario& scenario, const std::string& path, const End
 }
 
 }  // namespace
-
-const char* phase_kind_name(PhaseKind kind) {
-  switch (kind) {
-    case PhaseKind::cpu: return "cpu";
-    case PhaseKind::cpu_nogil: return "cpu_nogil";
-    case PhaseKind::io: return "io";
-    case PhaseKind::blocking_io: return "blocking_io";
-    case PhaseKind::background: return "background";
-    case PhaseKind::db: return "db";
-    case PhaseKind::call: return "call";
-    case PhaseKind::cache: return "cache";
-  }
-  return "?";
-}
 
 std::vector<std::string> validate_endpoints(const Scenario& scenario, const std::vector<std::string>& targets) {
   auto names = check_names(scenario.endpoints, "endpoints", "endpoint");

@@ -24,7 +24,4 @@ void validate_time_advances(const Scenario& scenario);
 /// Mean time of a phase (cache: weighted by its hit ratio), for that check.
 double mean_time(const Scenario& scenario, const Phase& phase);
 
-const char* server_kind_name(ServerKind kind);
-const char* phase_kind_name(PhaseKind kind);
-
 }  // namespace servesim::detail

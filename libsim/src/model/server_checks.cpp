@@ -1,5 +1,6 @@
 // Scenario::validate for hosts and servers.
 #include "model/checks.hpp"
+#include "model/kind_names.hpp"
 #include "model/section_checks.hpp"
 
 namespace servesim::detail {
@@ -18,16 +19,6 @@ void validate_kind_settings(const std::string& path, const Server& server) {
 }
 
 }  // namespace
-
-const char* server_kind_name(ServerKind kind) {
-  switch (kind) {
-    case ServerKind::gunicorn_sync: return "gunicorn-sync";
-    case ServerKind::gunicorn_gthread: return "gunicorn-gthread";
-    case ServerKind::gunicorn_gevent: return "gunicorn-gevent";
-    case ServerKind::uvicorn: return "uvicorn";
-  }
-  return "?";
-}
 
 std::vector<std::string> validate_hosts(const std::vector<Host>& hosts) {
   auto names = check_names(hosts, "hosts", "host");

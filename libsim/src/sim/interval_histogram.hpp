@@ -6,12 +6,13 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cassert>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+
+#include "servesim/metrics/latency_histogram.hpp"
 
 namespace servesim::detail {
 
@@ -22,7 +23,7 @@ class IntervalHistogram {
   /// Adds one response time, `seconds` >= 0.
   void record(double seconds) noexcept {
     assert(seconds >= 0.0);
-    ++counts_[bucket_of(seconds)];
+    ++counts_[kBuckets.bucket_of(seconds)];
     ++count_;
     min_ = std::min(min_, seconds);
     max_ = std::max(max_, seconds);
@@ -36,21 +37,19 @@ class IntervalHistogram {
     if (count_ == 0) return 0.0;
     const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_))));
     std::uint64_t seen = 0;
-    std::size_t b = bucket_of(min_);
+    std::size_t b = kBuckets.bucket_of(min_);
     while ((seen += counts_[b]) < rank) ++b;
-    return std::clamp(std::sqrt(lower_bound_of(b) * lower_bound_of(b + 1)), min_, max_);
+    return std::clamp(kBuckets.midpoint_of(b), min_, max_);
   }
 
   /// sqrt(1 + 2^-kSubBucketBits) - 1, about 3.1 %.
-  [[nodiscard]] static double relative_error() noexcept {
-    return std::sqrt(1.0 + std::ldexp(1.0, -kSubBucketBits)) - 1.0;
-  }
+  [[nodiscard]] static double relative_error() noexcept { return kBuckets.relative_error(); }
 
   void clear() noexcept {
     if (count_ == 0) return;
     // Only the buckets between the smallest and the largest value were used.
-    std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(bucket_of(min_)),
-              counts_.begin() + static_cast<std::ptrdiff_t>(bucket_of(max_)) + 1, 0U);
+    std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(kBuckets.bucket_of(min_)),
+              counts_.begin() + static_cast<std::ptrdiff_t>(kBuckets.bucket_of(max_)) + 1, 0U);
     count_ = 0;
     min_ = std::numeric_limits<double>::infinity();
     max_ = 0.0;
@@ -59,21 +58,9 @@ class IntervalHistogram {
  private:
   static constexpr double kMinValue = 0x1p-20;  // about 1 µs
   static constexpr double kMaxValue = 0x1p20;   // about 12 days
-  static constexpr int kKeyShift = 52 - kSubBucketBits;
-  static constexpr std::uint64_t kFirstKey = std::bit_cast<std::uint64_t>(kMinValue) >> kKeyShift;
-  static constexpr std::uint64_t kLastKey = std::bit_cast<std::uint64_t>(kMaxValue) >> kKeyShift;
-  static constexpr std::size_t kBucketCount = kLastKey - kFirstKey + 1;
+  static constexpr LogBuckets kBuckets{kSubBucketBits, kMinValue, kMaxValue};
 
-  [[nodiscard]] static std::size_t bucket_of(double seconds) noexcept {
-    const std::uint64_t key = std::bit_cast<std::uint64_t>(seconds) >> kKeyShift;
-    if (key <= kFirstKey) return 0;
-    return key >= kLastKey ? kBucketCount - 1 : static_cast<std::size_t>(key - kFirstKey);
-  }
-  [[nodiscard]] static double lower_bound_of(std::size_t bucket) noexcept {
-    return std::bit_cast<double>((kFirstKey + bucket) << kKeyShift);
-  }
-
-  std::array<std::uint64_t, kBucketCount> counts_{};
+  std::array<std::uint64_t, kBuckets.size()> counts_{};
   std::uint64_t count_ = 0;
   double min_ = std::numeric_limits<double>::infinity();
   double max_ = 0.0;

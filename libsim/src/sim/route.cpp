@@ -40,15 +40,23 @@ void add_front(std::vector<Step>& steps, const Server& server, Runner where) {
 // Appends the steps of `phase`. A wait (io, a query, a call) holds a thread
 // (a blocking driver or client) but lets an event loop serve others (an
 // awaited one, or gevent's patched sockets); a blocking one holds whatever runs it.
-void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Phase& phase, bool on_loop) {
+// An io or blocking_io wait ends with the server's wait_overhead, Python code
+// on what resumes the request: the loop that polled the timer or socket, or
+// the woken thread re-acquiring the GIL.
+void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server& server, const Phase& phase,
+               bool on_loop) {
   const Runner where = on_loop ? Runner::loop : Runner::thread;
   const Runner waiter = on_loop ? Runner::none : Runner::thread;
+  const auto add_wait = [&](Runner runner) {
+    steps.push_back(make_step(StepKind::wait, runner, phase.duration));
+    if (!is_zero(server.wait_overhead)) steps.push_back(make_step(StepKind::cpu, where, server.wait_overhead));
+  };
   switch (phase.kind) {
     case PhaseKind::cpu:
     case PhaseKind::background: steps.push_back(make_step(StepKind::cpu, where, phase.duration)); return;
     case PhaseKind::cpu_nogil: steps.push_back(make_step(StepKind::cpu_nogil, where, phase.duration)); return;
-    case PhaseKind::io: steps.push_back(make_step(StepKind::wait, waiter, phase.duration)); return;
-    case PhaseKind::blocking_io: steps.push_back(make_step(StepKind::wait, where, phase.duration)); return;
+    case PhaseKind::io: add_wait(waiter); return;
+    case PhaseKind::blocking_io: add_wait(where); return;
     case PhaseKind::db: {
       const std::uint32_t database = index_of(scenario.databases, phase.target);
       Step step = make_step(StepKind::query, waiter,
@@ -68,11 +76,11 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Phase& 
       const std::size_t branch = steps.size();
       steps.push_back(make_step(StepKind::branch, Runner::none, Distribution::constant(0.0)));
       steps[branch].probability = phase.hit_ratio;
-      for (const Phase& hit : phase.hit) add_phase(steps, scenario, hit, on_loop);
+      for (const Phase& hit : phase.hit) add_phase(steps, scenario, server, hit, on_loop);
       const std::size_t jump = steps.size();
       steps.push_back(make_step(StepKind::jump, Runner::none, Distribution::constant(0.0)));
       steps[branch].target = static_cast<std::uint32_t>(steps.size());
-      for (const Phase& miss : phase.miss) add_phase(steps, scenario, miss, on_loop);
+      for (const Phase& miss : phase.miss) add_phase(steps, scenario, server, miss, on_loop);
       steps[jump].target = static_cast<std::uint32_t>(steps.size());
       return;
     }
@@ -96,7 +104,7 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   std::vector<Step> steps;
   add_front(steps, server, loop_server ? Runner::loop : Runner::thread);
   for (const Phase& phase : endpoint.phases) {
-    if (phase.kind != PhaseKind::background) add_phase(steps, scenario, phase, phases_on_loop);
+    if (phase.kind != PhaseKind::background) add_phase(steps, scenario, server, phase, phases_on_loop);
   }
   if (loop_server && !phases_on_loop) {
     // The thread pool hands the result back: the loop, holding the GIL, sends
@@ -105,7 +113,7 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   }
   steps.push_back(make_step(StepKind::respond, Runner::none, Distribution::constant(0.0)));
   for (const Phase& phase : endpoint.phases) {
-    if (phase.kind == PhaseKind::background) add_phase(steps, scenario, phase, phases_on_loop);
+    if (phase.kind == PhaseKind::background) add_phase(steps, scenario, server, phase, phases_on_loop);
   }
   return steps;
 }

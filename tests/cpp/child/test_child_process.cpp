@@ -11,22 +11,13 @@
 
 #include "child/child_process.hpp"
 #include "servesim/errors.hpp"
+#include "support/require_error.hpp"
 
 using servesim::detail::ChildOptions;
 using servesim::detail::run_child;
+using servesim::test::message_of;
 
 namespace {
-
-// The message of the `E` the call throws; another exception fails the test.
-template <class E, class F>
-std::string message_of(F&& call) {
-  try {
-    call();
-  } catch (const E& error) {
-    return error.what();
-  }
-  return "(nothing thrown)";
-}
 
 bool process_exists(int pid) { return ::kill(pid, 0) == 0; }
 

@@ -6,11 +6,13 @@
 
 #include <string>
 
-#include "servesim/errors.hpp"
 #include "servesim/io/scenario_parser.hpp"
+#include "support/require_error.hpp"
+#include "support/scenario_text.hpp"
 
 using namespace servesim;
-using Catch::Matchers::Contains;
+using servesim::test::require_error;
+using servesim::test::with;
 
 namespace {
 
@@ -34,23 +36,6 @@ endpoints:
 workload:
   open: {rate: 10}
 )";
-
-std::string with(std::string text, const std::string& from, const std::string& to) {
-  auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
-
-void require_error(const std::string& text, const std::string& path, const std::string& fragment) {
-  INFO("scenario:\n" << text);
-  try {
-    (void)parse_scenario(text);
-    FAIL("expected a ScenarioError");
-  } catch (const ScenarioError& e) {
-    CHECK(e.path() == path);
-    CHECK_THAT(e.detail(), Contains(fragment));
-  }
-}
 
 }  // namespace
 

@@ -9,24 +9,11 @@
 #include "servesim/errors.hpp"
 #include "servesim/io/result_json.hpp"
 #include "servesim/sim/simulate.hpp"
+#include "support/require_error.hpp"
 #include "support/scenarios.hpp"
 
 using namespace servesim;
-
-namespace {
-
-// The message of the `E` the call throws; another exception fails the test.
-template <class E, class F>
-std::string message_of(F&& call) {
-  try {
-    call();
-  } catch (const E& error) {
-    return error.what();
-  }
-  return "(nothing thrown)";
-}
-
-}  // namespace
+using servesim::test::message_of;
 
 TEST_CASE("a replication round-trips through the engine output document", "[io][engine_output]") {
   Scenario s = test::with_run(test::sync_pool(2, 2, Distribution::exponential(0.01), 150.0), 200.0,

@@ -12,8 +12,13 @@
 #include "servesim/errors.hpp"
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/model/framework.hpp"
+#include "support/require_error.hpp"
+#include "support/scenario_text.hpp"
 
 using namespace servesim;
+using servesim::test::require_error;
+using servesim::test::require_scenario_error;
+using servesim::test::with;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -31,24 +36,6 @@ endpoints:
 workload:
   open: {rate: 10}
 )";
-
-// `text` with the first `from` replaced by `to`.
-std::string with(std::string text, const std::string& from, const std::string& to) {
-  auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
-
-void require_error(const std::string& text, const std::string& path, const std::string& fragment) {
-  INFO("scenario:\n" << text);
-  try {
-    (void)parse_scenario(text);
-    FAIL("expected a ScenarioError");
-  } catch (const ScenarioError& e) {
-    CHECK(e.path() == path);
-    CHECK_THAT(e.detail(), Contains(fragment));
-  }
-}
 
 // The distribution of the one cpu phase of kBase, given as `spec`.
 Distribution cpu_distribution(const std::string& spec) {
@@ -211,6 +198,7 @@ workload: {closed: {users: 5}}
   CHECK(s.servers.at(0).framework_overhead.mean() == Approx(flask.overhead_s));
   CHECK(s.servers.at(0).connection_overhead.mean() == Approx(flask.connection_overhead_s));
   CHECK(s.servers.at(0).thread_handoff.mean() == Approx(flask.thread_handoff_s));
+  CHECK(s.servers.at(0).wait_overhead.mean() == Approx(flask.wait_overhead_s));
   CHECK(s.endpoints.at(0).server == "web");
   CHECK(s.endpoints.at(0).phases.at(0).kind == PhaseKind::io);
   CHECK(s.endpoints.at(0).phases.at(0).duration.mean() == Approx(0.020));
@@ -480,26 +468,15 @@ TEST_CASE("text that is not YAML is reported with its line and column") {
     require_error(broken, "", "not valid YAML");
   }
   SECTION("with an origin the path is the file name") {
-    try {
-      (void)parse_scenario(broken, "broken.yaml");
-      FAIL("expected a ScenarioError");
-    } catch (const ScenarioError& e) {
-      CHECK(e.path() == "broken.yaml");
-      CHECK_THAT(e.detail(), Contains("line 1, column"));
-    }
+    require_scenario_error([&] { (void)parse_scenario(broken, "broken.yaml"); }, "broken.yaml", "line 1, column");
   }
   SECTION("an empty document") { require_error("", "", "got an empty value"); }
 }
 
 TEST_CASE("an unreadable scenario file is reported with its name") {
   const auto missing = std::filesystem::temp_directory_path() / "servesim-no-such-scenario.yaml";
-  try {
-    (void)load_scenario(missing);
-    FAIL("expected a ScenarioError");
-  } catch (const ScenarioError& e) {
-    CHECK(e.path() == missing.string());
-    CHECK_THAT(e.what(), Contains("servesim-no-such-scenario.yaml"));
-  }
+  const std::string message = require_scenario_error([&] { (void)load_scenario(missing); }, missing.string(), "");
+  CHECK_THAT(message, Contains("servesim-no-such-scenario.yaml"));
   CHECK_THROWS_AS(load_scenario(std::filesystem::temp_directory_path()), ScenarioError);
 }
 
@@ -574,13 +551,21 @@ run: {duration: 60s, warmup: 5s, replications: 3, seed: 1}
     const Scenario s = parse_scenario(with(uvicorn, "workers: 1, framework: fastapi",
                                            "workers: 2, framework_overhead: 100us, limit_concurrency: 100, thread_pool: 8, "
                                            "keepalive: 1s, switch_interval: 1ms, connection_overhead: 50us, "
-                                           "thread_handoff: 20us"));
+                                           "thread_handoff: 20us, wait_overhead: {dist: exponential, mean: 30us}"));
     CHECK(*s.servers[0].limit_concurrency == 100);
     CHECK(s.servers[0].thread_pool == 8);
     CHECK(Scenario::keepalive_of(s.servers[0]) == 1.0);
     CHECK(s.servers[0].switch_interval == Approx(0.001));
     CHECK(s.servers[0].connection_overhead.mean() == Approx(50e-6));
     CHECK(s.servers[0].thread_handoff.mean() == Approx(20e-6));
+    CHECK(s.servers[0].wait_overhead.kind() == DistributionKind::exponential);
+    CHECK(s.servers[0].wait_overhead.mean() == Approx(30e-6));
+  }
+  SECTION("a bad wait_overhead is named") {
+    require_error(with(uvicorn, "workers: 1", "workers: 1, wait_overhead: -30us"), "servers.api.wait_overhead",
+                  ">= 0");
+    require_error(with(uvicorn, "workers: 1", "workers: 1, wait_overhead: {dist: exponential}"),
+                  "servers.api.wait_overhead.mean", "required field is missing");
   }
 }
 

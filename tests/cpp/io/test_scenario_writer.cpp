@@ -68,6 +68,7 @@ TEST_CASE("every distribution, scaled or not, survives the JSON round trip", "[i
   };
   Scenario s = test::sync_pool(3, 2, Distribution::exponential(0.001), 100.0);
   s.servers[0].framework_overhead = Distribution::gamma(0.0003, 0.5).scaled(1.7);
+  s.servers[0].wait_overhead = Distribution::exponential(0.0002);
   for (const Distribution& d : families) {
     s.endpoints[0].phases.push_back(Phase{PhaseKind::io, d});
     s.endpoints[0].phases.push_back(Phase{PhaseKind::cpu, d.scaled(0.5)});

@@ -8,11 +8,11 @@
 #include <fstream>
 #include <string>
 
-#include "servesim/errors.hpp"
 #include "servesim/io/scenario_parser.hpp"
+#include "support/require_error.hpp"
 
 using namespace servesim;
-using Catch::Matchers::Contains;
+using servesim::test::require_scenario_error;
 
 namespace {
 
@@ -26,15 +26,7 @@ workload: )" + workload + "\n";
 }
 
 void require_error(const std::string& workload, const std::string& path, const std::string& fragment) {
-  const std::string text = with_workload(workload);
-  INFO("scenario:\n" << text);
-  try {
-    (void)parse_scenario(text);
-    FAIL("expected a ScenarioError");
-  } catch (const ScenarioError& e) {
-    CHECK(e.path() == path);
-    CHECK_THAT(e.detail(), Contains(fragment));
-  }
+  test::require_error(with_workload(workload), path, fragment);
 }
 
 // A scenario file beside a trace file holding `trace`, in a fresh directory.
@@ -60,13 +52,7 @@ class TraceFiles {
 };
 
 void require_file_error(const std::filesystem::path& path, const std::string& field, const std::string& fragment) {
-  try {
-    (void)load_scenario(path);
-    FAIL("expected a ScenarioError");
-  } catch (const ScenarioError& e) {
-    CHECK(e.path() == field);
-    CHECK_THAT(e.detail(), Contains(fragment));
-  }
+  require_scenario_error([&] { (void)load_scenario(path); }, field, fragment);
 }
 
 }  // namespace
@@ -214,12 +200,7 @@ TEST_CASE("Bad retries and SLOs are reported with their field's path") {
                   "must be an integer >= 1, got 0");
     Scenario s = parse_scenario(with_workload("{open: {rate: 10}}"));
     s.workload.retries.max_attempts = 0;
-    try {
-      s.validate();
-      FAIL("expected a ScenarioError");
-    } catch (const ScenarioError& e) {
-      CHECK(e.path() == "workload.retries.attempts");
-    }
+    require_scenario_error([&] { s.validate(); }, "workload.retries.attempts", "must be an integer >= 1, got 0");
   }
   SECTION("attempts past 100") {
     require_error("{open: {rate: 10}, retries: {attempts: 101}}", "workload.retries.attempts",

@@ -36,21 +36,25 @@ TEST_CASE("flask and fastapi presets are the calibrated measurements") {
     CHECK(preset->connection_overhead_s ==
           Approx(measured.at("connection_overhead_s").get<double>()).margin(0.5e-6));
     CHECK(preset->thread_handoff_s == Approx(measured.at("thread_handoff_s").get<double>()).margin(0.5e-6));
+    CHECK(preset->wait_overhead_s == Approx(measured.at("wait_overhead_s").get<double>()).margin(0.5e-6));
     CHECK(preset->overhead_s > 0.0);
     CHECK(preset->connection_overhead_s > 0.0);
     CHECK(preset->thread_handoff_s > 0.0);
+    CHECK(preset->wait_overhead_s > 0.0);
   }
 }
 
-TEST_CASE("django runs on Gunicorn: flask's connection and hand-off costs") {
-  // Expected: the per-connection and hand-off costs are Gunicorn's, whatever
-  // the WSGI app; only the per-request overhead differs (an estimate).
+TEST_CASE("django runs on Gunicorn: flask's connection, hand-off and wait costs") {
+  // Expected: the per-connection, hand-off and per-wait costs are Gunicorn's
+  // and CPython's, whatever the WSGI app; only the per-request overhead
+  // differs (an estimate).
   const auto django = find_framework_preset("django");
   const auto flask = find_framework_preset("flask");
   REQUIRE(django);
   REQUIRE(flask);
   CHECK(django->connection_overhead_s == flask->connection_overhead_s);
   CHECK(django->thread_handoff_s == flask->thread_handoff_s);
+  CHECK(django->wait_overhead_s == flask->wait_overhead_s);
   CHECK(django->overhead_s > flask->overhead_s);
 }
 
@@ -68,6 +72,7 @@ TEST_CASE("framework presets are found by name, each once, in a stable order") {
   CHECK(none->overhead_s == 0.0);
   CHECK(none->connection_overhead_s == 0.0);
   CHECK(none->thread_handoff_s == 0.0);
+  CHECK(none->wait_overhead_s == 0.0);
   CHECK_FALSE(find_framework_preset("Flask"));
   CHECK_FALSE(find_framework_preset(""));
 }

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "servesim/errors.hpp"
 #include "servesim/model/scenario.hpp"
+#include "support/require_error.hpp"
 #include "support/scenarios.hpp"
 
 using namespace servesim;
@@ -19,14 +19,8 @@ Scenario valid() {
 }
 
 void require_invalid(const Scenario& s, const std::string& path, const std::string& fragment) {
-  try {
-    s.validate();
-    FAIL("expected a ScenarioError");
-  } catch (const ScenarioError& e) {
-    CHECK(e.path() == path);
-    CHECK_THAT(e.detail(), Contains(fragment));
-    CHECK_THAT(e.what(), Contains(path + ": "));
-  }
+  const std::string message = test::require_scenario_error([&] { s.validate(); }, path, fragment);
+  CHECK_THAT(message, Contains(path + ": "));
 }
 
 }  // namespace

@@ -10,18 +10,22 @@
 #include <vector>
 
 #include "servesim/analytic/erlang.hpp"
-#include "servesim/errors.hpp"
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/sim/simulate.hpp"
 #include "sim/balancer.hpp"
+#include "support/require_error.hpp"
+#include "support/scenario_text.hpp"
 #include "support/scenarios.hpp"
+#include "support/thread_counts.hpp"
 #include "support/tolerance.hpp"
 
 using namespace servesim;
 using servesim::test::check_estimate;
 using servesim::test::farm;
+using servesim::test::simulate_on_one_and_three_threads;
 using servesim::test::standard_error;
-using Catch::Matchers::Contains;
+using servesim::test::require_error;
+using servesim::test::with;
 
 namespace {
 
@@ -59,23 +63,6 @@ endpoints:
 workload:
   open: {rate: 10}
 )";
-
-std::string with(std::string text, const std::string& from, const std::string& to) {
-  auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
-
-void require_error(const std::string& text, const std::string& path, const std::string& fragment) {
-  INFO("scenario:\n" << text);
-  try {
-    (void)parse_scenario(text);
-    FAIL("expected a ScenarioError");
-  } catch (const ScenarioError& e) {
-    CHECK(e.path() == path);
-    CHECK_THAT(e.detail(), Contains(fragment));
-  }
-}
 
 }  // namespace
 
@@ -342,12 +329,7 @@ TEST_CASE("A balanced run is the same on any thread count", "[simulate][balancer
     s.run.warmup = 2.0;
     s.run.replications = 3;
     s.balancers[0].rtt = 0.004;
-    SimulationOptions one;
-    one.threads = 1;
-    SimulationOptions three;
-    three.threads = 3;
-    const Result a = simulate(s, one);
-    const Result b = simulate(s, three);
+    const auto [a, b] = simulate_on_one_and_three_threads(s);
     for (std::size_t i = 0; i < a.replications.size(); ++i) {
       CHECK(sent_counts(a.replications[i]) == sent_counts(b.replications[i]));
       CHECK(a.replications[i].latency.mean == b.replications[i].latency.mean);

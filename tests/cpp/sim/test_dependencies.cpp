@@ -12,26 +12,21 @@
 
 #include "servesim/analytic/erlang.hpp"
 #include "servesim/sim/simulate.hpp"
+#include "support/scenarios.hpp"
+#include "support/thread_counts.hpp"
 #include "support/tolerance.hpp"
 
 using namespace servesim;
+using servesim::test::add_endpoint;
 using servesim::test::check_estimate;
+using servesim::test::simulate_on_one_and_three_threads;
+using servesim::test::one_server;
+using servesim::test::with_run;
 
 namespace {
 
 Scenario base(ServerKind kind, int workers) {
-  Scenario s;
-  s.name = "dependencies";
-  s.hosts.push_back(Host{"app", 2, 1.0});
-  Server server;
-  server.name = "web";
-  server.host = "app";
-  server.kind = kind;
-  server.workers = workers;
-  s.servers.push_back(server);
-  s.run.duration = 400.0;
-  s.run.warmup = 20.0;
-  s.run.replications = 8;
+  Scenario s = with_run(one_server(kind, workers, 2), 400.0, 20.0, 8);
   s.run.seed = 3;
   return s;
 }
@@ -63,11 +58,6 @@ Phase call(const std::string& target) {
 }
 
 Phase io(Distribution duration) { return Phase{PhaseKind::io, std::move(duration)}; }
-
-void add_endpoint(Scenario& s, const std::string& name, const std::string& server, std::vector<Phase> phases,
-                  std::optional<EndpointStyle> style = std::nullopt) {
-  s.endpoints.push_back(Endpoint{name, server, std::move(phases), style});
-}
 
 // Errors of `kind` over every request that got an answer or an error, pooled
 // over replications, with the binomial standard error at the exact fraction p.
@@ -358,12 +348,7 @@ TEST_CASE("Dependencies: same seed, same result, on any thread count", "[simulat
   add_endpoint(s, "b", "web", {db("pg"), Phase{PhaseKind::cpu, Distribution::exponential(0.001)}},
                EndpointStyle::sync);
   s.workload.open = OpenWorkload{300.0, ArrivalProcess::poisson};
-  SimulationOptions one;
-  one.threads = 1;
-  SimulationOptions three;
-  three.threads = 3;
-  const Result a = simulate(s, one);
-  const Result b = simulate(s, three);
+  const auto [a, b] = simulate_on_one_and_three_threads(s);
   CHECK(a.errors.pool_timeout > 0);
   CHECK(a.errors.downstream > 0);
   for (std::size_t i = 0; i < a.replications.size(); ++i) {

@@ -12,34 +12,22 @@
 #include "servesim/analytic/mg1.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/sim/simulate.hpp"
+#include "support/scenarios.hpp"
+#include "support/thread_counts.hpp"
 #include "support/tolerance.hpp"
 
 using namespace servesim;
+using servesim::test::add_endpoint;
 using servesim::test::check_estimate;
+using servesim::test::simulate_on_one_and_three_threads;
+using servesim::test::with_run;
 
 namespace {
 
 Scenario one_server(ServerKind kind, int workers, int cores) {
-  Scenario s;
-  s.name = "runtime";
-  s.hosts.push_back(Host{"app", cores, 1.0});
-  Server server;
-  server.name = "web";
-  server.host = "app";
-  server.kind = kind;
-  server.workers = workers;
-  s.servers.push_back(server);
-  s.run.duration = 200.0;
-  s.run.warmup = 10.0;
-  s.run.replications = 4;
+  Scenario s = with_run(test::one_server(kind, workers, cores), 200.0, 10.0, 4);
   s.run.seed = 5;
   return s;
-}
-
-void add_endpoint(Scenario& s, const std::string& name, std::vector<Phase> phases,
-                  std::optional<EndpointStyle> style = std::nullopt) {
-  Endpoint endpoint{name, "web", std::move(phases), style};
-  s.endpoints.push_back(std::move(endpoint));
 }
 
 Phase cpu(double seconds) { return Phase{PhaseKind::cpu, Distribution::constant(seconds)}; }
@@ -69,7 +57,7 @@ TEST_CASE("The GIL: one process runs Python on one core at a time", "[simulate][
   SECTION("4 threads in one process on 4 cores: one core's worth, 100 req/s") {
     Scenario s = one_server(ServerKind::gunicorn_gthread, 1, 4);
     s.servers[0].threads = 4;
-    add_endpoint(s, "work", {cpu(0.010)});
+    add_endpoint(s, "work", "web", {cpu(0.010)});
     closed(s, 16);
     const Result r = simulate(s);
     check_saturated(r, 100.0);
@@ -78,13 +66,13 @@ TEST_CASE("The GIL: one process runs Python on one core at a time", "[simulate][
   }
   SECTION("the same work in 4 processes: min(4, cores) = 4 cores, 400 req/s") {
     Scenario s = one_server(ServerKind::gunicorn_gthread, 4, 4);
-    add_endpoint(s, "work", {cpu(0.010)});
+    add_endpoint(s, "work", "web", {cpu(0.010)});
     closed(s, 16);
     check_saturated(simulate(s), 400.0);
   }
   SECTION("8 processes on 4 cores: still 4 cores, 400 req/s") {
     Scenario s = one_server(ServerKind::gunicorn_sync, 8, 4);
-    add_endpoint(s, "work", {cpu(0.010)});
+    add_endpoint(s, "work", "web", {cpu(0.010)});
     closed(s, 16);
     const Result r = simulate(s);
     check_saturated(r, 400.0);
@@ -93,7 +81,7 @@ TEST_CASE("The GIL: one process runs Python on one core at a time", "[simulate][
   SECTION("native code releases the GIL: cpu_nogil in 4 threads uses 4 cores") {
     Scenario s = one_server(ServerKind::gunicorn_gthread, 1, 4);
     s.servers[0].threads = 4;
-    add_endpoint(s, "work", {Phase{PhaseKind::cpu_nogil, Distribution::constant(0.010)}});
+    add_endpoint(s, "work", "web", {Phase{PhaseKind::cpu_nogil, Distribution::constant(0.010)}});
     closed(s, 16);
     check_saturated(simulate(s), 400.0);
   }
@@ -110,8 +98,8 @@ TEST_CASE("A GIL waiter gets its turn after one switch interval", "[simulate][ru
       Scenario s = one_server(ServerKind::gunicorn_gthread, 1, 2);
       s.servers[0].threads = 2;
       s.servers[0].switch_interval = interval;
-      add_endpoint(s, "long", {cpu(0.200)});
-      add_endpoint(s, "short", {cpu(0.001)});
+      add_endpoint(s, "long", "web", {cpu(0.200)});
+      add_endpoint(s, "short", "web", {cpu(0.001)});
       closed(s, 2);
       const Result r = simulate(s);
       const LatencySummary& fast = r.endpoints[1].latency;
@@ -135,7 +123,7 @@ TEST_CASE("An async endpoint is an M/G/1 event loop plus an infinite-server wait
   Scenario s = one_server(ServerKind::uvicorn, 1, 1);
   s.run.duration = 400.0;
   s.run.replications = 8;
-  add_endpoint(s, "orders",
+  add_endpoint(s, "orders", "web",
                {Phase{PhaseKind::cpu, Distribution::exponential(0.004)},
                 Phase{PhaseKind::io, Distribution::exponential(0.050)}});
   s.workload.open = OpenWorkload{lambda, ArrivalProcess::poisson};
@@ -150,7 +138,7 @@ TEST_CASE("A blocking call in async def serializes the event loop", "[simulate][
   // meanwhile, so one process completes 1 / 11 ms = 90.9 req/s however many
   // users wait, and by Little's law a closed loop of 50 answers in 50 x 11 ms.
   Scenario s = one_server(ServerKind::uvicorn, 1, 4);
-  add_endpoint(s, "orders", {cpu(0.001), Phase{PhaseKind::blocking_io, Distribution::constant(0.010)}},
+  add_endpoint(s, "orders", "web", {cpu(0.001), Phase{PhaseKind::blocking_io, Distribution::constant(0.010)}},
                EndpointStyle::async);
   closed(s, 50);
   const Result r = simulate(s);
@@ -173,7 +161,7 @@ TEST_CASE("limit_concurrency answers 503 as an Erlang loss system", "[simulate][
   s.run.duration = 400.0;
   s.run.replications = 8;
   s.servers[0].limit_concurrency = 10;
-  add_endpoint(s, "orders", {Phase{PhaseKind::io, Distribution::lognormal(0.100, 1.5)}});
+  add_endpoint(s, "orders", "web", {Phase{PhaseKind::io, Distribution::lognormal(0.100, 1.5)}});
   s.workload.open = OpenWorkload{80.0, ArrivalProcess::poisson};
   const Result r = simulate(s);
   std::vector<double> rejected(r.replications.size());
@@ -186,7 +174,7 @@ TEST_CASE("Uvicorn runs def endpoints in a bounded thread pool", "[simulate][run
   // 100 users call a plain def that waits 100 ms: only thread_pool = 40
   // threads run at once, so 40 / 100 ms = 400 req/s.
   Scenario s = one_server(ServerKind::uvicorn, 1, 1);
-  add_endpoint(s, "report", {Phase{PhaseKind::io, Distribution::constant(0.100)}}, EndpointStyle::sync);
+  add_endpoint(s, "report", "web", {Phase{PhaseKind::io, Distribution::constant(0.100)}}, EndpointStyle::sync);
   closed(s, 100);
   check_saturated(simulate(s), 400.0);
   SECTION("with 10 threads: 100 req/s") {
@@ -205,7 +193,7 @@ TEST_CASE("Gunicorn's worker timeout kills a stuck worker, which restarts", "[si
   s.run.duration = 3200.0;
   s.run.replications = 2;
   s.servers[0].boot_time = 2.0;
-  add_endpoint(s, "stuck", {Phase{PhaseKind::io, Distribution::constant(40.0)}});
+  add_endpoint(s, "stuck", "web", {Phase{PhaseKind::io, Distribution::constant(40.0)}});
   closed(s, 1);
   const Result r = simulate(s);
   for (const ReplicationResult& rep : r.replications) {
@@ -228,7 +216,7 @@ TEST_CASE("Connections: sync workers pay set-up per request, keep-alive once", "
   auto make = [](ServerKind kind, double think) {
     Scenario s = one_server(kind, 1, 1);
     s.servers[0].connection_overhead = Distribution::constant(0.001);
-    add_endpoint(s, "work", {cpu(0.001)});
+    add_endpoint(s, "work", "web", {cpu(0.001)});
     s.workload.closed = ClosedWorkload{1, Distribution::constant(think)};
     return s;
   };
@@ -250,7 +238,7 @@ TEST_CASE("A request that changes threads pays thread_handoff", "[simulate][runt
     Scenario s = one_server(kind, 1, 1);
     s.servers[0].thread_handoff = Distribution::constant(0.001);
     if (kind == ServerKind::gunicorn_gthread) s.servers[0].threads = 4;
-    add_endpoint(s, "work", {cpu(0.001)}, style);
+    add_endpoint(s, "work", "web", {cpu(0.001)}, style);
     closed(s, 8);
     return s;
   };
@@ -260,12 +248,57 @@ TEST_CASE("A request that changes threads pays thread_handoff", "[simulate][runt
   check_saturated(simulate(make(ServerKind::uvicorn, EndpointStyle::sync)), 500.0);
 }
 
+TEST_CASE("Every io and blocking_io wait costs what resumes it wait_overhead", "[simulate][runtimes]") {
+  SECTION("one sync worker: throughput = 1 / (cpu + waits * wait_overhead + io)") {
+    // One user, no think time, 1 ms of Python, then waits of 2 ms and 3 ms,
+    // each ending with 0.5 ms of Python: 1 + 2 + 0.5 + 3 + 0.5 = 7 ms a
+    // request, 1 / 7 ms = 142.9 req/s; the core is busy 2 ms of the 7.
+    Scenario s = one_server(ServerKind::gunicorn_sync, 1, 1);
+    s.servers[0].wait_overhead = Distribution::constant(0.0005);
+    add_endpoint(s, "work", "web", {cpu(0.001), Phase{PhaseKind::io, Distribution::constant(0.002)},
+                                    Phase{PhaseKind::io, Distribution::constant(0.003)}});
+    closed(s, 1);
+    const Result r = simulate(s);
+    check_saturated(r, 1.0 / (0.001 + 2 * 0.0005 + 0.005));
+    CHECK(r.hosts[0].cpu_utilization.mean == Approx(0.002 / 0.007).epsilon(0.01));
+    CHECK(r.latency.mean.mean == Approx(0.007).epsilon(0.001));
+  }
+  // 1 ms of Python, a 10 ms wait, 1 ms of wait_overhead, 32 users: the
+  // Python (GIL or loop) is the bottleneck at 2 ms a request, 500 req/s,
+  // wherever the overhead runs; without it 1000 req/s.
+  auto saturated = [](ServerKind kind, std::optional<EndpointStyle> style, PhaseKind wait) {
+    Scenario s = one_server(kind, 1, 1);
+    s.servers[0].wait_overhead = Distribution::constant(0.001);
+    if (kind == ServerKind::gunicorn_gthread) s.servers[0].threads = 16;
+    add_endpoint(s, "work", "web", {cpu(0.001), Phase{wait, Distribution::constant(0.010)}}, style);
+    closed(s, 32);
+    return s;
+  };
+  SECTION("on an event loop, after an awaited io") {
+    check_saturated(simulate(saturated(ServerKind::uvicorn, EndpointStyle::async, PhaseKind::io)), 500.0);
+    check_saturated(simulate(saturated(ServerKind::gunicorn_gevent, std::nullopt, PhaseKind::io)), 500.0);
+  }
+  SECTION("on a thread, holding the GIL") {
+    check_saturated(simulate(saturated(ServerKind::gunicorn_gthread, std::nullopt, PhaseKind::io)), 500.0);
+    check_saturated(simulate(saturated(ServerKind::uvicorn, EndpointStyle::sync, PhaseKind::io)), 500.0);
+  }
+  SECTION("a blocking call stalls the loop for the wait and its overhead: 1 / 12 ms") {
+    check_saturated(simulate(saturated(ServerKind::uvicorn, EndpointStyle::async, PhaseKind::blocking_io)),
+                    1.0 / 0.012);
+  }
+  SECTION("a request that never waits pays nothing: 1 / 1 ms") {
+    Scenario s = saturated(ServerKind::uvicorn, EndpointStyle::async, PhaseKind::io);
+    s.endpoints[0].phases = {cpu(0.001)};
+    check_saturated(simulate(s), 1000.0);
+  }
+}
+
 TEST_CASE("gevent runs plain def code cooperatively: I/O overlaps, Python does not", "[simulate][runtimes]") {
   // 1 ms of Python and 50 ms of patched I/O per request, 200 users, one
   // process: the loop is the bottleneck at 1 ms per request, 1000 req/s,
   // where a sync worker would manage 1 / 51 ms.
   Scenario s = one_server(ServerKind::gunicorn_gevent, 1, 1);
-  add_endpoint(s, "orders", {cpu(0.001), Phase{PhaseKind::io, Distribution::constant(0.050)}});
+  add_endpoint(s, "orders", "web", {cpu(0.001), Phase{PhaseKind::io, Distribution::constant(0.050)}});
   closed(s, 200);
   check_saturated(simulate(s), 1000.0);
   SECTION("worker_connections bounds the requests a process holds") {
@@ -277,16 +310,11 @@ TEST_CASE("gevent runs plain def code cooperatively: I/O overlaps, Python does n
 
 TEST_CASE("Runtimes: same seed, same result, on any thread count", "[simulate][runtimes]") {
   Scenario s = one_server(ServerKind::uvicorn, 2, 2);
-  add_endpoint(s, "a", {Phase{PhaseKind::cpu, Distribution::exponential(0.002)},
+  add_endpoint(s, "a", "web", {Phase{PhaseKind::cpu, Distribution::exponential(0.002)},
                         Phase{PhaseKind::io, Distribution::exponential(0.020)}});
-  add_endpoint(s, "b", {Phase{PhaseKind::cpu, Distribution::exponential(0.001)}}, EndpointStyle::sync);
+  add_endpoint(s, "b", "web", {Phase{PhaseKind::cpu, Distribution::exponential(0.001)}}, EndpointStyle::sync);
   s.workload.open = OpenWorkload{300.0, ArrivalProcess::poisson};
-  SimulationOptions one;
-  one.threads = 1;
-  SimulationOptions three;
-  three.threads = 3;
-  const Result a = simulate(s, one);
-  const Result b = simulate(s, three);
+  const auto [a, b] = simulate_on_one_and_three_threads(s);
   for (std::size_t i = 0; i < a.replications.size(); ++i) {
     CHECK(a.replications[i].completed == b.replications[i].completed);
     CHECK(a.replications[i].latency.p99 == b.replications[i].latency.p99);

@@ -16,10 +16,12 @@
 #include "servesim/errors.hpp"
 #include "servesim/sim/simulate.hpp"
 #include "support/scenarios.hpp"
+#include "support/thread_counts.hpp"
 #include "support/tolerance.hpp"
 
 using namespace servesim;
 using servesim::test::check_estimate;
+using servesim::test::simulate_on_one_and_three_threads;
 using servesim::test::sync_pool;
 using servesim::test::with_run;
 
@@ -236,12 +238,7 @@ TEST_CASE("Client timeouts count the responses slower than the timeout", "[simul
 TEST_CASE("Same seed, same result, on any thread count", "[simulate]") {
   const Scenario s =
       with_run(sync_pool(2, 4, Distribution::lognormal(kMeanService, 1.2), 150), 200, 10, 4);
-  SimulationOptions one;
-  one.threads = 1;
-  SimulationOptions many;
-  many.threads = 3;
-  const Result a = simulate(s, one);
-  const Result b = simulate(s, many);
+  const auto [a, b] = simulate_on_one_and_three_threads(s);
   REQUIRE(a.replications.size() == 4);
   for (std::size_t i = 0; i < a.replications.size(); ++i) {
     CHECK(a.replications[i].completed == b.replications[i].completed);

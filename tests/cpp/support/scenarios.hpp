@@ -1,8 +1,9 @@
 #pragma once
 // Scenario builders shared by the engine tests: each returns a valid
-// Scenario for one textbook queueing model.
+// Scenario for one textbook queueing model, or the parts tests add to one.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,31 +12,43 @@
 
 namespace servesim::test {
 
-/// `workers` Gunicorn sync workers on a host of `cores` cores, one endpoint
-/// with one cpu phase of `work`, open Poisson arrivals at `rate`.
-inline Scenario sync_pool(int workers, int cores, Distribution work, double rate) {
-  Scenario s;
-  s.name = "sync-pool";
-  s.hosts.push_back(Host{"app", cores, 1.0});
-  Server server;
-  server.name = "web";
-  server.host = "app";
-  server.workers = workers;
-  s.servers.push_back(server);
-  s.endpoints.push_back(Endpoint{"work", "web", {Phase{PhaseKind::cpu, std::move(work)}}});
-  s.workload.open = OpenWorkload{rate, ArrivalProcess::poisson};
-  s.run.duration = 1000.0;
-  s.run.warmup = 50.0;
-  s.run.replications = 4;
-  s.run.seed = 11;
-  return s;
-}
-
 /// Sets the run length and replications of a scenario.
 inline Scenario with_run(Scenario s, double duration, double warmup, int replications) {
   s.run.duration = duration;
   s.run.warmup = warmup;
   s.run.replications = replications;
+  return s;
+}
+
+/// One server `web` of `kind` with `workers` workers on a host `app` of
+/// `cores` cores of speed 1; no endpoint or workload yet.
+inline Scenario one_server(ServerKind kind, int workers, int cores) {
+  Scenario s;
+  s.name = "one-server";
+  s.hosts.push_back(Host{"app", cores, 1.0});
+  Server server;
+  server.name = "web";
+  server.host = "app";
+  server.kind = kind;
+  server.workers = workers;
+  s.servers.push_back(server);
+  return s;
+}
+
+/// Adds endpoint `name` on `server` (a server or balancer) doing `phases`.
+inline void add_endpoint(Scenario& s, const std::string& name, const std::string& server, std::vector<Phase> phases,
+                         std::optional<EndpointStyle> style = std::nullopt) {
+  s.endpoints.push_back(Endpoint{name, server, std::move(phases), style});
+}
+
+/// `workers` Gunicorn sync workers on a host of `cores` cores, one endpoint
+/// with one cpu phase of `work`, open Poisson arrivals at `rate`.
+inline Scenario sync_pool(int workers, int cores, Distribution work, double rate) {
+  Scenario s = with_run(one_server(ServerKind::gunicorn_sync, workers, cores), 1000.0, 50.0, 4);
+  s.name = "sync-pool";
+  add_endpoint(s, "work", "web", {Phase{PhaseKind::cpu, std::move(work)}});
+  s.workload.open = OpenWorkload{rate, ArrivalProcess::poisson};
+  s.run.seed = 11;
   return s;
 }
 
@@ -58,7 +71,7 @@ inline Scenario farm(const std::vector<double>& speeds, BalancingPolicy policy, 
     balancer.servers.push_back(server.name);
   }
   s.balancers.push_back(balancer);
-  s.endpoints.push_back(Endpoint{"work", "lb", {Phase{PhaseKind::cpu, std::move(work)}}});
+  add_endpoint(s, "work", "lb", {Phase{PhaseKind::cpu, std::move(work)}});
   s.workload.open = OpenWorkload{rate, ArrivalProcess::poisson};
   s.run.duration = 400.0;
   s.run.warmup = 40.0;

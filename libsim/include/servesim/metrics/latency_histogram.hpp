@@ -4,12 +4,62 @@
 /// bounded relative error on every quantile.
 
 #include <bit>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <vector>
 
 namespace servesim {
+namespace detail {
+
+/// The buckets of a log-bucketed histogram (LatencyHistogram, and the
+/// engine's coarser one per time-series interval): a positive double's key is
+/// its binary exponent and top `sub_bucket_bits` mantissa bits, so a bucket
+/// spans a factor of at most 1 + 2^-sub_bucket_bits. Keys increase with the
+/// value because IEEE-754 orders positive doubles like their bits. Values up
+/// to `min_value` share the first bucket, values from `max_value` on the last.
+class LogBuckets {
+ public:
+  constexpr LogBuckets(int sub_bucket_bits, double min_value, double max_value) noexcept
+      : sub_bucket_bits_(sub_bucket_bits),
+        first_key_(std::bit_cast<std::uint64_t>(min_value) >> key_shift()),
+        last_key_(std::bit_cast<std::uint64_t>(max_value) >> key_shift()) {}
+
+  [[nodiscard]] constexpr std::size_t size() const noexcept {
+    return static_cast<std::size_t>(last_key_ - first_key_ + 1);
+  }
+  /// The bucket holding `seconds` >= 0.
+  [[nodiscard]] constexpr std::size_t bucket_of(double seconds) const noexcept {
+    const std::uint64_t key = std::bit_cast<std::uint64_t>(seconds) >> key_shift();
+    if (key <= first_key_) return 0;
+    return key >= last_key_ ? size() - 1 : static_cast<std::size_t>(key - first_key_);
+  }
+  /// Seconds; the lower bound of `bucket` + 1 is the upper bound of `bucket`.
+  [[nodiscard]] constexpr double lower_bound_of(std::size_t bucket) const noexcept {
+    return std::bit_cast<double>((first_key_ + bucket) << key_shift());
+  }
+  /// The geometric midpoint of `bucket`, in seconds: a quantile's estimate.
+  [[nodiscard]] double midpoint_of(std::size_t bucket) const noexcept {
+    return std::sqrt(lower_bound_of(bucket) * lower_bound_of(bucket + 1));
+  }
+  /// Worst relative error of midpoint_of() for a value of the bucket:
+  /// sqrt(1 + 2^-sub_bucket_bits) - 1. A bucket [lo, hi) has hi / lo <= 1 + 2^-k
+  /// (widest at the start of a binade); its geometric midpoint m is off by at
+  /// most m / lo - 1 = sqrt(hi / lo) - 1.
+  [[nodiscard]] double relative_error() const noexcept {
+    return std::sqrt(1.0 + std::ldexp(1.0, -sub_bucket_bits_)) - 1.0;
+  }
+
+ private:
+  [[nodiscard]] constexpr int key_shift() const noexcept { return 52 - sub_bucket_bits_; }
+
+  int sub_bucket_bits_;
+  std::uint64_t first_key_;
+  std::uint64_t last_key_;
+};
+
+}  // namespace detail
 
 /**
  * Histogram of durations in seconds with logarithmic buckets.
@@ -39,7 +89,7 @@ class LatencyHistogram {
   /// Adds one observation of `seconds` (negative values and NaN count as 0).
   void record(double seconds) noexcept {
     if (!(seconds > 0.0)) seconds = 0.0;
-    ++counts_[bucket_of(seconds)];
+    ++counts_[kBuckets.bucket_of(seconds)];
     ++count_;
     sum_ += seconds;
     if (seconds > max_) max_ = seconds;
@@ -89,19 +139,8 @@ class LatencyHistogram {
                                                      double min, double max);
 
  private:
-  // The key of a positive double is its exponent and top mantissa bits; keys
-  // increase with the value because IEEE-754 orders positive doubles like their bits.
-  static constexpr int kKeyShift = 52 - kSubBucketBits;
-  static constexpr std::uint64_t kFirstKey = std::bit_cast<std::uint64_t>(kMinValue) >> kKeyShift;
-  static constexpr std::uint64_t kLastKey = std::bit_cast<std::uint64_t>(kMaxValue) >> kKeyShift;
-  static constexpr std::size_t kBucketCount = kLastKey - kFirstKey + 1;
-
-  [[nodiscard]] static std::size_t bucket_of(double seconds) noexcept {
-    const std::uint64_t key = std::bit_cast<std::uint64_t>(seconds) >> kKeyShift;
-    if (key <= kFirstKey) return 0;
-    return key >= kLastKey ? kBucketCount - 1 : static_cast<std::size_t>(key - kFirstKey);
-  }
-  [[nodiscard]] static double lower_bound_of(std::size_t bucket) noexcept;
+  static constexpr detail::LogBuckets kBuckets{kSubBucketBits, kMinValue, kMaxValue};
+  static constexpr std::size_t kBucketCount = kBuckets.size();
 
   std::vector<std::uint64_t> counts_;
   std::uint64_t count_ = 0;

@@ -15,7 +15,7 @@ namespace servesim {
 /**
  * A named framework and its mean CPU costs at speed 1.0, which a server
  * naming the framework takes as its `framework_overhead`,
- * `connection_overhead` and `thread_handoff` (see Server).
+ * `connection_overhead`, `thread_handoff` and `wait_overhead` (see Server).
  *
  * `flask` and `fastapi` are measured on the reference machine with the
  * servers they run on (Flask on Gunicorn, FastAPI on Uvicorn with uvloop and
@@ -44,6 +44,13 @@ struct FrameworkPreset {
    * a plain `def` endpoint (measured against a sync worker and an `async def`).
    */
   double thread_handoff_s;
+  /**
+   * CPU seconds per `io` or `blocking_io` wait, charged when it ends: the
+   * timer, the wake-up, the event loop's poll, re-acquiring the GIL
+   * (measured as the cost of endpoints that wait 2 ms over ones that do not,
+   * with the server's core saturated).
+   */
+  double wait_overhead_s;
 };
 
 /// Every known preset, in a stable order.

@@ -54,7 +54,10 @@ enum class ServerKind {
  * A request that changes threads spends `thread_handoff` more: every request
  * of `gunicorn_gthread` (its poller hands the connection to a pool thread)
  * and of a `sync` endpoint on `uvicorn` (the loop hands it to the thread pool
- * and takes the result back).
+ * and takes the result back). Every `io` and `blocking_io` wait costs
+ * `wait_overhead` more when it ends (the timer or socket wake-up, the event
+ * loop's poll, re-acquiring the GIL), charged to what resumes the request:
+ * the event loop for `async` code and gevent, the thread otherwise.
  */
 struct Server {
   std::string name;
@@ -79,6 +82,8 @@ struct Server {
   Distribution connection_overhead = Distribution::constant(0.0);
   /// CPU seconds (holding the GIL) to pass a request to another thread and back.
   Distribution thread_handoff = Distribution::constant(0.0);
+  /// CPU seconds (holding the GIL) to resume a request after an `io` or `blocking_io` wait.
+  Distribution wait_overhead = Distribution::constant(0.0);
 };
 
 /// What a phase of an endpoint does.
