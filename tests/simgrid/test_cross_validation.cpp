@@ -22,6 +22,9 @@
 #include "support/tolerance.hpp"
 
 using namespace servesim;
+using servesim::test::call;
+using servesim::test::database;
+using servesim::test::db;
 
 namespace {
 
@@ -516,32 +519,6 @@ Scenario dependent(ServerKind kind, int workers, int cores, double rate) {
   Scenario s = sync(workers, cores, {}, rate);
   s.servers[0].kind = kind;
   return s;
-}
-
-Database database(const std::string& name, int connections, Distribution query_time, int pool_size,
-                  int max_overflow) {
-  Database d;
-  d.name = name;
-  d.connections = connections;
-  d.query_time = std::move(query_time);
-  d.pool.size = pool_size;
-  d.pool.max_overflow = max_overflow;
-  return d;
-}
-
-Phase db(const std::string& target) {
-  Phase phase;
-  phase.kind = PhaseKind::db;
-  phase.target = target;
-  phase.has_duration = false;
-  return phase;
-}
-
-Phase call(const std::string& target) {
-  Phase phase;
-  phase.kind = PhaseKind::call;
-  phase.target = target;
-  return phase;
 }
 
 void agree_on_database(const Pair& p, double max_se) {

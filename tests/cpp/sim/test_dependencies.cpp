@@ -17,6 +17,9 @@
 #include "support/tolerance.hpp"
 
 using namespace servesim;
+using servesim::test::call;
+using servesim::test::database;
+using servesim::test::db;
 using servesim::test::add_endpoint;
 using servesim::test::check_estimate;
 using servesim::test::simulate_on_one_and_three_threads;
@@ -29,32 +32,6 @@ Scenario base(ServerKind kind, int workers) {
   Scenario s = with_run(one_server(kind, workers, 2), 400.0, 20.0, 8);
   s.run.seed = 3;
   return s;
-}
-
-Database database(const std::string& name, int connections, Distribution query_time, int pool_size,
-                  int max_overflow) {
-  Database d;
-  d.name = name;
-  d.connections = connections;
-  d.query_time = std::move(query_time);
-  d.pool.size = pool_size;
-  d.pool.max_overflow = max_overflow;
-  return d;
-}
-
-Phase db(const std::string& target) {
-  Phase phase;
-  phase.kind = PhaseKind::db;
-  phase.target = target;
-  phase.has_duration = false;
-  return phase;
-}
-
-Phase call(const std::string& target) {
-  Phase phase;
-  phase.kind = PhaseKind::call;
-  phase.target = target;
-  return phase;
 }
 
 Phase io(Distribution duration) { return Phase{PhaseKind::io, std::move(duration)}; }

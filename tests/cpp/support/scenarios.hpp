@@ -85,4 +85,34 @@ inline Scenario farm(int servers, BalancingPolicy policy, double rate, Distribut
   return farm(std::vector<double>(static_cast<std::size_t>(servers), 1.0), policy, rate, std::move(work));
 }
 
+/// Database `name` processing `connections` queries at once, each taking
+/// `query_time`, behind per-process pools of `pool_size` + `max_overflow`.
+inline Database database(const std::string& name, int connections, Distribution query_time, int pool_size,
+                         int max_overflow) {
+  Database d;
+  d.name = name;
+  d.connections = connections;
+  d.query_time = std::move(query_time);
+  d.pool.size = pool_size;
+  d.pool.max_overflow = max_overflow;
+  return d;
+}
+
+/// A query on database `target`, taking the database's query time.
+inline Phase db(const std::string& target) {
+  Phase phase;
+  phase.kind = PhaseKind::db;
+  phase.target = target;
+  phase.has_duration = false;
+  return phase;
+}
+
+/// A call to service `target`, taking the service's latency.
+inline Phase call(const std::string& target) {
+  Phase phase;
+  phase.kind = PhaseKind::call;
+  phase.target = target;
+  return phase;
+}
+
 }  // namespace servesim::test
