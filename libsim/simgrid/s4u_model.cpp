@@ -21,6 +21,7 @@
 #include "sim/arrival_process.hpp"
 #include "sim/balancer.hpp"
 #include "sim/retry.hpp"
+#include "sim/route.hpp"
 #include "sim/timeline.hpp"
 #include "sim/time_average.hpp"
 
@@ -69,132 +70,15 @@ std::size_t index_of(const std::vector<T>& items, const std::string& name) {
       items.begin());
 }
 
-bool is_zero(const Distribution& d) { return d.kind() == DistributionKind::constant && d.mean() == 0.0; }
-
-bool has_event_loop(const Server& server) {
-  return server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_gevent;
-}
-
-// ---------------------------------------------------------------------------
-// Routes: what each step of a request does and what it runs on.
-
-enum class StepKind {
-  cpu,
-  cpu_nogil,
-  wait,
-  query,    // a pooled connection, then one of the database's
-  call,     // a concurrency slot of the service, if it caps them, then its latency
-  respond,
-  branch,   // a cache lookup: with `probability` go on (a hit), else go to step `target`
-  jump,     // past the miss's steps, to step `target`
-};
-enum class Runner { thread, loop, none };
-
-struct Step {
-  StepKind kind;
-  Runner runner;
-  bool new_connection_only;
-  Distribution duration;  // query: at the database; call: the latency
-  std::size_t target = 0;  // query: a database; call: a service; branch, jump: a step
-  double probability = 0.0;
-};
-
-Step make_step(StepKind kind, Runner runner, Distribution duration, bool new_connection_only = false) {
-  return Step{kind, runner, new_connection_only, std::move(duration)};
-}
-
-// The steps of `phase`: Python code runs where the endpoint's code runs
-// (`body`); a wait (io, a query, a call) holds a thread (a blocking driver or
-// client) but lets an event loop serve others; a blocking one holds whatever
-// runs it. As in the native engine, what resumes after an io or blocking_io
-// wait pays the server's wait_overhead. A cache lookup is a branch: the
-// hit's steps, a jump past the miss's, then the miss's steps.
-void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server& server, const Phase& phase,
-               bool on_loop) {
-  const Runner body = on_loop ? Runner::loop : Runner::thread;
-  const Runner waiter = on_loop ? Runner::none : Runner::thread;
-  const auto add_wait = [&](Runner runner) {
-    steps.push_back(make_step(StepKind::wait, runner, phase.duration));
-    if (!is_zero(server.wait_overhead)) steps.push_back(make_step(StepKind::cpu, body, server.wait_overhead));
-  };
-  switch (phase.kind) {
-    case PhaseKind::cpu:
-    case PhaseKind::background: steps.push_back(make_step(StepKind::cpu, body, phase.duration)); return;
-    case PhaseKind::cpu_nogil: steps.push_back(make_step(StepKind::cpu_nogil, body, phase.duration)); return;
-    case PhaseKind::io: add_wait(waiter); return;
-    case PhaseKind::blocking_io: add_wait(body); return;
-    case PhaseKind::db: {
-      const std::size_t database = index_of(scenario.databases, phase.target);
-      Step& step = steps.emplace_back(make_step(
-          StepKind::query, waiter, phase.has_duration ? phase.duration : scenario.databases[database].query_time));
-      step.target = database;
-      return;
-    }
-    case PhaseKind::call: {
-      const std::size_t service = index_of(scenario.services, phase.target);
-      steps.emplace_back(make_step(StepKind::call, waiter, scenario.services[service].latency)).target = service;
-      return;
-    }
-    case PhaseKind::cache: {
-      const std::size_t branch = steps.size();
-      steps.push_back(make_step(StepKind::branch, Runner::none, Distribution::constant(0.0)));
-      steps[branch].probability = phase.hit_ratio;
-      for (const Phase& hit : phase.hit) add_phase(steps, scenario, server, hit, on_loop);
-      const std::size_t jump = steps.size();
-      steps.push_back(make_step(StepKind::jump, Runner::none, Distribution::constant(0.0)));
-      steps[branch].target = steps.size();
-      for (const Phase& miss : phase.miss) add_phase(steps, scenario, server, miss, on_loop);
-      steps[jump].target = steps.size();
-      return;
-    }
-  }
-}
-
-// Connection set-up, framework overhead, the phases placed by the server's
-// kind and the endpoint's style, the response, then background work: on a
-// Gunicorn worker everything runs on its thread (gthread's after a hand-off
-// from its poller); on an event loop server the request is parsed on the
-// loop, async code (and gevent's plain code) runs there too and awaits its
-// io, uvicorn runs plain def code on its thread pool and hands the result
-// back to the loop.
-std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint, const Server& server) {
-  const bool loop_server = has_event_loop(server);
-  const bool on_loop = server.kind == ServerKind::gunicorn_gevent ||
-                       (server.kind == ServerKind::uvicorn && Scenario::style_on(endpoint, server) == EndpointStyle::async);
-  const Runner front = loop_server ? Runner::loop : Runner::thread;
-  std::vector<Step> steps;
-  if (!is_zero(server.connection_overhead)) {
-    steps.push_back(Step{StepKind::cpu, front, true, server.connection_overhead});
-  }
-  if (!is_zero(server.framework_overhead)) {
-    steps.push_back(Step{StepKind::cpu, front, false, server.framework_overhead});
-  }
-  // As the native engine: a gthread request changes threads once on its way in.
-  if (server.kind == ServerKind::gunicorn_gthread && !is_zero(server.thread_handoff)) {
-    steps.push_back(Step{StepKind::cpu, front, false, server.thread_handoff});
-  }
-  for (const Phase& phase : endpoint.phases) {
-    if (phase.kind != PhaseKind::background) add_phase(steps, scenario, server, phase, on_loop);
-  }
-  // The loop sends the thread pool's result; the hand-over there and back is charged here.
-  if (loop_server && !on_loop) steps.push_back(Step{StepKind::cpu, Runner::loop, false, server.thread_handoff});
-  steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
-  for (const Phase& phase : endpoint.phases) {
-    if (phase.kind == PhaseKind::background) add_phase(steps, scenario, server, phase, on_loop);
-  }
-  return steps;
-}
-
-// Uvicorn above limit_concurrency: the loop reads the request and answers 503.
-std::vector<Step> build_rejection_route(const Server& server) {
-  std::vector<Step> steps;
-  if (!is_zero(server.connection_overhead)) {
-    steps.push_back(Step{StepKind::cpu, Runner::loop, true, server.connection_overhead});
-  }
-  steps.push_back(Step{StepKind::cpu, Runner::loop, false, server.framework_overhead});
-  steps.push_back(Step{StepKind::respond, Runner::none, false, Distribution::constant(0.0)});
-  return steps;
-}
+// Routes (what each step of a request does and what it runs on) are the
+// native engine's: the model's mapping of phases onto threads, loops and
+// waits is one definition; how each engine runs the steps is its own.
+using detail::build_rejection_route;
+using detail::build_route;
+using detail::has_event_loop;
+using detail::Runner;
+using detail::Step;
+using detail::StepKind;
 
 // ---------------------------------------------------------------------------
 // Runtime state.

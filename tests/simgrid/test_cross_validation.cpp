@@ -1,7 +1,11 @@
 // The SimGrid engine against the native engine on the same scenarios. The two
-// share nothing but the scenario and the variate code: the native engine
-// steps request state machines through its own calendar and processor-sharing
-// heap, SimGrid runs actors, semaphores and its own CPU model. Each engine
+// share the model's definitions only: the scenario, the variate code, the
+// route (which phase runs on what), and the rules that pick a balancer's
+// server, draw open arrivals and retry backoffs. How requests then queue,
+// share cores, hold the GIL, cross links and are measured is each engine's
+// own: the native engine steps request state machines through its calendar
+// and processor-sharing heap; SimGrid runs actors, semaphores, its CPU and
+// network models. Each engine
 // runs its own seed, so the two results are independent; they must agree
 // within 4 standard errors of their difference (support/tolerance.hpp's
 // reasoning, with the SE of a difference, sqrt(se_a^2 + se_b^2)), and each
