@@ -1,10 +1,12 @@
 """The native engine against the SimGrid engine on the same models, side by side.
 
-Two models: the M/M/2 sync pool of scenarios/two-sync-workers.yaml (Poisson
+Three models: the M/M/2 sync pool of scenarios/two-sync-workers.yaml (Poisson
 arrivals at 160 req/s, exponential 10 ms of CPU, 2 Gunicorn sync workers on 4
-cores), and a Uvicorn event loop with the GIL (2 processes on 2 cores, an
-async endpoint with 3 ms of Python, a 20 ms awaited call and 1 ms more of
-Python, at 250 req/s). Each engine simulates one replication on one thread
+cores); a Uvicorn event loop with the GIL (2 processes on 2 cores, an async
+endpoint with 3 ms of Python, a 20 ms awaited call and 1 ms more of Python,
+at 250 req/s); and scenarios/fastapi-three-hosts.yaml at 300 req/s (three
+hosts behind a balancer, a database with connection pools, a cache and a
+capped downstream service). Each engine simulates one replication on one thread
 (SimGrid: one child process, its start-up included, as simulate() pays it),
 alternately for several rounds; the best round of each is kept, so machine
 noise hits both alike. The rate is simulated requests per wall-clock second.
@@ -45,8 +47,11 @@ def models() -> dict[str, tuple[ss.Scenario, float | None]]:
             {"cpu": {"dist": "exponential", "mean": "1ms"}}]}},
         "workload": {"open": {"rate": 250}},
     })
+    three_hosts = ss.Scenario.from_yaml(ROOT / "scenarios" / "fastapi-three-hosts.yaml")
+    three_hosts = three_hosts.replace(workload={"open": {"rate": 300}})
     return {"M/M/2 sync pool": (mm2, erlang_c_mean_response(160.0, 0.010, 2)),
-            "uvicorn loop + GIL": (uvicorn, None)}
+            "uvicorn loop + GIL": (uvicorn, None),
+            "3 hosts, db, cache": (three_hosts, None)}
 
 
 def run(scenario: ss.Scenario, engine: str, duration: float) -> tuple[float, float, int]:
