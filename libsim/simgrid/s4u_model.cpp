@@ -20,6 +20,7 @@
 #include "servesim/core/rng.hpp"
 #include "sim/arrival_process.hpp"
 #include "sim/balancer.hpp"
+#include "sim/endpoint_counts.hpp"
 #include "sim/retry.hpp"
 #include "sim/route.hpp"
 #include "sim/timeline.hpp"
@@ -205,14 +206,8 @@ struct EndpointRuntime {
   std::vector<Target> targets;       // one without a balancer; else the balancer's servers, in its order
   BalancerRuntime* balancer = nullptr;  // none: the clients reach the server directly
   Rng rng;
-  Rng branch_rng;               // cache hits
-  std::uint64_t completed = 0;  // measured window
-  ErrorCounts errors;
-  LatencyHistogram histogram;
+  Rng branch_rng;  // cache hits
   double slo = std::numeric_limits<double>::infinity();  // goodput counts answers within it
-  std::uint64_t within_slo = 0;                           // measured window
-  std::uint64_t retries = 0;                              // measured window
-  std::uint64_t failed = 0;                               // measured window: no attempt left
 };
 
 struct ServerAreas {
@@ -356,6 +351,7 @@ class Model {
   std::deque<BalancerRuntime> balancers_;
   std::deque<Process> processes_;
   std::vector<EndpointRuntime> endpoints_;
+  std::vector<detail::EndpointCounts> endpoint_counts_;  // measured window
   std::vector<double> mix_cumulative_;
   std::deque<User> users_;
   std::vector<DatabaseRuntime> databases_;
@@ -428,8 +424,8 @@ void Model::build() {
     const Endpoint& endpoint = scenario_.endpoints[i];
     EndpointRuntime& runtime = endpoints_.emplace_back(EndpointRuntime{
         {}, nullptr, Rng(scenario_.run.seed, stream(replication_, kFirstEndpointStream + i)),
-        Rng(scenario_.run.seed, stream(replication_, kFirstBranchStream + i)), 0, {}, {},
-        std::numeric_limits<double>::infinity(), 0});
+        Rng(scenario_.run.seed, stream(replication_, kFirstBranchStream + i)),
+        std::numeric_limits<double>::infinity()});
     if (const Balancer* balancer = scenario_.find_balancer(endpoint.server)) {
       runtime.balancer = &balancers_[index_of(scenario_.balancers, balancer->name)];
     }
@@ -438,6 +434,7 @@ void Model::build() {
       runtime.targets.push_back(Target{&server, build_route(scenario_, endpoint, *spec), build_rejection_route(*spec)});
     }
   }
+  endpoint_counts_.resize(endpoints_.size());
   for (const MixEntry& entry : scenario_.workload.mix) {
     if (entry.slo) endpoints_[index_of(scenario_.endpoints, entry.endpoint)].slo = *entry.slo;
   }
@@ -589,7 +586,7 @@ void Model::fail(Request& request, Failure failure) {
     retry(request);
     return;
   }
-  if (measuring_) endpoints_[request.endpoint].failed += 1;
+  if (measuring_) endpoint_counts_[request.endpoint].failed += 1;
   if (request.user == nullptr) return;
   request.user->refused = failure == Failure::refused;
   request.user->reply->release();
@@ -598,7 +595,7 @@ void Model::fail(Request& request, Failure failure) {
 void Model::count_error(std::size_t endpoint, Failure failure) {
   timeline_.error();
   if (!measuring_) return;
-  ErrorCounts& errors = endpoints_[endpoint].errors;
+  ErrorCounts& errors = endpoint_counts_[endpoint].errors;
   switch (failure) {
     case Failure::refused: errors.refused += 1; break;
     case Failure::client_timeout: errors.client_timeout += 1; break;
@@ -634,7 +631,7 @@ void Model::send(const RequestPtr& request) {
   timeline_.arrival(is_retry);
   if (measuring_) {
     arrivals_ += 1;
-    if (is_retry) runtime.retries += 1;
+    if (is_retry) endpoint_counts_[endpoint].retries += 1;
   }
   if (scenario_.workload.client_timeout) {
     deadlines_.push_back(request);
@@ -820,9 +817,10 @@ void Model::deliver(Request& request) {
   const bool within_slo = now() - request.first_sent <= endpoint.slo;
   timeline_.completion(latency, within_slo);
   if (measuring_) {
-    endpoint.completed += 1;
-    if (within_slo) endpoint.within_slo += 1;
-    endpoint.histogram.record(latency);
+    detail::EndpointCounts& counts = endpoint_counts_[request.endpoint];
+    counts.completed += 1;
+    if (within_slo) counts.within_slo += 1;
+    counts.histogram.record(latency);
   }
   if (request.user != nullptr) {
     request.user->idle_since = now();
@@ -1277,31 +1275,7 @@ ReplicationResult Model::collect() {
   result.events = events_;
   const double span = result.measured_duration;
 
-  LatencyHistogram all;
-  for (std::size_t i = 0; i < endpoints_.size(); ++i) {
-    EndpointRuntime& runtime = endpoints_[i];
-    EndpointStats stats;
-    stats.name = scenario_.endpoints[i].name;
-    stats.completed = runtime.completed;
-    stats.throughput = static_cast<double>(runtime.completed) / span;
-    stats.within_slo = runtime.within_slo;
-    stats.retries = runtime.retries;
-    stats.failed = runtime.failed;
-    stats.goodput = static_cast<double>(runtime.within_slo) / span;
-    stats.errors = runtime.errors;
-    stats.latency = LatencyStats::from(runtime.histogram);
-    all.merge(runtime.histogram);
-    result.completed += runtime.completed;
-    result.within_slo += runtime.within_slo;
-    result.retries += runtime.retries;
-    result.failed += runtime.failed;
-    result.errors += runtime.errors;
-    stats.histogram = std::move(runtime.histogram);
-    result.endpoints.push_back(std::move(stats));
-  }
-  result.throughput = static_cast<double>(result.completed) / span;
-  result.goodput = static_cast<double>(result.within_slo) / span;
-  result.latency = LatencyStats::from(all);
+  detail::add_endpoint_results(scenario_, endpoint_counts_, span, result);
 
   for (std::size_t s = 0; s < servers_.size(); ++s) {
     const ServerRuntime& server = servers_[s];

@@ -804,31 +804,7 @@ ReplicationResult Engine::collect() {
   result.events = events_;
   const double span = result.measured_duration;
 
-  LatencyHistogram all;
-  for (std::size_t i = 0; i < endpoints_.size(); ++i) {
-    EndpointCounts& counts = endpoint_counts_[i];
-    EndpointStats stats;
-    stats.name = scenario_.endpoints[i].name;
-    stats.completed = counts.completed;
-    stats.throughput = static_cast<double>(counts.completed) / span;
-    stats.errors = counts.errors;
-    stats.latency = LatencyStats::from(counts.histogram);
-    all.merge(counts.histogram);
-    stats.within_slo = counts.within_slo;
-    stats.goodput = static_cast<double>(counts.within_slo) / span;
-    stats.retries = counts.retries;
-    stats.failed = counts.failed;
-    result.completed += counts.completed;
-    result.within_slo += counts.within_slo;
-    result.retries += counts.retries;
-    result.failed += counts.failed;
-    result.errors += counts.errors;
-    stats.histogram = std::move(counts.histogram);
-    result.endpoints.push_back(std::move(stats));
-  }
-  result.throughput = static_cast<double>(result.completed) / span;
-  result.goodput = static_cast<double>(result.within_slo) / span;
-  result.latency = LatencyStats::from(all);
+  add_endpoint_results(scenario_, endpoint_counts_, span, result);
 
   for (std::size_t s = 0; s < servers_.size(); ++s) result.servers.push_back(server_stats(s));
   for (std::size_t b = 0; b < balancers_.size(); ++b) {

@@ -15,6 +15,7 @@
 #include "sim/connection_pool.hpp"
 #include "sim/dependencies.hpp"
 #include "sim/balancer.hpp"
+#include "sim/endpoint_counts.hpp"
 #include "sim/event_calendar.hpp"
 #include "sim/request_pool.hpp"
 #include "sim/retry.hpp"
@@ -57,15 +58,6 @@ class Engine {
     NetworkPath network;  // zero without a balancer
     Rng rng;
     Rng branch_rng;  ///< cache hits and misses, apart from durations so they do not shift each other
-  };
-  // Counts within the measured window.
-  struct EndpointCounts {
-    std::uint64_t completed = 0;
-    std::uint64_t within_slo = 0;
-    std::uint64_t retries = 0;
-    std::uint64_t failed = 0;
-    ErrorCounts errors;
-    LatencyHistogram histogram;
   };
   enum class Failure { refused, client_timeout, unavailable, worker_killed, pool_timeout, downstream };
 
