@@ -12,7 +12,7 @@
 #include "servesim/analytic/erlang.hpp"
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/sim/simulate.hpp"
-#include "sim/balancer.hpp"
+#include "rules/balancer.hpp"
 #include "support/require_error.hpp"
 #include "support/scenario_text.hpp"
 #include "support/scenarios.hpp"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "servesim/metrics/statistics.hpp"
-#include "sim/arrival_process.hpp"
+#include "rules/arrival_process.hpp"
 #include "support/tolerance.hpp"
 
 using namespace servesim;
