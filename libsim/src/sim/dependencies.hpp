@@ -15,14 +15,14 @@ namespace servesim::detail {
 struct DatabaseRuntime {
   const Database* spec = nullptr;
   Station station;  ///< `connections` servers
-  DatabaseCounts counts;
+  DatabaseCounts counts{};
 };
 
 struct ServiceRuntime {
   const Service* spec = nullptr;
   Station station;  ///< `concurrency` servers, or unbounded
   Rng rng;          ///< draws which calls fail
-  ServiceCounts counts;
+  ServiceCounts counts{};
 };
 
 }  // namespace servesim::detail

@@ -1,9 +1,14 @@
 #pragma once
 // The native engine: one replication of a scenario. Requests are small state
 // machines stepping through their routes; nothing runs per request but the
-// events it causes.
+// events it causes. The rules (libsim/src/rules) decide what is random,
+// admitted, counted and reported; this is the mechanism: an event calendar,
+// processor-sharing hosts, and id queues for threads, loops and GILs.
+// Set-up in platform.cpp, clients in clients.cpp, databases and services in
+// dependencies.cpp, measurement in measurement.cpp.
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -147,8 +152,9 @@ class NativeSimulation {
   std::vector<ServiceRuntime> services_;
   std::vector<ConnectionPoolRuntime> pools_;  ///< per process and database: [process * databases + database]
   std::optional<double> client_timeout_;
-  /// Closed users: when their keep-alive connection fell idle; NaN when they have none.
+  /// Closed users: when their keep-alive connection fell idle; kNoConnection when they have none.
   std::vector<double> connection_idle_since_;
+  static constexpr double kNoConnection = std::numeric_limits<double>::quiet_NaN();
 
   std::optional<OpenArrivals> open_arrivals_;
   Retries retries_;
