@@ -1,4 +1,4 @@
-// Tests for sim/arrival_process.hpp: open-workload arrival times against
+// Tests for rules/arrival_process.hpp: open-workload arrival times against
 // the closed forms of the processes they claim to be.
 
 #include <catch2/catch.hpp>
