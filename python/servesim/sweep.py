@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from servesim._core import ScenarioError
-from servesim.overrides import _scenario_error, with_overrides
+from servesim._overrides import _scenario_error, with_overrides
 from servesim.scenario import Scenario, _json_default
 from servesim.simulation import ENGINES, ScenarioLike, _as_scenario
 

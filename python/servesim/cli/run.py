@@ -49,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
                            "servesim sweep runs several")
     scenario = Scenario.from_yaml(args.file)
     if overrides:
-        from servesim.overrides import with_overrides
+        from servesim._overrides import with_overrides
 
         scenario = Scenario.from_dict(with_overrides(
             scenario.to_dict(), {path: values[0] for path, values in overrides.items()}))

@@ -1,5 +1,8 @@
 """Changing a scenario by the dotted paths of its fields (``servers.web.workers``,
-``workload.open.rate``, ``run.duration``): what sweeps and ``servesim run --set`` do."""
+``workload.open.rate``, ``run.duration``): what sweeps and ``servesim run --set`` do.
+
+Private: the C++ ``with_overrides`` (plan/overrides.hpp, bound by the saturation work)
+is to replace it; until then it works on the scenario's dict form."""
 
 from __future__ import annotations
 
@@ -10,16 +13,12 @@ from typing import Any
 
 from servesim._core import ScenarioError
 
-__all__ = ["with_overrides"]
-
 # Sections whose keys are names the user chose: a path through a missing name is a typo,
 # not a section to create.
 _NAMED_SECTIONS = {"hosts": "host", "servers": "server", "endpoints": "endpoint",
                    "databases": "database", "services": "service", "balancers": "balancer"}
 
 
-# The function to swap for the C++ with_overrides(scenario, {path: value}) once it is bound:
-# sweeps and `--set` only need the scenario dict with the values set.
 def with_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of the scenario dict ``data`` with each value set at its dotted path.
 
@@ -34,7 +33,7 @@ def with_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> dic
 
     Examples
     --------
-    >>> from servesim.overrides import with_overrides
+    >>> from servesim._overrides import with_overrides
     >>> with_overrides({"run": {"duration": 60}}, {"run.duration": "5s"})
     {'run': {'duration': '5s'}}
     """
