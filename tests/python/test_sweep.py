@@ -143,7 +143,10 @@ def test_ctrl_c_keeps_finished_points_and_the_rerun_completes_them(
     args = [sys.executable, "-m", "servesim", "sweep", str(scenario), "--threads", "1",
             "--set", "workload.open.rate=" + ",".join(map(str, rates)),
             "--set", "servers.web.workers=4", "--set", "run.duration=5000s", "--cache-dir", str(cache)]
-    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT as a terminal's Ctrl-C sends it; a test run started in the background (`cmd &`)
+    # would otherwise pass on SIGINT ignored, and Python leaves an ignored SIGINT alone.
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while len(list(cache.glob("*.json"))) < 2 and time.monotonic() < deadline and child.poll() is None:
         time.sleep(0.02)
