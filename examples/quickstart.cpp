@@ -13,10 +13,10 @@ int main(int argc, char** argv) {
     const servesim::Scenario scenario = servesim::load_scenario(argv[1]);
     const servesim::Result result = servesim::simulate(scenario);
     std::cout << scenario.name << "\n"
-              << "  throughput  " << result.throughput.mean << " +- "
+              << "  throughput  " << result.throughput.value << " +- "
               << result.throughput.half_width << " req/s\n"
-              << "  mean        " << result.latency.mean.mean * 1e3 << " ms\n"
-              << "  p99         " << result.latency.p99.mean * 1e3 << " ms\n"
+              << "  mean        " << result.latency.mean.value * 1e3 << " ms\n"
+              << "  p99         " << result.latency.p99.value * 1e3 << " ms\n"
               << "  errors      " << result.errors.total() << "\n";
   } catch (const servesim::ScenarioError& error) {
     std::cerr << argv[1] << ": " << error.what() << "\n";

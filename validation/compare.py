@@ -204,7 +204,7 @@ def predict(row: dict, run: dict | None = None) -> Comparison:
     comparison.predicted_throughput = result.throughput
     comparison.predicted_p50_ms = result.latency.p50 * 1e3
     comparison.predicted_p99_ms = result.latency.p99 * 1e3
-    comparison.predicted_cpu = result.cpu_utilization["app"].mean
+    comparison.predicted_cpu = result.cpu_utilization["app"].value
     return comparison
 
 

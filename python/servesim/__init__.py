@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from servesim import analytic
+from servesim import analytic, frames, records, summaries
 from servesim._core import EngineError, Error, NotApplicableError, ScenarioError, UnstableSystemError
 from servesim.comparison import Comparison, ComparisonResult, compare
 from servesim.estimation import estimate
-from servesim.result import Estimate, LatencyStats, LittleCheck, Result
+from servesim.records import ConfidenceInterval, LatencyStats, LittleCheck, Prediction
+from servesim.result import Result
 from servesim.scenario import Scenario
 from servesim.simulation import engine_available, simulate
 from servesim.sweep import sweep
@@ -32,10 +33,11 @@ __all__ = [
     "ComparisonResult",
     "EngineError",
     "Error",
-    "Estimate",
+    "ConfidenceInterval",
     "LatencyStats",
     "LittleCheck",
     "NotApplicableError",
+    "Prediction",
     "Result",
     "Scenario",
     "ScenarioError",
@@ -45,6 +47,9 @@ __all__ = [
     "compare",
     "engine_available",
     "estimate",
+    "frames",
+    "records",
     "simulate",
+    "summaries",
     "sweep",
 ]

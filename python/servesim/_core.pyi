@@ -66,6 +66,314 @@ def parse_scenario(text: str, origin: str = "") -> Scenario:
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Reads, parses and validates a scenario file."""
 
+class ConfidenceInterval:
+    """servesim::ConfidenceInterval: a mean over replications with its two-sided 95 %
+    Student-t half-width. Without samples (no data) value and half_width are None."""
+
+    def __init__(self, value: float, half_width: float, samples: int) -> None: ...
+    @property
+    def value(self) -> float | None:
+        """the mean over replications, in the metric's unit; None without data"""
+    @property
+    def half_width(self) -> float | None:
+        """half-width of the 95 % interval; 0 with one replication, None without data"""
+    @property
+    def samples(self) -> int:
+        """replications it is computed from"""
+    @property
+    def lower(self) -> float | None:
+        """value - half_width"""
+    @property
+    def upper(self) -> float | None:
+        """value + half_width"""
+    def __contains__(self, value: float) -> bool: ...
+
+class ErrorCounts:
+    """servesim::ErrorCounts (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    refused: int  # connections refused: the accept backlog was full
+    client_timeout: int  # the client gave up after workload.client_timeout
+    unavailable: int  # HTTP 503: above uvicorn's limit_concurrency
+    worker_killed: int  # the Gunicorn worker timeout killed the worker serving it
+    pool_timeout: int  # no database connection within the pool's timeout
+    downstream: int  # a downstream service call failed (HTTP 502)
+    total: int  # failed attempts of every cause
+
+class LatencyStats:
+    """servesim::LatencyStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    mean: float | None  # mean response time, s
+    p50: float | None  # median response time, s (histogram: within 0.39 %)
+    p90: float | None  # 90th percentile, s
+    p95: float | None  # 95th percentile, s
+    p99: float | None  # 99th percentile, s
+    p999: float | None  # 99.9th percentile, s
+    max: float | None  # largest response time, s
+
+class LittleCheck:
+    """servesim::LittleCheck (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    mean_in_system: float  # L: time-average requests queued or in service
+    throughput: float  # lambda: completions per second
+    mean_response: float  # W: mean time in the server, s
+    relative_error: float  # |L - lambda W| / max(L, lambda W); a few percent or more on a long run points at a bug
+
+class EndpointStats:
+    """servesim::EndpointStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the endpoint
+    completed: int  # requests answered in the measured window
+    throughput: float  # completed / measured duration, req/s
+    within_slo: int  # of the completed, answered within the endpoint's SLO from the first attempt (all without an SLO)
+    goodput: float  # within_slo / measured duration, req/s
+    retries: int  # attempts sent that retried a failed one
+    failed: int  # requests whose last allowed attempt failed too
+    errors: ErrorCounts  # failed attempts, by cause
+    latency: LatencyStats  # response times, s
+
+class ServerStats:
+    """servesim::ServerStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the server
+    worker_busy_fraction: float  # mean fraction of the request runners at work (worker threads for gunicorn sync and  gthread, event loops for uvicorn and gevent), [0, 1]
+    gil_busy_fraction: float  # mean fraction of time each process's GIL is held, averaged over processes, [0, 1]
+    mean_queue_length: float  # time-average requests waiting: in the backlog, for a thread or for the event loop
+    mean_in_system: float  # time-average requests queued or in service
+    queued_fraction: float  # fraction of served requests that waited before service began (M/M/c: Erlang C), [0, 1]
+
+class BalancedServerStats:
+    """servesim::BalancedServerStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the server
+    sent: int  # requests sent to it in the measured window
+    share: float  # sent / all the balancer sent, [0, 1]; 0 if it sent none
+
+class BalancerStats:
+    """servesim::BalancerStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the balancer
+    servers: list[BalancedServerStats]  # its servers, in the balancer's order
+
+class HostStats:
+    """servesim::HostStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the host
+    cpu_utilization: float  # busy core-seconds / (cores * seconds), [0, 1]
+
+class DatabaseStats:
+    """servesim::DatabaseStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the database
+    utilization: float  # mean fraction of its connections executing a query, [0, 1]
+    mean_queue_length: float  # time-average queries waiting at the database for one of its connections
+    mean_pool_wait: float  # mean seconds a checkout waited for a pooled connection (0 for those served at once;  timed-out checkouts excluded)
+    pool_wait_fraction: float  # fraction of checkouts that had to wait for a pooled connection, [0, 1]
+    queries: int  # queries completed in the measured window
+    pool_timeouts: int  # checkouts that waited out the pool's timeout
+
+class ServiceStats:
+    """servesim::ServiceStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the service
+    mean_in_use: float  # time-average calls in progress: the concurrency in use (at most its `concurrency`)
+    mean_queue_length: float  # time-average calls waiting for a concurrency slot (0 without a cap)
+    calls: int  # calls completed in the measured window, failed or not
+    errors: int  # of which failed (the service's error_rate)
+
+class IntervalStats:
+    """servesim::IntervalStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    start: float  # start of the interval, s since the run began
+    end: float  # end of the interval, s
+    arrivals: int  # attempts sent, retries included
+    retries: int  # of which retries of failed attempts
+    completed: int  # requests answered in the interval
+    within_slo: int  # of which within their endpoint's SLO
+    errors: int  # failed attempts
+    throughput: float  # completed / (end - start), req/s
+    mean_latency: float | None  # mean response time of the requests completed in it, s; None (no data) if none
+    p50: float | None  # their median, s, within 3.1 %; None (no data) if none
+    p99: float | None  # their 99th percentile, s, within 3.1 %; None (no data) if none
+    mean_queue_length: list[float]  # per server: time-average requests waiting
+    worker_busy_fraction: list[float]  # per server: fraction of its threads or event loops at work, [0, 1]
+    cpu_utilization: list[float]  # per host: busy fraction of its cores, [0, 1]
+
+class ReplicationResult:
+    """servesim::ReplicationResult (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    index: int  # the replication's index (its random streams' key)
+    warmup: float  # seconds discarded at the start
+    measured_duration: float  # seconds measured after warm-up
+    arrivals: int  # attempts sent in the measured window, retries included
+    retries: int  # of which retries of failed attempts
+    completed: int  # requests answered in the measured window
+    throughput: float  # completed / measured_duration, req/s
+    within_slo: int  # of the completed, within their endpoint's SLO
+    goodput: float  # within_slo / measured_duration, req/s
+    failed: int  # requests that failed on every allowed attempt
+    errors: ErrorCounts  # failed attempts, by cause
+    latency: LatencyStats  # response times, s
+    endpoints: list[EndpointStats]  # per endpoint, in scenario order
+    servers: list[ServerStats]  # per server, in scenario order
+    hosts: list[HostStats]  # per host, in scenario order
+    databases: list[DatabaseStats]  # per database, in scenario order
+    services: list[ServiceStats]  # per downstream service, in scenario order
+    balancers: list[BalancerStats]  # per balancer, in scenario order
+    little: LittleCheck  # Little's law check on the measured window
+    timeline: list[IntervalStats]  # time-series intervals over the whole run, warm-up included
+    events: int  # events the engine processed (for benchmarks)
+
+class LatencySummary:
+    """servesim::LatencySummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    mean: ConfidenceInterval  # mean response time, s
+    p50: ConfidenceInterval  # median response time, s
+    p90: ConfidenceInterval  # 90th percentile, s
+    p95: ConfidenceInterval  # 95th percentile, s
+    p99: ConfidenceInterval  # 99th percentile, s
+    p999: ConfidenceInterval  # 99.9th percentile, s
+    max: float | None  # largest response time over all replications, s
+    def values(self) -> LatencyStats:
+        """The values (means over replications) and max, as LatencyStats."""
+
+class EndpointSummary:
+    """servesim::EndpointSummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the endpoint
+    completed: int  # requests answered, summed over replications
+    throughput: ConfidenceInterval  # completed per second, req/s
+    goodput: ConfidenceInterval  # completions within the endpoint's SLO per second, req/s
+    retries: int  # retry attempts, summed over replications
+    failed: int  # requests that failed every attempt, summed
+    errors: ErrorCounts  # failed attempts by cause, summed over replications
+    latency: LatencySummary  # response times, s
+
+class ServerSummary:
+    """servesim::ServerSummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the server
+    worker_busy_fraction: ConfidenceInterval  # mean fraction of its request runners (threads or event loops) at work, [0, 1]
+    gil_busy_fraction: ConfidenceInterval  # mean fraction of time its processes' GILs are held, [0, 1]
+    mean_queue_length: ConfidenceInterval  # time-average requests waiting (backlog, for a thread or for the event loop)
+    queued_fraction: ConfidenceInterval  # fraction of served requests that waited before service began, [0, 1]
+
+class BalancedServerSummary:
+    """servesim::BalancedServerSummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the server
+    sent: int  # requests sent to it, summed over replications
+    share: ConfidenceInterval  # its share of the balancer's requests, [0, 1]
+
+class BalancerSummary:
+    """servesim::BalancerSummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the balancer
+    servers: list[BalancedServerSummary]  # its servers, in the balancer's order
+
+class HostSummary:
+    """servesim::HostSummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the host
+    cpu_utilization: ConfidenceInterval  # busy fraction of its cores, [0, 1]
+
+class DatabaseSummary:
+    """servesim::DatabaseSummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the database
+    utilization: ConfidenceInterval  # mean fraction of its connections executing a query, [0, 1]
+    mean_queue_length: ConfidenceInterval  # time-average queries waiting at the database
+    mean_pool_wait: ConfidenceInterval  # mean wait of a checkout for a pooled connection, s
+    pool_wait_fraction: ConfidenceInterval  # fraction of checkouts that waited, [0, 1]
+    queries: int  # queries completed, summed over replications
+    pool_timeouts: int  # checkouts that timed out, summed over replications
+
+class ServiceSummary:
+    """servesim::ServiceSummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the service
+    mean_in_use: ConfidenceInterval  # time-average calls in progress
+    mean_queue_length: ConfidenceInterval  # time-average calls waiting for a concurrency slot
+    calls: int  # calls completed, summed over replications
+    errors: int  # of which failed, summed over replications
+
+class Result:
+    """servesim::Result (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    scenario: str  # the scenario's name
+    seed: int  # the seed the replications' random streams derive from
+    completed: int  # requests answered in the measured windows, summed
+    throughput: ConfidenceInterval  # completed requests per second of measured time, req/s
+    goodput: ConfidenceInterval  # completions within their endpoint's SLO per second (all completions without one), req/s
+    retries: int  # retry attempts sent, summed over replications
+    failed: int  # requests that failed on every allowed attempt, summed
+    errors: ErrorCounts  # failed attempts by cause, summed over replications
+    error_rate: float  # failed attempts / (completed + failed attempts), pooled, [0, 1]: the share of answers that were errors
+    failure_rate: float  # failed / (completed + failed), pooled, [0, 1]: requests that got no answer however often tried
+    latency: LatencySummary  # response times, s
+    endpoints: list[EndpointSummary]  # per endpoint, in scenario order
+    servers: list[ServerSummary]  # per server, in scenario order
+    hosts: list[HostSummary]  # per host, in scenario order
+    databases: list[DatabaseSummary]  # per database, in scenario order
+    services: list[ServiceSummary]  # per downstream service, in scenario order
+    balancers: list[BalancerSummary]  # per balancer, in scenario order
+    little: LittleCheck  # Little's law check, means over replications
+    replications: list[ReplicationResult]  # each replication's own numbers
+
+class Prediction:
+    """servesim::Prediction (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    scenario: str  # the scenario's name
+    server: str  # the server modelled
+    host: str  # its host
+    model: str  # the queueing model used, in words
+    assumptions: list[str]  # what the numbers take for granted
+    saturated: bool  # the offered load reaches the saturation rate: the backlog is full and the excess is refused  (open workloads; closed ones saturate gracefully)
+    offered_rate: float  # open: the workload's rate; closed: throughput + errors, req/s
+    throughput: float  # completed requests per second, req/s
+    saturation_rate: float  # the most the server completes per second, req/s
+    saturation_population: float | None  # closed workloads: N* = (E[S] + Z) x saturation_rate, the users at which the server saturates  (Lazowska et al. 1984, 5.2); None for open ones
+    error_rate: float  # share of requests refused (backlog full) or answered 503, [0, 1]
+    error_kind: str  # what the errors are: 'refused' (backlog full) or 'unavailable' (503 above limit_concurrency)
+    latency: LatencyStats  # response time, s: exact mean within the model, percentiles from a two-moment (gamma) fit;  max is +inf
+    worker_busy_fraction: float  # busy slots (workers, threads) or event-loop busy fraction, [0, 1]
+    cpu_utilization: float  # busy fraction of the host's cores, [0, 1]
+    mean_in_system: float  # requests queued or in service, whole server
+    mean_queue_length: float  # requests waiting for a slot, whole server
+    queued_fraction: float  # accepted requests that waited for a slot, [0, 1]
+    def to_json(self, indent: int = 2) -> str:
+        """The prediction as JSON text (indent < 0: one line)."""
+    def summary(self) -> str:
+        """A readable table of the prediction, its model and its assumptions."""
+
+
+def result_to_json(result: Result, indent: int = -1) -> str:
+    """The result's JSON (servesim::to_json); indent < 0: one line."""
+
+def result_from_json(text: str) -> Result:
+    """Reads a result's JSON back; EngineError names a missing or unknown key."""
+
 def simulate(
     scenario: Scenario,
     threads: int = 0,
@@ -74,9 +382,8 @@ def simulate(
     on_progress: Callable[[float], None] | None = None,
     engine: str = "native",
     process_timeout: float = 0.0,
-) -> dict[str, Any]:
-    """Runs ``engine`` ('native' or 'simgrid'; GIL released); returns the JSON
-    result as a dict.
+) -> Result:
+    """Runs ``engine`` ('native' or 'simgrid'; GIL released); returns the result record.
 
     ``on_progress`` gets the fraction done in (0, 1]; an exception from it, or
     Ctrl-C, cancels the run. ``process_timeout``: 'simgrid' only, wall-clock
@@ -148,7 +455,7 @@ class _Analytic:
     @staticmethod
     def usl_throughput(concurrency: float, sigma: float, kappa: float, lambda_: float) -> float: ...
     @staticmethod
-    def estimate(scenario: Scenario) -> dict[str, Any]:
-        """servesim::estimate as a dict (see servesim.estimation)."""
+    def estimate(scenario: Scenario) -> Prediction:
+        """servesim::estimate: the analytic Prediction (see servesim.estimation)."""
 
 analytic: _Analytic

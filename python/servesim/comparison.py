@@ -638,9 +638,9 @@ def _dependency_columns(comparison: Comparison, result: Result) -> tuple[dict[st
 def _row(comparison: Comparison, run: tuple[str, int, str], result: Result) -> dict[str, Any]:
     case, users, deployment = run
     kind = comparison.kind(deployment)
-    cpu = result.cpu_utilization[comparison._host_of(deployment)].mean
-    workers = result.worker_busy[deployment].mean
-    gil = result.gil_busy[deployment].mean
+    cpu = result.cpu_utilization[comparison._host_of(deployment)].value
+    workers = result.worker_busy[deployment].value
+    gil = result.gil_busy[deployment].value
     errors = result.errors
     answered = result.completed > 0
     latency = result.latency

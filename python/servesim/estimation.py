@@ -1,17 +1,15 @@
-"""Analytic estimates of scenarios: the shape of a simulation result, from queueing theory."""
+"""Analytic estimates of scenarios: a queueing-theory Prediction, in about a millisecond."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from servesim import _core
-from servesim.result import Result
+from servesim.records import Prediction
 from servesim.simulation import ScenarioLike, _as_scenario
 
 __all__ = ["estimate"]
 
 
-def estimate(scenario: ScenarioLike) -> Result:
+def estimate(scenario: ScenarioLike) -> Prediction:
     """Estimates a scenario from queueing theory, in about a millisecond.
 
     The server's concurrency slots (sync workers, gthread threads, gevent
@@ -20,7 +18,7 @@ def estimate(scenario: ScenarioLike) -> Result:
     service rate at each concurrency, and a birth–death chain with the accept
     backlog gives the rest (see docs/analytic.md). Exact for exponential work
     on a sync pool without CPU contention (M/M/c/K and M/M/c//N); an
-    approximation, named in ``result.assumptions``, otherwise.
+    approximation, named in ``prediction.assumptions``, otherwise.
 
     Parameters
     ----------
@@ -29,11 +27,13 @@ def estimate(scenario: ScenarioLike) -> Result:
 
     Returns
     -------
-    Result
-        The same shape as :func:`simulate`'s, with ``is_estimate`` True, one
-        "replication", no confidence intervals, ``model``, ``assumptions``,
-        ``saturation_rate`` (req/s) and ``saturated``. Throughput in req/s,
-        latencies in seconds.
+    Prediction
+        Its own record (the C++ ``servesim::Prediction``), not a simulation
+        result: ``throughput``, ``saturation_rate``, ``offered_rate`` (req/s),
+        ``saturated``, ``saturation_population`` (closed workloads, else None),
+        ``error_rate`` and ``error_kind``, ``latency`` (seconds: exact mean,
+        percentiles from gamma fits, ``max`` infinite), utilizations, queue
+        lengths, ``model`` and ``assumptions``; ``summary()`` and ``to_json()``.
 
     Raises
     ------
@@ -44,30 +44,11 @@ def estimate(scenario: ScenarioLike) -> Result:
         When an open workload exceeds what a server without a bounded queue serves.
     ScenarioError
         If the scenario is invalid.
+
+    Examples
+    --------
+    >>> guess = ss.estimate("scenarios/two-sync-workers.yaml")
+    >>> round(guess.saturation_rate), guess.saturated
+    (200, False)
     """
-    model = _as_scenario(scenario)
-    e = _core.analytic.estimate(model.core)
-    latency = e["latency"]
-    errors = {"refused": 0, "client_timeout": 0}
-    errors[e["error_kind"]] = 0
-    mean_response = latency["mean"]
-    replication: dict[str, Any] = {
-        "index": 0, "warmup": 0.0, "measured_duration": 0.0, "arrivals": 0, "completed": 0,
-        "throughput": e["throughput"], "errors": {**errors, "total": 0}, "latency": latency,
-        "little": {"mean_in_system": e["mean_in_system"], "throughput": e["throughput"],
-                   "mean_response": mean_response, "relative_error": 0.0},
-        "hosts": [{"name": e["host"], "cpu_utilization": e["cpu_utilization"]}],
-        "servers": [{"name": e["server"], "worker_busy_fraction": e["worker_busy_fraction"],
-                     "mean_queue_length": e["mean_queue_length"],
-                     "queued_fraction": e["queued_fraction"]}],
-    }
-    data = {
-        "scenario": e["scenario"], "seed": 0, "completed": 0,
-        "throughput": e["throughput"], "errors": errors, "error_rate": e["error_rate"],
-        "latency": latency, "hosts": replication["hosts"], "servers": replication["servers"],
-        "little": replication["little"], "endpoints": [], "replications": [replication],
-        "estimate": {key: e[key] for key in ("model", "assumptions", "saturated", "offered_rate",
-                                             "saturation_rate", "saturation_population",
-                                             "error_kind")},
-    }
-    return Result(data)
+    return _core.analytic.estimate(_as_scenario(scenario).core)

@@ -1,141 +1,36 @@
-"""Simulation results: headline numbers, confidence intervals, tables and frames.
+"""Simulation results: headline numbers and confidence intervals over the bound records.
 
+:class:`Result` wraps the compiled core's record (``result.record``, a
+``servesim._core.Result`` whose fields come from the C++ field list) with the
+views a planner reads: means as floats, intervals by name, frames
+(:mod:`servesim.frames`) and the summary table (:mod:`servesim.summaries`).
 Times are in seconds and rates in requests per second unless a name says
-otherwise (``summary()`` prints milliseconds).
+otherwise; "no data" (the latency of a run that completed nothing) is None.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from servesim import _core, frames, summaries
+from servesim.records import ConfidenceInterval, LatencyStats, LittleCheck
 
 if TYPE_CHECKING:  # pandas is imported lazily: it is slow to import and only frames need it
     import pandas as pd
 
-__all__ = ["Estimate", "LatencyStats", "LittleCheck", "Result"]
-
-LATENCY_STATS = ("mean", "p50", "p90", "p95", "p99", "p999", "max")
-_LATENCY_LABELS = {"mean": "mean", "p50": "p50", "p90": "p90", "p95": "p95", "p99": "p99",
-                   "p999": "p99.9", "max": "max"}
+__all__ = ["Result"]
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """A mean over replications with its two-sided 95 % Student-t half-width.
-
-    Attributes
-    ----------
-    mean
-        The point estimate, in the metric's unit.
-    half_width
-        Half-width of the 95 % confidence interval; 0 with one replication.
-    samples
-        Number of replications it is computed from.
-    """
-
-    mean: float
-    half_width: float
-    samples: int
-
-    @property
-    def lower(self) -> float:
-        """Lower end of the 95 % confidence interval."""
-        return self.mean - self.half_width
-
-    @property
-    def upper(self) -> float:
-        """Upper end of the 95 % confidence interval."""
-        return self.mean + self.half_width
-
-    def __contains__(self, value: float) -> bool:
-        """Whether ``value`` lies in the confidence interval."""
-        return self.lower <= value <= self.upper
-
-    def __str__(self) -> str:
-        return f"{self.mean:.6g} ± {self.half_width:.2g}"
-
-    @classmethod
-    def _from_json(cls, value: Any, samples: int = 1) -> Estimate:
-        if isinstance(value, Mapping):
-            return cls(float(value["mean"]), float(value.get("half_width", 0.0)),
-                       int(value.get("samples", samples)))
-        return cls(float(value), 0.0, samples)
+def _always(value: float | None) -> float:
+    # Throughput and goodput are counts over time: defined whenever a replication ran.
+    assert value is not None
+    return value
 
 
-@dataclass(frozen=True)
-class LatencyStats:
-    """Response-time statistics, in seconds.
-
-    Attributes
-    ----------
-    mean, p50, p90, p95, p99, p999
-        Mean and percentiles (p999 is the 99.9th); from a log-bucketed histogram
-        whose relative error is at most 0.39 %. Across replications, means of
-        the per-replication values.
-    max
-        The largest response time observed.
-    """
-
-    mean: float
-    p50: float
-    p90: float
-    p95: float
-    p99: float
-    p999: float
-    max: float
-
-    @classmethod
-    def _from_json(cls, value: Mapping[str, Any]) -> LatencyStats:
-        return cls(**{name: float(value[name]) for name in LATENCY_STATS})
-
-
-@dataclass(frozen=True)
-class LittleCheck:
-    """Little's law, L = λW, checked on the measured window.
-
-    Attributes
-    ----------
-    mean_in_system
-        L: time-average number of requests queued or in service.
-    throughput
-        λ: completions per second.
-    mean_response
-        W: mean time in the server, seconds.
-    relative_error
-        ``|L - λW| / max(L, λW)``; a few percent or more on a long run points at a bug.
-    """
-
-    mean_in_system: float
-    throughput: float
-    mean_response: float
-    relative_error: float
-
-    @classmethod
-    def _from_json(cls, value: Mapping[str, Any]) -> LittleCheck:
-        little_l = float(value["mean_in_system"])
-        rate = float(value["throughput"])
-        response = float(value["mean_response"])
-        if "relative_error" in value:
-            error = float(value["relative_error"])
-        else:
-            scale = max(little_l, rate * response)
-            error = abs(little_l - rate * response) / scale if scale > 0 else 0.0
-        return cls(little_l, rate, response, error)
-
-
-def _error_kinds(errors: Mapping[str, Any]) -> dict[str, int]:
-    return {kind: int(count) for kind, count in errors.items() if kind != "total"}
-
-
-def _by_name(items: Iterable[Mapping[str, Any]], key: str, samples: int) -> dict[str, Estimate]:
-    """``{name: estimate}`` from a list of named records holding ``key`` (a mean)
-    and optionally ``key_ci`` (the estimate)."""
-    return {item["name"]: Estimate._from_json(item.get(f"{key}_ci", item[key]), samples)
-            for item in items if key in item}
+def _by_name(items: Iterable[Any], field: str) -> dict[str, ConfidenceInterval]:
+    return {item.name: getattr(item, field) for item in items}
 
 
 class Result:
@@ -143,214 +38,183 @@ class Result:
 
     Aggregates are means over replications with 95 % Student-t confidence
     intervals (see :meth:`ci`); :meth:`to_frame` keeps each replication.
-    Built by :func:`servesim.simulate`; ``Result(data)`` wraps a result dict
-    as written by ``servesim run --json``.
+    Built by :func:`servesim.simulate`; ``Result(data)`` reads a result dict
+    as written by ``servesim run --json`` (strictly: a missing or unknown key
+    raises :class:`EngineError` naming its path).
 
     Examples
     --------
     >>> result = ss.simulate("scenarios/two-sync-workers.yaml", seed=1)
     >>> print(f"{result.throughput:.0f} req/s, p99 {result.latency.p99 * 1e3:.0f} ms")
     160 req/s, p99 117 ms
-    >>> print(result.summary())
+    >>> result.latency_ci["p99"].samples == result.replications
+    True
     """
 
-    __slots__ = ("_data",)
+    __slots__ = ("record",)
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self._data = dict(data)
+    def __init__(self, data: _core.Result | Mapping[str, Any]) -> None:
+        # The compiled core's record: every field of the C++ ``servesim::Result``.
+        self.record: _core.Result = (data if isinstance(data, _core.Result)
+                                     else _core.result_from_json(json.dumps(dict(data))))
 
     # -- headline numbers ----------------------------------------------------------------
 
     @property
     def scenario(self) -> str:
         """Name of the simulated scenario."""
-        return str(self._data.get("scenario", ""))
+        return self.record.scenario
 
     @property
     def seed(self) -> int:
         """The seed the replications' random streams derive from."""
-        return int(self._data.get("seed", 0))
+        return self.record.seed
 
     @property
     def replications(self) -> int:
         """Number of independent replications."""
-        return len(self._data.get("replications", ())) or self.throughput_ci.samples
+        return len(self.record.replications)
 
     @property
     def throughput(self) -> float:
         """Completed requests per second of measured time, mean over replications."""
-        return self.throughput_ci.mean
+        return _always(self.record.throughput.value)
 
     @property
-    def throughput_ci(self) -> Estimate:
+    def throughput_ci(self) -> ConfidenceInterval:
         """Throughput (req/s) with its 95 % confidence interval."""
-        return Estimate._from_json(self._data.get("throughput_ci", self._data["throughput"]))
+        return self.record.throughput
 
     @property
     def goodput(self) -> float:
         """Requests answered within their endpoint's SLO per second of measured time
         (every answer counts for endpoints without an SLO), mean over replications.
         The SLO runs from a request's first attempt, so retries and backoffs count."""
-        return self.goodput_ci.mean
+        return _always(self.record.goodput.value)
 
     @property
-    def goodput_ci(self) -> Estimate:
+    def goodput_ci(self) -> ConfidenceInterval:
         """Goodput (req/s) with its 95 % confidence interval."""
-        return Estimate._from_json(self._data.get("goodput_ci", self._data.get("goodput", self.throughput)))
+        return self.record.goodput
 
     @property
     def completed(self) -> int:
         """Requests answered in the measured windows, summed over replications."""
-        return int(self._data["completed"])
+        return self.record.completed
 
     @property
     def retries(self) -> int:
         """Retry attempts sent in the measured windows (``workload.retries``), summed."""
-        return int(self._data.get("retries", 0))
+        return self.record.retries
 
     @property
     def failed(self) -> int:
         """Requests that failed on every allowed attempt, summed over replications."""
-        return int(self._data.get("failed", sum(self.errors.values())))
+        return self.record.failed
 
     @property
     def errors(self) -> dict[str, int]:
         """Failed attempts, by cause (``refused``, ``client_timeout``, ...), summed over
         replications; with retries a request tried three times in vain counts three times."""
-        return _error_kinds(self._data["errors"])
+        return frames.error_kinds(self.record.errors)
 
     @property
     def error_rate(self) -> float:
         """Failed attempts / (completed + failed attempts), pooled over replications,
         in [0, 1]: the share of answers that were errors."""
-        return float(self._data["error_rate"])
+        return self.record.error_rate
 
     @property
     def failure_rate(self) -> float:
         """Failed requests / (completed + failed requests), pooled over replications, in
         [0, 1]: the share of requests that got no answer however often they were tried."""
-        return float(self._data.get("failure_rate", self.error_rate))
+        return self.record.failure_rate
 
     @property
     def latency(self) -> LatencyStats:
-        """Response-time statistics in seconds (means over replications; max is the largest)."""
-        return LatencyStats._from_json(self._data["latency"])
+        """Response-time statistics in seconds (means over replications; max is the largest);
+        each None (no data) if nothing completed."""
+        return self.record.latency.values()
 
     @property
-    def latency_ci(self) -> dict[str, Estimate]:
-        """Each response-time statistic (``mean``, ``p50``, ... ``p999``, seconds) with its 95 % CI."""
-        samples = self.throughput_ci.samples
-        intervals = self._data.get("latency_ci", {})
-        return {name: Estimate._from_json(intervals.get(name, self._data["latency"][name]), samples)
-                for name in LATENCY_STATS if name != "max"}
+    def latency_ci(self) -> dict[str, ConfidenceInterval]:
+        """Each response-time statistic (``mean``, ``p50``, ... ``p999``, seconds) with its
+        95 % CI; without completions, intervals of no data (``samples`` 0, value None)."""
+        latency = self.record.latency
+        return {name: getattr(latency, name) for name in latency.fields if name != "max"}
 
     @property
-    def cpu_utilization(self) -> dict[str, Estimate]:
+    def cpu_utilization(self) -> dict[str, ConfidenceInterval]:
         """Busy fraction of each host's cores, in [0, 1], by host name."""
-        return _by_name(self._data.get("hosts", ()), "cpu_utilization", self.throughput_ci.samples)
+        return _by_name(self.record.hosts, "cpu_utilization")
 
     @property
-    def worker_busy(self) -> dict[str, Estimate]:
+    def worker_busy(self) -> dict[str, ConfidenceInterval]:
         """Mean fraction of each server's request runners at work, in [0, 1], by server name:
         worker threads for Gunicorn sync and gthread, event loops for Uvicorn and gevent."""
-        return _by_name(self._data.get("servers", ()), "worker_busy_fraction",
-                        self.throughput_ci.samples)
+        return _by_name(self.record.servers, "worker_busy_fraction")
 
     @property
-    def gil_busy(self) -> dict[str, Estimate]:
+    def gil_busy(self) -> dict[str, ConfidenceInterval]:
         """Mean fraction of time each server's process GILs are held, in [0, 1], by server
         name. Near 1 the GIL, not the cores, limits the server."""
-        return _by_name(self._data.get("servers", ()), "gil_busy_fraction",
-                        self.throughput_ci.samples)
+        return _by_name(self.record.servers, "gil_busy_fraction")
 
     @property
-    def mean_queue_length(self) -> dict[str, Estimate]:
+    def mean_queue_length(self) -> dict[str, ConfidenceInterval]:
         """Time-average requests waiting in each server (in the backlog, for a thread
         or for the event loop), by server name."""
-        return _by_name(self._data.get("servers", ()), "mean_queue_length",
-                        self.throughput_ci.samples)
+        return _by_name(self.record.servers, "mean_queue_length")
 
     @property
-    def queued_fraction(self) -> dict[str, Estimate]:
+    def queued_fraction(self) -> dict[str, ConfidenceInterval]:
         """Fraction of each server's served requests that waited before service began
         (in the backlog, for a thread or for the event loop), in [0, 1], by server name
         (for M/M/c, the Erlang C probability)."""
-        return _by_name(self._data.get("servers", ()), "queued_fraction",
-                        self.throughput_ci.samples)
+        return _by_name(self.record.servers, "queued_fraction")
 
     @property
-    def endpoint_goodput(self) -> dict[str, Estimate]:
+    def endpoint_goodput(self) -> dict[str, ConfidenceInterval]:
         """Each endpoint's goodput (req/s within its SLO) with its interval, by endpoint name."""
-        return _by_name(self._data.get("endpoints", ()), "goodput", self.throughput_ci.samples)
+        return _by_name(self.record.endpoints, "goodput")
 
     @property
-    def database_utilization(self) -> dict[str, Estimate]:
+    def database_utilization(self) -> dict[str, ConfidenceInterval]:
         """Mean fraction of each database's connections executing a query, in [0, 1],
         by database name. Near 1 the database is the bottleneck."""
-        return _by_name(self._data.get("databases", ()), "utilization", self.throughput_ci.samples)
+        return _by_name(self.record.databases, "utilization")
 
     @property
-    def mean_pool_wait(self) -> dict[str, Estimate]:
+    def mean_pool_wait(self) -> dict[str, ConfidenceInterval]:
         """Mean seconds a database connection checkout waited for a pooled connection
         (0 for those served at once; timed-out checkouts excluded), by database name."""
-        return _by_name(self._data.get("databases", ()), "mean_pool_wait", self.throughput_ci.samples)
+        return _by_name(self.record.databases, "mean_pool_wait")
 
     @property
-    def service_in_use(self) -> dict[str, Estimate]:
+    def service_in_use(self) -> dict[str, ConfidenceInterval]:
         """Time-average calls in progress at each downstream service (the concurrency in
         use, at most its ``concurrency``), by service name."""
-        return _by_name(self._data.get("services", ()), "mean_in_use", self.throughput_ci.samples)
+        return _by_name(self.record.services, "mean_in_use")
 
     @property
-    def balancer_share(self) -> dict[str, dict[str, Estimate]]:
+    def balancer_share(self) -> dict[str, dict[str, ConfidenceInterval]]:
         """Share of each balancer's requests sent to each of its servers, in [0, 1]:
-        ``{balancer: {server: estimate}}``, servers in the balancer's order."""
-        samples = self.throughput_ci.samples
-        return {balancer["name"]: _by_name(balancer["servers"], "share", samples)
-                for balancer in self._data.get("balancers", ())}
+        ``{balancer: {server: interval}}``, servers in the balancer's order."""
+        return {balancer.name: _by_name(balancer.servers, "share") for balancer in self.record.balancers}
 
     @property
     def little(self) -> LittleCheck:
         """Little's law check, L = λW, averaged over replications."""
-        return LittleCheck._from_json(self._data["little"])
+        return self.record.little
 
-    # -- analytic estimates (servesim.estimate) ------------------------------------------
-
-    @property
-    def is_estimate(self) -> bool:
-        """True for a result of :func:`servesim.estimate` (queueing theory), False for a simulation."""
-        return "estimate" in self._data
-
-    @property
-    def model(self) -> str:
-        """The model behind the numbers: the queueing model of an estimate, or
-        ``"simulation"``."""
-        return str(self._data["estimate"]["model"]) if self.is_estimate else "simulation"
-
-    @property
-    def assumptions(self) -> list[str]:
-        """What an estimate takes for granted (empty for a simulation)."""
-        return list(self._data["estimate"]["assumptions"]) if self.is_estimate else []
-
-    @property
-    def saturation_rate(self) -> float | None:
-        """Estimates: the most the server completes per second (req/s); None for a simulation
-        (see the saturation search for that)."""
-        return float(self._data["estimate"]["saturation_rate"]) if self.is_estimate else None
-
-    @property
-    def saturated(self) -> bool | None:
-        """Estimates: whether the offered load reaches the saturation rate; None for a simulation."""
-        return bool(self._data["estimate"]["saturated"]) if self.is_estimate else None
-
-    def ci(self, metric: str) -> Estimate:
+    def ci(self, metric: str) -> ConfidenceInterval:
         """A metric with its 95 % confidence interval across replications.
 
         Parameters
         ----------
         metric
-            ``"throughput"``, ``"goodput"``, ``"goodput.<endpoint>"`` (req/s); ``"latency.mean"``, ``"latency.p50"``, ...
-            ``"latency.p999"`` (seconds); ``"cpu_utilization.<host>"``,
+            ``"throughput"``, ``"goodput"``, ``"goodput.<endpoint>"`` (req/s); ``"latency.mean"``,
+            ``"latency.p50"``, ... ``"latency.p999"`` (seconds); ``"cpu_utilization.<host>"``,
             ``"worker_busy.<server>"``, ``"gil_busy.<server>"``,
             ``"queued_fraction.<server>"``, ``"database_utilization.<database>"``,
             ``"balancer_share.<balancer>.<server>"`` (fractions),
@@ -363,7 +227,8 @@ class Result:
         KeyError
             For an unknown metric, listing the known ones.
         """
-        known: dict[str, Estimate] = {"throughput": self.throughput_ci, "goodput": self.goodput_ci}
+        known: dict[str, ConfidenceInterval] = {"throughput": self.throughput_ci,
+                                                "goodput": self.goodput_ci}
         known.update({f"goodput.{name}": value for name, value in self.endpoint_goodput.items()})
         known.update({f"latency.{name}": value for name, value in self.latency_ci.items()})
         for group in ("cpu_utilization", "worker_busy", "gil_busy", "mean_queue_length",
@@ -379,384 +244,62 @@ class Result:
     # -- export --------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """The full result as plain data (the document of ``servesim run --json``)."""
-        return copy.deepcopy(self._data)
+        """The full result as plain data (the document of ``servesim run --json``; no data is None)."""
+        result: dict[str, Any] = json.loads(_core.result_to_json(self.record, -1))
+        return result
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The full result as JSON text."""
-        return json.dumps(self._data, indent=indent)
+        """The full result as JSON text (no data is ``null``)."""
+        return _core.result_to_json(self.record, -1 if indent is None else indent)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per replication.
-
-        Columns: ``replication``, ``warmup_s``, ``measured_duration_s``, ``arrivals``
-        (attempts, retries included), ``retries``, ``completed``, ``throughput_rps``,
-        ``goodput_rps``, ``failed``, ``errors_<kind>``, ``errors_total``,
-        ``latency_<stat>_s`` for mean, p50, p90, p95, p99, p999 and max,
-        ``little_mean_in_system``, ``little_relative_error``,
-        ``cpu_utilization_<host>``, ``worker_busy_<server>``,
-        ``mean_queue_length_<server>``, ``database_utilization_<database>``,
-        ``mean_pool_wait_s_<database>``, ``pool_timeouts_<database>``,
-        ``service_in_use_<service>``, ``service_errors_<service>``,
-        ``sent_<balancer>_<server>`` (requests the balancer sent the server) and ``events``.
-        """
-        import pandas as pd
-
-        rows = [_replication_row(replication) for replication in self._data.get("replications", ())]
-        return pd.DataFrame(rows)
+        """One row per replication; see :func:`servesim.frames.replications_frame`."""
+        return frames.replications_frame(self.record)
 
     def timeline_frame(self) -> pd.DataFrame:
-        """One row per time-series interval per replication, warm-up included.
-
-        Columns: ``replication``, ``start_s``, ``end_s``; counts in the interval:
-        ``arrivals`` (attempts sent, retries included), ``retries``, ``completed``,
-        ``errors`` (failed attempts); rates per second of the interval:
-        ``arrival_rps``, ``throughput_rps`` (completed), ``goodput_rps`` (completed
-        within their SLO); latency of the requests completed in it, in seconds:
-        ``mean_latency_s``, ``p50_latency_s``, ``p99_latency_s`` (quantiles within
-        3.1 %; NaN if none completed); time averages over it: ``queue_<server>``
-        (requests waiting), ``busy_<server>`` (fraction of its threads or event loops
-        at work) and ``cpu_<host>`` (fraction of its cores busy).
-        """
-        import pandas as pd
-
-        rows = []
-        resource_columns: dict[str, None] = {}
-        for index, replication in enumerate(self._data.get("replications", ())):
-            for interval in replication.get("timeline", ()):
-                row = _interval_row(int(replication.get("index", index)), interval)
-                resource_columns.update(dict.fromkeys(key for key in row if key not in _TIMELINE_COLUMNS))
-                rows.append(row)
-        return pd.DataFrame(rows, columns=[*_TIMELINE_COLUMNS, *resource_columns])
+        """One row per time-series interval per replication; see :func:`servesim.frames.timeline_frame`."""
+        return frames.timeline_frame(self.record)
 
     def balancers_frame(self) -> pd.DataFrame:
-        """One row per server behind each balancer, aggregated over replications.
-
-        Columns: ``balancer``, ``server``, ``sent`` (requests sent to it in the measured
-        windows, summed over replications), ``share`` (its fraction of the balancer's
-        requests, mean over replications) and ``share_ci`` (95 % half-width).
-        """
-        import pandas as pd
-
-        rows = []
-        for balancer in self._data.get("balancers", ()):
-            for server in balancer["servers"]:
-                share = Estimate._from_json(server.get("share_ci", server["share"]))
-                rows.append({"balancer": balancer["name"], "server": server["name"],
-                             "sent": int(server["sent"]), "share": share.mean,
-                             "share_ci": share.half_width})
-        return pd.DataFrame(rows, columns=["balancer", "server", "sent", "share", "share_ci"])
+        """One row per server behind each balancer; see :func:`servesim.frames.balancers_frame`."""
+        return frames.balancers_frame(self.record)
 
     def endpoints_frame(self) -> pd.DataFrame:
-        """One row per endpoint, aggregated over replications.
-
-        Columns: ``endpoint``, ``completed``, ``throughput_rps``,
-        ``throughput_ci_rps`` (95 % half-width), ``goodput_rps`` (within the
-        endpoint's SLO), ``goodput_ci_rps``, ``retries``, ``failed``, ``errors_<kind>``,
-        ``latency_<stat>_s`` for mean, p50, p90, p95, p99, p999 and max.
-        """
-        import pandas as pd
-
-        rows = []
-        for endpoint in self._data.get("endpoints", ()):
-            throughput = Estimate._from_json(endpoint.get("throughput_ci", endpoint["throughput"]))
-            goodput = Estimate._from_json(endpoint.get("goodput_ci", endpoint.get("goodput", throughput.mean)))
-            row: dict[str, Any] = {
-                "endpoint": endpoint["name"],
-                "completed": int(endpoint["completed"]),
-                "throughput_rps": throughput.mean,
-                "throughput_ci_rps": throughput.half_width,
-                "goodput_rps": goodput.mean,
-                "goodput_ci_rps": goodput.half_width,
-                "retries": int(endpoint.get("retries", 0)),
-                "failed": int(endpoint.get("failed", 0)),
-            }
-            row.update({f"errors_{kind}": count
-                        for kind, count in _error_kinds(endpoint.get("errors", {})).items()})
-            row.update(_latency_columns(endpoint["latency"]))
-            rows.append(row)
-        return pd.DataFrame(rows)
+        """One row per endpoint; see :func:`servesim.frames.endpoints_frame`."""
+        return frames.endpoints_frame(self.record)
 
     def databases_frame(self) -> pd.DataFrame:
-        """One row per database, aggregated over replications.
-
-        Columns: ``database``; ``utilization`` (busy connections / connections) and
-        ``utilization_ci`` (its 95 % half-width); ``mean_queue_length`` (queries waiting
-        at the database, time average); ``mean_pool_wait_s`` and ``mean_pool_wait_ci_s``
-        (seconds a checkout waited for a pooled connection, 0 for those served at once);
-        ``pool_wait_fraction`` (checkouts that waited); ``queries`` (completed) and
-        ``pool_timeouts`` (checkouts that waited out the pool's timeout), summed over
-        replications.
-        """
-        import pandas as pd
-
-        rows = []
-        for database in self._data.get("databases", ()):
-            utilization = Estimate._from_json(database.get("utilization_ci", database["utilization"]))
-            wait = Estimate._from_json(database.get("mean_pool_wait_ci", database["mean_pool_wait"]))
-            rows.append({
-                "database": database["name"],
-                "utilization": utilization.mean,
-                "utilization_ci": utilization.half_width,
-                "mean_queue_length": float(database["mean_queue_length"]),
-                "mean_pool_wait_s": wait.mean,
-                "mean_pool_wait_ci_s": wait.half_width,
-                "pool_wait_fraction": float(database["pool_wait_fraction"]),
-                "queries": int(database["queries"]),
-                "pool_timeouts": int(database["pool_timeouts"]),
-            })
-        columns = ["database", "utilization", "utilization_ci", "mean_queue_length",
-                   "mean_pool_wait_s", "mean_pool_wait_ci_s", "pool_wait_fraction", "queries",
-                   "pool_timeouts"]
-        return pd.DataFrame(rows, columns=columns)
+        """One row per database; see :func:`servesim.frames.databases_frame`."""
+        return frames.databases_frame(self.record)
 
     def services_frame(self) -> pd.DataFrame:
-        """One row per downstream service, aggregated over replications.
-
-        Columns: ``service``; ``mean_in_use`` (calls in progress, time average: the
-        concurrency in use) and ``mean_in_use_ci`` (its 95 % half-width);
-        ``mean_queue_length`` (calls waiting for a concurrency slot); ``calls``
-        (completed, failed or not) and ``errors`` (failed), summed over replications;
-        ``error_fraction`` (errors / calls, NaN without calls).
-        """
-        import pandas as pd
-
-        rows = []
-        for service in self._data.get("services", ()):
-            in_use = Estimate._from_json(service.get("mean_in_use_ci", service["mean_in_use"]))
-            calls, errors = int(service["calls"]), int(service["errors"])
-            rows.append({
-                "service": service["name"],
-                "mean_in_use": in_use.mean,
-                "mean_in_use_ci": in_use.half_width,
-                "mean_queue_length": float(service["mean_queue_length"]),
-                "calls": calls,
-                "errors": errors,
-                "error_fraction": errors / calls if calls else math.nan,
-            })
-        columns = ["service", "mean_in_use", "mean_in_use_ci", "mean_queue_length", "calls",
-                   "errors", "error_fraction"]
-        return pd.DataFrame(rows, columns=columns)
+        """One row per downstream service; see :func:`servesim.frames.services_frame`."""
+        return frames.services_frame(self.record)
 
     # -- display -------------------------------------------------------------------------
 
     def summary(self) -> str:
         """A readable table of the headline numbers with their 95 % confidence intervals.
 
-        Latencies in milliseconds, utilizations in percent, throughput in req/s.
+        Latencies in milliseconds, utilizations in percent, throughput in req/s; a
+        statistic without data reads "no data".
         """
-        return _format_summary(self)
+        return summaries.result_summary(self)
 
     def __str__(self) -> str:
         return self.summary()
 
     def __repr__(self) -> str:
         latency = self.latency
+
+        def ms(seconds: float | None) -> str:
+            return summaries.NO_DATA if seconds is None else f"{seconds * 1e3:.3f} ms"
+
         return (f"<Result {self.scenario!r}: {self.throughput:.2f} req/s, "
-                f"mean {latency.mean * 1e3:.3f} ms, p99 {latency.p99 * 1e3:.3f} ms, "
+                f"mean {ms(latency.mean)}, p99 {ms(latency.p99)}, "
                 f"{self.completed} completed, {self.replications} replication(s)>")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Result) and self._data == other._data
+        return isinstance(other, Result) and self.to_json(None) == other.to_json(None)
 
     __hash__ = None  # type: ignore[assignment]
-
-
-def _latency_value(value: Any) -> float:
-    return float(value["mean"]) if isinstance(value, Mapping) else float(value)
-
-
-def _latency_columns(latency: Mapping[str, Any]) -> dict[str, float]:
-    return {f"latency_{name}_s": _latency_value(latency[name]) for name in LATENCY_STATS if name in latency}
-
-
-_TIMELINE_COLUMNS = ("replication", "start_s", "end_s", "arrivals", "retries", "completed", "errors",
-                     "arrival_rps", "throughput_rps", "goodput_rps", "mean_latency_s", "p50_latency_s",
-                     "p99_latency_s")
-
-
-def _interval_row(replication: int, interval: Mapping[str, Any]) -> dict[str, Any]:
-    start, end = float(interval["start"]), float(interval["end"])
-    length = end - start
-    completed = int(interval["completed"])
-
-    def per_second(count: int) -> float:
-        return count / length if length > 0 else 0.0
-
-    def latency(key: str) -> float:
-        return float(interval[key]) if completed else math.nan
-
-    row: dict[str, Any] = {
-        "replication": replication,
-        "start_s": start,
-        "end_s": end,
-        "arrivals": int(interval["arrivals"]),
-        "retries": int(interval.get("retries", 0)),
-        "completed": completed,
-        "errors": int(interval["errors"]),
-        "arrival_rps": per_second(int(interval["arrivals"])),
-        "throughput_rps": per_second(completed),
-        "goodput_rps": per_second(int(interval.get("within_slo", completed))),
-        "mean_latency_s": latency("mean_latency"),
-        "p50_latency_s": latency("p50"),
-        "p99_latency_s": latency("p99"),
-    }
-    for server, value in interval.get("mean_queue_length", {}).items():
-        row[f"queue_{server}"] = float(value)
-    for server, value in interval.get("worker_busy_fraction", {}).items():
-        row[f"busy_{server}"] = float(value)
-    for host, value in interval.get("cpu_utilization", {}).items():
-        row[f"cpu_{host}"] = float(value)
-    return row
-
-
-def _replication_row(replication: Mapping[str, Any]) -> dict[str, Any]:
-    errors = _error_kinds(replication.get("errors", {}))
-    row: dict[str, Any] = {
-        "replication": int(replication.get("index", 0)),
-        "warmup_s": float(replication.get("warmup", 0.0)),
-        "measured_duration_s": float(replication.get("measured_duration", 0.0)),
-        "arrivals": int(replication.get("arrivals", 0)),
-        "retries": int(replication.get("retries", 0)),
-        "completed": int(replication["completed"]),
-        "throughput_rps": float(replication["throughput"]),
-        "goodput_rps": float(replication.get("goodput", replication["throughput"])),
-        "failed": int(replication.get("failed", 0)),
-    }
-    row.update({f"errors_{kind}": count for kind, count in errors.items()})
-    row["errors_total"] = sum(errors.values())
-    row.update(_latency_columns(replication["latency"]))
-    if "little" in replication:
-        little = LittleCheck._from_json(replication["little"])
-        row["little_mean_in_system"] = little.mean_in_system
-        row["little_relative_error"] = little.relative_error
-    for host in replication.get("hosts", ()):
-        row[f"cpu_utilization_{host['name']}"] = float(host["cpu_utilization"])
-    for server in replication.get("servers", ()):
-        row[f"worker_busy_{server['name']}"] = float(server["worker_busy_fraction"])
-        row[f"gil_busy_{server['name']}"] = float(server.get("gil_busy_fraction", 0.0))
-        row[f"mean_queue_length_{server['name']}"] = float(server["mean_queue_length"])
-        row[f"queued_fraction_{server['name']}"] = float(server["queued_fraction"])
-    for database in replication.get("databases", ()):
-        row[f"database_utilization_{database['name']}"] = float(database["utilization"])
-        row[f"mean_pool_wait_s_{database['name']}"] = float(database["mean_pool_wait"])
-        row[f"pool_timeouts_{database['name']}"] = int(database["pool_timeouts"])
-    for service in replication.get("services", ()):
-        row[f"service_in_use_{service['name']}"] = float(service["mean_in_use"])
-        row[f"service_errors_{service['name']}"] = int(service["errors"])
-    for balancer in replication.get("balancers", ()):
-        for server in balancer["servers"]:
-            row[f"sent_{balancer['name']}_{server['name']}"] = int(server["sent"])
-    if "events" in replication:
-        row["events"] = int(replication["events"])
-    return row
-
-
-def _format_summary(result: Result) -> str:
-    """Rows of (label, value, unit, ± CI), aligned in columns."""
-    if result.is_estimate:
-        return _format_estimate(result)
-    rows: list[tuple[str, str, str, str]] = []
-
-    def add(label: str, value: str, unit: str = "", ci: str = "") -> None:
-        rows.append((label, value, unit, ci))
-
-    def add_estimate(label: str, estimate: Estimate, scale: float, unit: str, digits: int) -> None:
-        ci = f"± {estimate.half_width * scale:.{digits}f}" if estimate.samples > 1 else ""
-        add(label, f"{estimate.mean * scale:,.{digits}f}", unit, ci)
-
-    add_estimate("throughput", result.throughput_ci, 1.0, "req/s", 2)
-    if result.goodput_ci.mean != result.throughput_ci.mean:  # some answers missed their SLO
-        add_estimate("goodput (within SLO)", result.goodput_ci, 1.0, "req/s", 2)
-    for name, estimate in result.latency_ci.items():
-        add_estimate(f"latency {_LATENCY_LABELS[name]}", estimate, 1e3, "ms", 3)
-    add("latency max", f"{result.latency.max * 1e3:,.3f}", "ms")
-    add("completed", f"{result.completed:,}")
-    errors = result.errors
-    by_kind = ", ".join(f"{kind} {count:,}" for kind, count in errors.items() if count)
-    add("errors", f"{sum(errors.values()):,}", "", f"({by_kind})" if by_kind else "")
-    add("error rate", f"{result.error_rate * 100:.3f}", "%")
-    if result.retries:
-        add("retries", f"{result.retries:,}", "", f"({result.failed:,} requests failed every attempt, "
-                                                   f"{result.failure_rate * 100:.3f} %)")
-    endpoints = result._data.get("endpoints", ())
-    if len(endpoints) > 1:  # one endpoint would repeat the totals
-        for endpoint in endpoints:
-            name = endpoint["name"]
-            add_estimate(f"{name} throughput", Estimate._from_json(endpoint["throughput_ci"]), 1.0, "req/s", 2)
-            for stat in ("mean", "p99"):
-                add_estimate(f"{name} latency {stat}", Estimate._from_json(endpoint["latency_ci"][stat]),
-                             1e3, "ms", 3)
-    # Per host, server and database: (label, estimates by name, scale, unit, digits).
-    per_resource = (
-        ("cpu utilization", result.cpu_utilization, 100.0, "%", 1),
-        ("workers busy", result.worker_busy, 100.0, "%", 1),
-        ("GIL busy", result.gil_busy, 100.0, "%", 1),
-        ("mean queue", result.mean_queue_length, 1.0, "", 3),
-        ("queued", result.queued_fraction, 100.0, "%", 1),
-        ("database busy", result.database_utilization, 100.0, "%", 1),
-        ("pool wait", result.mean_pool_wait, 1e3, "ms", 3),
-    )
-    for label, estimates, scale, unit, digits in per_resource:
-        for name, estimate in estimates.items():
-            add_estimate(f"{label} {name}", estimate, scale, unit, digits)
-    for database in result._data.get("databases", ()):
-        if int(database["pool_timeouts"]):
-            add(f"pool timeouts {database['name']}", f"{int(database['pool_timeouts']):,}")
-    for service, estimate in result.service_in_use.items():
-        add_estimate(f"calls in progress {service}", estimate, 1.0, "", 2)
-    for balancer, shares in result.balancer_share.items():
-        for server, estimate in shares.items():
-            add_estimate(f"share {balancer} -> {server}", estimate, 100.0, "%", 1)
-    little = result.little
-    # Requests in flight at the window's edges make L and λW differ; when
-    # responses are long against the window that is large, and worth a word.
-    caveat = "; responses are long for this run: lengthen it" if little.relative_error > 0.05 else ""
-    add("Little's law L", f"{little.mean_in_system:.3f}", "",
-        f"λW = {little.throughput * little.mean_response:.3f}, "
-        f"relative error {little.relative_error * 100:.2f} %{caveat}")
-
-    label_width = max(len(row[0]) for row in rows)
-    value_width = max(len(row[1]) for row in rows)
-    unit_width = max(len(row[2]) for row in rows)
-    replications = result.replications
-    warmups = [float(rep.get("warmup", 0.0)) for rep in result._data.get("replications", ())]
-    warmup = f", warm-up {sum(warmups) / len(warmups):.3g} s" if warmups else ""
-    header = (f"{result.scenario}: {replications} replication{'s' if replications != 1 else ''}, "
-              f"seed {result.seed}{warmup}"
-              + (", ± is the 95 % confidence half-width" if replications > 1 else ""))
-    lines = [header]
-    for label, value, unit, ci in rows:
-        line = f"  {label:<{label_width}}  {value:>{value_width}} {unit:<{unit_width}}  {ci}"
-        lines.append(line.rstrip())
-    return "\n".join(lines)
-
-
-def _format_estimate(result: Result) -> str:
-    """An estimate's headline numbers, its model and its assumptions."""
-    estimate = result._data["estimate"]
-    latency = result.latency
-    rows = [("throughput", f"{result.throughput:,.2f}", "req/s"),
-            ("saturation rate", f"{estimate['saturation_rate']:,.2f}", "req/s")]
-    if estimate.get("saturation_population") is not None:
-        rows.append(("saturation users N*", f"{estimate['saturation_population']:,.1f}", ""))
-    rows += [(f"latency {_LATENCY_LABELS[name]}", f"{getattr(latency, name) * 1e3:,.3f}", "ms")
-             for name in LATENCY_STATS if name != "max"]
-    rows.append((f"error rate ({estimate['error_kind']})", f"{result.error_rate * 100:.3f}", "%"))
-    rows += [(f"cpu utilization {host}", f"{value.mean * 100:.1f}", "%")
-             for host, value in result.cpu_utilization.items()]
-    rows += [(f"workers busy {server}", f"{value.mean * 100:.1f}", "%")
-             for server, value in result.worker_busy.items()]
-    rows += [(f"mean queue {server}", f"{value.mean:.3f}", "")
-             for server, value in result.mean_queue_length.items()]
-    rows += [(f"queued {server}", f"{value.mean * 100:.1f}", "%")
-             for server, value in result.queued_fraction.items()]
-    label_width = max(len(row[0]) for row in rows)
-    value_width = max(len(row[1]) for row in rows)
-    lines = [f"{result.scenario}: analytic estimate"
-             + (" (saturated)" if estimate["saturated"] else ""),
-             f"  model: {estimate['model']}"]
-    lines += [f"  {label:<{label_width}}  {value:>{value_width}} {unit}".rstrip()
-              for label, value, unit in rows]
-    lines += ["  assumes:"] + [f"  - {line}" for line in estimate["assumptions"]]
-    return "\n".join(lines)

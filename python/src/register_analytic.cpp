@@ -1,5 +1,6 @@
 // The analytic models as the submodule servesim._core.analytic. Structs cross
-// as dicts; servesim/analytic.py turns them into typed records.
+// as dicts; servesim/analytic.py turns them into typed records. The scenario's
+// Prediction is the bound record of register_results.cpp.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -64,11 +65,6 @@ std::vector<servesim::MvaClass> classes_of(const std::vector<py::tuple>& rows) {
                        row[3].cast<std::vector<double>>()});
   }
   return classes;
-}
-
-py::dict latency_dict(const servesim::LatencyStats& l) {
-  return py::dict("mean"_a = l.mean, "p50"_a = l.p50, "p90"_a = l.p90, "p95"_a = l.p95,
-                  "p99"_a = l.p99, "p999"_a = l.p999, "max"_a = l.max);
 }
 
 }  // namespace
@@ -177,19 +173,6 @@ void register_analytic(py::module_& parent) {
                     "r_squared"_a = f.r_squared, "iterations"_a = f.iterations);
   }, "concurrency"_a, "throughput"_a, "amdahl"_a);
   m.def("usl_throughput", &servesim::usl_throughput, "concurrency"_a, "sigma"_a, "kappa"_a, "lambda_"_a);
-  m.def("estimate", [](const servesim::Scenario& scenario) {
-    const auto e = servesim::estimate(scenario);
-    py::object population = py::none();
-    if (e.saturation_population) population = py::float_(*e.saturation_population);
-    const servesim::Server& server = scenario.servers.front();
-    return py::dict("scenario"_a = e.scenario, "server"_a = server.name, "host"_a = server.host,
-                    "model"_a = e.model, "assumptions"_a = e.assumptions,
-                    "saturated"_a = e.saturated, "offered_rate"_a = e.offered_rate,
-                    "throughput"_a = e.throughput, "saturation_rate"_a = e.saturation_rate,
-                    "saturation_population"_a = population, "error_rate"_a = e.error_rate,
-                    "error_kind"_a = e.error_kind, "latency"_a = latency_dict(e.latency),
-                    "worker_busy_fraction"_a = e.worker_busy_fraction,
-                    "cpu_utilization"_a = e.cpu_utilization, "mean_in_system"_a = e.mean_in_system,
-                    "mean_queue_length"_a = e.mean_queue_length, "queued_fraction"_a = e.queued_fraction);
-  }, "scenario"_a);
+  m.def("estimate", &servesim::estimate, "scenario"_a,
+        "servesim::estimate: the analytic Prediction for a scenario (see servesim.estimation).");
 }

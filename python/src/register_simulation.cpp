@@ -1,5 +1,6 @@
-// simulate() on either engine. The result crosses into Python as the JSON
-// document of io/result_json.hpp, so its fields are defined in one place.
+// simulate() on either engine. The result crosses into Python as the bound
+// record servesim._core.Result (register_results.cpp), whose properties come
+// from the same field lists as its JSON.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -11,7 +12,7 @@
 #include <utility>
 
 #include "servesim/errors.hpp"
-#include "servesim/io/result_json.hpp"
+#include "servesim/metrics/result.hpp"
 #include "servesim/sim/simulate.hpp"
 
 namespace py = pybind11;
@@ -40,7 +41,7 @@ servesim::Engine engine_named(const std::string& name) {
   throw py::value_error("engine must be 'native' or 'simgrid', got '" + name + "'");
 }
 
-py::object simulate(const servesim::Scenario& scenario, int threads,
+servesim::Result simulate(const servesim::Scenario& scenario, int threads,
                     std::optional<std::uint64_t> seed, std::optional<int> replications,
                     py::object on_progress, const std::string& engine, double process_timeout) {
   servesim::SimulationOptions options;
@@ -50,13 +51,9 @@ py::object simulate(const servesim::Scenario& scenario, int threads,
   options.seed = seed;
   options.replications = replications;
   options.on_progress = progress_reporter(std::move(on_progress));
-  std::string json;
-  {
-    // The scenario is immutable from Python, so other Python threads may run meanwhile.
-    py::gil_scoped_release release;
-    json = servesim::to_json(servesim::simulate(scenario, options), -1);
-  }
-  return py::module_::import("json").attr("loads")(json);
+  // The scenario is immutable from Python, so other Python threads may run meanwhile.
+  py::gil_scoped_release release;
+  return servesim::simulate(scenario, options);
 }
 
 }  // namespace
@@ -66,7 +63,7 @@ void register_simulation(py::module_& m) {
         "replications"_a = py::none(), "on_progress"_a = py::none(), "engine"_a = "native",
         "process_timeout"_a = 0.0,
         "Runs every replication on `engine` ('native' or 'simgrid'; GIL released) and returns\n"
-        "the result as the dict of servesim::to_json. `threads` = 0 runs one replication per\n"
+        "the result record. `threads` = 0 runs one replication per\n"
         "hardware thread at once; `seed` and `replications` override the scenario's run\n"
         "settings. `on_progress`, if given, is called with the fraction done (0-1]; an exception\n"
         "from it, or Ctrl-C, cancels the run. `process_timeout`: 'simgrid' only, wall-clock\n"

@@ -166,7 +166,7 @@ void simulate_shrunk(Scenario s) {
   options.threads = 1;
   options.replications = 1;
   const servesim::Result result = servesim::simulate(s, options);
-  if (!std::isfinite(result.throughput.mean) || result.throughput.mean < 0.0) __builtin_trap();
+  if (!std::isfinite(result.throughput.value) || result.throughput.value < 0.0) __builtin_trap();
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ def test_round_robin_splits_exactly_evenly_and_results_show_the_split() -> None:
         assert max(sent) - min(sent) <= 1
     shares = result.balancer_share["lb"]
     assert list(shares) == ["web0", "web1", "web2"]
-    assert all(share.mean == pytest.approx(1 / 3, abs=1e-3) for share in shares.values())
+    assert all(share.value == pytest.approx(1 / 3, abs=1e-3) for share in shares.values())
     assert result.ci("balancer_share.lb.web1") == shares["web1"]
 
     table = result.balancers_frame()

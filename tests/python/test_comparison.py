@@ -212,25 +212,40 @@ def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: flo
                 gil: float = 0.1, error_rate: float = 0.0, refused: int = 0,
                 server: str = "sync", databases: dict[str, tuple[float, float]] | None = None,
                 services: dict[str, float] | None = None) -> ss.Result:
-    """A result document with just what a comparison reads; p99 is 2 x p50.
+    """A complete result document (Result reads it strictly) with what a comparison reads
+    set, no replications; p99 is 2 x p50, NaN p50 is no data.
     ``databases``: name -> (utilization, share of checkouts that waited);
     ``services``: name -> mean calls in progress."""
+    def ci(value: float | None) -> dict[str, Any] | None:
+        return None if value is None else {"mean": value, "half_width": 0.0, "samples": 1}
+
+    def with_ci(**values: float) -> dict[str, Any]:
+        return {**values, **{f"{key}_ci": ci(value) for key, value in values.items()}}
+
     completed = int(throughput * 100)
-    latency = {"mean": p50, "p50": p50, "p90": p50, "p95": p50, "p99": 2 * p50, "p999": 2 * p50,
-               "max": 2 * p50}
+    p50_s = None if math.isnan(p50) else p50
+    p99_s = None if p50_s is None else 2 * p50_s
+    latency = {"mean": p50_s, "p50": p50_s, "p90": p50_s, "p95": p50_s, "p99": p99_s, "p999": p99_s}
     return ss.Result({
-        "scenario": "fake", "seed": 1, "completed": completed, "throughput": throughput,
-        "errors": {"refused": refused, "client_timeout": 0, "unavailable": 0, "worker_killed": 0},
-        "error_rate": error_rate, "latency": latency,
-        "hosts": [{"name": "app", "cpu_utilization": cpu}],
-        "servers": [{"name": server, "worker_busy_fraction": workers, "gil_busy_fraction": gil,
-                     "mean_queue_length": 0.0, "queued_fraction": 0.0}],
-        "little": {"mean_in_system": 0.0, "throughput": throughput, "mean_response": p50},
-        "databases": [{"name": name, "utilization": busy, "mean_queue_length": 0.0,
-                       "mean_pool_wait": 0.001 * waited, "pool_wait_fraction": waited, "queries": completed,
-                       "pool_timeouts": 0} for name, (busy, waited) in (databases or {}).items()],
-        "services": [{"name": name, "mean_in_use": in_use, "mean_queue_length": 0.0, "calls": completed,
+        "scenario": "fake", "seed": 1, "completed": completed, **with_ci(throughput=throughput),
+        **with_ci(goodput=throughput), "retries": 0, "failed": refused,
+        "errors": {"refused": refused, "client_timeout": 0, "unavailable": 0, "worker_killed": 0,
+                   "pool_timeout": 0, "downstream": 0, "total": refused},
+        "error_rate": error_rate, "failure_rate": error_rate,
+        "latency": {**latency, "max": p99_s}, "latency_ci": {key: ci(value) for key, value in latency.items()},
+        "endpoints": [], "balancers": [], "replications": [],
+        "hosts": [{"name": "app", **with_ci(cpu_utilization=cpu)}],
+        "servers": [{"name": server, **with_ci(worker_busy_fraction=workers, gil_busy_fraction=gil,
+                                               mean_queue_length=0.0, queued_fraction=0.0)}],
+        "little": {"mean_in_system": 0.0, "throughput": throughput, "mean_response": p50_s,
+                   "relative_error": 0.0},
+        "databases": [{"name": name, **with_ci(utilization=busy, mean_queue_length=0.0,
+                                               mean_pool_wait=0.001 * waited, pool_wait_fraction=waited),
+                       "queries": completed, "pool_timeouts": 0}
+                      for name, (busy, waited) in (databases or {}).items()],
+        "services": [{"name": name, **with_ci(mean_in_use=in_use, mean_queue_length=0.0), "calls": completed,
                       "errors": 0} for name, in_use in (services or {}).items()],
+        "histogram": {"relative_error": 0.0039, "count": 0, "buckets": []},
     })
 
 

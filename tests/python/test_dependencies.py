@@ -49,8 +49,8 @@ def test_a_pool_in_front_of_a_fast_database_waits_as_erlang_c() -> None:
     p_wait = erlang_c(3, 2.4)
     frame = result.databases_frame().set_index("database")
     assert frame.loc["pg", "pool_wait_fraction"] == pytest.approx(p_wait, rel=0.03)
-    assert result.mean_pool_wait["pg"].mean == pytest.approx(p_wait / (300 - 240), rel=0.05)
-    assert result.database_utilization["pg"].mean == pytest.approx(2.4 / 6, rel=0.02)
+    assert result.mean_pool_wait["pg"].value == pytest.approx(p_wait / (300 - 240), rel=0.05)
+    assert result.database_utilization["pg"].value == pytest.approx(2.4 / 6, rel=0.02)
     assert frame.loc["pg", "mean_queue_length"] == 0.0
     assert frame.loc["pg", "pool_timeouts"] == 0
     assert frame.loc["pg", "queries"] == result.completed
@@ -65,7 +65,7 @@ def test_a_saturated_database_bounds_throughput_and_fills_its_queue() -> None:
     result = ss.simulate(ss.Scenario.from_dict(data))
     assert result.throughput == pytest.approx(200.0, rel=0.01)
     assert result.latency.mean == pytest.approx(0.150, rel=0.01)
-    assert result.database_utilization["pg"].mean == pytest.approx(1.0, abs=1e-3)
+    assert result.database_utilization["pg"].value == pytest.approx(1.0, abs=1e-3)
     assert "database busy pg" in result.summary()
     assert "database_utilization_pg" in result.to_frame().columns
 
@@ -82,7 +82,7 @@ def test_downstream_errors_are_a_binomial_fraction() -> None:
     services = result.services_frame().set_index("service")
     assert services.loc["payments", "errors"] == result.errors["downstream"]
     # Uncapped: calls in progress = rate x latency (Little), none waiting.
-    assert result.service_in_use["payments"].mean == pytest.approx(100 * 0.020, rel=0.02)
+    assert result.service_in_use["payments"].value == pytest.approx(100 * 0.020, rel=0.02)
     assert services.loc["payments", "mean_queue_length"] == 0.0
     assert result.ci("service_in_use.payments").samples == 4
 

@@ -231,7 +231,7 @@ def _documented_code() -> str:
 def _public_names() -> list[str]:
     """Everything `import servesim as ss` exposes, and the public attributes of its classes."""
     names = list(ss.__all__)
-    for cls in (ss.Scenario, ss.Result, ss.Estimate, ss.LatencyStats, ss.LittleCheck,
+    for cls in (ss.Scenario, ss.Result, ss.ConfidenceInterval, ss.LatencyStats, ss.LittleCheck,
                 ss.Comparison, ss.ComparisonResult):
         names += [name for name, _ in inspect.getmembers(cls) if not name.startswith("_")]
         if dataclasses.is_dataclass(cls):

@@ -33,7 +33,7 @@ def check_invariants(result: ss.Result, n_workers: int, duration_s: float, warmu
     assert result.completed >= 0
     assert 0.0 <= result.error_rate <= 1.0
     for estimate in [*result.cpu_utilization.values(), *result.worker_busy.values()]:
-        assert -1e-9 <= estimate.mean <= 1.0 + 1e-9
+        assert -1e-9 <= estimate.value <= 1.0 + 1e-9
     for replication in result.to_dict()["replications"]:
         errors = replication["errors"]
         # Completions in the window answer requests that arrived in it or were in
@@ -94,7 +94,7 @@ def test_overloaded_systems_report_saturation(make_scenario, n_workers: int, n_c
                          mean_service_ms=mean_ms, duration_s=duration, warmup_s=0, seed=seed)
     result = ss.simulate(data)
     check_invariants(result, n_workers, duration, 0.0)
-    assert result.worker_busy["web"].mean > 0.9
+    assert result.worker_busy["web"].value > 0.9
     assert result.errors["refused"] > 0
     assert result.throughput <= service_rate * 1.1
 
@@ -183,10 +183,10 @@ CROSS_CHECK = settings(max_examples=10, deadline=None, derandomize=True,
                        suppress_health_check=[HealthCheck.too_slow])
 
 
-def assert_matches(estimate: ss.Estimate, exact: float, what: str) -> None:
+def assert_matches(estimate: ss.ConfidenceInterval, exact: float, what: str) -> None:
     standard_error = estimate.half_width / T_975_7DOF
     assert standard_error <= 0.04 * exact, f"{what}: run too noisy ({estimate}) for {exact:.6g}"
-    assert abs(estimate.mean - exact) <= T_9995_7DOF * standard_error, f"{what}: simulated {estimate}, model {exact:.6g}"
+    assert abs(estimate.value - exact) <= T_9995_7DOF * standard_error, f"{what}: simulated {estimate}, model {exact:.6g}"
 
 
 def open_pool(n_workers: int, n_cores: int, rate: float, work: dict, requests: int) -> dict:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
+import math
 
 import pytest
 import servesim as ss
@@ -14,29 +14,29 @@ def result(make_scenario) -> ss.Result:
     return ss.simulate(make_scenario(workers=2, rate=120, duration_s=120, replications=3))
 
 
-def test_latency_is_a_frozen_record_in_seconds(result: ss.Result) -> None:
+def test_latency_is_a_read_only_record_in_seconds(result: ss.Result) -> None:
     latency = result.latency
     assert isinstance(latency, ss.LatencyStats)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         latency.p99 = 0.0  # type: ignore[misc]
     # 10 ms exponential service at rho = 0.6: response times of tens of ms, not ms or s.
     assert 0.01 < latency.mean < 0.1
     assert latency.p50 <= latency.p90 <= latency.p95 <= latency.p99 <= latency.p999 <= latency.max
     raw = result.to_dict()["latency"]
-    assert dataclasses.asdict(latency) == pytest.approx(raw)
+    assert ss.records.as_dict(latency) == raw
 
 
 def test_estimates(result: ss.Result) -> None:
     estimate = result.ci("throughput")
-    assert isinstance(estimate, ss.Estimate)
+    assert isinstance(estimate, ss.ConfidenceInterval)
     assert estimate == result.throughput_ci
-    assert estimate.mean == result.throughput
+    assert estimate.value == result.throughput
     assert estimate.samples == 3
-    assert estimate.lower == estimate.mean - estimate.half_width
-    assert estimate.mean in estimate
+    assert estimate.lower == estimate.value - estimate.half_width
+    assert estimate.value in estimate
     assert result.ci("worker_busy.web") == result.worker_busy["web"]
     assert result.ci("cpu_utilization.app") == result.cpu_utilization["app"]
-    assert result.ci("latency.mean").mean == result.latency.mean
+    assert result.ci("latency.mean").value == result.latency.mean
     # No SLO: every answer is goodput.
     assert result.ci("goodput") == result.ci("goodput.work") == result.goodput_ci
     assert result.goodput == result.throughput
@@ -100,8 +100,8 @@ def test_summary_shows_the_numbers(result: ss.Result) -> None:
     assert f"{result.completed:,}" in text
     errors_line = next(line for line in text.splitlines() if line.split()[0] == "errors")
     assert errors_line.split() == ["errors", "0"]  # kinds are listed only when they occur
-    assert f"{result.cpu_utilization['app'].mean * 100:.1f}" in text
-    assert f"{result.worker_busy['web'].mean * 100:.1f}" in text
+    assert f"{result.cpu_utilization['app'].value * 100:.1f}" in text
+    assert f"{result.worker_busy['web'].value * 100:.1f}" in text
     assert "Little's law" in text
     # Aligned: every value ends in the same column.
     value_rows = [line for line in text.splitlines()[1:] if "ms" in line]
@@ -126,7 +126,7 @@ def test_queued_fraction_is_erlang_c_territory(make_scenario) -> None:
     # run lands within a few hundredths, far from 0 and 1.
     result = ss.simulate(make_scenario(rate=160, duration_s=300, replications=4, seed=4))
     queued = result.queued_fraction["web"]
-    assert abs(queued.mean - 32 / 45) < 0.05
+    assert abs(queued.value - 32 / 45) < 0.05
     assert result.ci("queued_fraction.web") == queued
     assert "queued web" in result.summary()
 
@@ -138,3 +138,65 @@ def test_timeline_latency_is_nan_for_intervals_without_completions(make_scenario
     assert len(empty) > 0
     assert empty["mean_latency_s"].isna().all()
     assert frame.loc[frame["completed"] > 0, "mean_latency_s"].notna().all()
+
+
+def test_records_are_the_bound_cpp_records(result: ss.Result) -> None:
+    # One field list: the record's attributes are the JSON's keys.
+    data = result.to_dict()
+    server = result.record.servers[0]
+    assert isinstance(server, ss.records.ServerSummary)
+    assert server.worker_busy_fraction.value == data["servers"][0]["worker_busy_fraction"]
+    replication = result.record.replications[0]
+    assert set(type(replication).fields) == set(data["replications"][0])
+    assert "fields" in dir(ss.records.IntervalStats)
+
+
+def test_result_from_a_dict_is_strict(result: ss.Result) -> None:
+    data = result.to_dict()
+    del data["servers"][0]["gil_busy_fraction_ci"]
+    with pytest.raises(ss.EngineError, match=r"result\.servers\[0\]\.gil_busy_fraction_ci is missing"):
+        ss.Result(data)
+    data = result.to_dict()
+    data["latency"]["p42"] = 0.1
+    with pytest.raises(ss.EngineError, match=r"result\.latency\.p42 is not a known field"):
+        ss.Result(data)
+
+
+def test_a_run_that_completes_nothing_has_no_data(make_scenario) -> None:
+    # 100 s of CPU per request in a 5 s run: nothing completes (issue 13.6). No
+    # latency exists: None on records, null in JSON, NaN in frames, "no data" in
+    # the table; never 0.000 ms.
+    scenario = make_scenario(rate=1, mean_service_ms=100_000, duration_s=5, warmup_s=0, replications=2)
+    scenario["endpoints"]["work"]["phases"] = [{"cpu": {"dist": "constant", "value": "100s"}}]
+    result = ss.simulate(scenario)
+    assert result.completed == 0
+    assert result.latency.mean is None and result.latency.p99 is None and result.latency.max is None
+    assert result.latency_ci["p99"].value is None and result.latency_ci["p99"].samples == 0
+    assert str(result.latency_ci["mean"]) == "no data"
+    assert result.record.replications[0].latency.p50 is None
+    assert result.throughput == 0.0
+    data = result.to_dict()
+    assert data["latency"]["mean"] is None and data["latency_ci"]["mean"] is None
+    assert json.loads(result.to_json())["replications"][0]["timeline"][0]["mean_latency"] is None
+    assert ss.Result(data) == result
+    assert math.isnan(result.to_frame()["latency_mean_s"].iloc[0])
+    assert result.endpoints_frame()["latency_p99_s"].isna().all()
+    assert result.timeline_frame()["mean_latency_s"].isna().all()
+    text = result.summary()
+    latency_rows = [line for line in text.splitlines() if line.strip().startswith("latency")]
+    assert latency_rows and all(line.split()[-2:] == ["no", "data"] for line in latency_rows)
+    assert "mean no data" in repr(result)
+
+
+def test_a_prediction_is_its_own_record(make_scenario) -> None:
+    # M/M/2 at 120 req/s, 10 ms: the estimate is exact (Erlang C), and it is a
+    # Prediction with its own fields, not a Result with zero counts.
+    prediction = ss.estimate(make_scenario(workers=2, rate=120))
+    assert isinstance(prediction, ss.Prediction) and not hasattr(prediction, "completed")
+    document = json.loads(prediction.to_json())
+    assert set(document) == set(ss.Prediction.fields)
+    assert document["saturation_rate"] == pytest.approx(200.0)
+    assert document["latency"]["max"] is None and prediction.latency.max == math.inf
+    assert document["saturation_population"] is None and prediction.saturation_population is None
+    assert (prediction.server, prediction.host) == ("web", "app")
+    assert prediction.summary().splitlines()[0] == "small: analytic estimate"

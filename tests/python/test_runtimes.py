@@ -30,8 +30,8 @@ def test_threads_share_one_gil_processes_do_not() -> None:
         {"kind": "gunicorn-gthread", "workers": 4}, {"phases": [{"cpu": "10ms"}]})))
     assert threads.throughput == pytest.approx(100.0, rel=0.01)
     assert processes.throughput == pytest.approx(400.0, rel=0.01)
-    assert threads.gil_busy["web"].mean == pytest.approx(1.0, abs=0.01)
-    assert threads.cpu_utilization["app"].mean == pytest.approx(0.25, abs=0.01)
+    assert threads.gil_busy["web"].value == pytest.approx(1.0, abs=0.01)
+    assert threads.cpu_utilization["app"].value == pytest.approx(0.25, abs=0.01)
     assert "gil_busy_web" in threads.to_frame().columns
     assert "GIL busy web" in threads.summary()
 

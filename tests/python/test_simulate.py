@@ -54,8 +54,8 @@ def test_mm2_throughput_and_utilizations(mm2_result: ss.Result) -> None:
     # Busy fraction of the 2 workers = rho = lambda / (c mu) = 0.8; CPU = 1.6 busy
     # cores of 4 = 0.4. Both are time averages of a 0/1 process with a relaxation
     # time of a few service times: sd well below 1 %, tolerance 3 %.
-    assert mm2_result.worker_busy["web"].mean == pytest.approx(0.8, rel=0.03)
-    assert mm2_result.cpu_utilization["app"].mean == pytest.approx(0.4, rel=0.03)
+    assert mm2_result.worker_busy["web"].value == pytest.approx(0.8, rel=0.03)
+    assert mm2_result.cpu_utilization["app"].value == pytest.approx(0.4, rel=0.03)
     assert mm2_result.errors == {"client_timeout": 0, "refused": 0, "unavailable": 0, "worker_killed": 0,
                                  "pool_timeout": 0, "downstream": 0}
     assert mm2_result.error_rate == 0.0
@@ -72,10 +72,10 @@ def test_mm2_littles_law(mm2_result: ss.Result) -> None:
 def test_confidence_intervals_come_from_the_replications(mm2_result: ss.Result) -> None:
     estimate = mm2_result.throughput_ci
     assert estimate.samples == 8
-    assert 0 < estimate.half_width < 0.05 * estimate.mean
-    assert estimate.lower < estimate.mean < estimate.upper
+    assert 0 < estimate.half_width < 0.05 * estimate.value
+    assert estimate.lower < estimate.value < estimate.upper
     frame = mm2_result.to_frame()
-    assert estimate.mean == pytest.approx(frame["throughput_rps"].mean(), rel=1e-12)
+    assert estimate.value == pytest.approx(frame["throughput_rps"].mean(), rel=1e-12)
     # 95 % Student-t half-width with 7 degrees of freedom: t = 2.3646.
     expected = 2.3646 * frame["throughput_rps"].std(ddof=1) / math.sqrt(8)
     assert estimate.half_width == pytest.approx(expected, rel=1e-3)

@@ -48,24 +48,24 @@ Pair run_both(const Scenario& s) {
 
 // `max_relative_se`: the SE of the difference must be below this fraction of
 // the native value; `known_bias`: a deterministic error of the measurement.
-void agree(const std::string& what, const Estimate& native, const Estimate& simgrid,
+void agree(const std::string& what, const ConfidenceInterval& native, const ConfidenceInterval& simgrid,
            double max_relative_se, double known_bias = 0.0) {
   const double se = std::hypot(test::standard_error(native), test::standard_error(simgrid));
-  INFO(what << ": native " << native.mean << ", SimGrid " << simgrid.mean << ", SE of the difference "
+  INFO(what << ": native " << native.value << ", SimGrid " << simgrid.value << ", SE of the difference "
             << se << " (" << native.samples << " + " << simgrid.samples << " replications)");
-  CHECK(se <= max_relative_se * std::abs(native.mean));
+  CHECK(se <= max_relative_se * std::abs(native.value));
   // Quantities that are exact in both (a pool that is always busy) differ by rounding only.
-  CHECK(std::abs(native.mean - simgrid.mean) <= 4.0 * se + known_bias + 1e-9 * std::abs(native.mean));
+  CHECK(std::abs(native.value - simgrid.value) <= 4.0 * se + known_bias + 1e-9 * std::abs(native.value));
 }
 
 // The fraction of requests answered with an error, per replication.
-Estimate error_fraction(const Result& r) {
+ConfidenceInterval error_fraction(const Result& r) {
   std::vector<double> fractions;
   for (const auto& rep : r.replications) {
     const auto attempts = static_cast<double>(rep.completed + rep.errors.total());
     fractions.push_back(attempts > 0 ? static_cast<double>(rep.errors.total()) / attempts : 0.0);
   }
-  return estimate_mean(fractions);
+  return mean_ci(fractions);
 }
 
 // Means and p99 of the latency, throughput and CPU utilization agree.
@@ -74,7 +74,7 @@ void agree_on_all(const Pair& p, double max_se) {
   agree("mean latency", p.native.latency.mean, p.simgrid.latency.mean, max_se);
   // Each engine's histogram adds at most its relative error to the p99.
   agree("p99 latency", p.native.latency.p99, p.simgrid.latency.p99, 2 * max_se,
-        2 * LatencyHistogram::relative_error() * p.native.latency.p99.mean);
+        2 * LatencyHistogram::relative_error() * p.native.latency.p99.value);
   for (std::size_t h = 0; h < p.native.hosts.size(); ++h) {
     agree("CPU utilization of " + p.native.hosts[h].name, p.native.hosts[h].cpu_utilization,
           p.simgrid.hosts[h].cpu_utilization, max_se);
@@ -422,16 +422,16 @@ TEST_CASE("Both engines find least connections and power of two beating round ro
     const Pair& p = runs.back();
     agree("mean latency", p.native.latency.mean, p.simgrid.latency.mean, 0.04);
     agree("p99 latency", p.native.latency.p99, p.simgrid.latency.p99, 0.06,
-          2 * LatencyHistogram::relative_error() * p.native.latency.p99.mean);
+          2 * LatencyHistogram::relative_error() * p.native.latency.p99.value);
     agree_on_split(p, 0.03);
   }
   for (const auto engine : {&Pair::native, &Pair::simgrid}) {
-    const Estimate& round_robin = (runs[0].*engine).latency.p99;
-    const Estimate& least = (runs[1].*engine).latency.p99;
-    const Estimate& two = (runs[2].*engine).latency.p99;
+    const ConfidenceInterval& round_robin = (runs[0].*engine).latency.p99;
+    const ConfidenceInterval& least = (runs[1].*engine).latency.p99;
+    const ConfidenceInterval& two = (runs[2].*engine).latency.p99;
     INFO((engine == &Pair::native ? "native" : "SimGrid")
-         << " p99: round robin " << round_robin.mean << " +- " << round_robin.half_width << ", least connections "
-         << least.mean << " +- " << least.half_width << ", power of two " << two.mean << " +- " << two.half_width);
+         << " p99: round robin " << round_robin.value << " +- " << round_robin.half_width << ", least connections "
+         << least.value << " +- " << least.half_width << ", power of two " << two.value << " +- " << two.half_width);
     CHECK(least.upper() < round_robin.lower());
     CHECK(two.upper() < round_robin.lower());
   }
@@ -442,10 +442,10 @@ TEST_CASE("Both engines find least connections and power of two beating round ro
 
 namespace {
 
-Estimate per_replication(const Result& r, double (*value)(const ReplicationResult&)) {
+ConfidenceInterval per_replication(const Result& r, double (*value)(const ReplicationResult&)) {
   std::vector<double> values;
   for (const ReplicationResult& rep : r.replications) values.push_back(value(rep));
-  return estimate_mean(values);
+  return mean_ci(values);
 }
 
 double attempts_per_second(const ReplicationResult& rep) {
@@ -507,7 +507,7 @@ TEST_CASE("Both engines find the retry storm: N k / (k tau + Z) attempts per sec
   const Pair p = run_both(s);
   const double storm = 250.0 * 4 / (4 * 0.4 + 1.0);
   for (const Result* r : {&p.native, &p.simgrid}) {
-    CHECK(per_replication(*r, attempts_per_second).mean == Approx(storm).epsilon(0.02));
+    CHECK(per_replication(*r, attempts_per_second).value == Approx(storm).epsilon(0.02));
     CHECK(r->completed == 0);
   }
 }
@@ -547,7 +547,7 @@ TEST_CASE("SimGrid agrees with native: a pool of k in front of a fast database",
   const Pair p = run_both(test::with_run(s, 60.0, 6.0, 8));
   agree_on_all(p, 0.03);
   agree_on_database(p, 0.03);
-  CHECK(p.simgrid.databases[0].mean_queue_length.mean == 0.0);
+  CHECK(p.simgrid.databases[0].mean_queue_length.value == 0.0);
 }
 
 TEST_CASE("SimGrid agrees with native: a saturated database shared by two servers", "[simgrid][cross][dependencies]") {
@@ -628,7 +628,7 @@ TEST_CASE("SimGrid agrees with native: a cache's hit and miss paths", "[simgrid]
   const Pair p = run_both(test::with_run(s, 100.0, 10.0, 8));
   agree_on_all(p, 0.03);
   agree("p50 latency", p.native.latency.p50, p.simgrid.latency.p50, 0.03,
-        2 * LatencyHistogram::relative_error() * p.native.latency.p50.mean);
+        2 * LatencyHistogram::relative_error() * p.native.latency.p50.value);
   agree("database utilization", p.native.databases[0].utilization, p.simgrid.databases[0].utilization, 0.03);
   agree("queries waiting at the database", p.native.databases[0].mean_queue_length,
         p.simgrid.databases[0].mean_queue_length, 0.08);

@@ -19,11 +19,11 @@ struct Endpoint;
 struct Workload;
 struct RunConfig;
 struct Scenario;
-struct Estimate;
+struct ConfidenceInterval;
 struct ReplicationResult;
 struct Result;
 enum class Engine;
 struct SimulationOptions;
-struct ScenarioEstimate;
+struct Prediction;
 
 }  // namespace servesim

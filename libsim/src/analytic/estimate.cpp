@@ -303,7 +303,7 @@ void require_modelled(const Scenario& s) {
 
 }  // namespace
 
-ScenarioEstimate estimate(const Scenario& s) {
+Prediction estimate(const Scenario& s) {
   s.validate();
   if (s.servers.size() != 1) {
     throw NotApplicableError("servers: the estimate models one server, got " +
@@ -313,8 +313,10 @@ ScenarioEstimate estimate(const Scenario& s) {
   const Server& server = s.servers.front();
   const Host& host = *s.find_host(server.host);
   const std::string path = "servers." + server.name;
-  ScenarioEstimate e;
+  Prediction e;
   e.scenario = s.name;
+  e.server = server.name;
+  e.host = host.name;
   const Demands d = demands_of(s, server, host.speed);
   Pool pool = pool_of(s, server, host, d, path, e.assumptions, e.model);
 

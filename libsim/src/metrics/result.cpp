@@ -8,11 +8,11 @@ namespace servesim {
 namespace {
 
 template <class Item>
-Estimate estimate_over(const std::vector<Item>& items, const std::function<double(const Item&)>& get) {
+ConfidenceInterval interval_over(const std::vector<Item>& items, const std::function<double(const Item&)>& get) {
   std::vector<double> values;
   values.reserve(items.size());
   for (const Item& item : items) values.push_back(get(item));
-  return estimate_mean(values);
+  return mean_ci(values);
 }
 
 LatencySummary summarize_latency(const std::vector<const LatencyStats*>& stats) {
@@ -20,18 +20,20 @@ LatencySummary summarize_latency(const std::vector<const LatencyStats*>& stats) 
     std::vector<double> values;
     values.reserve(stats.size());
     for (const LatencyStats* s : stats) values.push_back(s->*field);
-    return estimate_mean(values);
+    return mean_ci(values);
   };
   LatencySummary summary{over(&LatencyStats::mean), over(&LatencyStats::p50),
                          over(&LatencyStats::p90),  over(&LatencyStats::p95),
                          over(&LatencyStats::p99),  over(&LatencyStats::p999)};
-  for (const LatencyStats* s : stats) summary.max = std::max(summary.max, s->max);
+  // fmax leaves out replications without data (NaN); NaN only if none has any.
+  for (const LatencyStats* s : stats) summary.max = std::fmax(summary.max, s->max);
   return summary;
 }
 
 }  // namespace
 
 LatencyStats LatencyStats::from(const LatencyHistogram& h) noexcept {
+  if (h.count() == 0) return LatencyStats{};  // no data: NaN, not a latency of 0
   return LatencyStats{h.mean(),        h.quantile(0.50), h.quantile(0.90), h.quantile(0.95),
                       h.quantile(0.99), h.quantile(0.999), h.max()};
 }
@@ -61,12 +63,12 @@ Result summarize(std::string scenario, std::uint64_t seed,
   result.error_rate = attempts > 0 ? static_cast<double>(result.errors.total()) / attempts : 0.0;
   const auto requests = static_cast<double>(result.completed + result.failed);
   result.failure_rate = requests > 0 ? static_cast<double>(result.failed) / requests : 0.0;
-  result.throughput = estimate_over<Rep>(replications, [](const Rep& r) { return r.throughput; });
-  result.goodput = estimate_over<Rep>(replications, [](const Rep& r) { return r.goodput; });
+  result.throughput = interval_over<Rep>(replications, [](const Rep& r) { return r.throughput; });
+  result.goodput = interval_over<Rep>(replications, [](const Rep& r) { return r.goodput; });
   result.latency = summarize_latency(latencies);
-  result.little.mean_in_system = estimate_over<Rep>(replications, [](const Rep& r) { return r.little.mean_in_system; }).mean;
-  result.little.throughput = estimate_over<Rep>(replications, [](const Rep& r) { return r.little.throughput; }).mean;
-  result.little.mean_response = estimate_over<Rep>(replications, [](const Rep& r) { return r.little.mean_response; }).mean;
+  result.little.mean_in_system = interval_over<Rep>(replications, [](const Rep& r) { return r.little.mean_in_system; }).value;
+  result.little.throughput = interval_over<Rep>(replications, [](const Rep& r) { return r.little.throughput; }).value;
+  result.little.mean_response = interval_over<Rep>(replications, [](const Rep& r) { return r.little.mean_response; }).value;
 
   if (replications.empty()) return result;
   const Rep& first = replications.front();
@@ -81,23 +83,23 @@ Result summarize(std::string scenario, std::uint64_t seed,
       endpoint.errors += rep.endpoints[i].errors;
       endpoint_latencies.push_back(&rep.endpoints[i].latency);
     }
-    endpoint.throughput = estimate_over<Rep>(replications, [i](const Rep& r) { return r.endpoints[i].throughput; });
-    endpoint.goodput = estimate_over<Rep>(replications, [i](const Rep& r) { return r.endpoints[i].goodput; });
+    endpoint.throughput = interval_over<Rep>(replications, [i](const Rep& r) { return r.endpoints[i].throughput; });
+    endpoint.goodput = interval_over<Rep>(replications, [i](const Rep& r) { return r.endpoints[i].goodput; });
     endpoint.latency = summarize_latency(endpoint_latencies);
     result.endpoints.push_back(std::move(endpoint));
   }
   for (std::size_t i = 0; i < first.servers.size(); ++i) {
     result.servers.push_back(ServerSummary{
         first.servers[i].name,
-        estimate_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].worker_busy_fraction; }),
-        estimate_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].gil_busy_fraction; }),
-        estimate_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].mean_queue_length; }),
-        estimate_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].queued_fraction; })});
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].worker_busy_fraction; }),
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].gil_busy_fraction; }),
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].mean_queue_length; }),
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].queued_fraction; })});
   }
   for (std::size_t i = 0; i < first.hosts.size(); ++i) {
     result.hosts.push_back(HostSummary{
         first.hosts[i].name,
-        estimate_over<Rep>(replications, [i](const Rep& r) { return r.hosts[i].cpu_utilization; })});
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.hosts[i].cpu_utilization; })});
   }
   for (std::size_t i = 0; i < first.databases.size(); ++i) {
     DatabaseSummary database;
@@ -106,12 +108,12 @@ Result summarize(std::string scenario, std::uint64_t seed,
       database.queries += rep.databases[i].queries;
       database.pool_timeouts += rep.databases[i].pool_timeouts;
     }
-    database.utilization = estimate_over<Rep>(replications, [i](const Rep& r) { return r.databases[i].utilization; });
+    database.utilization = interval_over<Rep>(replications, [i](const Rep& r) { return r.databases[i].utilization; });
     database.mean_queue_length =
-        estimate_over<Rep>(replications, [i](const Rep& r) { return r.databases[i].mean_queue_length; });
-    database.mean_pool_wait = estimate_over<Rep>(replications, [i](const Rep& r) { return r.databases[i].mean_pool_wait; });
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.databases[i].mean_queue_length; });
+    database.mean_pool_wait = interval_over<Rep>(replications, [i](const Rep& r) { return r.databases[i].mean_pool_wait; });
     database.pool_wait_fraction =
-        estimate_over<Rep>(replications, [i](const Rep& r) { return r.databases[i].pool_wait_fraction; });
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.databases[i].pool_wait_fraction; });
     result.databases.push_back(std::move(database));
   }
   for (std::size_t i = 0; i < first.services.size(); ++i) {
@@ -121,16 +123,16 @@ Result summarize(std::string scenario, std::uint64_t seed,
       service.calls += rep.services[i].calls;
       service.errors += rep.services[i].errors;
     }
-    service.mean_in_use = estimate_over<Rep>(replications, [i](const Rep& r) { return r.services[i].mean_in_use; });
+    service.mean_in_use = interval_over<Rep>(replications, [i](const Rep& r) { return r.services[i].mean_in_use; });
     service.mean_queue_length =
-        estimate_over<Rep>(replications, [i](const Rep& r) { return r.services[i].mean_queue_length; });
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.services[i].mean_queue_length; });
     result.services.push_back(std::move(service));
   }
   for (std::size_t b = 0; b < first.balancers.size(); ++b) {
     BalancerSummary balancer{first.balancers[b].name, {}};
     for (std::size_t s = 0; s < first.balancers[b].servers.size(); ++s) {
       BalancedServerSummary server{first.balancers[b].servers[s].name, 0,
-                                   estimate_over<Rep>(replications, [b, s](const Rep& r) {
+                                   interval_over<Rep>(replications, [b, s](const Rep& r) {
                                      return r.balancers[b].servers[s].share;
                                    })};
       for (const Rep& rep : replications) server.sent += rep.balancers[b].servers[s].sent;

@@ -55,20 +55,26 @@ double upper_tail(double t, double dof) {
 
 }  // namespace
 
-Estimate estimate_mean(std::span<const double> observations) {
-  Estimate e;
-  e.samples = static_cast<int>(observations.size());
-  if (observations.empty()) return e;
-  const double n = static_cast<double>(observations.size());
+ConfidenceInterval mean_ci(std::span<const double> observations) {
+  ConfidenceInterval ci;
   double sum = 0.0;
-  for (double x : observations) sum += x;
-  e.mean = sum / n;
-  if (observations.size() == 1) return e;
+  for (double x : observations) {
+    if (std::isnan(x)) continue;  // a replication without data: no observation
+    sum += x;
+    ++ci.samples;
+  }
+  if (ci.samples == 0) return ConfidenceInterval::no_data();
+  const double n = ci.samples;
+  ci.value = sum / n;
+  ci.half_width = 0.0;
+  if (ci.samples == 1) return ci;
   double squares = 0.0;  // two passes: no cancellation when the spread is small
-  for (double x : observations) squares += (x - e.mean) * (x - e.mean);
+  for (double x : observations) {
+    if (!std::isnan(x)) squares += (x - ci.value) * (x - ci.value);
+  }
   const double std_dev = std::sqrt(squares / (n - 1.0));
-  e.half_width = student_t_quantile(0.975, e.samples - 1) * std_dev / std::sqrt(n);
-  return e;
+  ci.half_width = student_t_quantile(0.975, ci.samples - 1) * std_dev / std::sqrt(n);
+  return ci;
 }
 
 double student_t_quantile(double p, int dof) {

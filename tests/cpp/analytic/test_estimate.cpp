@@ -132,6 +132,6 @@ servers: {api: {kind: uvicorn, workers: 2, framework: none}}
 endpoints: {o: {style: async, phases: [{cpu: 1ms}, {io: 50ms}]}}
 workload: {closed: {users: 500}}
 )");
-  const servesim::ScenarioEstimate e = estimate(s);
+  const servesim::Prediction e = estimate(s);
   CHECK(e.throughput == Approx(2000.0).epsilon(0.001));
 }

@@ -3,7 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "io/engine_output.hpp"
 #include "servesim/errors.hpp"
@@ -50,10 +53,49 @@ TEST_CASE("a replication round-trips through the engine output document", "[io][
 
 TEST_CASE("malformed engine output is an EngineError naming the place", "[io][engine_output]") {
   using Catch::Matchers::Contains;
+  // The document of a real replication, then broken in one place at a time: the
+  // reader follows the field lists, so a missing, unknown or mistyped field is
+  // an error with its path, never a default.
+  const Scenario s = test::with_run(test::sync_pool(2, 2, Distribution::exponential(0.01), 150.0), 20.0, 2.0, 1);
+  const nlohmann::json good =
+      nlohmann::json::parse(detail::engine_output_json(s.name, 1, simulate(s).replications.front()));
+  const auto error_of = [](const nlohmann::json& doc) {
+    return message_of<EngineError>([&] { (void)detail::replication_from_engine_output(doc.dump()); });
+  };
   CHECK_THAT(message_of<EngineError>([&] { (void)detail::replication_from_engine_output("Segmentation fault"); }),
              Contains("not JSON"));
-  CHECK_THAT(message_of<EngineError>([&] { (void)detail::replication_from_engine_output("{}"); }),
-             Contains("result.replications is missing"));
-  CHECK_THAT(message_of<EngineError>([&] { (void)detail::replication_from_engine_output(R"({"replications": [{"index": 0, "warmup": "x"}]})"); }),
-             Contains("result.replications[0].warmup must be a number"));
+  CHECK_THAT(error_of(nlohmann::json::object()), Contains("result.replications is missing"));
+  nlohmann::json doc = good;
+  doc["replications"][0]["warmup"] = "x";
+  CHECK_THAT(error_of(doc), Contains("result.replications[0].warmup must be a number"));
+  doc = good;
+  doc["replications"][0]["servers"][0].erase("gil_busy_fraction");
+  CHECK_THAT(error_of(doc), Contains("result.replications[0].servers[0].gil_busy_fraction is missing"));
+  doc = good;
+  doc["replications"][0]["latency"]["p42"] = 0.1;
+  CHECK_THAT(error_of(doc), Contains("result.replications[0].latency.p42 is not a known field"));
+  doc = good;
+  doc["not_a_field"] = true;
+  CHECK_THAT(error_of(doc), Contains("result.not_a_field is not a known field"));
+  doc = good;
+  doc["replications"][0]["endpoints"][0].erase("histogram");
+  CHECK_THAT(error_of(doc), Contains("result.replications[0].endpoints[0].histogram is missing"));
+  doc = good;
+  doc["replications"][0]["timeline"][0]["cpu_utilization"]["elsewhere"] = 0.5;
+  CHECK_THAT(error_of(doc), Contains("result.replications[0].timeline[0].cpu_utilization.elsewhere is not a known field"));
+}
+
+TEST_CASE("a replication without completions travels as no data", "[io][engine_output][no_data]") {
+  // 100 s of CPU per request in a 5 s run: nothing completes, so every latency
+  // statistic is no data (NaN), written as null and read back as NaN, not 0.
+  const Scenario s = test::with_run(test::sync_pool(1, 1, Distribution::constant(100.0), 1.0), 5.0, 0.0, 1);
+  ReplicationResult replication = simulate(s).replications.front();
+  REQUIRE(replication.completed == 0);
+  CHECK(std::isnan(replication.latency.mean));
+  const ReplicationResult back =
+      detail::replication_from_engine_output(detail::engine_output_json(s.name, 1, std::move(replication)));
+  CHECK(std::isnan(back.latency.mean));
+  CHECK(std::isnan(back.latency.max));
+  CHECK(std::isnan(back.endpoints[0].latency.p99));
+  CHECK(std::isnan(back.timeline.front().mean_latency));
 }

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "servesim/errors.hpp"
 #include "servesim/io/result_json.hpp"
 
 using namespace servesim;
@@ -200,4 +201,50 @@ TEST_CASE("to_json indentation and non-finite values") {
   // Expected: NaN is not valid JSON, so it is written as null.
   result.error_rate = std::numeric_limits<double>::quiet_NaN();
   CHECK(json::parse(to_json(result))["error_rate"].is_null());
+}
+
+TEST_CASE("a result reads back from its JSON, strictly", "[io][result_json]") {
+  // Expected: the document of result_from_json's Result is the same document;
+  // the overall histogram comes back bucket for bucket.
+  const std::string text = to_json(hand_built(), -1);
+  CHECK(to_json(result_from_json(text), -1) == text);
+  json doc = json::parse(text);
+  doc["servers"][0].erase("queued_fraction_ci");
+  CHECK_THROWS_WITH(result_from_json(doc.dump()), Catch::Contains("result.servers[0].queued_fraction_ci is missing"));
+  doc = json::parse(text);
+  doc["latency_ci"]["p42"] = nullptr;
+  CHECK_THROWS_WITH(result_from_json(doc.dump()), Catch::Contains("result.latency_ci.p42 is not a known field"));
+  CHECK_THROWS_AS(result_from_json("[1, 2"), EngineError);
+}
+
+TEST_CASE("no data is null, never 0", "[io][result_json][no_data]") {
+  // A replication that completed nothing: its latency statistics are NaN, so
+  // the summary's latency values are NaN and its intervals have no samples;
+  // JSON writes each as null (issue 13.6), and throughput stays a real 0.
+  ReplicationResult empty = replication(0, 0.0);
+  empty.completed = 0;
+  empty.latency = LatencyStats::from(LatencyHistogram{});
+  empty.endpoints[0].latency = empty.latency;
+  IntervalStats idle;  // one server and one host, as the replication has
+  idle.end = 1.0;
+  idle.mean_queue_length = {0.0};
+  idle.worker_busy_fraction = {0.0};
+  idle.cpu_utilization = {0.0};
+  empty.timeline = {idle};
+  const Result result = summarize("idle", 1, {empty});
+  CHECK_FALSE(result.latency.p99.has_data());
+  CHECK(std::isnan(result.latency.max));
+  const json doc = json::parse(to_json(result));
+  CHECK(doc["latency"]["mean"].is_null());
+  CHECK(doc["latency"]["max"].is_null());
+  CHECK(doc["latency_ci"]["p99"].is_null());
+  CHECK(doc["endpoints"][0]["latency_ci"]["mean"].is_null());
+  CHECK(doc["replications"][0]["latency"]["p50"].is_null());
+  CHECK(doc["replications"][0]["timeline"][0]["mean_latency"].is_null());
+  CHECK(doc["throughput"] == 0.0);
+  CHECK(doc["throughput_ci"]["samples"] == 1);
+  // And back: null reads as no data.
+  const Result back = result_from_json(doc.dump());
+  CHECK_FALSE(back.latency.mean.has_data());
+  CHECK(std::isnan(back.replications[0].latency.p99));
 }

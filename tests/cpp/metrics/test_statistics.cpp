@@ -6,7 +6,7 @@
 #include "servesim/errors.hpp"
 #include "servesim/metrics/statistics.hpp"
 
-using servesim::estimate_mean;
+using servesim::mean_ci;
 using servesim::student_t_quantile;
 
 TEST_CASE("student_t_quantile matches t tables", "[metrics][statistics]") {
@@ -54,31 +54,44 @@ TEST_CASE("student_t_quantile matches t tables", "[metrics][statistics]") {
   }
 }
 
-TEST_CASE("estimate_mean", "[metrics][statistics]") {
+TEST_CASE("mean_ci", "[metrics][statistics]") {
   SECTION("known sample") {
     // {1, 2, 3, 4, 5}: mean 3, s = sqrt(2.5), half-width = t_{0.975,4} s / sqrt(5)
     // = 2.776445 x 0.707107 = 1.963243 (t from the NIST table: 2.776).
     const std::vector<double> x{1, 2, 3, 4, 5};
-    const auto e = estimate_mean(x);
+    const auto e = mean_ci(x);
     CHECK(e.samples == 5);
-    CHECK(e.mean == 3.0);
+    CHECK(e.value == 3.0);
     CHECK(e.half_width == Approx(2.776445 * std::sqrt(0.5)).epsilon(1e-6));
     CHECK(e.lower() == Approx(3.0 - e.half_width));
   }
   SECTION("one observation has no spread") {
     // Documented: half-width 0 with one replication.
     const std::vector<double> x{7.5};
-    const auto e = estimate_mean(x);
-    CHECK(e.mean == 7.5);
+    const auto e = mean_ci(x);
+    CHECK(e.value == 7.5);
     CHECK(e.half_width == 0.0);
     CHECK(e.samples == 1);
   }
-  SECTION("empty") {
-    // Documented: Estimate{} with 0 samples.
-    const auto e = estimate_mean({});
+  SECTION("no data") {
+    // Documented: no observations, or only NaN ones (replications without data),
+    // give no_data(): samples 0, value and half-width NaN, never a made-up 0.
+    const auto e = mean_ci({});
     CHECK(e.samples == 0);
-    CHECK(e.mean == 0.0);
-    CHECK(e.half_width == 0.0);
+    CHECK_FALSE(e.has_data());
+    CHECK(std::isnan(e.value));
+    CHECK(std::isnan(e.half_width));
+    const std::vector<double> none{std::nan(""), std::nan("")};
+    CHECK_FALSE(mean_ci(none).has_data());
+  }
+  SECTION("replications without data are left out") {
+    // {NaN, 2, 4}: the mean and spread of {2, 4}: mean 3, s = sqrt(2),
+    // half-width t_{0.975,1} s / sqrt(2) = 12.7062.
+    const std::vector<double> x{std::nan(""), 2.0, 4.0};
+    const auto e = mean_ci(x);
+    CHECK(e.samples == 2);
+    CHECK(e.value == 3.0);
+    CHECK(e.half_width == Approx(12.7062047).epsilon(1e-6));
   }
   SECTION("coverage of 95 % intervals") {
     // 2,000 intervals from 10 normal observations each cover the true mean with
@@ -89,7 +102,7 @@ TEST_CASE("estimate_mean", "[metrics][statistics]") {
     std::vector<double> x(10);
     for (int i = 0; i < 2000; ++i) {
       for (double& v : x) v = normal(rng);
-      const auto e = estimate_mean(x);
+      const auto e = mean_ci(x);
       if (e.lower() <= 5.0 && 5.0 <= e.upper()) ++covered;
     }
     CHECK(covered / 2000.0 == Approx(0.95).margin(0.015));

@@ -71,14 +71,14 @@ TEST_CASE("A two-state MMPP has the mean rate and count dispersion of its closed
       for (std::uint64_t replication = 0; replication < 8; ++replication) {
         OpenArrivals arrivals(open, horizon, Rng(3, replication));
         const std::vector<double> counts = window_counts(arrivals, horizon, window);
-        const Estimate count = estimate_mean(counts);
+        const ConfidenceInterval count = mean_ci(counts);
         double squares = 0.0;
-        for (double n : counts) squares += (n - count.mean) * (n - count.mean);
-        rates.push_back(count.mean / window);
-        dispersions.push_back(squares / static_cast<double>(counts.size() - 1) / count.mean);
+        for (double n : counts) squares += (n - count.value) * (n - count.value);
+        rates.push_back(count.value / window);
+        dispersions.push_back(squares / static_cast<double>(counts.size() - 1) / count.value);
       }
-      check_estimate("mean rate", estimate_mean(rates), mean_rate, 0.01);
-      check_estimate("index of dispersion", estimate_mean(dispersions), idc, 0.03);
+      check_estimate("mean rate", mean_ci(rates), mean_rate, 0.01);
+      check_estimate("index of dispersion", mean_ci(dispersions), idc, 0.03);
       CHECK(idc > 5.0);  // far from Poisson: the check above can tell them apart
     }
   }

@@ -116,7 +116,7 @@ TEST_CASE("Round robin sends every server the same number of requests", "[simula
   REQUIRE(r.balancers.size() == 1);
   CHECK(r.balancers[0].name == "lb");
   CHECK(r.balancers[0].servers[2].name == "web2");
-  CHECK(r.balancers[0].servers[2].share.mean == Approx(1.0 / 3.0).epsilon(1e-3));
+  CHECK(r.balancers[0].servers[2].share.value == Approx(1.0 / 3.0).epsilon(1e-3));
 }
 
 TEST_CASE("Random splitting is binomial", "[simulate][balancer]") {
@@ -180,11 +180,11 @@ TEST_CASE("Random splitting makes M/M/1 queues; least connections lies between t
 
   const Result least = simulate(farm(4, BalancingPolicy::least_connections, lambda, Distribution::exponential(0.010)));
   const Result two = simulate(farm(4, BalancingPolicy::power_of_two, lambda, Distribution::exponential(0.010)));
-  const Estimate& lc = least.latency.mean;
-  const Estimate& p2 = two.latency.mean;
-  INFO("M/M/4 " << mmn << ", least connections " << lc.mean << " +- " << lc.half_width << ", power of two "
-                << p2.mean << " +- " << p2.half_width << ", M/M/1 " << mm1);
-  CHECK(lc.mean + 4.0 * standard_error(lc) >= mmn);
+  const ConfidenceInterval& lc = least.latency.mean;
+  const ConfidenceInterval& p2 = two.latency.mean;
+  INFO("M/M/4 " << mmn << ", least connections " << lc.value << " +- " << lc.half_width << ", power of two "
+                << p2.value << " +- " << p2.half_width << ", M/M/1 " << mm1);
+  CHECK(lc.value + 4.0 * standard_error(lc) >= mmn);
   CHECK(lc.upper() < p2.lower());
   CHECK(p2.upper() < random.latency.mean.lower());
 }
@@ -199,11 +199,11 @@ TEST_CASE("Least connections and power of two choices beat round robin on p99 wi
   auto p99 = [&](BalancingPolicy policy) {
     return simulate(farm(speeds, policy, 120.0, Distribution::exponential(0.010))).latency.p99;
   };
-  const Estimate round_robin = p99(BalancingPolicy::round_robin);
-  const Estimate least = p99(BalancingPolicy::least_connections);
-  const Estimate two = p99(BalancingPolicy::power_of_two);
-  INFO("p99: round robin " << round_robin.mean << " +- " << round_robin.half_width << ", least connections "
-                           << least.mean << " +- " << least.half_width << ", power of two " << two.mean
+  const ConfidenceInterval round_robin = p99(BalancingPolicy::round_robin);
+  const ConfidenceInterval least = p99(BalancingPolicy::least_connections);
+  const ConfidenceInterval two = p99(BalancingPolicy::power_of_two);
+  INFO("p99: round robin " << round_robin.value << " +- " << round_robin.half_width << ", least connections "
+                           << least.value << " +- " << least.half_width << ", power of two " << two.value
                            << " +- " << two.half_width);
   CHECK(least.upper() < round_robin.lower());
   CHECK(two.upper() < round_robin.lower());
@@ -238,10 +238,10 @@ TEST_CASE("The network adds rtt and transfer times to every latency", "[simulate
 
   const Result r = simulate(s);
   const double expected = 0.020 + 0.010 + 0.001 + 0.010;
-  CHECK(r.endpoints[0].latency.mean.mean == Approx(expected).epsilon(1e-9));
-  CHECK(r.endpoints[0].latency.p50.mean == Approx(expected).epsilon(resolution));
+  CHECK(r.endpoints[0].latency.mean.value == Approx(expected).epsilon(1e-9));
+  CHECK(r.endpoints[0].latency.p50.value == Approx(expected).epsilon(resolution));
   CHECK(r.endpoints[0].latency.max == Approx(expected).epsilon(resolution));
-  CHECK(r.endpoints[1].latency.mean.mean == Approx(0.020).epsilon(1e-9));
+  CHECK(r.endpoints[1].latency.mean.value == Approx(0.020).epsilon(1e-9));
   CHECK(r.endpoints[1].latency.max == Approx(0.020).epsilon(resolution));
   // Little's law on the server sees only its own 20 ms.
   CHECK(r.little.mean_response == Approx(0.020).epsilon(1e-6));
@@ -253,11 +253,11 @@ TEST_CASE("The network adds rtt and transfer times to every latency", "[simulate
     closed.workload.open.reset();
     closed.workload.closed = ClosedWorkload{10, Distribution::constant(0.0)};
     const Result c = simulate(closed);
-    CHECK(c.throughput.mean == Approx(10 / expected).epsilon(0.005));
+    CHECK(c.throughput.value == Approx(10 / expected).epsilon(0.005));
   }
   SECTION("without bandwidth the bytes cost nothing") {
     s.balancers[0].bandwidth_mbps.reset();
-    CHECK(simulate(s).endpoints[0].latency.mean.mean == Approx(0.030).epsilon(1e-9));
+    CHECK(simulate(s).endpoints[0].latency.mean.value == Approx(0.030).epsilon(1e-9));
   }
   SECTION("a client timeout shorter than the path fails every request, at its deadline") {
     // The answer leaves the server in time (31 ms) but reaches the client at
@@ -314,11 +314,11 @@ TEST_CASE("Requests that fail in a handler stop counting against their server", 
   const Result clean = simulate(s);
   s.services[0].error_rate = 0.5;
   const Result failing = simulate(s);
-  const Estimate& before = clean.balancers[0].servers[0].share;
-  const Estimate& after = failing.balancers[0].servers[0].share;
-  INFO("fast server's share: " << before.mean << " without errors, " << after.mean << " with");
-  CHECK(before.mean > 0.55);
-  CHECK(std::abs(after.mean - before.mean) < 0.01);
+  const ConfidenceInterval& before = clean.balancers[0].servers[0].share;
+  const ConfidenceInterval& after = failing.balancers[0].servers[0].share;
+  INFO("fast server's share: " << before.value << " without errors, " << after.value << " with");
+  CHECK(before.value > 0.55);
+  CHECK(std::abs(after.value - before.value) < 0.01);
   CHECK(failing.errors.downstream > 0);
 }
 

@@ -107,7 +107,7 @@ TEST_CASE("A connection pool of k in front of a fast database is an M/M/k queue"
     check_estimate("mean pool wait", pg.mean_pool_wait, exact.mean_wait, 0.03);
     check_estimate("mean response", r.latency.mean, exact.mean_response, 0.02);
     check_estimate("database utilization", pg.utilization, lambda / mu / 8, 0.01);
-    CHECK(pg.mean_queue_length.mean == 0.0);
+    CHECK(pg.mean_queue_length.value == 0.0);
     CHECK(r.errors.total() == 0);
   };
   SECTION("gthread: a blocking driver holds the thread while it waits") { check(simulate(scenario(ServerKind::gunicorn_gthread))); }
@@ -131,13 +131,13 @@ TEST_CASE("A sync request holds its thread while it waits for the pool; an async
     return s;
   };
   const Result threads = simulate(scenario(ServerKind::gunicorn_gthread));
-  CHECK(threads.throughput.mean == Approx(10.0).epsilon(0.01));
-  CHECK(threads.servers[0].worker_busy_fraction.mean == Approx(1.0).epsilon(0.001));
+  CHECK(threads.throughput.value == Approx(10.0).epsilon(0.01));
+  CHECK(threads.servers[0].worker_busy_fraction.value == Approx(1.0).epsilon(0.001));
   const Result loop = simulate(scenario(ServerKind::uvicorn));
-  CHECK(loop.throughput.mean == Approx(10.0).epsilon(0.01));
-  CHECK(loop.servers[0].worker_busy_fraction.mean == 0.0);
+  CHECK(loop.throughput.value == Approx(10.0).epsilon(0.01));
+  CHECK(loop.servers[0].worker_busy_fraction.value == 0.0);
   // 10 users, one served per 100 ms: by Little, 1 s per request.
-  CHECK(loop.latency.mean.mean == Approx(1.0).epsilon(0.01));
+  CHECK(loop.latency.mean.value == Approx(1.0).epsilon(0.01));
 }
 
 TEST_CASE("A saturated database makes every app host's latency grow together", "[simulate][dependencies]") {
@@ -171,16 +171,16 @@ TEST_CASE("A saturated database makes every app host's latency grow together", "
   for (const double query_time : {0.005, 0.020}) {
     DYNAMIC_SECTION("query time " << query_time * 1e3 << " ms") {
       const Result r = simulate(scenario(query_time));
-      CHECK(r.databases[0].utilization.mean == Approx(1.0).epsilon(1e-3));
-      CHECK(r.throughput.mean == Approx(4.0 / query_time).epsilon(0.01));
+      CHECK(r.databases[0].utilization.value == Approx(1.0).epsilon(1e-3));
+      CHECK(r.throughput.value == Approx(4.0 / query_time).epsilon(0.01));
       for (const EndpointSummary& endpoint : r.endpoints) {
         INFO(endpoint.name);
         // Per endpoint, the random split adds noise: 2 % covers it with
         // 40-160 k requests per replication.
-        CHECK(endpoint.latency.mean.mean == Approx(10.0 * query_time).epsilon(0.02));
+        CHECK(endpoint.latency.mean.value == Approx(10.0 * query_time).epsilon(0.02));
       }
       // 25 to 30 connections lent out, 4 of them querying: at least 21 queued.
-      CHECK(r.databases[0].mean_queue_length.mean >= 21.0);
+      CHECK(r.databases[0].mean_queue_length.value >= 21.0);
     }
   }
 }
@@ -206,7 +206,7 @@ TEST_CASE("Pool checkouts time out as in the M/M/c+D queue", "[simulate][depende
   check_estimate("P(wait) of served checkouts", r.databases[0].pool_wait_fraction,
                  exact.wait_probability_of_served, 0.01);
   CHECK(r.databases[0].pool_timeouts == r.errors.pool_timeout);
-  CHECK(r.databases[0].mean_pool_wait.mean <= timeout);
+  CHECK(r.databases[0].mean_pool_wait.value <= timeout);
 }
 
 TEST_CASE("A downstream service with a concurrency cap is an M/M/c queue", "[simulate][dependencies][accuracy]") {
@@ -230,7 +230,7 @@ TEST_CASE("A downstream service with a concurrency cap is an M/M/c queue", "[sim
     const Result free = simulate(s);
     check_estimate("mean response", free.latency.mean, latency, 0.01);
     check_estimate("calls in progress", free.services[0].mean_in_use, lambda * latency, 0.01);
-    CHECK(free.services[0].mean_queue_length.mean == 0.0);
+    CHECK(free.services[0].mean_queue_length.value == 0.0);
   }
 }
 
@@ -249,7 +249,7 @@ TEST_CASE("A failing downstream call fails its request with a 502", "[simulate][
   check_fraction("downstream errors", r, &ErrorCounts::downstream, 0.1);
   CHECK(r.services[0].errors == r.errors.downstream);
   CHECK(r.services[0].calls == r.errors.downstream + r.completed);
-  CHECK(r.latency.p50.mean == Approx(0.030).epsilon(LatencyHistogram::relative_error()));
+  CHECK(r.latency.p50.value == Approx(0.030).epsilon(LatencyHistogram::relative_error()));
 }
 
 TEST_CASE("A cache splits latency as the mixture of its hit and miss paths", "[simulate][dependencies][accuracy]") {
@@ -268,8 +268,8 @@ TEST_CASE("A cache splits latency as the mixture of its hit and miss paths", "[s
   const double resolution = LatencyHistogram::relative_error();
   const Result r = simulate(s);
   check_estimate("mean response", r.latency.mean, 0.8 * 0.001 + 0.2 * 0.020, 0.01);
-  CHECK(r.latency.p50.mean == Approx(0.001).epsilon(resolution));
-  CHECK(r.latency.p90.mean == Approx(0.020).epsilon(resolution));
+  CHECK(r.latency.p50.value == Approx(0.001).epsilon(resolution));
+  CHECK(r.latency.p90.value == Approx(0.020).epsilon(resolution));
   SECTION("a miss can query a database: the miss path's M/M/1 queue, fed by misses only") {
     // Misses (rate 0.2 x 100 = 20/s) query a database of one connection with
     // exponential 20 ms queries: M/M/1 at rho 0.4, E[T] = 20 ms / 0.6.
@@ -284,7 +284,7 @@ TEST_CASE("A cache splits latency as the mixture of its hit and miss paths", "[s
     s.endpoints[0].phases[0].hit_ratio = 1.0;
     CHECK(simulate(s).latency.max == Approx(0.001).epsilon(resolution));
     s.endpoints[0].phases[0].hit_ratio = 0.0;
-    CHECK(simulate(s).latency.p50.mean == Approx(0.020).epsilon(resolution));
+    CHECK(simulate(s).latency.p50.value == Approx(0.020).epsilon(resolution));
   }
 }
 
@@ -306,7 +306,7 @@ TEST_CASE("A killed worker lets go of its connection and its place at the databa
   const Result r = simulate(s);
   CHECK(r.errors.worker_killed == 50);
   CHECK(r.databases[0].queries == 0);
-  CHECK(r.databases[0].utilization.mean == Approx(0.5).epsilon(0.01));
+  CHECK(r.databases[0].utilization.value == Approx(0.5).epsilon(0.01));
 }
 
 TEST_CASE("Dependencies: same seed, same result, on any thread count", "[simulate][dependencies]") {

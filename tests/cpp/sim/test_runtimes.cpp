@@ -41,8 +41,8 @@ void closed(Scenario& s, int users) {
 // completions per replication, 1 % is ample and a wrong bottleneck misses
 // by far more (a whole core is 2x).
 void check_saturated(const Result& r, double expected) {
-  INFO("throughput " << r.throughput.mean << " req/s, expected " << expected);
-  CHECK(r.throughput.mean == Approx(expected).epsilon(0.01));
+  INFO("throughput " << r.throughput.value << " req/s, expected " << expected);
+  CHECK(r.throughput.value == Approx(expected).epsilon(0.01));
 }
 
 double fraction_of(const Result& r, std::uint64_t ErrorCounts::*kind, std::size_t replication) {
@@ -61,8 +61,8 @@ TEST_CASE("The GIL: one process runs Python on one core at a time", "[simulate][
     closed(s, 16);
     const Result r = simulate(s);
     check_saturated(r, 100.0);
-    CHECK(r.servers[0].gil_busy_fraction.mean == Approx(1.0).epsilon(0.001));
-    CHECK(r.hosts[0].cpu_utilization.mean == Approx(0.25).epsilon(0.01));
+    CHECK(r.servers[0].gil_busy_fraction.value == Approx(1.0).epsilon(0.001));
+    CHECK(r.hosts[0].cpu_utilization.value == Approx(0.25).epsilon(0.01));
   }
   SECTION("the same work in 4 processes: min(4, cores) = 4 cores, 400 req/s") {
     Scenario s = one_server(ServerKind::gunicorn_gthread, 4, 4);
@@ -76,7 +76,7 @@ TEST_CASE("The GIL: one process runs Python on one core at a time", "[simulate][
     closed(s, 16);
     const Result r = simulate(s);
     check_saturated(r, 400.0);
-    CHECK(r.hosts[0].cpu_utilization.mean == Approx(1.0).epsilon(0.001));
+    CHECK(r.hosts[0].cpu_utilization.value == Approx(1.0).epsilon(0.001));
   }
   SECTION("native code releases the GIL: cpu_nogil in 4 threads uses 4 cores") {
     Scenario s = one_server(ServerKind::gunicorn_gthread, 1, 4);
@@ -106,9 +106,9 @@ TEST_CASE("A GIL waiter gets its turn after one switch interval", "[simulate][ru
       const double worst = interval + 0.001;
       const double resolution = LatencyHistogram::relative_error() * worst;
       CHECK(r.endpoints[1].latency.max <= worst + resolution);
-      CHECK(fast.p99.mean == Approx(worst).margin(resolution));
+      CHECK(fast.p99.value == Approx(worst).margin(resolution));
       // Either thread holds the GIL all the time: one core of Python.
-      CHECK(r.servers[0].gil_busy_fraction.mean == Approx(1.0).epsilon(0.001));
+      CHECK(r.servers[0].gil_busy_fraction.value == Approx(1.0).epsilon(0.001));
     }
   }
 }
@@ -143,7 +143,7 @@ TEST_CASE("A blocking call in async def serializes the event loop", "[simulate][
   closed(s, 50);
   const Result r = simulate(s);
   check_saturated(r, 1.0 / 0.011);
-  CHECK(r.latency.mean.mean == Approx(50 * 0.011).epsilon(0.01));
+  CHECK(r.latency.mean.value == Approx(50 * 0.011).epsilon(0.01));
   SECTION("awaited instead, the same I/O overlaps: 1 ms of loop time per request") {
     Scenario awaited = s;
     awaited.endpoints[0].phases[1].kind = PhaseKind::io;
@@ -166,7 +166,7 @@ TEST_CASE("limit_concurrency answers 503 as an Erlang loss system", "[simulate][
   const Result r = simulate(s);
   std::vector<double> rejected(r.replications.size());
   for (std::size_t i = 0; i < rejected.size(); ++i) rejected[i] = fraction_of(r, &ErrorCounts::unavailable, i);
-  check_estimate("503 fraction", estimate_mean(rejected), erlang_b(10, 8.0), 0.02);
+  check_estimate("503 fraction", mean_ci(rejected), erlang_b(10, 8.0), 0.02);
   CHECK(r.errors.refused == 0);
 }
 
@@ -226,7 +226,7 @@ TEST_CASE("Connections: sync workers pay set-up per request, keep-alive once", "
   Scenario slow = make(ServerKind::gunicorn_gthread, 3.0);
   slow.run.duration = 3000.0;
   const Result r = simulate(slow);
-  CHECK(r.hosts[0].cpu_utilization.mean == Approx(0.002 / 3.002).epsilon(0.02));
+  CHECK(r.hosts[0].cpu_utilization.value == Approx(0.002 / 3.002).epsilon(0.02));
 }
 
 TEST_CASE("A request that changes threads pays thread_handoff", "[simulate][runtimes]") {
@@ -260,8 +260,8 @@ TEST_CASE("Every io and blocking_io wait costs what resumes it wait_overhead", "
     closed(s, 1);
     const Result r = simulate(s);
     check_saturated(r, 1.0 / (0.001 + 2 * 0.0005 + 0.005));
-    CHECK(r.hosts[0].cpu_utilization.mean == Approx(0.002 / 0.007).epsilon(0.01));
-    CHECK(r.latency.mean.mean == Approx(0.007).epsilon(0.001));
+    CHECK(r.hosts[0].cpu_utilization.value == Approx(0.002 / 0.007).epsilon(0.01));
+    CHECK(r.latency.mean.value == Approx(0.007).epsilon(0.001));
   }
   // 1 ms of Python, a 10 ms wait, 1 ms of wait_overhead, 32 users: the
   // Python (GIL or loop) is the bottleneck at 2 ms a request, 500 req/s,

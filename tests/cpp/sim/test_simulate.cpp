@@ -29,10 +29,10 @@ namespace {
 
 constexpr double kMeanService = 0.010;  // seconds
 
-Estimate little_gap(const Result& r) {
+ConfidenceInterval little_gap(const Result& r) {
   std::vector<double> gaps;
   for (const auto& rep : r.replications) gaps.push_back(rep.little.relative_error());
-  return estimate_mean(gaps);
+  return mean_ci(gaps);
 }
 
 // Little's law holds exactly for any stable run, up to the requests in flight
@@ -40,7 +40,7 @@ Estimate little_gap(const Result& r) {
 void check_little(const Result& r) {
   INFO("Little's law: L = " << r.little.mean_in_system << ", lambda W = "
                             << r.little.throughput * r.little.mean_response);
-  CHECK(little_gap(r).mean < 0.01);
+  CHECK(little_gap(r).value < 0.01);
 }
 
 }  // namespace
@@ -104,7 +104,7 @@ TEST_CASE("A full backlog refuses connections as M/M/c/K predicts", "[simulate][
   for (const auto& rep : r.replications) {
     loss.push_back(static_cast<double>(rep.errors.refused) / static_cast<double>(rep.arrivals));
   }
-  check_estimate("loss probability", estimate_mean(loss), exact.loss_probability, 0.01);
+  check_estimate("loss probability", mean_ci(loss), exact.loss_probability, 0.01);
   check_estimate("mean response of accepted", r.latency.mean, exact.mean_response, 0.01);
   check_estimate("throughput", r.throughput, exact.throughput, 0.005);
   check_little(r);
@@ -230,7 +230,7 @@ TEST_CASE("Client timeouts count the responses slower than the timeout", "[simul
     fraction.push_back(static_cast<double>(rep.errors.client_timeout) /
                        static_cast<double>(rep.completed + rep.errors.client_timeout));
   }
-  check_estimate("timed-out fraction", estimate_mean(fraction), std::exp(-(mu - lambda) * tau), 0.02);
+  check_estimate("timed-out fraction", mean_ci(fraction), std::exp(-(mu - lambda) * tau), 0.02);
   CHECK(r.errors.refused == 0);
   CHECK(r.latency.max <= tau * (1 + LatencyHistogram::relative_error()));
 }
@@ -274,10 +274,10 @@ TEST_CASE("Overload is a result: refused connections, bounded memory", "[simulat
   const double mu = 1.0 / kMeanService;
   Scenario s = with_run(sync_pool(2, 2, Distribution::exponential(kMeanService), 6 * mu), 200, 20, 2);
   const Result r = simulate(s);
-  CHECK(r.throughput.mean == Approx(2 * mu).epsilon(0.02));
+  CHECK(r.throughput.value == Approx(2 * mu).epsilon(0.02));
   CHECK(r.errors.refused > 0);
   CHECK(r.error_rate == Approx(2.0 / 3.0).epsilon(0.03));
-  CHECK(r.servers[0].mean_queue_length.mean == Approx(2048).epsilon(0.01));
+  CHECK(r.servers[0].mean_queue_length.value == Approx(2048).epsilon(0.01));
 }
 
 TEST_CASE("simulate rejects an invalid scenario with the field's path", "[simulate]") {

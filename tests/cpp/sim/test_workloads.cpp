@@ -47,12 +47,12 @@ std::vector<double> arrivals_per_interval(const Result& r) {
 }
 
 // Attempts sent per second of measured time, per replication.
-Estimate attempt_rate(const Result& r) {
+ConfidenceInterval attempt_rate(const Result& r) {
   std::vector<double> rates;
   for (const ReplicationResult& rep : r.replications) {
     rates.push_back(static_cast<double>(rep.arrivals) / rep.measured_duration);
   }
-  return estimate_mean(rates);
+  return mean_ci(rates);
 }
 
 }  // namespace
@@ -121,14 +121,14 @@ TEST_CASE("Retries without backoff turn a timeout into a retry storm; backoff st
   SECTION("no retries: the pool keeps up") {
     const Result r = simulate(s);
     CHECK(r.retries == 0);
-    CHECK(r.goodput.mean > 0.9 * capacity);
+    CHECK(r.goodput.value > 0.9 * capacity);
   }
   SECTION("no backoff: every attempt fails and users send N k / (k tau + Z) attempts per second") {
     s.workload.retries = RetryPolicy{4, 0.0, 2.0, 10.0, 0.0};
     const Result r = simulate(s);
     const double storm = users * 4 / (4 * tau + think);
-    CHECK(attempt_rate(r).mean == Approx(storm).epsilon(0.02));
-    CHECK(r.goodput.mean < 0.01 * capacity);
+    CHECK(attempt_rate(r).value == Approx(storm).epsilon(0.02));
+    CHECK(r.goodput.value < 0.01 * capacity);
     CHECK(r.completed == 0);
     // Every request failed 4 times: 3 retries each.
     CHECK(static_cast<double>(r.retries) == Approx(3.0 * static_cast<double>(r.failed)).epsilon(0.01));
@@ -137,8 +137,8 @@ TEST_CASE("Retries without backoff turn a timeout into a retry storm; backoff st
   SECTION("exponential backoff: the attempt rate stays at what the pool completes") {
     s.workload.retries = RetryPolicy{4, 1.0, 2.0, 10.0, 0.0};
     const Result r = simulate(s);
-    CHECK(attempt_rate(r).mean < 1.05 * capacity);
-    CHECK(r.goodput.mean > 0.85 * capacity);
+    CHECK(attempt_rate(r).value < 1.05 * capacity);
+    CHECK(r.goodput.value > 0.85 * capacity);
     CHECK(r.failure_rate < 0.01);
   }
 }
@@ -153,7 +153,7 @@ TEST_CASE("Open-workload retries are extra arrivals: k attempts per failed reque
   s.workload.retries = RetryPolicy{3, 0.05, 2.0, 1.0, 0.5};
   const Result r = simulate(s);
   check_estimate("attempts per second", attempt_rate(r), 3 * 250.0, 0.01);
-  CHECK(r.goodput.mean == 0.0);
+  CHECK(r.goodput.value == 0.0);
   for (const ReplicationResult& rep : r.replications) {
     // Retries due before the window opens are counted in it, so 2 per
     // failed request up to the requests in flight at the window's edges.
@@ -306,7 +306,7 @@ TEST_CASE("Goodput counts responses within the SLO: the M/M/1 response-time tail
   check_estimate("goodput with an SLO", r.endpoints[0].goodput, lambda / 2 * within, 0.01);
   check_estimate("goodput without one", r.endpoints[1].goodput, lambda / 2, 0.01);
   check_estimate("overall goodput", r.goodput, lambda / 2 * (1.0 + within), 0.01);
-  CHECK(r.endpoints[1].goodput.mean == r.endpoints[1].throughput.mean);
+  CHECK(r.endpoints[1].goodput.value == r.endpoints[1].throughput.value);
 }
 
 TEST_CASE("The time series: intervals end at multiples of the interval", "[simulate][workloads]") {
@@ -381,8 +381,8 @@ TEST_CASE("The time series: per-interval latency quantiles", "[simulate][workloa
     p99.push_back(sum99 / static_cast<double>(rep.timeline.size()));
   }
   const double bias = detail::IntervalHistogram::relative_error();
-  check_estimate("mean interval p50", estimate_mean(p50), mean * std::log(2.0), 0.01, bias * mean * std::log(2.0));
-  check_estimate("mean interval p99", estimate_mean(p99), mean * std::log(100.0), 0.01,
+  check_estimate("mean interval p50", mean_ci(p50), mean * std::log(2.0), 0.01, bias * mean * std::log(2.0));
+  check_estimate("mean interval p99", mean_ci(p99), mean * std::log(100.0), 0.01,
                  bias * mean * std::log(100.0));
-  CHECK(r.servers[0].queued_fraction.mean == 0.0);
+  CHECK(r.servers[0].queued_fraction.value == 0.0);
 }

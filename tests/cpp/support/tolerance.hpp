@@ -16,20 +16,20 @@
 
 namespace servesim::test {
 
-inline double standard_error(const Estimate& e) {
+inline double standard_error(const ConfidenceInterval& e) {
   return e.samples > 1 ? e.half_width / student_t_quantile(0.975, e.samples - 1) : 0.0;
 }
 
 /// `known_bias` widens the band by a deterministic error bound of the
 /// measurement itself (e.g. the latency histogram's relative error).
-inline void check_estimate(const std::string& what, const Estimate& e, double exact,
+inline void check_estimate(const std::string& what, const ConfidenceInterval& e, double exact,
                            double max_relative_se, double known_bias = 0.0) {
   const double se = standard_error(e);
-  INFO(what << ": simulated " << e.mean << " +- " << se << " (1 SE, " << e.samples
+  INFO(what << ": simulated " << e.value << " +- " << se << " (1 SE, " << e.samples
             << " replications), exact " << exact);
   REQUIRE(e.samples > 1);
   CHECK(se <= max_relative_se * std::abs(exact));
-  CHECK(std::abs(e.mean - exact) <= 4.0 * se + known_bias);
+  CHECK(std::abs(e.value - exact) <= 4.0 * se + known_bias);
 }
 
 }  // namespace servesim::test

@@ -12,39 +12,71 @@
 
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
-#include "servesim/metrics/result.hpp"
+#include "servesim/metrics/fields.hpp"
+#include "servesim/metrics/replication.hpp"
 #include "servesim/model/scenario.hpp"
 
 namespace servesim {
 
-/** What estimate() predicts for a scenario, with the model and assumptions behind it. */
-struct ScenarioEstimate {
+/**
+ * What estimate() predicts for a scenario from queueing theory, with the model
+ * and assumptions behind it: a record of its own (not a simulation Result), so
+ * nothing in it pretends to be counted. Its field list drives its JSON
+ * (servesim::to_json) and its Python record (servesim.Prediction).
+ */
+struct Prediction {
   std::string scenario;
-  std::string model;                     ///< the queueing model used, in words
-  std::vector<std::string> assumptions;  ///< what the numbers take for granted
-  /// The offered load reaches the saturation rate: the backlog is full and the
-  /// excess is refused (open workloads; closed ones saturate gracefully).
+  std::string server;
+  std::string host;
+  std::string model;
+  std::vector<std::string> assumptions;
   bool saturated = false;
-  double offered_rate = 0.0;     ///< open: the workload's rate; closed: throughput + errors
-  double throughput = 0.0;       ///< completed requests per second
-  double saturation_rate = 0.0;  ///< the most the server completes per second
-  /// Closed workloads: N* = (E[S] + Z) x saturation_rate, the users at which the
-  /// server saturates (Lazowska et al. 1984, section 5.2); unset for open ones.
+  double offered_rate = 0.0;
+  double throughput = 0.0;
+  double saturation_rate = 0.0;
   std::optional<double> saturation_population;
-  double error_rate = 0.0;  ///< share of requests refused (backlog full) or answered 503
-  /// What the errors are: `refused` (backlog full) or `unavailable` (503 above
-  /// uvicorn's limit_concurrency), as in ErrorCounts.
+  double error_rate = 0.0;
   std::string error_kind = "refused";
-  /// Response time: exact mean within the model, percentiles from a two-moment
-  /// (gamma) fit of the wait and of the time in service; max is +inf.
   LatencyStats latency;
-  double worker_busy_fraction = 0.0;  ///< busy slots (workers, threads) or loop busy fraction
-  double cpu_utilization = 0.0;       ///< busy fraction of the host's cores
-  double mean_in_system = 0.0;        ///< requests queued or in service, whole server
-  double mean_queue_length = 0.0;     ///< requests waiting for a slot, whole server
-  double queued_fraction = 0.0;       ///< accepted requests that waited for a slot
+  double worker_busy_fraction = 0.0;
+  double cpu_utilization = 0.0;
+  double mean_in_system = 0.0;
+  double mean_queue_length = 0.0;
+  double queued_fraction = 0.0;
+
+  static constexpr auto fields() {
+    using T = Prediction;
+    return std::tuple{
+        field("scenario", &T::scenario, "the scenario's name"),
+        field("server", &T::server, "the server modelled"),
+        field("host", &T::host, "its host"),
+        field("model", &T::model, "the queueing model used, in words"),
+        field("assumptions", &T::assumptions, "what the numbers take for granted"),
+        field("saturated", &T::saturated,
+              "the offered load reaches the saturation rate: the backlog is full and the excess is refused "
+              "(open workloads; closed ones saturate gracefully)"),
+        field("offered_rate", &T::offered_rate, "open: the workload's rate; closed: throughput + errors, req/s"),
+        field("throughput", &T::throughput, "completed requests per second, req/s"),
+        field("saturation_rate", &T::saturation_rate, "the most the server completes per second, req/s"),
+        field("saturation_population", &T::saturation_population,
+              "closed workloads: N* = (E[S] + Z) x saturation_rate, the users at which the server saturates "
+              "(Lazowska et al. 1984, 5.2); None for open ones"),
+        field("error_rate", &T::error_rate, "share of requests refused (backlog full) or answered 503, [0, 1]"),
+        field("error_kind", &T::error_kind,
+              "what the errors are: 'refused' (backlog full) or 'unavailable' (503 above limit_concurrency)"),
+        field("latency", &T::latency,
+              "response time, s: exact mean within the model, percentiles from a two-moment (gamma) fit; "
+              "max is +inf"),
+        field("worker_busy_fraction", &T::worker_busy_fraction,
+              "busy slots (workers, threads) or event-loop busy fraction, [0, 1]"),
+        field("cpu_utilization", &T::cpu_utilization, "busy fraction of the host's cores, [0, 1]"),
+        field("mean_in_system", &T::mean_in_system, "requests queued or in service, whole server"),
+        field("mean_queue_length", &T::mean_queue_length, "requests waiting for a slot, whole server"),
+        field("queued_fraction", &T::queued_fraction, "accepted requests that waited for a slot, [0, 1]")};
+  }
 };
 
 /**
@@ -77,10 +109,10 @@ struct ScenarioEstimate {
  *
  * @code
  * auto scenario = servesim::load_scenario("scenarios/two-sync-workers.yaml");
- * servesim::ScenarioEstimate e = servesim::estimate(scenario);
+ * servesim::Prediction e = servesim::estimate(scenario);
  * std::cout << e.model << ": p99 " << e.latency.p99 << " s\n";
  * @endcode
  */
-[[nodiscard]] ScenarioEstimate estimate(const Scenario& scenario);
+[[nodiscard]] Prediction estimate(const Scenario& scenario);
 
 }  // namespace servesim

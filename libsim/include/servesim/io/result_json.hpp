@@ -4,7 +4,9 @@
 /// the Python layer and engines running as child processes.
 
 #include <string>
+#include <string_view>
 
+#include "servesim/analytic/estimate.hpp"
 #include "servesim/metrics/result.hpp"
 
 namespace servesim {
@@ -12,30 +14,18 @@ namespace servesim {
 /**
  * Serializes a Result. Times are in seconds, rates in requests per second.
  *
- * An estimate across replications is written as `{mean, half_width, samples}`
- * (95 % Student-t half-width). For each such statistic `x`, `x` holds the mean
- * and `x_ci` the estimate. Top-level keys:
+ * The keys are the records' field lists (metrics/result.hpp and
+ * metrics/replication.hpp, docs/results.md), so they cannot drift from the
+ * structs. A ConfidenceInterval field `x` is written as `x` (its value) and
+ * `x_ci` (`{mean, half_width, samples}`, 95 % Student-t half-width); the
+ * latency summary as `latency` (the values, plus `max`, the largest response
+ * over all replications) and `latency_ci` (the intervals). Per-server and
+ * per-host values of a timeline interval are objects keyed by name.
+ * `histogram` is `{relative_error, count, buckets}`, `buckets` being
+ * [lower_s, upper_s, count] triples of the non-empty buckets, ascending.
  *
- * - `scenario`, `seed`, `completed` (summed over replications)
- * - `throughput`, `throughput_ci`
- * - `errors` ({refused, client_timeout, total}), `error_rate`
- * - `latency` ({mean, p50, p90, p95, p99, p999, max}: the means, plus the
- *   largest response over all replications), `latency_ci` (the same keys
- *   but `max`, each an estimate)
- * - `endpoints`: [{name, completed, throughput, throughput_ci, errors,
- *   latency, latency_ci}]
- * - `servers`: [{name, worker_busy_fraction(_ci), mean_queue_length(_ci),
- *   queued_fraction(_ci)}]
- * - `hosts`: [{name, cpu_utilization, cpu_utilization_ci}]
- * - `little`: {mean_in_system, throughput, mean_response, relative_error}
- * - `replications`: [{index, warmup, measured_duration, arrivals, completed,
- *   throughput, errors, latency, endpoints, servers, hosts, little, timeline,
- *   events}], each statistic a plain number; `timeline` is [{start, end,
- *   arrivals, completed, errors, mean_latency}] over the whole run
- * - `histogram`: {relative_error, count, buckets}, `buckets` being
- *   [lower_s, upper_s, count] triples of the non-empty buckets, ascending
- *
- * Non-finite numbers are written as `null`.
+ * No data (the latency of a run that completed nothing) and other
+ * non-finite numbers are written as `null`, an interval without samples too.
  *
  * @code
  * std::cout << servesim::to_json(servesim::simulate(scenario)) << "\n";
@@ -45,5 +35,27 @@ namespace servesim {
  * @param indent spaces per level; negative for one line
  */
 [[nodiscard]] std::string to_json(const Result& result, int indent = 2);
+
+/**
+ * Serializes an analytic Prediction (servesim::estimate) by its field list:
+ * `scenario`, `server`, `host`, `model`, `assumptions`, `saturated`,
+ * `offered_rate`, `throughput`, `saturation_rate`, `saturation_population`
+ * (null for open workloads), `error_rate`, `error_kind`, `latency` (`max` is
+ * null: unbounded), utilizations and queue lengths.
+ *
+ * @param prediction what to serialize
+ * @param indent spaces per level; negative for one line
+ */
+[[nodiscard]] std::string to_json(const Prediction& prediction, int indent = 2);
+
+/**
+ * Reads to_json()'s document back, strictly: every field of the records'
+ * field lists must be there, and nothing else. The overall histogram comes
+ * back with its buckets (all the document holds); its sum, min and max are
+ * taken from them.
+ *
+ * @throws EngineError naming the path of a missing, unknown or mistyped field
+ */
+[[nodiscard]] Result result_from_json(std::string_view text);
 
 }  // namespace servesim

@@ -61,7 +61,7 @@ struct SimulationOptions {
  * @code
  * auto scenario = servesim::load_scenario("scenarios/two-sync-workers.yaml");
  * servesim::Result r = servesim::simulate(scenario);
- * std::cout << r.throughput.mean << " req/s, p99 " << r.latency.p99.mean << " s\n";
+ * std::cout << r.throughput.value << " req/s, p99 " << r.latency.p99.value << " s\n";
  * @endcode
  */
 [[nodiscard]] Result simulate(const Scenario& scenario, const SimulationOptions& options = {});

@@ -1,0 +1,356 @@
+#pragma once
+/// @file replication.hpp
+/// What one replication of a simulation measures. Times in seconds, rates in
+/// requests per second. Each record's field list (metrics/fields.hpp) is the
+/// one definition of its JSON keys, its child-process reading and its Python
+/// attributes; the docs there are the Python docstrings.
+///
+/// "No data" (a statistic of nothing, e.g. the latency of a run that
+/// completed no request) is NaN here, null in JSON and None in Python.
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "servesim/metrics/fields.hpp"
+#include "servesim/metrics/latency_histogram.hpp"
+
+namespace servesim {
+
+/// The value of a statistic of nothing (no completed request): NaN.
+inline constexpr double kNoData = std::numeric_limits<double>::quiet_NaN();
+
+/**
+ * Attempts that did not get an answer, by cause. With retries
+ * (Workload::retries) every failed attempt counts, so a request tried three
+ * times in vain counts three times; EndpointStats::failed counts requests.
+ */
+struct ErrorCounts {
+  std::uint64_t refused = 0;
+  std::uint64_t client_timeout = 0;
+  std::uint64_t unavailable = 0;
+  std::uint64_t worker_killed = 0;
+  std::uint64_t pool_timeout = 0;
+  std::uint64_t downstream = 0;
+
+  [[nodiscard]] std::uint64_t total() const noexcept {
+    return refused + client_timeout + unavailable + worker_killed + pool_timeout + downstream;
+  }
+  ErrorCounts& operator+=(const ErrorCounts& other) noexcept {
+    refused += other.refused;
+    client_timeout += other.client_timeout;
+    unavailable += other.unavailable;
+    worker_killed += other.worker_killed;
+    pool_timeout += other.pool_timeout;
+    downstream += other.downstream;
+    return *this;
+  }
+
+  static constexpr auto fields() {
+    using T = ErrorCounts;
+    return std::tuple{
+        field("refused", &T::refused, "connections refused: the accept backlog was full"),
+        field("client_timeout", &T::client_timeout, "the client gave up after workload.client_timeout"),
+        field("unavailable", &T::unavailable, "HTTP 503: above uvicorn's limit_concurrency"),
+        field("worker_killed", &T::worker_killed, "the Gunicorn worker timeout killed the worker serving it"),
+        field("pool_timeout", &T::pool_timeout, "no database connection within the pool's timeout"),
+        field("downstream", &T::downstream, "a downstream service call failed (HTTP 502)"),
+        computed<T>("total", &T::total, "failed attempts of every cause")};
+  }
+};
+
+/** Response-time statistics of one replication, in seconds; NaN (no data) without completions. */
+struct LatencyStats {
+  double mean = kNoData;
+  double p50 = kNoData;
+  double p90 = kNoData;
+  double p95 = kNoData;
+  double p99 = kNoData;
+  double p999 = kNoData;
+  double max = kNoData;
+
+  /// Reads the statistics off a histogram; every one NaN (no data) if it is empty.
+  [[nodiscard]] static LatencyStats from(const LatencyHistogram& histogram) noexcept;
+
+  static constexpr auto fields() {
+    using T = LatencyStats;
+    return std::tuple{field("mean", &T::mean, "mean response time, s"),
+                      field("p50", &T::p50, "median response time, s (histogram: within 0.39 %)"),
+                      field("p90", &T::p90, "90th percentile, s"),
+                      field("p95", &T::p95, "95th percentile, s"),
+                      field("p99", &T::p99, "99th percentile, s"),
+                      field("p999", &T::p999, "99.9th percentile, s"),
+                      field("max", &T::max, "largest response time, s")};
+  }
+};
+
+/**
+ * Little's law, L = lambda * W, checked on the measured window: the time-average
+ * number of requests in the servers against throughput times mean response
+ * time. A relative error above a few percent on a long run points at a bug
+ * or a window too short for the requests in flight at its edges.
+ */
+struct LittleCheck {
+  double mean_in_system = 0.0;
+  double throughput = 0.0;
+  double mean_response = 0.0;
+  /// |L - lambda W| / max(L, lambda W); 0 when both are 0.
+  [[nodiscard]] double relative_error() const noexcept;
+
+  static constexpr auto fields() {
+    using T = LittleCheck;
+    return std::tuple{
+        field("mean_in_system", &T::mean_in_system, "L: time-average requests queued or in service"),
+        field("throughput", &T::throughput, "lambda: completions per second"),
+        field("mean_response", &T::mean_response, "W: mean time in the server, s"),
+        computed<T>("relative_error", &T::relative_error,
+                    "|L - lambda W| / max(L, lambda W); a few percent or more on a long run points at a bug")};
+  }
+};
+
+/** One endpoint's traffic in one replication. */
+struct EndpointStats {
+  std::string name;
+  std::uint64_t completed = 0;
+  double throughput = 0.0;
+  std::uint64_t within_slo = 0;
+  double goodput = 0.0;
+  std::uint64_t retries = 0;
+  std::uint64_t failed = 0;
+  ErrorCounts errors;
+  LatencyStats latency;
+  LatencyHistogram histogram;
+
+  static constexpr auto fields() {
+    using T = EndpointStats;
+    return std::tuple{
+        field("name", &T::name, "the endpoint"),
+        field("completed", &T::completed, "requests answered in the measured window"),
+        field("throughput", &T::throughput, "completed / measured duration, req/s"),
+        field("within_slo", &T::within_slo,
+              "of the completed, answered within the endpoint's SLO from the first attempt (all without an SLO)"),
+        field("goodput", &T::goodput, "within_slo / measured duration, req/s"),
+        field("retries", &T::retries, "attempts sent that retried a failed one"),
+        field("failed", &T::failed, "requests whose last allowed attempt failed too"),
+        field("errors", &T::errors, "failed attempts, by cause"),
+        field("latency", &T::latency, "response times, s"),
+        engine_field("histogram", &T::histogram, "every measured response time")};
+  }
+};
+
+/** One server's resources in one replication. */
+struct ServerStats {
+  std::string name;
+  double worker_busy_fraction = 0.0;
+  double gil_busy_fraction = 0.0;
+  double mean_queue_length = 0.0;
+  double mean_in_system = 0.0;
+  double queued_fraction = 0.0;
+
+  static constexpr auto fields() {
+    using T = ServerStats;
+    return std::tuple{
+        field("name", &T::name, "the server"),
+        field("worker_busy_fraction", &T::worker_busy_fraction,
+              "mean fraction of the request runners at work (worker threads for gunicorn sync and "
+              "gthread, event loops for uvicorn and gevent), [0, 1]"),
+        field("gil_busy_fraction", &T::gil_busy_fraction,
+              "mean fraction of time each process's GIL is held, averaged over processes, [0, 1]"),
+        field("mean_queue_length", &T::mean_queue_length,
+              "time-average requests waiting: in the backlog, for a thread or for the event loop"),
+        field("mean_in_system", &T::mean_in_system, "time-average requests queued or in service"),
+        field("queued_fraction", &T::queued_fraction,
+              "fraction of served requests that waited before service began (M/M/c: Erlang C), [0, 1]")};
+  }
+};
+
+/** The requests a balancer sent to one of its servers in one replication. */
+struct BalancedServerStats {
+  std::string name;
+  std::uint64_t sent = 0;
+  double share = 0.0;
+
+  static constexpr auto fields() {
+    using T = BalancedServerStats;
+    return std::tuple{field("name", &T::name, "the server"),
+                      field("sent", &T::sent, "requests sent to it in the measured window"),
+                      field("share", &T::share, "sent / all the balancer sent, [0, 1]; 0 if it sent none")};
+  }
+};
+
+/** How one balancer split its requests in one replication. */
+struct BalancerStats {
+  std::string name;
+  std::vector<BalancedServerStats> servers;
+
+  static constexpr auto fields() {
+    using T = BalancerStats;
+    return std::tuple{field("name", &T::name, "the balancer"),
+                      field("servers", &T::servers, "its servers, in the balancer's order")};
+  }
+};
+
+/** One host's CPU in one replication. */
+struct HostStats {
+  std::string name;
+  double cpu_utilization = 0.0;
+
+  static constexpr auto fields() {
+    using T = HostStats;
+    return std::tuple{field("name", &T::name, "the host"),
+                      field("cpu_utilization", &T::cpu_utilization,
+                            "busy core-seconds / (cores * seconds), [0, 1]")};
+  }
+};
+
+/**
+ * One database in one replication: its own queue, and the connection pools
+ * of every server process in front of it.
+ */
+struct DatabaseStats {
+  std::string name;
+  double utilization = 0.0;
+  double mean_queue_length = 0.0;
+  double mean_pool_wait = 0.0;
+  double pool_wait_fraction = 0.0;
+  std::uint64_t queries = 0;
+  std::uint64_t pool_timeouts = 0;
+
+  static constexpr auto fields() {
+    using T = DatabaseStats;
+    return std::tuple{
+        field("name", &T::name, "the database"),
+        field("utilization", &T::utilization, "mean fraction of its connections executing a query, [0, 1]"),
+        field("mean_queue_length", &T::mean_queue_length,
+              "time-average queries waiting at the database for one of its connections"),
+        field("mean_pool_wait", &T::mean_pool_wait,
+              "mean seconds a checkout waited for a pooled connection (0 for those served at once; "
+              "timed-out checkouts excluded)"),
+        field("pool_wait_fraction", &T::pool_wait_fraction,
+              "fraction of checkouts that had to wait for a pooled connection, [0, 1]"),
+        field("queries", &T::queries, "queries completed in the measured window"),
+        field("pool_timeouts", &T::pool_timeouts, "checkouts that waited out the pool's timeout")};
+  }
+};
+
+/** One downstream service in one replication. */
+struct ServiceStats {
+  std::string name;
+  double mean_in_use = 0.0;
+  double mean_queue_length = 0.0;
+  std::uint64_t calls = 0;
+  std::uint64_t errors = 0;
+
+  static constexpr auto fields() {
+    using T = ServiceStats;
+    return std::tuple{
+        field("name", &T::name, "the service"),
+        field("mean_in_use", &T::mean_in_use,
+              "time-average calls in progress: the concurrency in use (at most its `concurrency`)"),
+        field("mean_queue_length", &T::mean_queue_length,
+              "time-average calls waiting for a concurrency slot (0 without a cap)"),
+        field("calls", &T::calls, "calls completed in the measured window, failed or not"),
+        field("errors", &T::errors, "of which failed (the service's error_rate)")};
+  }
+};
+
+/**
+ * One time-series interval [start, end): counts of what happened in it, the
+ * latency of the requests completed in it, and time averages of the
+ * resources over it. Per-server vectors follow Scenario::servers, per-host
+ * ones Scenario::hosts; JSON keys them by name.
+ */
+struct IntervalStats {
+  double start = 0.0;
+  double end = 0.0;
+  std::uint64_t arrivals = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t within_slo = 0;
+  std::uint64_t errors = 0;
+  double throughput = 0.0;
+  double mean_latency = kNoData;
+  double p50 = kNoData;
+  double p99 = kNoData;
+  std::vector<double> mean_queue_length;
+  std::vector<double> worker_busy_fraction;
+  std::vector<double> cpu_utilization;
+
+  static constexpr auto fields() {
+    using T = IntervalStats;
+    return std::tuple{
+        field("start", &T::start, "start of the interval, s since the run began"),
+        field("end", &T::end, "end of the interval, s"),
+        field("arrivals", &T::arrivals, "attempts sent, retries included"),
+        field("retries", &T::retries, "of which retries of failed attempts"),
+        field("completed", &T::completed, "requests answered in the interval"),
+        field("within_slo", &T::within_slo, "of which within their endpoint's SLO"),
+        field("errors", &T::errors, "failed attempts"),
+        field("throughput", &T::throughput, "completed / (end - start), req/s"),
+        field("mean_latency", &T::mean_latency,
+              "mean response time of the requests completed in it, s; None (no data) if none"),
+        field("p50", &T::p50, "their median, s, within 3.1 %; None (no data) if none"),
+        field("p99", &T::p99, "their 99th percentile, s, within 3.1 %; None (no data) if none"),
+        field("mean_queue_length", &T::mean_queue_length,
+              "per server: time-average requests waiting", FieldKeys::by_server),
+        field("worker_busy_fraction", &T::worker_busy_fraction,
+              "per server: fraction of its threads or event loops at work, [0, 1]", FieldKeys::by_server),
+        field("cpu_utilization", &T::cpu_utilization, "per host: busy fraction of its cores, [0, 1]",
+              FieldKeys::by_host)};
+  }
+};
+
+/** The outcome of one independent replication. */
+struct ReplicationResult {
+  int index = 0;
+  double warmup = 0.0;
+  double measured_duration = 0.0;
+  std::uint64_t arrivals = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t completed = 0;
+  double throughput = 0.0;
+  std::uint64_t within_slo = 0;
+  double goodput = 0.0;
+  std::uint64_t failed = 0;
+  ErrorCounts errors;
+  LatencyStats latency;
+  std::vector<EndpointStats> endpoints;
+  std::vector<ServerStats> servers;
+  std::vector<HostStats> hosts;
+  std::vector<DatabaseStats> databases;
+  std::vector<ServiceStats> services;
+  std::vector<BalancerStats> balancers;
+  LittleCheck little;
+  std::vector<IntervalStats> timeline;
+  std::uint64_t events = 0;
+
+  static constexpr auto fields() {
+    using T = ReplicationResult;
+    return std::tuple{
+        field("index", &T::index, "the replication's index (its random streams' key)"),
+        field("warmup", &T::warmup, "seconds discarded at the start"),
+        field("measured_duration", &T::measured_duration, "seconds measured after warm-up"),
+        field("arrivals", &T::arrivals, "attempts sent in the measured window, retries included"),
+        field("retries", &T::retries, "of which retries of failed attempts"),
+        field("completed", &T::completed, "requests answered in the measured window"),
+        field("throughput", &T::throughput, "completed / measured_duration, req/s"),
+        field("within_slo", &T::within_slo, "of the completed, within their endpoint's SLO"),
+        field("goodput", &T::goodput, "within_slo / measured_duration, req/s"),
+        field("failed", &T::failed, "requests that failed on every allowed attempt"),
+        field("errors", &T::errors, "failed attempts, by cause"),
+        field("latency", &T::latency, "response times, s"),
+        field("endpoints", &T::endpoints, "per endpoint, in scenario order"),
+        field("servers", &T::servers, "per server, in scenario order"),
+        field("hosts", &T::hosts, "per host, in scenario order"),
+        field("databases", &T::databases, "per database, in scenario order"),
+        field("services", &T::services, "per downstream service, in scenario order"),
+        field("balancers", &T::balancers, "per balancer, in scenario order"),
+        field("little", &T::little, "Little's law check on the measured window"),
+        field("timeline", &T::timeline, "time-series intervals over the whole run, warm-up included"),
+        field("events", &T::events, "events the engine processed (for benchmarks)")};
+  }
+};
+
+}  // namespace servesim
