@@ -27,8 +27,8 @@ __all__ = ["balancers_frame", "databases_frame", "endpoints_frame", "error_kinds
 
 
 def error_kinds(errors: ErrorCounts) -> dict[str, int]:
-    """Failed attempts by cause, ``{kind: count}``, without the total."""
-    return {kind: getattr(errors, kind) for kind in ErrorCounts.fields if kind != "total"}
+    """Failed attempts by cause, ``{kind: count}`` in alphabetical order, without the total."""
+    return {kind: getattr(errors, kind) for kind in sorted(ErrorCounts.fields) if kind != "total"}
 
 
 def _number(value: float | None) -> float:
