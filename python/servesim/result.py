@@ -250,7 +250,7 @@ class Result:
 
     def to_json(self, indent: int | None = 2) -> str:
         """The full result as JSON text (no data is ``null``)."""
-        return _core.result_to_json(self.record, -1 if indent is None else indent)
+        return json.dumps(self.to_dict(), indent=indent)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per replication; see :func:`servesim.frames.replications_frame`."""
