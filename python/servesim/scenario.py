@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import copy
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from servesim import _core
+from servesim._plain import scenario_json
 
 __all__ = ["Scenario"]
 
 PathLike = str | os.PathLike[str]
-
-
-def _json_default(value: Any) -> Any:
-    """Lets numpy scalars and paths through json.dumps; anything else is a TypeError."""
-    if hasattr(value, "item") and callable(value.item):  # numpy scalar
-        return value.item()
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    raise TypeError(f"scenario values must be JSON-like, got {type(value).__name__}: {value!r}")
 
 
 class Scenario:
@@ -115,8 +106,7 @@ class Scenario:
         """
         if not isinstance(data, Mapping):
             raise TypeError(f"Scenario.from_dict expects a mapping, got {type(data).__name__}")
-        text = json.dumps(data, default=_json_default)
-        return cls(_core.parse_scenario(text), source=data)
+        return cls(_core.parse_scenario(scenario_json(data)), source=data)
 
     # -- inspection -------------------------------------------------------------------
 
