@@ -15,9 +15,16 @@ CPP_SOURCES := $(shell find libsim examples tests/cpp python/src -name '*.[ch]pp
                $(shell find . -name CMakeLists.txt -not -path './build/*' -not -path './$(VENV)/*' \
                                -not -path './tests/fuzz/*') \
                $(wildcard cmake/*)
-PY_PACKAGE_INPUTS := $(CPP_SOURCES) pyproject.toml
+# The editable install maps each Python module to its file, so adding, moving or removing
+# a module (cli.py becoming the cli/ package) needs a reinstall; editing one does not. This
+# list is rewritten only when the set of modules changes.
+PY_MODULES  := $(STAMPS)/python-modules.txt
+_ := $(shell mkdir -p $(STAMPS) && find python/servesim -name '*.py' | LC_ALL=C sort > $(PY_MODULES).new && \
+       { cmp -s $(PY_MODULES).new $(PY_MODULES) || mv $(PY_MODULES).new $(PY_MODULES); }; rm -f $(PY_MODULES).new)
+PY_PACKAGE_INPUTS := $(CPP_SOURCES) pyproject.toml $(PY_MODULES)
 
-.PHONY: help setup demo test test-cpp test-asan test-fuzz test-python fuzz bench validate calibrate clean
+.PHONY: help setup demo test test-cpp test-asan test-fuzz test-python typecheck doctest lint fuzz bench validate \
+        calibrate clean
 
 help:
 	@echo "make demo    set up, build, compare Flask/Gunicorn with FastAPI/Uvicorn, print the table and verdicts"
@@ -28,6 +35,7 @@ help:
 	@echo "make calibrate measure the framework overhead presets on real servers"
 	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
 	@echo "make lint    clang-tidy on the C++ sources"
+	@echo "make typecheck  mypy on the Python package;  make doctest  the docstrings' examples"
 
 setup: system-packages $(STAMPS)/python-package
 
@@ -102,6 +110,14 @@ lint: $(BUILD)/build.ninja
 
 test-python: setup
 	$(PY) -m pytest -q tests/python
+
+# mypy on the package (configured in pyproject.toml).
+typecheck: setup
+	$(PY) -m mypy
+
+# The docstrings' examples, run and their printed output checked.
+doctest: setup
+	$(PY) -m pytest -q --doctest-modules python/servesim
 
 bench: setup
 	$(PY) bench/bench_mm2.py $(if $(BENCH_QUICK),--quick,)
