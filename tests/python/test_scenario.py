@@ -198,8 +198,9 @@ def test_nesting_is_limited_with_a_named_limit(small_dict: dict, levels: int) ->
     with pytest.raises(ss.ScenarioError, match="the limit is 64") as caught:
         ss.Scenario.from_dict(small_dict)
     assert caught.value.path.startswith("endpoints.work.phases[0].a.a")
-    with pytest.raises(ss.ScenarioError, match="the limit is 64"):
-        ss.Scenario.from_text(json.dumps(small_dict))
+    if levels < 500:  # deeper, Python's own json.dumps cannot write the text
+        with pytest.raises(ss.ScenarioError, match="the limit is 64"):
+            ss.Scenario.from_text(json.dumps(small_dict))
 
 
 def test_numpy_arrays_read_as_lists_and_bad_ones_name_the_field(small_dict: dict) -> None:
