@@ -104,7 +104,7 @@ fuzz test-fuzz: $(FUZZ_BUILD)/build.ninja $(STAMPS)/venv
 # on the library, its tests and the example, with build/cpp's compile commands.
 lint: $(BUILD)/build.ninja
 	dirs="libsim/src tests/cpp examples"; \
-	if grep -q simgrid/s4u_model.cpp $(BUILD)/compile_commands.json; then dirs="$$dirs libsim/simgrid tests/simgrid"; fi; \
+	if grep -q libsim/simgrid/main.cpp $(BUILD)/compile_commands.json; then dirs="$$dirs libsim/simgrid tests/simgrid"; fi; \
 	find $$dirs -name '*.cpp' -print0 | \
 	  xargs -0 -P $(JOBS) -n 4 clang-tidy -p $(BUILD) --quiet
 

@@ -11,7 +11,7 @@
 #include <type_traits>
 
 #include "io/distribution_parser.hpp"
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "io/yaml_field.hpp"
 #include "model/enum_names.hpp"
 #include "model/fields.hpp"

@@ -9,7 +9,7 @@
 #include "io/distribution_parser.hpp"
 #include "io/field_reader.hpp"
 #include "io/section_parsers.hpp"
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "io/yaml_document.hpp"
 #include "io/yaml_field.hpp"
 #include "model/enum_names.hpp"

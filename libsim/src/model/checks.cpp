@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/messages.hpp"
 #include "core/printable.hpp"
-#include "io/messages.hpp"
 
 namespace servesim::detail {
 

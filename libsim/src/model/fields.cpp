@@ -3,7 +3,7 @@
 #include <cmath>
 #include <type_traits>
 
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "model/checks.hpp"
 #include "model/enum_names.hpp"
 
