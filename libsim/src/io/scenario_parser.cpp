@@ -57,13 +57,6 @@ std::vector<std::pair<std::string, YamlField>> optional_entries(const YamlField&
   return section->entries();
 }
 
-Host parse_host(const std::string& name, const YamlField& f) {
-  Host host;
-  host.name = name;
-  detail::read_section(f, host, detail::host_fields(), "a map like {cores: 4, speed: 1.0}");
-  return host;
-}
-
 FrameworkPreset framework_preset(const YamlField& f) {
   std::string name = "flask";
   if (auto framework = f.optional("framework")) name = framework->as_string();
@@ -74,24 +67,6 @@ FrameworkPreset framework_preset(const YamlField& f) {
                               " (known: " + detail::join(known) + ")");
   }
   return *found;
-}
-
-Server parse_server(const std::string& name, const YamlField& f, const std::vector<Host>& hosts) {
-  const auto fields = detail::server_fields();
-  f.expect_keys(detail::field_keys(fields), "a map like {host: app, kind: gunicorn-sync, workers: 4}");
-  Server server;
-  server.name = name;
-  server.host = reference(f, "host", names_of(hosts), "hosts");
-  if (auto kind = f.optional("kind")) server.kind = detail::parse_enum<ServerKind>(*kind);
-  detail::reject_other_kinds(f, fields, server.kind);
-  // The preset first: explicit overheads override it.
-  const FrameworkPreset preset = framework_preset(f);
-  server.framework_overhead = Distribution::constant(preset.overhead_s);
-  server.connection_overhead = Distribution::constant(preset.connection_overhead_s);
-  server.thread_handoff = Distribution::constant(preset.thread_handoff_s);
-  server.wait_overhead = Distribution::constant(preset.wait_overhead_s);
-  detail::read_fields(f, server, fields);
-  return server;
 }
 
 Phase parse_phase(const YamlField& f);
@@ -164,6 +139,40 @@ EndpointStyle parse_style(const YamlField& f) {
   f.fail("must be 'sync' (a plain def) or 'async' (an async def), got '" + style + "'");
 }
 
+std::string default_name(const std::string& origin) {
+  std::string stem = std::filesystem::path(origin).stem().string();
+  return stem.empty() ? Scenario{}.name : stem;
+}
+
+}  // namespace
+
+namespace detail {
+
+Host parse_host(const std::string& name, const YamlField& f) {
+  Host host;
+  host.name = name;
+  detail::read_section(f, host, detail::host_fields(), "a map like {cores: 4, speed: 1.0}");
+  return host;
+}
+
+Server parse_server(const std::string& name, const YamlField& f, const std::vector<Host>& hosts) {
+  const auto fields = detail::server_fields();
+  f.expect_keys(detail::field_keys(fields), "a map like {host: app, kind: gunicorn-sync, workers: 4}");
+  Server server;
+  server.name = name;
+  server.host = reference(f, "host", names_of(hosts), "hosts");
+  if (auto kind = f.optional("kind")) server.kind = detail::parse_enum<ServerKind>(*kind);
+  detail::reject_other_kinds(f, fields, server.kind);
+  // The preset first: explicit overheads override it.
+  const FrameworkPreset preset = framework_preset(f);
+  server.framework_overhead = Distribution::constant(preset.overhead_s);
+  server.connection_overhead = Distribution::constant(preset.connection_overhead_s);
+  server.thread_handoff = Distribution::constant(preset.thread_handoff_s);
+  server.wait_overhead = Distribution::constant(preset.wait_overhead_s);
+  detail::read_fields(f, server, fields);
+  return server;
+}
+
 Endpoint parse_endpoint(const std::string& name, const YamlField& f, const std::vector<std::string>& targets) {
   const auto fields = detail::endpoint_fields();
   f.expect_keys(detail::field_keys(fields), "a map like {server: web, phases: [{cpu: 10ms}]}");
@@ -194,12 +203,7 @@ RunConfig parse_run(const YamlField& f) {
   return run;
 }
 
-std::string default_name(const std::string& origin) {
-  std::string stem = std::filesystem::path(origin).stem().string();
-  return stem.empty() ? Scenario{}.name : stem;
-}
-
-}  // namespace
+}  // namespace detail
 
 Scenario parse_scenario(std::string_view text, std::string_view origin) {
   const std::string origin_name(origin);
@@ -215,10 +219,10 @@ Scenario parse_scenario(std::string_view text, std::string_view origin) {
   scenario.name = default_name(origin_name);
   if (auto name = doc.optional("name")) scenario.name = name->as_string();
   for (const auto& [name, f] : named_entries(doc.required("hosts"), "host")) {
-    scenario.hosts.push_back(parse_host(name, f));
+    scenario.hosts.push_back(detail::parse_host(name, f));
   }
   for (const auto& [name, f] : named_entries(doc.required("servers"), "server")) {
-    scenario.servers.push_back(parse_server(name, f, scenario.hosts));
+    scenario.servers.push_back(detail::parse_server(name, f, scenario.hosts));
   }
   for (const auto& [name, f] : optional_entries(doc, "balancers", "balancer")) {
     scenario.balancers.push_back(detail::parse_balancer(name, f));
@@ -232,12 +236,12 @@ Scenario parse_scenario(std::string_view text, std::string_view origin) {
   auto targets = names_of(scenario.servers);
   for (const Balancer& balancer : scenario.balancers) targets.push_back(balancer.name);
   for (const auto& [name, f] : named_entries(doc.required("endpoints"), "endpoint")) {
-    scenario.endpoints.push_back(parse_endpoint(name, f, targets));
+    scenario.endpoints.push_back(detail::parse_endpoint(name, f, targets));
   }
   const std::filesystem::path base = origin_name.empty() ? std::filesystem::path(".")
                                                          : std::filesystem::path(origin_name).parent_path();
   scenario.workload = detail::parse_workload(doc.required("workload"), base);
-  if (auto run = doc.optional("run")) scenario.run = parse_run(*run);
+  if (auto run = doc.optional("run")) scenario.run = detail::parse_run(*run);
   scenario.validate();
   return scenario;
 }
