@@ -16,6 +16,16 @@ __all__ = ["Scenario"]
 PathLike = str | os.PathLike[str]
 
 
+def _json_default(value: Any) -> Any:
+    """Lets numpy scalars and paths through json.dumps; anything else is a TypeError
+    (servesim.sweep's point keys; Scenario.from_dict converts with _plain.scenario_json)."""
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return value.item()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise TypeError(f"scenario values must be JSON-like, got {type(value).__name__}: {value!r}")
+
+
 def _check_utf8(path: PathLike) -> None:
     """Refuses a file that is not UTF-8 (Latin-1, say) with where it goes wrong: the C++
     reader takes bytes as they are, and names read from them could not become Python text."""
