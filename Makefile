@@ -68,7 +68,7 @@ $(ASAN_BUILD)/build.ninja: | system-packages
 demo: setup
 	$(VENV)/bin/servesim compare scenarios/flask_vs_fastapi.yaml --report build/demo/flask_vs_fastapi.md
 
-test: setup test-cpp lint test-asan test-fuzz
+test: setup test-cpp typecheck doctest lint test-asan test-fuzz
 
 # Everything registered with ctest: Catch2 tests, the installed-library
 # example, pytest (which also executes the notebooks).

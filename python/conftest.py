@@ -18,3 +18,4 @@ def _doctest_names(doctest_namespace: dict[str, Any], monkeypatch: pytest.Monkey
     monkeypatch.chdir(ROOT)
     doctest_namespace["ss"] = ss
     doctest_namespace["scenario"] = ss.Scenario.from_yaml(ROOT / "scenarios" / "two-sync-workers.yaml")
+    doctest_namespace["comparison"] = ss.Comparison.from_yaml(ROOT / "scenarios" / "flask_vs_fastapi.yaml")

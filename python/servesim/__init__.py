@@ -4,6 +4,10 @@
 >>> scenario = ss.Scenario.from_yaml("scenarios/two-sync-workers.yaml")
 >>> result = ss.simulate(scenario, seed=1)
 >>> print(result.summary())
+two-sync-workers: 4 replications, seed 1, warm-up 100 s, ± is the 95 % confidence half-width
+  throughput              159.82 req/s  ± 0.38
+  latency mean            27.489 ms     ± 0.376
+...
 
 Units: seconds for times, requests per second for rates, fractions in [0, 1]
 for utilizations, unless a name says otherwise.

@@ -9,7 +9,7 @@ load it cannot carry (utilization >= 1) raises
 
 >>> import servesim as ss
 >>> ss.analytic.erlang_c(2, arrival_rate=160, service_rate=100)   # P(wait) in M/M/2
-0.7111111111111111
+0.711111
 """
 
 from __future__ import annotations

@@ -336,7 +336,7 @@ class Comparison:
 
         Examples
         --------
-        >>> quick = comparison.replace(users=[100], run={"duration": 20, "replications": 1})
+        >>> quick = comparison.replace(users=[100], run={"duration": 30, "replications": 1})
         """
         return Comparison(_merge(self.to_dict(), sections), default_name=self._name)
 
@@ -515,6 +515,8 @@ def compare(comparison: Comparison, *, threads: int | None = None,
     --------
     >>> result = ss.compare(comparison, threads=2)
     >>> print(result.table())
+    flask-vs-fastapi: Is "FastAPI is 3-10x faster than Flask" true for these endpoints?
+    ...
     """
     if threads is None:
         threads = os.cpu_count() or 1
@@ -635,12 +637,17 @@ def _dependency_columns(comparison: Comparison, result: Result) -> tuple[dict[st
     return columns, {**databases_busy, **pools_busy, **services_busy}
 
 
+def _value(value: float | None) -> float:
+    """A statistic's value, NaN where a run has no data for it."""
+    return math.nan if value is None else value
+
+
 def _row(comparison: Comparison, run: tuple[str, int, str], result: Result) -> dict[str, Any]:
     case, users, deployment = run
     kind = comparison.kind(deployment)
-    cpu = result.cpu_utilization[comparison._host_of(deployment)].value
-    workers = result.worker_busy[deployment].value
-    gil = result.gil_busy[deployment].value
+    cpu = _value(result.cpu_utilization[comparison._host_of(deployment)].value)
+    workers = _value(result.worker_busy[deployment].value)
+    gil = _value(result.gil_busy[deployment].value)
     errors = result.errors
     answered = result.completed > 0
     latency = result.latency

@@ -107,8 +107,8 @@ def _replication_row(replication: ReplicationResult) -> dict[str, Any]:
         row[f"service_in_use_{service.name}"] = service.mean_in_use
         row[f"service_errors_{service.name}"] = service.errors
     for balancer in replication.balancers:
-        for server in balancer.servers:
-            row[f"sent_{balancer.name}_{server.name}"] = server.sent
+        for target in balancer.servers:
+            row[f"sent_{balancer.name}_{target.name}"] = target.sent
     row["events"] = replication.events
     return row
 

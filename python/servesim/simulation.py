@@ -145,6 +145,10 @@ def simulate(scenario: ScenarioLike, *, seed: int | None = None, replications: i
     >>> import servesim as ss
     >>> result = ss.simulate("scenarios/two-sync-workers.yaml", seed=1, replications=2)
     >>> print(result.summary())
+    two-sync-workers: 2 replications, seed 1, warm-up 100 s, ± is the 95 % confidence half-width
+      throughput ...
+      latency mean ...
+    ...
     """
     _check_count("seed", seed, 0)
     if seed is not None and seed >= 2**64:
