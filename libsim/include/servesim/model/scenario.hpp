@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "servesim/core/distribution.hpp"
+#include "servesim/model/plan_spec.hpp"
 
 namespace servesim {
 
@@ -322,6 +323,8 @@ struct Scenario {
   std::vector<Balancer> balancers;
   Workload workload;
   RunConfig run;
+  /// The file's `plan:` section: what servesim::plan() searches by default.
+  std::optional<PlanSpec> plan;
 
   /**
    * Checks ranges and cross-references (servers name existing hosts, the mix
