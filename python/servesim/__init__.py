@@ -17,6 +17,7 @@ from servesim import analytic
 from servesim._core import EngineError, Error, NotApplicableError, ScenarioError, UnstableSystemError
 from servesim.comparison import Comparison, ComparisonResult, compare
 from servesim.estimation import estimate
+from servesim.plan import Plan, plan
 from servesim.result import Estimate, LatencyStats, LittleCheck, Result
 from servesim.scenario import Scenario
 from servesim.simulation import engine_available, simulate
@@ -35,6 +36,7 @@ __all__ = [
     "LatencyStats",
     "LittleCheck",
     "NotApplicableError",
+    "Plan",
     "Result",
     "Scenario",
     "ScenarioError",
@@ -44,5 +46,6 @@ __all__ = [
     "compare",
     "engine_available",
     "estimate",
+    "plan",
     "simulate",
 ]

@@ -82,6 +82,21 @@ def simulate(
     Ctrl-C, cancels the run. ``process_timeout``: 'simgrid' only, wall-clock
     seconds per replication's process, 0 = no limit."""
 
+def plan(
+    scenario: Scenario,
+    spec: str | None = None,
+    engine: str = "native",
+    seed: int | None = None,
+    confirm_replications: int = 3,
+    prune: bool = True,
+    threads: int = 0,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """servesim::plan: the cheapest candidate of the plan's space meeting its SLO, as a dict
+    (spec, load, feasible, chosen, candidates, scenario JSON text, result dict or None,
+    simulations, wall_seconds, explanation); `spec` is a plan: section whose keys replace
+    the scenario's own."""
+
 def engine_available(engine: str) -> bool:
     """Whether ``engine`` ('native' or 'simgrid') can run here."""
 

@@ -168,7 +168,7 @@ void reject_settings_of_other_kinds(const YamlField& f, ServerKind kind) {
 }
 
 Server parse_server(const std::string& name, const YamlField& f, const std::vector<Host>& hosts) {
-  f.expect_keys({"host", "kind", "workers", "backlog", "framework", "framework_overhead",
+  f.expect_keys({"host", "kind", "workers", "replicas", "backlog", "framework", "framework_overhead",
                  "connection_overhead", "switch_interval", "timeout", "boot_time", "threads",
                  "worker_connections", "keepalive", "limit_concurrency", "thread_pool", "thread_handoff",
                  "wait_overhead"},
@@ -179,6 +179,7 @@ Server parse_server(const std::string& name, const YamlField& f, const std::vect
   if (auto kind = f.optional("kind")) server.kind = parse_server_kind(*kind);
   reject_settings_of_other_kinds(f, server.kind);
   if (auto workers = f.optional("workers")) server.workers = workers->as_int(1);
+  if (auto replicas = f.optional("replicas")) server.replicas = replicas->as_int(1);
   if (auto backlog = f.optional("backlog")) server.backlog = backlog->as_int(1);
   if (auto threads = f.optional("threads")) server.threads = threads->as_int(1);
   if (auto connections = f.optional("worker_connections")) server.worker_connections = connections->as_int(1);

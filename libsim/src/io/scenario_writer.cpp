@@ -133,6 +133,7 @@ json server_json(const Server& s) {
       break;
   }
   if (s.kind != ServerKind::gunicorn_sync && s.keepalive) out["keepalive"] = *s.keepalive;
+  if (s.replicas != 1) out["replicas"] = s.replicas;
   return out;
 }
 

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "io/messages.hpp"
 #include "plan/plan_internal.hpp"
 #include "servesim/errors.hpp"
+#include "servesim/model/replicas.hpp"
 #include "servesim/plan/bottleneck.hpp"
 #include "servesim/plan/overrides.hpp"
 
@@ -107,19 +109,21 @@ std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec&
       Scenario candidate = with_overrides(base, overrides);
       set_load(candidate, spec, load);
       candidate.validate();
-      run.record.cost = cost_of(candidate, spec.cost);
-      const std::vector<ResourceLoad> loads = resource_loads(candidate);
+      const Scenario copies = expand_replicas(candidate);
+      run.record.cost = cost_of(copies, spec.cost);
+      const std::vector<ResourceLoad> loads = resource_loads(copies);
       run.record.capacity = loads.empty() ? kInfinity : loads.front().saturation_rate;
       if (!loads.empty()) run.record.bottleneck = loads.front().path;
       if (open) {
         run.record.bottleneck_utilization = load / run.record.capacity;
       } else {
-        run.record.bottleneck_utilization = std::min(1.0, load / saturation_population(candidate));
+        run.record.bottleneck_utilization = std::min(1.0, load / saturation_population(copies));
       }
       run.scenario = std::move(candidate);
     } catch (const ScenarioError& e) {
       run.record.verdict = CandidateVerdict::invalid;
       run.record.reason = e.what();
+      run.error_path = e.path();
       run.record.worst_ratio = kInfinity;
     }
     runs.push_back(std::move(run));
@@ -129,6 +133,9 @@ std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec&
     }
   }
   // A value that no combination accepts is a mistake in the space, not a candidate.
+  // Blame the axis whose own path the parser rejected, when one is (a misspelt
+  // path on the second axis makes every value of the first fail too).
+  std::optional<ScenarioError> blame;
   for (std::size_t a = 0; a < spec.space.size(); ++a) {
     for (const std::string& value : spec.space[a].values) {
       const CandidateRun* rejected = nullptr;
@@ -141,12 +148,15 @@ std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec&
         }
         if (!rejected) rejected = &run;
       }
-      if (!accepted && rejected) {
-        throw ScenarioError("plan.space." + spec.space[a].path,
-                            "'" + value + "' is rejected: " + rejected->record.reason);
-      }
+      if (accepted || !rejected) continue;
+      ScenarioError error("plan.space." + spec.space[a].path,
+                          "'" + value + "' is rejected: " + rejected->record.reason);
+      const std::string& at = rejected->error_path;
+      if (!at.empty() && (at.starts_with(spec.space[a].path) || spec.space[a].path.starts_with(at))) throw error;
+      if (!blame) blame = error;
     }
   }
+  if (blame) throw *blame;
   return runs;
 }
 
@@ -231,7 +241,7 @@ void judge(PlanCandidate& candidate, const PlanSpec& spec, double load, bool ope
 }
 
 void name_bottleneck(PlanCandidate& candidate, const Scenario& scenario, const Result& result) {
-  const std::vector<ResourceLoad> ranked = bottlenecks(scenario, result);
+  const std::vector<ResourceLoad> ranked = bottlenecks(expand_replicas(scenario), result);
   if (ranked.empty()) return;
   candidate.bottleneck = ranked.front().path;
   candidate.bottleneck_utilization = ranked.front().measured.value_or(ranked.front().utilization);

@@ -14,6 +14,7 @@ namespace servesim::detail {
 struct CandidateRun {
   PlanCandidate record;
   std::optional<Scenario> scenario;  ///< unset when invalid
+  std::string error_path;            ///< invalid: the path of the field the scenario rejected
 };
 
 /**

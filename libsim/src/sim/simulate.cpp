@@ -15,6 +15,7 @@
 #include "io/scenario_writer.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/metrics/warmup.hpp"
+#include "servesim/model/replicas.hpp"
 #include "sim/engine.hpp"
 
 namespace servesim {
@@ -132,7 +133,7 @@ ReplicationResult run_replication(const Scenario& scenario, const Runner& runner
 }  // namespace
 
 Result simulate(const Scenario& scenario, const SimulationOptions& options) {
-  Scenario effective = scenario;
+  Scenario effective = expand_replicas(scenario);
   if (options.seed) effective.run.seed = *options.seed;
   if (options.replications) effective.run.replications = *options.replications;
   if (options.threads < 0) {

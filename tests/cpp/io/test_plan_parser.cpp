@@ -66,7 +66,9 @@ workload: {open: {rate: 50}}
 }
 
 TEST_CASE("plan: section errors name the field", "[io][plan]") {
-  require_error(with(kPlanned, "p99: 200ms", "p98: 200ms"), "plan.slo.p98", "did you mean 'p99'?");
+  require_error(with(kPlanned, "p99: 200ms", "latency: 200ms"), "plan.slo.latency",
+                "valid keys: p50, p90, p99, p999, mean, errors");
+  require_error(with(kPlanned, "p99: 200ms", "P99: 200ms"), "plan.slo.P99", "did you mean 'p99'?");
   require_error(with(kPlanned, "p99: 200ms, errors: 0.1%", ""), "plan.slo", "at least one term");
   require_error(with(kPlanned, "errors: 0.1%", "errors: 150%"), "plan.slo.errors", "fraction in [0, 1]");
   require_error(with(kPlanned, "errors: 0.1%", "errors: 5ms"), "plan.slo.errors", "percentage");

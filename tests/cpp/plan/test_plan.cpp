@@ -117,3 +117,22 @@ TEST_CASE("plan: bad spaces and targets are errors naming the plan's field", "[p
   const std::string no_plan = kPool.substr(0, kPool.find("plan:"));
   require_scenario_error(plan_of(no_plan), "plan", "no plan: section");
 }
+
+TEST_CASE("plan: horizontal scaling, replicas priced per host", "[plan][replicas]") {
+  // Each copy (2 workers, 2 cores, 10 ms of exponential CPU) carries 200 req/s:
+  // 500 req/s needs 3 copies (rho = 0.83; M/M/2 per copy, p99 near 70 ms).
+  const std::string scaled = with(with(kPool, "{rate: 300}", "{rate: 500}"),
+                                  "space: {hosts.app.cores: [1, 2, 4, 8], servers.web.workers: [1, 2, 3, 4, 5, 6, 7, 8]}",
+                                  "space: {servers.web.replicas: [1, 2, 3, 4, 5, 6]}");
+  const Scenario s = parse_scenario(with(scaled, "{core: 1, worker: 0.1}", "{host: 10, core: 1, worker: 0.1}"));
+  const PlanResult planned = plan(s);
+  REQUIRE(planned.feasible);
+  CHECK(chosen_settings(planned) == "servers.web.replicas=3 ");
+  CHECK(planned.candidates[planned.chosen].cost == Approx(3 * (10 + 2 + 0.2)));
+  CHECK(planned.scenario.servers[0].replicas == 3);
+  REQUIRE(planned.result);
+  CHECK(planned.result->servers.size() == 3);
+  PlanOptions brute;
+  brute.prune = false;
+  CHECK(chosen_settings(plan(s, brute)) == chosen_settings(planned));
+}
