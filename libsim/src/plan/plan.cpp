@@ -78,6 +78,22 @@ Result run(const Scenario& scenario, const PlanOptions& options, int replication
   return simulate(scenario, sim);
 }
 
+// The screening run plus confirm_replications - 1 more: the extra ones on a
+// seed of their own, so that every replication is independent of the others.
+Result confirm(const Scenario& scenario, const PlanOptions& options, const Result& screening) {
+  if (options.confirm_replications == 1) return screening;
+  PlanOptions more = options;
+  const std::uint64_t seed = options.seed.value_or(scenario.run.seed);
+  more.seed = seed + 1;
+  Result extra = run(scenario, more, options.confirm_replications - 1);
+  std::vector<ReplicationResult> replications = screening.replications;
+  for (ReplicationResult& replication : extra.replications) {
+    replication.index = static_cast<int>(replications.size());
+    replications.push_back(std::move(replication));
+  }
+  return summarize(screening.scenario, seed, std::move(replications));
+}
+
 }  // namespace
 
 PlanResult plan(const Scenario& scenario, const PlanOptions& options) {
@@ -121,7 +137,7 @@ PlanResult plan(const Scenario& scenario, const PlanOptions& options) {
     detail::name_bottleneck(r.record, *r.scenario, screening);
     if (options.on_progress) options.on_progress(out.simulations, valid);
     if (r.record.verdict == CandidateVerdict::meets && !chosen) {
-      Result confirmation = run(*r.scenario, options, options.confirm_replications);
+      Result confirmation = confirm(*r.scenario, options, screening);
       ++out.simulations;
       r.record.metrics = detail::metrics_of(confirmation);
       detail::judge(r.record, out.spec, out.load, open);

@@ -28,7 +28,8 @@ struct PlanOptions {
   Engine engine = Engine::native;
   std::optional<std::uint64_t> seed;  ///< overrides the scenario's run.seed (common to every candidate)
   /// Replications that confirm the first candidate passing its one-replication
-  /// screening run; it is chosen when the means over them meet every term.
+  /// screening run (that run and confirm_replications - 1 more, on seed + 1);
+  /// it is chosen when the means over them meet every term.
   int confirm_replications = 3;
   /// false: simulate every valid candidate (no pruning, no early stop), the
   /// brute force plan() is checked against; the answer is the same.
