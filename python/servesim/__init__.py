@@ -21,6 +21,7 @@ from servesim.plan import Plan, plan
 from servesim.result import Estimate, LatencyStats, LittleCheck, Result
 from servesim.scenario import Scenario
 from servesim.simulation import engine_available, simulate
+from servesim.sweep import sweep
 
 try:
     __version__ = _metadata.version("servesim")
@@ -48,4 +49,5 @@ __all__ = [
     "estimate",
     "plan",
     "simulate",
+    "sweep",
 ]

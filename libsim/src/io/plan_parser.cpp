@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/plan/plan.hpp"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "plan/plan_internal.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/model/replicas.hpp"
