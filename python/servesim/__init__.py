@@ -18,6 +18,8 @@ from servesim._core import EngineError, Error, NotApplicableError, ScenarioError
 from servesim.comparison import Comparison, ComparisonResult, compare
 from servesim.estimation import estimate
 from servesim.result import Estimate, LatencyStats, LittleCheck, Result
+from servesim.saturation import (ResourceLoad, Saturation, bottleneck, find_saturation, resource_loads,
+                                 with_overrides)
 from servesim.scenario import Scenario
 from servesim.simulation import engine_available, simulate
 
@@ -35,14 +37,20 @@ __all__ = [
     "LatencyStats",
     "LittleCheck",
     "NotApplicableError",
+    "ResourceLoad",
     "Result",
+    "Saturation",
     "Scenario",
     "ScenarioError",
     "UnstableSystemError",
     "__version__",
     "analytic",
+    "bottleneck",
     "compare",
     "engine_available",
     "estimate",
+    "find_saturation",
+    "resource_loads",
     "simulate",
+    "with_overrides",
 ]
