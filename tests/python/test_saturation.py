@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
-from conftest import SCENARIOS, small_scenario
+import yaml
+from conftest import SCENARIOS, CliRunner, small_scenario
 
 import servesim as ss
 
@@ -99,3 +103,29 @@ def test_find_saturation_rejects_bad_arguments(kwargs: dict[str, object], error:
 def test_flask_orders_bottleneck_is_named() -> None:
     loads = ss.resource_loads(SCENARIOS / "flask-orders.yaml")
     assert {r.path for r in loads} == {"hosts.vm.cpu", "servers.web.workers"}
+
+
+def test_cli_saturate(run_cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "mm2.yaml"
+    path.write_text(yaml.safe_dump(small_scenario(workers=2, cores=4)), encoding="utf-8")
+    done = run_cli("saturate", path, "--tolerance", "0.05", "--json", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["rate"] == pytest.approx(200.0, rel=0.05)
+    assert found["bottleneck"] == "servers.web.workers"
+    assert found["curve"] and "util:servers.web.workers" in found["curve"][0]
+    text = run_cli("saturate", path, "--tolerance", "0.1", "--slo", "p99=100ms", "--no-progress")
+    assert text.returncode == 0, text.stderr
+    assert "saturation:" in text.stdout and "servers.web.workers" in text.stdout
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (("--slo", "p98=1s"), "slo.p98: unknown SLO term 'p98'"),
+    (("--slo", "p99"), "expected METRIC=VALUE"),
+    (("--tolerance", "2"), "must be in (0, 0.5]"),
+])
+def test_cli_saturate_errors(run_cli: CliRunner, two_sync_path: Path, args: tuple[str, ...],
+                             fragment: str) -> None:
+    done = run_cli("saturate", two_sync_path, *args)
+    assert done.returncode == 2
+    assert fragment in done.stderr

@@ -189,6 +189,14 @@ std::vector<ResourceLoad> charge_all(const Scenario& scenario, const std::vector
     }
   }
   if (response_time != nullptr) *response_time = response;
+  // Uvicorn's GIL is contended only when its thread pool runs def endpoints;
+  // otherwise the loop alone holds it and the loop is the resource to name.
+  for (const Server& s : scenario.servers) {
+    const ResourceLoad* pool = ledger.find(server_path(s, "thread_pool"));
+    if (ResourceLoad* gil = ledger.find(server_path(s, "gil")); gil != nullptr && pool != nullptr && !(pool->demand > 0.0)) {
+      gil->demand = 0.0;
+    }
+  }
   std::vector<ResourceLoad> loads = ledger.take();
   std::erase_if(loads, [](const ResourceLoad& r) { return !(r.demand > 0.0); });
   for (ResourceLoad& r : loads) r.saturation_rate = r.capacity / r.demand;
