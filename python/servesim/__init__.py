@@ -22,6 +22,7 @@ from servesim.saturation import (ResourceLoad, Saturation, bottleneck, find_satu
                                  with_overrides)
 from servesim.scenario import Scenario
 from servesim.simulation import engine_available, simulate
+from servesim.sweep import sweep
 
 try:
     __version__ = _metadata.version("servesim")
@@ -52,5 +53,6 @@ __all__ = [
     "find_saturation",
     "resource_loads",
     "simulate",
+    "sweep",
     "with_overrides",
 ]
