@@ -130,8 +130,8 @@ def resource_loads(scenario: ScenarioLike) -> list[ResourceLoad]:
     --------
     >>> import servesim as ss
     >>> loads = ss.resource_loads("scenarios/flask-orders.yaml")
-    >>> loads[0].path, round(loads[0].saturation_rate)  # doctest: +SKIP
-    ('hosts.vm.cpu', 333)
+    >>> loads[0].path, round(loads[0].saturation_rate)
+    ('servers.web.workers', 352)
     """
     return [ResourceLoad._from_core(d) for d in _core.plan.resource_loads(_as_scenario(scenario).core)]
 
@@ -159,8 +159,8 @@ def bottleneck(scenario: ScenarioLike, result: Result) -> list[ResourceLoad]:
     >>> import servesim as ss
     >>> shop = ss.Scenario.from_yaml("scenarios/flask-orders.yaml")
     >>> ranked = ss.bottleneck(shop, ss.simulate(shop, replications=1))
-    >>> ranked[0].path
-    'hosts.vm.cpu'
+    >>> ranked[0].path, ranked[1].path
+    ('servers.web.workers', 'hosts.vm.cpu')
     """
     return [ResourceLoad._from_core(d)
             for d in _core.plan.bottlenecks(_as_scenario(scenario).core, result._data)]
@@ -320,8 +320,8 @@ def find_saturation(scenario: ScenarioLike, *, slo: Mapping[str, str | float] | 
     --------
     >>> import servesim as ss
     >>> found = ss.find_saturation("scenarios/flask-orders.yaml")
-    >>> found.bottleneck, round(found.rate, -1)  # doctest: +SKIP
-    ('hosts.vm.cpu', 330.0)
+    >>> found.bottleneck, found.limited_by
+    ('servers.web.workers', 'capacity')
     >>> ss.find_saturation("scenarios/flask-orders.yaml", slo={"p99": "200ms"}).limited_by  # doctest: +SKIP
     'p99'
     """

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "servesim/errors.hpp"
-#include "sim/route.hpp"
+#include "rules/route.hpp"
 
 namespace servesim {
 namespace {

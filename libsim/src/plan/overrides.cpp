@@ -9,7 +9,7 @@
 #include <optional>
 #include <string_view>
 
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "io/scenario_writer.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/io/scenario_parser.hpp"
