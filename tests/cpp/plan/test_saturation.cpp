@@ -77,6 +77,16 @@ TEST_CASE("find_saturation agrees with queueing theory", "[plan][saturation]") {
           200.0, "databases.main.connections");
   }
 
+  SECTION("a server's connection pool") {
+    // One uvicorn process awaits its queries through a pool of 2 connections
+    // (SQLAlchemy's size 2, no overflow) in front of a 100-connection database:
+    // 2 / 10 ms = 200 req/s.
+    check(find_saturation(deployment("kind: uvicorn, workers: 1", 4,
+                                     "{db: {database: main, query: {dist: exponential, mean: 10ms}}}",
+                                     "databases: {main: {connections: 100, pool: {size: 2, max_overflow: 0}}}\n")),
+          200.0, "servers.web.pool.main");
+  }
+
   SECTION("M/M/1 with an SLO on p99") {
     // M/M/1 response times are exponential with rate mu - lambda, so p99 <= T
     // holds up to lambda = mu - ln(100) / T = 100 - 4.605 / 0.2 = 76.97 req/s.
