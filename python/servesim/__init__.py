@@ -19,6 +19,8 @@ from servesim.comparison import Comparison, ComparisonResult, compare
 from servesim.estimation import estimate
 from servesim.plan import Plan, plan
 from servesim.result import Estimate, LatencyStats, LittleCheck, Result
+from servesim.saturation import (ResourceLoad, Saturation, bottleneck, find_saturation, resource_loads,
+                                 with_overrides)
 from servesim.scenario import Scenario
 from servesim.simulation import engine_available, simulate
 from servesim.sweep import sweep
@@ -38,16 +40,22 @@ __all__ = [
     "LittleCheck",
     "NotApplicableError",
     "Plan",
+    "ResourceLoad",
     "Result",
+    "Saturation",
     "Scenario",
     "ScenarioError",
     "UnstableSystemError",
     "__version__",
     "analytic",
+    "bottleneck",
     "compare",
     "engine_available",
     "estimate",
+    "find_saturation",
     "plan",
+    "resource_loads",
     "simulate",
     "sweep",
+    "with_overrides",
 ]

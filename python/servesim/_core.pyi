@@ -167,3 +167,27 @@ class _Analytic:
         """servesim::estimate as a dict (see servesim.estimation)."""
 
 analytic: _Analytic
+
+class _Plan:
+    """The submodule servesim._core.plan: overrides, resource loads, saturation
+    (see servesim.saturation). Structs come back as dicts."""
+
+    @staticmethod
+    def with_overrides(scenario: Scenario, overrides: list[tuple[str, str]]) -> Scenario: ...
+    @staticmethod
+    def scenario_text(scenario: Scenario) -> str: ...
+    @staticmethod
+    def resource_loads(scenario: Scenario) -> list[dict[str, Any]]: ...
+    @staticmethod
+    def bottlenecks(scenario: Scenario, result: dict[str, Any]) -> list[dict[str, Any]]: ...
+    @staticmethod
+    def saturation_population(scenario: Scenario) -> float: ...
+    @staticmethod
+    def parse_slo_term(metric: str, value: str) -> tuple[str, float]: ...
+    @staticmethod
+    def find_saturation(scenario: Scenario, slo: list[tuple[str, str]], tolerance: float = 0.02,
+                        engine: str = "native", seed: int | None = None, threads: int = 0,
+                        on_progress: Callable[[float], None] | None = None) -> dict[str, Any]: ...
+
+plan: _Plan
+"""Overrides, bottlenecks and saturation searches (see servesim.saturation)."""

@@ -32,8 +32,11 @@ def estimate(scenario: ScenarioLike) -> Result:
     Result
         The same shape as :func:`simulate`'s, with ``is_estimate`` True, one
         "replication", no confidence intervals, ``model``, ``assumptions``,
-        ``saturation_rate`` (req/s) and ``saturated``. Throughput in req/s,
-        latencies in seconds.
+        ``saturation_rate`` (req/s) and ``saturated`` (open workloads: the rate
+        reaches the saturation rate; closed ones: always False, compare the users
+        with N*, the estimate's saturation population). Throughput in req/s,
+        latencies in seconds. :func:`find_saturation` finds the saturation point
+        by simulation.
 
     Raises
     ------

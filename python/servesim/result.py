@@ -335,12 +335,15 @@ class Result:
     @property
     def saturation_rate(self) -> float | None:
         """Estimates: the most the server completes per second (req/s); None for a simulation
-        (see the saturation search for that)."""
+        (:func:`servesim.find_saturation` finds it by simulation)."""
         return float(self._data["estimate"]["saturation_rate"]) if self.is_estimate else None
 
     @property
     def saturated(self) -> bool | None:
-        """Estimates: whether the offered load reaches the saturation rate; None for a simulation."""
+        """Estimates: for an open workload, whether the offered rate reaches the saturation
+        rate; for a closed one always False (users wait instead of overflowing: compare the
+        users with the estimate's N*, ``saturation_population``, to see whether they are past
+        the knee); None for a simulation."""
         return bool(self._data["estimate"]["saturated"]) if self.is_estimate else None
 
     def ci(self, metric: str) -> Estimate:

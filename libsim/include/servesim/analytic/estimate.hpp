@@ -24,8 +24,9 @@ struct ScenarioEstimate {
   std::string scenario;
   std::string model;                     ///< the queueing model used, in words
   std::vector<std::string> assumptions;  ///< what the numbers take for granted
-  /// The offered load reaches the saturation rate: the backlog is full and the
-  /// excess is refused (open workloads; closed ones saturate gracefully).
+  /// Open workloads: the offered rate reaches the saturation rate (the backlog is
+  /// full and the excess refused). Closed ones: always false, since users wait
+  /// rather than overflow; compare the users with saturation_population (N*).
   bool saturated = false;
   double offered_rate = 0.0;     ///< open: the workload's rate; closed: throughput + errors
   double throughput = 0.0;       ///< completed requests per second
