@@ -14,15 +14,15 @@ import servesim as ss
 
 def test_with_overrides_sets_fields_and_keeps_the_original() -> None:
     base = ss.Scenario.from_dict(small_scenario())
-    changed = ss.with_overrides(base, {"servers.web.workers": 8, "run.duration": "5ms",
+    changed = ss.with_overrides(base, {"servers.web.workers": 8, "run.duration": "30s",
                                        "workload.open.rate": 250.0,
                                        "endpoints.work.phases[0].cpu": {"dist": "constant", "value": "2ms"}})
-    assert changed.duration == pytest.approx(0.005)
+    assert changed.duration == pytest.approx(30.0)
     assert changed.to_dict()["servers"]["web"]["workers"] == 8
     assert changed.to_dict()["workload"]["open"]["rate"] == 250.0
     assert base.duration == 60.0
     # The result is a full scenario: it simulates and converts back.
-    assert ss.Scenario.from_dict(changed.to_dict()).duration == pytest.approx(0.005)
+    assert ss.Scenario.from_dict(changed.to_dict()).duration == pytest.approx(30.0)
 
 
 @pytest.mark.parametrize(("overrides", "path", "fragment"), [

@@ -13,7 +13,7 @@
 namespace servesim {
 namespace {
 
-using detail::Runner;
+using detail::RunsOn;
 using detail::Step;
 using detail::StepKind;
 
@@ -120,8 +120,8 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
     if (!responded) before_response += reach[i] * (s.new_connection_only ? new_connections : 1.0) * seconds;
     if (on_cpu) ledger.charge(cpu, held);
     if (s.kind == StepKind::cpu && gil_contended) ledger.charge(server_path(server, "gil"), held);
-    if (s.runner == Runner::loop) ledger.charge(server_path(server, "event_loop"), held);
-    if (s.runner == Runner::thread && loop_server) ledger.charge(server_path(server, "thread_pool"), held);
+    if (s.runs_on == RunsOn::loop) ledger.charge(server_path(server, "event_loop"), held);
+    if (s.runs_on == RunsOn::thread && loop_server) ledger.charge(server_path(server, "thread_pool"), held);
     if (slots) ledger.charge(*slots, held);
     if (s.kind == StepKind::query) {
       const Database& db = scenario.databases[s.target];
