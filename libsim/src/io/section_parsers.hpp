@@ -1,6 +1,8 @@
 #pragma once
-// Parsers of the scenario file's sections beyond hosts, servers and endpoints
-// (io/scenario_parser.cpp): what servers depend on, and the workload.
+// Parsers of the scenario file's sections, each reading one entry (a map
+// from its field description, model/fields.hpp) at the path its YamlField
+// carries: usable for any file that embeds scenario sections (comparison
+// files' deployments are servers, their cases endpoints).
 
 #include <filesystem>
 #include <string>
@@ -11,6 +13,12 @@
 
 namespace servesim::detail {
 
+Host parse_host(const std::string& name, const YamlField& f);
+/// `hosts`: the scenario's hosts, for `host:` (may be left out when there is one).
+Server parse_server(const std::string& name, const YamlField& f, const std::vector<Host>& hosts);
+/// `targets`: the names `server:` may take (servers, then balancers; may be left out when there is one).
+Endpoint parse_endpoint(const std::string& name, const YamlField& f, const std::vector<std::string>& targets);
+RunConfig parse_run(const YamlField& f);
 Database parse_database(const std::string& name, const YamlField& f);
 Service parse_service(const std::string& name, const YamlField& f);
 Balancer parse_balancer(const std::string& name, const YamlField& f);
