@@ -43,7 +43,7 @@ py::dict candidate_dict(const servesim::PlanCandidate& c) {
 
 py::dict spec_dict(const servesim::PlanSpec& spec) {
   py::dict slo;
-  for (const auto& term : spec.slo) slo[servesim::slo_metric_name(term.metric)] = term.limit;
+  for (const auto& term : spec.slo) slo[py::str(std::string(servesim::slo_metric_name(term.metric)))] = term.limit;
   py::list space;
   for (const auto& axis : spec.space) space.append(py::make_tuple(axis.path, axis.values));
   py::object target = py::none();

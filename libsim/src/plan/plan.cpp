@@ -11,18 +11,6 @@
 
 namespace servesim {
 
-const char* slo_metric_name(SloMetric metric) noexcept {
-  switch (metric) {
-    case SloMetric::p50: return "p50";
-    case SloMetric::p90: return "p90";
-    case SloMetric::p99: return "p99";
-    case SloMetric::p999: return "p999";
-    case SloMetric::mean: return "mean";
-    case SloMetric::errors: return "errors";
-  }
-  return "unknown";
-}
-
 const char* verdict_name(CandidateVerdict verdict) noexcept {
   switch (verdict) {
     case CandidateVerdict::chosen: return "chosen";
@@ -52,7 +40,7 @@ void check_spec(const PlanSpec& spec) {
     const SloTerm& term = spec.slo[i];
     if (!(term.limit >= 0.0) || (term.metric != SloMetric::errors && !(term.limit > 0.0)) ||
         (term.metric == SloMetric::errors && term.limit > 1.0)) {
-      throw ScenarioError(std::string("plan.slo.") + slo_metric_name(term.metric),
+      throw ScenarioError("plan.slo." + std::string(slo_metric_name(term.metric)),
                           "must be a duration > 0 (latency) or a fraction in [0, 1] (errors), got " +
                               std::to_string(term.limit));
     }

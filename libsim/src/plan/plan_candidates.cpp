@@ -222,7 +222,7 @@ void judge(PlanCandidate& candidate, const PlanSpec& spec, double load, bool ope
     const double value = measure(m, term.metric);
     const double r = ratio(value, term.limit);
     if (r > 1.0 && r > candidate.worst_ratio) {
-      candidate.failed_term = slo_metric_name(term.metric);
+      candidate.failed_term = std::string(slo_metric_name(term.metric));
       candidate.reason = candidate.failed_term + " " + term_value_text(term.metric, value) + " > " +
                          term_value_text(term.metric, term.limit);
     }

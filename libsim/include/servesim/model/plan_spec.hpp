@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace servesim {
@@ -38,7 +39,7 @@ struct SloTerm {
 };
 
 /// The name of `metric` as written in files (`p99`, `errors`).
-[[nodiscard]] const char* slo_metric_name(SloMetric metric) noexcept;
+[[nodiscard]] std::string_view slo_metric_name(SloMetric metric) noexcept;
 
 /**
  * One dimension of the search space: a scenario path (`servers.web.workers`,

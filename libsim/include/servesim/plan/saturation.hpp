@@ -20,14 +20,7 @@
 
 namespace servesim {
 
-/// What an SLO term bounds.
-enum class SloMetric { p50, p90, p99, p999, mean, errors };
-
-/** One term of an SLO: a latency statistic (seconds) or the errors' share (a fraction) at most `limit`. */
-struct SloTerm {
-  SloMetric metric = SloMetric::p99;
-  double limit = 0.0;
-};
+// SloMetric and SloTerm: model/plan_spec.hpp, shared with plan().
 
 /**
  * Reads an SLO term as the CLI and scenario files write it: `metric` one of
