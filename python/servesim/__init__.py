@@ -21,8 +21,11 @@ from servesim import analytic, frames, records, summaries
 from servesim._core import EngineError, Error, NotApplicableError, ScenarioError, UnstableSystemError
 from servesim.comparison import Comparison, ComparisonResult, compare
 from servesim.estimation import estimate
+from servesim.plan import Plan, plan
 from servesim.records import ConfidenceInterval, LatencyStats, LittleCheck, Prediction
 from servesim.result import Result
+from servesim.saturation import (ResourceLoad, Saturation, bottleneck, find_saturation, resource_loads,
+                                 with_overrides)
 from servesim.scenario import Scenario
 from servesim.simulation import engine_available, simulate
 from servesim.sweep import sweep
@@ -41,19 +44,27 @@ __all__ = [
     "LatencyStats",
     "LittleCheck",
     "NotApplicableError",
+    "Plan",
     "Prediction",
+    "ResourceLoad",
     "Result",
+    "Saturation",
     "Scenario",
     "ScenarioError",
     "UnstableSystemError",
     "__version__",
     "analytic",
+    "bottleneck",
     "compare",
     "engine_available",
     "estimate",
+    "find_saturation",
     "frames",
+    "plan",
     "records",
+    "resource_loads",
     "simulate",
     "summaries",
     "sweep",
+    "with_overrides",
 ]

@@ -389,6 +389,21 @@ def simulate(
     Ctrl-C, cancels the run. ``process_timeout``: 'simgrid' only, wall-clock
     seconds per replication's process, 0 = no limit."""
 
+def plan(
+    scenario: Scenario,
+    spec: str | None = None,
+    engine: str = "native",
+    seed: int | None = None,
+    confirm_replications: int = 3,
+    prune: bool = True,
+    threads: int = 0,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """servesim::plan: the cheapest candidate of the plan's space meeting its SLO, as a dict
+    (spec, load, feasible, chosen, candidates, scenario JSON text, result dict or None,
+    simulations, wall_seconds, explanation); `spec` is a plan: section whose keys replace
+    the scenario's own."""
+
 def engine_available(engine: str) -> bool:
     """Whether ``engine`` ('native' or 'simgrid') can run here."""
 
@@ -459,3 +474,27 @@ class _Analytic:
         """servesim::estimate: the analytic Prediction (see servesim.estimation)."""
 
 analytic: _Analytic
+
+class _Plan:
+    """The submodule servesim._core.plan: overrides, resource loads, saturation
+    (see servesim.saturation). Structs come back as dicts."""
+
+    @staticmethod
+    def with_overrides(scenario: Scenario, overrides: list[tuple[str, str]]) -> Scenario: ...
+    @staticmethod
+    def scenario_text(scenario: Scenario) -> str: ...
+    @staticmethod
+    def resource_loads(scenario: Scenario) -> list[dict[str, Any]]: ...
+    @staticmethod
+    def bottlenecks(scenario: Scenario, result: dict[str, Any]) -> list[dict[str, Any]]: ...
+    @staticmethod
+    def saturation_population(scenario: Scenario) -> float: ...
+    @staticmethod
+    def parse_slo_term(metric: str, value: str) -> tuple[str, float]: ...
+    @staticmethod
+    def find_saturation(scenario: Scenario, slo: list[tuple[str, str]], tolerance: float = 0.02,
+                        engine: str = "native", seed: int | None = None, threads: int = 0,
+                        on_progress: Callable[[float], None] | None = None) -> dict[str, Any]: ...
+
+plan: _Plan
+"""Overrides, bottlenecks and saturation searches (see servesim.saturation)."""

@@ -6,6 +6,8 @@ namespace py = pybind11;
 
 void register_analytic(py::module_& m);
 void register_errors(py::module_& m);
+void register_plan(py::module_& m);
+void register_plan_search(py::module_& m);
 void register_results(py::module_& m);
 void register_scenario(py::module_& m);
 void register_simulation(py::module_& m);
@@ -17,4 +19,6 @@ PYBIND11_MODULE(_core, m) {
   register_results(m);
   register_simulation(m);
   register_analytic(m);
+  register_plan(m);
+  register_plan_search(m);
 }

@@ -15,6 +15,8 @@
 #include "servesim/core/rng.hpp"
 
 #include "servesim/model/framework.hpp"
+#include "servesim/model/plan_spec.hpp"
+#include "servesim/model/replicas.hpp"
 #include "servesim/model/scenario.hpp"
 
 #include "servesim/metrics/latency_histogram.hpp"
@@ -36,6 +38,8 @@
 #include "servesim/analytic/usl.hpp"
 
 #include "servesim/sim/simulate.hpp"
+
+#include "servesim/plan/plan.hpp"
 
 #include "servesim/io/result_json.hpp"
 #include "servesim/io/scenario_parser.hpp"

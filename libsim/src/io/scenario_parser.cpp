@@ -8,6 +8,7 @@
 
 #include "io/distribution_parser.hpp"
 #include "io/field_reader.hpp"
+#include "io/plan_parser.hpp"
 #include "io/section_parsers.hpp"
 #include "core/messages.hpp"
 #include "io/yaml_document.hpp"
@@ -213,7 +214,7 @@ Scenario parse_scenario(std::string_view text, std::string_view origin) {
                         "a scenario must be a map with hosts, servers, endpoints and workload, "
                         "got " + doc.describe());
   }
-  doc.expect_keys({"name", "hosts", "servers", "balancers", "databases", "services", "endpoints", "workload", "run"});
+  doc.expect_keys({"name", "hosts", "servers", "balancers", "databases", "services", "endpoints", "workload", "run", "plan"});
 
   Scenario scenario;
   scenario.name = default_name(origin_name);
@@ -242,6 +243,7 @@ Scenario parse_scenario(std::string_view text, std::string_view origin) {
                                                          : std::filesystem::path(origin_name).parent_path();
   scenario.workload = detail::parse_workload(doc.required("workload"), base);
   if (auto run = doc.optional("run")) scenario.run = detail::parse_run(*run);
+  if (auto plan = doc.optional("plan")) scenario.plan = detail::parse_plan(*plan);
   scenario.validate();
   return scenario;
 }

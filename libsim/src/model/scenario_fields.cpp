@@ -32,6 +32,7 @@ std::span<const Field<Server>> server_fields() {
       F::custom("host"),
       F::custom("kind"),
       F::integer("workers", &Server::workers, 1),
+      F::integer("replicas", &Server::replicas, 1),
       F::integer("backlog", &Server::backlog, 1),
       F::custom("framework"),
       F::distribution("framework_overhead", &Server::framework_overhead),

@@ -14,6 +14,7 @@
 #include "rules/measurement.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/metrics/warmup.hpp"
+#include "servesim/model/replicas.hpp"
 
 namespace servesim {
 namespace {
@@ -100,7 +101,7 @@ ReplicationResult run_replication(const Scenario& scenario, const detail::Replic
 }  // namespace
 
 Result simulate(const Scenario& scenario, const SimulationOptions& options) {
-  Scenario effective = scenario;
+  Scenario effective = expand_replicas(scenario);
   if (options.seed) effective.run.seed = *options.seed;
   if (options.replications) effective.run.replications = *options.replications;
   if (options.threads < 0) {

@@ -56,8 +56,9 @@ struct Prediction {
         field("model", &T::model, "the queueing model used, in words"),
         field("assumptions", &T::assumptions, "what the numbers take for granted"),
         field("saturated", &T::saturated,
-              "the offered load reaches the saturation rate: the backlog is full and the excess is refused "
-              "(open workloads; closed ones saturate gracefully)"),
+              "open workloads: the offered rate reaches the saturation rate (the backlog is full and the excess "
+              "refused); closed ones: always false, since users wait rather than overflow: compare the users "
+              "with saturation_population (N*)"),
         field("offered_rate", &T::offered_rate, "open: the workload's rate; closed: throughput + errors, req/s"),
         field("throughput", &T::throughput, "completed requests per second, req/s"),
         field("saturation_rate", &T::saturation_rate, "the most the server completes per second, req/s"),

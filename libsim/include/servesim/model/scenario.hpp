@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "servesim/core/distribution.hpp"
+#include "servesim/model/plan_spec.hpp"
 
 namespace servesim {
 
@@ -64,6 +65,9 @@ struct Server {
   std::string host;  ///< name of a Host
   ServerKind kind = ServerKind::gunicorn_sync;
   int workers = 1;                ///< processes (`--workers`), default 1
+  /// Copies of the server, each on its own copy of its host, behind its
+  /// balancer (see expand_replicas()); default 1.
+  int replicas = 1;
   int backlog = 2048;             ///< kernel accept backlog (`--backlog`), default 2048
   int threads = 1;                ///< gunicorn_gthread: threads per process (`--threads`)
   int worker_connections = 1000;  ///< gthread and gevent: connections per process
@@ -322,6 +326,8 @@ struct Scenario {
   std::vector<Balancer> balancers;
   Workload workload;
   RunConfig run;
+  /// The file's `plan:` section: what servesim::plan() searches by default.
+  std::optional<PlanSpec> plan;
 
   /**
    * Checks ranges and cross-references (servers name existing hosts, the mix

@@ -1,0 +1,141 @@
+#pragma once
+/// @file plan.hpp
+/// Capacity planning: the cheapest deployment in a space of candidates that
+/// meets every SLO term at a target load. Analytic capacity bounds prune
+/// the candidates that cannot carry the load; simulations on common random
+/// numbers, cheapest first, decide among the rest.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "servesim/metrics/result.hpp"
+#include "servesim/model/plan_spec.hpp"
+#include "servesim/model/scenario.hpp"
+#include "servesim/sim/simulate.hpp"
+
+namespace servesim {
+
+/** How plan() searches, and what it simulates with. */
+struct PlanOptions {
+  /// The question; unset: the scenario's own `plan:` section (Scenario::plan).
+  std::optional<PlanSpec> spec;
+  Engine engine = Engine::native;
+  std::optional<std::uint64_t> seed;  ///< overrides the scenario's run.seed (common to every candidate)
+  /// Replications that confirm the first candidate passing its one-replication
+  /// screening run (that run and confirm_replications - 1 more, on seed + 1);
+  /// it is chosen when the means over them meet every term.
+  int confirm_replications = 3;
+  /// false: simulate every valid candidate (no pruning, no early stop), the
+  /// brute force plan() is checked against; the answer is the same.
+  bool prune = true;
+  int threads = 0;  ///< as SimulationOptions::threads
+  /// Called after each simulation with (simulations so far, candidates); may throw to cancel.
+  std::function<void(int done, int total)> on_progress;
+};
+
+/// What became of one candidate.
+enum class CandidateVerdict {
+  chosen,       ///< the cheapest candidate meeting every term: the plan
+  fails,        ///< simulated, and some term failed (see PlanCandidate::failed_term)
+  pruned,       ///< its analytic capacity is below the load: not simulated
+  invalid,      ///< the scenario rejects this combination of values (see reason)
+  not_needed,   ///< costs more than the plan: not simulated
+  meets,        ///< simulated (brute force) and meets every term, but costs more than the plan
+};
+
+/// The word for `verdict` in tables: `chosen`, `fails`, `pruned`, `invalid`, `not needed`, `meets`.
+[[nodiscard]] const char* verdict_name(CandidateVerdict verdict) noexcept;
+
+/** A candidate's simulated measures, with 95 % confidence half-widths across replications. */
+struct CandidateMetrics {
+  Estimate p50, p90, p99, p999, mean;  ///< latency, seconds
+  double errors = 0.0;                 ///< failed attempts / (completed + failed attempts)
+  Estimate throughput;                 ///< req/s
+  int replications = 0;
+};
+
+/** One point of the space, its cost and what became of it. */
+struct PlanCandidate {
+  int index = 0;  ///< position in the space's grid (the first axis varies slowest)
+  std::vector<std::pair<std::string, std::string>> settings;  ///< path, value as written
+  double cost = 0.0;  ///< per CostModel::period, in CostModel::currency
+  CandidateVerdict verdict = CandidateVerdict::not_needed;
+  /// Why it was rejected, in words (`p99 0.31 s > 0.2 s`, `capacity 180 req/s < 220 req/s`).
+  std::string reason;
+  /// The SLO term that failed (`p99`, `errors`), `throughput` when it did not
+  /// complete what arrived, `capacity` when pruned; empty otherwise.
+  std::string failed_term;
+  /// The busiest resource, by scenario path (`hosts.app.cpu`, `servers.web.workers`),
+  /// simulated when the candidate was, else from the analytic bound at the load.
+  std::string bottleneck;
+  double bottleneck_utilization = 0.0;  ///< of `bottleneck`, a fraction (> 1: over capacity)
+  double capacity = 0.0;  ///< analytic upper bound on the throughput, req/s (+inf if unbounded)
+  std::optional<CandidateMetrics> metrics;  ///< when simulated
+  /// Worst SLO term's measure / limit (<= 1 meets it); +inf when pruned or invalid.
+  double worst_ratio = 0.0;
+};
+
+/** The answer of plan(). */
+struct PlanResult {
+  PlanSpec spec;        ///< the question answered
+  double load = 0.0;    ///< target x (1 + headroom): req/s, or users
+  bool feasible = false;  ///< some candidate meets every term
+  /// Every candidate, ranked: by cost, then grid order.
+  std::vector<PlanCandidate> candidates;
+  /// Index into `candidates` of the plan when feasible, else of the closest
+  /// candidate (smallest worst_ratio; the most capacity if none was simulated).
+  std::size_t chosen = 0;
+  Scenario scenario;  ///< the chosen (or closest) candidate's scenario at the target load
+  /// Its confirmation run (feasible), or its screening run (closest, when simulated).
+  std::optional<Result> result;
+  int simulations = 0;   ///< simulation runs made (screening and confirmation)
+  double wall_seconds = 0.0;
+  /// A short text of why the plan wins (or what limits the closest candidate).
+  std::string explanation;
+};
+
+/**
+ * Reads a `plan:` section given as YAML or JSON text (the section's map, not
+ * the whole scenario). The keys present replace those of `base`; without a
+ * `base`, `slo` and `space` are required.
+ * @throws ScenarioError naming `plan.<field>`
+ *
+ * @code
+ * auto spec = servesim::parse_plan_section("{slo: {p99: 150ms}}", scenario.plan);
+ * @endcode
+ */
+[[nodiscard]] PlanSpec parse_plan_section(std::string_view text, const std::optional<PlanSpec>& base = {});
+
+/**
+ * Finds the cheapest deployment in `spec.space` meeting every `spec.slo` term
+ * at `spec.target` x (1 + `spec.headroom`).
+ *
+ * Candidates are the grid of the space's values, each applied to the scenario
+ * as if written in the file. A candidate whose analytic capacity (the
+ * bottleneck law over CPU, GILs, workers, event loops, thread pools, connection
+ * pools, databases and capped services) is below the load is pruned; the rest
+ * are simulated cheapest first with one replication on common random numbers
+ * (the same seed for all), and the first that meets every term is confirmed
+ * with `confirm_replications` replications. A candidate that does not
+ * complete 95 % of an open workload's arrivals fails on `throughput`.
+ *
+ * @throws ScenarioError naming `plan.<field>` for a missing or bad spec: no
+ *         plan section and no spec, an unknown path in the space, a value no
+ *         candidate accepts, a target the workload cannot take.
+ * @throws EngineError as simulate()
+ *
+ * @code
+ * auto scenario = servesim::load_scenario("scenarios/plan-orders.yaml");
+ * servesim::PlanResult plan = servesim::plan(scenario);
+ * std::cout << plan.explanation << "\n";
+ * @endcode
+ */
+[[nodiscard]] PlanResult plan(const Scenario& scenario, const PlanOptions& options = {});
+
+}  // namespace servesim

@@ -1,0 +1,284 @@
+#include "servesim/plan/bottleneck.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <map>
+#include <utility>
+
+#include "servesim/errors.hpp"
+#include "rules/route.hpp"
+
+namespace servesim {
+namespace {
+
+using detail::RunsOn;
+using detail::Step;
+using detail::StepKind;
+
+// Resources by path, in the order they are first met (hosts, then each server's).
+class Ledger {
+ public:
+  void add(const std::string& path, double capacity) {
+    if (index_.contains(path)) return;
+    index_[path] = loads_.size();
+    loads_.push_back({path, capacity, 0.0, 0.0, 0.0, std::nullopt});
+  }
+  void charge(const std::string& path, double seconds) { loads_[index_.at(path)].demand += seconds; }
+  [[nodiscard]] ResourceLoad* find(const std::string& path) {
+    const auto it = index_.find(path);
+    return it == index_.end() ? nullptr : &loads_[it->second];
+  }
+  std::vector<ResourceLoad> take() { return std::move(loads_); }
+
+ private:
+  std::map<std::string, std::size_t> index_;
+  std::vector<ResourceLoad> loads_;
+};
+
+// Probability that a request reaches each step: a cache branch goes on with
+// its hit ratio and jumps past the hit otherwise; branches only go forward.
+std::vector<double> reach_of(const std::vector<Step>& steps) {
+  std::vector<double> reach(steps.size() + 1, 0.0);
+  reach[0] = 1.0;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const Step& s = steps[i];
+    if (s.kind == StepKind::branch) {
+      reach[i + 1] += reach[i] * s.probability;
+      reach[s.target] += reach[i] * (1.0 - s.probability);
+    } else if (s.kind == StepKind::jump) {
+      reach[s.target] += reach[i];
+    } else {
+      reach[i + 1] += reach[i];
+    }
+  }
+  return reach;
+}
+
+// Share of requests that open a connection: every one of an open workload
+// (each arrival is a new client) and of gunicorn-sync (it closes them); for
+// closed users, those whose think time outlasts the keep-alive.
+double new_connection_share(const Scenario& scenario, const Server& server) {
+  if (server.kind == ServerKind::gunicorn_sync || !scenario.workload.closed) return 1.0;
+  const Distribution& think = scenario.workload.closed->think_time;
+  const double keepalive = Scenario::keepalive_of(server);
+  if (think.kind() == DistributionKind::exponential) return std::exp(-keepalive / think.mean());
+  return think.mean() > keepalive ? 1.0 : 0.0;
+}
+
+std::string server_path(const Server& s, const char* what) { return "servers." + s.name + "." + what; }
+
+// The path of whatever holds a request from start to end on `server`, if it is a bounded resource.
+std::optional<std::string> slot_path(const Server& s) {
+  switch (s.kind) {
+    case ServerKind::gunicorn_sync: return server_path(s, "workers");
+    case ServerKind::gunicorn_gthread: return server_path(s, "threads");
+    case ServerKind::gunicorn_gevent: return server_path(s, "worker_connections");
+    case ServerKind::uvicorn:
+      if (s.limit_concurrency) return server_path(s, "limit_concurrency");
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+double slot_capacity(const Server& s) {
+  switch (s.kind) {
+    case ServerKind::gunicorn_sync: return s.workers;
+    case ServerKind::gunicorn_gthread: return double(s.workers) * s.threads;
+    case ServerKind::gunicorn_gevent: return double(s.workers) * s.worker_connections;
+    case ServerKind::uvicorn: return double(s.workers) * s.limit_concurrency.value_or(0);
+  }
+  return 0.0;
+}
+
+// Charges one request of `endpoint` on `server`, weighing `weight`, to every
+// resource it holds; returns the seconds it spends before its response leaves.
+double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& endpoint, const Server& server,
+                    double weight) {
+  const Host& host = *scenario.find_host(server.host);
+  const std::string cpu = "hosts." + host.name + ".cpu";
+  const std::vector<Step> steps = detail::build_route(scenario, endpoint, server);
+  const std::vector<double> reach = reach_of(steps);
+  const double new_connections = new_connection_share(scenario, server);
+  const bool loop_server = detail::has_event_loop(server);
+  const std::optional<std::string> slots = slot_path(server);
+  // A gthread process's threads share its GIL, and so do uvicorn's loop and
+  // thread pool; elsewhere one thread runs per process and the GIL queues no one.
+  const bool gil_contended = server.kind == ServerKind::gunicorn_gthread || server.kind == ServerKind::uvicorn;
+
+  double before_response = 0.0;
+  bool responded = false;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const Step& s = steps[i];
+    if (s.kind == StepKind::respond) responded = true;
+    if (detail::is_instant(s.kind)) continue;
+    const double share = weight * reach[i] * (s.new_connection_only ? new_connections : 1.0);
+    const bool on_cpu = s.kind == StepKind::cpu || s.kind == StepKind::cpu_nogil;
+    const double seconds = s.duration.mean() / (on_cpu ? host.speed : 1.0);
+    const double held = share * seconds;
+    if (!responded) before_response += reach[i] * (s.new_connection_only ? new_connections : 1.0) * seconds;
+    if (on_cpu) ledger.charge(cpu, held);
+    if (s.kind == StepKind::cpu && gil_contended) ledger.charge(server_path(server, "gil"), held);
+    if (s.runs_on == RunsOn::loop) ledger.charge(server_path(server, "event_loop"), held);
+    if (s.runs_on == RunsOn::thread && loop_server) ledger.charge(server_path(server, "thread_pool"), held);
+    if (slots) ledger.charge(*slots, held);
+    if (s.kind == StepKind::query) {
+      const Database& db = scenario.databases[s.target];
+      ledger.charge("databases." + db.name + ".connections", held);
+      ledger.charge(server_path(server, "pool.") + db.name, held);
+    }
+    if (s.kind == StepKind::call && scenario.services[s.target].concurrency) {
+      ledger.charge("services." + scenario.services[s.target].name + ".concurrency", held);
+    }
+  }
+  return before_response;
+}
+
+// Every resource the scenario has, with its capacity and no demand yet.
+Ledger open_ledger(const Scenario& scenario) {
+  Ledger ledger;
+  for (const Host& h : scenario.hosts) ledger.add("hosts." + h.name + ".cpu", h.cores);
+  for (const Server& s : scenario.servers) {
+    if (const auto slots = slot_path(s)) ledger.add(*slots, slot_capacity(s));
+    if (s.kind == ServerKind::gunicorn_gthread || s.kind == ServerKind::uvicorn) ledger.add(server_path(s, "gil"), s.workers);
+    if (detail::has_event_loop(s)) ledger.add(server_path(s, "event_loop"), s.workers);
+    if (s.kind == ServerKind::uvicorn) ledger.add(server_path(s, "thread_pool"), double(s.workers) * s.thread_pool);
+    for (const Database& d : scenario.databases) {
+      ledger.add(server_path(s, "pool.") + d.name, double(s.workers) * (d.pool.size + d.pool.max_overflow));
+    }
+  }
+  for (const Database& d : scenario.databases) ledger.add("databases." + d.name + ".connections", d.connections);
+  for (const Service& v : scenario.services) {
+    if (v.concurrency) ledger.add("services." + v.name + ".concurrency", *v.concurrency);
+  }
+  return ledger;
+}
+
+// Endpoint weights of the mix, summing to 1 (an empty mix weighs all alike).
+std::vector<double> mix_weights(const Scenario& scenario) {
+  std::vector<double> weights(scenario.endpoints.size(), scenario.workload.mix.empty() ? 1.0 : 0.0);
+  for (const MixEntry& entry : scenario.workload.mix) {
+    for (std::size_t e = 0; e < scenario.endpoints.size(); ++e) {
+      if (scenario.endpoints[e].name == entry.endpoint) weights[e] += entry.weight;
+    }
+  }
+  double total = 0.0;
+  for (double w : weights) total += w;
+  for (double& w : weights) w /= total;
+  return weights;
+}
+
+// Charges `weights[e]` requests of each endpoint (split evenly over a
+// balancer's servers); returns the weighted time before the response,
+// balancer round trips included, and the used resources.
+std::vector<ResourceLoad> charge_all(const Scenario& scenario, const std::vector<double>& weights,
+                                     double* response_time) {
+  Ledger ledger = open_ledger(scenario);
+  double response = 0.0;
+  for (std::size_t e = 0; e < scenario.endpoints.size(); ++e) {
+    const Endpoint& endpoint = scenario.endpoints[e];
+    const std::vector<const Server*> servers = scenario.servers_of(endpoint);
+    const double share = weights[e] / double(servers.size());
+    for (const Server* server : servers) {
+      response += share * charge_route(ledger, scenario, endpoint, *server, share);
+    }
+    if (const Balancer* b = scenario.find_balancer(endpoint.server)) {
+      const double bits = 8.0 * (endpoint.request_bytes + endpoint.response_bytes);
+      response += weights[e] * (b->rtt + (b->bandwidth_mbps ? bits / (*b->bandwidth_mbps * 1e6) : 0.0));
+    }
+  }
+  if (response_time != nullptr) *response_time = response;
+  // Uvicorn's GIL is contended only when its thread pool runs def endpoints;
+  // otherwise the loop alone holds it and the loop is the resource to name.
+  for (const Server& s : scenario.servers) {
+    const ResourceLoad* pool = ledger.find(server_path(s, "thread_pool"));
+    if (ResourceLoad* gil = ledger.find(server_path(s, "gil")); gil != nullptr && pool != nullptr && !(pool->demand > 0.0)) {
+      gil->demand = 0.0;
+    }
+  }
+  std::vector<ResourceLoad> loads = ledger.take();
+  std::erase_if(loads, [](const ResourceLoad& r) { return !(r.demand > 0.0); });
+  for (ResourceLoad& r : loads) r.saturation_rate = r.capacity / r.demand;
+  return loads;
+}
+
+void fill_measured(std::vector<ResourceLoad>& loads, const Scenario& scenario, const Result& result) {
+  const auto set = [&](const std::string& path, double value) {
+    for (ResourceLoad& r : loads) {
+      if (r.path == path) r.measured = value;
+    }
+  };
+  for (const HostSummary& h : result.hosts) set("hosts." + h.name + ".cpu", h.cpu_utilization.mean);
+  for (const ServerSummary& s : result.servers) {
+    const Server* server = scenario.find_server(s.name);
+    if (server == nullptr) continue;
+    const char* runners = detail::has_event_loop(*server) ? "event_loop"
+                          : server->kind == ServerKind::gunicorn_gthread ? "threads" : "workers";
+    set(server_path(*server, runners), s.worker_busy_fraction.mean);
+    set(server_path(*server, "gil"), s.gil_busy_fraction.mean);
+  }
+  for (const DatabaseSummary& d : result.databases) set("databases." + d.name + ".connections", d.utilization.mean);
+  for (const ServiceSummary& v : result.services) {
+    const Service* service = scenario.find_service(v.name);
+    if (service != nullptr && service->concurrency) {
+      set("services." + v.name + ".concurrency", v.mean_in_use.mean / *service->concurrency);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<ResourceLoad> resource_loads(const Scenario& scenario) {
+  scenario.validate();
+  std::vector<ResourceLoad> loads = charge_all(scenario, mix_weights(scenario), nullptr);
+  std::stable_sort(loads.begin(), loads.end(), [](const ResourceLoad& a, const ResourceLoad& b) {
+    return a.saturation_rate < b.saturation_rate;
+  });
+  return loads;
+}
+
+std::vector<ResourceLoad> bottlenecks(const Scenario& scenario, const Result& result) {
+  scenario.validate();
+  // Each endpoint's measured throughput, so a mix the run drew unevenly counts as it ran.
+  std::vector<double> rates(scenario.endpoints.size(), 0.0);
+  double total = 0.0;
+  for (std::size_t e = 0; e < scenario.endpoints.size(); ++e) {
+    for (const EndpointSummary& s : result.endpoints) {
+      if (s.name == scenario.endpoints[e].name) rates[e] = s.throughput.mean;
+    }
+    total += rates[e];
+  }
+  if (!(total > 0.0)) {  // nothing completed: rank by demand at the mix's weights
+    rates = mix_weights(scenario);
+    total = 0.0;
+  }
+  std::vector<ResourceLoad> loads = charge_all(scenario, rates, nullptr);
+  for (ResourceLoad& r : loads) {
+    r.utilization = total > 0.0 ? r.demand / r.capacity : 0.0;
+    if (total > 0.0) {
+      r.demand /= total;
+      r.saturation_rate = r.capacity / r.demand;
+    }
+  }
+  fill_measured(loads, scenario, result);
+  std::stable_sort(loads.begin(), loads.end(), [](const ResourceLoad& a, const ResourceLoad& b) {
+    return a.saturation_rate < b.saturation_rate;
+  });
+  return loads;
+}
+
+double saturation_population(const Scenario& scenario) {
+  scenario.validate();
+  if (!scenario.workload.closed) {
+    throw ScenarioError("workload", "the knee N* is defined for a closed workload; this one is open");
+  }
+  double response = 0.0;
+  const std::vector<ResourceLoad> loads = charge_all(scenario, mix_weights(scenario), &response);
+  double max_demand = 0.0;
+  for (const ResourceLoad& r : loads) max_demand = std::max(max_demand, r.demand / r.capacity);
+  if (!(max_demand > 0.0)) return std::numeric_limits<double>::infinity();
+  return (response + scenario.workload.closed->think_time.mean()) / max_demand;
+}
+
+}  // namespace servesim

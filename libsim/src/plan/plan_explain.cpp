@@ -1,0 +1,118 @@
+// plan()'s answer in words: why the plan wins, or what limits the closest candidate.
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "plan/plan_internal.hpp"
+
+namespace servesim::detail {
+namespace {
+
+// Three significant digits, as a planner reads them.
+std::string sig3(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3g", value);
+  return buffer;
+}
+
+std::string money(double value, const CostModel& cost) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", value);
+  return cost.currency + " " + buffer + " per " + cost.period;
+}
+
+std::string load_text(const PlanResult& r) {
+  const bool rate = r.scenario.workload.open.has_value();
+  std::string text = sig3(r.load) + (rate ? " req/s" : " users");
+  if (r.spec.headroom > 0.0) text += " (the target with " + sig3(r.spec.headroom * 100.0) + " % headroom)";
+  return text;
+}
+
+std::string terms_met(const PlanResult& r, const CandidateMetrics& m) {
+  std::string text;
+  for (const SloTerm& term : r.spec.slo) {
+    if (!text.empty()) text += ", ";
+    const Estimate* e = nullptr;
+    switch (term.metric) {
+      case SloMetric::p50: e = &m.p50; break;
+      case SloMetric::p90: e = &m.p90; break;
+      case SloMetric::p99: e = &m.p99; break;
+      case SloMetric::p999: e = &m.p999; break;
+      case SloMetric::mean: e = &m.mean; break;
+      case SloMetric::errors: break;
+    }
+    text += std::string(slo_metric_name(term.metric)) + " " +
+            term_value_text(term.metric, e ? e->mean : m.errors);
+    if (e && e->half_width > 0.0) text += " ± " + term_value_text(term.metric, e->half_width);
+    text += " <= " + term_value_text(term.metric, term.limit);
+  }
+  return text;
+}
+
+std::string limited_by(const PlanCandidate& c) {
+  if (c.bottleneck.empty()) return "";
+  return "; busiest: " + c.bottleneck + " at " + sig3(c.bottleneck_utilization * 100.0) + " %";
+}
+
+}  // namespace
+
+std::string term_value_text(SloMetric metric, double value) {
+  if (metric == SloMetric::errors) return sig3(value * 100.0) + " %";
+  if (std::abs(value) >= 1.0) return sig3(value) + " s";
+  if (std::abs(value) >= 1e-3 || value == 0.0) return sig3(value * 1e3) + " ms";
+  return sig3(value * 1e6) + " us";
+}
+
+std::string explain(const PlanResult& r) {
+  std::string text;
+  const PlanCandidate& c = r.candidates[r.chosen];
+  int pruned = 0;
+  int failed = 0;
+  const PlanCandidate* cheapest_failed = nullptr;
+  const PlanCandidate* cheapest_pruned = nullptr;
+  for (std::size_t i = 0; i < r.candidates.size(); ++i) {
+    const PlanCandidate& other = r.candidates[i];
+    if (r.feasible && i >= r.chosen) break;
+    if (other.verdict == CandidateVerdict::pruned) {
+      ++pruned;
+      if (!cheapest_pruned) cheapest_pruned = &other;
+    } else if (other.verdict == CandidateVerdict::fails) {
+      ++failed;
+      if (!cheapest_failed) cheapest_failed = &other;
+    }
+  }
+  if (r.feasible) {
+    text += "Plan: " + settings_text(c) + ", at " + money(c.cost, r.spec.cost) + ".\n";
+    text += "At " + load_text(r) + " it meets " + terms_met(r, *c.metrics) + " over " +
+            std::to_string(c.metrics->replications) + " replications" + limited_by(c) + ".\n";
+    if (pruned + failed == 0) {
+      text += "It is the cheapest candidate in the space.\n";
+    } else {
+      text += "The " + std::to_string(pruned + failed) + " cheaper candidates fail: ";
+    }
+  } else {
+    text += "No candidate in the space meets the SLO at " + load_text(r) + ".\n";
+    text += "Closest: " + settings_text(c) + " (" + money(c.cost, r.spec.cost) + "): " + c.reason +
+            limited_by(c) + ". Widen the space along what limits it.\n";
+    text += "Of " + std::to_string(r.candidates.size()) + " candidates: ";
+  }
+  if (pruned + failed > 0 || !r.feasible) {
+    std::string parts;
+    if (pruned > 0) {
+      parts += std::to_string(pruned) + " cannot carry the load by the analytic bound (e.g. " +
+               settings_text(*cheapest_pruned) + ": " + cheapest_pruned->reason + ")";
+    }
+    if (failed > 0) {
+      if (!parts.empty()) parts += "; ";
+      parts += std::to_string(failed) + " were simulated and missed the SLO (the cheapest, " +
+               settings_text(*cheapest_failed) + ": " + cheapest_failed->reason + limited_by(*cheapest_failed) + ")";
+    }
+    if (parts.empty()) parts = "none could be simulated";
+    text += parts + ".\n";
+  }
+  text += "Searched " + std::to_string(r.candidates.size()) + " candidates with " +
+          std::to_string(r.simulations) + " simulations in " + sig3(r.wall_seconds) + " s.";
+  return text;
+}
+
+}  // namespace servesim::detail

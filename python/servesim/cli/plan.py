@@ -1,0 +1,53 @@
+"""``servesim plan FILE``: the cheapest deployment in the file's plan: space meeting its SLO."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from servesim.cli.common import Subcommands, add_progress_option, positive_int, seed, show_progress
+from servesim.cli.output import check_output, write_output, write_stdout
+
+# Candidates shown in the human table; --csv writes them all.
+_SHOWN = 12
+
+
+def add_parser(commands: Subcommands) -> None:
+    plan = commands.add_parser(
+        "plan", help="find the cheapest deployment meeting the file's plan: SLO",
+        description="Search the scenario's plan: space for the cheapest candidate meeting every SLO "
+                    "term at the target load (docs/planning.md). Exit code 0 whether or not a "
+                    "candidate is feasible; the output says which.")
+    plan.add_argument("file", metavar="FILE", help="scenario file with a plan: section (YAML or JSON)")
+    plan.add_argument("--json", action="store_true",
+                      help="print the plan, every candidate and the chosen one's result as one JSON object")
+    plan.add_argument("--csv", metavar="OUT", help="also write the ranked candidates as CSV")
+    plan.add_argument("--seed", type=seed, metavar="N", help="override run.seed (common to every candidate)")
+    plan.add_argument("--confirm-replications", type=positive_int, default=3, metavar="N",
+                      help="replications confirming the first candidate that passes (default 3)")
+    plan.add_argument("--exhaustive", action="store_true",
+                      help="simulate every candidate (the brute force; same answer, slower)")
+    plan.add_argument("--engine", choices=("native", "simgrid"), default="native", help="simulator")
+    add_progress_option(plan, " of simulations")
+    plan.set_defaults(handler=_plan)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from servesim.plan import plan
+    from servesim.scenario import Scenario
+
+    csv = check_output(args.csv, "--csv") if args.csv else None
+    scenario = Scenario.from_yaml(args.file)
+    answer = plan(scenario, engine=args.engine, seed=args.seed, progress=show_progress(args),
+                  confirm_replications=args.confirm_replications, exhaustive=args.exhaustive)
+    frame = answer.candidates
+    if csv is not None:
+        write_output(csv, "--csv", lambda path: frame.to_csv(path))
+    if args.json:
+        write_stdout(json.dumps(answer.to_dict(), separators=(",", ":")) + "\n")
+        return 0
+    columns = [*answer.settings, "cost", "verdict", "p99_s", "failed_term", "bottleneck"]
+    table = frame[columns].head(_SHOWN).to_string(float_format=lambda v: f"{v:.4g}")
+    more = f"\n({len(frame) - _SHOWN} more candidates; --csv writes them all)" if len(frame) > _SHOWN else ""
+    write_stdout(f"{answer.explain()}\n\nCandidates, cheapest first:\n{table}{more}\n")
+    return 0

@@ -1,0 +1,62 @@
+"""``servesim saturate FILE``: the most load a deployment takes, and what saturates first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from servesim.cli.common import Subcommands, add_progress_option, seed, show_progress
+from servesim.cli.output import write_stdout
+
+
+def _slo_term(text: str) -> tuple[str, str]:
+    """``p99=200ms`` (or ``p99<=200ms``) as (metric, value); the core checks both."""
+    metric, sep, value = text.replace("<=", "=").partition("=")
+    if not sep or not metric.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"expected METRIC=VALUE such as p99=200ms or errors=0.1%, got {text!r}")
+    return metric.strip(), value.strip()
+
+
+def _tolerance(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction such as 0.02, got {text!r}") from None
+    if not 0 < value <= 0.5:
+        raise argparse.ArgumentTypeError(f"must be in (0, 0.5], got {text}")
+    return value
+
+
+def add_parser(commands: Subcommands) -> None:
+    saturate = commands.add_parser(
+        "saturate", help="find the most load a deployment takes and what saturates first",
+        description="Find the largest arrival rate (open workload) or number of users (closed) the "
+                    "scenario sustains, or meets every --slo term at, by simulation; name the "
+                    "bottleneck by its scenario path.")
+    saturate.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")
+    saturate.add_argument("--slo", type=_slo_term, action="append", default=[], metavar="TERM",
+                          help="a term that must hold, repeatable: p50, p90, p99, p999, mean "
+                               "(p99=200ms) or errors (errors=0.1%%)")
+    saturate.add_argument("--tolerance", type=_tolerance, default=0.02, metavar="FRACTION",
+                          help="relative precision of the answer (default 0.02)")
+    saturate.add_argument("--seed", type=seed, metavar="N", help="the seed of every point (default run.seed)")
+    saturate.add_argument("--engine", choices=("native", "simgrid"), default="native",
+                          help="simulator (default native)")
+    saturate.add_argument("--json", action="store_true",
+                          help="print the answer, bottlenecks and curve as one JSON object (req/s, seconds)")
+    add_progress_option(saturate, " over the search")
+    saturate.set_defaults(handler=_saturate)
+
+
+def _saturate(args: argparse.Namespace) -> int:
+    from servesim.saturation import find_saturation  # keeps `servesim --help` fast
+    from servesim.scenario import Scenario
+
+    slo = dict(args.slo) or None
+    found = find_saturation(Scenario.from_yaml(args.file), slo=slo, tolerance=args.tolerance,
+                            engine=args.engine, seed=args.seed, progress=show_progress(args))
+    if args.json:
+        write_stdout(json.dumps(found.to_dict(), separators=(",", ":")) + "\n")
+    else:
+        write_stdout(found.summary() + "\n")
+    return 0

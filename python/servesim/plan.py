@@ -1,0 +1,253 @@
+"""Capacity plans: the cheapest deployment in a space of candidates that meets an SLO at a target load."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from servesim import _core
+from servesim.result import Result
+from servesim.scenario import Scenario, _json_default
+from servesim.simulation import ScenarioLike, _as_scenario, _check_count, _check_engine
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Plan", "plan"]
+
+PlanProgress = bool | Callable[[int, int], None] | None
+
+_METRICS = ("p50", "p90", "p99", "p999", "mean")
+
+
+class Plan:
+    """The answer of :func:`plan`: the cheapest deployment meeting every SLO term.
+
+    Attributes are read-only. Costs are per ``spec["cost"]["per"]`` (an hour
+    by default) in ``spec["cost"]["currency"]``; latencies in seconds; loads in
+    req/s (open workloads) or users (closed ones).
+
+    Examples
+    --------
+    >>> p = ss.plan("scenarios/plan-orders.yaml", seed=1)
+    >>> p.feasible, p.settings
+    (True, {'servers.api.workers': '4', 'hosts.app.cores': '4'})
+    >>> print(p.explain())
+    """
+
+    __slots__ = ("_data", "_scenario", "_result")
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = dict(data)
+        self._scenario = Scenario.from_text(self._data["scenario"])
+        self._result = Result(self._data["result"]) if self._data.get("result") is not None else None
+
+    @property
+    def feasible(self) -> bool:
+        """Whether some candidate meets every SLO term; if not, :attr:`scenario` is the closest."""
+        return bool(self._data["feasible"])
+
+    @property
+    def scenario(self) -> Scenario:
+        """The chosen deployment (the closest one when nothing is feasible), at the planned load."""
+        return self._scenario
+
+    @property
+    def result(self) -> Result | None:
+        """Its simulation: the confirmation run with replications (feasible), the screening run
+        of the closest candidate, or None when the closest could not even carry the load by the
+        analytic bound and was not simulated."""
+        return self._result
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """The chosen candidate's value for each path of the space, as written in the file."""
+        return dict(self._data["candidates"][self._data["chosen"]]["settings"])
+
+    @property
+    def cost(self) -> float:
+        """The chosen candidate's cost per period."""
+        return float(self._data["candidates"][self._data["chosen"]]["cost"])
+
+    @property
+    def load(self) -> float:
+        """The load every candidate was judged at: target x (1 + headroom), req/s or users."""
+        return float(self._data["load"])
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The question answered: target, slo (seconds, or a fraction for errors), space, cost, headroom."""
+        return dict(self._data["spec"])
+
+    @property
+    def simulations(self) -> int:
+        """Simulation runs the search made (screening and confirmation)."""
+        return int(self._data["simulations"])
+
+    @property
+    def wall_seconds(self) -> float:
+        """Wall-clock seconds the search took."""
+        return float(self._data["wall_seconds"])
+
+    @property
+    def candidates(self) -> pd.DataFrame:
+        """Every candidate, ranked by cost (then grid order): one column per path of
+        the space, ``cost``, ``verdict`` (chosen, meets, fails, pruned, not needed,
+        invalid), ``failed_term`` (the SLO term that failed, ``throughput`` when it
+        did not complete 95 % of the arrivals, ``capacity`` when pruned),
+        ``reason``, ``bottleneck`` (the busiest resource by scenario path) and its
+        ``bottleneck_utilization``, ``capacity_rps`` (analytic bound), and for
+        simulated ones each latency term in seconds with its 95 % CI half-width
+        (``p99_s``, ``p99_ci_s``), ``errors``, ``throughput_rps`` and ``replications``."""
+        import pandas as pd
+
+        rows = []
+        for rank, c in enumerate(self._data["candidates"]):
+            row: dict[str, Any] = {"rank": rank}
+            row.update(dict(c["settings"]))
+            row.update(cost=c["cost"], verdict=c["verdict"], failed_term=c["failed_term"] or None,
+                       reason=c["reason"] or None, bottleneck=c["bottleneck"] or None,
+                       bottleneck_utilization=c["bottleneck_utilization"], capacity_rps=c["capacity"])
+            m = c["metrics"]
+            for metric in _METRICS:
+                row[f"{metric}_s"] = m[metric][0] if m else math.nan
+                row[f"{metric}_ci_s"] = m[metric][1] if m else math.nan
+            row["errors"] = m["errors"] if m else math.nan
+            row["throughput_rps"] = m["throughput"][0] if m else math.nan
+            row["replications"] = m["replications"] if m else 0
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("rank")
+
+    def explain(self) -> str:
+        """A short text of why the chosen deployment wins: what it costs, its measures
+        against each SLO term, and why each cheaper candidate fails (or, when nothing
+        is feasible, the closest candidate and what limits it)."""
+        return str(self._data["explanation"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain data (what ``servesim plan --json`` prints)."""
+        data = dict(self._data)
+        data["scenario"] = json.loads(self._data["scenario"])
+        return data
+
+    def __repr__(self) -> str:
+        verdict = "feasible" if self.feasible else "infeasible, closest"
+        return f"Plan({verdict}: {self.settings!r}, cost={self.cost:g}, load={self.load:g})"
+
+
+def _spec_text(target: Mapping[str, Any] | None, slo: Mapping[str, Any] | None,
+               space: Mapping[str, Iterable[Any]] | None, cost: Mapping[str, Any] | None,
+               headroom: float | str | None) -> str | None:
+    section: dict[str, Any] = {}
+    if target is not None:
+        section["target"] = dict(target)
+    if slo is not None:
+        section["slo"] = dict(slo)
+    if space is not None:
+        if not isinstance(space, Mapping):
+            raise TypeError(f"space must map scenario paths to lists of values, got {type(space).__name__}")
+        section["space"] = {path: [str(v) if not isinstance(v, (int, float)) else v for v in values]
+                            for path, values in space.items()}
+    if cost is not None:
+        section["cost"] = dict(cost)
+    if headroom is not None:
+        section["headroom"] = headroom
+    return json.dumps(section, default=_json_default) if section else None
+
+
+@contextmanager
+def _plan_progress(progress: PlanProgress, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    if progress is None or progress is False:
+        yield None
+    elif progress is True:
+        from tqdm.auto import tqdm
+
+        with tqdm(desc=f"plan {label}", unit="sim") as bar:
+            def advance(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            yield advance
+    elif callable(progress):
+        yield progress
+    else:
+        raise TypeError(f"progress must be a bool or a callable, got {type(progress).__name__}")
+
+
+def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
+         slo: Mapping[str, Any] | None = None, space: Mapping[str, Iterable[Any]] | None = None,
+         cost: Mapping[str, Any] | None = None, headroom: float | str | None = None,
+         engine: str = "native", seed: int | None = None, progress: PlanProgress = False,
+         confirm_replications: int = 3, exhaustive: bool = False) -> Plan:
+    """Finds the cheapest deployment in a space of candidates that meets every SLO term
+    at a target load.
+
+    Each argument left as None comes from the scenario file's ``plan:`` section
+    (docs/scenario-format.md#plan). Candidates are the grid of the space's values,
+    each applied as if written in the file. Those whose analytic capacity (the
+    bottleneck law) is below the load are pruned; the others are simulated cheapest
+    first, one replication each on common random numbers, and the first that meets
+    every term is confirmed with ``confirm_replications`` replications.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`Scenario`, a scenario dict, or the path of a scenario file.
+    target
+        ``{"rate": 2000}`` (req/s, open workloads) or ``{"users": 500}`` (closed ones).
+        None: the file's, else the workload's own.
+    slo
+        Terms ``p50``, ``p90``, ``p99``, ``p999``, ``mean`` (durations: ``"200ms"`` or
+        seconds) and ``errors`` (a fraction or ``"0.1%"``), e.g. ``{"p99": "200ms"}``.
+    space
+        Scenario paths to candidate values:
+        ``{"servers.web.workers": range(1, 17), "hosts.app.cores": [2, 4, 8]}``.
+    cost
+        Prices per period: ``{"core": 0.04, "host": 0.02, "worker": 0, "replica": 0,
+        "currency": "USD", "per": "hour"}``; a core costs ``core`` x its host's speed.
+    headroom
+        Spare capacity, a fraction (``0.2``) or percentage (``"20%"``): candidates
+        are judged at target x (1 + headroom). None: the file's, else 0.
+    engine
+        ``"native"`` (default) or ``"simgrid"``.
+    seed
+        Overrides ``run.seed``; every candidate runs on the same random numbers.
+    progress
+        ``True`` shows a progress bar of simulations; a callable gets ``(done, total)``.
+    confirm_replications
+        Replications (>= 1) that confirm the first candidate passing its screening run.
+    exhaustive
+        Simulate every candidate, without pruning or stopping early: the brute force
+        the search is checked against (same answer, much slower).
+
+    Returns
+    -------
+    Plan
+        ``feasible``, the chosen ``scenario`` and its ``result``, ``candidates``
+        (a DataFrame), ``explain()``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``plan.<field>``: no plan section and no arguments, an SLO term on
+        an unknown metric, an empty space, an unknown path in the space, a value
+        every candidate rejects, a target the workload cannot take.
+
+    Examples
+    --------
+    >>> import servesim as ss
+    >>> p = ss.plan("scenarios/plan-orders.yaml", slo={"p99": "150ms"}, seed=1)
+    >>> print(p.explain())
+    >>> p.candidates[["cost", "verdict", "failed_term", "bottleneck"]].head()
+    """
+    _check_engine(engine)
+    _check_count("seed", seed, 0)
+    _check_count("confirm_replications", confirm_replications, 1)
+    model = _as_scenario(scenario)
+    spec = _spec_text(target, slo, space, cost, headroom)
+    with _plan_progress(progress, model.name) as on_progress:
+        data = _core.plan(model.core, spec, engine, seed, confirm_replications, not exhaustive, 0, on_progress)
+    return Plan(data)

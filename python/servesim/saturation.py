@@ -1,0 +1,347 @@
+"""Saturation: how much load a deployment takes and what saturates first.
+
+:func:`with_overrides` changes a scenario by field paths, :func:`resource_loads`
+and :func:`bottleneck` name its resources by path with their demand and
+utilization, and :func:`find_saturation` searches for the largest load it
+sustains (or meets an SLO at) by simulation. See docs/planning.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from servesim import _core
+from servesim.result import Estimate, Result
+from servesim.scenario import Scenario
+from servesim.simulation import ProgressLike, ScenarioLike, _as_scenario, _check_engine, _progress_callback
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ResourceLoad", "Saturation", "bottleneck", "find_saturation", "resource_loads", "with_overrides"]
+
+
+def _value_text(path: str, value: Any) -> str:
+    """A value as scenario-file text: strings as written (``"5ms"``), the rest as JSON."""
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        value = value.item()
+    try:
+        return json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        raise TypeError(f"{path}: the value must be a string, number, bool, list or dict, "
+                        f"got {type(value).__name__}: {value!r}") from None
+
+
+def with_overrides(scenario: ScenarioLike, overrides: Mapping[str, Any]) -> Scenario:
+    """A copy of a scenario with fields set by their dotted paths, validated.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`Scenario`, a scenario dict, or the path of a scenario file.
+    overrides
+        Field paths to new values, read as in a scenario file: numbers, strings
+        with units (``"5ms"``), kind names, or dicts (``{"dist": "exponential",
+        "mean": "5ms"}``). Paths: ``servers.web.workers``, ``hosts.app.cores``,
+        ``workload.open.rate`` (req/s), ``run.duration``,
+        ``endpoints.api.phases[0].cpu``, ... A new ``servers.X.kind`` drops the
+        old kind's own settings (``timeout`` of gunicorn-sync).
+
+    Returns
+    -------
+    Scenario
+        The changed scenario; the original is unchanged.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the path: one that leads nowhere (``servers.api: no server named
+        'api' (servers: web)``), a key the format does not have, or a value the
+        scenario rejects (``servers.web.workers: must be an integer >= 1, got 0``).
+
+    Examples
+    --------
+    >>> import servesim as ss
+    >>> shop = ss.Scenario.from_yaml("scenarios/flask-orders.yaml")
+    >>> bigger = ss.with_overrides(shop, {"servers.web.workers": 32, "run.duration": "60s"})
+    >>> bigger.duration
+    60.0
+    """
+    if not isinstance(overrides, Mapping):
+        raise TypeError(f"overrides must be a mapping of paths to values, got {type(overrides).__name__}")
+    model = _as_scenario(scenario)
+    changes = [(str(path), _value_text(str(path), value)) for path, value in overrides.items()]
+    core = _core.plan.with_overrides(model.core, changes)
+    return Scenario(core, text=_core.plan.scenario_text(core))
+
+
+@dataclass(frozen=True)
+class ResourceLoad:
+    """A resource requests queue for, named by its scenario path.
+
+    Attributes
+    ----------
+    path
+        ``hosts.app.cpu``, ``servers.web.workers`` (sync processes),
+        ``servers.web.threads`` (gthread), ``servers.web.gil``,
+        ``servers.web.event_loop``, ``servers.web.thread_pool``,
+        ``servers.web.pool.main`` (the server's pools to database ``main``),
+        ``databases.main.connections``, ``services.payments.concurrency``, ...
+    capacity
+        How many of it there are: cores, workers, threads, connections.
+    demand_s
+        Seconds of it one request holds on average over the mix, without
+        contention (waits for a database or a service slot excluded).
+    saturation_rate
+        ``capacity / demand_s``: the arrival rate (req/s) at which it is always busy.
+    utilization
+        Its busy fraction by the utilization law (throughput x demand /
+        capacity) in the result it was ranked for; 0 from :func:`resource_loads`.
+    measured
+        The busy fraction the simulation measured, for resources a result
+        reports (CPU, workers, threads, loops, GIL, databases, capped services); else None.
+    """
+
+    path: str
+    capacity: float
+    demand_s: float
+    saturation_rate: float
+    utilization: float
+    measured: float | None
+
+    @classmethod
+    def _from_core(cls, d: Mapping[str, Any]) -> ResourceLoad:
+        return cls(d["path"], d["capacity"], d["demand"], d["saturation_rate"], d["utilization"], d["measured"])
+
+
+def resource_loads(scenario: ScenarioLike) -> list[ResourceLoad]:
+    """Every resource of a scenario with its capacity and demand, the bottleneck first.
+
+    The bottleneck law: the workload's rate cannot exceed any resource's
+    ``saturation_rate`` (req/s); the smallest is the bottleneck's.
+
+    Examples
+    --------
+    >>> import servesim as ss
+    >>> loads = ss.resource_loads("scenarios/flask-orders.yaml")
+    >>> loads[0].path, round(loads[0].saturation_rate)
+    ('servers.web.workers', 352)
+    """
+    return [ResourceLoad._from_core(d) for d in _core.plan.resource_loads(_as_scenario(scenario).core)]
+
+
+def bottleneck(scenario: ScenarioLike, result: Result) -> list[ResourceLoad]:
+    """The resources of a scenario ranked by how busy a simulation of it made them.
+
+    Parameters
+    ----------
+    scenario
+        The scenario ``result`` simulated.
+    result
+        Its :func:`simulate` result.
+
+    Returns
+    -------
+    list[ResourceLoad]
+        The busiest first, by the utilization law at each endpoint's measured
+        throughput (so a worker pool held while it waits for a saturated
+        database ranks below that database), with the measured busy fraction
+        alongside.
+
+    Examples
+    --------
+    >>> import servesim as ss
+    >>> shop = ss.Scenario.from_yaml("scenarios/flask-orders.yaml")
+    >>> ranked = ss.bottleneck(shop, ss.simulate(shop, replications=1))
+    >>> ranked[0].path, ranked[1].path
+    ('servers.web.workers', 'hosts.vm.cpu')
+    """
+    return [ResourceLoad._from_core(d)
+            for d in _core.plan.bottlenecks(_as_scenario(scenario).core, result._data)]
+
+
+@dataclass(frozen=True)
+class Saturation:
+    """What :func:`find_saturation` found.
+
+    Attributes
+    ----------
+    rate
+        Open workloads: the largest arrival rate (req/s) sustained, or at which
+        every SLO term holds; None for closed ones.
+    users
+        Closed workloads: the knee N* without an SLO (a real number), or the
+        most users at which every SLO term holds; None for open ones.
+    max_throughput
+        The most requests per second the deployment completed (at overload or
+        at many users): its bottleneck's capacity, with its confidence interval.
+    bottleneck
+        The path of the resource that saturates first.
+    bottlenecks
+        It and the next two, with their utilization at the answer.
+    limited_by
+        ``"capacity"``, or the SLO term that binds (``"p99"``).
+    tolerance
+        The relative precision reached (the final bracket's width over the answer).
+    analytic
+        Where the analytic bounds put the answer: the bottleneck law's rate, or N*.
+    curve
+        One row per simulated point: ``load`` (req/s or users), ``replications``,
+        ``throughput``, ``goodput`` (req/s), ``p50_s``, ``p99_s``, each with
+        ``_ci`` (95 % half-width), ``error_rate``, ``meets``, ``failed_term``,
+        and one ``util:<path>`` column per resource (utilization law).
+    simulations
+        How many simulations the search ran.
+    """
+
+    rate: float | None
+    users: float | None
+    max_throughput: Estimate
+    bottleneck: str
+    bottlenecks: list[ResourceLoad]
+    limited_by: str
+    tolerance: float
+    analytic: float
+    curve: pd.DataFrame
+    simulations: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as plain JSON-ready data (the curve as a list of rows)."""
+        return {
+            "rate": self.rate, "users": self.users,
+            "max_throughput": {"mean": self.max_throughput.mean, "half_width": self.max_throughput.half_width},
+            "bottleneck": self.bottleneck,
+            "bottlenecks": [{"path": b.path, "utilization": b.utilization, "measured": b.measured}
+                            for b in self.bottlenecks],
+            "limited_by": self.limited_by,
+            "tolerance": self.tolerance if math.isfinite(self.tolerance) else None,
+            "analytic": self.analytic, "simulations": self.simulations,
+            "curve": json.loads(self.curve.to_json(orient="records")),
+        }
+
+    def summary(self) -> str:
+        """A few lines for a terminal."""
+        what = (f"{self.rate:,.1f} req/s" if self.rate is not None else f"{self.users:,.1f} users")
+        lines = [f"saturation: {what} (limited by {self.limited_by}; "
+                 f"tolerance {self.tolerance:.1%}, {self.simulations} simulations)",
+                 f"max throughput: {self.max_throughput.mean:,.1f} req/s",
+                 "bottlenecks:"]
+        for b in self.bottlenecks:
+            lines.append(f"  {b.path:<36} {b.utilization:6.1%}")
+        return "\n".join(lines)
+
+
+def _curve_frame(points: list[Mapping[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = []
+    for p in points:
+        row: dict[str, Any] = {"load": p["load"], "replications": p["replications"]}
+        for name, column in (("throughput", "throughput"), ("goodput", "goodput"), ("p50", "p50_s"),
+                             ("p99", "p99_s")):
+            row[column] = p[name]["mean"]
+            row[f"{column}_ci"] = p[name]["half_width"]
+        row.update(error_rate=p["error_rate"], meets=p["meets"], failed_term=p["failed_term"] or None)
+        for r in p["resources"]:
+            row[f"util:{r['path']}"] = r["utilization"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _slo_terms(slo: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    if slo is None:
+        return []
+    if not isinstance(slo, Mapping):
+        raise TypeError(f"slo must be a mapping like {{'p99': '200ms'}}, got {type(slo).__name__}")
+    terms = []
+    for metric, value in slo.items():
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise TypeError(f"slo.{metric}: expected a duration or a fraction, got {type(value).__name__}")
+        terms.append((str(metric), value if isinstance(value, str) else repr(float(value))))
+    return terms
+
+
+def find_saturation(scenario: ScenarioLike, *, slo: Mapping[str, str | float] | None = None,
+                    tolerance: float = 0.02, engine: str = "native", seed: int | None = None,
+                    progress: ProgressLike = False) -> Saturation:
+    """Finds the most load a deployment takes, and what saturates first.
+
+    Open workloads: the largest arrival rate it sustains (completes what
+    arrives: queues stop growing, errors stay below ``tolerance / 2``), or with
+    ``slo`` the largest at which every term holds. Closed workloads: without an
+    SLO the knee N* = X_max / X(1) = (R(1) + Z) / D_max, with one the most users
+    meeting it. The bottleneck law brackets the answer, bisection with
+    simulations on common random numbers (the same seed at every point)
+    narrows it to ``tolerance``, replications at the answer confirm it.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`Scenario`, a scenario dict, or the path of a scenario file.
+        Its rate or users are what is varied; its run length is replaced by one
+        long enough for about 50,000 completions per point (at tolerance 0.02).
+    slo
+        Terms that must all hold: ``p50``, ``p90``, ``p99``, ``p999``, ``mean``
+        (durations: ``"200ms"`` or seconds) and ``errors`` (a fraction 0.001 or
+        ``"0.1%"``).
+    tolerance
+        Relative precision of the answer, in (0, 0.5].
+    engine
+        ``"native"`` or ``"simgrid"``.
+    seed
+        The seed of every point; default the scenario's ``run.seed``.
+    progress
+        ``True`` for a progress bar, or a callable given the fraction done;
+        Ctrl-C or an exception from it cancels the search.
+
+    Returns
+    -------
+    Saturation
+        ``rate`` or ``users``, ``max_throughput``, ``bottleneck`` and the
+        ``curve`` of simulated points (a DataFrame).
+
+    Raises
+    ------
+    ScenarioError
+        If the scenario is invalid, its open workload has a profile, bursts or
+        a trace, or an SLO term is unknown or malformed (path ``slo.<term>``).
+    NotApplicableError
+        If nothing in the deployment bounds its throughput.
+    ValueError, TypeError
+        For out-of-range or mistyped keyword arguments.
+
+    Examples
+    --------
+    >>> import servesim as ss
+    >>> found = ss.find_saturation("scenarios/flask-orders.yaml")
+    >>> found.bottleneck, found.limited_by
+    ('servers.web.workers', 'capacity')
+    >>> ss.find_saturation("scenarios/flask-orders.yaml", slo={"p99": "200ms"}).limited_by  # doctest: +SKIP
+    'p99'
+    """
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)):
+        raise TypeError(f"tolerance must be a number, got {type(tolerance).__name__}")
+    if not 0 < tolerance <= 0.5:
+        raise ValueError(f"tolerance must be in (0, 0.5], got {tolerance!r}")
+    _check_engine(engine)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64):
+        raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+    model = _as_scenario(scenario)
+    terms = _slo_terms(slo)
+    with _progress_callback(progress, f"saturation of {model.name}") as on_progress:
+        found = _core.plan.find_saturation(model.core, terms, float(tolerance), engine, seed, 0, on_progress)
+    bottlenecks = [ResourceLoad._from_core(d) for d in found["bottlenecks"]]
+    closed = bool(found["closed"])
+    return Saturation(
+        rate=None if closed else found["load"], users=found["load"] if closed else None,
+        max_throughput=Estimate._from_json(found["max_throughput"]),
+        bottleneck=bottlenecks[0].path if bottlenecks else "",
+        bottlenecks=bottlenecks, limited_by=found["limited_by"], tolerance=found["tolerance"],
+        analytic=found["analytic_load"], curve=_curve_frame(found["curve"]),
+        simulations=found["simulations"])

@@ -1,0 +1,171 @@
+// Planning: scenario overrides, resource loads and bottleneck naming.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "servesim/plan/bottleneck.hpp"
+#include "servesim/plan/overrides.hpp"
+#include "servesim/plan/saturation.hpp"
+
+namespace py = pybind11;
+using namespace pybind11::literals;
+
+namespace {
+
+py::dict load_dict(const servesim::ResourceLoad& r) {
+  return py::dict("path"_a = r.path, "capacity"_a = r.capacity, "demand"_a = r.demand,
+                  "saturation_rate"_a = r.saturation_rate, "utilization"_a = r.utilization,
+                  "measured"_a = r.measured ? py::object(py::float_(*r.measured)) : py::object(py::none()));
+}
+
+py::list load_list(const std::vector<servesim::ResourceLoad>& loads) {
+  py::list out;
+  for (const auto& r : loads) out.append(load_dict(r));
+  return out;
+}
+
+// The parts of a result dict (servesim::to_json's layout) that bottlenecks() reads.
+servesim::Result result_from_dict(const py::dict& data) {
+  servesim::Result result;
+  const auto items = [&](const char* key) {
+    return data.contains(key) ? py::list(data[key]) : py::list();
+  };
+  const auto number = [](const py::handle& item, const char* key) {
+    const py::dict d = py::reinterpret_borrow<py::dict>(item);
+    return d.contains(key) && !d[key].is_none() ? d[key].cast<double>() : 0.0;
+  };
+  const auto name = [](const py::handle& item) { return item["name"].cast<std::string>(); };
+  for (const auto& e : items("endpoints")) {
+    servesim::EndpointSummary s;
+    s.name = name(e);
+    s.throughput.mean = number(e, "throughput");
+    result.endpoints.push_back(std::move(s));
+  }
+  for (const auto& h : items("hosts")) {
+    servesim::HostSummary s;
+    s.name = name(h);
+    s.cpu_utilization.mean = number(h, "cpu_utilization");
+    result.hosts.push_back(std::move(s));
+  }
+  for (const auto& v : items("servers")) {
+    servesim::ServerSummary s;
+    s.name = name(v);
+    s.worker_busy_fraction.mean = number(v, "worker_busy_fraction");
+    s.gil_busy_fraction.mean = number(v, "gil_busy_fraction");
+    result.servers.push_back(std::move(s));
+  }
+  for (const auto& d : items("databases")) {
+    servesim::DatabaseSummary s;
+    s.name = name(d);
+    s.utilization.mean = number(d, "utilization");
+    result.databases.push_back(std::move(s));
+  }
+  for (const auto& v : items("services")) {
+    servesim::ServiceSummary s;
+    s.name = name(v);
+    s.mean_in_use.mean = number(v, "mean_in_use");
+    result.services.push_back(std::move(s));
+  }
+  return result;
+}
+
+py::dict estimate_dict(const servesim::Estimate& e) {
+  return py::dict("mean"_a = e.mean, "half_width"_a = e.half_width, "samples"_a = e.samples);
+}
+
+py::dict point_dict(const servesim::SaturationPoint& p) {
+  return py::dict("load"_a = p.load, "replications"_a = p.replications, "throughput"_a = estimate_dict(p.throughput),
+                  "goodput"_a = estimate_dict(p.goodput), "p50"_a = estimate_dict(p.p50),
+                  "p99"_a = estimate_dict(p.p99), "error_rate"_a = p.error_rate, "meets"_a = p.meets,
+                  "failed_term"_a = p.failed_term, "resources"_a = load_list(p.resources));
+}
+
+py::dict saturation_dict(const servesim::Saturation& s) {
+  py::list curve;
+  for (const auto& p : s.curve) curve.append(point_dict(p));
+  return py::dict("closed"_a = s.closed, "load"_a = s.load, "max_throughput"_a = estimate_dict(s.max_throughput),
+                  "bottlenecks"_a = load_list(s.bottlenecks), "tolerance"_a = s.tolerance,
+                  "analytic_load"_a = s.analytic_load, "limited_by"_a = s.limited_by, "curve"_a = curve,
+                  "simulations"_a = s.simulations);
+}
+
+servesim::Engine engine_named(const std::string& name) {
+  if (name == "native") return servesim::Engine::native;
+  if (name == "simgrid") return servesim::Engine::simgrid;
+  throw py::value_error("engine must be 'native' or 'simgrid', got '" + name + "'");
+}
+
+// As simulate()'s: progress to Python from the searching threads, and Ctrl-C cancels.
+std::function<void(double)> progress_reporter(py::object on_progress) {
+  auto callable = std::make_shared<py::object>(std::move(on_progress));
+  return [callable](double fraction) {
+    py::gil_scoped_acquire acquire;
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    if (!callable->is_none()) (*callable)(fraction);
+  };
+}
+
+py::dict find_saturation(const servesim::Scenario& scenario,
+                         const std::vector<std::pair<std::string, std::string>>& slo, double tolerance,
+                         const std::string& engine, std::optional<std::uint64_t> seed, int threads,
+                         py::object on_progress) {
+  servesim::SaturationOptions options;
+  for (const auto& [metric, value] : slo) options.slo.push_back(servesim::parse_slo_term(metric, value));
+  options.tolerance = tolerance;
+  options.engine = engine_named(engine);
+  options.seed = seed;
+  options.threads = threads;
+  options.on_progress = progress_reporter(std::move(on_progress));
+  servesim::Saturation found;
+  {
+    py::gil_scoped_release release;
+    found = servesim::find_saturation(scenario, options);
+  }
+  return saturation_dict(found);
+}
+
+}  // namespace
+
+void register_plan(py::module_& m) {
+  py::module_ plan = m.def_submodule("plan", "Overrides, bottlenecks and saturation searches.");
+  plan.def(
+      "with_overrides",
+      [](const servesim::Scenario& scenario, const std::vector<std::pair<std::string, std::string>>& changes) {
+        std::vector<servesim::Override> overrides;
+        for (const auto& [path, value] : changes) overrides.push_back({path, value});
+        return servesim::with_overrides(scenario, overrides);
+      },
+      "scenario"_a, "overrides"_a,
+      "The scenario with each (path, value text) applied, validated; ScenarioError names the path.");
+  plan.def("scenario_text", &servesim::scenario_text, "scenario"_a,
+           "The scenario in the file format, as JSON text with every setting explicit.");
+  plan.def(
+      "resource_loads", [](const servesim::Scenario& s) { return load_list(servesim::resource_loads(s)); },
+      "scenario"_a, "Every resource with its capacity and demand, the bottleneck first.");
+  plan.def(
+      "bottlenecks",
+      [](const servesim::Scenario& s, const py::dict& result) {
+        return load_list(servesim::bottlenecks(s, result_from_dict(result)));
+      },
+      "scenario"_a, "result"_a, "Resources ranked by utilization in a result dict (servesim::to_json's layout).");
+  plan.def("saturation_population", &servesim::saturation_population, "scenario"_a,
+           "N* = (D + Z) / D_max of a closed workload.");
+  plan.def(
+      "parse_slo_term",
+      [](std::string_view metric, std::string_view value) {
+        const servesim::SloTerm term = servesim::parse_slo_term(metric, value);
+        return std::make_pair(std::string(servesim::slo_metric_name(term.metric)), term.limit);
+      },
+      "metric"_a, "value"_a, "(metric, limit) of an SLO term: seconds, or a fraction for errors.");
+  plan.def("find_saturation", &find_saturation, "scenario"_a, "slo"_a, "tolerance"_a = 0.02,
+           "engine"_a = "native", "seed"_a = py::none(), "threads"_a = 0, "on_progress"_a = py::none(),
+           "servesim::find_saturation; `slo` is [(metric, value text)]. Returns a dict (see servesim.saturation).");
+}

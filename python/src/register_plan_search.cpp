@@ -1,0 +1,113 @@
+// plan(): the cheapest deployment meeting an SLO. The answer crosses into
+// Python as a dict; the chosen candidate's simulation as the JSON document
+// of io/result_json.hpp, as simulate() returns it.
+#include <pybind11/functional.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "servesim/io/result_json.hpp"
+#include "servesim/io/scenario_parser.hpp"
+#include "servesim/plan/overrides.hpp"
+#include "servesim/plan/plan.hpp"
+
+namespace py = pybind11;
+using namespace pybind11::literals;
+
+namespace {
+
+py::object estimate_pair(const servesim::Estimate& e) { return py::make_tuple(e.mean, e.half_width); }
+
+py::dict candidate_dict(const servesim::PlanCandidate& c) {
+  py::dict out("index"_a = c.index, "settings"_a = c.settings, "cost"_a = c.cost,
+               "verdict"_a = servesim::verdict_name(c.verdict), "reason"_a = c.reason,
+               "failed_term"_a = c.failed_term, "bottleneck"_a = c.bottleneck,
+               "bottleneck_utilization"_a = c.bottleneck_utilization, "capacity"_a = c.capacity,
+               "worst_ratio"_a = c.worst_ratio);
+  if (c.metrics) {
+    const servesim::CandidateMetrics& m = *c.metrics;
+    out["metrics"] = py::dict("p50"_a = estimate_pair(m.p50), "p90"_a = estimate_pair(m.p90),
+                              "p99"_a = estimate_pair(m.p99), "p999"_a = estimate_pair(m.p999),
+                              "mean"_a = estimate_pair(m.mean), "errors"_a = m.errors,
+                              "throughput"_a = estimate_pair(m.throughput), "replications"_a = m.replications);
+  } else {
+    out["metrics"] = py::none();
+  }
+  return out;
+}
+
+py::dict spec_dict(const servesim::PlanSpec& spec) {
+  py::dict slo;
+  for (const auto& term : spec.slo) slo[py::str(std::string(servesim::slo_metric_name(term.metric)))] = term.limit;
+  py::list space;
+  for (const auto& axis : spec.space) space.append(py::make_tuple(axis.path, axis.values));
+  py::object target = py::none();
+  if (spec.target) {
+    py::dict t;
+    t[spec.target->kind == servesim::PlanTarget::Kind::rate ? "rate" : "users"] = spec.target->value;
+    target = t;
+  }
+  const auto& cost = spec.cost;
+  return py::dict("target"_a = target, "slo"_a = slo, "space"_a = space, "headroom"_a = spec.headroom,
+                  "cost"_a = py::dict("currency"_a = cost.currency, "per"_a = cost.period, "core"_a = cost.core,
+                                      "host"_a = cost.host, "worker"_a = cost.worker, "replica"_a = cost.replica));
+}
+
+servesim::Engine engine_named(const std::string& name) {
+  if (name == "native") return servesim::Engine::native;
+  if (name == "simgrid") return servesim::Engine::simgrid;
+  throw py::value_error("engine must be 'native' or 'simgrid', got '" + name + "'");
+}
+
+py::dict run_plan(const servesim::Scenario& scenario, std::optional<std::string> spec_text,
+                  const std::string& engine, std::optional<std::uint64_t> seed, int confirm_replications,
+                  bool prune, int threads, py::object on_progress) {
+  servesim::PlanOptions options;
+  if (spec_text) options.spec = servesim::parse_plan_section(*spec_text, scenario.plan);
+  options.engine = engine_named(engine);
+  options.seed = seed;
+  options.confirm_replications = confirm_replications;
+  options.prune = prune;
+  options.threads = threads;
+  // Behind a shared_ptr: the search copies the std::function without the GIL.
+  auto callable = std::make_shared<py::object>(std::move(on_progress));
+  options.on_progress = [callable](int done, int total) {
+    py::gil_scoped_acquire acquire;
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    if (!callable->is_none()) (*callable)(done, total);
+  };
+  servesim::PlanResult result;
+  std::string result_json;
+  std::string scenario_json;
+  {
+    py::gil_scoped_release release;
+    result = servesim::plan(scenario, options);
+    if (result.result) result_json = servesim::to_json(*result.result, -1);
+    scenario_json = servesim::scenario_text(result.scenario);
+  }
+  py::list candidates;
+  for (const auto& c : result.candidates) candidates.append(candidate_dict(c));
+  const py::object loads = py::module_::import("json").attr("loads");
+  return py::dict("spec"_a = spec_dict(result.spec), "load"_a = result.load, "feasible"_a = result.feasible,
+                  "chosen"_a = result.chosen, "candidates"_a = candidates, "scenario"_a = scenario_json,
+                  "result"_a = result_json.empty() ? py::object(py::none()) : loads(result_json),
+                  "simulations"_a = result.simulations, "wall_seconds"_a = result.wall_seconds,
+                  "explanation"_a = result.explanation);
+}
+
+}  // namespace
+
+void register_plan_search(py::module_& m) {
+  m.def("plan", &run_plan, "scenario"_a, "spec"_a = py::none(), "engine"_a = "native", "seed"_a = py::none(),
+        "confirm_replications"_a = 3, "prune"_a = true, "threads"_a = 0, "on_progress"_a = py::none(),
+        "Finds the cheapest candidate of the plan's space meeting its SLO (servesim::plan) and returns\n"
+        "a dict: spec, load, feasible, chosen, candidates, scenario (JSON text), result (a result dict or\n"
+        "None), simulations, wall_seconds, explanation. `spec`: a plan: section as YAML/JSON text whose\n"
+        "keys replace the scenario's own; None uses the scenario's. `on_progress(done, total)` is called\n"
+        "after each simulation; an exception from it, or Ctrl-C, cancels the search.");
+}
