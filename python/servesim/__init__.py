@@ -17,9 +17,9 @@ from servesim import analytic
 from servesim._core import EngineError, Error, NotApplicableError, ScenarioError, UnstableSystemError
 from servesim.comparison import Comparison, ComparisonResult, compare
 from servesim.estimation import estimate
-from servesim.result import Estimate, LatencyStats, LittleCheck, Result
+from servesim.result import Estimate, LatencyStats, LittleCheck, Result, Stability
 from servesim.scenario import Scenario
-from servesim.simulation import engine_available, simulate
+from servesim.simulation import cancel_simulations, engine_available, simulate
 
 try:
     __version__ = _metadata.version("servesim")
@@ -38,9 +38,11 @@ __all__ = [
     "Result",
     "Scenario",
     "ScenarioError",
+    "Stability",
     "UnstableSystemError",
     "__version__",
     "analytic",
+    "cancel_simulations",
     "compare",
     "engine_available",
     "estimate",

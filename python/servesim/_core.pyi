@@ -82,6 +82,9 @@ def simulate(
     Ctrl-C, cancels the run. ``process_timeout``: 'simgrid' only, wall-clock
     seconds per replication's process, 0 = no limit."""
 
+def cancel_simulations() -> None:
+    """Stops every simulate() running in this process within 50 ms (KeyboardInterrupt)."""
+
 def engine_available(engine: str) -> bool:
     """Whether ``engine`` ('native' or 'simgrid') can run here."""
 

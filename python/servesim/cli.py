@@ -11,7 +11,9 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
+from typing import TextIO
 
 from servesim._core import Error, ScenarioError
 from servesim.scenario import Scenario
@@ -69,6 +71,8 @@ def _run(args: argparse.Namespace) -> int:
     result = simulate(_load(args.file), seed=args.seed, replications=args.replications,
                       threads=args.threads, progress=show_progress, engine=args.engine,
                       process_timeout=args.process_timeout)
+    if result.stability is not None and not result.stability.stable:
+        print(f"{PROG}: warning: {result.stability}", file=sys.stderr)
     if args.json:
         json.dump(result.to_dict(), sys.stdout, separators=(",", ":"))
         sys.stdout.write("\n")
@@ -167,7 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return handler(args)
     except ScenarioError as error:
         _fail(args, _one_line(_scenario_message(error, args.file)))
         return EXIT_USAGE
@@ -182,6 +188,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # worth a traceback; silence the final flush of stdout.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """A warning (e.g. a run that will take long) as one line on stderr, without the source line."""
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
 def _scenario_message(error: ScenarioError, file: str) -> str:

@@ -127,6 +127,52 @@ class LittleCheck:
         return cls(little_l, rate, response, error)
 
 
+@dataclass(frozen=True)
+class Stability:
+    """Whether the servers kept up with the offered load.
+
+    Unstable when a queue grows through the second half of the measured window,
+    or requests are turned away (refused by a full backlog, 503 above
+    ``limit_concurrency``), by more than 2 % of the arrivals and 100 requests.
+    Latencies of an unstable run describe a transient, not a steady state.
+
+    Attributes
+    ----------
+    stable
+        True if every replication kept up.
+    resource
+        The saturated resource, e.g. ``"servers.web: event loops"``,
+        ``"hosts.app: CPU"``; None if stable.
+    capacity
+        Requests per second that resource's server answered (req/s); None if stable.
+    excess_rate
+        Requests per second beyond it: queue growth plus requests turned away; None if stable.
+
+    Examples
+    --------
+    >>> import servesim as ss
+    >>> ss.simulate("scenarios/two-sync-workers.yaml", replications=1).stability.stable
+    True
+    """
+
+    stable: bool
+    resource: str | None = None
+    capacity: float | None = None
+    excess_rate: float | None = None
+
+    @classmethod
+    def _from_json(cls, value: Mapping[str, Any]) -> Stability:
+        if value["stable"]:
+            return cls(True)
+        return cls(False, str(value["resource"]), float(value["capacity"]), float(value["excess_rate"]))
+
+    def __str__(self) -> str:
+        if self.stable:
+            return "stable"
+        return (f"overloaded: {self.resource} at its limit, serving {self.capacity:,.1f} req/s with "
+                f"{self.excess_rate:,.1f} req/s more offered (its queue grows or requests are turned away)")
+
+
 def _error_kinds(errors: Mapping[str, Any]) -> dict[str, int]:
     return {kind: int(count) for kind, count in errors.items() if kind != "total"}
 
@@ -331,6 +377,20 @@ class Result:
     def assumptions(self) -> list[str]:
         """What an estimate takes for granted (empty for a simulation)."""
         return list(self._data["estimate"]["assumptions"]) if self.is_estimate else []
+
+    @property
+    def stability(self) -> Stability | None:
+        """Simulations: whether the servers kept up, and if not which resource limits them and
+        at what rate; None for an estimate (see :attr:`saturated`)."""
+        data = self._data.get("stability")
+        return Stability._from_json(data) if data is not None else None
+
+    @property
+    def stable(self) -> bool | None:
+        """Simulations: whether the servers kept up with the offered load (see :attr:`stability`);
+        None for an estimate."""
+        stability = self.stability
+        return stability.stable if stability is not None else None
 
     @property
     def saturation_rate(self) -> float | None:
@@ -665,6 +725,11 @@ def _format_summary(result: Result) -> str:
         ci = f"± {estimate.half_width * scale:.{digits}f}" if estimate.samples > 1 else ""
         add(label, f"{estimate.mean * scale:,.{digits}f}", unit, ci)
 
+    stability = result.stability
+    if stability is not None:
+        add("stable", "yes" if stability.stable else "NO", "",
+            "" if stability.stable else f"({stability.resource} at its limit: {stability.capacity:,.1f} req/s "
+                                        f"served, {stability.excess_rate:,.1f} req/s more offered)")
     add_estimate("throughput", result.throughput_ci, 1.0, "req/s", 2)
     if result.goodput_ci.mean != result.throughput_ci.mean:  # some answers missed their SLO
         add_estimate("goodput (within SLO)", result.goodput_ci, 1.0, "req/s", 2)

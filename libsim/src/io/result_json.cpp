@@ -45,6 +45,13 @@ json to_json(const LittleCheck& l) {
           {"relative_error", l.relative_error()}};
 }
 
+json to_json(const Stability& s) {
+  return {{"stable", s.stable},
+          {"resource", s.resource},
+          {"capacity", s.capacity},
+          {"excess_rate", s.excess_rate}};
+}
+
 json to_json(const LatencyHistogram& h) {
   json buckets = json::array();
   for (const auto& b : h.buckets()) buckets.push_back({b.lower, b.upper, b.count});
@@ -232,7 +239,8 @@ json to_json(const ReplicationResult& r) {
           {"balancers", array_of(r.balancers)},
           {"little", to_json(r.little)},
           {"timeline", timeline_json(r)},
-          {"events", r.events}};
+          {"events", r.events},
+          {"stability", to_json(r.stability)}};
 }
 
 }  // namespace
@@ -259,6 +267,7 @@ std::string to_json(const Result& result, int indent) {
               {"services", array_of(result.services)},
               {"balancers", array_of(result.balancers)},
               {"little", to_json(result.little)},
+              {"stability", to_json(result.stability)},
               {"replications", array_of(result.replications)},
               {"histogram", to_json(result.histogram)}};
   // NaN or infinity (e.g. a statistic of an empty run) becomes null rather than invalid JSON.

@@ -28,6 +28,12 @@ constexpr std::uint64_t kFirstBalancerStream = std::uint64_t{1} << 19U;
 
 constexpr double kNoConnection = std::numeric_limits<double>::quiet_NaN();
 
+// Connections one server process holds at most, as its open-file limit
+// (`ulimit -n`, commonly raised to 65,536 on servers) allows: past it new
+// connections wait in the accept backlog, and are refused when that is full.
+// This bounds an overloaded event loop's memory (some 200 bytes a request).
+constexpr int kMaxOpenConnections = 65'536;
+
 template <class T>
 std::uint32_t index_of(const std::vector<T>& items, const std::string& name) {
   const auto it = std::find_if(items.begin(), items.end(),
@@ -42,11 +48,12 @@ std::uint64_t stream(int replication, std::uint64_t source) {
 }  // namespace
 
 Engine::Engine(const Scenario& scenario, int replication, Measurement measurement,
-               IntervalHook on_interval)
+               IntervalHook on_interval, PollHook on_poll)
     : scenario_(scenario),
       replication_(replication),
       measurement_(measurement),
       on_interval_(std::move(on_interval)),
+      guard_(scenario, std::move(on_poll)),
       client_timeout_(scenario.workload.client_timeout),
       retries_(scenario.workload.retries, Rng(scenario.run.seed, stream(replication, kRetryStream))),
       mix_rng_(scenario.run.seed, stream(replication, kMixStream)),
@@ -85,9 +92,12 @@ void Engine::build_servers() {
     switch (spec.kind) {
       case ServerKind::gunicorn_sync: server.accept_limit = 1; break;
       case ServerKind::gunicorn_gthread:
-      case ServerKind::gunicorn_gevent: server.accept_limit = spec.worker_connections; break;
-      // Uvicorn accepts every connection; limit_concurrency answers 503 instead.
-      case ServerKind::uvicorn: server.accept_limit = std::numeric_limits<int>::max(); break;
+      case ServerKind::gunicorn_gevent:
+        server.accept_limit = std::min(spec.worker_connections, kMaxOpenConnections);
+        break;
+      // Uvicorn accepts every connection it has a file descriptor for;
+      // limit_concurrency answers 503 instead.
+      case ServerKind::uvicorn: server.accept_limit = kMaxOpenConnections; break;
     }
     const std::uint32_t host = index_of(scenario_.hosts, spec.host);
     for (int w = 0; w < spec.workers; ++w) {
@@ -210,6 +220,7 @@ ReplicationResult Engine::run() {
       now_ = event.time;
       dispatch(event);
     }
+    guard_.check(events_, now_);
   }
   now_ = end;
   on_interval_end();
@@ -320,6 +331,7 @@ void Engine::reach_server(std::uint32_t id) {
   server.in_system.add(now_, 1.0);
   const std::optional<int>& limit = server.spec->limit_concurrency;
   if (limit && processes_[*process].accepted >= *limit) {
+    processes_[*process].rejecting += 1;
     Request& request = requests_[id];
     request.rejected = true;
     request.process = *process;
@@ -340,7 +352,7 @@ std::optional<std::uint32_t> Engine::pick_process(ServerRuntime& server) {
   const std::uint32_t end = server.first_process + static_cast<std::uint32_t>(server.spec->workers);
   for (std::uint32_t p = server.first_process; p < end; ++p) {
     const WorkerProcess& process = processes_[p];
-    if (process.booting || process.accepted >= server.accept_limit) continue;
+    if (process.booting || process.accepted + process.rejecting >= server.accept_limit) continue;
     if (!best || process.accepted < processes_[*best].accepted) best = p;
   }
   return best;
@@ -469,7 +481,11 @@ void Engine::finish(std::uint32_t id) {
   const std::uint32_t process = requests_[id].process;
   const bool rejected = requests_[id].rejected;
   leave_server(id);
-  if (!rejected) processes_[process].accepted -= 1;
+  if (rejected) {
+    processes_[process].rejecting -= 1;
+  } else {
+    processes_[process].accepted -= 1;
+  }
   requests_.release(id);
   process_freed(process);
 }
@@ -491,7 +507,7 @@ void Engine::leave_server(std::uint32_t id) {
 void Engine::process_freed(std::uint32_t process) {
   WorkerProcess& worker = processes_[process];
   ServerRuntime& server = servers_[worker.server];
-  if (worker.booting || worker.accepted >= server.accept_limit) return;
+  if (worker.booting || worker.accepted + worker.rejecting >= server.accept_limit) return;
   if (server.backlog.empty()) {
     if (server.spec->kind == ServerKind::gunicorn_sync) server.idle_processes.push(process);
     return;

@@ -17,6 +17,7 @@
 #include "sim/balancer.hpp"
 #include "sim/endpoint_counts.hpp"
 #include "sim/event_calendar.hpp"
+#include "sim/progress_guard.hpp"
 #include "sim/request_pool.hpp"
 #include "sim/retry.hpp"
 #include "sim/route.hpp"
@@ -38,9 +39,10 @@ using IntervalHook = std::function<void(double simulated_time)>;
 
 class Engine {
  public:
-  /// `scenario` must be valid and outlive the engine.
+  /// `scenario` must be valid and outlive the engine. `on_poll` runs every
+  /// ProgressGuard::kPollEvents events and may throw to stop the run.
   Engine(const Scenario& scenario, int replication, Measurement measurement,
-         IntervalHook on_interval = {});
+         IntervalHook on_interval = {}, PollHook on_poll = {});
 
   ReplicationResult run();
 
@@ -146,6 +148,7 @@ class Engine {
   double now_ = 0.0;
   bool measuring_ = false;
   std::uint64_t events_ = 0;
+  ProgressGuard guard_;
 
   EventCalendar calendar_;
   RequestPool requests_;

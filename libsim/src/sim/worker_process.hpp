@@ -22,6 +22,7 @@ struct WorkerProcess {
   std::uint32_t switch_pending_for = kNoSwitchPending;
 
   int accepted = 0;      ///< requests accepted and not finished (503 answers excluded)
+  int rejecting = 0;     ///< 503 answers not yet written: they hold a connection too
   int idle_threads = 0;  ///< worker threads, or uvicorn's thread pool
   FifoQueue thread_queue;
   bool loop_busy = false;

@@ -176,6 +176,25 @@ struct IntervalStats {
   std::vector<double> cpu_utilization;       ///< per host: busy fraction of its cores, in [0, 1]
 };
 
+/**
+ * Whether the servers kept up with the offered load. Overload is a result,
+ * not a failure: a queue that grows through the second half of the measured
+ * window, or requests turned away (refused by a full backlog, 503 above
+ * limit_concurrency), by more than 2 % of the arrivals and 100 requests,
+ * make a run unstable, and the resource at its limit is named with the rate
+ * it served (its capacity). Its latencies then describe a transient, not a
+ * steady state.
+ */
+struct Stability {
+  bool stable = true;
+  /// The saturated resource of the server whose queue grew, as a field path
+  /// and what ran out: "servers.web: workers", "servers.web: event loops",
+  /// "servers.web: GIL", "hosts.app: CPU", "databases.db: connections"; empty if stable.
+  std::string resource;
+  double capacity = 0.0;     ///< req/s that server answered in the second half; 0 if stable
+  double excess_rate = 0.0;  ///< req/s beyond it: queue growth plus requests turned away; 0 if stable
+};
+
 /** The outcome of one independent replication. */
 struct ReplicationResult {
   int index = 0;
@@ -199,6 +218,7 @@ struct ReplicationResult {
   LittleCheck little;
   std::vector<IntervalStats> timeline;  ///< the whole run, warm-up included
   std::uint64_t events = 0;             ///< events the engine processed (for benchmarks)
+  Stability stability;                  ///< judged from the timeline (sim/stability.hpp)
 };
 
 /** Response-time statistics across replications, each a mean with its 95 % CI. */
@@ -297,6 +317,9 @@ struct Result {
   std::vector<BalancerSummary> balancers;
   LittleCheck little;  ///< means over replications
   LatencyHistogram histogram;  ///< every measured response, all replications
+  /// Unstable if any replication is: the first unstable one's resource, the
+  /// mean capacity and excess of the unstable ones.
+  Stability stability;
   std::vector<ReplicationResult> replications;
 };
 
