@@ -48,6 +48,9 @@ constexpr double kRefusedRetryDelay = 1.0;
 // an overloaded event loop accepts without bound, the run stops with an error
 // rather than crash. (Closed-loop users, at most 10,000, take one more each.)
 constexpr std::size_t kMaxInFlight = 20'000;
+// The native engine's cap on one process's connections (its open-file limit):
+// past it connections wait in the backlog, then are refused.
+constexpr int kMaxOpenConnections = 65'536;
 
 // The native engine's random-stream layout, so both engines draw each
 // replication's arrivals, mix, think times and durations from the same streams.
@@ -168,6 +171,7 @@ struct ServerRuntime {
 struct Process {
   ServerRuntime* server = nullptr;
   int accepted = 0;
+  int rejecting = 0;  // 503 answers not yet written: they hold a connection too
   bool booting = false;
   int idle_threads = 0;
   std::deque<Request*> thread_queue;
@@ -400,8 +404,10 @@ void Model::build() {
     switch (spec.kind) {
       case ServerKind::gunicorn_sync: server.accept_limit = 1; break;
       case ServerKind::gunicorn_gthread:
-      case ServerKind::gunicorn_gevent: server.accept_limit = spec.worker_connections; break;
-      case ServerKind::uvicorn: server.accept_limit = std::numeric_limits<int>::max(); break;
+      case ServerKind::gunicorn_gevent:
+        server.accept_limit = std::min(spec.worker_connections, kMaxOpenConnections);
+        break;
+      case ServerKind::uvicorn: server.accept_limit = kMaxOpenConnections; break;
     }
     for (int w = 0; w < spec.workers; ++w) {
       Process& process = processes_.emplace_back();
@@ -677,6 +683,7 @@ bool Model::reach_server(const RequestPtr& request) {
   }
   const std::optional<int>& limit = server.spec->limit_concurrency;
   if (limit && process->accepted >= *limit) {
+    process->rejecting += 1;
     request->rejected = true;
     request->process = process;
     sg4::Actor::create("request", server.host, [this, request] { serve(request); });
@@ -697,7 +704,7 @@ Process* Model::pick_process(ServerRuntime& server) {
   }
   Process* best = nullptr;
   for (Process* process : server.processes) {
-    if (process->booting || process->accepted >= server.accept_limit) continue;
+    if (process->booting || process->accepted + process->rejecting >= server.accept_limit) continue;
     if (best == nullptr || process->accepted < best->accepted) best = process;
   }
   return best;
@@ -832,7 +839,11 @@ void Model::deliver(Request& request) {
 void Model::finish(Request& request) {
   Process& process = *request.process;
   leave_server(request);
-  if (!request.rejected) process.accepted -= 1;
+  if (request.rejected) {
+    process.rejecting -= 1;
+  } else {
+    process.accepted -= 1;
+  }
   process_freed(process);
 }
 
@@ -866,7 +877,7 @@ void Model::kill_worker(const RequestPtr& pointer) {
 // The process has room again: it takes the oldest connection of the backlog.
 void Model::process_freed(Process& process) {
   ServerRuntime& server = *process.server;
-  if (process.booting || process.accepted >= server.accept_limit) return;
+  if (process.booting || process.accepted + process.rejecting >= server.accept_limit) return;
   if (server.backlog.empty()) {
     if (server.spec->kind == ServerKind::gunicorn_sync) server.idle_processes.push_back(&process);
     return;
