@@ -56,6 +56,10 @@ class Reader {
     if (!node_.is_number_unsigned()) fail(path_ + " must be a non-negative integer");
     return node_.get<std::uint64_t>();
   }
+  [[nodiscard]] bool flag() const {
+    if (!node_.is_boolean()) fail(path_ + " must be true or false");
+    return node_.get<bool>();
+  }
   [[nodiscard]] std::string text() const {
     if (!node_.is_string()) fail(path_ + " must be a string");
     return node_.get<std::string>();
@@ -247,6 +251,12 @@ ReplicationResult replication_from_engine_output(std::string_view document) {
                            little.number("mean_response")};
   out.timeline = read_list(r.at("timeline"), [&out](const Reader& t) { return read_interval(t, out); });
   out.events = r.count("events");
+  // Judged by the parent after the run (sim/stability.hpp): optional, and carried for round trips.
+  if (r.has("stability")) {
+    const Reader stability = r.at("stability");
+    out.stability = Stability{stability.at("stable").flag(), stability.at("resource").text(),
+                              stability.number("capacity"), stability.number("excess_rate")};
+  }
   return out;
 }
 

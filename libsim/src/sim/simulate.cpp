@@ -224,9 +224,7 @@ Result simulate(const Scenario& scenario, const SimulationOptions& options) {
   for (ReplicationResult& replication : replications) {
     replication.stability = detail::judge_stability(effective, replication);
   }
-  Result result = summarize(effective.name, effective.run.seed, std::move(replications));
-  result.stability = detail::combine_stability(result.replications);
-  return result;
+  return summarize(effective.name, effective.run.seed, std::move(replications));
 }
 
 bool engine_available(Engine engine) noexcept {

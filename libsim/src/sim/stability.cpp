@@ -156,22 +156,4 @@ Stability judge_stability(const Scenario& scenario, const ReplicationResult& rep
                    answered_rate(scenario, replication, worst), excess};
 }
 
-Stability combine_stability(const std::vector<ReplicationResult>& replications) {
-  Stability combined;
-  int unstable = 0;
-  for (const ReplicationResult& replication : replications) {
-    const Stability& one = replication.stability;
-    if (one.stable) continue;
-    if (unstable++ == 0) combined.resource = one.resource;
-    combined.stable = false;
-    combined.capacity += one.capacity;
-    combined.excess_rate += one.excess_rate;
-  }
-  if (unstable > 0) {
-    combined.capacity /= unstable;
-    combined.excess_rate /= unstable;
-  }
-  return combined;
-}
-
 }  // namespace servesim::detail

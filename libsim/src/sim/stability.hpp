@@ -3,7 +3,6 @@
 // what every engine reports (the timeline, error counts, utilizations), so
 // the native and SimGrid engines share one rule.
 
-#include <vector>
 
 #include "servesim/metrics/result.hpp"
 #include "servesim/model/scenario.hpp"
@@ -12,8 +11,5 @@ namespace servesim::detail {
 
 /// One replication, complete but for its stability (see Stability for the rule).
 [[nodiscard]] Stability judge_stability(const Scenario& scenario, const ReplicationResult& replication);
-
-/// Result::stability from its replications' judgements.
-[[nodiscard]] Stability combine_stability(const std::vector<ReplicationResult>& replications);
 
 }  // namespace servesim::detail

@@ -33,7 +33,7 @@ std::string message_of(const Scenario& scenario) {
 
 }  // namespace
 
-TEST_CASE("a clock that stops advancing is an error naming the field") {
+TEST_CASE("a clock that stops advancing is an error naming the field", "[robust]") {
   SECTION("a worker timeout of 1ns with no boot time kills every request at once") {
     // Each of the 10 users' requests is killed 1 ns after it starts and sent
     // again at once: 1e9 cycles per simulated second, the run would not end.
@@ -71,7 +71,7 @@ workload: {closed: {users: 10}}
   }
 }
 
-TEST_CASE("a cancelled run stops within milliseconds, whatever its intervals") {
+TEST_CASE("a cancelled run stops within milliseconds whatever its intervals", "[robust]") {
   // 1e9 s at 100 req/s: each of its 100 intervals would take minutes.
   const Scenario s = parse_scenario(R"(
 hosts: {app: {cores: 2}}
@@ -116,7 +116,7 @@ Scenario pool(const std::string& kind, int cores, double rate, double duration) 
 
 }  // namespace
 
-TEST_CASE("overload is reported with the saturated resource and the rate it serves") {
+TEST_CASE("overload is reported with the saturated resource and the rate it serves", "[robust]") {
   SECTION("M/M/2 at 80 % is stable") {
     // 160 req/s against 200: the queue is stationary (Erlang C: mean 1.8 waiting).
     const Result r = simulate(pool("gunicorn-sync", 4, 160.0, 500.0));

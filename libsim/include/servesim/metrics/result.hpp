@@ -218,7 +218,7 @@ struct ReplicationResult {
   LittleCheck little;
   std::vector<IntervalStats> timeline;  ///< the whole run, warm-up included
   std::uint64_t events = 0;             ///< events the engine processed (for benchmarks)
-  Stability stability;                  ///< judged from the timeline (sim/stability.hpp)
+  Stability stability;                  ///< judged from the timeline by simulate() (sim/stability.hpp)
 };
 
 /** Response-time statistics across replications, each a mean with its 95 % CI. */
