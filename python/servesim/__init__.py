@@ -20,6 +20,7 @@ from servesim.estimation import estimate
 from servesim.result import Estimate, LatencyStats, LittleCheck, Result, Stability
 from servesim.scenario import Scenario
 from servesim.simulation import cancel_simulations, engine_available, simulate
+from servesim.sweep import sweep
 
 try:
     __version__ = _metadata.version("servesim")
@@ -47,4 +48,5 @@ __all__ = [
     "engine_available",
     "estimate",
     "simulate",
+    "sweep",
 ]

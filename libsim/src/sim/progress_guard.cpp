@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "model/checks.hpp"
 #include "model/kind_names.hpp"
 #include "servesim/errors.hpp"
