@@ -123,6 +123,7 @@ bench: setup
 	$(PY) bench/bench_mm2.py $(if $(BENCH_QUICK),--quick,)
 	$(PY) bench/bench_runtimes.py $(if $(BENCH_QUICK),--quick,)
 	$(PY) bench/bench_engines.py $(if $(BENCH_QUICK),--quick,)
+	$(PY) bench/bench_overload.py $(if $(BENCH_QUICK),--quick,)
 
 # Real Gunicorn+Flask and Uvicorn+FastAPI servers on core 0, wrk on core 1, then
 # servesim's predictions beside the measurements (validation/README.md). The full

@@ -49,6 +49,7 @@ bool Model::reach_server(const RequestPtr& request) {
   }
   const std::optional<int>& limit = server.spec->limit_concurrency;
   if (limit && process->accepted >= *limit) {
+    process->rejecting += 1;
     request->rejected = true;
     request->process = process;
     sg4::Actor::create("request", server.host, [this, request] { serve(request); });
@@ -155,7 +156,11 @@ void Model::respond(const RequestPtr& request) {
 void Model::finish(Request& request) {
   Process& process = *request.process;
   leave_server(request);
-  if (!request.rejected) process.accepted -= 1;
+  if (request.rejected) {
+    process.rejecting -= 1;
+  } else {
+    process.accepted -= 1;
+  }
   process_freed(process);
 }
 

@@ -26,8 +26,9 @@ from servesim.records import ConfidenceInterval, LatencyStats, LittleCheck, Pred
 from servesim.result import Result
 from servesim.saturation import (ResourceLoad, Saturation, bottleneck, find_saturation, resource_loads,
                                  with_overrides)
+from servesim.records import Stability  # robust: Stability must become a bound record (see the handoff note)
 from servesim.scenario import Scenario
-from servesim.simulation import engine_available, simulate
+from servesim.simulation import cancel_simulations, engine_available, simulate
 from servesim.sweep import sweep
 
 try:
@@ -51,10 +52,12 @@ __all__ = [
     "Saturation",
     "Scenario",
     "ScenarioError",
+    "Stability",
     "UnstableSystemError",
     "__version__",
     "analytic",
     "bottleneck",
+    "cancel_simulations",
     "compare",
     "engine_available",
     "estimate",

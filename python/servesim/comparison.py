@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from servesim import _core
 from servesim._core import ScenarioError
 from servesim.result import Result
 from servesim.scenario import Scenario, _merge
@@ -545,6 +546,7 @@ def compare(comparison: Comparison, *, threads: int | None = None,
                 advance()
         except BaseException:
             cancelled.set()
+            _core.cancel_simulations()  # the runs in progress stop within 50 ms, not at their next tick
             pool.shutdown(wait=True, cancel_futures=True)
             raise
     return ComparisonResult(comparison, {run: results[run] for run in runs})

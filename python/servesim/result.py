@@ -29,8 +29,127 @@ def _always(value: float | None) -> float:
     return value
 
 
+<<<<<<< HEAD
 def _by_name(items: Iterable[Any], field: str) -> dict[str, ConfidenceInterval]:
     return {item.name: getattr(item, field) for item in items}
+=======
+@dataclass(frozen=True)
+class LatencyStats:
+    """Response-time statistics, in seconds.
+
+    Attributes
+    ----------
+    mean, p50, p90, p95, p99, p999
+        Mean and percentiles (p999 is the 99.9th); from a log-bucketed histogram
+        whose relative error is at most 0.39 %. Across replications, means of
+        the per-replication values.
+    max
+        The largest response time observed.
+    """
+
+    mean: float
+    p50: float
+    p90: float
+    p95: float
+    p99: float
+    p999: float
+    max: float
+
+    @classmethod
+    def _from_json(cls, value: Mapping[str, Any]) -> LatencyStats:
+        return cls(**{name: float(value[name]) for name in LATENCY_STATS})
+
+
+@dataclass(frozen=True)
+class LittleCheck:
+    """Little's law, L = λW, checked on the measured window.
+
+    Attributes
+    ----------
+    mean_in_system
+        L: time-average number of requests queued or in service.
+    throughput
+        λ: completions per second.
+    mean_response
+        W: mean time in the server, seconds.
+    relative_error
+        ``|L - λW| / max(L, λW)``; a few percent or more on a long run points at a bug.
+    """
+
+    mean_in_system: float
+    throughput: float
+    mean_response: float
+    relative_error: float
+
+    @classmethod
+    def _from_json(cls, value: Mapping[str, Any]) -> LittleCheck:
+        little_l = float(value["mean_in_system"])
+        rate = float(value["throughput"])
+        response = float(value["mean_response"])
+        if "relative_error" in value:
+            error = float(value["relative_error"])
+        else:
+            scale = max(little_l, rate * response)
+            error = abs(little_l - rate * response) / scale if scale > 0 else 0.0
+        return cls(little_l, rate, response, error)
+
+
+@dataclass(frozen=True)
+class Stability:
+    """Whether the servers kept up with the offered load.
+
+    Unstable when a queue grows through the second half of the measured window,
+    or requests are turned away (refused by a full backlog, 503 above
+    ``limit_concurrency``), by more than 2 % of the arrivals and 100 requests.
+    Latencies of an unstable run describe a transient, not a steady state.
+
+    Attributes
+    ----------
+    stable
+        True if every replication kept up.
+    resource
+        The saturated resource, e.g. ``"servers.web: event loops"``,
+        ``"hosts.app: CPU"``; None if stable.
+    capacity
+        Requests per second that resource's server answered (req/s); None if stable.
+    excess_rate
+        Requests per second beyond it: queue growth plus requests turned away; None if stable.
+
+    Examples
+    --------
+    >>> import servesim as ss
+    >>> ss.simulate("scenarios/two-sync-workers.yaml", replications=1).stability.stable
+    True
+    """
+
+    stable: bool
+    resource: str | None = None
+    capacity: float | None = None
+    excess_rate: float | None = None
+
+    @classmethod
+    def _from_json(cls, value: Mapping[str, Any]) -> Stability:
+        if value["stable"]:
+            return cls(True)
+        return cls(False, str(value["resource"]), float(value["capacity"]), float(value["excess_rate"]))
+
+    def __str__(self) -> str:
+        if self.stable:
+            return "stable"
+        return (f"overloaded: {self.resource} at its limit, serving {self.capacity:,.1f} req/s with "
+                f"{self.excess_rate:,.1f} req/s more offered (its queue grows or requests are turned away)")
+
+
+def _error_kinds(errors: Mapping[str, Any]) -> dict[str, int]:
+    return {kind: int(count) for kind, count in errors.items() if kind != "total"}
+
+
+def _by_name(items: Iterable[Mapping[str, Any]], key: str, samples: int) -> dict[str, Estimate]:
+    """``{name: estimate}`` from a list of named records holding ``key`` (a mean)
+    and optionally ``key_ci`` (the estimate)."""
+    return {item["name"]: Estimate._from_json(item.get(f"{key}_ci", item[key]), samples)
+            for item in items if key in item}
+>>>>>>> robust
 
 
 class Result:
@@ -207,7 +326,54 @@ class Result:
         """Little's law check, L = λW, averaged over replications."""
         return self.record.little
 
+<<<<<<< HEAD
     def ci(self, metric: str) -> ConfidenceInterval:
+=======
+    # -- analytic estimates (servesim.estimate) ------------------------------------------
+
+    @property
+    def is_estimate(self) -> bool:
+        """True for a result of :func:`servesim.estimate` (queueing theory), False for a simulation."""
+        return "estimate" in self._data
+
+    @property
+    def model(self) -> str:
+        """The model behind the numbers: the queueing model of an estimate, or
+        ``"simulation"``."""
+        return str(self._data["estimate"]["model"]) if self.is_estimate else "simulation"
+
+    @property
+    def assumptions(self) -> list[str]:
+        """What an estimate takes for granted (empty for a simulation)."""
+        return list(self._data["estimate"]["assumptions"]) if self.is_estimate else []
+
+    @property
+    def stability(self) -> Stability | None:
+        """Simulations: whether the servers kept up, and if not which resource limits them and
+        at what rate; None for an estimate (see :attr:`saturated`)."""
+        data = self._data.get("stability")
+        return Stability._from_json(data) if data is not None else None
+
+    @property
+    def stable(self) -> bool | None:
+        """Simulations: whether the servers kept up with the offered load (see :attr:`stability`);
+        None for an estimate."""
+        stability = self.stability
+        return stability.stable if stability is not None else None
+
+    @property
+    def saturation_rate(self) -> float | None:
+        """Estimates: the most the server completes per second (req/s); None for a simulation
+        (see the saturation search for that)."""
+        return float(self._data["estimate"]["saturation_rate"]) if self.is_estimate else None
+
+    @property
+    def saturated(self) -> bool | None:
+        """Estimates: whether the offered load reaches the saturation rate; None for a simulation."""
+        return bool(self._data["estimate"]["saturated"]) if self.is_estimate else None
+
+    def ci(self, metric: str) -> Estimate:
+>>>>>>> robust
         """A metric with its 95 % confidence interval across replications.
 
         Parameters
@@ -303,3 +469,211 @@ class Result:
         return isinstance(other, Result) and self.to_json(None) == other.to_json(None)
 
     __hash__ = None  # type: ignore[assignment]
+<<<<<<< HEAD
+=======
+
+
+def _latency_value(value: Any) -> float:
+    return float(value["mean"]) if isinstance(value, Mapping) else float(value)
+
+
+def _latency_columns(latency: Mapping[str, Any]) -> dict[str, float]:
+    return {f"latency_{name}_s": _latency_value(latency[name]) for name in LATENCY_STATS if name in latency}
+
+
+_TIMELINE_COLUMNS = ("replication", "start_s", "end_s", "arrivals", "retries", "completed", "errors",
+                     "arrival_rps", "throughput_rps", "goodput_rps", "mean_latency_s", "p50_latency_s",
+                     "p99_latency_s")
+
+
+def _interval_row(replication: int, interval: Mapping[str, Any]) -> dict[str, Any]:
+    start, end = float(interval["start"]), float(interval["end"])
+    length = end - start
+    completed = int(interval["completed"])
+
+    def per_second(count: int) -> float:
+        return count / length if length > 0 else 0.0
+
+    def latency(key: str) -> float:
+        return float(interval[key]) if completed else math.nan
+
+    row: dict[str, Any] = {
+        "replication": replication,
+        "start_s": start,
+        "end_s": end,
+        "arrivals": int(interval["arrivals"]),
+        "retries": int(interval.get("retries", 0)),
+        "completed": completed,
+        "errors": int(interval["errors"]),
+        "arrival_rps": per_second(int(interval["arrivals"])),
+        "throughput_rps": per_second(completed),
+        "goodput_rps": per_second(int(interval.get("within_slo", completed))),
+        "mean_latency_s": latency("mean_latency"),
+        "p50_latency_s": latency("p50"),
+        "p99_latency_s": latency("p99"),
+    }
+    for server, value in interval.get("mean_queue_length", {}).items():
+        row[f"queue_{server}"] = float(value)
+    for server, value in interval.get("worker_busy_fraction", {}).items():
+        row[f"busy_{server}"] = float(value)
+    for host, value in interval.get("cpu_utilization", {}).items():
+        row[f"cpu_{host}"] = float(value)
+    return row
+
+
+def _replication_row(replication: Mapping[str, Any]) -> dict[str, Any]:
+    errors = _error_kinds(replication.get("errors", {}))
+    row: dict[str, Any] = {
+        "replication": int(replication.get("index", 0)),
+        "warmup_s": float(replication.get("warmup", 0.0)),
+        "measured_duration_s": float(replication.get("measured_duration", 0.0)),
+        "arrivals": int(replication.get("arrivals", 0)),
+        "retries": int(replication.get("retries", 0)),
+        "completed": int(replication["completed"]),
+        "throughput_rps": float(replication["throughput"]),
+        "goodput_rps": float(replication.get("goodput", replication["throughput"])),
+        "failed": int(replication.get("failed", 0)),
+    }
+    row.update({f"errors_{kind}": count for kind, count in errors.items()})
+    row["errors_total"] = sum(errors.values())
+    row.update(_latency_columns(replication["latency"]))
+    if "little" in replication:
+        little = LittleCheck._from_json(replication["little"])
+        row["little_mean_in_system"] = little.mean_in_system
+        row["little_relative_error"] = little.relative_error
+    for host in replication.get("hosts", ()):
+        row[f"cpu_utilization_{host['name']}"] = float(host["cpu_utilization"])
+    for server in replication.get("servers", ()):
+        row[f"worker_busy_{server['name']}"] = float(server["worker_busy_fraction"])
+        row[f"gil_busy_{server['name']}"] = float(server.get("gil_busy_fraction", 0.0))
+        row[f"mean_queue_length_{server['name']}"] = float(server["mean_queue_length"])
+        row[f"queued_fraction_{server['name']}"] = float(server["queued_fraction"])
+    for database in replication.get("databases", ()):
+        row[f"database_utilization_{database['name']}"] = float(database["utilization"])
+        row[f"mean_pool_wait_s_{database['name']}"] = float(database["mean_pool_wait"])
+        row[f"pool_timeouts_{database['name']}"] = int(database["pool_timeouts"])
+    for service in replication.get("services", ()):
+        row[f"service_in_use_{service['name']}"] = float(service["mean_in_use"])
+        row[f"service_errors_{service['name']}"] = int(service["errors"])
+    for balancer in replication.get("balancers", ()):
+        for server in balancer["servers"]:
+            row[f"sent_{balancer['name']}_{server['name']}"] = int(server["sent"])
+    if "events" in replication:
+        row["events"] = int(replication["events"])
+    return row
+
+
+def _format_summary(result: Result) -> str:
+    """Rows of (label, value, unit, ± CI), aligned in columns."""
+    if result.is_estimate:
+        return _format_estimate(result)
+    rows: list[tuple[str, str, str, str]] = []
+
+    def add(label: str, value: str, unit: str = "", ci: str = "") -> None:
+        rows.append((label, value, unit, ci))
+
+    def add_estimate(label: str, estimate: Estimate, scale: float, unit: str, digits: int) -> None:
+        ci = f"± {estimate.half_width * scale:.{digits}f}" if estimate.samples > 1 else ""
+        add(label, f"{estimate.mean * scale:,.{digits}f}", unit, ci)
+
+    stability = result.stability
+    if stability is not None:
+        add("stable", "yes" if stability.stable else "NO", "",
+            "" if stability.stable else f"({stability.resource} at its limit: {stability.capacity:,.1f} req/s "
+                                        f"served, {stability.excess_rate:,.1f} req/s more offered)")
+    add_estimate("throughput", result.throughput_ci, 1.0, "req/s", 2)
+    if result.goodput_ci.mean != result.throughput_ci.mean:  # some answers missed their SLO
+        add_estimate("goodput (within SLO)", result.goodput_ci, 1.0, "req/s", 2)
+    for name, estimate in result.latency_ci.items():
+        add_estimate(f"latency {_LATENCY_LABELS[name]}", estimate, 1e3, "ms", 3)
+    add("latency max", f"{result.latency.max * 1e3:,.3f}", "ms")
+    add("completed", f"{result.completed:,}")
+    errors = result.errors
+    by_kind = ", ".join(f"{kind} {count:,}" for kind, count in errors.items() if count)
+    add("errors", f"{sum(errors.values()):,}", "", f"({by_kind})" if by_kind else "")
+    add("error rate", f"{result.error_rate * 100:.3f}", "%")
+    if result.retries:
+        add("retries", f"{result.retries:,}", "", f"({result.failed:,} requests failed every attempt, "
+                                                   f"{result.failure_rate * 100:.3f} %)")
+    endpoints = result._data.get("endpoints", ())
+    if len(endpoints) > 1:  # one endpoint would repeat the totals
+        for endpoint in endpoints:
+            name = endpoint["name"]
+            add_estimate(f"{name} throughput", Estimate._from_json(endpoint["throughput_ci"]), 1.0, "req/s", 2)
+            for stat in ("mean", "p99"):
+                add_estimate(f"{name} latency {stat}", Estimate._from_json(endpoint["latency_ci"][stat]),
+                             1e3, "ms", 3)
+    # Per host, server and database: (label, estimates by name, scale, unit, digits).
+    per_resource = (
+        ("cpu utilization", result.cpu_utilization, 100.0, "%", 1),
+        ("workers busy", result.worker_busy, 100.0, "%", 1),
+        ("GIL busy", result.gil_busy, 100.0, "%", 1),
+        ("mean queue", result.mean_queue_length, 1.0, "", 3),
+        ("queued", result.queued_fraction, 100.0, "%", 1),
+        ("database busy", result.database_utilization, 100.0, "%", 1),
+        ("pool wait", result.mean_pool_wait, 1e3, "ms", 3),
+    )
+    for label, estimates, scale, unit, digits in per_resource:
+        for name, estimate in estimates.items():
+            add_estimate(f"{label} {name}", estimate, scale, unit, digits)
+    for database in result._data.get("databases", ()):
+        if int(database["pool_timeouts"]):
+            add(f"pool timeouts {database['name']}", f"{int(database['pool_timeouts']):,}")
+    for service, estimate in result.service_in_use.items():
+        add_estimate(f"calls in progress {service}", estimate, 1.0, "", 2)
+    for balancer, shares in result.balancer_share.items():
+        for server, estimate in shares.items():
+            add_estimate(f"share {balancer} -> {server}", estimate, 100.0, "%", 1)
+    little = result.little
+    # Requests in flight at the window's edges make L and λW differ; when
+    # responses are long against the window that is large, and worth a word.
+    caveat = "; responses are long for this run: lengthen it" if little.relative_error > 0.05 else ""
+    add("Little's law L", f"{little.mean_in_system:.3f}", "",
+        f"λW = {little.throughput * little.mean_response:.3f}, "
+        f"relative error {little.relative_error * 100:.2f} %{caveat}")
+
+    label_width = max(len(row[0]) for row in rows)
+    value_width = max(len(row[1]) for row in rows)
+    unit_width = max(len(row[2]) for row in rows)
+    replications = result.replications
+    warmups = [float(rep.get("warmup", 0.0)) for rep in result._data.get("replications", ())]
+    warmup = f", warm-up {sum(warmups) / len(warmups):.3g} s" if warmups else ""
+    header = (f"{result.scenario}: {replications} replication{'s' if replications != 1 else ''}, "
+              f"seed {result.seed}{warmup}"
+              + (", ± is the 95 % confidence half-width" if replications > 1 else ""))
+    lines = [header]
+    for label, value, unit, ci in rows:
+        line = f"  {label:<{label_width}}  {value:>{value_width}} {unit:<{unit_width}}  {ci}"
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _format_estimate(result: Result) -> str:
+    """An estimate's headline numbers, its model and its assumptions."""
+    estimate = result._data["estimate"]
+    latency = result.latency
+    rows = [("throughput", f"{result.throughput:,.2f}", "req/s"),
+            ("saturation rate", f"{estimate['saturation_rate']:,.2f}", "req/s")]
+    if estimate.get("saturation_population") is not None:
+        rows.append(("saturation users N*", f"{estimate['saturation_population']:,.1f}", ""))
+    rows += [(f"latency {_LATENCY_LABELS[name]}", f"{getattr(latency, name) * 1e3:,.3f}", "ms")
+             for name in LATENCY_STATS if name != "max"]
+    rows.append((f"error rate ({estimate['error_kind']})", f"{result.error_rate * 100:.3f}", "%"))
+    rows += [(f"cpu utilization {host}", f"{value.mean * 100:.1f}", "%")
+             for host, value in result.cpu_utilization.items()]
+    rows += [(f"workers busy {server}", f"{value.mean * 100:.1f}", "%")
+             for server, value in result.worker_busy.items()]
+    rows += [(f"mean queue {server}", f"{value.mean:.3f}", "")
+             for server, value in result.mean_queue_length.items()]
+    rows += [(f"queued {server}", f"{value.mean * 100:.1f}", "%")
+             for server, value in result.queued_fraction.items()]
+    label_width = max(len(row[0]) for row in rows)
+    value_width = max(len(row[1]) for row in rows)
+    lines = [f"{result.scenario}: analytic estimate"
+             + (" (saturated)" if estimate["saturated"] else ""),
+             f"  model: {estimate['model']}"]
+    lines += [f"  {label:<{label_width}}  {value:>{value_width}} {unit}".rstrip()
+              for label, value, unit in rows]
+    lines += ["  assumes:"] + [f"  - {line}" for line in estimate["assumptions"]]
+    return "\n".join(lines)
+>>>>>>> robust

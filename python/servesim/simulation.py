@@ -11,7 +11,7 @@ from servesim import _core
 from servesim.result import Result
 from servesim.scenario import Scenario
 
-__all__ = ["engine_available", "simulate"]
+__all__ = ["cancel_simulations", "engine_available", "simulate"]
 
 ENGINES = ("native", "simgrid")
 
@@ -87,6 +87,23 @@ def engine_available(engine: str) -> bool:
     """
     _check_engine(engine)
     return _core.engine_available(engine)
+
+
+def cancel_simulations() -> None:
+    """Stops every :func:`simulate` running in this process, in any thread.
+
+    Each raises :class:`KeyboardInterrupt` within about 50 ms (SimGrid
+    replications' processes are killed); runs started afterwards are not
+    affected. Ctrl-C stops a run on the main thread by itself; code that runs
+    simulations on worker threads (an executor) calls this when interrupted,
+    as :func:`servesim.compare` does.
+
+    Examples
+    --------
+    >>> import servesim as ss
+    >>> ss.cancel_simulations()  # nothing is running: no effect
+    """
+    _core.cancel_simulations()
 
 
 def simulate(scenario: ScenarioLike, *, seed: int | None = None, replications: int | None = None,

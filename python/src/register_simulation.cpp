@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -35,6 +36,9 @@ std::function<void(double)> progress_reporter(py::object on_progress) {
   };
 }
 
+// Bumped by cancel_simulations(): every run started before stops.
+std::atomic<std::uint64_t> cancel_generation{0};
+
 servesim::Engine engine_named(const std::string& name) {
   if (name == "native") return servesim::Engine::native;
   if (name == "simgrid") return servesim::Engine::simgrid;
@@ -51,9 +55,36 @@ servesim::Result simulate(const servesim::Scenario& scenario, int threads,
   options.seed = seed;
   options.replications = replications;
   options.on_progress = progress_reporter(std::move(on_progress));
+<<<<<<< HEAD
   // The scenario is immutable from Python, so other Python threads may run meanwhile.
   py::gil_scoped_release release;
   return servesim::simulate(scenario, options);
+=======
+  // On the calling thread every 50 ms: Ctrl-C stops the run within that, as
+  // does cancel_simulations() from another thread (Python runs signal
+  // handlers on the main thread only, so a run in a worker thread of a
+  // sweep or comparison learns of Ctrl-C that way).
+  options.on_poll = [generation = cancel_generation.load()] {
+    py::gil_scoped_acquire acquire;
+    if (cancel_generation.load() != generation) {
+      PyErr_SetString(PyExc_KeyboardInterrupt, "cancelled by cancel_simulations()");
+      throw py::error_already_set();
+    }
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+  };
+  // Before a run of minutes or gigabytes, say so (a RuntimeWarning: shown by default).
+  if (const servesim::RunCost cost = servesim::run_cost(scenario, options); cost.is_large()) {
+    const std::string text = cost.describe() + "; Ctrl-C stops it";
+    if (PyErr_WarnEx(PyExc_RuntimeWarning, text.c_str(), 1) != 0) throw py::error_already_set();
+  }
+  std::string json;
+  {
+    // The scenario is immutable from Python, so other Python threads may run meanwhile.
+    py::gil_scoped_release release;
+    json = servesim::to_json(servesim::simulate(scenario, options), -1);
+  }
+  return py::module_::import("json").attr("loads")(json);
+>>>>>>> robust
 }
 
 }  // namespace
@@ -68,6 +99,9 @@ void register_simulation(py::module_& m) {
         "settings. `on_progress`, if given, is called with the fraction done (0-1]; an exception\n"
         "from it, or Ctrl-C, cancels the run. `process_timeout`: 'simgrid' only, wall-clock\n"
         "seconds per replication's process, 0 = no limit.");
+  m.def("cancel_simulations", [] { cancel_generation += 1; },
+        "Stops every simulate() running in this process, in any thread, within 50 ms: each\n"
+        "raises KeyboardInterrupt. Runs started afterwards are not affected.");
   m.def("engine_available", [](const std::string& engine) {
           return servesim::engine_available(engine_named(engine));
         }, "engine"_a,

@@ -4,7 +4,9 @@ that must always end in ScenarioError, never in a crash or another exception."""
 from __future__ import annotations
 
 import math
+import resource
 import string
+import time
 from typing import Any
 
 import pytest
@@ -267,3 +269,101 @@ def test_analytic_bad_input_names_the_argument(rate: float, servers: int) -> Non
         ss.analytic.mmc(1.0, 2.0, servers)
     with pytest.raises(ss.UnstableSystemError, match="utilization must be < 1"):
         ss.analytic.erlang_c(2, arrival_rate=5.0, service_rate=2.0)
+
+
+# -- generated scenarios: any server kind, phase, distribution and workload -------------------
+# Each either simulates, with the result's invariants holding, or raises ScenarioError; never
+# another exception, never a hang (a bounded number of events), never unbounded memory.
+
+MAX_REQUESTS = 20_000  # per replication: the generator keeps rate x duration under it
+
+
+def durations(max_ms: float) -> st.SearchStrategy[Any]:
+    """Phase and think times as the file writes them, degenerate ones included
+    (zero, a nanosecond, point masses at zero)."""
+    ms = st.floats(min_value=0.0, max_value=max_ms)
+    return st.one_of(
+        ms.map(lambda v: f"{v}ms"),
+        st.sampled_from(["0s", "1ns", 0]),
+        st.builds(lambda m: {"dist": "exponential", "mean": f"{m}ms"}, st.floats(0.001, max_ms)),
+        st.builds(lambda lo, span: {"dist": "uniform", "low": f"{lo}ms", "high": f"{lo + span}ms"}, ms, ms),
+        st.builds(lambda m, cv: {"dist": "lognormal", "mean": f"{m}ms", "cv": cv},
+                  st.floats(0.001, max_ms), st.floats(0.1, 3.0)),
+        st.lists(st.sampled_from([0.0, 1e-300, 0.001, 0.01]), min_size=1, max_size=4).map(
+            lambda samples: {"dist": "empirical", "samples": samples}),
+    )
+
+
+PHASE_KINDS = ["cpu", "cpu_nogil", "io", "blocking_io"]
+
+
+@st.composite
+def generated_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["gunicorn-sync", "gunicorn-gthread", "gunicorn-gevent", "uvicorn"]))
+    server: dict[str, Any] = {"host": "app", "kind": kind, "workers": draw(st.integers(1, 3)),
+                              "framework": draw(st.sampled_from(["none", "flask", "fastapi"]))}
+    if kind == "gunicorn-gthread":
+        server["threads"] = draw(st.integers(1, 4))
+    if kind == "uvicorn" and draw(st.booleans()):
+        server["limit_concurrency"] = draw(st.integers(1, 50))
+    if kind == "gunicorn-sync" and draw(st.booleans()):
+        server["timeout"] = draw(st.sampled_from(["1ns", "1ms", "50ms", "30s"]))
+        server["boot_time"] = draw(st.sampled_from([0, "1ms", "1s"]))
+    phases = draw(st.lists(st.builds(lambda k, d: {k: d}, st.sampled_from(PHASE_KINDS), durations(30.0)),
+                           min_size=1, max_size=3))
+    workload: dict[str, Any]
+    duration = draw(st.floats(1.0, 20.0))
+    if draw(st.booleans()):
+        rate = draw(st.floats(1.0, 5000.0))
+        duration = min(duration, MAX_REQUESTS / rate)
+        workload = {"open": {"rate": rate}}
+    else:
+        users = draw(st.integers(1, 30))
+        think_ms = draw(st.floats(1.0, 100.0))  # a cycle of >= 1 ms: at most users x 1000 req/s
+        duration = min(duration, MAX_REQUESTS * think_ms / 1000 / users)
+        workload = {"closed": {"users": users, "think_time": {"dist": "exponential", "mean": f"{think_ms}ms"}}}
+    if draw(st.booleans()):
+        workload["client_timeout"] = draw(st.sampled_from(["1ms", "20ms", "1s"]))
+        workload["retries"] = {"max_attempts": draw(st.integers(1, 3)), "backoff": draw(st.sampled_from([0, "5ms"]))}
+    return {"name": "generated", "hosts": {"app": {"cores": draw(st.integers(1, 4))}},
+            "servers": {"web": server}, "endpoints": {"e": {"phases": phases}},
+            "workload": workload,
+            "run": {"duration": duration, "replications": 2, "seed": draw(seeds)}}
+
+
+def check_generated_result(result: ss.Result, data: dict[str, Any]) -> None:
+    for estimate in [*result.cpu_utilization.values(), *result.worker_busy.values(), *result.gil_busy.values()]:
+        assert -1e-9 <= estimate.mean <= 1.0 + 1e-9
+    assert sum(result.errors.values()) == result.to_dict()["errors"]["total"]
+    for replication in result.to_dict()["replications"]:
+        errors = replication["errors"]
+        assert errors["total"] == sum(count for kind, count in errors.items() if kind != "total")
+        latency = replication["latency"]
+        ordered = [latency[key] for key in ("p50", "p90", "p95", "p99", "p999")]
+        assert ordered == sorted(ordered)
+        # No hang: events bounded by the requests the generator allows, each a few dozen events
+        # (phases, GIL switches, timers, retries).
+        assert replication["events"] <= 200 * MAX_REQUESTS
+    stability = result.stability
+    assert stability is not None
+    if (stability.stable and result.completed > 2_000 and not result.retries
+            and result.latency.mean * 100 < data["run"]["duration"]):
+        # Little's law within the error of requests in flight at the window's edges (~ W / T).
+        assert result.little.relative_error < 0.1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=generated_scenarios())
+def test_generated_scenarios_simulate_or_raise_scenario_error(data: dict[str, Any]) -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.monotonic()
+    try:
+        scenario = ss.Scenario.from_dict(data)
+        result = ss.simulate(scenario, threads=2)
+    except ss.ScenarioError as error:
+        assert error.path  # names the field
+    else:
+        check_generated_result(result, data)
+    assert time.monotonic() - start < 60
+    # Bounded memory: a few thousand requests in flight at most (ru_maxrss is in KiB).
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 256 * 1024

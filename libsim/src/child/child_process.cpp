@@ -130,6 +130,10 @@ ChildExit run_child(const std::string& executable, const std::vector<std::string
     // The kernel kills the child when the thread that forked it dies; if the
     // caller died already, the child is an orphan and must not run.
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(127);
+    // Its own process group: Ctrl-C at the terminal reaches the caller only,
+    // which cancels the run and kills the child, rather than the child dying
+    // first and its death reading as a crash.
+    if (::setpgid(0, 0) != 0) ::_exit(127);
     ::signal(SIGPIPE, SIG_DFL);
     if (::dup2(stdin_child.get(), STDIN_FILENO) < 0 || ::dup2(stdout_child.get(), STDOUT_FILENO) < 0 ||
         ::dup2(stderr_child.get(), STDERR_FILENO) < 0) {

@@ -2,7 +2,8 @@
 // Running a program as a child process: input on its stdin, its stdout
 // collected, its stderr handed over line by line, a wall-clock limit. The
 // child never outlives its caller: it is killed when the caller's thread dies
-// (PR_SET_PDEATHSIG), when a callback throws, or at the time limit.
+// (PR_SET_PDEATHSIG), when a callback throws, or at the time limit. It runs in
+// its own process group, so a terminal's Ctrl-C reaches only the caller.
 
 #include <functional>
 #include <string>

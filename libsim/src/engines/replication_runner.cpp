@@ -20,9 +20,10 @@ ReplicationRunner::ReplicationRunner(const Scenario& scenario, const SimulationO
 
 ReplicationRunner::~ReplicationRunner() = default;
 
-ReplicationResult ReplicationRunner::run(int index, Measurement measurement, IntervalHook hook) const {
+ReplicationResult ReplicationRunner::run(int index, Measurement measurement, IntervalHook hook,
+                                         PollHook poll) const {
   if (simgrid_) return run_simgrid_replication(*simgrid_, index, measurement.warmup, measurement.interval, hook);
-  NativeSimulation simulation(scenario_, index, measurement, std::move(hook));
+  NativeSimulation simulation(scenario_, index, measurement, std::move(hook), std::move(poll));
   return simulation.run();
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "rules/measurement.hpp"
+#include "sim/progress_guard.hpp"
 #include "servesim/metrics/result.hpp"
 #include "servesim/model/scenario.hpp"
 #include "servesim/sim/simulate.hpp"
@@ -25,7 +26,11 @@ class ReplicationRunner {
   ~ReplicationRunner();
 
   /// Replication `index` of the scenario, measured as `measurement` says.
-  [[nodiscard]] ReplicationResult run(int index, Measurement measurement, IntervalHook hook) const;
+  /// The native engine calls `poll` every few thousand events; the SimGrid
+  /// engine's parent calls `hook` every 100 ms while it waits. Either may
+  /// throw to stop the run.
+  [[nodiscard]] ReplicationResult run(int index, Measurement measurement, IntervalHook hook,
+                                      PollHook poll = {}) const;
 
  private:
   const Scenario& scenario_;

@@ -1,4 +1,7 @@
 // workload: of a scenario file, and trace files.
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -123,15 +126,74 @@ Workload parse_workload(const YamlField& f, const std::filesystem::path& base) {
   return workload;
 }
 
+namespace {
+
+// A trace is read whole into memory, 8 bytes per time: a 256 MiB file holds
+// some 25 million times (200 MB). A line longer than any time or CSV row
+// means a binary file.
+constexpr std::uintmax_t kMaxTraceBytes = std::uintmax_t{256} << 20U;
+constexpr std::size_t kMaxTraceLine = 4096;
+
+// The length of the UTF-8 sequence starting at text[i], or 0 if it is not one.
+std::size_t utf8_length(const std::string& text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  const std::size_t length = lead < 0x80 ? 1 : (lead >> 5U) == 0x6 ? 2 : (lead >> 4U) == 0xE ? 3
+                           : (lead >> 3U) == 0x1E ? 4 : 0;
+  if (length == 0 || i + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) >> 6U) != 0x2) return 0;
+  }
+  return length;
+}
+
+// Rejects what is not text: a byte that is not UTF-8, or a control character.
+void require_text(const std::string& line, const std::string& where, const std::string& path) {
+  for (std::size_t i = 0; i < line.size();) {
+    const std::size_t length = utf8_length(line, i);
+    const auto byte = static_cast<unsigned char>(line[i]);
+    if (length == 0 || (length == 1 && byte < 0x20 && byte != '\t') || byte == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", byte);
+      throw ScenarioError(path, where + ", column " + std::to_string(i + 1) + ": byte " + hex +
+                                    (length == 0 ? " is not UTF-8 text" : " is a control character") +
+                                    "; a trace is a text file of times, one per line");
+    }
+    i += length;
+  }
+}
+
+}  // namespace
+
 std::vector<double> read_trace(const std::filesystem::path& file, const std::string& path) {
-  std::ifstream in(file);
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(file, error);
+  if (error || !std::filesystem::exists(status)) {
+    throw ScenarioError(path, "cannot read the trace file " + file.string() + ": no such file");
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    throw ScenarioError(path, file.string() + " is not a regular file (a directory, device or pipe); "
+                              "a trace is a text file of times, one per line");
+  }
+  const std::uintmax_t size = std::filesystem::file_size(file, error);
+  if (!error && size > kMaxTraceBytes) {
+    throw ScenarioError(path, "the trace file " + file.string() + " has " + std::to_string(size) +
+                                  " bytes; at most 256 MiB (about 25 million times) is read");
+  }
+  std::ifstream in(file, std::ios::binary);
   if (!in) throw ScenarioError(path, "cannot read the trace file " + file.string());
   std::vector<double> times;
   std::string line;
   std::size_t column = 0;
   bool first = true;
   for (std::size_t number = 1; std::getline(in, line); ++number) {
+    const std::string where = file.string() + " line " + std::to_string(number);
+    if (line.size() > kMaxTraceLine) {
+      throw ScenarioError(path, where + " is longer than " + std::to_string(kMaxTraceLine) +
+                                    " bytes; a trace is a text file of times, one per line");
+    }
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    require_text(line, where, path);
     if (line.empty() || line.front() == '#') continue;
     std::vector<std::string> cells;
     std::stringstream row(line);
@@ -153,8 +215,7 @@ std::vector<double> read_trace(const std::filesystem::path& file, const std::str
         }
         continue;
       }
-      throw ScenarioError(path, file.string() + " line " + std::to_string(number) + ": '" + cell +
-                                    "' is not a time in seconds");
+      throw ScenarioError(path, where + ": '" + cell + "' is not a time in seconds");
     }
     times.push_back(value);
   }

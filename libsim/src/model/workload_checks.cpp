@@ -168,7 +168,10 @@ void validate_time_advances(const Scenario& scenario) {
     }
     return;
   }
-  if (workload.closed->think_time.mean() > 0.0) return;
+  // A cycle of a nanosecond or less would take the run a billion events per
+  // simulated second per user; below that the engine's progress guard judges.
+  constexpr double kMinCycle = 1e-9;
+  if (workload.closed->think_time.mean() > kMinCycle) return;
   // A 503 costs the loop the framework overhead; free, users would be turned
   // away and retry at one instant forever.
   for (std::size_t i = 0; i < scenario.servers.size(); ++i) {
@@ -183,11 +186,12 @@ void validate_time_advances(const Scenario& scenario) {
     const bool in_mix = workload.mix.empty() ||
                         std::any_of(workload.mix.begin(), workload.mix.end(),
                                     [&](const MixEntry& e) { return e.endpoint == endpoint.name; });
-    if (in_mix && total_mean(scenario, endpoint) > 0.0) return;
+    if (in_mix && workload.closed->think_time.mean() + total_mean(scenario, endpoint) > kMinCycle) return;
   }
   fail("workload.closed.think_time",
-       "users that never think, calling endpoints that take no time, would send endless requests "
-       "at one instant; give the think time or a phase a duration > 0");
+       "users that never think, calling endpoints that take no time (1ns or less per request with "
+       "the think time), would send endless requests at one instant; give the think time or a "
+       "phase a mean duration > 1ns");
 }
 
 }  // namespace servesim::detail

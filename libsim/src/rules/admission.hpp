@@ -16,15 +16,22 @@
 
 namespace servesim::detail {
 
+/// Connections one server process holds at most, as its open-file limit
+/// (`ulimit -n`, commonly raised to 65,536 on servers) allows: past it new
+/// connections wait in the accept backlog, and are refused when that is full.
+/// This bounds an overloaded event loop's memory (some 200 bytes a request).
+inline constexpr int kMaxOpenConnections = 65'536;
+
 /// Requests one process of `server` accepts at once: gunicorn sync one,
-/// gthread and gevent worker_connections, uvicorn every connection
-/// (limit_concurrency answers 503 instead).
+/// gthread and gevent worker_connections, uvicorn every connection it has a
+/// file descriptor for (limit_concurrency answers 503 instead); at most
+/// kMaxOpenConnections.
 [[nodiscard]] inline int accept_limit_of(const Server& server) noexcept {
   switch (server.kind) {
     case ServerKind::gunicorn_sync: return 1;
     case ServerKind::gunicorn_gthread:
-    case ServerKind::gunicorn_gevent: return server.worker_connections;
-    case ServerKind::uvicorn: return std::numeric_limits<int>::max();
+    case ServerKind::gunicorn_gevent: return std::min(server.worker_connections, kMaxOpenConnections);
+    case ServerKind::uvicorn: return kMaxOpenConnections;
   }
   return 1;
 }
@@ -99,12 +106,13 @@ struct ServerState {
 /// What decides whether a process can take another connection.
 struct ProcessLoad {
   int accepted = 0;      ///< requests accepted and not finished (503 answers excluded)
+  int rejecting = 0;     ///< 503 answers not yet written: they hold a connection too
   bool booting = false;  ///< killed by the worker timeout and not yet serving again
 };
 
 /// Whether a process with `load` accepts another connection of `server`.
 [[nodiscard]] inline bool has_room(const ServerState& server, const ProcessLoad& load) noexcept {
-  return !load.booting && load.accepted < server.accept_limit;
+  return !load.booting && load.accepted + load.rejecting < server.accept_limit;
 }
 
 /**

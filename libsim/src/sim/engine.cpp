@@ -56,6 +56,7 @@ ReplicationResult NativeSimulation::run() {
       now_ = event.time;
       dispatch(event);
     }
+    guard_.check(events_, now_);
   }
   now_ = end;
   on_interval_end();
@@ -159,6 +160,7 @@ void NativeSimulation::reach_server(std::uint32_t id) {
   server.in_system.add(now_, 1.0);
   const std::optional<int>& limit = server.spec->limit_concurrency;
   if (limit && processes_[*process].accepted >= *limit) {
+    processes_[*process].rejecting += 1;
     Request& request = requests_[id];
     request.rejected = true;
     request.process = *process;
@@ -292,7 +294,11 @@ void NativeSimulation::finish(std::uint32_t id) {
   const std::uint32_t process = requests_[id].process;
   const bool rejected = requests_[id].rejected;
   leave_server(id);
-  if (!rejected) processes_[process].accepted -= 1;
+  if (rejected) {
+    processes_[process].rejecting -= 1;
+  } else {
+    processes_[process].accepted -= 1;
+  }
   requests_.release(id);
   process_freed(process);
 }

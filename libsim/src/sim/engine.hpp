@@ -28,6 +28,7 @@
 #include "sim/connection_pool.hpp"
 #include "sim/dependencies.hpp"
 #include "sim/event_calendar.hpp"
+#include "sim/progress_guard.hpp"
 #include "sim/request_pool.hpp"
 #include "sim/server_runtime.hpp"
 #include "sim/shared_cpu.hpp"
@@ -37,9 +38,10 @@ namespace servesim::detail {
 
 class NativeSimulation {
  public:
-  /// `scenario` must be valid and outlive the engine.
+  /// `scenario` must be valid and outlive the engine. `on_poll` runs every
+  /// ProgressGuard::kPollEvents events and may throw to stop the run.
   NativeSimulation(const Scenario& scenario, int replication, Measurement measurement,
-         IntervalHook on_interval = {});
+                   IntervalHook on_interval = {}, PollHook on_poll = {});
 
   ReplicationResult run();
 
@@ -139,6 +141,7 @@ class NativeSimulation {
   IntervalHook on_interval_;
   double now_ = 0.0;
   std::uint64_t events_ = 0;
+  ProgressGuard guard_;
 
   EventCalendar calendar_;
   RequestPool requests_;

@@ -10,12 +10,13 @@
 namespace servesim::detail {
 
 NativeSimulation::NativeSimulation(const Scenario& scenario, int replication, Measurement measurement,
-                                   IntervalHook on_interval)
+                                   IntervalHook on_interval, PollHook on_poll)
     : scenario_(scenario),
       replication_(replication),
       streams_(scenario.run.seed, replication),
       measurement_(measurement),
       on_interval_(std::move(on_interval)),
+      guard_(scenario, std::move(on_poll)),
       client_timeout_(scenario.workload.client_timeout),
       retries_(scenario.workload.retries, streams_.retry_backoffs()),
       mix_(scenario, streams_.endpoint_mix()),

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -14,7 +16,11 @@
 #include "rules/measurement.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/metrics/warmup.hpp"
+<<<<<<< HEAD
 #include "servesim/model/replicas.hpp"
+=======
+#include "sim/stability.hpp"
+>>>>>>> robust
 
 namespace servesim {
 namespace {
@@ -22,6 +28,8 @@ namespace {
 // MSER-5 looks at this many interval means from a pilot run of the same
 // replication; the truncation is then a multiple of duration / kMserIntervals.
 constexpr int kMserIntervals = 1000;
+// How often the calling thread calls SimulationOptions::on_poll.
+constexpr std::chrono::milliseconds kPollPeriod{50};
 
 // Simulated seconds of the pilot run that precedes each replication: MSER-5
 // reads its interval means to choose the warm-up; a fixed warm-up needs none.
@@ -49,6 +57,14 @@ class Progress {
     return [this, index, offset](double simulated_time) { report(index, offset + simulated_time); };
   }
 
+  /// Every few thousand events of a native replication: stops it soon after
+  /// stop(), whatever the length of its time-series intervals.
+  detail::PollHook poll_hook() {
+    return [this] {
+      if (stopped_) throw Stopped{};
+    };
+  }
+
   void stop() noexcept { stopped_ = true; }
 
  private:
@@ -74,9 +90,10 @@ class Progress {
 // means; MSER-5 picks where the transient ends. Intervals without completions
 // carry no observation and are skipped.
 double mser5_warmup(const Scenario& scenario, const detail::ReplicationRunner& runner, int index,
-                    detail::IntervalHook hook) {
+                    detail::IntervalHook hook, detail::PollHook poll) {
   const double interval = scenario.run.duration / kMserIntervals;
-  const ReplicationResult result = runner.run(index, detail::Measurement{0.0, interval}, std::move(hook));
+  const ReplicationResult result =
+      runner.run(index, detail::Measurement{0.0, interval}, std::move(hook), std::move(poll));
   std::vector<double> means;
   std::vector<double> starts;
   for (const IntervalStats& stats : result.timeline) {
@@ -92,10 +109,11 @@ ReplicationResult run_replication(const Scenario& scenario, const detail::Replic
                                   Progress& progress) {
   const RunConfig& run = scenario.run;
   const double warmup = run.warmup_mode == WarmupMode::mser5
-                            ? mser5_warmup(scenario, runner, index, progress.hook(index, 0.0))
+                            ? mser5_warmup(scenario, runner, index, progress.hook(index, 0.0),
+                                           progress.poll_hook())
                             : run.warmup;
   return runner.run(index, detail::Measurement{warmup, detail::timeline_interval(run)},
-                    progress.hook(index, pilot_duration(run)));
+                    progress.hook(index, pilot_duration(run)), progress.poll_hook());
 }
 
 }  // namespace
@@ -140,11 +158,41 @@ Result simulate(const Scenario& scenario, const SimulationOptions& options) {
       }
     }
   };
+  // The calling thread only watches: it calls on_poll until the workers are
+  // done, so a cancellation (Ctrl-C in Python) is seen within kPollPeriod
+  // however long a replication or its intervals last.
+  std::mutex done_mutex;
+  std::condition_variable done_signal;
+  int running = threads;
   std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      work();
+      const std::lock_guard<std::mutex> lock(done_mutex);
+      running -= 1;
+      done_signal.notify_all();
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(done_mutex);
+    while (!done_signal.wait_for(lock, kPollPeriod, [&] { return running == 0; })) {
+      if (!options.on_poll) continue;
+      lock.unlock();
+      try {
+        options.on_poll();
+      } catch (...) {
+        progress.stop();
+        const std::lock_guard<std::mutex> failure_lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+      }
+      lock.lock();
+    }
+  }
   for (std::thread& thread : pool) thread.join();
   if (failure) std::rethrow_exception(failure);
+  for (ReplicationResult& replication : replications) {
+    replication.stability = detail::judge_stability(effective, replication);
+  }
   return summarize(effective.name, effective.run.seed, std::move(replications));
 }
 

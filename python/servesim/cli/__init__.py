@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable, Sequence
+from typing import TextIO
 
 from servesim._core import Error, ScenarioError
 from servesim.cli import compare, plan, run, saturate, sweep, validate
@@ -46,7 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return handler(args)
     except CliError as error:
         print(f"{PROG}: {_one_line(str(error))}", file=sys.stderr)
         return error.code
@@ -64,6 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # worth a traceback; silence the final flush of stdout.
         discard_stdout()
         return EXIT_FAILURE
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """A warning (e.g. a run that will take long) as one line on stderr, without the source line."""
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
 def _fail(args: argparse.Namespace, message: str) -> None:

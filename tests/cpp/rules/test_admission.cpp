@@ -35,9 +35,13 @@ TEST_CASE("Admission: accept limits and threads per server kind", "[rules][admis
     REQUIRE(accept_limit_of(server) == 1000);
     REQUIRE_FALSE(queues_idle_processes(server));
   }
-  SECTION("uvicorn: every connection (limit_concurrency answers 503 instead), its thread pool for def endpoints") {
+  SECTION("uvicorn: every connection it has a descriptor for (limit_concurrency answers 503 instead), its thread pool for def endpoints") {
     server.kind = ServerKind::uvicorn;
-    REQUIRE(accept_limit_of(server) == std::numeric_limits<int>::max());
+    REQUIRE(accept_limit_of(server) == kMaxOpenConnections);
+    server.kind = ServerKind::gunicorn_gthread;
+    server.worker_connections = 1'000'000;
+    REQUIRE(accept_limit_of(server) == kMaxOpenConnections);
+    server.kind = ServerKind::uvicorn;
     REQUIRE(threads_of(server) == 40);
   }
   SECTION("only a sync worker with a timeout is killed by the arbiter") {

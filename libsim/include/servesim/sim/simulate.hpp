@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "servesim/metrics/result.hpp"
 #include "servesim/model/scenario.hpp"
@@ -36,13 +37,44 @@ struct SimulationOptions {
    * Called with the fraction of the whole run simulated so far, in (0, 1],
    * about a hundred times per replication, from the simulating threads but
    * never two at once. It may throw to cancel: simulate() then stops every
-   * replication at its next time-series interval and rethrows the exception.
+   * replication within milliseconds and rethrows the exception.
    */
   std::function<void(double done_fraction)> on_progress;
+  /**
+   * Called every 50 ms of wall-clock time on the calling thread while the
+   * replications run (they run on other threads). It may throw to cancel,
+   * as on_progress: the native engine checks every 16,384 events, a SimGrid
+   * replication's process is killed within 100 ms. Python's binding turns
+   * Ctrl-C into KeyboardInterrupt here.
+   */
+  std::function<void()> on_poll;
   /// Engine::simgrid: wall-clock seconds one replication's process may run
   /// before it is killed and simulate() throws EngineError; 0 = no limit.
   double process_timeout = 0.0;
 };
+
+/**
+ * What simulate() will cost, estimated from the scenario before it runs:
+ * within a factor of a few, on the high side (rates at their peak, servers
+ * keeping up). Callers announce large runs (the CLI and ss.simulate warn).
+ *
+ * @code
+ * if (auto cost = servesim::run_cost(scenario); cost.is_large()) std::cerr << cost.describe() << "\n";
+ * @endcode
+ */
+struct RunCost {
+  double requests = 0.0;  ///< requests simulated, every replication and pilot run
+  double events = 0.0;    ///< events simulated
+  double seconds = 0.0;   ///< wall-clock seconds at the engine's usual speed on the run's threads
+  double bytes = 0.0;     ///< memory at the end: results kept and requests in flight
+  /// Longer than a minute, or more than 1 GiB.
+  [[nodiscard]] bool is_large() const noexcept;
+  /// "this run simulates about 1e+11 events (2e+10 requests): about ..."
+  [[nodiscard]] std::string describe() const;
+};
+
+/// The estimate of RunCost for `scenario` (valid) run with `options`.
+[[nodiscard]] RunCost run_cost(const Scenario& scenario, const SimulationOptions& options = {});
 
 /// Whether simulate() can run `engine` here (Engine::simgrid needs the
 /// `servesim-simgrid` executable; simulate() names what is missing).
