@@ -102,10 +102,23 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    scenario = _load(args.file)
-    print(f"{args.file}: ok ({scenario.name}: {len(scenario.servers)} server(s), "
-          f"{len(scenario.endpoints)} endpoint(s))")
-    return 0
+    from servesim.comparison.spec import Comparison, load_file
+
+    failed = False
+    for file in args.files:
+        try:
+            loaded = load_file(file)
+        except ScenarioError as error:
+            print(f"{PROG}: {file}: {_one_line(_scenario_message(error, file))}", file=sys.stderr)
+            failed = True
+            continue
+        if isinstance(loaded, Comparison):
+            print(f"{file}: ok (comparison {loaded.name}: {len(loaded.deployments)} deployment(s), "
+                  f"{len(loaded.cases)} case(s), {len(loaded.users)} user count(s), {len(loaded.runs)} runs)")
+        else:
+            print(f"{file}: ok ({loaded.name}: {len(loaded.servers)} server(s), "
+                  f"{len(loaded.endpoints)} endpoint(s))")
+    return EXIT_USAGE if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser(
         "compare", help="simulate a comparison file and judge a claim such as 'FastAPI is 3x faster'",
         description="Simulate every deployment x case x users of a comparison file; print the "
-                    "results and the verdicts on the first deployment against the second.")
+                    "results and the verdicts on the first deployment against each other one.")
     compare.add_argument("file", metavar="FILE", help="comparison file (YAML or JSON)")
     compare.add_argument("--json", action="store_true",
                          help="print the rows and verdicts as one JSON object (seconds, req/s)")
@@ -152,14 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
                          help="progress bar over the runs on stderr (default: when stderr is a terminal)")
     compare.set_defaults(handler=_compare)
 
-    validate = commands.add_parser("validate", help="check a scenario file without running it")
-    validate.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")
+    validate = commands.add_parser(
+        "validate", help="check scenario and comparison files without running them",
+        description="Check each file (a scenario or a comparison, told apart by its keys); one line "
+                    "per file, exit 2 if any is invalid.")
+    validate.add_argument("files", metavar="FILE", nargs="+", help="scenario or comparison file (YAML or JSON)")
     validate.set_defaults(handler=_validate)
     return parser
 
 
 def _fail(args: argparse.Namespace, message: str) -> None:
-    print(f"{PROG}: {args.file}: {message}", file=sys.stderr)
+    # validate reports each of its files itself
+    print(f"{PROG}: {getattr(args, 'file', ' '.join(getattr(args, 'files', [])))}: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -169,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except ScenarioError as error:
-        _fail(args, _one_line(_scenario_message(error, args.file)))
+        _fail(args, _one_line(_scenario_message(error, getattr(args, "file", ""))))
         return EXIT_USAGE
     except Error as error:
         _fail(args, _one_line(str(error)))

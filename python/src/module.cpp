@@ -5,6 +5,7 @@
 namespace py = pybind11;
 
 void register_analytic(py::module_& m);
+void register_comparison(py::module_& m);
 void register_errors(py::module_& m);
 void register_scenario(py::module_& m);
 void register_simulation(py::module_& m);
@@ -13,6 +14,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "Compiled core of servesim; use the `servesim` package instead.";
   register_errors(m);
   register_scenario(m);
+  register_comparison(m);
   register_simulation(m);
   register_analytic(m);
 }

@@ -169,3 +169,36 @@ def test_warmup_reports_auto_for_mser5(small_dict) -> None:
     assert fixed.warmup == small_dict["run"]["warmup"]
     auto = fixed.replace(run={"warmup": "auto"})
     assert auto.warmup == "auto"
+
+
+def test_to_dict_is_the_document_as_the_cpp_parser_read_it(small_dict: dict) -> None:
+    # PyYAML reads YAML 1.1 (`no` is False, `1_000` is 1000); the C++ parser,
+    # and so to_dict(), read the text as written: a round trip keeps the name.
+    text = json.dumps(small_dict).replace(json.dumps(small_dict["name"]), "no", 1)
+    scenario = ss.Scenario.from_text(text)
+    assert scenario.name == "no"
+    assert scenario.to_dict()["name"] == "no"
+    assert ss.Scenario.from_dict(scenario.to_dict()).name == "no"
+
+
+def test_a_key_given_twice_is_refused_by_to_dicts_reader(tmp_path: Path) -> None:
+    # The engine and to_dict()/replace() must not read different values.
+    path = tmp_path / "twice.yaml"
+    path.write_text("hosts: {app: {cores: 4}}\n"
+                    "servers: {web: {workers: 2, workers: 8}}\n"
+                    "endpoints: {e: {phases: [{cpu: 1ms}]}}\n"
+                    "workload: {open: {rate: 10}}\n")
+    with pytest.raises(ss.ScenarioError, match="given twice") as caught:
+        ss.Scenario.from_yaml(path)
+    assert caught.value.path == "servers.web.workers"
+
+
+def test_a_scenario_built_in_cpp_has_the_writers_dict() -> None:
+    comparison = ss.Comparison.from_yaml(Path(__file__).resolve().parents[2] / "scenarios" / "flask_vs_fastapi.yaml")
+    run = comparison.scenario("fastapi", "io-bound", 100)
+    document = run.to_dict()
+    assert document["servers"]["fastapi"]["kind"] == "uvicorn"
+    assert document["servers"]["fastapi"]["thread_pool"] == 40  # the default, written out
+    again = ss.Scenario.from_dict(document)
+    assert again.to_dict() == document
+    assert run.replace(run={"seed": 5}).seed == 5

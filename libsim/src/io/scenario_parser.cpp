@@ -14,6 +14,14 @@
 #include "servesim/model/framework.hpp"
 
 namespace servesim {
+
+using detail::load_yaml;
+using detail::parse_host;
+using detail::parse_phases;
+using detail::parse_run;
+using detail::parse_server;
+using detail::parse_style;
+
 namespace {
 
 using detail::Bound;
@@ -54,6 +62,10 @@ void check_alias_expansion(const YAML::Node& root, std::size_t text_size,
   }
 }
 
+}  // namespace
+
+namespace detail {
+
 YAML::Node load_yaml(std::string_view text, const std::string& origin) {
   YAML::Node root;
   try {
@@ -67,6 +79,10 @@ YAML::Node load_yaml(std::string_view text, const std::string& origin) {
   check_alias_expansion(root, text.size(), origin);
   return root;
 }
+
+}  // namespace detail
+
+namespace {
 
 // With exactly one candidate a reference may be left out; otherwise it is required.
 std::string reference(const YamlField& map, const std::string& key,
@@ -103,6 +119,10 @@ std::vector<std::pair<std::string, YamlField>> optional_entries(const YamlField&
   return section->entries();
 }
 
+}  // namespace
+
+namespace detail {
+
 Host parse_host(const std::string& name, const YamlField& f) {
   f.expect_keys({"cores", "speed"}, "a map like {cores: 4, speed: 1.0}");
   Host host;
@@ -111,6 +131,10 @@ Host parse_host(const std::string& name, const YamlField& f) {
   if (auto speed = f.optional("speed")) host.speed = speed->as_number(Bound::positive);
   return host;
 }
+
+}  // namespace detail
+
+namespace {
 
 FrameworkPreset framework_preset(const YamlField& f) {
   std::string name = "flask";
@@ -166,6 +190,10 @@ void reject_settings_of_other_kinds(const YamlField& f, ServerKind kind) {
   }
 }
 
+}  // namespace
+
+namespace detail {
+
 Server parse_server(const std::string& name, const YamlField& f, const std::vector<Host>& hosts) {
   f.expect_keys({"host", "kind", "workers", "backlog", "framework", "framework_overhead",
                  "connection_overhead", "switch_interval", "timeout", "boot_time", "threads",
@@ -205,7 +233,15 @@ Server parse_server(const std::string& name, const YamlField& f, const std::vect
   return server;
 }
 
+}  // namespace detail
+
+namespace {
+
 Phase parse_phase(const YamlField& f);
+
+}  // namespace
+
+namespace detail {
 
 std::vector<Phase> parse_phases(const YamlField& f) {
   std::vector<Phase> phases;
@@ -214,6 +250,10 @@ std::vector<Phase> parse_phases(const YamlField& f) {
   }
   return phases;
 }
+
+}  // namespace detail
+
+namespace {
 
 // {db: pg} or {db: {database: pg, query: 5ms}}
 void parse_db(const YamlField& value, Phase& phase) {
@@ -271,12 +311,20 @@ Phase parse_phase(const YamlField& f) {
   return phase;
 }
 
+}  // namespace
+
+namespace detail {
+
 EndpointStyle parse_style(const YamlField& f) {
   const std::string style = f.as_string();
   if (style == "sync") return EndpointStyle::sync;
   if (style == "async") return EndpointStyle::async;
   f.fail("must be 'sync' (a plain def) or 'async' (an async def), got '" + style + "'");
 }
+
+}  // namespace detail
+
+namespace {
 
 Endpoint parse_endpoint(const std::string& name, const YamlField& f, const std::vector<std::string>& targets) {
   f.expect_keys({"server", "style", "phases", "request_bytes", "response_bytes"},
@@ -292,6 +340,10 @@ Endpoint parse_endpoint(const std::string& name, const YamlField& f, const std::
   if (auto bytes = f.optional("response_bytes")) endpoint.response_bytes = bytes->as_number(Bound::non_negative);
   return endpoint;
 }
+
+}  // namespace
+
+namespace detail {
 
 RunConfig parse_run(const YamlField& f) {
   f.expect_keys({"duration", "warmup", "replications", "seed", "interval"},
@@ -314,6 +366,10 @@ RunConfig parse_run(const YamlField& f) {
   }
   return run;
 }
+
+}  // namespace detail
+
+namespace {
 
 std::string default_name(const std::string& origin) {
   std::string stem = std::filesystem::path(origin).stem().string();

@@ -145,9 +145,7 @@ void validate_workload(const Workload& workload, const std::vector<std::string>&
   }
   if (workload.open) validate_open(*workload.open);
   if (workload.closed) {
-    require_int_at_least("workload.closed.users", workload.closed->users, 1);
-    require_int_at_most("workload.closed.users", workload.closed->users, kMaxUsers,
-                        "each user holds memory for the whole run");
+    validate_users("workload.closed.users", workload.closed->users);
   }
   std::set<std::string> seen;
   for (const MixEntry& entry : workload.mix) {
@@ -161,6 +159,11 @@ void validate_workload(const Workload& workload, const std::vector<std::string>&
     require_positive("workload.client_timeout", *workload.client_timeout, "a duration");
   }
   validate_retries(workload.retries);
+}
+
+void validate_users(const std::string& path, int users) {
+  require_int_at_least(path, users, 1);
+  require_int_at_most(path, users, kMaxUsers, "each user holds memory for the whole run");
 }
 
 void validate_run(const RunConfig& run) {
