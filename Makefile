@@ -15,7 +15,13 @@ CPP_SOURCES := $(shell find libsim examples tests/cpp python/src -name '*.[ch]pp
                $(shell find . -name CMakeLists.txt -not -path './build/*' -not -path './$(VENV)/*' \
                                -not -path './tests/fuzz/*') \
                $(wildcard cmake/*)
-PY_PACKAGE_INPUTS := $(CPP_SOURCES) pyproject.toml
+# The editable install maps each Python module to its file, so adding, moving or removing
+# a module (cli.py becoming the cli/ package) needs a reinstall; editing one does not. This
+# list is rewritten only when the set of modules changes.
+PY_MODULES  := $(STAMPS)/python-modules.txt
+_ := $(shell mkdir -p $(STAMPS) && find python/servesim -name '*.py' | LC_ALL=C sort > $(PY_MODULES).new && \
+       { cmp -s $(PY_MODULES).new $(PY_MODULES) || mv $(PY_MODULES).new $(PY_MODULES); }; rm -f $(PY_MODULES).new)
+PY_PACKAGE_INPUTS := $(CPP_SOURCES) pyproject.toml $(PY_MODULES)
 
 .PHONY: help setup demo test test-cpp test-asan test-fuzz test-python fuzz bench validate calibrate clean
 

@@ -35,6 +35,12 @@ __all__ = [
 _analytic = _core.analytic
 
 
+def __dir__() -> list[str]:
+    # What `dir(ss.analytic)` and tab completion offer: the models, not the modules and
+    # helpers this file imports (math, Any, dataclass).
+    return sorted(__all__)
+
+
 def _record(cls: type, values: dict[str, Any]) -> Any:
     return cls(**{f.name: values[f.name] for f in fields(cls)})
 

@@ -25,6 +25,29 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"scenario values must be JSON-like, got {type(value).__name__}: {value!r}")
 
 
+def _check_utf8(path: PathLike) -> None:
+    """Refuses a file that is not UTF-8 (Latin-1, say) with where it goes wrong: the C++
+    reader takes bytes as they are, and names read from them could not become Python text."""
+    file = Path(path)
+    if not file.is_file():
+        return  # missing, a folder, a device: the C++ loader says what is wrong
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        detail = (f"not valid UTF-8 at line {line}, column {column} (byte 0x{data[error.start]:02x}); "
+                  "save the file as UTF-8")
+        raised = _core.ScenarioError(f"{os.fspath(path)}: {detail}")
+        raised.path = os.fspath(path)
+        raised.detail = detail
+        raise raised from None
+
+
 class Scenario:
     """A validated model of a deployment under load: hosts, servers, endpoints,
     workload and run settings.
@@ -73,6 +96,7 @@ class Scenario:
         ScenarioError
             If the file is unreadable or the scenario invalid.
         """
+        _check_utf8(path)
         name = os.fspath(path)
         core = _core.load_scenario(name)
         # For to_dict(): the same bytes as the C++ loader read, as the C++ reader reads them.

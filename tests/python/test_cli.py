@@ -6,9 +6,11 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 
 def test_run_prints_the_summary_table(run_cli, small_file: Path) -> None:
@@ -102,3 +104,84 @@ def test_console_script(small_file: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["completed"] > 0
 
+
+
+# -- files and outputs that cannot be used: one line, exit 2, no traceback (issue 13.4) ----
+
+
+def _one_error_line(completed: subprocess.CompletedProcess[str]) -> str:
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr.count("\n") == 1 and "Traceback" not in completed.stderr
+    return completed.stderr
+
+
+def test_latin1_scenario_exits_2_naming_where(run_cli, small_file: Path, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(small_file.read_bytes().replace(b"name: small", "name: café".encode("latin-1")))
+    line = small_file.read_text().splitlines().index("name: small") + 1
+    for command in ("run", "validate"):
+        assert _one_error_line(run_cli(command, path)) == (
+            f"servesim: {path}: not valid UTF-8 at line {line}, column 10 (byte 0xe9); "
+            "save the file as UTF-8\n")
+
+
+@pytest.fixture
+def tiny_comparison(tmp_path: Path) -> Path:
+    """Two deployments, one case, one load, 10 simulated seconds: quick to compare."""
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump({
+        "name": "tiny", "hosts": {"app": {"cores": 2}},
+        "deployments": {"sync": {"kind": "gunicorn-sync", "workers": 2, "framework": "none"},
+                        "async": {"kind": "uvicorn", "workers": 1, "framework": "none"}},
+        "cases": {"db": {"style": "async", "phases": [{"cpu": "2ms"}, {"io": "8ms"}]}},
+        "users": [10], "run": {"duration": 10, "warmup": 2, "replications": 1, "seed": 1}}))
+    return path
+
+
+@pytest.mark.parametrize(("option", "make_path", "message"), [
+    ("--report", lambda tmp: tmp, "is a folder, expected a file name"),
+    ("--csv", lambda tmp: tmp, "is a folder, expected a file name"),
+    ("--csv", lambda tmp: tmp / "small.yaml" / "rows.csv", "is not a folder"),
+])
+def test_unusable_output_path_is_refused_before_simulating(
+        run_cli, tmp_path: Path, small_file: Path, option: str,
+        make_path: Callable[[Path], Path], message: str) -> None:
+    # The comparison file does not exist: the output path is checked first, so nothing
+    # is simulated (or even read) before a typo in it is reported.
+    path = make_path(tmp_path)
+    line = _one_error_line(run_cli("compare", tmp_path / "missing.yaml", option, path))
+    assert line.startswith(f"servesim: {option} {path}: ") and message in line
+
+
+def test_output_in_a_missing_folder_is_created(run_cli, tiny_comparison: Path, tmp_path: Path) -> None:
+    csv = tmp_path / "new" / "folder" / "rows.csv"
+    completed = run_cli("compare", tiny_comparison, "--csv", csv, "--no-progress")
+    assert completed.returncode == 0, completed.stderr
+    assert csv.read_text().startswith("case,users,deployment")
+    assert completed.stderr == f"servesim: wrote {csv}\n"
+
+
+full_device = pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+
+
+@full_device
+def test_output_file_on_a_full_device(run_cli, tiny_comparison: Path) -> None:
+    completed = run_cli("compare", tiny_comparison, "--csv", "/dev/full", "--no-progress")
+    assert _one_error_line(completed) == (
+        "servesim: --csv /dev/full: cannot write: No space left on device\n")
+
+
+@full_device
+@pytest.mark.parametrize("args", [["--json"], []])
+def test_stdout_on_a_full_device(small_file: Path, args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        completed = subprocess.run([sys.executable, "-m", "servesim", "run", str(small_file), *args],
+                                   stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+                                   check=False)
+    assert _one_error_line(completed) == "servesim: stdout: cannot write: No space left on device\n"
+
+
+def test_process_timeout_is_refused_on_the_native_engine(run_cli, small_file: Path) -> None:
+    # It would do nothing there: the native engine runs in this process.
+    line = _one_error_line(run_cli("run", small_file, "--process-timeout", "5"))
+    assert line == "servesim: --process-timeout applies to --engine simgrid only\n"

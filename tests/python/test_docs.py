@@ -191,3 +191,8 @@ def _cli_options() -> list[str]:
 def test_cli_option_is_documented(option: str) -> None:
     if option not in (REPO_ROOT / "docs" / "cli.md").read_text(encoding="utf-8"):
         pytest.fail(f"docs/cli.md does not mention {option}", pytrace=False)
+
+
+def test_analytic_offers_only_its_public_names() -> None:
+    # What tab completion and dir() show: the models, not `math`, `Any` or `dataclass`.
+    assert [name for name in dir(ss.analytic) if not name.startswith("_")] == sorted(ss.analytic.__all__)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from servesim import _core
-from servesim.scenario import Scenario, _json_default, _merge
+from servesim.scenario import Scenario, _check_utf8, _json_default, _merge
 
 __all__ = ["Comparison"]
 
@@ -120,6 +120,7 @@ class Comparison:
             If the file is unreadable, not YAML, or the comparison invalid; for
             a whole-document problem the path is the file name.
         """
+        _check_utf8(path)
         name = os.fspath(path)
         core = _core.load_comparison(name)
         text = Path(path).read_bytes().decode("utf-8", errors="replace")

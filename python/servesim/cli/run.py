@@ -1,0 +1,50 @@
+"""``servesim run FILE``: simulate one scenario and print its headline numbers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from servesim.cli.common import (CliError, Subcommands, add_progress_option, non_negative_int,
+                                 positive_int, positive_seconds, seed, show_progress)
+from servesim.cli.output import write_stdout
+
+
+def add_parser(commands: Subcommands) -> None:
+    run = commands.add_parser("run", help="simulate a scenario and print its results",
+                              description="Simulate a scenario on the native engine, or on SimGrid.")
+    run.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")
+    run.add_argument("--json", action="store_true",
+                     help="print the full result as one JSON object (seconds, req/s)")
+    run.add_argument("--seed", type=seed, metavar="N", help="override run.seed")
+    run.add_argument("--replications", type=positive_int, metavar="N",
+                     help="override run.replications")
+    run.add_argument("--threads", type=non_negative_int, default=0, metavar="N",
+                     help="worker threads (default 0: one per hardware thread)")
+    run.add_argument("--engine", choices=("native", "simgrid"), default="native",
+                     help="simulator: the native engine (default), or SimGrid S4U with one "
+                          "process per replication")
+    run.add_argument("--process-timeout", type=positive_seconds, metavar="SECONDS",
+                     help="with --engine simgrid: kill a replication's process after this long "
+                          "(default: no limit)")
+    add_progress_option(run)
+    run.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from servesim.scenario import Scenario
+    from servesim.simulation import simulate  # keeps `servesim --help` fast
+
+    if args.process_timeout is not None and args.engine != "simgrid":
+        # The native engine runs in this process: there is nothing to kill, and a limit
+        # that silently does nothing would be worse than none.
+        raise CliError("--process-timeout applies to --engine simgrid only")
+    scenario = Scenario.from_yaml(args.file)
+    result = simulate(scenario, seed=args.seed, replications=args.replications,
+                      threads=args.threads, progress=show_progress(args), engine=args.engine,
+                      process_timeout=args.process_timeout)
+    if args.json:
+        write_stdout(json.dumps(result.to_dict(), separators=(",", ":")) + "\n")
+    else:
+        write_stdout(result.summary() + "\n")
+    return 0
