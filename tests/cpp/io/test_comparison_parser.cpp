@@ -70,8 +70,10 @@ TEST_CASE("the file name is the default comparison name", "[io][comparison]") {
 
 TEST_CASE("comparison errors name the comparison's fields", "[io][comparison]") {
   // The scenario parser's own checks, at the comparison's paths.
-  require_scenario_error([] { (void)parse_comparison(comparison_text(", workers: 0")); },
-                         "deployments.sync.workers", "must be an integer >= 1, got 0");
+  std::string no_workers = comparison_text();
+  no_workers.replace(no_workers.find("workers: 3"), 10, "workers: 0");
+  require_scenario_error([&] { (void)parse_comparison(no_workers); }, "deployments.sync.workers",
+                         "must be an integer >= 1, got 0");
   require_scenario_error([] { (void)parse_comparison(comparison_text(", threads: 4")); },
                          "deployments.sync.threads", "gunicorn-sync servers have no 'threads'");
   require_scenario_error([] { (void)parse_comparison(comparison_text(", host: ap")); },
