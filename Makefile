@@ -23,7 +23,8 @@ _ := $(shell mkdir -p $(STAMPS) && find python/servesim -name '*.py' | LC_ALL=C 
        { cmp -s $(PY_MODULES).new $(PY_MODULES) || mv $(PY_MODULES).new $(PY_MODULES); }; rm -f $(PY_MODULES).new)
 PY_PACKAGE_INPUTS := $(CPP_SOURCES) pyproject.toml $(PY_MODULES)
 
-.PHONY: help setup demo test test-cpp test-asan test-fuzz test-python fuzz bench validate calibrate clean
+.PHONY: help setup demo test test-cpp test-asan test-fuzz test-python typecheck doctest lint fuzz bench validate \
+        calibrate clean
 
 help:
 	@echo "make demo    set up, build, compare Flask/Gunicorn with FastAPI/Uvicorn, print the table and verdicts"
@@ -34,6 +35,7 @@ help:
 	@echo "make calibrate measure the framework overhead presets on real servers"
 	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
 	@echo "make lint    clang-tidy on the C++ sources"
+	@echo "make typecheck  mypy on the Python package;  make doctest  the docstrings' examples"
 
 setup: system-packages $(STAMPS)/python-package
 
@@ -102,12 +104,20 @@ fuzz test-fuzz: $(FUZZ_BUILD)/build.ninja $(STAMPS)/venv
 # on the library, its tests and the example, with build/cpp's compile commands.
 lint: $(BUILD)/build.ninja
 	dirs="libsim/src tests/cpp examples"; \
-	if grep -q simgrid/s4u_model.cpp $(BUILD)/compile_commands.json; then dirs="$$dirs libsim/simgrid tests/simgrid"; fi; \
+	if grep -q libsim/simgrid/main.cpp $(BUILD)/compile_commands.json; then dirs="$$dirs libsim/simgrid tests/simgrid"; fi; \
 	find $$dirs -name '*.cpp' -print0 | \
 	  xargs -0 -P $(JOBS) -n 4 clang-tidy -p $(BUILD) --quiet
 
 test-python: setup
 	$(PY) -m pytest -q tests/python
+
+# mypy on the package (configured in pyproject.toml).
+typecheck: setup
+	$(PY) -m mypy
+
+# The docstrings' examples, run and their printed output checked.
+doctest: setup
+	$(PY) -m pytest -q --doctest-modules python/servesim
 
 bench: setup
 	$(PY) bench/bench_mm2.py $(if $(BENCH_QUICK),--quick,)

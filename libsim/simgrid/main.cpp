@@ -30,6 +30,7 @@
 
 #include "child/simgrid_engine.hpp"
 #include "io/engine_output.hpp"
+#include "rules/measurement.hpp"
 #include "s4u_model.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/io/scenario_parser.hpp"
@@ -148,10 +149,10 @@ int run(int argc, char** argv) {
   if (warmup >= scenario.run.duration) {
     throw UsageError{"--warmup: must be shorter than run.duration"};
   }
-  const double interval_option = args.interval.value_or(scenario.run.interval);
-  const double interval = interval_option > 0.0 ? interval_option : scenario.run.duration / 100.0;
+  const double interval =
+      servesim::detail::timeline_interval(args.interval.value_or(scenario.run.interval), scenario.run.duration);
 
-  servesim::simgrid_engine::IntervalHook progress;
+  servesim::detail::IntervalHook progress;
   if (args.progress) {
     progress = [](double simulated_time) {
       std::fprintf(stderr, "@progress %.17g\n", simulated_time);

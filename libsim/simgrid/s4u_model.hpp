@@ -13,28 +13,17 @@
 // waits are sleeps. Databases, each process's connection pools and capped
 // downstream services are S4U semaphores (FIFO, checkouts timed with
 // acquire_timeout); a cache lookup branches to its hit or miss steps.
-// Measurement mirrors the native engine's definitions
-// (sim/engine.cpp) so both fill the same ReplicationResult; CPU utilization
-// is read back from the executions' done and remaining work.
+// What is random, admitted, counted and reported follows the rules both
+// engines share (libsim/src/rules), so both fill the same ReplicationResult;
+// CPU utilization is read back from the executions' done and remaining work.
 //
 // SimGrid keeps global state: one replication per process, run once.
 
-#include <cstdint>
-#include <functional>
-
+#include "rules/measurement.hpp"
 #include "servesim/metrics/result.hpp"
 #include "servesim/model/scenario.hpp"
 
 namespace servesim::simgrid_engine {
-
-/// Where the measured window starts and how finely the timeline is cut (seconds).
-struct Measurement {
-  double warmup = 0.0;
-  double interval = 1.0;
-};
-
-/// Told the simulated time at every interval's end.
-using IntervalHook = std::function<void(double simulated_time)>;
 
 /**
  * Builds the platform and actors for replication `replication` of `scenario`
@@ -42,6 +31,6 @@ using IntervalHook = std::function<void(double simulated_time)>;
  * Call at most once per process, after simgrid::s4u::Engine is created.
  */
 ReplicationResult run_replication(const Scenario& scenario, int replication,
-                                  Measurement measurement, const IntervalHook& on_interval);
+                                  detail::Measurement measurement, const detail::IntervalHook& on_interval);
 
 }  // namespace servesim::simgrid_engine

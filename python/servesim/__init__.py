@@ -20,6 +20,7 @@ from servesim.estimation import estimate
 from servesim.result import Estimate, LatencyStats, LittleCheck, Result
 from servesim.scenario import Scenario
 from servesim.simulation import engine_available, simulate
+from servesim.sweep import sweep
 
 try:
     __version__ = _metadata.version("servesim")
@@ -45,4 +46,5 @@ __all__ = [
     "engine_available",
     "estimate",
     "simulate",
+    "sweep",
 ]

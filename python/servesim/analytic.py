@@ -179,6 +179,7 @@ def mmc_min_servers(arrival_rate: float, service_rate: float, *,
     if max_wait_probability is not None:
         return _analytic.mmc_servers_for_wait_probability(arrival_rate, service_rate,
                                                           max_wait_probability)
+    assert max_response is not None  # the only target left: exactly one was given
     return _analytic.mmc_servers_for_response_quantile(arrival_rate, service_rate, quantile,
                                                        max_response)
 

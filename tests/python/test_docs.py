@@ -3,6 +3,12 @@ docs/*.md run (in order, one namespace per page, from the repository root), the
 ``servesim ...`` lines of their ```sh blocks exit with 0, and their complete
 ```yaml scenarios parse. A block right after ``<!-- not-run -->`` is skipped.
 
+Documented output is what the command prints: a ```text block right after a ```sh block
+of one ``servesim`` command, or right after ``<!-- output of: COMMAND -->``, must match
+the command's stdout line for line (trailing spaces aside). A line ``...`` stands for any
+number of lines (indented or not); ``<!-- output of: COMMAND (excerpt) -->`` marks a block that is a
+contiguous part of the output.
+
 Also checks that every public name of the Python package is shown in a docs
 example or a notebook."""
 
@@ -27,6 +33,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 PAGES = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
 NOT_RUN = "<!-- not-run -->"
 FENCE = re.compile(r"^```(\w*)\s*$")
+OUTPUT_OF = re.compile(r"^<!--\s*output of:\s*(?P<command>servesim .+?)\s*(?P<excerpt>\(excerpt\))?\s*-->$")
+ELISION = "..."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,7 +43,11 @@ class Block:
     line: int          # 1-based line of the opening fence
     language: str
     code: str
-    skipped: bool      # preceded by NOT_RUN
+    before: str        # the last non-blank line before the opening fence
+
+    @property
+    def skipped(self) -> bool:
+        return self.before == NOT_RUN
 
     @property
     def where(self) -> str:
@@ -59,8 +71,7 @@ def code_blocks(page: Path) -> list[Block]:
             body.append(lines[index])
             index += 1
         before = next((line.strip() for line in reversed(lines[:start]) if line.strip()), "")
-        blocks.append(Block(page, start + 1, match.group(1), "\n".join(body) + "\n",
-                            before == NOT_RUN))
+        blocks.append(Block(page, start + 1, match.group(1), "\n".join(body) + "\n", before))
         index += 1
     return blocks
 
@@ -86,6 +97,7 @@ def test_the_pages_have_examples() -> None:
     assert (REPO_ROOT / "docs" / "python-api.md") in PAGES
     assert len(blocks_of("python")) >= 20
     assert len(shell_commands()) >= 5
+    assert len(documented_outputs()) >= 4
     assert comparison_documents()
 
 
@@ -105,17 +117,87 @@ def test_python_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> Non
                         f"{block.code}", pytrace=False)
 
 
-@pytest.mark.parametrize(("block", "command"), shell_commands(),
-                         ids=[f"{block.where}:{command}" for block, command in shell_commands()])
-def test_shell_examples_exit_zero(block: Block, command: str) -> None:
+@functools.cache
+def run_shell(command: str) -> subprocess.CompletedProcess[str]:
+    """Runs a documented command once per session (outputs are checked against it too)."""
     # `servesim` is the console script of the interpreter running the tests.
     environment = {**os.environ,
                    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    completed = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=REPO_ROOT,
-                               env=environment, capture_output=True, text=True, timeout=120,
-                               check=False)
+    return subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=REPO_ROOT,
+                          env=environment, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.mark.parametrize(("block", "command"), shell_commands(),
+                         ids=[f"{block.where}:{command}" for block, command in shell_commands()])
+def test_shell_examples_exit_zero(block: Block, command: str) -> None:
+    completed = run_shell(command)
     assert completed.returncode == 0, (f"{block.where}: `{command}` exited with "
                                        f"{completed.returncode}\n{completed.stderr}")
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentedOutput:
+    block: Block       # the ```text block
+    command: str
+    excerpt: bool      # a contiguous part of the output, not all of it
+
+
+def documented_outputs() -> list[DocumentedOutput]:
+    found: list[DocumentedOutput] = []
+    for page in PAGES:
+        blocks = code_blocks(page)
+        for previous, block in zip([None, *blocks], blocks):
+            if block.language != "text":
+                continue
+            marker = OUTPUT_OF.match(block.before)
+            if marker:
+                found.append(DocumentedOutput(block, marker["command"], bool(marker["excerpt"])))
+                continue
+            commands = [line.strip() for line in previous.code.splitlines()
+                        if line.strip()] if previous is not None and previous.language == "sh" else []
+            # Right after the ```sh block's closing fence, with nothing but blank lines between.
+            if (block.before == "```" and len(commands) == 1 and commands[0].startswith("servesim ")
+                    and not previous.skipped):
+                found.append(DocumentedOutput(block, commands[0], excerpt=False))
+    return found
+
+
+def output_matches(documented: list[str], printed: list[str]) -> bool:
+    """Whether ``printed`` reads as ``documented``, where a line ``...`` stands for any
+    number of lines (zero included)."""
+    # matches[i][j]: documented[i:] matches printed[j:]
+    rows, columns = len(documented), len(printed)
+    matches = [[False] * (columns + 1) for _ in range(rows + 1)]
+    matches[rows][columns] = True
+    for i in range(rows - 1, -1, -1):
+        for j in range(columns, -1, -1):
+            if documented[i].strip() == ELISION:
+                matches[i][j] = matches[i + 1][j] or (j < columns and matches[i][j + 1])
+            else:
+                matches[i][j] = j < columns and documented[i] == printed[j] and matches[i + 1][j + 1]
+    return matches[0][0]
+
+
+@pytest.mark.parametrize("output", documented_outputs(), ids=lambda output: output.block.where)
+def test_documented_output_is_what_the_command_prints(output: DocumentedOutput) -> None:
+    completed = run_shell(output.command)
+    assert completed.returncode == 0, completed.stderr
+    documented = [line.rstrip() for line in output.block.code.splitlines()]
+    printed = [line.rstrip() for line in completed.stdout.splitlines()]
+    if output.excerpt:
+        documented = [ELISION, *documented, ELISION]
+    if not output_matches(documented, printed):
+        pytest.fail(f"{output.block.where}: the output documented for `{output.command}` is not what it "
+                    f"prints (a line '{ELISION}' may stand for any lines). It prints:\n"
+                    + completed.stdout, pytrace=False)
+
+
+def test_the_output_matcher() -> None:
+    assert output_matches(["a", ELISION, "d"], ["a", "b", "c", "d"])
+    assert output_matches(["a", ELISION, "b"], ["a", "b"])
+    assert not output_matches(["a", ELISION, "d"], ["a", "b", "c"])
+    assert not output_matches(["a", "b"], ["a", "b", "c"])
+    assert output_matches([ELISION, "b", ELISION], ["a", "b", "c"])
 
 
 @pytest.mark.parametrize("block", scenario_documents(), ids=lambda block: block.where)
@@ -158,6 +240,7 @@ def _public_names() -> list[str]:
     names += list(ss.analytic.__all__)
     names += [name for name in inspect.signature(ss.simulate).parameters if name != "scenario"]
     names += [name for name in inspect.signature(ss.compare).parameters if name != "comparison"]
+    names += [name for name in inspect.signature(ss.sweep).parameters if name != "scenario"]
     names += [name for name in inspect.signature(ss.ComparisonResult.verdicts).parameters
               if name != "self"]
     return sorted(set(names))

@@ -1,6 +1,7 @@
-"""Examples are tests: every notebook executes without error, every scenario
-file in scenarios/ parses, simulates and satisfies Little's law, and every
-comparison file there (one with ``deployments``) runs and gives verdicts."""
+"""Examples are tests: every notebook executes without error and prints what it shows
+(its saved text outputs), every scenario file in scenarios/ parses, simulates and
+satisfies Little's law, and every comparison file there (one with ``deployments``)
+runs and gives verdicts."""
 
 from __future__ import annotations
 
@@ -49,6 +50,24 @@ def test_notebook_runs(path: Path) -> None:
         pytest.fail(f"{path.name}: a cell failed:\n{error}", pytrace=False)
     executed = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert executed and all(cell.get("execution_count") for cell in executed)
+    saved = [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+    for number, (before, now) in enumerate(zip(saved, executed, strict=True), start=1):
+        if _text_outputs(before) != _text_outputs(now):
+            pytest.fail(f"{path.name}: code cell {number} prints something else than the notebook "
+                        f"shows (re-run and save it):\n--- saved\n{_text_outputs(before)}\n"
+                        f"--- now\n{_text_outputs(now)}", pytrace=False)
+
+
+def _text_outputs(cell: nbformat.NotebookNode) -> str:
+    """What a reader sees of a cell's results as text: printed lines and the plain-text
+    form of its values (stderr, such as progress bars, and images left out)."""
+    parts: list[str] = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream" and output.name == "stdout":
+            parts.append(output.text)
+        elif output.output_type in ("execute_result", "display_data"):
+            parts.append(output.get("data", {}).get("text/plain", ""))
+    return "".join(parts)
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda path: path.name)

@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "io/distribution_parser.hpp"
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "io/section_parsers.hpp"
 
 namespace servesim::detail {

@@ -4,7 +4,7 @@
 #include <array>
 #include <string>
 
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "servesim/errors.hpp"
 
 namespace servesim::detail {

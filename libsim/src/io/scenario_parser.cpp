@@ -8,7 +8,7 @@
 
 #include "io/distribution_parser.hpp"
 #include "io/section_parsers.hpp"
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "io/yaml_field.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/model/framework.hpp"

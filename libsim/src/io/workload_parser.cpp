@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "io/distribution_parser.hpp"
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "io/section_parsers.hpp"
 #include "servesim/errors.hpp"
 

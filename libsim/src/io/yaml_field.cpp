@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "servesim/errors.hpp"
 
 namespace servesim::detail {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 
 namespace servesim::detail {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 #include "model/checks.hpp"
 #include "model/section_checks.hpp"
 

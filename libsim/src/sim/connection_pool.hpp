@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "sim/fifo_queue.hpp"
+#include "core/fifo_queue.hpp"
 #include "sim/station.hpp"
 
 namespace servesim::detail {

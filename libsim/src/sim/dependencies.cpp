@@ -4,28 +4,14 @@
 // connections, runs its query and gives the connection back. A call step
 // queues for one of the service's concurrency slots, if it caps them, waits
 // the call's latency, and may fail its request with a 502.
-#include <algorithm>
 #include <cassert>
 #include <cstdint>
-#include <limits>
 
 #include "sim/engine.hpp"
 
 namespace servesim::detail {
-namespace {
 
-// Random stream ids (per replication): one per service, clear of the
-// endpoints' streams.
-constexpr std::uint64_t kFirstServiceStream = 0x60000;
-
-int pool_capacity(const ConnectionPool& pool) {
-  const long long capacity = static_cast<long long>(pool.size) + pool.max_overflow;
-  return static_cast<int>(std::min<long long>(capacity, std::numeric_limits<int>::max()));
-}
-
-}  // namespace
-
-void Engine::build_dependencies() {
+void NativeSimulation::build_dependencies() {
   for (const Database& spec : scenario_.databases) {
     databases_.push_back(DatabaseRuntime{.spec = &spec, .station = Station(spec.connections)});
   }
@@ -34,8 +20,7 @@ void Engine::build_dependencies() {
     services_.push_back(ServiceRuntime{
         .spec = &spec,
         .station = Station(spec.concurrency.value_or(Station::kUnbounded)),
-        .rng = Rng(scenario_.run.seed,
-                   Rng::stream_id(static_cast<std::uint64_t>(replication_), kFirstServiceStream + s))});
+        .rng = streams_.call_failures(s)});
   }
   pools_.reserve(processes_.size() * databases_.size());
   for (std::size_t p = 0; p < processes_.size(); ++p) {
@@ -43,17 +28,17 @@ void Engine::build_dependencies() {
   }
 }
 
-ConnectionPoolRuntime& Engine::pool_of(const Request& request) {
+ConnectionPoolRuntime& NativeSimulation::pool_of(const Request& request) {
   return pools_[request.process * databases_.size() + request.dependency];
 }
 
-void Engine::start_query(std::uint32_t id, std::uint32_t database, double service_time) {
+void NativeSimulation::start_query(std::uint32_t id, std::uint32_t database, double service_time) {
   Request& request = requests_[id];
   request.dependency = database;
   request.remaining_work = service_time;
   DatabaseRuntime& db = databases_[database];
   if (pool_of(request).checkout(id)) {
-    if (measuring_) db.checkouts += 1;
+    if (tally_.measuring()) db.counts.checkouts += 1;
     enter_database(id);
     return;
   }
@@ -63,33 +48,33 @@ void Engine::start_query(std::uint32_t id, std::uint32_t database, double servic
 }
 
 // With a connection, the query queues for one of the database's.
-void Engine::enter_database(std::uint32_t id) {
+void NativeSimulation::enter_database(std::uint32_t id) {
   Request& request = requests_[id];
   request.at = DependencyState::query_queue;
   if (databases_[request.dependency].station.arrive(now_, id)) begin_query(id);
 }
 
-void Engine::begin_query(std::uint32_t id) {
+void NativeSimulation::begin_query(std::uint32_t id) {
   Request& request = requests_[id];
   request.at = DependencyState::query;
   calendar_.schedule(now_ + request.remaining_work, EventType::dependency_done, id, request.generation);
 }
 
 // The connection goes back to the pool, where the oldest waiter takes it.
-void Engine::return_connection(std::uint32_t id) {
+void NativeSimulation::return_connection(std::uint32_t id) {
   const std::optional<std::uint32_t> waiter = pool_of(requests_[id]).checkin();
   if (!waiter) return;
   const Request& next = requests_[*waiter];
   DatabaseRuntime& db = databases_[next.dependency];
-  if (measuring_) {
-    db.checkouts += 1;
-    db.waited += 1;
-    db.pool_wait_sum += now_ - next.waiting_since;
+  if (tally_.measuring()) {
+    db.counts.checkouts += 1;
+    db.counts.waited += 1;
+    db.counts.pool_wait_sum += now_ - next.waiting_since;
   }
   enter_database(*waiter);
 }
 
-void Engine::start_call(std::uint32_t id, std::uint32_t service, double latency) {
+void NativeSimulation::start_call(std::uint32_t id, std::uint32_t service, double latency) {
   Request& request = requests_[id];
   request.dependency = service;
   request.remaining_work = latency;
@@ -97,13 +82,13 @@ void Engine::start_call(std::uint32_t id, std::uint32_t service, double latency)
   if (services_[service].station.arrive(now_, id)) begin_call(id);
 }
 
-void Engine::begin_call(std::uint32_t id) {
+void NativeSimulation::begin_call(std::uint32_t id) {
   Request& request = requests_[id];
   request.at = DependencyState::call;
   calendar_.schedule(now_ + request.remaining_work, EventType::dependency_done, id, request.generation);
 }
 
-void Engine::on_dependency_done(std::uint32_t id, std::uint32_t generation) {
+void NativeSimulation::on_dependency_done(std::uint32_t id, std::uint32_t generation) {
   Request& request = requests_[id];
   if (request.generation != generation) return;  // its worker was killed meanwhile
   const DependencyState state = request.at;
@@ -111,7 +96,7 @@ void Engine::on_dependency_done(std::uint32_t id, std::uint32_t generation) {
   request.at = DependencyState::none;
   if (state == DependencyState::query) {
     DatabaseRuntime& db = databases_[index];
-    if (measuring_) db.queries += 1;
+    if (tally_.measuring()) db.counts.queries += 1;
     if (const std::optional<std::uint32_t> next = db.station.depart(now_)) begin_query(*next);
     return_connection(id);
     advance(id);
@@ -122,9 +107,9 @@ void Engine::on_dependency_done(std::uint32_t id, std::uint32_t generation) {
   if (const std::optional<std::uint32_t> next = service.station.depart(now_)) begin_call(*next);
   const double error_rate = service.spec->error_rate;
   const bool failed = error_rate > 0.0 && service.rng.uniform01() < error_rate;
-  if (measuring_) {
-    service.calls += 1;
-    if (failed) service.errors += 1;
+  if (tally_.measuring()) {
+    service.counts.calls += 1;
+    if (failed) service.counts.errors += 1;
   }
   if (failed) {
     fail_in_handler(id, Failure::downstream);
@@ -136,20 +121,20 @@ void Engine::on_dependency_done(std::uint32_t id, std::uint32_t generation) {
 // Checkouts leave a pool's line in the order they joined it, and all wait
 // the same timeout, so the one timing out is at the head. A timer left over
 // from an earlier wait of the same request is recognised by its time.
-void Engine::on_pool_timeout(std::uint32_t id, std::uint32_t generation) {
+void NativeSimulation::on_pool_timeout(std::uint32_t id, std::uint32_t generation) {
   Request& request = requests_[id];
   if (request.generation != generation || request.at != DependencyState::pool_wait) return;
   DatabaseRuntime& db = databases_[request.dependency];
   if (now_ < request.waiting_since + db.spec->pool.timeout) return;
   pool_of(request).withdraw(id);
   request.at = DependencyState::none;
-  if (measuring_) db.pool_timeouts += 1;
+  if (tally_.measuring()) db.counts.pool_timeouts += 1;
   fail_in_handler(id, Failure::pool_timeout);
 }
 
 // Its worker was killed: whatever it held or waited for at a database or
 // service is let go at once.
-void Engine::leave_dependency(std::uint32_t id) {
+void NativeSimulation::leave_dependency(std::uint32_t id) {
   Request& request = requests_[id];
   const std::uint32_t index = request.dependency;
   switch (request.at) {
@@ -174,7 +159,7 @@ void Engine::leave_dependency(std::uint32_t id) {
 // The handler raised (SQLAlchemy's pool TimeoutError, an HTTP error from
 // downstream): the framework answers with an error at once, and the request
 // skips the rest of its steps, background work included.
-void Engine::fail_in_handler(std::uint32_t id, Failure failure) {
+void NativeSimulation::fail_in_handler(std::uint32_t id, Failure failure) {
   Request& request = requests_[id];
   request.responded = true;
   leave_balancer(request);
@@ -182,44 +167,27 @@ void Engine::fail_in_handler(std::uint32_t id, Failure failure) {
   finish(id);
 }
 
-void Engine::mark_dependencies_warmup() {
+void NativeSimulation::mark_dependencies_warmup() {
   for (DatabaseRuntime& db : databases_) {
-    db.busy_at_warmup = db.station.busy_area(now_);
-    db.queued_at_warmup = db.station.queued_area(now_);
+    db.counts.busy_at_warmup = db.station.busy_area(now_);
+    db.counts.queued_at_warmup = db.station.queued_area(now_);
   }
   for (ServiceRuntime& service : services_) {
-    service.busy_at_warmup = service.station.busy_area(now_);
-    service.queued_at_warmup = service.station.queued_area(now_);
+    service.counts.busy_at_warmup = service.station.busy_area(now_);
+    service.counts.queued_at_warmup = service.station.queued_area(now_);
   }
 }
 
-DatabaseStats Engine::database_stats(std::size_t d) const {
+DatabaseStats NativeSimulation::database_stats(std::size_t d) const {
   const DatabaseRuntime& db = databases_[d];
-  const double span = scenario_.run.duration - measurement_.warmup;
-  DatabaseStats stats;
-  stats.name = db.spec->name;
-  stats.utilization = (db.station.busy_area(now_) - db.busy_at_warmup) / (span * db.station.servers());
-  stats.mean_queue_length = (db.station.queued_area(now_) - db.queued_at_warmup) / span;
-  if (db.checkouts > 0) {
-    const auto checkouts = static_cast<double>(db.checkouts);
-    stats.mean_pool_wait = db.pool_wait_sum / checkouts;
-    stats.pool_wait_fraction = static_cast<double>(db.waited) / checkouts;
-  }
-  stats.queries = db.queries;
-  stats.pool_timeouts = db.pool_timeouts;
-  return stats;
+  return detail::database_stats(*db.spec, db.counts, db.station.busy_area(now_), db.station.queued_area(now_),
+                                scenario_.run.duration - measurement_.warmup);
 }
 
-ServiceStats Engine::service_stats(std::size_t s) const {
+ServiceStats NativeSimulation::service_stats(std::size_t s) const {
   const ServiceRuntime& service = services_[s];
-  const double span = scenario_.run.duration - measurement_.warmup;
-  ServiceStats stats;
-  stats.name = service.spec->name;
-  stats.mean_in_use = (service.station.busy_area(now_) - service.busy_at_warmup) / span;
-  stats.mean_queue_length = (service.station.queued_area(now_) - service.queued_at_warmup) / span;
-  stats.calls = service.calls;
-  stats.errors = service.errors;
-  return stats;
+  return detail::service_stats(*service.spec, service.counts, service.station.busy_area(now_),
+                               service.station.queued_area(now_), scenario_.run.duration - measurement_.warmup);
 }
 
 }  // namespace servesim::detail

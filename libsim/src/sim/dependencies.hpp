@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "rules/resource_stats.hpp"
 #include "servesim/core/rng.hpp"
 #include "servesim/model/scenario.hpp"
 #include "sim/station.hpp"
@@ -14,25 +15,14 @@ namespace servesim::detail {
 struct DatabaseRuntime {
   const Database* spec = nullptr;
   Station station;  ///< `connections` servers
-  // Measured window.
-  std::uint64_t queries = 0;
-  std::uint64_t checkouts = 0;  ///< pooled connections handed out
-  std::uint64_t waited = 0;     ///< of which after a wait
-  double pool_wait_sum = 0.0;   ///< seconds
-  std::uint64_t pool_timeouts = 0;
-  double busy_at_warmup = 0.0;
-  double queued_at_warmup = 0.0;
+  DatabaseCounts counts{};
 };
 
 struct ServiceRuntime {
   const Service* spec = nullptr;
   Station station;  ///< `concurrency` servers, or unbounded
   Rng rng;          ///< draws which calls fail
-  // Measured window.
-  std::uint64_t calls = 0;
-  std::uint64_t errors = 0;
-  double busy_at_warmup = 0.0;
-  double queued_at_warmup = 0.0;
+  ServiceCounts counts{};
 };
 
 }  // namespace servesim::detail

@@ -1,45 +1,44 @@
 #pragma once
 // The native engine: one replication of a scenario. Requests are small state
 // machines stepping through their routes; nothing runs per request but the
-// events it causes.
+// events it causes. The rules (libsim/src/rules) decide what is random,
+// admitted, counted and reported; this is the mechanism: an event calendar,
+// processor-sharing hosts, and id queues for threads, loops and GILs.
+// Set-up in platform.cpp, clients in clients.cpp, databases and services in
+// dependencies.cpp, measurement in measurement.cpp.
 
 #include <cstdint>
-#include <functional>
+#include <limits>
 #include <optional>
 #include <vector>
 
+#include "rules/arrival_process.hpp"
+#include "rules/balancer.hpp"
+#include "rules/endpoint_mix.hpp"
+#include "rules/failures.hpp"
+#include "rules/measurement.hpp"
+#include "rules/resource_stats.hpp"
+#include "rules/retry.hpp"
+#include "rules/route.hpp"
+#include "rules/streams.hpp"
+#include "rules/tally.hpp"
 #include "servesim/core/rng.hpp"
 #include "servesim/metrics/result.hpp"
 #include "servesim/model/scenario.hpp"
-#include "sim/arrival_process.hpp"
 #include "sim/connection_pool.hpp"
 #include "sim/dependencies.hpp"
-#include "sim/balancer.hpp"
-#include "sim/endpoint_counts.hpp"
 #include "sim/event_calendar.hpp"
 #include "sim/request_pool.hpp"
-#include "sim/retry.hpp"
-#include "sim/route.hpp"
 #include "sim/server_runtime.hpp"
 #include "sim/shared_cpu.hpp"
-#include "sim/timeline.hpp"
 #include "sim/worker_process.hpp"
 
 namespace servesim::detail {
 
-/// Where the measured window starts and how finely the timeline is cut.
-struct Measurement {
-  double warmup = 0.0;    ///< seconds discarded
-  double interval = 1.0;  ///< timeline interval, seconds
-};
-
-/// Told the simulated time at every interval's end; may throw to stop the run.
-using IntervalHook = std::function<void(double simulated_time)>;
-
-class Engine {
+class NativeSimulation {
  public:
   /// `scenario` must be valid and outlive the engine.
-  Engine(const Scenario& scenario, int replication, Measurement measurement,
+  NativeSimulation(const Scenario& scenario, int replication, Measurement measurement,
          IntervalHook on_interval = {});
 
   ReplicationResult run();
@@ -59,13 +58,9 @@ class Engine {
     Rng rng;
     Rng branch_rng;  ///< cache hits and misses, apart from durations so they do not shift each other
   };
-  enum class Failure { refused, client_timeout, unavailable, worker_killed, pool_timeout, downstream };
-
   void build_servers();
   void build_balancers();
   void build_endpoints();
-  void build_mix();
-  void build_slos();
   void start_workload();
 
   void dispatch(const Event& event);
@@ -123,10 +118,8 @@ class Engine {
   // Clients.
   [[nodiscard]] bool opens_connection(const ServerRuntime& server, std::uint32_t user) const;
   void schedule_next_send(std::uint32_t user, double extra_delay);
-  void count_error(std::uint32_t endpoint, Failure failure);
   void fail_request(std::uint32_t id, Failure failure, double news_delay = 0.0);
   void schedule_retry(std::uint32_t failed, double news_delay);
-  [[nodiscard]] std::uint32_t pick_endpoint();
   // Called for every step: inline.
   [[nodiscard]] const std::vector<Step>& route_of(const Request& request) const {
     const ServerRoute& route = routes_[request.route];
@@ -137,14 +130,14 @@ class Engine {
   [[nodiscard]] Timeline::Areas resource_areas(double now) const;
 
   ReplicationResult collect();
-  [[nodiscard]] ServerStats server_stats(std::size_t s) const;
+  [[nodiscard]] ServerAreas server_areas(std::size_t s, double now) const;
 
   const Scenario& scenario_;
   int replication_;
+  RandomStreams streams_;
   Measurement measurement_;
   IntervalHook on_interval_;
   double now_ = 0.0;
-  bool measuring_ = false;
   std::uint64_t events_ = 0;
 
   EventCalendar calendar_;
@@ -158,35 +151,20 @@ class Engine {
   std::vector<DatabaseRuntime> databases_;
   std::vector<ServiceRuntime> services_;
   std::vector<ConnectionPoolRuntime> pools_;  ///< per process and database: [process * databases + database]
-  std::vector<double> mix_cumulative_;
   std::optional<double> client_timeout_;
-  /// Closed users: when their keep-alive connection fell idle; NaN when they have none.
+  /// Closed users: when their keep-alive connection fell idle; kNoConnection when they have none.
   std::vector<double> connection_idle_since_;
+  static constexpr double kNoConnection = std::numeric_limits<double>::quiet_NaN();
 
   std::optional<OpenArrivals> open_arrivals_;
   Retries retries_;
-  /// Per endpoint: the SLO (seconds) a response must meet to count as goodput; infinity if none.
-  std::vector<double> slo_;
-  Rng mix_rng_;
+  EndpointMix mix_;
   Rng think_rng_;
 
-  // Measured window.
-  std::vector<EndpointCounts> endpoint_counts_;
-  std::uint64_t arrivals_ = 0;
-  std::uint64_t departures_ = 0;  // every request leaving a server, answered or not
-  double residence_sum_ = 0.0;
-  double system_area_at_warmup_ = 0.0;
+  // Measured window: the warm-up's end, then the counts.
   std::vector<double> busy_core_seconds_at_warmup_;
-  struct ServerAreas {
-    double busy = 0.0;
-    double waiting = 0.0;
-    double in_system = 0.0;
-    double gil = 0.0;
-  };
-  [[nodiscard]] ServerAreas server_areas(std::size_t s, double now) const;
   std::vector<ServerAreas> server_areas_at_warmup_;
-
-  Timeline timeline_;
+  Tally tally_;
 };
 
 }  // namespace servesim::detail

@@ -10,7 +10,7 @@
 #include <limits>
 #include <vector>
 
-#include "sim/time_average.hpp"
+#include "core/time_average.hpp"
 
 namespace servesim::detail {
 

@@ -6,28 +6,21 @@
 #include <exception>
 #include <functional>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include "child/simgrid_engine.hpp"
-#include "io/scenario_writer.hpp"
+#include "engines/replication_runner.hpp"
+#include "rules/measurement.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/metrics/warmup.hpp"
-#include "sim/engine.hpp"
 
 namespace servesim {
 namespace {
 
-constexpr int kDefaultIntervals = 100;
 // MSER-5 looks at this many interval means from a pilot run of the same
 // replication; the truncation is then a multiple of duration / kMserIntervals.
 constexpr int kMserIntervals = 1000;
-
-double timeline_interval(const RunConfig& run) {
-  return run.interval > 0.0 ? run.interval : run.duration / kDefaultIntervals;
-}
 
 // Simulated seconds of the pilot run that precedes each replication: MSER-5
 // reads its interval means to choose the warm-up; a fixed warm-up needs none.
@@ -76,35 +69,10 @@ class Progress {
   std::mutex mutex_;
 };
 
-// Runs one replication with a fixed warm-up on the chosen engine.
-class Runner {
- public:
-  Runner(const Scenario& scenario, const SimulationOptions& options) : scenario_(scenario) {
-    if (options.engine == Engine::simgrid) {
-      detail::check_simgrid_supported(scenario);
-      simgrid_ = detail::SimgridRun{detail::simgrid_executable(), detail::scenario_to_json(scenario),
-                                    options.process_timeout};
-    }
-  }
-
-  ReplicationResult run(int index, detail::Measurement measurement, detail::IntervalHook hook) const {
-    if (simgrid_) {
-      return detail::run_simgrid_replication(*simgrid_, index, measurement.warmup,
-                                             measurement.interval, hook);
-    }
-    detail::Engine engine(scenario_, index, measurement, std::move(hook));
-    return engine.run();
-  }
-
- private:
-  const Scenario& scenario_;
-  std::optional<detail::SimgridRun> simgrid_;
-};
-
 // A pilot run of the same replication (same streams) supplies the interval
 // means; MSER-5 picks where the transient ends. Intervals without completions
 // carry no observation and are skipped.
-double mser5_warmup(const Scenario& scenario, const Runner& runner, int index,
+double mser5_warmup(const Scenario& scenario, const detail::ReplicationRunner& runner, int index,
                     detail::IntervalHook hook) {
   const double interval = scenario.run.duration / kMserIntervals;
   const ReplicationResult result = runner.run(index, detail::Measurement{0.0, interval}, std::move(hook));
@@ -119,13 +87,13 @@ double mser5_warmup(const Scenario& scenario, const Runner& runner, int index,
   return cut < starts.size() ? starts[cut] : 0.0;
 }
 
-ReplicationResult run_replication(const Scenario& scenario, const Runner& runner, int index,
+ReplicationResult run_replication(const Scenario& scenario, const detail::ReplicationRunner& runner, int index,
                                   Progress& progress) {
   const RunConfig& run = scenario.run;
   const double warmup = run.warmup_mode == WarmupMode::mser5
                             ? mser5_warmup(scenario, runner, index, progress.hook(index, 0.0))
                             : run.warmup;
-  return runner.run(index, detail::Measurement{warmup, timeline_interval(run)},
+  return runner.run(index, detail::Measurement{warmup, detail::timeline_interval(run)},
                     progress.hook(index, pilot_duration(run)));
 }
 
@@ -144,7 +112,7 @@ Result simulate(const Scenario& scenario, const SimulationOptions& options) {
                                                std::to_string(options.process_timeout));
   }
   effective.validate();
-  const Runner runner(effective, options);
+  const detail::ReplicationRunner runner(effective, options);
 
   const int count = effective.run.replications;
   const int hardware = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
@@ -177,16 +145,6 @@ Result simulate(const Scenario& scenario, const SimulationOptions& options) {
   for (std::thread& thread : pool) thread.join();
   if (failure) std::rethrow_exception(failure);
   return summarize(effective.name, effective.run.seed, std::move(replications));
-}
-
-bool engine_available(Engine engine) noexcept {
-  if (engine == Engine::native) return true;
-  try {
-    (void)detail::simgrid_executable();
-    return true;
-  } catch (...) {
-    return false;
-  }
 }
 
 }  // namespace servesim

@@ -10,8 +10,8 @@
 #include <limits>
 #include <optional>
 
-#include "sim/fifo_queue.hpp"
-#include "sim/time_average.hpp"
+#include "core/fifo_queue.hpp"
+#include "core/time_average.hpp"
 
 namespace servesim::detail {
 

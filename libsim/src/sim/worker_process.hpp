@@ -5,28 +5,22 @@
 // def endpoints on a thread pool.
 
 #include <cstdint>
-#include <limits>
 
-#include "sim/fifo_queue.hpp"
-#include "sim/gil.hpp"
+#include "core/fifo_queue.hpp"
+#include "rules/admission.hpp"
+#include "rules/gil.hpp"
 
 namespace servesim::detail {
 
-struct WorkerProcess {
-  static constexpr std::uint32_t kNoSwitchPending = std::numeric_limits<std::uint32_t>::max();
-
+struct WorkerProcess : ProcessLoad {
   std::uint32_t server = 0;
   std::uint32_t host = 0;
   Gil gil;
-  /// Gil::switches() value for which a switch request is scheduled.
-  std::uint32_t switch_pending_for = kNoSwitchPending;
 
-  int accepted = 0;      ///< requests accepted and not finished (503 answers excluded)
   int idle_threads = 0;  ///< worker threads, or uvicorn's thread pool
   FifoQueue thread_queue;
   bool loop_busy = false;
   FifoQueue loop_queue;  ///< requests ready to run on the event loop, in order
-  bool booting = false;  ///< killed by the worker timeout and not yet serving again
   // Gunicorn sync: the request being served and when it began, for the
   // worker timeout's watchdog (one pending check per process, not per request).
   std::uint32_t serving = 0;

@@ -1,6 +1,6 @@
 """The ``servesim`` command line.
 
-One module per subcommand (``run``, ``compare``, ``validate``, ...), each with an
+One module per subcommand (``run``, ``compare``, ``sweep``, ``validate``, ...), each with an
 ``add_parser(commands)`` that registers its options and handler; :data:`COMMANDS` lists
 them in the order ``servesim --help`` shows. What they share lives in
 :mod:`servesim.cli.common` (exit codes, :class:`CliError`, argument types, progress) and
@@ -18,13 +18,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from servesim._core import Error, ScenarioError
-from servesim.cli import compare, run, validate
+from servesim.cli import compare, run, sweep, validate
 from servesim.cli.common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, PROG, CliError
 from servesim.cli.output import discard_stdout
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (run, compare, validate)
+COMMANDS = (run, compare, sweep, validate)
 
 
 def build_parser() -> argparse.ArgumentParser:

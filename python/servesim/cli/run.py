@@ -8,6 +8,7 @@ import json
 from servesim.cli.common import (CliError, Subcommands, add_progress_option, non_negative_int,
                                  positive_int, positive_seconds, seed, show_progress)
 from servesim.cli.output import write_stdout
+from servesim.cli.settings import add_set_option, settings_by_path
 
 
 def add_parser(commands: Subcommands) -> None:
@@ -27,6 +28,8 @@ def add_parser(commands: Subcommands) -> None:
     run.add_argument("--process-timeout", type=positive_seconds, metavar="SECONDS",
                      help="with --engine simgrid: kill a replication's process after this long "
                           "(default: no limit)")
+    add_set_option(run, "set a scenario field before running, e.g. --set run.duration=60s "
+                        "or --set servers.web.workers=8 (values as in scenario files; repeatable)")
     add_progress_option(run)
     run.set_defaults(handler=_run)
 
@@ -39,7 +42,17 @@ def _run(args: argparse.Namespace) -> int:
         # The native engine runs in this process: there is nothing to kill, and a limit
         # that silently does nothing would be worse than none.
         raise CliError("--process-timeout applies to --engine simgrid only")
+    overrides = settings_by_path(args.settings)
+    for path, values in overrides.items():
+        if len(values) != 1:
+            raise CliError(f"--set {path}: run takes one value per path, got {len(values)}; "
+                           "servesim sweep runs several")
     scenario = Scenario.from_yaml(args.file)
+    if overrides:
+        from servesim._overrides import with_overrides
+
+        scenario = Scenario.from_dict(with_overrides(
+            scenario.to_dict(), {path: values[0] for path, values in overrides.items()}))
     result = simulate(scenario, seed=args.seed, replications=args.replications,
                       threads=args.threads, progress=show_progress(args), engine=args.engine,
                       process_timeout=args.process_timeout)

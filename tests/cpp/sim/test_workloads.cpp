@@ -16,7 +16,7 @@
 
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/sim/simulate.hpp"
-#include "sim/interval_histogram.hpp"
+#include "rules/interval_histogram.hpp"
 #include "support/scenarios.hpp"
 #include "support/tolerance.hpp"
 

@@ -1,4 +1,4 @@
-#include "sim/endpoint_counts.hpp"
+#include "rules/endpoint_counts.hpp"
 
 #include <utility>
 

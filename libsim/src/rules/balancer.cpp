@@ -1,4 +1,4 @@
-#include "sim/balancer.hpp"
+#include "rules/balancer.hpp"
 
 #include <cassert>
 #include <optional>

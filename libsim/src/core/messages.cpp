@@ -1,4 +1,4 @@
-#include "io/messages.hpp"
+#include "core/messages.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -28,8 +28,8 @@ enum class StepKind : std::uint8_t {
 /// Whether the engine handles the step on the spot: respond, branch, jump.
 [[nodiscard]] constexpr bool is_instant(StepKind kind) noexcept { return kind >= StepKind::respond; }
 
-/// What a step holds while it runs.
-enum class Runner : std::uint8_t {
+/// What a step runs on, and holds while it runs.
+enum class RunsOn : std::uint8_t {
   thread,  ///< a thread of the process (a worker's, or the thread pool's)
   loop,    ///< the process's event loop thread
   none,    ///< nothing: an awaited wait
@@ -37,7 +37,7 @@ enum class Runner : std::uint8_t {
 
 struct Step {
   StepKind kind;
-  Runner runner;
+  RunsOn runs_on;
   bool new_connection_only;  ///< skipped when the request reuses a keep-alive connection
   Distribution duration;     ///< seconds at speed 1.0; query: at the database; call: the latency
   std::uint32_t target;      ///< query: a database; call: a service; branch, jump: a step (indices)

@@ -1,4 +1,4 @@
-#include "sim/arrival_process.hpp"
+#include "rules/arrival_process.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "sim/route.hpp"
+#include "rules/route.hpp"
 
 #include <algorithm>
 #include <string>
@@ -10,8 +10,8 @@ bool is_zero(const Distribution& d) {
   return d.kind() == DistributionKind::constant && d.mean() == 0.0;
 }
 
-Step make_step(StepKind kind, Runner runner, const Distribution& duration, bool new_connection_only = false) {
-  return Step{kind, runner, new_connection_only, duration, 0, 0.0};
+Step make_step(StepKind kind, RunsOn runs_on, const Distribution& duration, bool new_connection_only = false) {
+  return Step{kind, runs_on, new_connection_only, duration, 0, 0.0};
 }
 
 template <class T>
@@ -25,7 +25,7 @@ std::uint32_t index_of(const std::vector<T>& items, const std::string& name) {
 // event loop otherwise (for uvicorn also when the endpoint is a plain def).
 // gthread's poller thread hands every request to a pool thread; that work is
 // charged to the pool thread, which needs the same GIL anyway.
-void add_front(std::vector<Step>& steps, const Server& server, Runner where) {
+void add_front(std::vector<Step>& steps, const Server& server, RunsOn where) {
   if (!is_zero(server.connection_overhead)) {
     steps.push_back(make_step(StepKind::cpu, where, server.connection_overhead, true));
   }
@@ -45,10 +45,10 @@ void add_front(std::vector<Step>& steps, const Server& server, Runner where) {
 // the woken thread re-acquiring the GIL.
 void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server& server, const Phase& phase,
                bool on_loop) {
-  const Runner where = on_loop ? Runner::loop : Runner::thread;
-  const Runner waiter = on_loop ? Runner::none : Runner::thread;
-  const auto add_wait = [&](Runner runner) {
-    steps.push_back(make_step(StepKind::wait, runner, phase.duration));
+  const RunsOn where = on_loop ? RunsOn::loop : RunsOn::thread;
+  const RunsOn waiter = on_loop ? RunsOn::none : RunsOn::thread;
+  const auto add_wait = [&](RunsOn runs_on) {
+    steps.push_back(make_step(StepKind::wait, runs_on, phase.duration));
     if (!is_zero(server.wait_overhead)) steps.push_back(make_step(StepKind::cpu, where, server.wait_overhead));
   };
   switch (phase.kind) {
@@ -74,11 +74,11 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server&
     }
     case PhaseKind::cache: {
       const std::size_t branch = steps.size();
-      steps.push_back(make_step(StepKind::branch, Runner::none, Distribution::constant(0.0)));
+      steps.push_back(make_step(StepKind::branch, RunsOn::none, Distribution::constant(0.0)));
       steps[branch].probability = phase.hit_ratio;
       for (const Phase& hit : phase.hit) add_phase(steps, scenario, server, hit, on_loop);
       const std::size_t jump = steps.size();
-      steps.push_back(make_step(StepKind::jump, Runner::none, Distribution::constant(0.0)));
+      steps.push_back(make_step(StepKind::jump, RunsOn::none, Distribution::constant(0.0)));
       steps[branch].target = static_cast<std::uint32_t>(steps.size());
       for (const Phase& miss : phase.miss) add_phase(steps, scenario, server, miss, on_loop);
       steps[jump].target = static_cast<std::uint32_t>(steps.size());
@@ -102,16 +102,16 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
       (server.kind == ServerKind::uvicorn && Scenario::style_on(endpoint, server) == EndpointStyle::async);
 
   std::vector<Step> steps;
-  add_front(steps, server, loop_server ? Runner::loop : Runner::thread);
+  add_front(steps, server, loop_server ? RunsOn::loop : RunsOn::thread);
   for (const Phase& phase : endpoint.phases) {
     if (phase.kind != PhaseKind::background) add_phase(steps, scenario, server, phase, phases_on_loop);
   }
   if (loop_server && !phases_on_loop) {
     // The thread pool hands the result back: the loop, holding the GIL, sends
     // it; the whole hand-over (there and back) is charged here.
-    steps.push_back(make_step(StepKind::cpu, Runner::loop, server.thread_handoff));
+    steps.push_back(make_step(StepKind::cpu, RunsOn::loop, server.thread_handoff));
   }
-  steps.push_back(make_step(StepKind::respond, Runner::none, Distribution::constant(0.0)));
+  steps.push_back(make_step(StepKind::respond, RunsOn::none, Distribution::constant(0.0)));
   for (const Phase& phase : endpoint.phases) {
     if (phase.kind == PhaseKind::background) add_phase(steps, scenario, server, phase, phases_on_loop);
   }
@@ -121,10 +121,10 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
 std::vector<Step> build_rejection_route(const Server& server) {
   std::vector<Step> steps;
   if (!is_zero(server.connection_overhead)) {
-    steps.push_back(make_step(StepKind::cpu, Runner::loop, server.connection_overhead, true));
+    steps.push_back(make_step(StepKind::cpu, RunsOn::loop, server.connection_overhead, true));
   }
-  steps.push_back(make_step(StepKind::cpu, Runner::loop, server.framework_overhead));
-  steps.push_back(make_step(StepKind::respond, Runner::none, Distribution::constant(0.0)));
+  steps.push_back(make_step(StepKind::cpu, RunsOn::loop, server.framework_overhead));
+  steps.push_back(make_step(StepKind::respond, RunsOn::none, Distribution::constant(0.0)));
   return steps;
 }
 

@@ -1,4 +1,4 @@
-#include "sim/timeline.hpp"
+#include "rules/timeline.hpp"
 
 #include <utility>
 

@@ -1,4 +1,4 @@
-// Load balancers in the native engine (sim/balancer.hpp) against results
+// Load balancers (rules/balancer.hpp, in the native engine) against results
 // known independently: exact counts of a deterministic policy, the binomial
 // law of random splitting, queueing formulas for the servers behind a
 // balancer, and the exact delay of a network path. Each SECTION says which.
@@ -12,7 +12,7 @@
 #include "servesim/analytic/erlang.hpp"
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/sim/simulate.hpp"
-#include "sim/balancer.hpp"
+#include "rules/balancer.hpp"
 #include "support/require_error.hpp"
 #include "support/scenario_text.hpp"
 #include "support/scenarios.hpp"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "servesim/metrics/result.hpp"
-#include "sim/interval_histogram.hpp"
+#include "rules/interval_histogram.hpp"
 
 namespace servesim::detail {
 

@@ -1,4 +1,4 @@
-// Tests for sim/arrival_process.hpp: open-workload arrival times against
+// Tests for rules/arrival_process.hpp: open-workload arrival times against
 // the closed forms of the processes they claim to be.
 
 #include <catch2/catch.hpp>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "servesim/metrics/statistics.hpp"
-#include "sim/arrival_process.hpp"
+#include "rules/arrival_process.hpp"
 #include "support/tolerance.hpp"
 
 using namespace servesim;

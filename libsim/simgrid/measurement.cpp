@@ -1,0 +1,112 @@
+// Measurement: an actor closes the warm-up and each time-series interval,
+// reading the areas this engine keeps and the work SimGrid's executions did;
+// the rules' Tally and statistics turn them into the replication's result,
+// as for the native engine.
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include "model.hpp"
+
+namespace servesim::simgrid_engine {
+
+void Model::timeline() {
+  const double end = scenario_.run.duration;
+  bool warm = measurement_.warmup <= 0.0;  // then run() started measuring
+  double next_interval = tally_.timeline().next_end(measurement_.interval);
+  for (;;) {
+    // The warm-up's end and the intervals' ends, in time order.
+    const double next = warm ? next_interval : std::min(next_interval, measurement_.warmup);
+    if (next >= end) return;  // the last interval closes after the run
+    sg4::this_actor::sleep_until(next);
+    // Executions that end at this very instant are settled by their actors
+    // first: reading the progress of one whose actor has not yet resumed
+    // crashes SimGrid.
+    sg4::this_actor::yield();
+    if (!warm && next == measurement_.warmup) {
+      warm = true;
+      start_measuring();
+    }
+    if (next == next_interval) {
+      close_interval();
+      next_interval = tally_.timeline().next_end(measurement_.interval);
+    }
+  }
+}
+
+detail::ServerAreas Model::server_areas(const ServerRuntime& server) const {
+  double gil = 0.0;
+  for (const Process* process : server.processes) gil += process->gil.held_seconds(now());
+  return detail::areas_of(server, gil, now());
+}
+
+// The work SimGrid computed on a host so far, in core-seconds at its speed.
+double Model::core_seconds(std::size_t host) const {
+  return host_work_[host].flops() / (scenario_.hosts[host].speed * kFlopsPerSecond);
+}
+
+double Model::system_area() const {
+  double area = 0.0;
+  for (const ServerRuntime& server : servers_) area += server.in_system.area_until(now());
+  return area;
+}
+
+void Model::start_measuring() {
+  tally_.start_measuring(system_area());
+  areas_at_warmup_.clear();
+  for (const ServerRuntime& server : servers_) areas_at_warmup_.push_back(server_areas(server));
+  core_seconds_at_warmup_.clear();
+  for (std::size_t h = 0; h < hosts_.size(); ++h) core_seconds_at_warmup_.push_back(core_seconds(h));
+  mark_dependencies_warmup();
+  for (BalancerRuntime& balancer : balancers_) balancer.picker.start_measuring();
+}
+
+// The rules' time series, fed with the areas this engine measures.
+void Model::close_interval() {
+  detail::Timeline& series = tally_.timeline();
+  if (now() <= series.start()) return;
+  detail::Timeline::Areas areas;
+  for (const ServerRuntime& server : servers_) {
+    const detail::ServerAreas server_area = server_areas(server);
+    areas.waiting.push_back(server_area.waiting);
+    areas.busy.push_back(server_area.busy);
+  }
+  for (std::size_t h = 0; h < hosts_.size(); ++h) areas.cpu.push_back(core_seconds(h));
+  series.close(now(), areas);
+  ++events_;
+  if (on_interval_) on_interval_(now());
+}
+
+ReplicationResult Model::collect() {
+  ReplicationResult result;
+  result.index = replication_;
+  result.warmup = measurement_.warmup;
+  result.measured_duration = scenario_.run.duration - measurement_.warmup;
+  result.events = events_;
+  const double span = result.measured_duration;
+
+  tally_.collect(scenario_, span, system_area(), result);
+  for (std::size_t s = 0; s < servers_.size(); ++s) {
+    result.servers.push_back(detail::server_stats(servers_[s], server_areas(servers_[s]), areas_at_warmup_[s], span));
+  }
+  for (std::size_t h = 0; h < hosts_.size(); ++h) {
+    const Host& spec = scenario_.hosts[h];
+    const double busy = core_seconds(h) - core_seconds_at_warmup_[h];
+    result.hosts.push_back(HostStats{spec.name, busy / (span * spec.cores)});
+  }
+  for (const DatabaseRuntime& db : databases_) {
+    result.databases.push_back(
+        detail::database_stats(*db.spec, db.counts, db.busy.area_until(now()), db.queued.area_until(now()), span));
+  }
+  for (const ServiceRuntime& service : services_) {
+    result.services.push_back(detail::service_stats(*service.spec, service.counts, service.busy.area_until(now()),
+                                                    service.queued.area_until(now()), span));
+  }
+  for (std::size_t b = 0; b < balancers_.size(); ++b) {
+    result.balancers.push_back(detail::split_of(scenario_.balancers[b], balancers_[b].picker));
+  }
+  return result;
+}
+
+}  // namespace servesim::simgrid_engine

@@ -1,0 +1,296 @@
+#pragma once
+// The SimGrid engine's mechanism for one replication: the runtime state of
+// hosts, servers, processes, requests and dependencies as S4U objects, and
+// the actors that move requests through them. The rules (random streams,
+// admission, failures, endpoint mix, the GIL's policy, what is counted and
+// how it becomes a result) are the native engine's, from libsim/src/rules;
+// only how time passes and who waits for whom is SimGrid's. The Model's
+// methods live in one file per concern: platform.cpp (hosts, links, actors),
+// clients.cpp, server.cpp, cpu.cpp (executions and the GIL),
+// dependencies.cpp and measurement.cpp.
+
+#include <simgrid/s4u.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "rules/admission.hpp"
+#include "rules/balancer.hpp"
+#include "rules/endpoint_mix.hpp"
+#include "rules/failures.hpp"
+#include "rules/gil.hpp"
+#include "rules/measurement.hpp"
+#include "rules/resource_stats.hpp"
+#include "rules/retry.hpp"
+#include "rules/route.hpp"
+#include "rules/streams.hpp"
+#include "rules/tally.hpp"
+#include "servesim/core/rng.hpp"
+#include "servesim/metrics/result.hpp"
+#include "servesim/model/scenario.hpp"
+
+namespace servesim::simgrid_engine {
+
+namespace sg4 = simgrid::s4u;
+
+using detail::Failure;
+using detail::IntervalHook;
+using detail::Measurement;
+using detail::RunsOn;
+using detail::Step;
+using detail::StepKind;
+
+// A host of speed 1.0 computes this many flops per second, so a CPU step of
+// d seconds is an execution of d * kFlopsPerSecond flops. Large enough that
+// SimGrid's work precision (1e-5 flops) is far below a nanosecond.
+inline constexpr double kFlopsPerSecond = 1e9;
+
+struct Process;
+struct ServerRuntime;
+
+// A closed-loop client: its actor waits on `reply` for the outcome.
+struct User {
+  sg4::SemaphorePtr reply = sg4::Semaphore::create(0);
+  double idle_since = std::numeric_limits<double>::quiet_NaN();  // its keep-alive connection
+  double delay_after_outcome = 0.0;  // beyond its think time: after a refusal, a SYN timeout
+};
+
+// Each admitted request is an actor on its server's host, walking its route:
+// it queues for a thread, the event loop and the GIL as the step needs, and
+// computes (an S4U execution) or waits (a sleep).
+struct Request {
+  double first_sent = 0.0;  // the request's first attempt, by the client: its SLO runs from here
+  int attempt = 1;          // 1: the first; more: retries after failures
+  double sent = 0.0;        // this attempt, by the client
+  double arrival = 0.0;     // at the server, after the network
+  std::uint32_t endpoint = 0;
+  std::size_t target = 0;  // of the endpoint's targets: the server its balancer picked
+  ServerRuntime* server = nullptr;
+  User* user = nullptr;  // none: an open-workload client
+  Process* process = nullptr;
+  double kill_at = std::numeric_limits<double>::infinity();  // Gunicorn's worker timeout
+  bool new_connection = true;
+  bool rejected = false;  // answered 503
+  bool started = false;
+  bool queued = false;
+  bool settled = false;    // the client has its outcome: answer, error, or gave up
+  bool timed_out = false;  // the client gave up
+  bool holds_thread = false;
+  bool holds_loop = false;
+  bool holds_gil = false;
+  double remaining_flops = 0.0;  // of a CPU step waiting for (or preempted from) the GIL
+  sg4::ExecPtr exec;
+  double exec_flops = 0.0;  // the running execution's work when it started
+  sg4::SemaphorePtr wake = sg4::Semaphore::create(0);  // a thread, the loop or the GIL handed over
+};
+using RequestPtr = std::shared_ptr<Request>;
+
+// The work a host's executions did, read off SimGrid: finished and cancelled
+// executions' work, plus the progress of those running. (SimGrid's host-load
+// plugin loses the progress of cancelled executions since its last update.)
+struct HostWork {
+  double done_flops = 0.0;
+  std::unordered_set<const Request*> running;
+  [[nodiscard]] double flops() const {
+    double total = done_flops;
+    for (const Request* r : running) total += r->exec_flops - r->exec->get_remaining();
+    return total;
+  }
+  void started(const Request& r) { running.insert(&r); }
+  void stopped(const Request& r, double remaining) {
+    done_flops += r.exec_flops - remaining;
+    running.erase(&r);
+  }
+};
+
+// The rules' server state, on an S4U host, with the connections waiting in
+// its backlog as actors-to-be.
+struct ServerRuntime : detail::ServerState {
+  using ServerState::ServerState;
+  sg4::Host* host = nullptr;
+  HostWork* work = nullptr;
+  std::vector<Process*> processes;
+  std::deque<RequestPtr> backlog;
+  std::deque<Process*> idle_processes;  // gunicorn sync
+};
+
+// One server process: the rules' GIL, held by requests' actors, with its
+// switch requests timed by an actor of its own; its threads and event loop.
+struct Process : detail::ProcessLoad {
+  ServerRuntime* server = nullptr;
+  int idle_threads = 0;
+  std::deque<Request*> thread_queue;
+  bool loop_busy = false;
+  std::deque<Request*> loop_queue;
+
+  detail::BasicGil<Request*, nullptr> gil;
+  // Switch requests in time order (each is made switch_interval ahead).
+  std::deque<std::pair<double, std::uint32_t>> switch_requests;
+  sg4::SemaphorePtr switch_requested = sg4::Semaphore::create(0);
+  // SQLAlchemy's QueuePool for each database (size + max_overflow
+  // connections): a freed one goes to the oldest waiter.
+  std::vector<sg4::SemaphorePtr> pools;
+};
+
+// A server that answers an endpoint's requests, and how it runs them.
+struct Target {
+  ServerRuntime* server = nullptr;
+  std::vector<Step> route;
+  std::vector<Step> rejection_route;
+};
+
+// A load balancer: its policy (the rules'), and its host, from which
+// requests cross a link of the balancer's latency and bandwidth to each of
+// its servers' hosts.
+struct BalancerRuntime {
+  detail::LoadBalancer picker;
+  sg4::Host* host = nullptr;
+};
+
+struct EndpointRuntime {
+  std::vector<Target> targets;          // one without a balancer; else the balancer's servers, in its order
+  BalancerRuntime* balancer = nullptr;  // none: the clients reach the server directly
+  Rng rng;
+  Rng branch_rng;  // cache hits
+};
+
+// A database shared by every process: `connections` queries at once, the
+// others queued first come first served on its semaphore.
+struct DatabaseRuntime {
+  const Database* spec = nullptr;
+  sg4::SemaphorePtr connections;
+  detail::TimeAverage busy{};
+  detail::TimeAverage queued{};
+  detail::DatabaseCounts counts{};
+};
+
+// A downstream service: a delay, behind a semaphore of `concurrency` slots if it caps them.
+struct ServiceRuntime {
+  const Service* spec = nullptr;
+  sg4::SemaphorePtr slots;  // none: no cap
+  Rng rng;                  // which calls fail
+  detail::TimeAverage busy{};
+  detail::TimeAverage queued{};
+  detail::ServiceCounts counts{};
+};
+
+// Thrown inside a request's actor when Gunicorn's arbiter kills its worker.
+struct WorkerKilled {};
+
+// Thrown inside a request's actor when its handler raises (SQLAlchemy's pool
+// TimeoutError, an HTTP error from downstream).
+struct HandlerFailed {
+  Failure failure;
+};
+
+class Model {
+ public:
+  Model(const Scenario& scenario, int replication, Measurement measurement, const IntervalHook& on_interval);
+
+  ReplicationResult run();
+
+ private:
+  // Platform and actors (platform.cpp).
+  void build();
+  void build_servers();
+  void build_balancers(sg4::NetZone& zone);
+  void build_endpoints();
+  [[nodiscard]] std::string unused_host_name(std::string name) const;
+  void start_actors();
+
+  // Clients (clients.cpp).
+  void open_source();
+  void user(User& state, double first_send);
+  void timeout_watch();
+  void arrive(std::uint32_t endpoint, User* user);
+  void send(const RequestPtr& request);
+  void retry(const Request& failed);
+  void to_client(const RequestPtr& request, std::function<void()> tell);
+  void deliver(Request& request);
+  void fail(Request& request, Failure failure);
+  [[nodiscard]] bool opens_connection(const ServerRuntime& server, const User* user) const;
+  [[nodiscard]] double think() { return scenario_.workload.closed->think_time.sample(think_rng_); }
+
+  // A request's way through a server (server.cpp).
+  [[nodiscard]] bool reach_server(const RequestPtr& request);
+  Process* pick_process(ServerRuntime& server);
+  void accept(Process& process, const RequestPtr& request);
+  void serve(const RequestPtr& pointer);
+  void run_step(Request& request, const Step& step);
+  bool sleep_unless_killed(const Request& request, double seconds);
+  void respond(const RequestPtr& request);
+  void finish(Request& request);
+  void kill_worker(const RequestPtr& pointer);
+  void leave_server(Request& request);
+  void process_freed(Process& process);
+  void take_thread(Request& request);
+  void release_thread(Request& request);
+  void take_loop(Request& request);
+  void release_loop(Request& request);
+  void mark_waiting(Request& request, double delta);
+
+  // Cores and the GIL (cpu.cpp).
+  void compute(Request& request, double seconds, bool needs_gil);
+  void release_gil(Request& request);
+  void request_switch(Process& process);
+  void gil_switcher(Process& process);
+  void force_switch(Process& process, std::uint32_t switches);
+
+  // Databases and downstream services (dependencies.cpp).
+  void build_dependencies();
+  void query(Request& request, std::size_t database, double service_time);
+  void call(Request& request, std::size_t index, double latency);
+  void mark_dependencies_warmup();
+
+  // Measurement (measurement.cpp).
+  [[nodiscard]] static double now() { return sg4::Engine::get_clock(); }
+  void timeline();
+  [[nodiscard]] detail::ServerAreas server_areas(const ServerRuntime& server) const;
+  [[nodiscard]] double system_area() const;
+  [[nodiscard]] double core_seconds(std::size_t host) const;
+  void start_measuring();
+  void close_interval();
+  ReplicationResult collect();
+
+  const Scenario& scenario_;
+  int replication_;
+  detail::RandomStreams streams_;
+  Measurement measurement_;
+  const IntervalHook& on_interval_;
+
+  std::vector<sg4::Host*> hosts_;
+  std::deque<HostWork> host_work_;
+  sg4::Host* client_host_ = nullptr;
+  std::deque<ServerRuntime> servers_;  // stable addresses
+  std::deque<BalancerRuntime> balancers_;
+  std::deque<Process> processes_;
+  std::vector<EndpointRuntime> endpoints_;
+  std::deque<User> users_;
+  std::vector<DatabaseRuntime> databases_;
+  std::vector<ServiceRuntime> services_;
+
+  detail::Retries retries_;
+  detail::EndpointMix mix_;
+  Rng think_rng_;
+
+  // Requests in arrival order, for the client-timeout watcher: with one
+  // timeout for every request, their deadlines come in the same order.
+  std::deque<RequestPtr> deadlines_;
+  sg4::SemaphorePtr deadlines_pending_ = sg4::Semaphore::create(0);
+
+  std::size_t in_flight_ = 0;
+  std::uint64_t events_ = 0;
+  // Measured window: the warm-up's end, then the counts.
+  std::vector<double> core_seconds_at_warmup_;
+  std::vector<detail::ServerAreas> areas_at_warmup_;
+  detail::Tally tally_;
+};
+
+}  // namespace servesim::simgrid_engine

@@ -1,0 +1,266 @@
+// A request's way through a server: the backlog, a process, then an actor on
+// the server's host that walks the request's route, taking a worker thread
+// and the process's event loop as each step needs them. Threads and loops
+// are handed over in FIFO order: the waiting actor blocks on its own
+// semaphore until the releasing one hands the resource over.
+
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <vector>
+
+#include "model.hpp"
+
+namespace servesim::simgrid_engine {
+namespace {
+
+// Every request in a server is an actor with its own stack, two memory
+// mappings (the stack and its guard page) of the 65,530 Linux allows a
+// process by default (vm.max_map_count): past this many requests at once, as
+// an overloaded event loop accepts without bound, the run stops with an error
+// rather than crash. (Closed-loop users, at most 10,000, take one more each.)
+constexpr std::size_t kMaxInFlight = 20'000;
+
+}  // namespace
+
+// The request reaches its server: a process takes it, it waits in the
+// backlog, or it is refused (false) when the backlog is full.
+bool Model::reach_server(const RequestPtr& request) {
+  ServerRuntime& server = *request->server;
+  request->arrival = now();
+  request->new_connection = opens_connection(server, request->user);
+  Process* process = pick_process(server);
+  if (process == nullptr && server.backlog.size() >= static_cast<std::size_t>(server.spec->backlog)) {
+    return false;
+  }
+  if (++in_flight_ > kMaxInFlight) {
+    std::fprintf(stderr,
+                 "servesim-simgrid: more than %zu requests in the servers at t = %.6g s (overload?): "
+                 "the SimGrid engine runs an actor per request and stops here; the native engine "
+                 "simulates overload in bounded memory\n",
+                 kMaxInFlight, now());
+    std::_Exit(1);
+  }
+  server.in_system.add(now(), 1.0);
+  if (process == nullptr) {
+    server.backlog.push_back(request);
+    mark_waiting(*request, 1.0);
+    return true;
+  }
+  const std::optional<int>& limit = server.spec->limit_concurrency;
+  if (limit && process->accepted >= *limit) {
+    request->rejected = true;
+    request->process = process;
+    sg4::Actor::create("request", server.host, [this, request] { serve(request); });
+    return true;
+  }
+  accept(*process, request);
+  return true;
+}
+
+// Gunicorn sync: the oldest idle worker. Otherwise the least loaded process with room.
+Process* Model::pick_process(ServerRuntime& server) {
+  if (detail::queues_idle_processes(*server.spec)) {
+    if (server.idle_processes.empty()) return nullptr;
+    Process* process = server.idle_processes.front();
+    server.idle_processes.pop_front();
+    return process;
+  }
+  return detail::least_loaded(server, server.processes,
+                              [](const Process* p) -> const detail::ProcessLoad& { return *p; })
+      .value_or(nullptr);
+}
+
+void Model::accept(Process& process, const RequestPtr& request) {
+  process.accepted += 1;
+  request->process = &process;
+  const Server& spec = *process.server->spec;
+  if (detail::kills_slow_workers(spec)) request->kill_at = now() + spec.timeout;
+  sg4::Actor::create("request", process.server->host, [this, request] { serve(request); });
+}
+
+// The request's actor: its route's steps, in order.
+void Model::serve(const RequestPtr& pointer) {
+  Request& request = *pointer;
+  EndpointRuntime& endpoint = endpoints_[request.endpoint];
+  const Target& target = endpoint.targets[request.target];
+  const std::vector<Step>& route = request.rejected ? target.rejection_route : target.route;
+  try {
+    for (std::size_t next = 0; next < route.size();) {
+      const Step& step = route[next++];
+      switch (step.kind) {
+        case StepKind::respond: respond(pointer); continue;
+        case StepKind::branch:
+          if (endpoint.branch_rng.uniform01() >= step.probability) next = step.target;  // a miss
+          continue;
+        case StepKind::jump: next = step.target; continue;
+        default: break;
+      }
+      if (step.new_connection_only && !request.new_connection) continue;
+      if (request.holds_loop && step.runs_on != RunsOn::loop) release_loop(request);
+      if (request.holds_thread && step.runs_on != RunsOn::thread) release_thread(request);
+      if (step.runs_on == RunsOn::thread && !request.holds_thread) take_thread(request);
+      if (step.runs_on == RunsOn::loop && !request.holds_loop) take_loop(request);
+      run_step(request, step);
+    }
+  } catch (const WorkerKilled&) {
+    kill_worker(pointer);
+    return;
+  } catch (const HandlerFailed& failed) {
+    // The framework answers with an error at once; the request skips the
+    // rest of its steps, background work included.
+    to_client(pointer, [this, pointer, failure = failed.failure] {
+      if (!pointer->settled) fail(*pointer, failure);  // unless the client gave up already
+    });
+  }
+  finish(request);
+}
+
+void Model::run_step(Request& request, const Step& step) {
+  ++events_;
+  if (!request.started) {
+    request.started = true;
+    if (tally_.measuring() && !request.rejected) {
+      ServerRuntime& server = *request.process->server;
+      server.started += 1;
+      if (request.queued) server.queued += 1;
+    }
+  }
+  const double duration = step.duration.sample(endpoints_[request.endpoint].rng);
+  switch (step.kind) {
+    case StepKind::cpu: compute(request, duration, true); break;
+    case StepKind::cpu_nogil: compute(request, duration, false); break;
+    case StepKind::wait:
+      if (!sleep_unless_killed(request, duration)) throw WorkerKilled{};
+      break;
+    case StepKind::query: query(request, step.target, duration); break;
+    case StepKind::call: call(request, step.target, duration); break;
+    case StepKind::respond:
+    case StepKind::branch:
+    case StepKind::jump: break;  // handled by serve()
+  }
+}
+
+// Sleeps `seconds`, or until Gunicorn's arbiter kills the worker if that
+// comes first: false then.
+bool Model::sleep_unless_killed(const Request& request, double seconds) {
+  if (now() + seconds >= request.kill_at) {
+    sg4::this_actor::sleep_until(request.kill_at);
+    return false;
+  }
+  sg4::this_actor::sleep_for(seconds);
+  return true;
+}
+
+void Model::respond(const RequestPtr& request) {
+  to_client(request, [this, request] { deliver(*request); });
+}
+
+void Model::finish(Request& request) {
+  Process& process = *request.process;
+  leave_server(request);
+  if (!request.rejected) process.accepted -= 1;
+  process_freed(process);
+}
+
+void Model::leave_server(Request& request) {
+  in_flight_ -= 1;
+  tally_.departed(now() - request.arrival);
+  request.process->server->in_system.add(now(), -1.0);
+  if (request.holds_loop) release_loop(request);
+  if (request.holds_thread) release_thread(request);
+}
+
+// Gunicorn's arbiter kills a sync worker whose request outlives `timeout`:
+// the client's connection is reset, and the worker serves again after booting.
+void Model::kill_worker(const RequestPtr& pointer) {
+  Request& request = *pointer;
+  to_client(pointer, [this, pointer] {
+    if (!pointer->settled) fail(*pointer, Failure::worker_killed);
+  });
+  leave_server(request);
+  Process& process = *request.process;
+  process.accepted -= 1;
+  process.booting = true;
+  sg4::this_actor::sleep_for(process.server->spec->boot_time);
+  process.booting = false;
+  process_freed(process);
+}
+
+// The process has room again: it takes the oldest connection of the backlog.
+void Model::process_freed(Process& process) {
+  ServerRuntime& server = *process.server;
+  if (!detail::has_room(server, process)) return;
+  if (server.backlog.empty()) {
+    if (detail::queues_idle_processes(*server.spec)) server.idle_processes.push_back(&process);
+    return;
+  }
+  const RequestPtr next = server.backlog.front();
+  server.backlog.pop_front();
+  mark_waiting(*next, -1.0);
+  accept(process, next);
+}
+
+void Model::mark_waiting(Request& request, double delta) {
+  if (delta > 0.0 && !request.started) request.queued = true;
+  request.server->waiting.add(now(), delta);
+}
+
+void Model::take_thread(Request& request) {
+  Process& process = *request.process;
+  if (process.idle_threads == 0) {
+    process.thread_queue.push_back(&request);
+    mark_waiting(request, 1.0);
+    request.wake->acquire();  // holds_thread is set by the releaser
+    return;
+  }
+  process.idle_threads -= 1;
+  request.holds_thread = true;
+  if (!process.server->runs_loop) process.server->busy_runners.add(now(), 1.0);
+}
+
+void Model::release_thread(Request& request) {
+  request.holds_thread = false;
+  Process& process = *request.process;
+  if (process.thread_queue.empty()) {
+    process.idle_threads += 1;
+    if (!process.server->runs_loop) process.server->busy_runners.add(now(), -1.0);
+    return;
+  }
+  Request* next = process.thread_queue.front();
+  process.thread_queue.pop_front();
+  mark_waiting(*next, -1.0);
+  next->holds_thread = true;
+  next->wake->release();
+}
+
+void Model::take_loop(Request& request) {
+  Process& process = *request.process;
+  if (process.loop_busy) {
+    process.loop_queue.push_back(&request);
+    mark_waiting(request, 1.0);
+    request.wake->acquire();
+    return;
+  }
+  process.loop_busy = true;
+  request.holds_loop = true;
+  process.server->busy_runners.add(now(), 1.0);
+}
+
+// The loop runs the next ready callback, in the order they became ready.
+void Model::release_loop(Request& request) {
+  request.holds_loop = false;
+  Process& process = *request.process;
+  if (process.loop_queue.empty()) {
+    process.loop_busy = false;
+    process.server->busy_runners.add(now(), -1.0);
+    return;
+  }
+  Request* next = process.loop_queue.front();
+  process.loop_queue.pop_front();
+  mark_waiting(*next, -1.0);
+  next->holds_loop = true;
+  next->wake->release();
+}
+
+}  // namespace servesim::simgrid_engine

@@ -1,0 +1,125 @@
+#pragma once
+// How a server admits connections, as its kind says, and what both engines
+// keep of a server and its processes during a run. Each engine adds its own
+// queues (the native engine's id rings, the SimGrid engine's actors).
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <type_traits>
+
+#include "core/time_average.hpp"
+#include "rules/route.hpp"
+#include "servesim/model/scenario.hpp"
+
+namespace servesim::detail {
+
+/// Requests one process of `server` accepts at once: gunicorn sync one,
+/// gthread and gevent worker_connections, uvicorn every connection
+/// (limit_concurrency answers 503 instead).
+[[nodiscard]] inline int accept_limit_of(const Server& server) noexcept {
+  switch (server.kind) {
+    case ServerKind::gunicorn_sync: return 1;
+    case ServerKind::gunicorn_gthread:
+    case ServerKind::gunicorn_gevent: return server.worker_connections;
+    case ServerKind::uvicorn: return std::numeric_limits<int>::max();
+  }
+  return 1;
+}
+
+/// Threads a process of `server` starts with: its worker threads, or uvicorn's thread pool.
+[[nodiscard]] inline int threads_of(const Server& server) noexcept {
+  return server.kind == ServerKind::uvicorn ? server.thread_pool : server.threads;
+}
+
+/// Gunicorn sync: idle processes wait for a connection in line, and the
+/// oldest takes the next one; other kinds pick the least loaded process.
+[[nodiscard]] inline bool queues_idle_processes(const Server& server) noexcept {
+  return server.kind == ServerKind::gunicorn_sync;
+}
+
+/// Gunicorn's arbiter kills a sync worker whose request outlives the
+/// server's `timeout` (0: never), and boots a new one.
+[[nodiscard]] inline bool kills_slow_workers(const Server& server) noexcept {
+  return server.kind == ServerKind::gunicorn_sync && server.timeout > 0.0;
+}
+
+/// Connections one process may check out of its pool: SQLAlchemy's
+/// QueuePool keeps `size` and opens up to `max_overflow` more under load.
+[[nodiscard]] inline int pool_capacity(const ConnectionPool& pool) noexcept {
+  const long long capacity = static_cast<long long>(pool.size) + pool.max_overflow;
+  return static_cast<int>(std::min<long long>(capacity, std::numeric_limits<int>::max()));
+}
+
+/// A server's settings as its kind implies them, and the time averages and
+/// counts its statistics come from.
+struct ServerState {
+  explicit ServerState(const Server& server)
+      : spec(&server),
+        accept_limit(accept_limit_of(server)),
+        runs_loop(has_event_loop(server)),
+        closes_connections(server.kind == ServerKind::gunicorn_sync),
+        keepalive(Scenario::keepalive_of(server)) {}
+
+  const Server* spec;
+  int accept_limit;         ///< requests a process accepts at once
+  bool runs_loop;           ///< requests run on an event loop (uvicorn, gevent)
+  bool closes_connections;  ///< gunicorn sync: a new connection per request
+  double keepalive;         ///< seconds an idle connection stays open
+
+  TimeAverage in_system;     ///< requests in the server, backlog included
+  TimeAverage waiting;       ///< requests waiting for a thread, the loop, or a process
+  TimeAverage busy_runners;  ///< threads (gunicorn) or event loops (uvicorn, gevent) at work
+  std::uint64_t started = 0;  ///< measured window: requests that began service
+  std::uint64_t queued = 0;   ///< of which waited first
+
+  /// Threads (gunicorn) or event loops (uvicorn, gevent) that serve requests.
+  [[nodiscard]] double runner_count() const noexcept {
+    return runs_loop ? spec->workers : static_cast<double>(spec->workers) * spec->threads;
+  }
+
+  /// Whether a client whose keep-alive connection fell idle at `idle_since`
+  /// (NaN: it has none; an open-workload client never has one) opens a new
+  /// connection at `now`.
+  [[nodiscard]] bool opens_connection(double idle_since, double now) const noexcept {
+    return closes_connections || std::isnan(idle_since) || now - idle_since > keepalive;
+  }
+};
+
+/// What decides whether a process can take another connection.
+struct ProcessLoad {
+  int accepted = 0;      ///< requests accepted and not finished (503 answers excluded)
+  bool booting = false;  ///< killed by the worker timeout and not yet serving again
+};
+
+/// Whether a process with `load` accepts another connection of `server`.
+[[nodiscard]] inline bool has_room(const ServerState& server, const ProcessLoad& load) noexcept {
+  return !load.booting && load.accepted < server.accept_limit;
+}
+
+/**
+ * The process a server that does not queue idle processes gives its next
+ * connection: the one with the fewest requests among those with room (a
+ * busy process is slower to accept), the first on ties; none if all are
+ * full. `processes` is a range of handles, `load(handle)` its ProcessLoad.
+ */
+template <class Processes, class Load>
+[[nodiscard]] auto least_loaded(const ServerState& server, const Processes& processes, Load&& load)
+    -> std::optional<std::remove_cvref_t<decltype(*std::begin(processes))>> {
+  std::optional<std::remove_cvref_t<decltype(*std::begin(processes))>> best;
+  int fewest = 0;
+  for (const auto& process : processes) {
+    const ProcessLoad& candidate = load(process);
+    if (!has_room(server, candidate)) continue;
+    if (!best || candidate.accepted < fewest) {
+      best = process;
+      fewest = candidate.accepted;
+    }
+  }
+  return best;
+}
+
+}  // namespace servesim::detail

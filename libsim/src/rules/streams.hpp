@@ -1,0 +1,56 @@
+#pragma once
+// The random-stream layout of a replication: which stream each source of
+// randomness draws from. Both engines take their generators from here, so a
+// seed gives every source the same numbers on either engine, and a source
+// added to the model never shifts the numbers of another.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "servesim/core/rng.hpp"
+
+namespace servesim::detail {
+
+class RandomStreams {
+ public:
+  RandomStreams(std::uint64_t seed, int replication) noexcept
+      : seed_(seed), replication_(static_cast<std::uint64_t>(replication)) {}
+
+  /// Open arrival times.
+  [[nodiscard]] Rng arrivals() const noexcept { return of(kArrivals); }
+  /// Which endpoint each request is for.
+  [[nodiscard]] Rng endpoint_mix() const noexcept { return of(kMix); }
+  /// Closed-loop users' think times and first sends.
+  [[nodiscard]] Rng think_times() const noexcept { return of(kThink); }
+  /// Retry backoffs' jitter.
+  [[nodiscard]] Rng retry_backoffs() const noexcept { return of(kRetries); }
+  /// The durations of endpoint `endpoint`'s steps.
+  [[nodiscard]] Rng durations(std::size_t endpoint) const noexcept { return of(kFirstEndpoint + endpoint); }
+  /// Endpoint `endpoint`'s cache hits, apart from its durations so neither shifts the other.
+  [[nodiscard]] Rng cache_hits(std::size_t endpoint) const noexcept { return of(kFirstBranch + endpoint); }
+  /// Which calls to service `service` fail.
+  [[nodiscard]] Rng call_failures(std::size_t service) const noexcept { return of(kFirstService + service); }
+  /// Balancer `balancer`'s random choices (power of two choices).
+  [[nodiscard]] Rng balancer(std::size_t balancer) const noexcept { return of(kFirstBalancer + balancer); }
+
+ private:
+  // Sources within a replication. Endpoints take 16 up to the branch
+  // streams; services and balancers come after.
+  static constexpr std::uint64_t kArrivals = 0;
+  static constexpr std::uint64_t kMix = 1;
+  static constexpr std::uint64_t kThink = 2;
+  static constexpr std::uint64_t kRetries = 3;
+  static constexpr std::uint64_t kFirstEndpoint = 16;
+  static constexpr std::uint64_t kFirstBranch = 0x40000;
+  static constexpr std::uint64_t kFirstService = 0x60000;
+  static constexpr std::uint64_t kFirstBalancer = std::uint64_t{1} << 19U;
+
+  [[nodiscard]] Rng of(std::uint64_t source) const noexcept {
+    return Rng(seed_, Rng::stream_id(replication_, source));
+  }
+
+  std::uint64_t seed_;
+  std::uint64_t replication_;
+};
+
+}  // namespace servesim::detail

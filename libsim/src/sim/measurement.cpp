@@ -1,0 +1,79 @@
+// The native engine's measurement: the warm-up's end, each time-series
+// interval, and the replication's result, from the areas the mechanism
+// keeps and the rules' Tally and statistics.
+
+#include <vector>
+
+#include "sim/engine.hpp"
+
+namespace servesim::detail {
+
+ServerAreas NativeSimulation::server_areas(std::size_t s, double now) const {
+  const ServerRuntime& server = servers_[s];
+  double gil = 0.0;
+  for (int w = 0; w < server.spec->workers; ++w) {
+    gil += processes_[server.first_process + static_cast<std::uint32_t>(w)].gil.held_seconds(now);
+  }
+  return areas_of(server, gil, now);
+}
+
+double NativeSimulation::system_area(double now) const {
+  double area = 0.0;
+  for (const ServerRuntime& server : servers_) area += server.in_system.area_until(now);
+  return area;
+}
+
+void NativeSimulation::on_warmup_end() {
+  tally_.start_measuring(system_area(now_));
+  busy_core_seconds_at_warmup_.clear();
+  server_areas_at_warmup_.clear();
+  for (const SharedCpu& host : hosts_) busy_core_seconds_at_warmup_.push_back(host.busy_core_seconds(now_));
+  for (std::size_t s = 0; s < servers_.size(); ++s) server_areas_at_warmup_.push_back(server_areas(s, now_));
+  mark_dependencies_warmup();
+  for (LoadBalancer& balancer : balancers_) balancer.start_measuring();
+}
+
+Timeline::Areas NativeSimulation::resource_areas(double now) const {
+  Timeline::Areas areas;
+  for (const ServerRuntime& server : servers_) {
+    areas.waiting.push_back(server.waiting.area_until(now));
+    areas.busy.push_back(server.busy_runners.area_until(now));
+  }
+  for (const SharedCpu& host : hosts_) areas.cpu.push_back(host.busy_core_seconds(now));
+  return areas;
+}
+
+void NativeSimulation::on_interval_end() {
+  Timeline& timeline = tally_.timeline();
+  if (now_ <= timeline.start()) return;
+  timeline.close(now_, resource_areas(now_));
+  const double next = timeline.next_end(measurement_.interval);
+  if (next < scenario_.run.duration) calendar_.schedule(next, EventType::interval_end);
+  if (on_interval_) on_interval_(now_);
+}
+
+ReplicationResult NativeSimulation::collect() {
+  ReplicationResult result;
+  result.index = replication_;
+  result.warmup = measurement_.warmup;
+  result.measured_duration = scenario_.run.duration - measurement_.warmup;
+  result.events = events_;
+  const double span = result.measured_duration;
+
+  tally_.collect(scenario_, span, system_area(now_), result);
+  for (std::size_t s = 0; s < servers_.size(); ++s) {
+    result.servers.push_back(server_stats(servers_[s], server_areas(s, now_), server_areas_at_warmup_[s], span));
+  }
+  for (std::size_t b = 0; b < balancers_.size(); ++b) {
+    result.balancers.push_back(split_of(scenario_.balancers[b], balancers_[b]));
+  }
+  for (std::size_t h = 0; h < hosts_.size(); ++h) {
+    const double busy = hosts_[h].busy_core_seconds(now_) - busy_core_seconds_at_warmup_[h];
+    result.hosts.push_back(HostStats{scenario_.hosts[h].name, busy / (span * hosts_[h].cores())});
+  }
+  for (std::size_t d = 0; d < databases_.size(); ++d) result.databases.push_back(database_stats(d));
+  for (std::size_t s = 0; s < services_.size(); ++s) result.services.push_back(service_stats(s));
+  return result;
+}
+
+}  // namespace servesim::detail

@@ -1,0 +1,86 @@
+// The native engine's set-up: hosts as processor-sharing cores, servers and
+// their processes, balancers and each endpoint's routes, from the rules.
+
+#include <utility>
+#include <vector>
+
+#include "rules/scenario_index.hpp"
+#include "sim/engine.hpp"
+
+namespace servesim::detail {
+
+NativeSimulation::NativeSimulation(const Scenario& scenario, int replication, Measurement measurement,
+                                   IntervalHook on_interval)
+    : scenario_(scenario),
+      replication_(replication),
+      streams_(scenario.run.seed, replication),
+      measurement_(measurement),
+      on_interval_(std::move(on_interval)),
+      client_timeout_(scenario.workload.client_timeout),
+      retries_(scenario.workload.retries, streams_.retry_backoffs()),
+      mix_(scenario, streams_.endpoint_mix()),
+      think_rng_(streams_.think_times()),
+      tally_(scenario, {}, {}) {
+  for (const Host& host : scenario.hosts) hosts_.emplace_back(host.cores, host.speed);
+  build_servers();
+  build_dependencies();
+  build_balancers();
+  build_endpoints();
+  if (scenario.workload.open) {
+    open_arrivals_.emplace(*scenario.workload.open, scenario.run.duration, streams_.arrivals());
+  }
+  std::vector<double> runners;
+  std::vector<double> cores;
+  for (const ServerRuntime& server : servers_) runners.push_back(server.runner_count());
+  for (const SharedCpu& host : hosts_) cores.push_back(host.cores());
+  tally_ = Tally(scenario, std::move(runners), std::move(cores));
+  if (scenario.workload.closed) {
+    connection_idle_since_.assign(static_cast<std::size_t>(scenario.workload.closed->users), kNoConnection);
+  }
+}
+
+void NativeSimulation::build_servers() {
+  for (std::uint32_t s = 0; s < scenario_.servers.size(); ++s) {
+    const Server& spec = scenario_.servers[s];
+    ServerRuntime server(spec, static_cast<std::uint32_t>(processes_.size()));
+    const std::uint32_t host = index_of(scenario_.hosts, spec.host);
+    for (int w = 0; w < spec.workers; ++w) {
+      WorkerProcess process;
+      process.server = s;
+      process.host = host;
+      process.idle_threads = threads_of(spec);
+      if (queues_idle_processes(spec)) server.idle_processes.push(server.first_process + w);
+      processes_.push_back(std::move(process));
+    }
+    servers_.push_back(std::move(server));
+  }
+}
+
+void NativeSimulation::build_balancers() {
+  for (std::size_t b = 0; b < scenario_.balancers.size(); ++b) {
+    const Balancer& spec = scenario_.balancers[b];
+    balancers_.emplace_back(spec.policy, spec.servers.size(),
+                            streams_.balancer(b));
+  }
+}
+
+// One route per server that can serve the endpoint: server kinds (and so
+// where each phase runs) may differ behind one balancer.
+void NativeSimulation::build_endpoints() {
+  for (std::size_t i = 0; i < scenario_.endpoints.size(); ++i) {
+    const Endpoint& endpoint = scenario_.endpoints[i];
+    EndpointRuntime runtime{static_cast<std::uint32_t>(routes_.size()), std::nullopt, NetworkPath{},
+                            streams_.durations(i), streams_.cache_hits(i)};
+    if (const Balancer* balancer = scenario_.find_balancer(endpoint.server)) {
+      runtime.balancer = index_of(scenario_.balancers, balancer->name);
+      runtime.network = network_path(*balancer, endpoint);
+    }
+    for (const Server* spec : scenario_.servers_of(endpoint)) {
+      routes_.push_back(ServerRoute{index_of(scenario_.servers, spec->name), build_route(scenario_, endpoint, *spec),
+                                    build_rejection_route(*spec)});
+    }
+    endpoints_.push_back(runtime);
+  }
+}
+
+}  // namespace servesim::detail
