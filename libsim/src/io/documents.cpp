@@ -45,7 +45,9 @@ json node_json(const YAML::Node& node, const std::string& path) {
           throw ScenarioError(path, "keys must be plain names, got " + detail::YamlField(entry.first, path).describe());
         }
         const std::string& key = entry.first.Scalar();
-        const std::string key_path = path.empty() ? key : path + "." + key;
+        std::string key_path = path;
+        if (!key_path.empty()) key_path += '.';
+        key_path += key;
         // yaml-cpp keeps both entries and a lookup finds the first, JSON keeps one:
         // the two would read different values.
         if (out.contains(key)) {

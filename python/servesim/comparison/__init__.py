@@ -15,7 +15,7 @@ speed-ups, verdicts), ``outcome`` (:class:`ComparisonResult`) and ``report``
 Examples
 --------
 >>> comparison = ss.Comparison.from_yaml("scenarios/flask_vs_fastapi.yaml")
->>> print(ss.compare(comparison).table())
+>>> print(ss.compare(comparison).table())  # doctest: +SKIP
 """
 
 from servesim.comparison.outcome import ComparisonResult

@@ -33,8 +33,9 @@ class ComparisonResult:
 
     Examples
     --------
-    >>> result = ss.compare(comparison, threads=2)
-    >>> result.verdicts()[["case", "users", "challenger", "verdict"]]
+    >>> comparison = ss.Comparison.from_yaml("scenarios/flask_vs_fastapi.yaml")
+    >>> result = ss.compare(comparison, threads=2)  # doctest: +SKIP
+    >>> result.verdicts()[["case", "users", "challenger", "verdict"]]  # doctest: +SKIP
     """
 
     __slots__ = ("_frame", "comparison", "results")

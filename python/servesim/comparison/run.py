@@ -53,8 +53,9 @@ def compare(comparison: Comparison, *, threads: int | None = None,
 
     Examples
     --------
-    >>> result = ss.compare(comparison, threads=2)
-    >>> print(result.table())
+    >>> comparison = ss.Comparison.from_yaml("scenarios/flask_vs_fastapi.yaml")
+    >>> result = ss.compare(comparison, threads=2)  # doctest: +SKIP
+    >>> print(result.table())  # doctest: +SKIP
     """
     if threads is None:
         threads = os.cpu_count() or 1

@@ -154,7 +154,9 @@ class Comparison:
 
         Examples
         --------
-        >>> quick = comparison.replace(users=[100], run={"duration": 20, "replications": 1})
+        >>> comparison = ss.Comparison.from_yaml("scenarios/flask_vs_fastapi.yaml")
+        >>> comparison.replace(users=[100], run={"duration": 20, "replications": 1}).users
+        [100]
         """
         merged = _merge(self.to_dict(), sections)
         merged.setdefault("name", self.name)  # a file's name, kept
