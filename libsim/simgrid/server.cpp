@@ -66,9 +66,9 @@ Process* Model::pick_process(ServerRuntime& server) {
     server.idle_processes.pop_front();
     return process;
   }
-  return detail::least_loaded(server, server.processes,
-                              [](const Process* p) -> const detail::ProcessLoad& { return *p; })
-      .value_or(nullptr);
+  const std::optional<std::size_t> best = detail::least_loaded(
+      server, server.processes.size(), [&](std::size_t i) -> const detail::ProcessLoad& { return *server.processes[i]; });
+  return best ? server.processes[*best] : nullptr;
 }
 
 void Model::accept(Process& process, const RequestPtr& request) {
@@ -120,11 +120,7 @@ void Model::run_step(Request& request, const Step& step) {
   ++events_;
   if (!request.started) {
     request.started = true;
-    if (tally_.measuring() && !request.rejected) {
-      ServerRuntime& server = *request.process->server;
-      server.started += 1;
-      if (request.queued) server.queued += 1;
-    }
+    request.process->server->began_service(tally_.measuring(), request.rejected, request.queued);
   }
   const double duration = step.duration.sample(endpoints_[request.endpoint].rng);
   switch (step.kind) {

@@ -5,11 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <limits>
 #include <optional>
-#include <type_traits>
 
 #include "core/time_average.hpp"
 #include "rules/route.hpp"
@@ -81,6 +80,14 @@ struct ServerState {
     return runs_loop ? spec->workers : static_cast<double>(spec->workers) * spec->threads;
   }
 
+  /// A request begins service (its first step). In the measured window an
+  /// admitted one (not answered 503) counts, and whether it waited first.
+  void began_service(bool measuring, bool rejected, bool waited) noexcept {
+    if (!measuring || rejected) return;
+    started += 1;
+    if (waited) queued += 1;
+  }
+
   /// Whether a client whose keep-alive connection fell idle at `idle_since`
   /// (NaN: it has none; an open-workload client never has one) opens a new
   /// connection at `now`.
@@ -104,18 +111,18 @@ struct ProcessLoad {
  * The process a server that does not queue idle processes gives its next
  * connection: the one with the fewest requests among those with room (a
  * busy process is slower to accept), the first on ties; none if all are
- * full. `processes` is a range of handles, `load(handle)` its ProcessLoad.
+ * full. The server's processes are numbered 0..count-1, `load(i)` giving
+ * process i's ProcessLoad.
  */
-template <class Processes, class Load>
-[[nodiscard]] auto least_loaded(const ServerState& server, const Processes& processes, Load&& load)
-    -> std::optional<std::remove_cvref_t<decltype(*std::begin(processes))>> {
-  std::optional<std::remove_cvref_t<decltype(*std::begin(processes))>> best;
+template <class Load>
+[[nodiscard]] std::optional<std::size_t> least_loaded(const ServerState& server, std::size_t count, Load&& load) {
+  std::optional<std::size_t> best;
   int fewest = 0;
-  for (const auto& process : processes) {
-    const ProcessLoad& candidate = load(process);
+  for (std::size_t i = 0; i < count; ++i) {
+    const ProcessLoad& candidate = load(i);
     if (!has_room(server, candidate)) continue;
     if (!best || candidate.accepted < fewest) {
-      best = process;
+      best = i;
       fewest = candidate.accepted;
     }
   }

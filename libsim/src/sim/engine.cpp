@@ -4,7 +4,6 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
-#include <ranges>
 #include <utility>
 
 namespace servesim::detail {
@@ -175,9 +174,11 @@ std::optional<std::uint32_t> NativeSimulation::pick_process(ServerRuntime& serve
     if (server.idle_processes.empty()) return std::nullopt;
     return server.idle_processes.pop();
   }
-  const std::uint32_t end = server.first_process + static_cast<std::uint32_t>(server.spec->workers);
-  return least_loaded(server, std::views::iota(server.first_process, end),
-                      [this](std::uint32_t p) -> const ProcessLoad& { return processes_[p]; });
+  const std::optional<std::size_t> best =
+      least_loaded(server, static_cast<std::size_t>(server.spec->workers),
+                   [&](std::size_t i) -> const ProcessLoad& { return processes_[server.first_process + i]; });
+  if (!best) return std::nullopt;
+  return server.first_process + static_cast<std::uint32_t>(*best);
 }
 
 void NativeSimulation::accept(std::uint32_t process, std::uint32_t id) {
@@ -232,11 +233,7 @@ void NativeSimulation::start_step(std::uint32_t id) {
   Request& request = requests_[id];
   if (!request.started) {
     request.started = true;
-    if (tally_.measuring() && !request.rejected) {
-      ServerRuntime& server = server_of(request);
-      server.started += 1;
-      if (request.queued) server.queued += 1;
-    }
+    server_of(request).began_service(tally_.measuring(), request.rejected, request.queued);
   }
   EndpointRuntime& endpoint = endpoints_[request.endpoint];
   const Step& step = route_of(request)[static_cast<std::size_t>(request.phase)];

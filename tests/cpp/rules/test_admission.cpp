@@ -65,15 +65,15 @@ TEST_CASE("Admission: the least loaded process with room takes the connection", 
   const ServerState server(spec);
   std::vector<ProcessLoad> loads(3);
   const auto pick = [&] {
-    return least_loaded(server, std::vector<int>{0, 1, 2}, [&](int p) -> const ProcessLoad& { return loads[p]; });
+    return least_loaded(server, loads.size(), [&](std::size_t p) -> const ProcessLoad& { return loads[p]; });
   };
   SECTION("ties go to the first; fewer accepted wins; booting and full processes are skipped") {
-    REQUIRE(pick() == std::optional<int>{0});
+    REQUIRE(pick() == std::optional<std::size_t>{0});
     loads[0].accepted = 1;
-    REQUIRE(pick() == std::optional<int>{1});
+    REQUIRE(pick() == std::optional<std::size_t>{1});
     loads[1].accepted = 1;
     loads[2].booting = true;
-    REQUIRE(pick() == std::optional<int>{0});
+    REQUIRE(pick() == std::optional<std::size_t>{0});
     loads[0].accepted = 2;
     loads[1].accepted = 2;
     REQUIRE(pick() == std::nullopt);
