@@ -100,4 +100,7 @@ def _progress_bar(show: bool, total: int, label: str) -> Iterator[Callable[[], N
     from tqdm.auto import tqdm
 
     with tqdm(total=total, desc=label, unit="run") as bar:
-        yield lambda: bar.update(1)
+        def advance() -> None:
+            bar.update(1)
+
+        yield advance

@@ -155,7 +155,7 @@ class Comparison:
         Examples
         --------
         >>> comparison = ss.Comparison.from_yaml("scenarios/flask_vs_fastapi.yaml")
-        >>> comparison.replace(users=[100], run={"duration": 20, "replications": 1}).users
+        >>> comparison.replace(users=[100], run={"duration": 30, "replications": 1}).users
         [100]
         """
         merged = _merge(self.to_dict(), sections)
