@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import copy
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from servesim import _core
+from servesim._plain import scenario_json
 
 __all__ = ["Scenario"]
 
@@ -17,7 +17,8 @@ PathLike = str | os.PathLike[str]
 
 
 def _json_default(value: Any) -> Any:
-    """Lets numpy scalars and paths through json.dumps; anything else is a TypeError."""
+    """Lets numpy scalars and paths through json.dumps; anything else is a TypeError
+    (servesim.sweep's point keys; Scenario.from_dict converts with _plain.scenario_json)."""
     if hasattr(value, "item") and callable(value.item):  # numpy scalar
         return value.item()
     if isinstance(value, os.PathLike):
@@ -142,8 +143,7 @@ class Scenario:
         """
         if not isinstance(data, Mapping):
             raise TypeError(f"Scenario.from_dict expects a mapping, got {type(data).__name__}")
-        text = json.dumps(data, default=_json_default)
-        return cls(_core.parse_scenario(text), source=data)
+        return cls(_core.parse_scenario(scenario_json(data)), source=data)
 
     # -- inspection -------------------------------------------------------------------
 

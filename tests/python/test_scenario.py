@@ -171,6 +171,73 @@ def test_warmup_reports_auto_for_mser5(small_dict) -> None:
     assert auto.warmup == "auto"
 
 
+def test_a_key_given_twice_is_an_error_naming_both_lines() -> None:
+    # Issue 13.5: yaml-cpp read workers 2, PyYAML (to_dict, replace) 8.
+    text = "hosts: {app: {}}\nservers:\n  web: {workers: 2, workers: 8}\n"
+    with pytest.raises(ss.ScenarioError) as caught:
+        ss.Scenario.from_text(text)
+    assert caught.value.path == "servers.web.workers"
+    assert "at line 3, column 9 and at line 3, column 21" in caught.value.detail
+
+
+def test_a_second_document_is_an_error(small_dict: dict) -> None:
+    text = json.dumps(small_dict) + "\n---\n" + json.dumps(small_dict)
+    with pytest.raises(ss.ScenarioError, match="a second YAML document at line 3"):
+        ss.Scenario.from_text(text)
+
+
+@pytest.mark.parametrize("levels", [65, 150, 5000])
+def test_nesting_is_limited_with_a_named_limit(small_dict: dict, levels: int) -> None:
+    # Issue 13.8: 5,000 levels from Python raised RecursionError.
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(levels):
+        node["a"] = {}
+        node = node["a"]
+    small_dict["endpoints"]["work"]["phases"] = [deep]
+    with pytest.raises(ss.ScenarioError, match="the limit is 64") as caught:
+        ss.Scenario.from_dict(small_dict)
+    assert caught.value.path.startswith("endpoints.work.phases[0].a.a")
+    if levels < 500:  # deeper, Python's own json.dumps cannot write the text
+        with pytest.raises(ss.ScenarioError, match="the limit is 64"):
+            ss.Scenario.from_text(json.dumps(small_dict))
+
+
+def test_numpy_arrays_read_as_lists_and_bad_ones_name_the_field(small_dict: dict) -> None:
+    np = pytest.importorskip("numpy")
+    samples = {"dist": "empirical", "samples": np.array([0.001, 0.002, 0.004])}
+    small_dict["endpoints"]["work"]["phases"] = np.array([{"cpu": samples}], dtype=object)
+    assert ss.Scenario.from_dict(small_dict).name == "small"
+    # Issue 13.8: an array that is not a list of phases names the field.
+    small_dict["endpoints"]["work"]["phases"] = np.array([1.0, 2.0])
+    with pytest.raises(ss.ScenarioError) as caught:
+        ss.Scenario.from_dict(small_dict)
+    assert caught.value.path == "endpoints.work.phases[0]"
+    small_dict["endpoints"]["work"]["phases"] = object()
+    with pytest.raises(ss.ScenarioError, match="must be a number, text, list or map, got object") as caught:
+        ss.Scenario.from_dict(small_dict)
+    assert caught.value.path == "endpoints.work.phases"
+
+
+def test_an_integer_past_its_limit_says_the_limit(small_dict: dict) -> None:
+    small_dict["servers"]["web"]["backlog"] = 1e12
+    with pytest.raises(ss.ScenarioError, match=r"backlog: must be <= 2147483647 \(the largest"):
+        ss.Scenario.from_dict(small_dict)
+
+
+@pytest.mark.parametrize(("name", "shown"), [("web\x1b[31m", "web\\x1B[31m"), ("w\x00eb", "w\\x00eb"),
+                                             ("web\u200b", "web\\u{200B}")])
+def test_names_must_be_visible_and_messages_escape_them(small_dict: dict, name: str, shown: str) -> None:
+    # Issue 13.9: control and zero-width characters made names that print alike.
+    small_dict["servers"] = {name: small_dict["servers"]["web"]}
+    small_dict["endpoints"]["work"]["server"] = name
+    with pytest.raises(ss.ScenarioError) as caught:
+        ss.Scenario.from_dict(small_dict)
+    assert caught.value.path == "servers[0].name"
+    assert f"'{shown}' holds an invisible or control character" in str(caught.value)
+    assert name not in str(caught.value)
+
+
 def test_to_dict_is_the_document_as_the_cpp_parser_read_it(small_dict: dict) -> None:
     # PyYAML reads YAML 1.1 (`no` is False, `1_000` is 1000); the C++ parser,
     # and so to_dict(), read the text as written: a round trip keeps the name.
@@ -179,18 +246,6 @@ def test_to_dict_is_the_document_as_the_cpp_parser_read_it(small_dict: dict) -> 
     assert scenario.name == "no"
     assert scenario.to_dict()["name"] == "no"
     assert ss.Scenario.from_dict(scenario.to_dict()).name == "no"
-
-
-def test_a_key_given_twice_is_refused_by_to_dicts_reader(tmp_path: Path) -> None:
-    # The engine and to_dict()/replace() must not read different values.
-    path = tmp_path / "twice.yaml"
-    path.write_text("hosts: {app: {cores: 4}}\n"
-                    "servers: {web: {workers: 2, workers: 8}}\n"
-                    "endpoints: {e: {phases: [{cpu: 1ms}]}}\n"
-                    "workload: {open: {rate: 10}}\n")
-    with pytest.raises(ss.ScenarioError, match="given twice") as caught:
-        ss.Scenario.from_yaml(path)
-    assert caught.value.path == "servers.web.workers"
 
 
 def test_a_scenario_built_in_cpp_has_the_writers_dict() -> None:

@@ -6,6 +6,7 @@
 
 #include "io/distribution_parser.hpp"
 #include "io/section_parsers.hpp"
+#include "io/yaml_document.hpp"
 #include "io/yaml_field.hpp"
 #include "servesim/errors.hpp"
 
@@ -35,14 +36,8 @@ std::vector<std::pair<std::string, YamlField>> optional_entries(const YamlField&
 
 Endpoint parse_case(const std::string& name, const YamlField& f) {
   if (f.has("server")) f.child("server").fail("a case runs on every deployment; remove 'server'");
-  f.expect_keys({"style", "phases"}, "a map like {style: async, phases: [{cpu: 1ms}, {io: 50ms}]}");
-  Endpoint endpoint;
-  endpoint.name = name;
-  if (auto style = f.optional("style")) endpoint.style = detail::parse_style(*style);
-  const YamlField phases = f.required("phases");
-  endpoint.phases = detail::parse_phases(phases);
-  if (endpoint.phases.empty()) phases.fail("must list at least one phase");
-  return endpoint;
+  // An endpoint without a server: the one candidate "" is what an absent `server` reads as.
+  return detail::parse_endpoint(name, f, {""});
 }
 
 // A number, or a list of numbers; Comparison::validate checks their range.
@@ -69,7 +64,7 @@ std::string default_name(const std::string& origin) {
 
 Comparison parse_comparison(std::string_view text, std::string_view origin) {
   const std::string origin_name(origin);
-  const YamlField doc(detail::load_yaml(text, origin_name), "");
+  const YamlField doc(detail::load_yaml_document(text, origin_name), "");
   if (doc.is_empty() || !doc.is_map()) {
     throw ScenarioError(origin_name, "a comparison must be a map with hosts, deployments, cases and users, got " +
                                          doc.describe());

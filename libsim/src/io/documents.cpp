@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "io/scenario_writer.hpp"
-#include "io/section_parsers.hpp"
+#include "io/yaml_document.hpp"
 #include "io/yaml_field.hpp"
 #include "servesim/errors.hpp"
 
@@ -73,7 +73,7 @@ json node_json(const YAML::Node& node, const std::string& path) {
 }  // namespace
 
 std::string document_to_json(std::string_view text, std::string_view origin) {
-  return node_json(detail::load_yaml(text, std::string(origin)), "").dump();
+  return node_json(detail::load_yaml_document(text, std::string(origin)), "").dump();
 }
 
 std::string scenario_to_json(const Scenario& scenario) { return detail::scenario_to_json(scenario); }

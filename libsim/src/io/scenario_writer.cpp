@@ -2,9 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+#include <span>
 #include <string>
+#include <type_traits>
 
-#include "model/kind_names.hpp"
+#include "model/enum_names.hpp"
+#include "model/fields.hpp"
 
 namespace servesim::detail {
 namespace {
@@ -27,6 +31,30 @@ json distribution_json(const Distribution& d) {
   return out;
 }
 
+// The described, non-custom fields of `record` (model/fields.hpp), into
+// `out`; an unset optional is left out, and so is a setting that `kind` does
+// not have (it does not affect the model, and the parser would reject it).
+template <class R>
+void write_fields(json& out, const R& record, std::span<const Field<R>> fields,
+                  std::optional<ServerKind> kind = std::nullopt) {
+  for (const Field<R>& field : fields) {
+    if (kind && !has_kind(field.kinds, *kind)) continue;
+    const std::string key(field.key);
+    std::visit(
+        [&](auto member) {
+          using M = decltype(member);
+          if constexpr (std::is_same_v<M, Distribution R::*>) {
+            out[key] = distribution_json(record.*member);
+          } else if constexpr (std::is_same_v<M, int R::*> || std::is_same_v<M, double R::*>) {
+            out[key] = record.*member;
+          } else if constexpr (!std::is_same_v<M, std::monostate>) {
+            if (record.*member) out[key] = *(record.*member);
+          }
+        },
+        field.member);
+  }
+}
+
 // A phase in the parser's shape: a timed one as {kind: distribution}, a
 // query as {db: {database, query}} (the query time only when the phase sets
 // it), a call as {call: {service}}, a cache lookup with its sub-phases.
@@ -45,34 +73,14 @@ json phase_json(const Phase& p) {
       for (const Phase& m : p.miss) miss.push_back(phase_json(m));
       return {{"cache", {{"hit_ratio", p.hit_ratio}, {"hit", std::move(hit)}, {"miss", std::move(miss)}}}};
     }
-    default: return {{phase_kind_name(p.kind), distribution_json(p.duration)}};
+    default: return {{std::string(name_of(p.kind)), distribution_json(p.duration)}};
   }
-}
-
-const char* policy_name(BalancingPolicy policy) {
-  switch (policy) {
-    case BalancingPolicy::round_robin: return "round_robin";
-    case BalancingPolicy::least_connections: return "least_connections";
-    case BalancingPolicy::power_of_two: return "power_of_two";
-    case BalancingPolicy::random: return "random";
-  }
-  return "unknown";
 }
 
 json balancer_json(const Balancer& b) {
-  json out = {{"servers", b.servers}, {"policy", policy_name(b.policy)}, {"rtt", b.rtt}};
-  if (b.bandwidth_mbps) out["bandwidth_mbps"] = *b.bandwidth_mbps;
+  json out = {{"servers", b.servers}, {"policy", std::string(name_of(b.policy))}};
+  write_fields(out, b, balancer_fields());
   return out;
-}
-
-const char* arrivals_name(ArrivalProcess arrivals) {
-  switch (arrivals) {
-    case ArrivalProcess::poisson: return "poisson";
-    case ArrivalProcess::constant: return "constant";
-    case ArrivalProcess::bursty: return "bursty";
-    case ArrivalProcess::trace: return "trace";
-  }
-  return "unknown";
 }
 
 json profile_json(const RateProfile& p) {
@@ -93,46 +101,21 @@ json profile_json(const RateProfile& p) {
 // A trace is written out as its list of times, whatever file it came from.
 json open_json(const OpenWorkload& open) {
   if (open.arrivals == ArrivalProcess::trace) return {{"trace", open.trace}};
-  json out = {{"arrivals", arrivals_name(open.arrivals)}};
+  json out = {{"arrivals", std::string(name_of(open.arrivals))}};
   if (open.profile.kind == RateProfileKind::constant) {
     out["rate"] = open.rate;
   } else {
     out["profile"] = profile_json(open.profile);
   }
   if (open.arrivals == ArrivalProcess::bursty) {
-    out["burst"] = {{"rate", open.burst.rate}, {"duration", open.burst.duration}, {"every", open.burst.every}};
+    write_fields(out["burst"], open.burst, burst_fields());
   }
   return out;
 }
 
-// The parser accepts a kind's own settings only; the others do not affect
-// the model (a gthread server's `timeout` is never used), so they are left out.
 json server_json(const Server& s) {
-  json out = {{"host", s.host},
-              {"kind", server_kind_name(s.kind)},
-              {"workers", s.workers},
-              {"backlog", s.backlog},
-              {"switch_interval", s.switch_interval},
-              {"framework_overhead", distribution_json(s.framework_overhead)},
-              {"connection_overhead", distribution_json(s.connection_overhead)},
-              {"thread_handoff", distribution_json(s.thread_handoff)},
-              {"wait_overhead", distribution_json(s.wait_overhead)}};
-  switch (s.kind) {
-    case ServerKind::gunicorn_sync:
-      out["timeout"] = s.timeout;
-      out["boot_time"] = s.boot_time;
-      break;
-    case ServerKind::gunicorn_gthread:
-      out["threads"] = s.threads;
-      out["worker_connections"] = s.worker_connections;
-      break;
-    case ServerKind::gunicorn_gevent: out["worker_connections"] = s.worker_connections; break;
-    case ServerKind::uvicorn:
-      out["thread_pool"] = s.thread_pool;
-      if (s.limit_concurrency) out["limit_concurrency"] = *s.limit_concurrency;
-      break;
-  }
-  if (s.kind != ServerKind::gunicorn_sync && s.keepalive) out["keepalive"] = *s.keepalive;
+  json out = {{"host", s.host}, {"kind", std::string(name_of(s.kind))}};
+  write_fields(out, s, server_fields(), s.kind);
   return out;
 }
 
@@ -140,22 +123,20 @@ json server_json(const Server& s) {
 
 std::string scenario_to_json(const Scenario& scenario) {
   json hosts = json::object();
-  for (const Host& h : scenario.hosts) hosts[h.name] = {{"cores", h.cores}, {"speed", h.speed}};
+  for (const Host& h : scenario.hosts) write_fields(hosts[h.name], h, host_fields());
 
   json servers = json::object();
   for (const Server& s : scenario.servers) servers[s.name] = server_json(s);
 
   json databases = json::object();
   for (const Database& d : scenario.databases) {
-    databases[d.name] = {{"connections", d.connections},
-                         {"query_time", distribution_json(d.query_time)},
-                         {"pool", {{"size", d.pool.size}, {"max_overflow", d.pool.max_overflow}, {"timeout", d.pool.timeout}}}};
+    write_fields(databases[d.name], d, database_fields());
+    write_fields(databases[d.name]["pool"], d.pool, pool_fields());
   }
 
   json services = json::object();
   for (const Service& v : scenario.services) {
-    services[v.name] = {{"latency", distribution_json(v.latency)}, {"error_rate", v.error_rate}};
-    if (v.concurrency) services[v.name]["concurrency"] = *v.concurrency;
+    write_fields(services[v.name], v, service_fields());
   }
 
   json balancers = json::object();
@@ -165,19 +146,17 @@ std::string scenario_to_json(const Scenario& scenario) {
   for (const Endpoint& e : scenario.endpoints) {
     json phases = json::array();
     for (const Phase& p : e.phases) phases.push_back(phase_json(p));
-    endpoints[e.name] = {{"server", e.server},
-                         {"phases", std::move(phases)},
-                         {"request_bytes", e.request_bytes},
-                         {"response_bytes", e.response_bytes}};
-    if (e.style) endpoints[e.name]["style"] = *e.style == EndpointStyle::sync ? "sync" : "async";
+    json& endpoint = endpoints[e.name];
+    endpoint = {{"server", e.server}, {"phases", std::move(phases)}};
+    if (e.style) endpoint["style"] = std::string(name_of(*e.style));
+    write_fields(endpoint, e, endpoint_fields());
   }
 
   const Workload& w = scenario.workload;
   json workload = json::object();
   if (w.open) workload["open"] = open_json(*w.open);
   if (w.closed) {
-    workload["closed"] = {{"users", w.closed->users},
-                          {"think_time", distribution_json(w.closed->think_time)}};
+    write_fields(workload["closed"], *w.closed, closed_fields());
   }
   if (!w.mix.empty()) {
     json mix = json::object();
@@ -190,14 +169,11 @@ std::string scenario_to_json(const Scenario& scenario) {
     workload["mix"] = std::move(mix);
   }
   if (w.client_timeout) workload["client_timeout"] = *w.client_timeout;
-  const RetryPolicy& retry = w.retries;
-  workload["retries"] = {{"attempts", retry.max_attempts},     {"backoff", retry.backoff},
-                         {"multiplier", retry.multiplier},     {"max_backoff", retry.max_backoff},
-                         {"jitter", retry.jitter}};
+  write_fields(workload["retries"], w.retries, retry_fields());
 
   const RunConfig& r = scenario.run;
-  json run = {{"duration", r.duration}, {"replications", r.replications}, {"seed", r.seed},
-              {"interval", r.interval}};
+  json run = {{"seed", r.seed}};
+  write_fields(run, r, run_fields());
   if (r.warmup_mode == WarmupMode::mser5) {
     run["warmup"] = "auto";
   } else {

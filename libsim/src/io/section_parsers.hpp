@@ -1,11 +1,11 @@
 #pragma once
-// Parsers of the scenario file's sections, each reading a field at whatever
-// path it has: a comparison file (io/comparison_parser.cpp) reads its hosts,
-// deployments, cases and run with them, so its errors carry its own paths.
+// Parsers of the scenario file's sections, each reading one entry (a map
+// from its field description, model/fields.hpp) at the path its YamlField
+// carries: usable for any file that embeds scenario sections (comparison
+// files' deployments are servers, their cases endpoints).
 
 #include <filesystem>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "io/yaml_field.hpp"
@@ -13,15 +13,12 @@
 
 namespace servesim::detail {
 
-/// The YAML document, with aliases bounded; errors name `origin` (and line and column).
-YAML::Node load_yaml(std::string_view text, const std::string& origin);
 Host parse_host(const std::string& name, const YamlField& f);
-/// `hosts`: the server's `host` may be left out when there is exactly one.
+/// `hosts`: the scenario's hosts, for `host:` (may be left out when there is one).
 Server parse_server(const std::string& name, const YamlField& f, const std::vector<Host>& hosts);
-std::vector<Phase> parse_phases(const YamlField& f);
-EndpointStyle parse_style(const YamlField& f);
+/// `targets`: the names `server:` may take (servers, then balancers; may be left out when there is one).
+Endpoint parse_endpoint(const std::string& name, const YamlField& f, const std::vector<std::string>& targets);
 RunConfig parse_run(const YamlField& f);
-
 Database parse_database(const std::string& name, const YamlField& f);
 Service parse_service(const std::string& name, const YamlField& f);
 Balancer parse_balancer(const std::string& name, const YamlField& f);

@@ -2,29 +2,16 @@
 #include <fstream>
 #include <sstream>
 
-#include "io/distribution_parser.hpp"
-#include "core/messages.hpp"
+#include "io/field_reader.hpp"
 #include "io/section_parsers.hpp"
 #include "servesim/errors.hpp"
 
 namespace servesim::detail {
 namespace {
 
-ArrivalProcess parse_arrivals(const YamlField& f) {
-  static const std::vector<std::string> known{"poisson", "constant", "bursty", "trace"};
-  const std::string name = f.as_string();
-  for (std::size_t i = 0; i < known.size(); ++i) {
-    if (known[i] == name) return static_cast<ArrivalProcess>(i);
-  }
-  f.fail("unknown arrival process '" + name + "'" + did_you_mean(name, known) + " (known: " + join(known) + ")");
-}
-
 Burst parse_burst(const YamlField& f) {
-  f.expect_keys({"rate", "duration", "every"}, "a map like {rate: 500, duration: 2s, every: 30s}");
   Burst burst;
-  burst.rate = f.required("rate").as_number(Bound::positive);
-  if (auto duration = f.optional("duration")) burst.duration = duration->as_duration(Bound::positive);
-  if (auto every = f.optional("every")) burst.every = every->as_duration(Bound::positive);
+  read_section(f, burst, burst_fields(), "a map like {rate: 500, duration: 2s, every: 30s}");
   return burst;
 }
 
@@ -59,7 +46,7 @@ RateProfile parse_profile(const YamlField& f) {
 OpenWorkload parse_open(const YamlField& f, const std::filesystem::path& base) {
   f.expect_keys({"rate", "arrivals", "burst", "profile", "trace"}, "a map like {rate: 100}");
   OpenWorkload open;
-  if (auto arrivals = f.optional("arrivals")) open.arrivals = parse_arrivals(*arrivals);
+  if (auto arrivals = f.optional("arrivals")) open.arrivals = parse_enum<ArrivalProcess>(*arrivals);
   if (auto trace = f.optional("trace")) {
     if (f.has("arrivals") && open.arrivals != ArrivalProcess::trace) {
       f.child("arrivals").fail("a trace gives the arrival times; leave arrivals out or write arrivals: trace");
@@ -95,10 +82,8 @@ OpenWorkload parse_open(const YamlField& f, const std::filesystem::path& base) {
 }
 
 ClosedWorkload parse_closed(const YamlField& f) {
-  f.expect_keys({"users", "think_time"}, "a map like {users: 100, think_time: 1s}");
   ClosedWorkload closed;
-  closed.users = f.required("users").as_int(1);
-  if (auto think = f.optional("think_time")) closed.think_time = parse_distribution(*think);
+  read_section(f, closed, closed_fields(), "a map like {users: 100, think_time: 1s}");
   return closed;
 }
 
@@ -115,14 +100,8 @@ MixEntry parse_mix_entry(const std::string& endpoint, const YamlField& f) {
 }
 
 RetryPolicy parse_retries(const YamlField& f) {
-  f.expect_keys({"attempts", "backoff", "multiplier", "max_backoff", "jitter"},
-                "a map like {attempts: 3, backoff: 100ms, multiplier: 2}");
   RetryPolicy retries;
-  if (auto attempts = f.optional("attempts")) retries.max_attempts = attempts->as_int(1);
-  if (auto backoff = f.optional("backoff")) retries.backoff = backoff->as_duration(Bound::non_negative);
-  if (auto multiplier = f.optional("multiplier")) retries.multiplier = multiplier->as_number(Bound::positive);
-  if (auto max = f.optional("max_backoff")) retries.max_backoff = max->as_duration(Bound::non_negative);
-  if (auto jitter = f.optional("jitter")) retries.jitter = jitter->as_number(Bound::non_negative);
+  read_section(f, retries, retry_fields(), "a map like {attempts: 3, backoff: 100ms, multiplier: 2}");
   return retries;
 }
 

@@ -40,12 +40,6 @@ struct Unit {
 constexpr std::array<Unit, 6> kUnits{{
     {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}, {"m", 60.0}, {"h", 3600.0}}};
 
-const char* bound_text(Bound bound) { return bound == Bound::positive ? "> 0" : ">= 0"; }
-
-bool within(double value, Bound bound) {
-  return bound == Bound::positive ? value > 0.0 : value >= 0.0;
-}
-
 std::string join_path(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
@@ -143,11 +137,20 @@ std::string YamlField::as_string() const {
   return node_.Scalar();
 }
 
-int YamlField::as_int(int min) const {
+int YamlField::as_int(int min) const { return as_int(Range{static_cast<double>(min)}); }
+
+int YamlField::as_int(const Range& range) const {
+  Range limits = range;
+  if (limits.max > kMaxInt) {
+    limits.max = kMaxInt;
+    limits.max_reason = "the largest integer a setting holds";
+  }
   auto value = node_.IsScalar() ? parse_number(node_.Scalar()) : std::nullopt;
-  if (!value || *value != std::floor(*value) || *value < min ||
-      *value > std::numeric_limits<int>::max()) {
-    fail("must be an integer >= " + std::to_string(min) + ", got " + describe());
+  if (value && *value == std::floor(*value) && *value > limits.max) {
+    fail(range_expectation("an integer", limits, *value) + ", got " + describe());
+  }
+  if (!value || *value != std::floor(*value) || !in_range(*value, limits)) {
+    fail("must be an integer >= " + format_number(limits.min) + ", got " + describe());
   }
   return static_cast<int>(*value);
 }
@@ -165,24 +168,25 @@ std::uint64_t YamlField::as_uint64() const {
   return static_cast<std::uint64_t>(*number);
 }
 
-double YamlField::as_number(Bound bound) const {
+double YamlField::as_number(Bound bound) const { return as_number(range_of(bound)); }
+
+double YamlField::as_number(const Range& range, std::string_view noun) const {
   auto value = node_.IsScalar() ? parse_number(node_.Scalar()) : std::nullopt;
-  if (!value || !within(*value, bound)) {
-    fail(std::string("must be a number ") + bound_text(bound) + ", got " + describe());
+  if (!value || !in_range(*value, range)) {
+    fail(range_expectation(noun, range, value.value_or(range.min)) + ", got " + describe());
   }
   return *value;
 }
 
-double YamlField::as_duration(Bound bound) const {
+double YamlField::as_duration(Bound bound) const { return as_duration(range_of(bound)); }
+
+double YamlField::as_duration(const Range& range) const {
   auto seconds = node_.IsScalar() ? parse_duration(node_.Scalar()) : std::nullopt;
   if (!seconds) {
-    fail(std::string("must be a duration ") + bound_text(bound) +
-         " (seconds, or a number with a unit ns, us, ms, s, m, h, like '5ms'), got " +
-         describe());
+    fail(range_expectation("a duration", range, range.min) +
+         " (seconds, or a number with a unit ns, us, ms, s, m, h, like '5ms'), got " + describe());
   }
-  if (!within(*seconds, bound)) {
-    fail(std::string("must be a duration ") + bound_text(bound) + ", got " + describe());
-  }
+  if (!in_range(*seconds, range)) fail(range_expectation("a duration", range, *seconds) + ", got " + describe());
   return *seconds;
 }
 

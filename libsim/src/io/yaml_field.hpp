@@ -13,6 +13,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "model/fields.hpp"
+
 namespace servesim::detail {
 
 /// Lower bound of a number or duration field.
@@ -20,6 +22,11 @@ enum class Bound {
   non_negative,  ///< >= 0
   positive,      ///< > 0
 };
+
+/// The Range of a Bound.
+[[nodiscard]] constexpr Range range_of(Bound bound) {
+  return bound == Bound::positive ? kPositive : kNonNegative;
+}
 
 /**
  * Parses a duration: a number of seconds, or a number followed by one of the
@@ -66,14 +73,20 @@ class YamlField {
 
   /// A scalar as text.
   [[nodiscard]] std::string as_string() const;
-  /// A whole number >= `min` (`2` or `2.0`, not `2.5`).
+  /// A whole number >= `min` (`2` or `2.0`, not `2.5`) that fits in an `int`.
   [[nodiscard]] int as_int(int min) const;
+  /// A whole number within `range` and an `int`; the message says which limit it passed.
+  [[nodiscard]] int as_int(const Range& range) const;
   /// A whole number >= 0 that fits in 64 bits.
   [[nodiscard]] std::uint64_t as_uint64() const;
   /// A finite number within `bound`.
   [[nodiscard]] double as_number(Bound bound) const;
+  /// A finite number within `range`; `noun` names it in the message ("a rate").
+  [[nodiscard]] double as_number(const Range& range, std::string_view noun = "a number") const;
   /// A duration (see parse_duration) within `bound`, in seconds.
   [[nodiscard]] double as_duration(Bound bound) const;
+  /// A duration (see parse_duration) within `range`, in seconds.
+  [[nodiscard]] double as_duration(const Range& range) const;
 
  private:
   YAML::Node node_;

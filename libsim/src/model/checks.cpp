@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/messages.hpp"
+#include "core/printable.hpp"
 
 namespace servesim::detail {
 
@@ -12,15 +13,10 @@ std::string entry_path(const char* section, std::size_t index, const std::string
                       : std::string(section) + "." + name;
 }
 
-void require_int_at_least(const std::string& path, int value, int min) {
-  if (value < min) {
-    fail(path, "must be an integer >= " + std::to_string(min) + ", got " + std::to_string(value));
-  }
-}
-
-void require_int_at_most(const std::string& path, int value, int max, const char* why) {
-  if (value > max) {
-    fail(path, "must be <= " + std::to_string(max) + " (" + why + "), got " + std::to_string(value));
+void check_visible_name(const std::string& path, const std::string& name) {
+  if (auto bad = find_unprintable(name)) {
+    fail(path, "'" + name + "' holds an invisible or control character (" + describe_unprintable(*bad) +
+                   " at byte " + std::to_string(bad->offset) + "); names must be visible text");
   }
 }
 

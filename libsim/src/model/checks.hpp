@@ -17,8 +17,6 @@ namespace servesim::detail {
   throw ScenarioError(path, detail);
 }
 
-void require_int_at_least(const std::string& path, int value, int min);
-void require_int_at_most(const std::string& path, int value, int max, const char* why);
 void require_positive(const std::string& path, double value, const char* what);
 void require_non_negative(const std::string& path, double value, const char* what);
 /// A probability: a number in [0, 1].
@@ -28,7 +26,13 @@ void require_fraction(const std::string& path, double value);
 void check_reference(const std::string& path, const std::string& name,
                      const std::vector<std::string>& known, const char* kind);
 
-/// Names must be present and unique, as references use them; returns them in
+/// Fails unless `name` is visible text: no control characters (NUL and ANSI
+/// escapes included), no invisible or direction-changing ones, valid UTF-8.
+/// Names label results and are matched by references, so two names that look
+/// alike must not differ.
+void check_visible_name(const std::string& path, const std::string& name);
+
+/// Names must be present, visible (check_visible_name) and unique, as references use them; returns them in
 /// order. `required`: the section must not be empty.
 template <class T>
 std::vector<std::string> check_names(const std::vector<T>& items, const char* section, const char* kind,
@@ -39,6 +43,7 @@ std::vector<std::string> check_names(const std::vector<T>& items, const char* se
     const std::string& name = items[i].name;
     std::string path = std::string(section) + "[" + std::to_string(i) + "].name";
     if (name.empty()) fail(path, "must not be empty");
+    check_visible_name(path, name);
     for (const std::string& seen : names) {
       if (seen == name) fail(path, std::string("duplicate ") + kind + " name '" + name + "'");
     }

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "model/checks.hpp"
-#include "model/kind_names.hpp"
+#include "model/enum_names.hpp"
 #include "model/section_checks.hpp"
 #include "servesim/errors.hpp"
 
@@ -86,7 +86,7 @@ Endpoint case_on_server(const Endpoint& case_endpoint, const Server& server) {
 }
 
 Scenario Comparison::scenario(const std::string& deployment, const std::string& case_name, int users_count) const {
-  detail::validate_users("users", users_count);
+  detail::require_int_at_least("users", users_count, 1);
   const Server& server = find_named(deployments, deployment, "deployment");
   Endpoint endpoint = case_on_server(find_named(cases, case_name, "case"), server);
   endpoint.server = server.name;
@@ -123,7 +123,7 @@ void Comparison::validate() const {
   if (users.empty()) fail("users", "must list at least one number of users");
   for (std::size_t i = 0; i < users.size(); ++i) {
     const std::string path = "users[" + std::to_string(i) + "]";
-    validate_users(path, users[i]);
+    require_int_at_least(path, users[i], 1);  // the upper limit: the runs' check below
     if (std::find(users.begin(), users.begin() + static_cast<std::ptrdiff_t>(i), users[i]) !=
         users.begin() + static_cast<std::ptrdiff_t>(i)) {
       fail(path, std::to_string(users[i]) + " is listed twice");

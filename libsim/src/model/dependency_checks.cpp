@@ -3,6 +3,7 @@
 #include <set>
 
 #include "model/checks.hpp"
+#include "model/fields.hpp"
 #include "model/section_checks.hpp"
 
 namespace servesim::detail {
@@ -12,10 +13,8 @@ void validate_databases(const std::vector<Database>& databases) {
   for (std::size_t i = 0; i < databases.size(); ++i) {
     const Database& database = databases[i];
     std::string path = entry_path("databases", i, database.name);
-    require_int_at_least(path + ".connections", database.connections, 1);
-    require_int_at_least(path + ".pool.size", database.pool.size, 1);
-    require_int_at_least(path + ".pool.max_overflow", database.pool.max_overflow, 0);
-    require_positive(path + ".pool.timeout", database.pool.timeout, "a duration");
+    validate_fields(path, database, database_fields());
+    validate_fields(path + ".pool", database.pool, pool_fields());
   }
 }
 
@@ -24,8 +23,7 @@ void validate_services(const std::vector<Service>& services) {
   for (std::size_t i = 0; i < services.size(); ++i) {
     const Service& service = services[i];
     std::string path = entry_path("services", i, service.name);
-    if (service.concurrency) require_int_at_least(path + ".concurrency", *service.concurrency, 1);
-    require_fraction(path + ".error_rate", service.error_rate);
+    validate_fields(path, service, service_fields());
   }
 }
 
@@ -44,8 +42,7 @@ std::vector<std::string> validate_balancers(const Scenario& scenario, const std:
       check_reference(server_path, balancer.servers[s], servers, "server");
       if (!seen.insert(balancer.servers[s]).second) fail(server_path, "'" + balancer.servers[s] + "' is listed twice");
     }
-    require_non_negative(path + ".rtt", balancer.rtt, "a duration");
-    if (balancer.bandwidth_mbps) require_positive(path + ".bandwidth_mbps", *balancer.bandwidth_mbps, "a rate");
+    validate_fields(path, balancer, balancer_fields());
   }
   std::vector<std::string> targets = servers;
   targets.insert(targets.end(), names.begin(), names.end());

@@ -1,7 +1,8 @@
 // Scenario::validate for endpoints and their phases: references to
 // databases and services, and what the serving server kinds can run.
 #include "model/checks.hpp"
-#include "model/kind_names.hpp"
+#include "model/enum_names.hpp"
+#include "model/fields.hpp"
 #include "model/section_checks.hpp"
 
 namespace servesim::detail {
@@ -80,8 +81,7 @@ std::vector<std::string> validate_endpoints(const Scenario& scenario, const std:
     check_reference(path + ".server", endpoint.server, targets,
                     scenario.balancers.empty() ? "server" : "server or balancer");
     if (endpoint.phases.empty()) fail(path + ".phases", "must list at least one phase");
-    require_non_negative(path + ".request_bytes", endpoint.request_bytes, "a size");
-    require_non_negative(path + ".response_bytes", endpoint.response_bytes, "a size");
+    validate_fields(path, endpoint, endpoint_fields());
     validate_style(scenario, path, endpoint);
     validate_phases(scenario, path + ".phases", endpoint.phases, endpoint, false);
   }

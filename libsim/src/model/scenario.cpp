@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/checks.hpp"
 #include "model/section_checks.hpp"
 
 namespace servesim {
@@ -17,6 +18,7 @@ const T* find_named(const std::vector<T>& items, const std::string& name) noexce
 
 void Scenario::validate() const {
   using namespace detail;
+  check_visible_name("name", name);
   auto host_names = validate_hosts(hosts);
   auto server_names = validate_servers(servers, host_names);
   validate_databases(databases);

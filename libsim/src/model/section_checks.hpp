@@ -17,8 +17,6 @@ void validate_services(const std::vector<Service>& services);
 std::vector<std::string> validate_balancers(const Scenario& scenario, const std::vector<std::string>& servers);
 std::vector<std::string> validate_endpoints(const Scenario& scenario, const std::vector<std::string>& targets);
 void validate_workload(const Workload& workload, const std::vector<std::string>& endpoints);
-/// A closed workload's number of users, at `path` (a comparison lists several).
-void validate_users(const std::string& path, int users);
 void validate_run(const RunConfig& run);
 /// A run whose simulated clock could not move forward would never end.
 void validate_time_advances(const Scenario& scenario);

@@ -5,20 +5,17 @@
 
 #include "core/messages.hpp"
 #include "model/checks.hpp"
+#include "model/fields.hpp"
 #include "model/section_checks.hpp"
 
 namespace servesim::detail {
 namespace {
 
-// Upper bounds keep memory bounded: every user and replication costs memory
-// up front, every time-series interval a row.
-constexpr int kMaxUsers = 10'000'000;
-constexpr int kMaxReplications = 1'000;
+// Every time-series interval costs a row (model/scenario_fields.cpp bounds
+// the other sizes).
 constexpr double kMaxIntervals = 1e6;
-constexpr int kMaxAttempts = 100;
-// Simulated time is a double: past these, arrival gaps fall below its
+// Simulated time is a double: past this, arrival gaps fall below its
 // resolution and the clock would stop advancing.
-constexpr double kMaxDuration = 1e9;         // seconds, about 31 years
 constexpr double kMaxArrivalsPerRun = 1e12;  // rate x duration
 
 void validate_profile(const RateProfile& profile) {
@@ -77,9 +74,7 @@ void validate_open(const OpenWorkload& open) {
     case ArrivalProcess::trace: validate_trace(open); return;
     case ArrivalProcess::bursty:
       require_non_negative("workload.open.rate", open.rate, "a number");
-      require_positive("workload.open.burst.rate", open.burst.rate, "a rate");
-      require_positive("workload.open.burst.duration", open.burst.duration, "a duration");
-      require_positive("workload.open.burst.every", open.burst.every, "a duration");
+      validate_fields("workload.open.burst", open.burst, burst_fields());
       return;
     case ArrivalProcess::poisson:
     case ArrivalProcess::constant:
@@ -91,18 +86,6 @@ void validate_open(const OpenWorkload& open) {
       validate_profile(open.profile);
       return;
   }
-}
-
-void validate_retries(const RetryPolicy& retries) {
-  const std::string path = "workload.retries";
-  require_int_at_least(path + ".attempts", retries.max_attempts, 1);
-  require_int_at_most(path + ".attempts", retries.max_attempts, kMaxAttempts, "retries multiply the load");
-  require_non_negative(path + ".backoff", retries.backoff, "a duration");
-  if (!(retries.multiplier >= 1.0)) {
-    fail(path + ".multiplier", "must be a number >= 1, got " + format_number(retries.multiplier));
-  }
-  require_non_negative(path + ".max_backoff", retries.max_backoff, "a duration");
-  require_fraction(path + ".jitter", retries.jitter);
 }
 
 // The highest rate the open workload reaches, for the arrivals bound.
@@ -144,9 +127,7 @@ void validate_workload(const Workload& workload, const std::vector<std::string>&
     fail("workload", "one of 'open' (a request rate) or 'closed' (a number of users) is required");
   }
   if (workload.open) validate_open(*workload.open);
-  if (workload.closed) {
-    validate_users("workload.closed.users", workload.closed->users);
-  }
+  if (workload.closed) validate_fields("workload.closed", *workload.closed, closed_fields());
   std::set<std::string> seen;
   for (const MixEntry& entry : workload.mix) {
     std::string path = "workload.mix." + entry.endpoint;
@@ -158,20 +139,11 @@ void validate_workload(const Workload& workload, const std::vector<std::string>&
   if (workload.client_timeout) {
     require_positive("workload.client_timeout", *workload.client_timeout, "a duration");
   }
-  validate_retries(workload.retries);
-}
-
-void validate_users(const std::string& path, int users) {
-  require_int_at_least(path, users, 1);
-  require_int_at_most(path, users, kMaxUsers, "each user holds memory for the whole run");
+  validate_fields("workload.retries", workload.retries, retry_fields());
 }
 
 void validate_run(const RunConfig& run) {
-  require_positive("run.duration", run.duration, "a duration");
-  if (run.duration > kMaxDuration) {
-    fail("run.duration", "must be <= 1e9 s (about 31 years of simulated time), got " +
-                             format_number(run.duration) + " s");
-  }
+  validate_fields("run", run, run_fields());
   if (run.warmup_mode == WarmupMode::fixed) {
     require_non_negative("run.warmup", run.warmup, "a duration");
     if (run.warmup >= run.duration) {
@@ -179,10 +151,6 @@ void validate_run(const RunConfig& run) {
                              " s), got " + format_number(run.warmup) + " s");
     }
   }
-  require_int_at_least("run.replications", run.replications, 1);
-  require_int_at_most("run.replications", run.replications, kMaxReplications,
-                      "each replication's result, latency histograms included, is kept");
-  require_non_negative("run.interval", run.interval, "a duration");
   if (run.interval > 0.0 && run.duration / run.interval > kMaxIntervals) {
     fail("run.interval", "must be >= run.duration / 1000000 (" + format_number(run.duration / kMaxIntervals) +
                              " s), so the time series stays under a million rows, got " +

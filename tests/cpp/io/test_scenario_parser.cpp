@@ -493,8 +493,10 @@ TEST_CASE("YAML aliases cannot expand a small file into millions of values") {
   endpoints += "}";
   const std::string laughs = with(kBase, "work: {server: web, phases: [{cpu: 10ms}]}", endpoints);
   require_error(laughs, "", "YAML aliases (*name) expand the document to more than");
-  // An alias inside its own anchor is a cycle: infinitely many values.
-  require_error("hosts: &h {app: *h}\n", "", "YAML aliases");
+  // An alias inside its own anchor is a cycle: infinitely deep, so the
+  // nesting limit stops the walk.
+  CHECK_THROWS_WITH(parse_scenario("hosts: &h {app: *h}\n"),
+                    Catch::Matchers::StartsWith("hosts.app.app.app") && Catch::Matchers::Contains("the limit is 64"));
   SECTION("moderate reuse is fine") {
     // Expected: 3 endpoints sharing one aliased phase list parse normally.
     const Scenario s = parse_scenario(with(kBase, "work: {server: web, phases: [{cpu: 10ms}]}",
@@ -594,4 +596,21 @@ TEST_CASE("Runtime settings a server kind cannot take are rejected by name") {
                 "work after the response needs uvicorn");
   require_error(with(uvicorn, "phases:", "style: coroutine, phases:"), "endpoints.work.style",
                 "must be 'sync' (a plain def) or 'async' (an async def), got 'coroutine'");
+}
+
+TEST_CASE("names with control or invisible characters are rejected, and messages escape them") {
+  // Issue 13.9: an ANSI escape, a NUL or a zero-width space made names that
+  // print alike (or recolour the terminal) while naming different things.
+  require_error(with(kBase, "web: {host", "\"web\\e[31m\": {host"), "servers[0].name",
+                "'web\\x1B[31m' holds an invisible or control character (U+001B at byte 3); names must be visible text");
+  require_error(with(kBase, "app: {cores: 4}", "\"a\\0pp\": {cores: 4}"), "hosts[0].name", "U+0000 at byte 1");
+  require_error(with(kBase, "work: {server", "\"work\\u200B\": {server"), "endpoints[0].name", "U+200B at byte 4");
+  require_error("name: \"x\\e]0;title\\a\"\n" + kBase, "name", "holds an invisible or control character");
+  // A reference is matched, not rejected; its message escapes what it quotes.
+  const std::string message = require_scenario_error(
+      [&] { (void)parse_scenario(with(kBase, "host: app", "host: \"ap\\ep\"")); }, "servers.web.host",
+      "no host named 'ap\\x1Bp'");
+  CHECK(message.find('\x1b') == std::string::npos);
+  // So does an unknown key's path.
+  require_error(with(kBase, "workers: 2", "\"work\\ters\": 2"), "servers.web.work\\ters", "unknown key");
 }

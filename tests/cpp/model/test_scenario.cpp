@@ -139,7 +139,7 @@ TEST_CASE("validate() bounds what would exhaust memory") {
   Scenario s = valid();
   s.workload.open.reset();
   s.workload.closed = ClosedWorkload{20'000'000, Distribution::constant(0.0)};
-  require_invalid(s, "workload.closed.users", "must be <= 10000000");
+  require_invalid(s, "workload.closed.users", "must be <= 10000000 (each user holds memory for the whole run), got 20000000");
   s.workload.closed->users = 10;
   s.run.replications = 1'001;
   require_invalid(s, "run.replications", "must be <= 1000");
@@ -170,7 +170,7 @@ TEST_CASE("validate() rejects runs whose clock could not advance") {
   }
   SECTION("a duration past the clock's useful range") {
     s.run.duration = 1e20;
-    require_invalid(s, "run.duration", "must be <= 1e9 s");
+    require_invalid(s, "run.duration", "must be <= 1000000000 (about 31 years of simulated time), got 1e+20");
   }
 }
 
@@ -178,8 +178,9 @@ TEST_CASE("validate checks runtime settings built in C++ too") {
   Scenario s = servesim::test::sync_pool(2, 2, Distribution::constant(0.01), 10.0);
   SECTION("threads on a sync worker") {
     s.servers[0].threads = 4;
-    CHECK_THROWS_WITH(s.validate(), Catch::Contains("servers.web.threads: gunicorn-sync workers have one thread "
-                                                    "each; use kind gunicorn-gthread"));
+    // The parser's message for the key (model/fields.hpp: threads is strict).
+    CHECK_THROWS_WITH(s.validate(), "servers.web.threads: gunicorn-sync servers have no 'threads' setting (it "
+                                    "belongs to gunicorn-gthread)");
   }
   SECTION("a thread pool of 0") {
     s.servers[0].kind = ServerKind::uvicorn;
@@ -188,7 +189,8 @@ TEST_CASE("validate checks runtime settings built in C++ too") {
   }
   SECTION("limit_concurrency outside uvicorn") {
     s.servers[0].limit_concurrency = 5;
-    CHECK_THROWS_WITH(s.validate(), Catch::Contains("servers.web.limit_concurrency: is a uvicorn setting"));
+    CHECK_THROWS_WITH(s.validate(), "servers.web.limit_concurrency: gunicorn-sync servers have no "
+                                    "'limit_concurrency' setting (it belongs to uvicorn)");
   }
   SECTION("an async endpoint on gthread") {
     s.servers[0].kind = ServerKind::gunicorn_gthread;

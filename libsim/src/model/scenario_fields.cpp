@@ -1,0 +1,155 @@
+// The field descriptions of the scenario's sections: the one place a setting
+// is declared besides its struct member (see model/fields.hpp and
+// docs/adding-a-setting.md). Keys are listed in the order messages list them.
+#include "model/fields.hpp"
+
+namespace servesim::detail {
+namespace {
+
+using K = ServerKind;
+
+// Each user and replication costs memory up front; retries multiply the load.
+constexpr double kMaxUsers = 10'000'000;
+constexpr double kMaxReplications = 1'000;
+constexpr double kMaxAttempts = 100;
+// Simulated time is a double: past this, arrival gaps fall below its resolution.
+constexpr double kMaxDuration = 1e9;  // seconds, about 31 years
+
+}  // namespace
+
+std::span<const Field<Host>> host_fields() {
+  using F = Field<Host>;
+  static const F fields[] = {
+      F::integer("cores", &Host::cores, 1),
+      F::number("speed", &Host::speed, kPositive),
+  };
+  return fields;
+}
+
+std::span<const Field<Server>> server_fields() {
+  using F = Field<Server>;
+  static const F fields[] = {
+      F::custom("host"),
+      F::custom("kind"),
+      F::integer("workers", &Server::workers, 1),
+      F::integer("backlog", &Server::backlog, 1),
+      F::custom("framework"),
+      F::distribution("framework_overhead", &Server::framework_overhead),
+      F::distribution("connection_overhead", &Server::connection_overhead),
+      F::duration("switch_interval", &Server::switch_interval, kPositive),
+      F::duration("timeout", &Server::timeout, kNonNegative).only(kind_set({K::gunicorn_sync})),
+      F::duration("boot_time", &Server::boot_time, kNonNegative).only(kind_set({K::gunicorn_sync})),
+      F::integer("threads", &Server::threads, 1).only(kind_set({K::gunicorn_gthread}), /*strict=*/true),
+      F::integer("worker_connections", &Server::worker_connections, 1)
+          .only(kind_set({K::gunicorn_gthread, K::gunicorn_gevent})),
+      F::duration("keepalive", &Server::keepalive, kNonNegative)
+          .only(kind_set({K::gunicorn_gthread, K::gunicorn_gevent, K::uvicorn})),
+      F::integer("limit_concurrency", &Server::limit_concurrency, 1).only(kind_set({K::uvicorn}), /*strict=*/true),
+      F::integer("thread_pool", &Server::thread_pool, 1).only(kind_set({K::uvicorn})),
+      F::distribution("thread_handoff", &Server::thread_handoff),
+      F::distribution("wait_overhead", &Server::wait_overhead),
+  };
+  return fields;
+}
+
+std::span<const Field<Database>> database_fields() {
+  using F = Field<Database>;
+  static const F fields[] = {
+      F::integer("connections", &Database::connections, 1),
+      F::distribution("query_time", &Database::query_time),
+      F::custom("pool"),
+  };
+  return fields;
+}
+
+std::span<const Field<ConnectionPool>> pool_fields() {
+  using F = Field<ConnectionPool>;
+  static const F fields[] = {
+      F::integer("size", &ConnectionPool::size, 1),
+      F::integer("max_overflow", &ConnectionPool::max_overflow, 0),
+      F::duration("timeout", &ConnectionPool::timeout, kPositive),
+  };
+  return fields;
+}
+
+std::span<const Field<Service>> service_fields() {
+  using F = Field<Service>;
+  static const F fields[] = {
+      F::distribution("latency", &Service::latency),
+      F::integer("concurrency", &Service::concurrency, 1),
+      F::number("error_rate", &Service::error_rate, kFraction, "a probability"),
+  };
+  return fields;
+}
+
+std::span<const Field<Balancer>> balancer_fields() {
+  using F = Field<Balancer>;
+  static const F fields[] = {
+      F::custom("servers"),
+      F::custom("policy"),
+      F::duration("rtt", &Balancer::rtt, kNonNegative),
+      F::number("bandwidth_mbps", &Balancer::bandwidth_mbps, kPositive, "a rate"),
+  };
+  return fields;
+}
+
+std::span<const Field<Endpoint>> endpoint_fields() {
+  using F = Field<Endpoint>;
+  static const F fields[] = {
+      F::custom("server"),
+      F::custom("style"),
+      F::custom("phases"),
+      F::number("request_bytes", &Endpoint::request_bytes, kNonNegative, "a size"),
+      F::number("response_bytes", &Endpoint::response_bytes, kNonNegative, "a size"),
+  };
+  return fields;
+}
+
+std::span<const Field<ClosedWorkload>> closed_fields() {
+  using F = Field<ClosedWorkload>;
+  static const F fields[] = {
+      F::integer("users", &ClosedWorkload::users, 1)
+          .at_most(kMaxUsers, "each user holds memory for the whole run")
+          .mandatory(),
+      F::distribution("think_time", &ClosedWorkload::think_time),
+  };
+  return fields;
+}
+
+std::span<const Field<Burst>> burst_fields() {
+  using F = Field<Burst>;
+  static const F fields[] = {
+      F::number("rate", &Burst::rate, kPositive, "a rate").mandatory(),
+      F::duration("duration", &Burst::duration, kPositive),
+      F::duration("every", &Burst::every, kPositive),
+  };
+  return fields;
+}
+
+std::span<const Field<RetryPolicy>> retry_fields() {
+  using F = Field<RetryPolicy>;
+  static const F fields[] = {
+      F::integer("attempts", &RetryPolicy::max_attempts, 1).at_most(kMaxAttempts, "retries multiply the load"),
+      F::duration("backoff", &RetryPolicy::backoff, kNonNegative),
+      F::number("multiplier", &RetryPolicy::multiplier, Range{1.0}),
+      F::duration("max_backoff", &RetryPolicy::max_backoff, kNonNegative),
+      F::number("jitter", &RetryPolicy::jitter, kFraction, "a probability"),
+  };
+  return fields;
+}
+
+std::span<const Field<RunConfig>> run_fields() {
+  using F = Field<RunConfig>;
+  static const F fields[] = {
+      F::duration("duration", &RunConfig::duration, kPositive)
+          .at_most(kMaxDuration, "about 31 years of simulated time"),
+      F::custom("warmup"),
+      F::integer("replications", &RunConfig::replications, 1)
+          .at_most(kMaxReplications, "each replication's result, latency histograms included, is kept"),
+      F::custom("seed"),
+      F::duration("interval", &RunConfig::interval, kNonNegative),
+  };
+  return fields;
+}
+
+}  // namespace servesim::detail
