@@ -57,6 +57,8 @@ class Scenario:
     def replications(self) -> int: ...
     @property
     def seed(self) -> int: ...
+    def to_json(self) -> str:
+        """The scenario as JSON in the scenario format, every setting explicit (the C++ writer)."""
     def validate(self) -> None:
         """Raises ScenarioError naming the first bad field."""
 
@@ -373,6 +375,36 @@ def result_to_json(result: Result, indent: int = -1) -> str:
 
 def result_from_json(text: str) -> Result:
     """Reads a result's JSON back; EngineError names a missing or unknown key."""
+def document_to_json(text: str, origin: str = "") -> str:
+    """A YAML or JSON document as JSON text, read as the C++ parsers read it."""
+
+class Comparison:
+    """A parsed and validated comparison (read-only)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def question(self) -> str: ...
+    @property
+    def hosts(self) -> list[str]: ...
+    @property
+    def deployments(self) -> list[str]: ...
+    @property
+    def databases(self) -> list[str]: ...
+    @property
+    def services(self) -> list[str]: ...
+    @property
+    def cases(self) -> list[str]: ...
+    @property
+    def users(self) -> list[int]: ...
+    def scenario(self, deployment: str, case: str, users: int) -> Scenario:
+        """The scenario of one deployment, case and number of users."""
+
+def parse_comparison(text: str, origin: str = "") -> Comparison:
+    """Parses and validates a comparison from YAML or JSON text."""
+
+def load_comparison(path: str | os.PathLike[str]) -> Comparison:
+    """Reads, parses and validates a comparison file."""
 
 def simulate(
     scenario: Scenario,

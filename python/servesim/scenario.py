@@ -71,14 +71,15 @@ class Scenario:
     'two-sync-workers'
     """
 
-    __slots__ = ("_core", "_source", "_text")
+    __slots__ = ("_core", "_source")
 
-    def __init__(self, core: _core.Scenario, *, source: Mapping[str, Any] | None = None,
-                 text: str | None = None) -> None:
-        """Wraps a parsed core scenario; prefer the ``from_*`` constructors."""
+    def __init__(self, core: _core.Scenario, *, source: Mapping[str, Any] | None = None) -> None:
+        """Wraps a parsed core scenario; prefer the ``from_*`` constructors.
+
+        ``source``: the document it was read from (see :meth:`to_dict`); without
+        one, ``to_dict()`` gives the C++ writer's explicit form."""
         self._core = core
         self._source = copy.deepcopy(dict(source)) if source is not None else None
-        self._text = text
 
     # -- constructors -----------------------------------------------------------------
 
@@ -97,10 +98,11 @@ class Scenario:
             If the file is unreadable or the scenario invalid.
         """
         _check_utf8(path)
-        core = _core.load_scenario(os.fspath(path))
-        # Kept for to_dict(); the C++ loader has already read the same bytes.
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-        return cls(core, text=text)
+        name = os.fspath(path)
+        core = _core.load_scenario(name)
+        # For to_dict(): the same bytes as the C++ loader read, as the C++ reader reads them.
+        text = Path(path).read_bytes().decode("utf-8", errors="replace")
+        return cls(core, source=json.loads(_core.document_to_json(text, name)))
 
     @classmethod
     def from_json(cls, path: PathLike) -> Scenario:
@@ -118,7 +120,8 @@ class Scenario:
         origin
             A name for the document in error messages (a file name), may be empty.
         """
-        return cls(_core.parse_scenario(text, origin), text=text)
+        core = _core.parse_scenario(text, origin)
+        return cls(core, source=json.loads(_core.document_to_json(text, origin)))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
@@ -201,18 +204,22 @@ class Scenario:
         return self._core
 
     def to_dict(self) -> dict[str, Any]:
-        """The scenario as the dict it was built from (or its parsed source text).
+        """The scenario as data, read by the C++ parser: the document it was built
+        from (a dict as given; a file or text as the C++ reader read it, not
+        PyYAML), or, for a scenario built in C++ (a comparison's run), the
+        scenario format with every setting explicit, times in seconds.
 
         Durations keep the form they were written in (``"5ms"`` or seconds), so
         ``Scenario.from_dict(s.to_dict())`` rebuilds the same scenario.
+
+        Examples
+        --------
+        >>> ss.Scenario.from_yaml("scenarios/two-sync-workers.yaml").to_dict()["servers"]["web"]["workers"]
+        2
         """
         if self._source is not None:
             return copy.deepcopy(self._source)
-        import yaml  # only needed for scenarios read from text
-
-        data = yaml.safe_load(self._text or "")
-        if not isinstance(data, dict):
-            raise TypeError("the scenario source is not a mapping")
+        data: dict[str, Any] = json.loads(self._core.to_json())
         return data
 
     def replace(self, **sections: Mapping[str, Any] | Any) -> Scenario:

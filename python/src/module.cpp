@@ -5,6 +5,7 @@
 namespace py = pybind11;
 
 void register_analytic(py::module_& m);
+void register_comparison(py::module_& m);
 void register_errors(py::module_& m);
 void register_plan(py::module_& m);
 void register_plan_search(py::module_& m);
@@ -17,6 +18,7 @@ PYBIND11_MODULE(_core, m) {
   register_errors(m);
   register_scenario(m);
   register_results(m);
+  register_comparison(m);
   register_simulation(m);
   register_analytic(m);
   register_plan(m);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "servesim/io/documents.hpp"
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/model/scenario.hpp"
 
@@ -53,6 +54,8 @@ void register_scenario(py::module_& m) {
           "Seconds discarded at the start of each replication, or 'auto' (MSER-5).")
       .def_property_readonly("replications", [](const Scenario& s) { return s.run.replications; })
       .def_property_readonly("seed", [](const Scenario& s) { return s.run.seed; })
+      .def("to_json", [](const Scenario& s) { return servesim::scenario_to_json(s); },
+           "The scenario as JSON in the scenario format, every setting explicit (the C++ writer).")
       .def("validate", &Scenario::validate,
            "Checks ranges and cross-references; raises ScenarioError naming the first bad field.")
       .def("__repr__", [](const Scenario& s) {
@@ -68,6 +71,11 @@ void register_scenario(py::module_& m) {
       "text"_a, "origin"_a = "",
       "Parses and validates a scenario from YAML or JSON text; `origin` names it in messages.\n"
       "Raises ScenarioError naming the path of the bad field.");
+  m.def(
+      "document_to_json",
+      [](std::string_view text, std::string_view origin) { return servesim::document_to_json(text, origin); },
+      "text"_a, "origin"_a = "",
+      "A YAML or JSON document as JSON text, read as the C++ parsers read it; raises ScenarioError.");
   m.def(
       "load_scenario", [](const std::filesystem::path& path) { return servesim::load_scenario(path); },
       "path"_a, "Reads, parses and validates a scenario file; raises ScenarioError (also when unreadable).");

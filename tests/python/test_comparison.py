@@ -54,17 +54,23 @@ def test_the_flagship_file_builds_every_run() -> None:
 
 
 def test_gunicorn_drops_style_and_turns_blocking_io_into_io() -> None:
+    # A run is built in C++; its dict is the C++ writer's, every setting
+    # explicit and times in seconds.
     comparison = ss.Comparison.from_yaml(FLAGSHIP)
     flask = comparison.scenario("flask", "blocking-call", 100).to_dict()
     endpoint = flask["endpoints"]["blocking-call"]
     assert "style" not in endpoint
+    assert endpoint["server"] == "flask"
     assert [list(phase) for phase in endpoint["phases"]] == [["cpu"], ["io"]]
-    assert endpoint["phases"][1]["io"] == {"dist": "lognormal", "mean": "50ms", "cv": 0.5}
-    assert flask["servers"] == {"flask": {"host": "app", "kind": "gunicorn-sync", "workers": 9,
-                                          "framework": "flask"}}
-    assert flask["workload"] == {"closed": {"users": 100,
-                                            "think_time": {"dist": "exponential", "mean": "1s"}},
-                                 "client_timeout": "10s"}
+    assert endpoint["phases"][1]["io"] == {"dist": "lognormal", "mean": 0.05, "cv": 0.5}
+    assert list(flask["servers"]) == ["flask"]
+    server = flask["servers"]["flask"]
+    assert (server["host"], server["kind"], server["workers"]) == ("app", "gunicorn-sync", 9)
+    assert flask["workload"]["closed"] == {"users": 100, "think_time": {"dist": "exponential", "mean": 1.0}}
+    assert flask["workload"]["client_timeout"] == 10.0
+    assert flask["run"]["duration"] == 60.0 and flask["run"]["warmup"] == 20.0
+    # The writer's form is a scenario like any other.
+    assert ss.Scenario.from_dict(flask).to_dict() == flask
 
     fastapi = comparison.scenario("fastapi", "blocking-call", 100).to_dict()["endpoints"]["blocking-call"]
     assert fastapi["style"] == "async"
@@ -146,14 +152,14 @@ BAD_COMPARISONS = [
     (_with_case(phases=[{"cpuu": "1ms"}]), "cases.db.phases[0].cpuu", "unknown phase kind; did you mean 'cpu'?"),
     (_with_case(phases=[]), "cases.db.phases", "must list at least one phase"),
     (_with_case(phases=[{"cpu": "1ms"}, {"background": "5ms"}]), "cases.db.phases[1].background",
-     "work after the response needs uvicorn (FastAPI BackgroundTasks); server 'sync' is gunicorn-sync"),
+     "work after the response needs uvicorn (FastAPI BackgroundTasks); deployment 'sync' is gunicorn-sync"),
     (_with_case(style="asynk", phases=[{"cpu": "1ms"}]), "cases.db.style",
      "must be 'sync' (a plain def) or 'async' (an async def), got 'asynk'"),
     (_with_case(server="sync", phases=[{"cpu": "1ms"}]), "cases.db.server",
      "a case runs on every deployment; remove 'server'"),
     (_with_case(phase=[{"cpu": "1ms"}]), "cases.db.phase", "unknown key; did you mean 'phases'?"),
-    (small_comparison(cases={}), "cases", "must name at least one entry"),
-    (small_comparison(deployments=["sync"]), "deployments", "must be a map of names to settings"),
+    (small_comparison(cases={}), "cases", "must name at least one case"),
+    (small_comparison(deployments=["sync"]), "deployments", "must be a map of deployment names to their settings"),
     (_without("cases"), "cases", "required field is missing"),
     (_without("hosts"), "hosts", "required field is missing"),
     (_without("users"), "users", "required field is missing"),
@@ -161,7 +167,7 @@ BAD_COMPARISONS = [
     (small_comparison(users=[100, "many"]), "users[1]", "must be an integer >= 1, got 'many'"),
     (small_comparison(users=[100, 100]), "users[1]", "100 is listed twice"),
     (small_comparison(users=[]), "users", "must list at least one number of users"),
-    (small_comparison(users=[10, 20_000_000]), "users[1]", "20000000"),
+    (small_comparison(users=[10, 20_000_000]), "cases.db", "20000000 users: workload.closed.users: must be <="),
     (small_comparison(think_time="soon"), "think_time", "'soon'"),
     (small_comparison(client_timeout="-1s"), "client_timeout", "-1s"),
     (small_comparison(run={"duration": 10, "warmup": 20}), "run.warmup", "must be shorter than run.duration"),
@@ -500,17 +506,20 @@ def test_databases_and_services_go_verbatim_into_every_scenario() -> None:
         scenario = comparison.scenario(deployment, case, users)
         assert scenario.databases == ["pg", "replica"] and scenario.services == ["payments"]
         document = scenario.to_dict()
-        assert document["databases"] == data["databases"]
-        assert document["services"] == data["services"]
+        assert document["databases"]["pg"]["connections"] == 2
+        assert document["databases"]["replica"]["pool"]["size"] == 1
+        assert document["databases"]["replica"]["query_time"] == {"dist": "constant", "value": 0.01}
+        assert document["services"]["payments"]["concurrency"] == 4
     # A db or call phase is a wait the engine places itself (held thread,
     # awaited on a loop), so the case's phases reach each server unchanged.
     flask = comparison.scenario("flask", "read", 100).to_dict()["endpoints"]["read"]
     fastapi = comparison.scenario("fastapi", "read", 100).to_dict()["endpoints"]["read"]
-    assert flask == {"phases": [{"db": "pg"}], "server": "flask"}
-    assert fastapi == {"style": "async", "phases": [{"db": "pg"}], "server": "fastapi"}
+    assert (flask["phases"], flask["server"], "style" in flask) == ([{"db": {"database": "pg"}}], "flask", False)
+    assert (fastapi["phases"], fastapi["server"], fastapi["style"]) == ([{"db": {"database": "pg"}}], "fastapi",
+                                                                        "async")
     plain = ss.Comparison.from_dict(small_comparison())
     assert (plain.databases, plain.services) == ([], [])
-    assert "databases" not in plain.scenario("sync", "db", 10).to_dict()
+    assert plain.scenario("sync", "db", 10).to_dict()["databases"] == {}
 
 
 @pytest.mark.parametrize(("kind", "style", "expected"), [
@@ -530,8 +539,9 @@ def test_blocking_io_in_a_cache_follows_the_same_rule(kind: str, style: str, exp
     endpoint = ss.Comparison.from_dict(data).scenario("one", "cached", 10).to_dict()["endpoints"]["cached"]
     cache = endpoint["phases"][1]["cache"]
     assert cache["hit_ratio"] == 0.8
-    assert cache["hit"] == [{expected: "1ms"}]
-    assert cache["miss"] == [{expected: "1ms"}, {"db": "pg"}]
+    wait = {"dist": "constant", "value": 0.001}
+    assert cache["hit"] == [{expected: wait}]
+    assert cache["miss"] == [{expected: wait}, {"db": {"database": "pg"}}]
     assert data["cases"]["cached"]["phases"][1]["cache"]["hit"] == [lookup]  # the input is untouched
 
 
@@ -671,3 +681,64 @@ def test_the_verdict_names_the_database(dependency_result: ss.ComparisonResult) 
     assert "both limited by database pg" in report
     rows = dependency_result.to_dict()["rows"]
     assert {"errors_pool_timeout", "errors_downstream", "database_busy_pg"} <= set(rows[0])
+
+
+# -- three deployments, and files of either kind (issue 13.8) --------------------------------
+
+def test_verdicts_cover_every_challenger_against_the_baseline() -> None:
+    # Three deployments: the first is the baseline and each other one is judged
+    # against it on its own rows, none left out silently.
+    data = small_comparison()
+    data["deployments"]["threads"] = {"kind": "gunicorn-gthread", "workers": 2, "threads": 4, "framework": "none"}
+    comparison = ss.Comparison.from_dict(data)
+    result = ss.ComparisonResult(comparison, {
+        ("db", 400, "sync"): fake_result(100, 0.5, workers=1.0),
+        ("db", 400, "async"): fake_result(400, 0.1, server="async"),
+        ("db", 400, "threads"): fake_result(200, 0.2, server="threads")})
+    verdicts = result.verdicts()
+    assert verdicts.attrs == {"baseline": "sync", "challenger": None, "factor": 3.0}
+    assert list(verdicts["challenger"]) == ["async", "threads"]
+    assert list(verdicts["throughput_ratio"]) == pytest.approx([4.0, 2.0])
+    assert list(verdicts["verdict"]) == ["holds", "faster but < 3x"]
+    # One pair when asked for one.
+    pair = result.verdicts(challenger="threads")
+    assert (pair.attrs["challenger"], list(pair["challenger"])) == ("threads", ["threads"])
+    table = result.table()
+    assert 'Verdict on "each of async, threads is at least 3x faster than sync"' in table
+    assert "challenger" in table.splitlines()[-3]
+    document = result.to_dict()
+    assert (document["challenger"], document["challengers"]) == (None, ["async", "threads"])
+    assert [row["challenger"] for row in document["verdicts"]] == ["async", "threads"]
+    assert "| threads |" in result.report()
+
+
+def test_a_scenario_file_is_not_a_comparison(tmp_path: Path) -> None:
+    scenario = REPO_ROOT / "scenarios" / "two-sync-workers.yaml"
+    with pytest.raises(ss.ScenarioError, match="this is a scenario file") as caught:
+        ss.Comparison.from_yaml(scenario)
+    assert caught.value.path == str(scenario)
+
+
+def test_cli_compare_on_a_scenario_file_says_so(run_cli) -> None:
+    scenario = REPO_ROOT / "scenarios" / "two-sync-workers.yaml"
+    completed = run_cli("compare", scenario)
+    assert completed.returncode == 2
+    assert completed.stderr.startswith(f"servesim: {scenario}: this is a scenario file")
+    assert "servesim run" in completed.stderr and len(completed.stderr.splitlines()) == 1
+
+
+def test_cli_validate_takes_both_kinds_and_several_files(run_cli, comparison_file: Path, tmp_path: Path) -> None:
+    scenario = REPO_ROOT / "scenarios" / "two-sync-workers.yaml"
+    completed = run_cli("validate", FLAGSHIP, scenario, comparison_file)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines() == [
+        f"{FLAGSHIP}: ok (comparison flask-vs-fastapi: 2 deployment(s), 4 case(s), 3 user count(s), 24 runs)",
+        f"{scenario}: ok (two-sync-workers: 1 server(s), 1 endpoint(s))",
+        f"{comparison_file}: ok (comparison small: 2 deployment(s), 1 case(s), 1 user count(s), 2 runs)"]
+    # A bad file is reported on its own line; the others are still checked.
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(comparison_file.read_text().replace("workers: 3", "workers: 0"))
+    completed = run_cli("validate", bad, scenario)
+    assert completed.returncode == 2
+    assert completed.stderr == f"servesim: {bad}: deployments.sync.workers: must be an integer >= 1, got 0\n"
+    assert completed.stdout == f"{scenario}: ok (two-sync-workers: 1 server(s), 1 endpoint(s))\n"

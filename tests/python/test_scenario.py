@@ -236,3 +236,24 @@ def test_names_must_be_visible_and_messages_escape_them(small_dict: dict, name: 
     assert caught.value.path == "servers[0].name"
     assert f"'{shown}' holds an invisible or control character" in str(caught.value)
     assert name not in str(caught.value)
+
+
+def test_to_dict_is_the_document_as_the_cpp_parser_read_it(small_dict: dict) -> None:
+    # PyYAML reads YAML 1.1 (`no` is False, `1_000` is 1000); the C++ parser,
+    # and so to_dict(), read the text as written: a round trip keeps the name.
+    text = json.dumps(small_dict).replace(json.dumps(small_dict["name"]), "no", 1)
+    scenario = ss.Scenario.from_text(text)
+    assert scenario.name == "no"
+    assert scenario.to_dict()["name"] == "no"
+    assert ss.Scenario.from_dict(scenario.to_dict()).name == "no"
+
+
+def test_a_scenario_built_in_cpp_has_the_writers_dict() -> None:
+    comparison = ss.Comparison.from_yaml(Path(__file__).resolve().parents[2] / "scenarios" / "flask_vs_fastapi.yaml")
+    run = comparison.scenario("fastapi", "io-bound", 100)
+    document = run.to_dict()
+    assert document["servers"]["fastapi"]["kind"] == "uvicorn"
+    assert document["servers"]["fastapi"]["thread_pool"] == 40  # the default, written out
+    again = ss.Scenario.from_dict(document)
+    assert again.to_dict() == document
+    assert run.replace(run={"seed": 5}).seed == 5

@@ -13,8 +13,9 @@ def add_parser(commands: Subcommands) -> None:
     compare = commands.add_parser(
         "compare", help="simulate a comparison file and judge a claim such as 'FastAPI is 3x faster'",
         description="Simulate every deployment x case x users of a comparison file; print the "
-                    "results and the verdicts on the first deployment against the second.")
-    compare.add_argument("file", metavar="FILE", help="comparison file (YAML or JSON)")
+                    "results and the verdicts on the first deployment against each other one.")
+    compare.add_argument("file", metavar="FILE",
+                         help="comparison file (YAML or JSON); a scenario file is refused, saying so")
     compare.add_argument("--json", action="store_true",
                          help="print the rows and verdicts as one JSON object (seconds, req/s)")
     compare.add_argument("--csv", metavar="PATH", help="also write the results frame as CSV")
