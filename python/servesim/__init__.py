@@ -26,7 +26,7 @@ from servesim.records import ConfidenceInterval, LatencyStats, LittleCheck, Pred
 from servesim.result import Result
 from servesim.saturation import (ResourceLoad, Saturation, bottleneck, find_saturation, resource_loads,
                                  with_overrides)
-from servesim.records import Stability  # robust: Stability must become a bound record (see the handoff note)
+from servesim.records import Stability
 from servesim.scenario import Scenario
 from servesim.simulation import cancel_simulations, engine_available, simulate
 from servesim.sweep import sweep

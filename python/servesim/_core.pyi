@@ -421,7 +421,6 @@ def simulate(
     Ctrl-C, cancels the run. ``process_timeout``: 'simgrid' only, wall-clock
     seconds per replication's process, 0 = no limit."""
 
-<<<<<<< HEAD
 def plan(
     scenario: Scenario,
     spec: str | None = None,
@@ -436,10 +435,9 @@ def plan(
     (spec, load, feasible, chosen, candidates, scenario JSON text, result dict or None,
     simulations, wall_seconds, explanation); `spec` is a plan: section whose keys replace
     the scenario's own."""
-=======
+
 def cancel_simulations() -> None:
     """Stops every simulate() running in this process within 50 ms (KeyboardInterrupt)."""
->>>>>>> robust
 
 def engine_available(engine: str) -> bool:
     """Whether ``engine`` ('native' or 'simgrid') can run here."""

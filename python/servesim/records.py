@@ -45,6 +45,7 @@ from servesim._core import (
     ServerSummary,
     ServiceStats,
     ServiceSummary,
+    Stability,
 )
 
 __all__ = [
@@ -52,7 +53,7 @@ __all__ = [
     "ConfidenceInterval", "DatabaseStats", "DatabaseSummary", "EndpointStats", "EndpointSummary",
     "ErrorCounts", "HostStats", "HostSummary", "IntervalStats", "LatencyStats", "LatencySummary",
     "LittleCheck", "Prediction", "ReplicationResult", "ServerStats", "ServerSummary",
-    "ServiceStats", "ServiceSummary", "as_dict",
+    "ServiceStats", "ServiceSummary", "Stability", "as_dict",
 ]
 
 LATENCY_STATS = LatencyStats.fields

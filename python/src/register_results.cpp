@@ -131,6 +131,7 @@ void register_results(py::module_& m) {
   bind_record<ErrorCounts>(m, "ErrorCounts", "Failed attempts by cause; every failed attempt counts.");
   bind_record<LatencyStats>(m, "LatencyStats", "Response-time statistics, s; None (no data) without completions.");
   bind_record<LittleCheck>(m, "LittleCheck", "Little's law, L = lambda W, on the measured window.");
+  bind_record<Stability>(m, "Stability", "Whether the servers kept up with the offered load.");
   bind_record<EndpointStats>(m, "EndpointStats", "One endpoint's traffic in one replication.");
   bind_record<ServerStats>(m, "ServerStats", "One server's resources in one replication.");
   bind_record<BalancedServerStats>(m, "BalancedServerStats", "A balancer's server in one replication.");

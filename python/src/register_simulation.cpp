@@ -55,11 +55,6 @@ servesim::Result simulate(const servesim::Scenario& scenario, int threads,
   options.seed = seed;
   options.replications = replications;
   options.on_progress = progress_reporter(std::move(on_progress));
-<<<<<<< HEAD
-  // The scenario is immutable from Python, so other Python threads may run meanwhile.
-  py::gil_scoped_release release;
-  return servesim::simulate(scenario, options);
-=======
   // On the calling thread every 50 ms: Ctrl-C stops the run within that, as
   // does cancel_simulations() from another thread (Python runs signal
   // handlers on the main thread only, so a run in a worker thread of a
@@ -77,14 +72,9 @@ servesim::Result simulate(const servesim::Scenario& scenario, int threads,
     const std::string text = cost.describe() + "; Ctrl-C stops it";
     if (PyErr_WarnEx(PyExc_RuntimeWarning, text.c_str(), 1) != 0) throw py::error_already_set();
   }
-  std::string json;
-  {
-    // The scenario is immutable from Python, so other Python threads may run meanwhile.
-    py::gil_scoped_release release;
-    json = servesim::to_json(servesim::simulate(scenario, options), -1);
-  }
-  return py::module_::import("json").attr("loads")(json);
->>>>>>> robust
+  // The scenario is immutable from Python, so other Python threads may run meanwhile.
+  py::gil_scoped_release release;
+  return servesim::simulate(scenario, options);
 }
 
 }  // namespace

@@ -66,11 +66,6 @@ Result summarize(std::string scenario, std::uint64_t seed,
   result.throughput = interval_over<Rep>(replications, [](const Rep& r) { return r.throughput; });
   result.goodput = interval_over<Rep>(replications, [](const Rep& r) { return r.goodput; });
   result.latency = summarize_latency(latencies);
-<<<<<<< HEAD
-  result.little.mean_in_system = interval_over<Rep>(replications, [](const Rep& r) { return r.little.mean_in_system; }).value;
-  result.little.throughput = interval_over<Rep>(replications, [](const Rep& r) { return r.little.throughput; }).value;
-  result.little.mean_response = interval_over<Rep>(replications, [](const Rep& r) { return r.little.mean_response; }).value;
-=======
   int unstable = 0;  // Result::stability: the first unstable replication's resource, the mean of the rest
   for (const Rep& rep : replications) {
     if (rep.stability.stable) continue;
@@ -83,10 +78,9 @@ Result summarize(std::string scenario, std::uint64_t seed,
     result.stability.capacity /= unstable;
     result.stability.excess_rate /= unstable;
   }
-  result.little.mean_in_system = estimate_over<Rep>(replications, [](const Rep& r) { return r.little.mean_in_system; }).mean;
-  result.little.throughput = estimate_over<Rep>(replications, [](const Rep& r) { return r.little.throughput; }).mean;
-  result.little.mean_response = estimate_over<Rep>(replications, [](const Rep& r) { return r.little.mean_response; }).mean;
->>>>>>> robust
+  result.little.mean_in_system = interval_over<Rep>(replications, [](const Rep& r) { return r.little.mean_in_system; }).value;
+  result.little.throughput = interval_over<Rep>(replications, [](const Rep& r) { return r.little.throughput; }).value;
+  result.little.mean_response = interval_over<Rep>(replications, [](const Rep& r) { return r.little.mean_response; }).value;
 
   if (replications.empty()) return result;
   const Rep& first = replications.front();

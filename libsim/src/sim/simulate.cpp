@@ -16,11 +16,8 @@
 #include "rules/measurement.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/metrics/warmup.hpp"
-<<<<<<< HEAD
 #include "servesim/model/replicas.hpp"
-=======
 #include "sim/stability.hpp"
->>>>>>> robust
 
 namespace servesim {
 namespace {

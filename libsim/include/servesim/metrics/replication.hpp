@@ -257,6 +257,33 @@ struct ServiceStats {
 };
 
 /**
+ * Whether the servers kept up with the offered load. Overload is a result,
+ * not a failure: a queue that grows through the second half of the measured
+ * window, or requests turned away (refused by a full backlog, 503 above
+ * limit_concurrency), by more than 2 % of the arrivals and 100 requests,
+ * make a run unstable, and the resource at its limit is named with the rate
+ * it served (its capacity). Its latencies then describe a transient, not a
+ * steady state. Judged by simulate() from the timeline (sim/stability.hpp),
+ * for both engines.
+ */
+struct Stability {
+  bool stable = true;
+  std::string resource;      ///< e.g. "servers.web: workers"; empty if stable
+  double capacity = 0.0;     ///< req/s that server answered in the second half; 0 if stable
+  double excess_rate = 0.0;  ///< req/s beyond it: queue growth plus requests turned away; 0 if stable
+
+  static constexpr auto fields() {
+    using T = Stability;
+    return std::tuple{field("stable", &T::stable, "the servers kept up with the offered load"),
+                      field("resource", &T::resource,
+                            "the saturated resource, as 'servers.web: workers'; empty if stable"),
+                      field("capacity", &T::capacity, "req/s the saturated server answered; 0 if stable"),
+                      field("excess_rate", &T::excess_rate,
+                            "req/s beyond capacity: queue growth plus requests turned away; 0 if stable")};
+  }
+};
+
+/**
  * One time-series interval [start, end): counts of what happened in it, the
  * latency of the requests completed in it, and time averages of the
  * resources over it. Per-server vectors follow Scenario::servers, per-host
@@ -325,6 +352,7 @@ struct ReplicationResult {
   LittleCheck little;
   std::vector<IntervalStats> timeline;
   std::uint64_t events = 0;
+  Stability stability;  ///< judged from the timeline by simulate() (sim/stability.hpp)
 
   static constexpr auto fields() {
     using T = ReplicationResult;
@@ -349,7 +377,8 @@ struct ReplicationResult {
         field("balancers", &T::balancers, "per balancer, in scenario order"),
         field("little", &T::little, "Little's law check on the measured window"),
         field("timeline", &T::timeline, "time-series intervals over the whole run, warm-up included"),
-        field("events", &T::events, "events the engine processed (for benchmarks)")};
+        field("events", &T::events, "events the engine processed (for benchmarks)"),
+        field("stability", &T::stability, "whether the servers kept up (judged by simulate())")};
   }
 };
 
