@@ -36,7 +36,7 @@ TEST_CASE("control, invisible and invalid characters are found and escaped", "[c
     CHECK(escape_unprintable(c.text) == c.escaped);
   }
   // Bytes that are not UTF-8 (Latin-1, a lone continuation byte, an overlong form).
-  for (const std::string bad : {"caf\xe9"s, "\x80"s, "\xc0\xaf"s}) {
+  for (const std::string& bad : {"caf\xe9"s, "\x80"s, "\xc0\xaf"s}) {
     const auto found = find_unprintable(bad);
     REQUIRE(found.has_value());
     CHECK(found->invalid);

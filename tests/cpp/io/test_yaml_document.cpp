@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <utility>
 
 #include "io/yaml_document.hpp"
 #include "support/require_error.hpp"
@@ -83,7 +84,12 @@ TEST_CASE("nesting is limited, and the limit is named", "[io][yaml_document]") {
 TEST_CASE("caches nested past the limit get the nesting message", "[io][yaml_document]") {
   // Issue 13.8: 150 nested caches said "not valid YAML: bad file at line 3".
   std::string phases = "[{cpu: 1ms}]";
-  for (int i = 0; i < 150; ++i) phases = "[{cache: {hit_ratio: 0.5, hit: " + phases + "}}]";
+  for (int i = 0; i < 150; ++i) {
+    std::string nested = "[{cache: {hit_ratio: 0.5, hit: ";
+    nested += phases;
+    nested += "}}]";
+    phases = std::move(nested);
+  }
   const std::string text = "hosts: {app: {}}\nservers: {web: {}}\nendpoints: {e: {phases: " + phases +
                            "}}\nworkload: {open: {rate: 1}}\n";
   require_error(text, "", "the limit is 64 (at line 3)");
