@@ -1,10 +1,14 @@
 #include "io/yaml_document.hpp"
 
+#include <optional>
+#include <sstream>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include "servesim/errors.hpp"
 
@@ -128,27 +132,73 @@ void check_tree(const YAML::Node& root, std::size_t text_size, const std::string
   }
 }
 
+// Notes where each document starts and builds nothing. yaml-cpp's LoadAll can
+// loop forever on malformed text after the first document (found by the
+// fuzzer), so documents are counted with a parser asked for at most two.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    first_node = mark;
+    awaiting_node_ = true;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { node_at(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { node_at(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                const std::string& /*value*/) override {
+    node_at(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                       YAML::EmitterStyle::value /*style*/) override {
+    node_at(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                  YAML::EmitterStyle::value /*style*/) override {
+    node_at(mark);
+  }
+  void OnMapEnd() override {}
+
+  /// Where the last document's content begins (its root node).
+  YAML::Mark first_node = YAML::Mark::null_mark();
+
+ private:
+  void node_at(const YAML::Mark& mark) {
+    if (!awaiting_node_) return;
+    first_node = mark;
+    awaiting_node_ = false;
+  }
+  bool awaiting_node_ = false;
+};
+
 }  // namespace
 
 YAML::Node load_yaml_document(std::string_view text, const std::string& origin) {
   check_flow_nesting(text, origin);
-  std::vector<YAML::Node> documents;
+  YAML::Node document;
+  bool any = false;
+  std::optional<YAML::Mark> second;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    std::istringstream input{std::string(text)};
+    YAML::Parser parser(input);
+    DocumentStarts starts;
+    any = parser.HandleNextDocument(starts);
+    if (any && parser.HandleNextDocument(starts)) second = starts.first_node;
+    if (any && !second) document = YAML::Load(std::string(text));
   } catch (const YAML::DeepRecursion& e) {
     throw ScenarioError(origin, too_deep(e.depth()) + " (at " + at_line(e.mark) + ")");
   } catch (const YAML::Exception& e) {
     const std::string where = e.mark.is_null() ? std::string() : " at " + at_line(e.mark);
     throw ScenarioError(origin, "not valid YAML: " + e.msg + where);
   }
-  if (documents.empty()) return YAML::Node();
-  if (documents.size() > 1) {
-    const std::string where = documents[1].Mark().is_null() ? "" : " at " + at_line(documents[1].Mark());
+  if (!any) return YAML::Node();
+  if (second) {
+    const std::string where = second->is_null() ? "" : " at " + at_line(*second);
     throw ScenarioError(origin, "holds a second YAML document" + where +
                                     " (after '---'); a file holds one scenario");
   }
-  check_tree(documents.front(), text.size(), origin);
-  return documents.front();
+  check_tree(document, text.size(), origin);
+  return document;
 }
 
 }  // namespace servesim::detail
