@@ -123,6 +123,15 @@ class LittleCheck:
     mean_response: float  # W: mean time in the server, s
     relative_error: float  # |L - lambda W| / max(L, lambda W); a few percent or more on a long run points at a bug
 
+class Stability:
+    """servesim::Stability (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    stable: bool  # the servers kept up with the offered load
+    resource: str  # the saturated resource by scenario path ('servers.web.workers', 'hosts.app.cpu'); empty if stable
+    capacity: float  # req/s the saturated server answered; 0 if stable
+    excess_rate: float  # req/s beyond capacity: queue growth plus requests turned away; 0 if stable
+
 class EndpointStats:
     """servesim::EndpointStats (read-only; its C++ field list, docs in help())."""
 
@@ -236,6 +245,7 @@ class ReplicationResult:
     little: LittleCheck  # Little's law check on the measured window
     timeline: list[IntervalStats]  # time-series intervals over the whole run, warm-up included
     events: int  # events the engine processed (for benchmarks)
+    stability: Stability  # whether the servers kept up (judged by simulate())
 
 class LatencySummary:
     """servesim::LatencySummary (read-only; its C++ field list, docs in help())."""
@@ -340,6 +350,7 @@ class Result:
     services: list[ServiceSummary]  # per downstream service, in scenario order
     balancers: list[BalancerSummary]  # per balancer, in scenario order
     little: LittleCheck  # Little's law check, means over replications
+    stability: Stability  # whether the servers kept up; unstable if any replication is
     replications: list[ReplicationResult]  # each replication's own numbers
 
 class Prediction:
@@ -420,21 +431,6 @@ def simulate(
     ``on_progress`` gets the fraction done in (0, 1]; an exception from it, or
     Ctrl-C, cancels the run. ``process_timeout``: 'simgrid' only, wall-clock
     seconds per replication's process, 0 = no limit."""
-
-def plan(
-    scenario: Scenario,
-    spec: str | None = None,
-    engine: str = "native",
-    seed: int | None = None,
-    confirm_replications: int = 3,
-    prune: bool = True,
-    threads: int = 0,
-    on_progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
-    """servesim::plan: the cheapest candidate of the plan's space meeting its SLO, as a dict
-    (spec, load, feasible, chosen, candidates, scenario JSON text, result dict or None,
-    simulations, wall_seconds, explanation); `spec` is a plan: section whose keys replace
-    the scenario's own."""
 
 def cancel_simulations() -> None:
     """Stops every simulate() running in this process within 50 ms (KeyboardInterrupt)."""
@@ -521,7 +517,7 @@ class _Plan:
     @staticmethod
     def resource_loads(scenario: Scenario) -> list[dict[str, Any]]: ...
     @staticmethod
-    def bottlenecks(scenario: Scenario, result: dict[str, Any]) -> list[dict[str, Any]]: ...
+    def bottlenecks(scenario: Scenario, result: Result) -> list[dict[str, Any]]: ...
     @staticmethod
     def saturation_population(scenario: Scenario) -> float: ...
     @staticmethod
@@ -530,6 +526,17 @@ class _Plan:
     def find_saturation(scenario: Scenario, slo: list[tuple[str, str]], tolerance: float = 0.02,
                         engine: str = "native", seed: int | None = None, threads: int = 0,
                         on_progress: Callable[[float], None] | None = None) -> dict[str, Any]: ...
+
+    @staticmethod
+    def cheapest(scenario: Scenario, spec: str | None = None, engine: str = "native",
+                 seed: int | None = None, confirm_replications: int = 3, prune: bool = True,
+                 threads: int = 0,
+                 on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """servesim::plan: the cheapest candidate of the plan's space meeting its SLO, as a dict
+        (spec, load, feasible, chosen, candidates, scenario (the chosen Scenario), result (its
+        Result) or None,
+        simulations, wall_seconds, explanation); `spec` is a plan: section whose keys replace
+        the scenario's own."""
 
 plan: _Plan
 """Overrides, bottlenecks and saturation searches (see servesim.saturation)."""

@@ -42,7 +42,7 @@ class Plan:
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self._data = dict(data)
-        self._scenario = Scenario.from_text(self._data["scenario"])
+        self._scenario = Scenario(self._data["scenario"])
         self._result = Result(self._data["result"]) if self._data.get("result") is not None else None
 
     @property
@@ -130,7 +130,8 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain data (what ``servesim plan --json`` prints)."""
         data = dict(self._data)
-        data["scenario"] = json.loads(self._data["scenario"])
+        data["scenario"] = self._scenario.to_dict()
+        data["result"] = self._result.to_dict() if self._result is not None else None
         return data
 
     def __repr__(self) -> str:
@@ -249,5 +250,5 @@ def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
     model = _as_scenario(scenario)
     spec = _spec_text(target, slo, space, cost, headroom)
     with _plan_progress(progress, model.name) as on_progress:
-        data = _core.plan(model.core, spec, engine, seed, confirm_replications, not exhaustive, 0, on_progress)
+        data = _core.plan.cheapest(model.core, spec, engine, seed, confirm_replications, not exhaustive, 0, on_progress)
     return Plan(data)

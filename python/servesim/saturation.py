@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from servesim import _core
-from servesim.result import Estimate, Result
+from servesim.records import ConfidenceInterval
+from servesim.result import Result
 from servesim.scenario import Scenario
 from servesim.simulation import ProgressLike, ScenarioLike, _as_scenario, _check_engine, _progress_callback
 
@@ -78,7 +79,7 @@ def with_overrides(scenario: ScenarioLike, overrides: Mapping[str, Any]) -> Scen
     model = _as_scenario(scenario)
     changes = [(str(path), _value_text(str(path), value)) for path, value in overrides.items()]
     core = _core.plan.with_overrides(model.core, changes)
-    return Scenario(core, text=_core.plan.scenario_text(core))
+    return Scenario(core)
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def bottleneck(scenario: ScenarioLike, result: Result) -> list[ResourceLoad]:
     ('servers.web.workers', 'hosts.vm.cpu')
     """
     return [ResourceLoad._from_core(d)
-            for d in _core.plan.bottlenecks(_as_scenario(scenario).core, result._data)]
+            for d in _core.plan.bottlenecks(_as_scenario(scenario).core, result.record)]
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ class Saturation:
 
     rate: float | None
     users: float | None
-    max_throughput: Estimate
+    max_throughput: ConfidenceInterval
     bottleneck: str
     bottlenecks: list[ResourceLoad]
     limited_by: str
@@ -215,7 +216,7 @@ class Saturation:
         """The answer as plain JSON-ready data (the curve as a list of rows)."""
         return {
             "rate": self.rate, "users": self.users,
-            "max_throughput": {"mean": self.max_throughput.mean, "half_width": self.max_throughput.half_width},
+            "max_throughput": {"mean": self.max_throughput.value, "half_width": self.max_throughput.half_width},
             "bottleneck": self.bottleneck,
             "bottlenecks": [{"path": b.path, "utilization": b.utilization, "measured": b.measured}
                             for b in self.bottlenecks],
@@ -230,7 +231,7 @@ class Saturation:
         what = (f"{self.rate:,.1f} req/s" if self.rate is not None else f"{self.users:,.1f} users")
         lines = [f"saturation: {what} (limited by {self.limited_by}; "
                  f"tolerance {self.tolerance:.1%}, {self.simulations} simulations)",
-                 f"max throughput: {self.max_throughput.mean:,.1f} req/s",
+                 f"max throughput: {self.max_throughput.value or 0.0:,.1f} req/s",
                  "bottlenecks:"]
         for b in self.bottlenecks:
             lines.append(f"  {b.path:<36} {b.utilization:6.1%}")
@@ -245,7 +246,7 @@ def _curve_frame(points: list[Mapping[str, Any]]) -> pd.DataFrame:
         row: dict[str, Any] = {"load": p["load"], "replications": p["replications"]}
         for name, column in (("throughput", "throughput"), ("goodput", "goodput"), ("p50", "p50_s"),
                              ("p99", "p99_s")):
-            row[column] = p[name]["mean"]
+            row[column] = p[name]["value"]
             row[f"{column}_ci"] = p[name]["half_width"]
         row.update(error_rate=p["error_rate"], meets=p["meets"], failed_term=p["failed_term"] or None)
         for r in p["resources"]:
@@ -340,7 +341,7 @@ def find_saturation(scenario: ScenarioLike, *, slo: Mapping[str, str | float] | 
     closed = bool(found["closed"])
     return Saturation(
         rate=None if closed else found["load"], users=found["load"] if closed else None,
-        max_throughput=Estimate._from_json(found["max_throughput"]),
+        max_throughput=ConfidenceInterval(**found["max_throughput"]),
         bottleneck=bottlenecks[0].path if bottlenecks else "",
         bottlenecks=bottlenecks, limited_by=found["limited_by"], tolerance=found["tolerance"],
         analytic=found["analytic_load"], curve=_curve_frame(found["curve"]),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from servesim.records import LATENCY_STATS, ConfidenceInterval, Prediction
+from servesim.records import LATENCY_STATS, ConfidenceInterval, Prediction, Stability
 
 if TYPE_CHECKING:
     from servesim.result import Result
@@ -42,6 +42,14 @@ def _aligned(rows: list[tuple[str, str, str, str]]) -> list[str]:
     unit_width = max(len(row[2]) for row in rows)
     return [f"  {label:<{label_width}}  {value:>{value_width}} {unit:<{unit_width}}  {ci}".rstrip()
             for label, value, unit, ci in rows]
+
+
+def stability_text(stability: Stability) -> str:
+    """Why a run is unstable, in words: the resource at its limit and the load beyond it."""
+    if stability.stable:
+        return "stable"
+    return (f"overloaded: {stability.resource} at its limit, serving {stability.capacity:,.1f} req/s "
+            f"with {stability.excess_rate:,.1f} req/s more offered")
 
 
 def result_summary(result: Result) -> str:
@@ -100,6 +108,8 @@ def result_summary(result: Result) -> str:
     for balancer, shares in result.balancer_share.items():
         for server, interval in shares.items():
             add_interval(f"share {balancer} -> {server}", interval, 100.0, "%", 1)
+    stability = result.stability
+    add("stable", "yes" if stability.stable else "NO", "", "" if stability.stable else f"({stability_text(stability)})")
     little = result.little
     # Requests in flight at the window's edges make L and λW differ; when
     # responses are long against the window that is large, and worth a word.

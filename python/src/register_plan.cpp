@@ -32,53 +32,8 @@ py::list load_list(const std::vector<servesim::ResourceLoad>& loads) {
   return out;
 }
 
-// The parts of a result dict (servesim::to_json's layout) that bottlenecks() reads.
-servesim::Result result_from_dict(const py::dict& data) {
-  servesim::Result result;
-  const auto items = [&](const char* key) {
-    return data.contains(key) ? py::list(data[key]) : py::list();
-  };
-  const auto number = [](const py::handle& item, const char* key) {
-    const py::dict d = py::reinterpret_borrow<py::dict>(item);
-    return d.contains(key) && !d[key].is_none() ? d[key].cast<double>() : 0.0;
-  };
-  const auto name = [](const py::handle& item) { return item["name"].cast<std::string>(); };
-  for (const auto& e : items("endpoints")) {
-    servesim::EndpointSummary s;
-    s.name = name(e);
-    s.throughput.mean = number(e, "throughput");
-    result.endpoints.push_back(std::move(s));
-  }
-  for (const auto& h : items("hosts")) {
-    servesim::HostSummary s;
-    s.name = name(h);
-    s.cpu_utilization.mean = number(h, "cpu_utilization");
-    result.hosts.push_back(std::move(s));
-  }
-  for (const auto& v : items("servers")) {
-    servesim::ServerSummary s;
-    s.name = name(v);
-    s.worker_busy_fraction.mean = number(v, "worker_busy_fraction");
-    s.gil_busy_fraction.mean = number(v, "gil_busy_fraction");
-    result.servers.push_back(std::move(s));
-  }
-  for (const auto& d : items("databases")) {
-    servesim::DatabaseSummary s;
-    s.name = name(d);
-    s.utilization.mean = number(d, "utilization");
-    result.databases.push_back(std::move(s));
-  }
-  for (const auto& v : items("services")) {
-    servesim::ServiceSummary s;
-    s.name = name(v);
-    s.mean_in_use.mean = number(v, "mean_in_use");
-    result.services.push_back(std::move(s));
-  }
-  return result;
-}
-
-py::dict estimate_dict(const servesim::Estimate& e) {
-  return py::dict("mean"_a = e.mean, "half_width"_a = e.half_width, "samples"_a = e.samples);
+py::dict estimate_dict(const servesim::ConfidenceInterval& e) {
+  return py::dict("value"_a = e.value, "half_width"_a = e.half_width, "samples"_a = e.samples);
 }
 
 py::dict point_dict(const servesim::SaturationPoint& p) {
@@ -152,10 +107,10 @@ void register_plan(py::module_& m) {
       "scenario"_a, "Every resource with its capacity and demand, the bottleneck first.");
   plan.def(
       "bottlenecks",
-      [](const servesim::Scenario& s, const py::dict& result) {
-        return load_list(servesim::bottlenecks(s, result_from_dict(result)));
+      [](const servesim::Scenario& s, const servesim::Result& result) {
+        return load_list(servesim::bottlenecks(s, result));
       },
-      "scenario"_a, "result"_a, "Resources ranked by utilization in a result dict (servesim::to_json's layout).");
+      "scenario"_a, "result"_a, "Resources ranked by utilization in a simulation's result.");
   plan.def("saturation_population", &servesim::saturation_population, "scenario"_a,
            "N* = (D + Z) / D_max of a closed workload.");
   plan.def(

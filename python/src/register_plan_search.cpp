@@ -1,6 +1,6 @@
 // plan(): the cheapest deployment meeting an SLO. The answer crosses into
-// Python as a dict; the chosen candidate's simulation as the JSON document
-// of io/result_json.hpp, as simulate() returns it.
+// Python as a dict holding the chosen scenario and its simulation's Result as
+// the bound records.
 #include <pybind11/functional.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -11,9 +11,7 @@
 #include <string_view>
 #include <utility>
 
-#include "servesim/io/result_json.hpp"
 #include "servesim/io/scenario_parser.hpp"
-#include "servesim/plan/overrides.hpp"
 #include "servesim/plan/plan.hpp"
 
 namespace py = pybind11;
@@ -21,7 +19,7 @@ using namespace pybind11::literals;
 
 namespace {
 
-py::object estimate_pair(const servesim::Estimate& e) { return py::make_tuple(e.mean, e.half_width); }
+py::object estimate_pair(const servesim::ConfidenceInterval& e) { return py::make_tuple(e.value, e.half_width); }
 
 py::dict candidate_dict(const servesim::PlanCandidate& c) {
   py::dict out("index"_a = c.index, "settings"_a = c.settings, "cost"_a = c.cost,
@@ -82,20 +80,15 @@ py::dict run_plan(const servesim::Scenario& scenario, std::optional<std::string>
     if (!callable->is_none()) (*callable)(done, total);
   };
   servesim::PlanResult result;
-  std::string result_json;
-  std::string scenario_json;
   {
     py::gil_scoped_release release;
     result = servesim::plan(scenario, options);
-    if (result.result) result_json = servesim::to_json(*result.result, -1);
-    scenario_json = servesim::scenario_text(result.scenario);
   }
   py::list candidates;
   for (const auto& c : result.candidates) candidates.append(candidate_dict(c));
-  const py::object loads = py::module_::import("json").attr("loads");
   return py::dict("spec"_a = spec_dict(result.spec), "load"_a = result.load, "feasible"_a = result.feasible,
-                  "chosen"_a = result.chosen, "candidates"_a = candidates, "scenario"_a = scenario_json,
-                  "result"_a = result_json.empty() ? py::object(py::none()) : loads(result_json),
+                  "chosen"_a = result.chosen, "candidates"_a = candidates, "scenario"_a = result.scenario,
+                  "result"_a = result.result ? py::cast(*result.result) : py::object(py::none()),
                   "simulations"_a = result.simulations, "wall_seconds"_a = result.wall_seconds,
                   "explanation"_a = result.explanation);
 }
@@ -103,11 +96,12 @@ py::dict run_plan(const servesim::Scenario& scenario, std::optional<std::string>
 }  // namespace
 
 void register_plan_search(py::module_& m) {
-  m.def("plan", &run_plan, "scenario"_a, "spec"_a = py::none(), "engine"_a = "native", "seed"_a = py::none(),
+  py::module_ plan = m.attr("plan").cast<py::module_>();  // register_plan's submodule
+  plan.def("cheapest", &run_plan, "scenario"_a, "spec"_a = py::none(), "engine"_a = "native", "seed"_a = py::none(),
         "confirm_replications"_a = 3, "prune"_a = true, "threads"_a = 0, "on_progress"_a = py::none(),
         "Finds the cheapest candidate of the plan's space meeting its SLO (servesim::plan) and returns\n"
-        "a dict: spec, load, feasible, chosen, candidates, scenario (JSON text), result (a result dict or\n"
-        "None), simulations, wall_seconds, explanation. `spec`: a plan: section as YAML/JSON text whose\n"
+        "a dict: spec, load, feasible, chosen, candidates, scenario (the chosen Scenario), result (its\n"
+        "Result or None), simulations, wall_seconds, explanation. `spec`: a plan: section as YAML/JSON text whose\n"
         "keys replace the scenario's own; None uses the scenario's. `on_progress(done, total)` is called\n"
         "after each simulation; an exception from it, or Ctrl-C, cancels the search.");
 }

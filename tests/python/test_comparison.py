@@ -245,6 +245,7 @@ def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: flo
                                                mean_queue_length=0.0, queued_fraction=0.0)}],
         "little": {"mean_in_system": 0.0, "throughput": throughput, "mean_response": p50_s,
                    "relative_error": 0.0},
+        "stability": {"stable": True, "resource": "", "capacity": 0.0, "excess_rate": 0.0},
         "databases": [{"name": name, **with_ci(utilization=busy, mean_queue_length=0.0,
                                                mean_pool_wait=0.001 * waited, pool_wait_fraction=waited),
                        "queries": completed, "pool_timeouts": 0}

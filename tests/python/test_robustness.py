@@ -184,7 +184,7 @@ def test_overload_is_reported_in_every_form(tmp_path: Path, run_cli) -> None:
     result = ss.simulate(overloaded())
     assert result.stable is False
     stability = result.stability
-    assert stability is not None and stability.resource == "servers.web: event loops"
+    assert stability is not None and stability.resource == "servers.web.event_loop"
     # Two event loops of 10 ms a request serve 200 req/s; 1,800 req/s more are offered.
     assert stability.capacity == pytest.approx(200, rel=0.05)
     assert stability.excess_rate == pytest.approx(1800, rel=0.1)
@@ -195,10 +195,11 @@ def test_overload_is_reported_in_every_form(tmp_path: Path, run_cli) -> None:
     path.write_text(yaml.safe_dump(overloaded()))
     completed = run_cli("run", str(path))
     assert completed.returncode == 0
-    assert "servesim: warning: overloaded: servers.web: event loops at its limit" in completed.stderr
+    assert "servesim: warning: overloaded: servers.web.event_loop at its limit" in completed.stderr
 
 
 def test_a_stable_run_says_so() -> None:
     result = ss.simulate(overloaded(rate=100.0))
     assert result.stable is True
-    assert result.stability == ss.Stability(True)
+    assert (result.stability.stable, result.stability.resource) == (True, "")
+    assert (result.stability.capacity, result.stability.excess_rate) == (0.0, 0.0)

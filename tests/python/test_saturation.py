@@ -59,7 +59,7 @@ def test_find_saturation_open_capacity_and_curve() -> None:
     assert found.bottleneck == "servers.web.workers"
     assert found.limited_by == "capacity"
     assert found.tolerance <= 0.05
-    assert found.max_throughput.mean == pytest.approx(200.0, rel=0.05)
+    assert found.max_throughput.value == pytest.approx(200.0, rel=0.05)
     curve = found.curve
     assert {"load", "throughput", "throughput_ci", "goodput", "p50_s", "p99_s", "error_rate",
             "util:servers.web.workers", "util:hosts.app.cpu"} <= set(curve.columns)

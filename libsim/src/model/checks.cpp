@@ -32,6 +32,10 @@ void require_non_negative(const std::string& path, double value, const char* wha
   }
 }
 
+void require_int_at_least(const std::string& path, int value, int min) {
+  if (value < min) fail(path, "must be an integer >= " + std::to_string(min) + ", got " + std::to_string(value));
+}
+
 void require_fraction(const std::string& path, double value) {
   if (!(value >= 0.0 && value <= 1.0)) {
     fail(path, "must be a probability in [0, 1], got " + format_number(value));

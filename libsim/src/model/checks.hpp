@@ -21,6 +21,8 @@ void require_positive(const std::string& path, double value, const char* what);
 void require_non_negative(const std::string& path, double value, const char* what);
 /// A probability: a number in [0, 1].
 void require_fraction(const std::string& path, double value);
+/// For counts set in code rather than read by a field (users of a comparison run, replicas).
+void require_int_at_least(const std::string& path, int value, int min);
 
 /// Fails unless `name` is one of `known`, suggesting the closest or listing them.
 void check_reference(const std::string& path, const std::string& name,

@@ -209,20 +209,20 @@ void fill_measured(std::vector<ResourceLoad>& loads, const Scenario& scenario, c
       if (r.path == path) r.measured = value;
     }
   };
-  for (const HostSummary& h : result.hosts) set("hosts." + h.name + ".cpu", h.cpu_utilization.mean);
+  for (const HostSummary& h : result.hosts) set("hosts." + h.name + ".cpu", h.cpu_utilization.value);
   for (const ServerSummary& s : result.servers) {
     const Server* server = scenario.find_server(s.name);
     if (server == nullptr) continue;
     const char* runners = detail::has_event_loop(*server) ? "event_loop"
                           : server->kind == ServerKind::gunicorn_gthread ? "threads" : "workers";
-    set(server_path(*server, runners), s.worker_busy_fraction.mean);
-    set(server_path(*server, "gil"), s.gil_busy_fraction.mean);
+    set(server_path(*server, runners), s.worker_busy_fraction.value);
+    set(server_path(*server, "gil"), s.gil_busy_fraction.value);
   }
-  for (const DatabaseSummary& d : result.databases) set("databases." + d.name + ".connections", d.utilization.mean);
+  for (const DatabaseSummary& d : result.databases) set("databases." + d.name + ".connections", d.utilization.value);
   for (const ServiceSummary& v : result.services) {
     const Service* service = scenario.find_service(v.name);
     if (service != nullptr && service->concurrency) {
-      set("services." + v.name + ".concurrency", v.mean_in_use.mean / *service->concurrency);
+      set("services." + v.name + ".concurrency", v.mean_in_use.value / *service->concurrency);
     }
   }
 }
@@ -245,7 +245,7 @@ std::vector<ResourceLoad> bottlenecks(const Scenario& scenario, const Result& re
   double total = 0.0;
   for (std::size_t e = 0; e < scenario.endpoints.size(); ++e) {
     for (const EndpointSummary& s : result.endpoints) {
-      if (s.name == scenario.endpoints[e].name) rates[e] = s.throughput.mean;
+      if (s.name == scenario.endpoints[e].name) rates[e] = s.throughput.value;
     }
     total += rates[e];
   }

@@ -196,11 +196,11 @@ namespace {
 
 double measure(const CandidateMetrics& m, SloMetric metric) {
   switch (metric) {
-    case SloMetric::p50: return m.p50.mean;
-    case SloMetric::p90: return m.p90.mean;
-    case SloMetric::p99: return m.p99.mean;
-    case SloMetric::p999: return m.p999.mean;
-    case SloMetric::mean: return m.mean.mean;
+    case SloMetric::p50: return m.p50.value;
+    case SloMetric::p90: return m.p90.value;
+    case SloMetric::p99: return m.p99.value;
+    case SloMetric::p999: return m.p999.value;
+    case SloMetric::mean: return m.mean.value;
     case SloMetric::errors: return m.errors;
   }
   return 0.0;
@@ -228,11 +228,11 @@ void judge(PlanCandidate& candidate, const PlanSpec& spec, double load, bool ope
     }
     candidate.worst_ratio = std::max(candidate.worst_ratio, r);
   }
-  if (open_workload && m.throughput.mean < kMinCompletedShare * load) {
-    const double r = kMinCompletedShare * load / std::max(m.throughput.mean, 1e-300);
+  if (open_workload && m.throughput.value < kMinCompletedShare * load) {
+    const double r = kMinCompletedShare * load / std::max(m.throughput.value, 1e-300);
     if (candidate.failed_term.empty() || r > candidate.worst_ratio) {
       candidate.failed_term = "throughput";
-      candidate.reason = "completes " + format_number(std::round(m.throughput.mean)) + " of " +
+      candidate.reason = "completes " + format_number(std::round(m.throughput.value)) + " of " +
                          format_number(load) + " req/s";
     }
     candidate.worst_ratio = std::max(candidate.worst_ratio, r);

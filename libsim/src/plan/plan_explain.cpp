@@ -32,7 +32,7 @@ std::string terms_met(const PlanResult& r, const CandidateMetrics& m) {
   std::string text;
   for (const SloTerm& term : r.spec.slo) {
     if (!text.empty()) text += ", ";
-    const Estimate* e = nullptr;
+    const ConfidenceInterval* e = nullptr;
     switch (term.metric) {
       case SloMetric::p50: e = &m.p50; break;
       case SloMetric::p90: e = &m.p90; break;
@@ -42,7 +42,7 @@ std::string terms_met(const PlanResult& r, const CandidateMetrics& m) {
       case SloMetric::errors: break;
     }
     text += std::string(slo_metric_name(term.metric)) + " " +
-            term_value_text(term.metric, e ? e->mean : m.errors);
+            term_value_text(term.metric, e ? e->value : m.errors);
     if (e && e->half_width > 0.0) text += " ± " + term_value_text(term.metric, e->half_width);
     text += " <= " + term_value_text(term.metric, term.limit);
   }

@@ -39,11 +39,11 @@ std::string number_text(double x) {
 
 double latency_of(const Result& r, SloMetric m) {
   switch (m) {
-    case SloMetric::p50: return r.latency.p50.mean;
-    case SloMetric::p90: return r.latency.p90.mean;
-    case SloMetric::p99: return r.latency.p99.mean;
-    case SloMetric::p999: return r.latency.p999.mean;
-    case SloMetric::mean: return r.latency.mean.mean;
+    case SloMetric::p50: return r.latency.p50.value;
+    case SloMetric::p90: return r.latency.p90.value;
+    case SloMetric::p99: return r.latency.p99.value;
+    case SloMetric::p999: return r.latency.p999.value;
+    case SloMetric::mean: return r.latency.mean.value;
     case SloMetric::errors: return r.error_rate;
   }
   return 0.0;
@@ -132,7 +132,7 @@ const SaturationPoint& Search::simulate_at(double load, double throughput, int r
     const double attempts = double(r.completed + r.errors.total());
     const double other_errors = attempts > 0.0 ? double(r.errors.total() - r.errors.downstream) / attempts : 0.0;
     const double slack = options_.tolerance / 2.0;
-    if (r.throughput.mean + downstream < load * (1.0 - slack) || other_errors > slack) p.failed_term = "capacity";
+    if (r.throughput.value + downstream < load * (1.0 - slack) || other_errors > slack) p.failed_term = "capacity";
   }
   for (const SloTerm& term : options_.slo) {
     if (p.failed_term.empty() && !(latency_of(r, term.metric) <= term.limit)) {
@@ -204,12 +204,12 @@ void Search::open_search(double guess) {
 void Search::closed_knee(double guess) {
   // N* = X_max / X(1): a lone user's cycle is 1 / X(1) = R(1) + Z.
   const SaturationPoint& lone = simulate_at(1.0, 1.0 / cycle_, kConfirmReplications);
-  const Estimate x1 = lone.throughput;
+  const ConfidenceInterval x1 = lone.throughput;
   const double many = std::max(std::ceil(4.0 * guess), guess + 8.0);
   const SaturationPoint& full = simulate_at(many, capacity_guess_, kConfirmReplications);
-  const Estimate xmax = full.throughput;
-  out_.load = xmax.mean / x1.mean;
-  out_.tolerance = std::hypot(x1.half_width / x1.mean, xmax.half_width / xmax.mean);
+  const ConfidenceInterval xmax = full.throughput;
+  out_.load = xmax.value / x1.value;
+  out_.tolerance = std::hypot(x1.half_width / x1.value, xmax.half_width / xmax.value);
   // The resources as busy as at the knee, for the bottleneck's report.
   (void)simulate_at(std::max(1.0, std::round(out_.load)), capacity_guess_, kConfirmReplications);
 }
@@ -246,7 +246,7 @@ Saturation Search::run() {
   capacity_guess_ = loads.front().saturation_rate;
   // The analytic estimate, where it applies, knows CPU contention the bottleneck law leaves out.
   try {
-    const ScenarioEstimate e = estimate(base_);
+    const Prediction e = estimate(base_);
     if (e.saturation_rate > 0.0 && std::isfinite(e.saturation_rate)) {
       capacity_guess_ = std::min(capacity_guess_, e.saturation_rate);
     }
@@ -271,7 +271,7 @@ Saturation Search::run() {
   // may not have overloaded the deployment yet, so one point does.
   const auto busiest = [&] {
     return std::max_element(out_.curve.begin(), out_.curve.end(), [](const auto& a, const auto& b) {
-      return a.throughput.mean < b.throughput.mean;
+      return a.throughput.value < b.throughput.value;
     });
   };
   const bool overloaded = std::any_of(out_.curve.begin(), out_.curve.end(),

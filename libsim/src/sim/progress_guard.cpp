@@ -6,7 +6,7 @@
 
 #include "core/messages.hpp"
 #include "model/checks.hpp"
-#include "model/kind_names.hpp"
+#include "model/enum_names.hpp"
 #include "servesim/errors.hpp"
 
 namespace servesim::detail {

@@ -51,32 +51,33 @@ const char* runners_name(ServerKind kind) {
     case ServerKind::gunicorn_sync: return "workers";
     case ServerKind::gunicorn_gthread: return "threads";
     case ServerKind::gunicorn_gevent:
-    case ServerKind::uvicorn: return "event loops";
+    case ServerKind::uvicorn: return "event_loop";
   }
   return "workers";
 }
 
-// What ran out on server `s`: its host's cores, a database, its GIL (when a
-// process has several threads), or its workers, threads or event loops.
+// What ran out on server `s`, by scenario path as find_saturation names
+// resources: its host's cores, a database, its GIL (when a process has several
+// threads), or its workers, threads or event loops.
 std::string saturated_resource(const Scenario& scenario, const ReplicationResult& replication,
                                std::size_t s) {
   const Server& server = scenario.servers[s];
   for (std::size_t h = 0; h < scenario.hosts.size() && h < replication.hosts.size(); ++h) {
     if (scenario.hosts[h].name == server.host && replication.hosts[h].cpu_utilization >= kSaturated) {
-      return entry_path("hosts", h, scenario.hosts[h].name) + ": CPU";
+      return entry_path("hosts", h, scenario.hosts[h].name) + ".cpu";
     }
   }
   for (std::size_t d = 0; d < replication.databases.size() && d < scenario.databases.size(); ++d) {
     if (replication.databases[d].utilization >= kSaturated) {
-      return entry_path("databases", d, scenario.databases[d].name) + ": query servers";
+      return entry_path("databases", d, scenario.databases[d].name) + ".connections";
     }
   }
   const std::string path = entry_path("servers", s, server.name);
   const bool threaded = server.kind == ServerKind::gunicorn_gthread && server.threads > 1;
   if (threaded && s < replication.servers.size() && replication.servers[s].gil_busy_fraction >= kSaturated) {
-    return path + ": GIL";
+    return path + ".gil";
   }
-  return path + ": " + runners_name(server.kind);
+  return path + "." + runners_name(server.kind);
 }
 
 // Requests per second server `s` answered: its endpoints' throughput, times

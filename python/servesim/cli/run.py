@@ -9,6 +9,7 @@ import sys
 from servesim.cli.common import (PROG, CliError, Subcommands, add_progress_option, non_negative_int,
                                  positive_int, positive_seconds, seed, show_progress)
 from servesim.cli.output import write_stdout
+from servesim.summaries import stability_text
 from servesim.cli.settings import add_set_option, settings_by_path
 
 
@@ -57,8 +58,8 @@ def _run(args: argparse.Namespace) -> int:
     result = simulate(scenario, seed=args.seed, replications=args.replications,
                       threads=args.threads, progress=show_progress(args), engine=args.engine,
                       process_timeout=args.process_timeout)
-    if result.stability is not None and not result.stability.stable:
-        print(f"{PROG}: warning: {result.stability}", file=sys.stderr)
+    if not result.stability.stable:
+        print(f"{PROG}: warning: {stability_text(result.stability)}", file=sys.stderr)
     if args.json:
         write_stdout(json.dumps(result.to_dict(), separators=(",", ":")) + "\n")
     else:

@@ -103,13 +103,18 @@ def _dependency_columns(comparison: Comparison, result: Result) -> tuple[dict[st
     return columns, {**databases_busy, **pools_busy, **services_busy}
 
 
+def _value(value: float | None) -> float:
+    """A statistic's value, NaN where a run has no data for it."""
+    return math.nan if value is None else value
+
+
 def run_row(comparison: Comparison, run: tuple[str, int, str], result: Result) -> dict[str, Any]:
     """One row of :attr:`ComparisonResult.frame`: a run's numbers and its saturated resource."""
     case, users, deployment = run
     kind = comparison.kind(deployment)
-    cpu = result.cpu_utilization[comparison.host_of(deployment)].mean
-    workers = result.worker_busy[deployment].mean
-    gil = result.gil_busy[deployment].mean
+    cpu = _value(result.cpu_utilization[comparison.host_of(deployment)].value)
+    workers = _value(result.worker_busy[deployment].value)
+    gil = _value(result.gil_busy[deployment].value)
     errors = result.errors
     answered = result.completed > 0
     latency = result.latency

@@ -133,5 +133,5 @@ TEST_CASE("documents read as the C++ parsers read them", "[io][documents]") {
 
 TEST_CASE("a key given twice is refused rather than read two ways", "[io][documents]") {
   require_scenario_error([] { (void)document_to_json("servers:\n  web: {workers: 2, workers: 8}\n"); },
-                         "servers.web.workers", "given twice (the second time at line 2)");
+                         "servers.web.workers", "appears twice in one map, at line 2, column 9 and at line 2, column 21");
 }

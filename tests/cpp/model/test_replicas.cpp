@@ -65,12 +65,12 @@ TEST_CASE("replicas: N copies behind round robin serve N times one copy's capaci
   // copies are identical and round robin gives each a third of the requests.
   const Result three = simulate(parse_scenario(kReplicated));
   const Result one = simulate(parse_scenario(with(kReplicated, "replicas: 3", "replicas: 1")));
-  CHECK(one.throughput.mean == Approx(200.0).epsilon(0.01));
-  CHECK(three.throughput.mean == Approx(600.0).epsilon(0.01));
+  CHECK(one.throughput.value == Approx(200.0).epsilon(0.01));
+  CHECK(three.throughput.value == Approx(600.0).epsilon(0.01));
   REQUIRE(three.servers.size() == 3);
   CHECK(three.servers[1].name == "web#2");
   REQUIRE(three.balancers.size() == 1);
-  for (const auto& share : three.balancers[0].servers) CHECK(share.share.mean == Approx(1.0 / 3.0).epsilon(0.01));
+  for (const auto& share : three.balancers[0].servers) CHECK(share.share.value == Approx(1.0 / 3.0).epsilon(0.01));
 }
 
 TEST_CASE("replicas: errors name the field", "[model][replicas]") {

@@ -121,9 +121,9 @@ TEST_CASE("bottlenecks ranks the resources of a result by utilization", "[plan][
   Result result;
   result.endpoints.push_back(EndpointSummary{});
   result.endpoints.back().name = "work";
-  result.endpoints.back().throughput.mean = 150.0;
+  result.endpoints.back().throughput.value = 150.0;
   result.hosts.push_back(HostSummary{"app", {}});
-  result.hosts.back().cpu_utilization.mean = 0.74;
+  result.hosts.back().cpu_utilization.value = 0.74;
   const auto ranked = bottlenecks(s, result);
   REQUIRE(ranked.size() == 2);
   CHECK(ranked[0].path == "hosts.app.cpu");

@@ -35,7 +35,7 @@ TEST_CASE("find_saturation agrees with queueing theory", "[plan][saturation]") {
     const Saturation s = find_saturation(
         deployment("kind: gunicorn-sync, workers: 4", 8, "{io: {dist: exponential, mean: 20ms}}"));
     check(s, 200.0, "servers.web.workers");
-    CHECK(s.max_throughput.mean == Approx(200.0).epsilon(0.02));
+    CHECK(s.max_throughput.value == Approx(200.0).epsilon(0.02));
     CHECK(s.limited_by == "capacity");
   }
 
@@ -96,7 +96,7 @@ TEST_CASE("find_saturation agrees with queueing theory", "[plan][saturation]") {
         deployment("kind: gunicorn-sync, workers: 1", 2, "{io: {dist: exponential, mean: 10ms}}"), options);
     check(s, 100.0 - std::log(100.0) / 0.2, "servers.web.workers");
     CHECK(s.limited_by == "p99");
-    CHECK(s.max_throughput.mean == Approx(100.0).epsilon(0.03));
+    CHECK(s.max_throughput.value == Approx(100.0).epsilon(0.03));
   }
 
   SECTION("closed workload: the knee N*") {
@@ -107,7 +107,7 @@ TEST_CASE("find_saturation agrees with queueing theory", "[plan][saturation]") {
     CHECK(s.closed);
     CHECK(s.analytic_load == Approx(20.0));
     check(s, 20.0, "servers.web.workers");
-    CHECK(s.max_throughput.mean == Approx(200.0).epsilon(0.02));
+    CHECK(s.max_throughput.value == Approx(200.0).epsilon(0.02));
   }
 
   SECTION("a downstream service's concurrency cap") {

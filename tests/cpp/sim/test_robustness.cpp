@@ -127,7 +127,7 @@ TEST_CASE("overload is reported with the saturated resource and the rate it serv
     // Past the 2,048-slot backlog every request beyond 200 req/s is refused.
     const Result r = simulate(pool("gunicorn-sync", 4, 600.0, 200.0));
     REQUIRE_FALSE(r.stability.stable);
-    CHECK(r.stability.resource == "servers.web: workers");
+    CHECK(r.stability.resource == "servers.web.workers");
     CHECK(r.stability.capacity == Approx(200.0).epsilon(0.05));
     CHECK(r.stability.excess_rate == Approx(400.0).epsilon(0.1));
   }
@@ -136,7 +136,7 @@ TEST_CASE("overload is reported with the saturated resource and the rate it serv
     // then the 2,048-slot backlog, then connections are refused.
     const Result r = simulate(pool("uvicorn", 4, 2000.0, 200.0));
     REQUIRE_FALSE(r.stability.stable);
-    CHECK(r.stability.resource == "servers.web: event loops");
+    CHECK(r.stability.resource == "servers.web.event_loop");
     CHECK(r.stability.capacity == Approx(200.0).epsilon(0.05));
     CHECK(r.errors.refused > 0);
     for (const ReplicationResult& replication : r.replications) {
@@ -146,6 +146,6 @@ TEST_CASE("overload is reported with the saturated resource and the rate it serv
   SECTION("two processes on two cores: the CPU is the limit") {
     const Result r = simulate(pool("uvicorn", 2, 2000.0, 100.0));
     REQUIRE_FALSE(r.stability.stable);
-    CHECK(r.stability.resource == "hosts.app: CPU");
+    CHECK(r.stability.resource == "hosts.app.cpu");
   }
 }

@@ -268,7 +268,7 @@ struct ServiceStats {
  */
 struct Stability {
   bool stable = true;
-  std::string resource;      ///< e.g. "servers.web: workers"; empty if stable
+  std::string resource;      ///< by scenario path, e.g. "servers.web.workers"; empty if stable
   double capacity = 0.0;     ///< req/s that server answered in the second half; 0 if stable
   double excess_rate = 0.0;  ///< req/s beyond it: queue growth plus requests turned away; 0 if stable
 
@@ -276,7 +276,7 @@ struct Stability {
     using T = Stability;
     return std::tuple{field("stable", &T::stable, "the servers kept up with the offered load"),
                       field("resource", &T::resource,
-                            "the saturated resource, as 'servers.web: workers'; empty if stable"),
+                            "the saturated resource by scenario path ('servers.web.workers', 'hosts.app.cpu'); empty if stable"),
                       field("capacity", &T::capacity, "req/s the saturated server answered; 0 if stable"),
                       field("excess_rate", &T::excess_rate,
                             "req/s beyond capacity: queue growth plus requests turned away; 0 if stable")};

@@ -54,9 +54,9 @@ enum class CandidateVerdict {
 
 /** A candidate's simulated measures, with 95 % confidence half-widths across replications. */
 struct CandidateMetrics {
-  Estimate p50, p90, p99, p999, mean;  ///< latency, seconds
+  ConfidenceInterval p50, p90, p99, p999, mean;  ///< latency, seconds
   double errors = 0.0;                 ///< failed attempts / (completed + failed attempts)
-  Estimate throughput;                 ///< req/s
+  ConfidenceInterval throughput;                 ///< req/s
   int replications = 0;
 };
 

@@ -50,9 +50,9 @@ struct SaturationOptions {
 struct SaturationPoint {
   double load = 0.0;  ///< offered: arrival rate (open, req/s) or users (closed)
   int replications = 1;
-  Estimate throughput;
-  Estimate goodput;
-  Estimate p50, p99;  ///< seconds
+  ConfidenceInterval throughput;
+  ConfidenceInterval goodput;
+  ConfidenceInterval p50, p99;  ///< seconds
   double error_rate = 0.0;
   /// Open: completes what arrives (throughput within tolerance / 2 of the
   /// rate, errors below tolerance / 2, downstream failures aside) and meets
@@ -70,7 +70,7 @@ struct Saturation {
   double load = 0.0;
   /// The most requests completed per second: at overload (open), or at many
   /// users (closed); the bottleneck's capacity.
-  Estimate max_throughput;
+  ConfidenceInterval max_throughput;
   /// The resource that saturates first and the next two, with their
   /// utilization at `load` (from the confirming replications).
   std::vector<ResourceLoad> bottlenecks;
