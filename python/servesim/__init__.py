@@ -24,8 +24,8 @@ from servesim.estimation import estimate
 from servesim.plan import Plan, plan
 from servesim.records import ConfidenceInterval, LatencyStats, LittleCheck, Prediction
 from servesim.result import Result
-from servesim.saturation import (ResourceLoad, Saturation, bottleneck, find_saturation, resource_loads,
-                                 with_overrides)
+from servesim.saturation import (ResourceLoad, Saturation, SaturationSpread, bottleneck, find_saturation,
+                                 resource_loads, with_overrides)
 from servesim.records import Stability
 from servesim.scenario import Scenario
 from servesim.simulation import cancel_simulations, engine_available, simulate
@@ -50,6 +50,7 @@ __all__ = [
     "ResourceLoad",
     "Result",
     "Saturation",
+    "SaturationSpread",
     "Scenario",
     "ScenarioError",
     "Stability",
