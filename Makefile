@@ -64,9 +64,10 @@ $(ASAN_BUILD)/build.ninja: | system-packages
 	      -DCMAKE_CXX_FLAGS="-O1 -g1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 # The Flask-vs-FastAPI comparison: the table and verdicts on the terminal, a
-# Markdown report in build/demo/.
+# Markdown report and the HTML one (figures, verdicts with intervals) in build/demo/.
 demo: setup
-	$(VENV)/bin/servesim compare scenarios/flask_vs_fastapi.yaml --report build/demo/flask_vs_fastapi.md
+	$(VENV)/bin/servesim compare scenarios/flask_vs_fastapi.yaml --report build/demo/flask_vs_fastapi.md \
+	  --html build/demo/flask_vs_fastapi.html
 
 test: setup test-cpp typecheck doctest lint test-asan test-fuzz
 

@@ -8,6 +8,7 @@ packages=(
   libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev catch2 libsimgrid-dev
   clang libclang-rt-14-dev
   wrk util-linux
+  chromium
 
 )
 

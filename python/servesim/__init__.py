@@ -27,6 +27,7 @@ from servesim.result import Result
 from servesim.saturation import (ResourceLoad, Saturation, SaturationSpread, bottleneck, find_saturation,
                                  resource_loads, with_overrides)
 from servesim.records import Stability
+from servesim.report import report
 from servesim.scenario import Scenario
 from servesim.simulation import cancel_simulations, engine_available, simulate
 from servesim.sweep import sweep
@@ -66,6 +67,7 @@ __all__ = [
     "frames",
     "plan",
     "records",
+    "report",
     "resource_loads",
     "simulate",
     "summaries",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 
 from servesim.cli.common import Subcommands, add_progress_option, non_negative_int, show_progress
 from servesim.cli.output import check_output, write_output, write_stdout
@@ -20,6 +21,8 @@ def add_parser(commands: Subcommands) -> None:
                          help="print the rows and verdicts as one JSON object (seconds, req/s)")
     compare.add_argument("--csv", metavar="PATH", help="also write the results frame as CSV")
     compare.add_argument("--report", metavar="PATH", help="also write a Markdown report")
+    compare.add_argument("--html", metavar="PATH",
+                         help="also write the HTML report (as `servesim report`: figures, verdicts with intervals)")
     compare.add_argument("--threads", type=non_negative_int, default=0, metavar="N",
                          help="simulations at once (default 0: one per hardware thread)")
     add_progress_option(compare, " over the runs")
@@ -32,6 +35,7 @@ def _compare(args: argparse.Namespace) -> int:
     # Before simulating, so a typo in a path costs nothing.
     csv = check_output(args.csv, "--csv") if args.csv is not None else None
     report = check_output(args.report, "--report") if args.report is not None else None
+    html = check_output(args.html, "--html") if args.html is not None else None
     comparison = Comparison.from_yaml(args.file)
     result = compare(comparison, threads=args.threads or None, progress=show_progress(args))
     if args.json:
@@ -42,4 +46,10 @@ def _compare(args: argparse.Namespace) -> int:
         write_output(csv, "--csv", lambda path: result.frame.to_csv(path, index=False))
     if report is not None:
         write_output(report, "--report", lambda path: path.write_text(result.report(), encoding="utf-8"))
+    if html is not None:
+        from servesim.report import report as html_report
+
+        command = f"servesim compare {shlex.quote(args.file)} --html {shlex.quote(args.html)}"
+        text = html_report(result, command=command)
+        write_output(html, "--html", lambda path: path.write_text(text, encoding="utf-8"))
     return 0
