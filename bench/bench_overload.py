@@ -50,7 +50,7 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], int]] = {
     "uvicorn-limit-concurrency": ({"kind": "uvicorn", "limit_concurrency": 100}, {},
                                   WORKERS * MAX_CONNECTIONS + BACKLOG),
     "uvicorn-client-timeout": ({"kind": "uvicorn"},
-                               {"client_timeout": "1s", "retries": {"max_attempts": 3, "backoff": 0}},
+                               {"client_timeout": "1s", "retries": {"attempts": 3, "backoff": 0}},
                                WORKERS * MAX_CONNECTIONS + BACKLOG),
 }
 

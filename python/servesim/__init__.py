@@ -24,8 +24,9 @@ from servesim.estimation import estimate
 from servesim.plan import Plan, plan
 from servesim.records import ConfidenceInterval, LatencyStats, LittleCheck, Prediction
 from servesim.result import Result
+from servesim.overrides import with_overrides
 from servesim.saturation import (ResourceLoad, Saturation, SaturationSpread, bottleneck, find_saturation,
-                                 resource_loads, with_overrides)
+                                 resource_loads)
 from servesim.records import Stability
 from servesim.report import report
 from servesim.scenario import Scenario

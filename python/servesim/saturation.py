@@ -17,69 +17,12 @@ from typing import TYPE_CHECKING, Any
 from servesim import _core
 from servesim.records import ConfidenceInterval
 from servesim.result import Result
-from servesim.scenario import Scenario
 from servesim.simulation import ProgressLike, ScenarioLike, _as_scenario, _check_engine, _progress_callback
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ResourceLoad", "Saturation", "SaturationSpread", "bottleneck", "find_saturation", "resource_loads", "with_overrides"]
-
-
-def _value_text(path: str, value: Any) -> str:
-    """A value as scenario-file text: strings as written (``"5ms"``), the rest as JSON."""
-    if isinstance(value, str):
-        return value
-    if hasattr(value, "item") and callable(value.item):  # numpy scalar
-        value = value.item()
-    try:
-        return json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError):
-        raise TypeError(f"{path}: the value must be a string, number, bool, list or dict, "
-                        f"got {type(value).__name__}: {value!r}") from None
-
-
-def with_overrides(scenario: ScenarioLike, overrides: Mapping[str, Any]) -> Scenario:
-    """A copy of a scenario with fields set by their dotted paths, validated.
-
-    Parameters
-    ----------
-    scenario
-        A :class:`Scenario`, a scenario dict, or the path of a scenario file.
-    overrides
-        Field paths to new values, read as in a scenario file: numbers, strings
-        with units (``"5ms"``), kind names, or dicts (``{"dist": "exponential",
-        "mean": "5ms"}``). Paths: ``servers.web.workers``, ``hosts.app.cores``,
-        ``workload.open.rate`` (req/s), ``run.duration``,
-        ``endpoints.api.phases[0].cpu``, ... A new ``servers.X.kind`` drops the
-        old kind's own settings (``timeout`` of gunicorn-sync).
-
-    Returns
-    -------
-    Scenario
-        The changed scenario; the original is unchanged.
-
-    Raises
-    ------
-    ScenarioError
-        Naming the path: one that leads nowhere (``servers.api: no server named
-        'api' (servers: web)``), a key the format does not have, or a value the
-        scenario rejects (``servers.web.workers: must be an integer >= 1, got 0``).
-
-    Examples
-    --------
-    >>> import servesim as ss
-    >>> shop = ss.Scenario.from_yaml("scenarios/flask-orders.yaml")
-    >>> bigger = ss.with_overrides(shop, {"servers.web.workers": 32, "run.duration": "60s"})
-    >>> bigger.duration
-    60.0
-    """
-    if not isinstance(overrides, Mapping):
-        raise TypeError(f"overrides must be a mapping of paths to values, got {type(overrides).__name__}")
-    model = _as_scenario(scenario)
-    changes = [(str(path), _value_text(str(path), value)) for path, value in overrides.items()]
-    core = _core.plan.with_overrides(model.core, changes)
-    return Scenario(core)
+__all__ = ["ResourceLoad", "Saturation", "SaturationSpread", "bottleneck", "find_saturation", "resource_loads"]
 
 
 @dataclass(frozen=True)

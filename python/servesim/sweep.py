@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from servesim._core import ScenarioError
-from servesim._overrides import _scenario_error, with_overrides
+from servesim.overrides import with_overrides
 from servesim.scenario import Scenario, _json_default
 from servesim.simulation import ENGINES, ScenarioLike, _as_scenario
 
@@ -101,7 +101,7 @@ def sweep(scenario: ScenarioLike, over: Mapping[str, Iterable[Any]], *,
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}")
-    base = _as_scenario(scenario).to_dict()
+    base = _as_scenario(scenario)
     paths, grid = _grid(over, paired=zip)
     points = [_point(base, builtins.dict(builtins.zip(paths, values))) for values in grid]
     cache = _Cache(Path(cache_dir) if cache_dir is not None else None, engine, seed)
@@ -153,16 +153,22 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") and callable(value.item) else value
 
 
-def _point(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """The point's scenario in the file format, checked now so that a bad value fails
-    before any simulation."""
-    data = with_overrides(base, overrides)
+def _point(base: Scenario, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The point's scenario in the file format (what process and Dask workers are sent
+    and the cache is keyed by), checked now so that a bad value fails before any simulation."""
     try:
-        Scenario.from_dict(data)
+        return with_overrides(base, overrides).to_dict()
     except ScenarioError as error:
         where = ", ".join(f"{path}={value!r}" for path, value in overrides.items())
-        raise _scenario_error(error.path, f"{error.detail or error} (at the point {where})") from None
-    return data
+        raise _point_error(error, f"{error.detail or error} (at the point {where})") from None
+
+
+def _point_error(error: ScenarioError, detail: str) -> ScenarioError:
+    """``error`` with ``detail`` in place of its own, shaped like the C++ parser's: ``<path>: <detail>``."""
+    changed = ScenarioError(f"{error.path}: {detail}" if error.path else detail)
+    changed.path = error.path
+    changed.detail = detail
+    return changed
 
 
 # -- running and caching ---------------------------------------------------------------------

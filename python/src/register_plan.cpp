@@ -14,9 +14,12 @@
 #include "servesim/plan/bottleneck.hpp"
 #include "servesim/plan/overrides.hpp"
 #include "servesim/plan/saturation.hpp"
+#include "binding_helpers.hpp"
 
 namespace py = pybind11;
 using namespace pybind11::literals;
+using servesim::bindings::engine_named;
+using servesim::bindings::progress_reporter;
 
 namespace {
 
@@ -61,22 +64,6 @@ py::dict saturation_dict(const servesim::Saturation& s) {
                   "simulations"_a = s.simulations, "spread"_a = spread_dict(s.spread));
 }
 
-servesim::Engine engine_named(const std::string& name) {
-  if (name == "native") return servesim::Engine::native;
-  if (name == "simgrid") return servesim::Engine::simgrid;
-  throw py::value_error("engine must be 'native' or 'simgrid', got '" + name + "'");
-}
-
-// As simulate()'s: progress to Python from the searching threads, and Ctrl-C cancels.
-std::function<void(double)> progress_reporter(py::object on_progress) {
-  auto callable = std::make_shared<py::object>(std::move(on_progress));
-  return [callable](double fraction) {
-    py::gil_scoped_acquire acquire;
-    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-    if (!callable->is_none()) (*callable)(fraction);
-  };
-}
-
 py::dict find_saturation(const servesim::Scenario& scenario,
                          const std::vector<std::pair<std::string, std::string>>& slo, double tolerance,
                          const std::string& engine, std::optional<std::uint64_t> seed, int threads,
@@ -88,7 +75,7 @@ py::dict find_saturation(const servesim::Scenario& scenario,
   options.seed = seed;
   options.threads = threads;
   options.draws = draws;
-  options.on_progress = progress_reporter(std::move(on_progress));
+  options.on_progress = progress_reporter<double>(std::move(on_progress));
   servesim::Saturation found;
   {
     py::gil_scoped_release release;

@@ -13,9 +13,12 @@
 
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/plan/plan.hpp"
+#include "binding_helpers.hpp"
 
 namespace py = pybind11;
 using namespace pybind11::literals;
+using servesim::bindings::engine_named;
+using servesim::bindings::progress_reporter;
 
 namespace {
 
@@ -56,12 +59,6 @@ py::dict spec_dict(const servesim::PlanSpec& spec) {
                                       "host"_a = cost.host, "worker"_a = cost.worker, "replica"_a = cost.replica));
 }
 
-servesim::Engine engine_named(const std::string& name) {
-  if (name == "native") return servesim::Engine::native;
-  if (name == "simgrid") return servesim::Engine::simgrid;
-  throw py::value_error("engine must be 'native' or 'simgrid', got '" + name + "'");
-}
-
 py::dict run_plan(const servesim::Scenario& scenario, std::optional<std::string> spec_text,
                   const std::string& engine, std::optional<std::uint64_t> seed, int confirm_replications,
                   bool prune, int threads, py::object on_progress, std::optional<int> draws, double confidence) {
@@ -74,13 +71,7 @@ py::dict run_plan(const servesim::Scenario& scenario, std::optional<std::string>
   options.threads = threads;
   options.draws = draws;
   options.confidence = confidence;
-  // Behind a shared_ptr: the search copies the std::function without the GIL.
-  auto callable = std::make_shared<py::object>(std::move(on_progress));
-  options.on_progress = [callable](int done, int total) {
-    py::gil_scoped_acquire acquire;
-    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-    if (!callable->is_none()) (*callable)(done, total);
-  };
+  options.on_progress = progress_reporter<int, int>(std::move(on_progress));
   servesim::PlanResult result;
   {
     py::gil_scoped_release release;

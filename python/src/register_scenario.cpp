@@ -11,21 +11,12 @@
 #include "servesim/io/documents.hpp"
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/model/scenario.hpp"
+#include "binding_helpers.hpp"
 
 namespace py = pybind11;
 using namespace pybind11::literals;
 
-namespace {
-
-template <typename Item>
-std::vector<std::string> names_of(const std::vector<Item>& items) {
-  std::vector<std::string> names;
-  names.reserve(items.size());
-  for (const auto& item : items) names.push_back(item.name);
-  return names;
-}
-
-}  // namespace
+using servesim::bindings::names_of;
 
 void register_scenario(py::module_& m) {
   using servesim::Scenario;

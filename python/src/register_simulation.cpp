@@ -15,35 +15,17 @@
 #include "servesim/errors.hpp"
 #include "servesim/metrics/result.hpp"
 #include "servesim/sim/simulate.hpp"
+#include "binding_helpers.hpp"
 
 namespace py = pybind11;
 using namespace pybind11::literals;
+using servesim::bindings::engine_named;
+using servesim::bindings::progress_reporter;
 
 namespace {
 
-// Runs between time-series intervals on a simulating thread: reports progress
-// to Python and turns a pending Ctrl-C into a KeyboardInterrupt that cancels
-// the run, so a long simulation never holds a notebook or shell hostage.
-// The callable sits behind a shared_ptr because the engine copies the
-// std::function without the GIL: copying a shared_ptr touches no Python
-// reference count. The last owner is the caller's options, released with the GIL held.
-std::function<void(double)> progress_reporter(py::object on_progress) {
-  auto callable = std::make_shared<py::object>(std::move(on_progress));
-  return [callable](double fraction) {
-    py::gil_scoped_acquire acquire;
-    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-    if (!callable->is_none()) (*callable)(fraction);
-  };
-}
-
 // Bumped by cancel_simulations(): every run started before stops.
 std::atomic<std::uint64_t> cancel_generation{0};
-
-servesim::Engine engine_named(const std::string& name) {
-  if (name == "native") return servesim::Engine::native;
-  if (name == "simgrid") return servesim::Engine::simgrid;
-  throw py::value_error("engine must be 'native' or 'simgrid', got '" + name + "'");
-}
 
 servesim::Result simulate(const servesim::Scenario& scenario, int threads,
                     std::optional<std::uint64_t> seed, std::optional<int> replications,
@@ -54,7 +36,7 @@ servesim::Result simulate(const servesim::Scenario& scenario, int threads,
   options.threads = threads;
   options.seed = seed;
   options.replications = replications;
-  options.on_progress = progress_reporter(std::move(on_progress));
+  options.on_progress = progress_reporter<double>(std::move(on_progress));
   // On the calling thread every 50 ms: Ctrl-C stops the run within that, as
   // does cancel_simulations() from another thread (Python runs signal
   // handlers on the main thread only, so a run in a worker thread of a

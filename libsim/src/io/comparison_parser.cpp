@@ -16,24 +16,6 @@ namespace {
 using detail::Bound;
 using detail::YamlField;
 
-// `hosts`, `deployments`, `cases`: required maps from names to settings.
-std::vector<std::pair<std::string, YamlField>> named_entries(const YamlField& doc, const std::string& key,
-                                                             const char* kind, const char* shape) {
-  YamlField section = doc.required(key);
-  section.expect_map(std::string("a map of ") + kind + " names to their settings, like " + shape);
-  auto entries = section.entries();
-  if (entries.empty()) section.fail(std::string("must name at least one ") + kind);
-  return entries;
-}
-
-std::vector<std::pair<std::string, YamlField>> optional_entries(const YamlField& doc, const std::string& key,
-                                                                const char* kind) {
-  auto section = doc.optional(key);
-  if (!section) return {};
-  section->expect_map(std::string("a map of ") + kind + " names to their settings");
-  return section->entries();
-}
-
 Endpoint parse_case(const std::string& name, const YamlField& f) {
   if (f.has("server")) f.child("server").fail("a case runs on every deployment; remove 'server'");
   // An endpoint without a server: the one candidate "" is what an absent `server` reads as.
@@ -82,20 +64,21 @@ Comparison parse_comparison(std::string_view text, std::string_view origin) {
   if (auto name = doc.optional("name")) comparison.name = text_field(*name, "a non-empty string");
   if (comparison.name.empty()) doc.child("name").fail("must be a non-empty string, got ''");
   if (auto question = doc.optional("question")) comparison.question = text_field(*question, "a string");
-  for (const auto& [name, f] : named_entries(doc, "hosts", "host", "{app: {cores: 4}}")) {
+  for (const auto& [name, f] : doc.required("hosts").named_entries("host", "{app: {cores: 4}}")) {
     comparison.hosts.push_back(detail::parse_host(name, f));
   }
   for (const auto& [name, f] :
-       named_entries(doc, "deployments", "deployment", "{flask: {kind: gunicorn-sync, workers: 9}}")) {
+       doc.required("deployments").named_entries("deployment", "{flask: {kind: gunicorn-sync, workers: 9}}")) {
     comparison.deployments.push_back(detail::parse_server(name, f, comparison.hosts));
   }
-  for (const auto& [name, f] : optional_entries(doc, "databases", "database")) {
+  for (const auto& [name, f] : doc.optional_named_entries("databases", "database")) {
     comparison.databases.push_back(detail::parse_database(name, f));
   }
-  for (const auto& [name, f] : optional_entries(doc, "services", "service")) {
+  for (const auto& [name, f] : doc.optional_named_entries("services", "service")) {
     comparison.services.push_back(detail::parse_service(name, f));
   }
-  for (const auto& [name, f] : named_entries(doc, "cases", "case", "{read: {phases: [{cpu: 1ms}, {io: 50ms}]}}")) {
+  const YamlField cases = doc.required("cases");
+  for (const auto& [name, f] : cases.named_entries("case", "{read: {phases: [{cpu: 1ms}, {io: 50ms}]}}")) {
     comparison.cases.push_back(parse_case(name, f));
   }
   comparison.users = parse_users(doc.required("users"));

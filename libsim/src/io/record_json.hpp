@@ -21,6 +21,7 @@
 #include "servesim/metrics/fields.hpp"
 #include "servesim/metrics/latency_histogram.hpp"
 #include "servesim/metrics/statistics.hpp"
+#include "core/names.hpp"
 
 namespace servesim::detail {
 
@@ -63,15 +64,6 @@ constexpr bool has_intervals() {
 
 json interval_json(const ConfidenceInterval& ci);
 json histogram_json(const LatencyHistogram& h, bool exact);
-
-/// Names of a list of named records (servers, hosts), for keyed vectors.
-template <class Item>
-std::vector<std::string> names_of(const std::vector<Item>& items) {
-  std::vector<std::string> names;
-  names.reserve(items.size());
-  for (const Item& item : items) names.push_back(item.name);
-  return names;
-}
 
 template <Record R>
 json record_json(const R& record, JsonContext& context);

@@ -17,9 +17,12 @@
 #include "model/enum_names.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/model/framework.hpp"
+#include "core/names.hpp"
 
 namespace servesim {
 namespace {
+
+using detail::names_of;
 
 using detail::Bound;
 using detail::YamlField;
@@ -31,32 +34,6 @@ std::string reference(const YamlField& map, const std::string& key,
   if (names.size() == 1) return names.front();
   map.child(key).fail("required field is missing (there are " + std::to_string(names.size()) +
                       " " + kind + ": " + detail::join(names) + ")");
-}
-
-template <class T>
-std::vector<std::string> names_of(const std::vector<T>& items) {
-  std::vector<std::string> names;
-  names.reserve(items.size());
-  for (const auto& item : items) names.emplace_back(item.name);
-  return names;
-}
-
-// `hosts`, `servers`, `endpoints`: maps from name to settings, not empty.
-std::vector<std::pair<std::string, YamlField>> named_entries(const YamlField& section,
-                                                             const char* kind) {
-  section.expect_map(std::string("a map of ") + kind + " names to their settings");
-  auto entries = section.entries();
-  if (entries.empty()) section.fail(std::string("must name at least one ") + kind);
-  return entries;
-}
-
-// `balancers`, `databases`, `services`: optional maps from name to settings.
-std::vector<std::pair<std::string, YamlField>> optional_entries(const YamlField& doc, const std::string& key,
-                                                                const char* kind) {
-  auto section = doc.optional(key);
-  if (!section) return {};
-  section->expect_map(std::string("a map of ") + kind + " names to their settings");
-  return section->entries();
 }
 
 FrameworkPreset framework_preset(const YamlField& f) {
@@ -245,24 +222,24 @@ Scenario parse_fields(const YAML::Node& root, const std::string& origin_name) {
   Scenario scenario;
   scenario.name = default_name(origin_name);
   if (auto name = doc.optional("name")) scenario.name = name->as_string();
-  for (const auto& [name, f] : named_entries(doc.required("hosts"), "host")) {
+  for (const auto& [name, f] : doc.required("hosts").named_entries("host")) {
     scenario.hosts.push_back(detail::parse_host(name, f));
   }
-  for (const auto& [name, f] : named_entries(doc.required("servers"), "server")) {
+  for (const auto& [name, f] : doc.required("servers").named_entries("server")) {
     scenario.servers.push_back(detail::parse_server(name, f, scenario.hosts));
   }
-  for (const auto& [name, f] : optional_entries(doc, "balancers", "balancer")) {
+  for (const auto& [name, f] : doc.optional_named_entries("balancers", "balancer")) {
     scenario.balancers.push_back(detail::parse_balancer(name, f));
   }
-  for (const auto& [name, f] : optional_entries(doc, "databases", "database")) {
+  for (const auto& [name, f] : doc.optional_named_entries("databases", "database")) {
     scenario.databases.push_back(detail::parse_database(name, f));
   }
-  for (const auto& [name, f] : optional_entries(doc, "services", "service")) {
+  for (const auto& [name, f] : doc.optional_named_entries("services", "service")) {
     scenario.services.push_back(detail::parse_service(name, f));
   }
   auto targets = names_of(scenario.servers);
   for (const Balancer& balancer : scenario.balancers) targets.push_back(balancer.name);
-  for (const auto& [name, f] : named_entries(doc.required("endpoints"), "endpoint")) {
+  for (const auto& [name, f] : doc.required("endpoints").named_entries("endpoint")) {
     scenario.endpoints.push_back(detail::parse_endpoint(name, f, targets));
   }
   const std::filesystem::path base = origin_name.empty() ? std::filesystem::path(".")

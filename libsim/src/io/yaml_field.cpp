@@ -122,6 +122,24 @@ std::vector<std::pair<std::string, YamlField>> YamlField::entries() const {
   return out;
 }
 
+std::vector<std::pair<std::string, YamlField>> YamlField::named_entries(std::string_view kind,
+                                                                        std::string_view example) const {
+  std::string shape = "a map of " + std::string(kind) + " names to their settings";
+  if (!example.empty()) shape += ", like " + std::string(example);
+  expect_map(shape);
+  auto out = entries();
+  if (out.empty()) fail("must name at least one " + std::string(kind));
+  return out;
+}
+
+std::vector<std::pair<std::string, YamlField>> YamlField::optional_named_entries(const std::string& key,
+                                                                                 std::string_view kind) const {
+  const auto section = optional(key);
+  if (!section) return {};
+  section->expect_map("a map of " + std::string(kind) + " names to their settings");
+  return section->entries();
+}
+
 std::vector<YamlField> YamlField::items(std::string_view what) const {
   if (!node_.IsSequence()) fail("must be " + std::string(what) + ", got " + describe());
   std::vector<YamlField> out;

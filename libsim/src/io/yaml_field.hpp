@@ -68,6 +68,13 @@ class YamlField {
   [[nodiscard]] YamlField child(const std::string& key) const;
   /// Map entries in document order, keyed by their (scalar) names.
   [[nodiscard]] std::vector<std::pair<std::string, YamlField>> entries() const;
+  /// A section naming entries (`hosts`, `servers`): its entries, failing unless it is
+  /// a map of at least one; `example` shows the expected shape in the message.
+  [[nodiscard]] std::vector<std::pair<std::string, YamlField>> named_entries(std::string_view kind,
+                                                                            std::string_view example = "") const;
+  /// The entries of the optional section `key` (`databases`), none when absent.
+  [[nodiscard]] std::vector<std::pair<std::string, YamlField>> optional_named_entries(const std::string& key,
+                                                                                     std::string_view kind) const;
   /// Sequence items, with paths `path[i]`; fails unless this is a sequence.
   [[nodiscard]] std::vector<YamlField> items(std::string_view what) const;
 

@@ -8,6 +8,7 @@
 #include "model/enum_names.hpp"
 #include "model/section_checks.hpp"
 #include "servesim/errors.hpp"
+#include "core/names.hpp"
 
 namespace servesim {
 namespace {
@@ -17,14 +18,6 @@ const T& find_named(const std::vector<T>& items, const std::string& name, const 
   auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.name == name; });
   if (it == items.end()) throw std::invalid_argument(std::string("no ") + kind + " named '" + name + "'");
   return *it;
-}
-
-template <class T>
-std::vector<std::string> names_of(const std::vector<T>& items) {
-  std::vector<std::string> names;
-  names.reserve(items.size());
-  for (const T& item : items) names.push_back(item.name);
-  return names;
 }
 
 bool has_loop(ServerKind kind) { return kind == ServerKind::uvicorn || kind == ServerKind::gunicorn_gevent; }

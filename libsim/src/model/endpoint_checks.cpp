@@ -4,17 +4,10 @@
 #include "model/enum_names.hpp"
 #include "model/fields.hpp"
 #include "model/section_checks.hpp"
+#include "core/names.hpp"
 
 namespace servesim::detail {
 namespace {
-
-template <class T>
-std::vector<std::string> names_of(const std::vector<T>& items) {
-  std::vector<std::string> names;
-  names.reserve(items.size());
-  for (const T& item : items) names.push_back(item.name);
-  return names;
-}
 
 // What each server kind can run: a blocking call only stalls something that
 // has an event loop, and only Starlette runs work after the response.

@@ -83,4 +83,23 @@ EndpointStyle Scenario::style_of(const Endpoint& endpoint) const {
   return candidates.empty() ? EndpointStyle::sync : style_on(endpoint, *candidates.front());
 }
 
+double OpenWorkload::peak_rate() const {
+  switch (arrivals) {
+    case ArrivalProcess::trace: return 0.0;
+    case ArrivalProcess::bursty: return std::max(rate, burst.rate);
+    default: break;
+  }
+  switch (profile.kind) {
+    case RateProfileKind::ramp: return std::max(profile.from, profile.to);
+    case RateProfileKind::diurnal: return profile.max;
+    case RateProfileKind::steps: {
+      double peak = 0.0;
+      for (const RateStep& step : profile.steps) peak = std::max(peak, step.rate);
+      return peak;
+    }
+    case RateProfileKind::constant: return rate;
+  }
+  return rate;
+}
+
 }  // namespace servesim

@@ -88,26 +88,6 @@ void validate_open(const OpenWorkload& open) {
   }
 }
 
-// The highest rate the open workload reaches, for the arrivals bound.
-double peak_rate(const OpenWorkload& open) {
-  switch (open.arrivals) {
-    case ArrivalProcess::trace: return 0.0;
-    case ArrivalProcess::bursty: return std::max(open.rate, open.burst.rate);
-    default: break;
-  }
-  switch (open.profile.kind) {
-    case RateProfileKind::ramp: return std::max(open.profile.from, open.profile.to);
-    case RateProfileKind::diurnal: return open.profile.max;
-    case RateProfileKind::steps: {
-      double peak = 0.0;
-      for (const RateStep& step : open.profile.steps) peak = std::max(peak, step.rate);
-      return peak;
-    }
-    case RateProfileKind::constant: return open.rate;
-  }
-  return open.rate;
-}
-
 double total_mean(const Scenario& scenario, const Endpoint& endpoint) {
   double mean = 0.0;
   for (const Phase& phase : endpoint.phases) mean += mean_time(scenario, phase);
@@ -161,7 +141,7 @@ void validate_run(const RunConfig& run) {
 void validate_time_advances(const Scenario& scenario) {
   const Workload& workload = scenario.workload;
   if (workload.open) {
-    const double arrivals = peak_rate(*workload.open) * scenario.run.duration;
+    const double arrivals = workload.open->peak_rate() * scenario.run.duration;
     if (arrivals > kMaxArrivalsPerRun) {
       fail("workload.open.rate", "rate x run.duration must be <= 1e12 arrivals per replication, got " +
                                      format_number(arrivals));

@@ -44,25 +44,6 @@ std::size_t phase_count(const std::vector<Phase>& phases) {
   return count;
 }
 
-double mean_rate(const OpenWorkload& open, double duration) {
-  switch (open.arrivals) {
-    case ArrivalProcess::trace: return static_cast<double>(open.trace.size()) / duration;
-    case ArrivalProcess::bursty: return std::max(open.rate, open.burst.rate);
-    default: break;
-  }
-  switch (open.profile.kind) {
-    case RateProfileKind::ramp: return std::max(open.profile.from, open.profile.to);
-    case RateProfileKind::diurnal: return open.profile.max;
-    case RateProfileKind::steps: {
-      double peak = 0.0;
-      for (const RateStep& step : open.profile.steps) peak = std::max(peak, step.rate);
-      return peak;
-    }
-    case RateProfileKind::constant: return open.rate;
-  }
-  return open.rate;
-}
-
 }  // namespace
 
 RunCost run_cost(const Scenario& scenario, const SimulationOptions& options) {
@@ -79,7 +60,9 @@ RunCost run_cost(const Scenario& scenario, const SimulationOptions& options) {
   double rate = 0.0;
   double in_flight = 0.0;
   if (scenario.workload.open) {
-    rate = mean_rate(*scenario.workload.open, run.duration);
+    const OpenWorkload& open = *scenario.workload.open;
+    rate = open.arrivals == ArrivalProcess::trace ? static_cast<double>(open.trace.size()) / run.duration
+                                                  : open.peak_rate();
     in_flight = rate * response;  // Little's law, if the servers keep up
   } else if (scenario.workload.closed) {
     const ClosedWorkload& closed = *scenario.workload.closed;

@@ -9,6 +9,7 @@ import sys
 from servesim.cli.common import (PROG, CliError, Subcommands, add_progress_option, non_negative_int,
                                  positive_int, positive_seconds, seed, show_progress)
 from servesim.cli.output import write_stdout
+from servesim.overrides import with_overrides
 from servesim.summaries import stability_text
 from servesim.cli.settings import add_set_option, settings_by_path
 
@@ -51,10 +52,7 @@ def _run(args: argparse.Namespace) -> int:
                            "servesim sweep runs several")
     scenario = Scenario.from_yaml(args.file)
     if overrides:
-        from servesim._overrides import with_overrides
-
-        scenario = Scenario.from_dict(with_overrides(
-            scenario.to_dict(), {path: values[0] for path, values in overrides.items()}))
+        scenario = with_overrides(scenario, {path: values[0] for path, values in overrides.items()})
     result = simulate(scenario, seed=args.seed, replications=args.replications,
                       threads=args.threads, progress=show_progress(args), engine=args.engine,
                       process_timeout=args.process_timeout)

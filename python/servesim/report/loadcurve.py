@@ -40,7 +40,7 @@ def with_light_load(found: Saturation, scenario: Scenario, *, engine: str = "nat
     settings) at ``fractions`` of the saturation rate, or of N users (rounded, at least 1)."""
     import pandas as pd
 
-    from servesim.saturation import with_overrides
+    from servesim.overrides import with_overrides
 
     closed = found.users is not None
     answer = found.users if closed else found.rate

@@ -252,6 +252,10 @@ struct OpenWorkload {
   RateProfile profile;     ///< poisson only
   std::vector<double> trace;  ///< trace only
   std::string trace_file;     ///< where `trace` came from, for messages
+
+  /// The highest rate the arrivals reach (req/s): a burst's or a profile's peak;
+  /// 0 for a trace, whose times are given rather than drawn.
+  [[nodiscard]] double peak_rate() const;
 };
 
 /** A closed workload: `users` clients, each sends, waits for the answer, thinks, repeats. */
