@@ -34,8 +34,10 @@ class Plan:
     --------
     >>> p = ss.plan("scenarios/plan-orders.yaml", seed=1)
     >>> p.feasible, p.settings
-    (True, {'servers.api.workers': '4', 'hosts.app.cores': '4'})
+    (True, {'servers.web.kind': 'uvicorn', 'servers.web.workers': '4', 'hosts.vm.cores': '4'})
     >>> print(p.explain())
+    Plan: servers.web.kind=uvicorn, servers.web.workers=4, hosts.vm.cores=4, at USD 0.188 per hour.
+    ...
     """
 
     __slots__ = ("_data", "_scenario", "_result")
@@ -242,7 +244,15 @@ def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
     >>> import servesim as ss
     >>> p = ss.plan("scenarios/plan-orders.yaml", slo={"p99": "150ms"}, seed=1)
     >>> print(p.explain())
-    >>> p.candidates[["cost", "verdict", "failed_term", "bottleneck"]].head()
+    Plan: servers.web.kind=uvicorn, servers.web.workers=4, hosts.vm.cores=4, at USD 0.188 per hour.
+    At 440 req/s (the target with 10 % headroom) it meets p99 134 ms ± 3.71 ms <= 150 ms over 3 replications; ...
+    ...
+    >>> p.candidates[["cost", "verdict", "failed_term", "bottleneck"]].head(3)
+           cost verdict failed_term           bottleneck
+    rank
+    0     0.064  pruned    capacity  servers.web.workers
+    1     0.064  pruned    capacity         hosts.vm.cpu
+    2     0.068  pruned    capacity  servers.web.workers
     """
     _check_engine(engine)
     _check_count("seed", seed, 0)

@@ -130,7 +130,9 @@ class Saturation:
     bottlenecks
         It and the next two, with their utilization at the answer.
     limited_by
-        ``"capacity"``, or the SLO term that binds (``"p99"``).
+        ``"capacity"``, or the SLO term that binds (``"p99"``). When that term fails
+        even at the lightest load simulated, ``rate`` (or ``users``) is 0 and
+        ``summary()`` says that no load meets the SLO.
     tolerance
         The relative precision reached (the final bracket's width over the answer).
     analytic
@@ -171,9 +173,19 @@ class Saturation:
 
     def summary(self) -> str:
         """A few lines for a terminal."""
-        what = (f"{self.rate:,.1f} req/s" if self.rate is not None else f"{self.users:,.1f} users")
-        lines = [f"saturation: {what} (limited by {self.limited_by}; "
-                 f"tolerance {self.tolerance:.1%}, {self.simulations} simulations)",
+        unit = "req/s" if self.rate is not None else "users"
+        answer = self.rate if self.rate is not None else self.users
+        if not answer and self.limited_by != "capacity" and not self.curve.empty:
+            # Even the lightest load failed the SLO: the search has no bracket to report.
+            lightest = float(self.curve["load"].min())
+            first = (f"saturation: no load meets the SLO: {self.limited_by} fails even at "
+                     f"{lightest:,.3g} {'user' if unit == 'users' and lightest == 1 else unit}, "
+                     "the lightest load simulated "
+                     f"({self.simulations} simulations)")
+        else:
+            first = (f"saturation: {answer or 0.0:,.1f} {unit} (limited by {self.limited_by}; "
+                     f"tolerance {self.tolerance:.1%}, {self.simulations} simulations)")
+        lines = [first,
                  f"max throughput: {self.max_throughput.value or 0.0:,.1f} req/s",
                  "bottlenecks:"]
         for b in self.bottlenecks:
