@@ -15,6 +15,7 @@ from servesim.simulation import ScenarioLike, _as_scenario, _check_count, _check
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
 __all__ = ["Plan", "plan"]
 
@@ -135,6 +136,19 @@ class Plan:
         data["scenario"] = self._scenario.to_dict()
         data["result"] = self._result.to_dict() if self._result is not None else None
         return data
+
+    def plot(self) -> Figure:
+        """A matplotlib figure of the simulated candidates' p99 (ms) against cost, by verdict,
+        the chosen one circled and the p99 SLO drawn. Restyle it through ``fig.axes``."""
+        from servesim.report.plots import plot_plan
+
+        return plot_plan(self)
+
+    def _repr_html_(self) -> str:
+        """The chosen settings, cost, load and p99 as a table, for notebooks."""
+        from servesim.report.compact import plan_html
+
+        return plan_html(self)
 
     def __repr__(self) -> str:
         verdict = "feasible" if self.feasible else "infeasible, closest"

@@ -21,6 +21,7 @@ from servesim.simulation import ProgressLike, ScenarioLike, _as_scenario, _check
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
 __all__ = ["ResourceLoad", "Saturation", "bottleneck", "find_saturation", "resource_loads"]
 
@@ -191,6 +192,20 @@ class Saturation:
         for b in self.bottlenecks:
             lines.append(f"  {b.path:<36} {b.utilization:6.1%}")
         return "\n".join(lines)
+
+    def plot(self, kind: str = "curve", *, slo: Mapping[str, str | float] | None = None) -> Figure:
+        """A matplotlib figure: ``"curve"``, throughput and p50/p99 (ms) against load with the
+        saturation point, the knee and ``slo``'s p99 marked; ``"utilization"``, every
+        resource's utilization (%) against load. Restyle it through ``fig.axes``."""
+        from servesim.report.plots import plot_saturation
+
+        return plot_saturation(self, kind, slo)
+
+    def _repr_html_(self) -> str:
+        """The answer and the bottlenecks as a table, for notebooks."""
+        from servesim.report.compact import saturation_html
+
+        return saturation_html(self)
 
 
 def _curve_frame(points: list[Mapping[str, Any]]) -> pd.DataFrame:
