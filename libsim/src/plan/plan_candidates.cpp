@@ -112,8 +112,11 @@ std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec&
       const Scenario copies = expand_replicas(candidate);
       run.record.cost = cost_of(copies, spec.cost);
       const std::vector<ResourceLoad> loads = resource_loads(copies);
-      run.record.capacity = loads.empty() ? kInfinity : loads.front().saturation_rate;
-      if (!loads.empty()) run.record.bottleneck = loads.front().path;
+      run.record.capacity = kInfinity;
+      if (!loads.empty()) {
+        run.record.capacity = loads.front().saturation_rate;
+        run.record.bottleneck = loads.front().path;
+      }
       if (open) {
         run.record.bottleneck_utilization = load / run.record.capacity;
       } else {
@@ -251,7 +254,9 @@ std::string settings_text(const PlanCandidate& candidate) {
   std::string text;
   for (const auto& [path, value] : candidate.settings) {
     if (!text.empty()) text += ", ";
-    text += path + "=" + value;
+    text += path;
+    text += "=";
+    text += value;
   }
   return text;
 }
