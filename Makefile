@@ -23,7 +23,7 @@ _ := $(shell mkdir -p $(STAMPS) && find python/servesim -name '*.py' | LC_ALL=C 
        { cmp -s $(PY_MODULES).new $(PY_MODULES) || mv $(PY_MODULES).new $(PY_MODULES); }; rm -f $(PY_MODULES).new)
 PY_PACKAGE_INPUTS := $(CPP_SOURCES) pyproject.toml $(PY_MODULES)
 
-.PHONY: help setup demo test test-cpp test-asan test-fuzz test-python typecheck doctest lint fuzz bench validate \
+.PHONY: help setup demo test test-cpp test-asan test-fuzz test-python typecheck doctest docs lint fuzz bench validate \
         calibrate clean
 
 help:
@@ -36,6 +36,7 @@ help:
 	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
 	@echo "make lint    clang-tidy on the C++ sources"
 	@echo "make typecheck  mypy on the Python package;  make doctest  the docstrings' examples"
+	@echo "make docs    the documentation site from docs/ and the docstrings, in build/docs-site (warnings fail it)"
 
 setup: system-packages $(STAMPS)/python-package
 
@@ -69,7 +70,7 @@ demo: setup
 	$(VENV)/bin/servesim compare scenarios/flask_vs_fastapi.yaml --report build/demo/flask_vs_fastapi.md \
 	  --html build/demo/flask_vs_fastapi.html
 
-test: setup test-cpp typecheck doctest lint test-asan test-fuzz
+test: setup docs test-cpp typecheck doctest lint test-asan test-fuzz
 
 # Everything registered with ctest: Catch2 tests, the installed-library
 # example, pytest (which also executes the notebooks).
@@ -119,6 +120,14 @@ typecheck: setup
 # The docstrings' examples, run and their printed output checked.
 doctest: setup
 	$(PY) -m pytest -q --doctest-modules python/servesim
+
+# The documentation site (mkdocs.yml): docs/ with the API reference generated from the
+# docstrings, which mkdocstrings reads from the sources (no build of the C++ core needed),
+# into build/docs-site. --strict: a warning (a broken link or anchor, a page missing from
+# the nav, a docstring mkdocstrings cannot parse) fails it. Not --quiet: it hides the
+# warnings from the count --strict fails on. Open build/docs-site/index.html.
+docs: $(STAMPS)/venv
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 bench: setup
 	$(PY) bench/bench_mm2.py $(if $(BENCH_QUICK),--quick,)

@@ -15,6 +15,7 @@ from servesim.simulation import ScenarioLike, _as_scenario, _check_count, _check
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
 __all__ = ["Plan", "plan"]
 
@@ -34,8 +35,10 @@ class Plan:
     --------
     >>> p = ss.plan("scenarios/plan-orders.yaml", seed=1)
     >>> p.feasible, p.settings
-    (True, {'servers.api.workers': '4', 'hosts.app.cores': '4'})
+    (True, {'servers.web.kind': 'uvicorn', 'servers.web.workers': '4', 'hosts.vm.cores': '4'})
     >>> print(p.explain())
+    Plan: servers.web.kind=uvicorn, servers.web.workers=4, hosts.vm.cores=4, at USD 0.188 per hour.
+    ...
     """
 
     __slots__ = ("_data", "_scenario", "_result")
@@ -173,6 +176,19 @@ class Plan:
         data["result"] = self._result.to_dict() if self._result is not None else None
         return data
 
+    def plot(self) -> Figure:
+        """A matplotlib figure of the simulated candidates' p99 (ms) against cost, by verdict,
+        the chosen one circled and the p99 SLO drawn. Restyle it through ``fig.axes``."""
+        from servesim.report.plots import plot_plan
+
+        return plot_plan(self)
+
+    def _repr_html_(self) -> str:
+        """The chosen settings, cost, load and p99 as a table, for notebooks."""
+        from servesim.report.compact import plan_html
+
+        return plan_html(self)
+
     def __repr__(self) -> str:
         verdict = "feasible" if self.feasible else "infeasible, closest"
         return f"Plan({verdict}: {self.settings!r}, cost={self.cost:g}, load={self.load:g})"
@@ -289,7 +305,15 @@ def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
     >>> import servesim as ss
     >>> p = ss.plan("scenarios/plan-orders.yaml", slo={"p99": "150ms"}, seed=1)
     >>> print(p.explain())
-    >>> p.candidates[["cost", "verdict", "failed_term", "bottleneck"]].head()
+    Plan: servers.web.kind=uvicorn, servers.web.workers=4, hosts.vm.cores=4, at USD 0.188 per hour.
+    At 440 req/s (the target with 10 % headroom) it meets p99 134 ms ± 3.71 ms <= 150 ms over 3 replications; ...
+    ...
+    >>> p.candidates[["cost", "verdict", "failed_term", "bottleneck"]].head(3)
+           cost verdict failed_term           bottleneck
+    rank
+    0     0.064  pruned    capacity  servers.web.workers
+    1     0.064  pruned    capacity         hosts.vm.cpu
+    2     0.068  pruned    capacity  servers.web.workers
     >>> risky = ss.plan("scenarios/plan-uncertain.yaml", draws=10, confidence=0.9)  # doctest: +SKIP
     >>> risky.draws_met, risky.risk_driver  # doctest: +SKIP
     (10, 'endpoints.orders.phases[1].io.mean')

@@ -19,6 +19,7 @@ from servesim.records import ConfidenceInterval, LatencyStats, LittleCheck, Stab
 
 if TYPE_CHECKING:  # pandas is imported lazily: it is slow to import and only frames need it
     import pandas as pd
+    from matplotlib.figure import Figure
 
 __all__ = ["Result"]
 
@@ -296,6 +297,20 @@ class Result:
         statistic without data reads "no data".
         """
         return summaries.result_summary(self)
+
+    def plot(self, kind: str = "latency", *, slo: Mapping[str, str | float] | None = None) -> Figure:
+        """A matplotlib figure: ``"latency"``, the response-time CDF (ms) with p50, p99 and
+        ``slo``'s p99 (``{"p99": "200ms"}``) marked; ``"timeline"``, arrivals, throughput,
+        goodput, p99 and queue lengths over the run. Restyle it through ``fig.axes``."""
+        from servesim.report.plots import plot_result
+
+        return plot_result(self, kind, slo)
+
+    def _repr_html_(self) -> str:
+        """The headline table with 95 % intervals, for notebooks."""
+        from servesim.report.compact import result_html
+
+        return result_html(self)
 
     def __str__(self) -> str:
         return self.summary()

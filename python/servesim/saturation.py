@@ -21,6 +21,7 @@ from servesim.simulation import ProgressLike, ScenarioLike, _as_scenario, _check
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
 __all__ = ["ResourceLoad", "Saturation", "SaturationSpread", "bottleneck", "find_saturation", "resource_loads"]
 
@@ -163,7 +164,9 @@ class Saturation:
     bottlenecks
         It and the next two, with their utilization at the answer.
     limited_by
-        ``"capacity"``, or the SLO term that binds (``"p99"``).
+        ``"capacity"``, or the SLO term that binds (``"p99"``). When that term fails
+        even at the lightest load simulated, ``rate`` (or ``users``) is 0 and
+        ``summary()`` says that no load meets the SLO.
     tolerance
         The relative precision reached (the final bracket's width over the answer).
     analytic
@@ -212,9 +215,19 @@ class Saturation:
 
     def summary(self) -> str:
         """A few lines for a terminal."""
-        what = (f"{self.rate:,.1f} req/s" if self.rate is not None else f"{self.users:,.1f} users")
-        lines = [f"saturation: {what} (limited by {self.limited_by}; "
-                 f"tolerance {self.tolerance:.1%}, {self.simulations} simulations)",
+        unit = "req/s" if self.rate is not None else "users"
+        answer = self.rate if self.rate is not None else self.users
+        if not answer and self.limited_by != "capacity" and not self.curve.empty:
+            # Even the lightest load failed the SLO: the search has no bracket to report.
+            lightest = float(self.curve["load"].min())
+            first = (f"saturation: no load meets the SLO: {self.limited_by} fails even at "
+                     f"{lightest:,.3g} {'user' if unit == 'users' and lightest == 1 else unit}, "
+                     "the lightest load simulated "
+                     f"({self.simulations} simulations)")
+        else:
+            first = (f"saturation: {answer or 0.0:,.1f} {unit} (limited by {self.limited_by}; "
+                     f"tolerance {self.tolerance:.1%}, {self.simulations} simulations)")
+        lines = [first,
                  f"max throughput: {self.max_throughput.value or 0.0:,.1f} req/s",
                  "bottlenecks:"]
         for b in self.bottlenecks:
@@ -224,6 +237,20 @@ class Saturation:
             lines.append(f"over {len(s.draws)} draws: 5 % {s.q05:,.1f}, median {s.q50:,.1f}, 95 % {s.q95:,.1f}; "
                          f"overload probability {s.overload_probability:.1%}")
         return "\n".join(lines)
+
+    def plot(self, kind: str = "curve", *, slo: Mapping[str, str | float] | None = None) -> Figure:
+        """A matplotlib figure: ``"curve"``, throughput and p50/p99 (ms) against load with the
+        saturation point, the knee and ``slo``'s p99 marked; ``"utilization"``, every
+        resource's utilization (%) against load. Restyle it through ``fig.axes``."""
+        from servesim.report.plots import plot_saturation
+
+        return plot_saturation(self, kind, slo)
+
+    def _repr_html_(self) -> str:
+        """The answer and the bottlenecks as a table, for notebooks."""
+        from servesim.report.compact import saturation_html
+
+        return saturation_html(self)
 
 
 def _curve_frame(points: list[Mapping[str, Any]]) -> pd.DataFrame:

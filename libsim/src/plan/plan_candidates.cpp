@@ -88,8 +88,11 @@ double cost_of(const Scenario& scenario, const CostModel& cost) {
 void bound_capacity(PlanCandidate& record, const Scenario& candidate, double load) {
   const Scenario copies = expand_replicas(candidate);
   const std::vector<ResourceLoad> loads = resource_loads(copies);
-  record.capacity = loads.empty() ? kInfinity : loads.front().saturation_rate;
-  if (!loads.empty()) record.bottleneck = loads.front().path;
+  record.capacity = kInfinity;
+  if (!loads.empty()) {
+    record.capacity = loads.front().saturation_rate;
+    record.bottleneck = loads.front().path;
+  }
   if (candidate.workload.open) {
     record.bottleneck_utilization = load / record.capacity;
   } else {
@@ -254,7 +257,9 @@ std::string settings_text(const PlanCandidate& candidate) {
   std::string text;
   for (const auto& [path, value] : candidate.settings) {
     if (!text.empty()) text += ", ";
-    text += path + "=" + value;
+    text += path;
+    text += "=";
+    text += value;
   }
   return text;
 }

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from servesim.cli.common import Subcommands, add_progress_option, non_negative_int, positive_int, seed, show_progress
-from servesim.cli.output import check_output, write_output, write_stdout
+from servesim.cli.output import check_output, json_text, write_output, write_stdout
 
 # Candidates shown in the human table; --csv writes them all.
 _SHOWN = 12
@@ -60,7 +59,7 @@ def _plan(args: argparse.Namespace) -> int:
     if csv is not None:
         write_output(csv, "--csv", lambda path: frame.to_csv(path))
     if args.json:
-        write_stdout(json.dumps(answer.to_dict(), separators=(",", ":")) + "\n")
+        write_stdout(json_text(answer.to_dict()))
         return 0
     columns = [*answer.settings, "cost", "verdict", "p99_s", "failed_term", "bottleneck"]
     if answer.draws:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from servesim.cli.common import Subcommands, add_progress_option, non_negative_int, seed, show_progress
-from servesim.cli.output import write_stdout
+from servesim.cli.output import json_text, write_stdout
 
 
 def _slo_term(text: str) -> tuple[str, str]:
@@ -59,7 +58,7 @@ def _saturate(args: argparse.Namespace) -> int:
     found = find_saturation(Scenario.from_yaml(args.file), slo=slo, tolerance=args.tolerance,
                             engine=args.engine, seed=args.seed, progress=show_progress(args), draws=args.draws)
     if args.json:
-        write_stdout(json.dumps(found.to_dict(), separators=(",", ":")) + "\n")
+        write_stdout(json_text(found.to_dict()))
     else:
         write_stdout(found.summary() + "\n")
     return 0

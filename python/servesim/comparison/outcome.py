@@ -14,6 +14,7 @@ from servesim.result import Result
 
 if TYPE_CHECKING:  # pandas is imported lazily, as in result.py
     import pandas as pd
+    from matplotlib.figure import Figure
 
 __all__ = ["ComparisonResult"]
 
@@ -179,6 +180,19 @@ class ComparisonResult:
                             challengers=list(dict.fromkeys(verdicts["challenger"])),
                             verdicts=_records(verdicts))
         return document
+
+    def plot(self) -> Figure:
+        """A matplotlib figure: per case, each deployment's throughput (req/s, 95 % bars) and
+        p99 (ms) against users. Restyle it through ``fig.axes``."""
+        from servesim.report.plots import plot_comparison
+
+        return plot_comparison(self)
+
+    def _repr_html_(self) -> str:
+        """The verdicts (or, with one deployment, the throughputs) as a table, for notebooks."""
+        from servesim.report.compact import comparison_html
+
+        return comparison_html(self)
 
     def __repr__(self) -> str:
         return (f"<ComparisonResult {self.comparison.name!r}: {len(self.results)} runs, "
