@@ -124,9 +124,10 @@ doctest: setup
 # The documentation site (mkdocs.yml): docs/ with the API reference generated from the
 # docstrings, which mkdocstrings reads from the sources (no build of the C++ core needed),
 # into build/docs-site. --strict: a warning (a broken link or anchor, a page missing from
-# the nav, a docstring mkdocstrings cannot parse) fails it. Open build/docs-site/index.html.
+# the nav, a docstring mkdocstrings cannot parse) fails it. Not --quiet: it hides the
+# warnings from the count --strict fails on. Open build/docs-site/index.html.
 docs: $(STAMPS)/venv
-	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 bench: setup
 	$(PY) bench/bench_mm2.py $(if $(BENCH_QUICK),--quick,)

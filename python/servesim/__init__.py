@@ -1,5 +1,10 @@
 """servesim: capacity planning for Python web services by simulation and queueing theory.
 
+Units: seconds for times, requests per second for rates, fractions in [0, 1]
+for utilizations, unless a name says otherwise.
+
+Examples
+--------
 >>> import servesim as ss
 >>> scenario = ss.Scenario.from_yaml("scenarios/two-sync-workers.yaml")
 >>> result = ss.simulate(scenario, seed=1)
@@ -8,9 +13,6 @@ two-sync-workers: 4 replications, seed 1, warm-up 100 s, ± is the 95 % confiden
   throughput              159.82 req/s  ± 0.38
   latency mean            27.489 ms     ± 0.376
 ...
-
-Units: seconds for times, requests per second for rates, fractions in [0, 1]
-for utilizations, unless a name says otherwise.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from servesim.plan import Plan, plan
 from servesim.records import ConfidenceInterval, LatencyStats, LittleCheck, Prediction
 from servesim.result import Result
 from servesim.overrides import with_overrides
-from servesim.saturation import ResourceLoad, Saturation, bottleneck, find_saturation, resource_loads
+from servesim.saturation import (ResourceLoad, Saturation, SaturationSpread, bottleneck, find_saturation,
+                                 resource_loads)
 from servesim.records import Stability
 from servesim.report import report
 from servesim.scenario import Scenario
@@ -51,6 +54,7 @@ __all__ = [
     "ResourceLoad",
     "Result",
     "Saturation",
+    "SaturationSpread",
     "Scenario",
     "ScenarioError",
     "Stability",

@@ -57,6 +57,9 @@ class Scenario:
     def replications(self) -> int: ...
     @property
     def seed(self) -> int: ...
+    @property
+    def uncertain(self) -> list[dict[str, Any]]:
+        """The fields given as ranges: [{path, low, mid, high, confidence}] (the scenario holds the mids)."""
     def to_json(self) -> str:
         """The scenario as JSON in the scenario format, every setting explicit (the C++ writer)."""
     def validate(self) -> None:
@@ -525,13 +528,15 @@ class _Plan:
     @staticmethod
     def find_saturation(scenario: Scenario, slo: list[tuple[str, str]], tolerance: float = 0.02,
                         engine: str = "native", seed: int | None = None, threads: int = 0,
-                        on_progress: Callable[[float], None] | None = None) -> dict[str, Any]: ...
+                        on_progress: Callable[[float], None] | None = None,
+                        draws: int = 0) -> dict[str, Any]: ...
 
     @staticmethod
     def cheapest(scenario: Scenario, spec: str | None = None, engine: str = "native",
                  seed: int | None = None, confirm_replications: int = 3, prune: bool = True,
                  threads: int = 0,
-                 on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+                 on_progress: Callable[[int, int], None] | None = None,
+                 draws: int | None = None, confidence: float = 0.95) -> dict[str, Any]:
         """servesim::plan: the cheapest candidate of the plan's space meeting its SLO, as a dict
         (spec, load, feasible, chosen, candidates, scenario (the chosen Scenario), result (its
         Result) or None,

@@ -30,7 +30,11 @@ def estimate(scenario: ScenarioLike) -> Prediction:
     Prediction
         Its own record (the C++ ``servesim::Prediction``), not a simulation
         result: ``throughput``, ``saturation_rate``, ``offered_rate`` (req/s),
-        ``saturated``, ``saturation_population`` (closed workloads, else None),
+        ``saturated`` (open workloads: the offered rate reaches the saturation
+        rate, the backlog fills and the excess is refused; always False for a
+        closed workload, whose users wait instead: compare them with
+        ``saturation_population``), ``saturation_population`` (closed
+        workloads: the knee N*, the users at which the server saturates; else None),
         ``error_rate`` and ``error_kind``, ``latency`` (seconds: exact mean,
         percentiles from gamma fits, ``max`` infinite), utilizations, queue
         lengths, ``model`` and ``assumptions``; ``summary()`` and ``to_json()``.
@@ -50,5 +54,8 @@ def estimate(scenario: ScenarioLike) -> Prediction:
     >>> guess = ss.estimate("scenarios/two-sync-workers.yaml")
     >>> round(guess.saturation_rate), guess.saturated
     (200, False)
+
+    For the saturation point by simulation (with an SLO, the bottleneck named),
+    see :func:`servesim.find_saturation`.
     """
     return _core.analytic.estimate(_as_scenario(scenario).core)

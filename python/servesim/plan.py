@@ -35,8 +35,10 @@ class Plan:
     --------
     >>> p = ss.plan("scenarios/plan-orders.yaml", seed=1)
     >>> p.feasible, p.settings
-    (True, {'servers.api.workers': '4', 'hosts.app.cores': '4'})
+    (True, {'servers.web.kind': 'uvicorn', 'servers.web.workers': '4', 'hosts.vm.cores': '4'})
     >>> print(p.explain())
+    Plan: servers.web.kind=uvicorn, servers.web.workers=4, hosts.vm.cores=4, at USD 0.188 per hour.
+    ...
     """
 
     __slots__ = ("_data", "_scenario", "_result")
@@ -84,6 +86,39 @@ class Plan:
         return dict(self._data["spec"])
 
     @property
+    def draws(self) -> int:
+        """Sampled scenarios each candidate was judged in (0: the scenario as written)."""
+        return int(self._data["draws"])
+
+    @property
+    def confidence(self) -> float:
+        """The share of draws the chosen deployment had to meet every SLO term in."""
+        return float(self._data["confidence"])
+
+    @property
+    def draws_met(self) -> int:
+        """Of :attr:`draws`, how many the chosen deployment met every SLO term in."""
+        return int(self._data["candidates"][self._data["chosen"]]["draws_met"])
+
+    @property
+    def sensitivity(self) -> pd.DataFrame:
+        """Under uncertainty, one row per uncertain input (its ``path``), the riskiest
+        first: the chosen deployment's worst SLO term over its limit with that input at
+        the ``low`` and at the ``high`` end of its range and the others at their mids
+        (``ratio_at_low``, ``ratio_at_high``; above 1 misses the SLO). Empty without draws."""
+        import pandas as pd
+
+        columns = ["path", "low", "high", "ratio_at_low", "ratio_at_high"]
+        return pd.DataFrame(self._data["sensitivity"], columns=columns)
+
+    @property
+    def risk_driver(self) -> str | None:
+        """The uncertain input that moves the chosen deployment's worst SLO term most
+        across its range (the first row of :attr:`sensitivity`); None without draws."""
+        rows = self._data["sensitivity"]
+        return str(rows[0]["path"]) if rows else None
+
+    @property
     def simulations(self) -> int:
         """Simulation runs the search made (screening and confirmation)."""
         return int(self._data["simulations"])
@@ -102,7 +137,10 @@ class Plan:
         ``reason``, ``bottleneck`` (the busiest resource by scenario path) and its
         ``bottleneck_utilization``, ``capacity_rps`` (analytic bound), and for
         simulated ones each latency term in seconds with its 95 % CI half-width
-        (``p99_s``, ``p99_ci_s``), ``errors``, ``throughput_rps`` and ``replications``."""
+        (``p99_s``, ``p99_ci_s``), ``errors``, ``throughput_rps`` and ``replications``.
+        Under uncertainty also ``draws_met`` of ``draws_judged`` (a candidate stops
+        being judged once it cannot reach the share), and the measures are those of
+        the hardest draw it meets (chosen) or the easiest it fails."""
         import pandas as pd
 
         rows = []
@@ -119,6 +157,9 @@ class Plan:
             row["errors"] = m["errors"] if m else math.nan
             row["throughput_rps"] = m["throughput"][0] if m else math.nan
             row["replications"] = m["replications"] if m else 0
+            if self._data["draws"]:
+                row["draws_met"] = c["draws_met"]
+                row["draws_judged"] = c["draws_judged"]
             rows.append(row)
         return pd.DataFrame(rows).set_index("rank")
 
@@ -196,7 +237,8 @@ def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
          slo: Mapping[str, Any] | None = None, space: Mapping[str, Iterable[Any]] | None = None,
          cost: Mapping[str, Any] | None = None, headroom: float | str | None = None,
          engine: str = "native", seed: int | None = None, progress: PlanProgress = False,
-         confirm_replications: int = 3, exhaustive: bool = False) -> Plan:
+         confirm_replications: int = 3, exhaustive: bool = False, draws: int | None = None,
+         confidence: float = 0.95) -> Plan:
     """Finds the cheapest deployment in a space of candidates that meets every SLO term
     at a target load.
 
@@ -237,6 +279,13 @@ def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
     exhaustive
         Simulate every candidate, without pruning or stopping early: the brute force
         the search is checked against (same answer, much slower).
+    draws
+        When the scenario gives fields as ranges (:attr:`Scenario.uncertain`), the
+        number of sampled scenarios every candidate is judged in (the same draws and
+        seed for all). None: 20 with ranges, else 0; 0 judges at the ranges' mids.
+    confidence
+        The share of draws, in (0, 1], the chosen deployment must meet every SLO
+        term in. :attr:`Plan.risk_driver` names the input that moves it most.
 
     Returns
     -------
@@ -256,13 +305,29 @@ def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
     >>> import servesim as ss
     >>> p = ss.plan("scenarios/plan-orders.yaml", slo={"p99": "150ms"}, seed=1)
     >>> print(p.explain())
-    >>> p.candidates[["cost", "verdict", "failed_term", "bottleneck"]].head()
+    Plan: servers.web.kind=uvicorn, servers.web.workers=4, hosts.vm.cores=4, at USD 0.188 per hour.
+    At 440 req/s (the target with 10 % headroom) it meets p99 134 ms ± 3.71 ms <= 150 ms over 3 replications; ...
+    ...
+    >>> p.candidates[["cost", "verdict", "failed_term", "bottleneck"]].head(3)
+           cost verdict failed_term           bottleneck
+    rank
+    0     0.064  pruned    capacity  servers.web.workers
+    1     0.064  pruned    capacity         hosts.vm.cpu
+    2     0.068  pruned    capacity  servers.web.workers
+    >>> risky = ss.plan("scenarios/plan-uncertain.yaml", draws=10, confidence=0.9)  # doctest: +SKIP
+    >>> risky.draws_met, risky.risk_driver  # doctest: +SKIP
+    (10, 'endpoints.orders.phases[1].io.mean')
     """
     _check_engine(engine)
     _check_count("seed", seed, 0)
     _check_count("confirm_replications", confirm_replications, 1)
+    if draws is not None:
+        _check_count("draws", draws, 0)
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence <= 1:
+        raise ValueError(f"confidence must be a share in (0, 1], got {confidence!r}")
     model = _as_scenario(scenario)
     spec = _spec_text(target, slo, space, cost, headroom)
     with _plan_progress(progress, model.name) as on_progress:
-        data = _core.plan.cheapest(model.core, spec, engine, seed, confirm_replications, not exhaustive, 0, on_progress)
+        data = _core.plan.cheapest(model.core, spec, engine, seed, confirm_replications, not exhaustive, 0, on_progress,
+                                     draws, float(confidence))
     return Plan(data)

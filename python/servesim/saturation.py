@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["ResourceLoad", "Saturation", "bottleneck", "find_saturation", "resource_loads"]
+__all__ = ["ResourceLoad", "Saturation", "SaturationSpread", "bottleneck", "find_saturation", "resource_loads"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,39 @@ def bottleneck(scenario: ScenarioLike, result: Result) -> list[ResourceLoad]:
 
 
 @dataclass(frozen=True)
+class SaturationSpread:
+    """How :func:`find_saturation`'s answer spreads over the scenario's ranges
+    (``draws=N``): the search repeated in each sampled scenario.
+
+    Attributes
+    ----------
+    q05, q50, q95
+        Quantiles of the answer over the draws (req/s, or users), linearly interpolated.
+    overload_probability
+        Share of draws whose offered load (the workload's rate or users, drawn when
+        it is a range) is above that draw's answer: the chance the deployment saturates.
+    draws
+        One row per draw: each uncertain input's value (a column per path) and
+        ``load``, the answer in that draw.
+    """
+
+    q05: float
+    q50: float
+    q95: float
+    overload_probability: float
+    draws: pd.DataFrame
+
+    @classmethod
+    def _from_core(cls, data: Mapping[str, Any]) -> SaturationSpread:
+        import pandas as pd
+
+        frame = pd.DataFrame(data["values"], columns=data["paths"])
+        frame["load"] = data["loads"]
+        return cls(q05=data["q05"], q50=data["q50"], q95=data["q95"],
+                   overload_probability=data["overload_probability"], draws=frame)
+
+
+@dataclass(frozen=True)
 class Saturation:
     """What :func:`find_saturation` found.
 
@@ -131,7 +164,9 @@ class Saturation:
     bottlenecks
         It and the next two, with their utilization at the answer.
     limited_by
-        ``"capacity"``, or the SLO term that binds (``"p99"``).
+        ``"capacity"``, or the SLO term that binds (``"p99"``). When that term fails
+        even at the lightest load simulated, ``rate`` (or ``users``) is 0 and
+        ``summary()`` says that no load meets the SLO.
     tolerance
         The relative precision reached (the final bracket's width over the answer).
     analytic
@@ -142,7 +177,10 @@ class Saturation:
         ``_ci`` (95 % half-width), ``error_rate``, ``meets``, ``failed_term``,
         and one ``util:<path>`` column per resource (utilization law).
     simulations
-        How many simulations the search ran.
+        How many simulations the search ran (in every draw).
+    spread
+        With ``draws``: the answer over the sampled scenarios (:class:`SaturationSpread`);
+        the fields above are then the search at the ranges' mids. None without draws.
     """
 
     rate: float | None
@@ -155,6 +193,7 @@ class Saturation:
     analytic: float
     curve: pd.DataFrame
     simulations: int
+    spread: SaturationSpread | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The answer as plain JSON-ready data (the curve as a list of rows)."""
@@ -168,17 +207,35 @@ class Saturation:
             "tolerance": self.tolerance if math.isfinite(self.tolerance) else None,
             "analytic": self.analytic, "simulations": self.simulations,
             "curve": json.loads(self.curve.to_json(orient="records")),
+            "spread": None if self.spread is None else {
+                "q05": self.spread.q05, "q50": self.spread.q50, "q95": self.spread.q95,
+                "overload_probability": self.spread.overload_probability,
+                "draws": json.loads(self.spread.draws.to_json(orient="records"))},
         }
 
     def summary(self) -> str:
         """A few lines for a terminal."""
-        what = (f"{self.rate:,.1f} req/s" if self.rate is not None else f"{self.users:,.1f} users")
-        lines = [f"saturation: {what} (limited by {self.limited_by}; "
-                 f"tolerance {self.tolerance:.1%}, {self.simulations} simulations)",
+        unit = "req/s" if self.rate is not None else "users"
+        answer = self.rate if self.rate is not None else self.users
+        if not answer and self.limited_by != "capacity" and not self.curve.empty:
+            # Even the lightest load failed the SLO: the search has no bracket to report.
+            lightest = float(self.curve["load"].min())
+            first = (f"saturation: no load meets the SLO: {self.limited_by} fails even at "
+                     f"{lightest:,.3g} {'user' if unit == 'users' and lightest == 1 else unit}, "
+                     "the lightest load simulated "
+                     f"({self.simulations} simulations)")
+        else:
+            first = (f"saturation: {answer or 0.0:,.1f} {unit} (limited by {self.limited_by}; "
+                     f"tolerance {self.tolerance:.1%}, {self.simulations} simulations)")
+        lines = [first,
                  f"max throughput: {self.max_throughput.value or 0.0:,.1f} req/s",
                  "bottlenecks:"]
         for b in self.bottlenecks:
             lines.append(f"  {b.path:<36} {b.utilization:6.1%}")
+        if self.spread is not None:
+            s = self.spread
+            lines.append(f"over {len(s.draws)} draws: 5 % {s.q05:,.1f}, median {s.q50:,.1f}, 95 % {s.q95:,.1f}; "
+                         f"overload probability {s.overload_probability:.1%}")
         return "\n".join(lines)
 
     def plot(self, kind: str = "curve", *, slo: Mapping[str, str | float] | None = None) -> Figure:
@@ -228,7 +285,7 @@ def _slo_terms(slo: Mapping[str, Any] | None) -> list[tuple[str, str]]:
 
 def find_saturation(scenario: ScenarioLike, *, slo: Mapping[str, str | float] | None = None,
                     tolerance: float = 0.02, engine: str = "native", seed: int | None = None,
-                    progress: ProgressLike = False) -> Saturation:
+                    progress: ProgressLike = False, draws: int = 0) -> Saturation:
     """Finds the most load a deployment takes, and what saturates first.
 
     Open workloads: the largest arrival rate it sustains (completes what
@@ -258,6 +315,10 @@ def find_saturation(scenario: ScenarioLike, *, slo: Mapping[str, str | float] | 
     progress
         ``True`` for a progress bar, or a callable given the fraction done;
         Ctrl-C or an exception from it cancels the search.
+    draws
+        When the scenario gives fields as ranges (:attr:`Scenario.uncertain`), the
+        number of sampled scenarios to repeat the search in (same seed in each);
+        the answer's spread is :attr:`Saturation.spread`. 0: at the mids only.
 
     Returns
     -------
@@ -291,10 +352,13 @@ def find_saturation(scenario: ScenarioLike, *, slo: Mapping[str, str | float] | 
     _check_engine(engine)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64):
         raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
+        raise ValueError(f"draws must be an int >= 0, got {draws!r}")
     model = _as_scenario(scenario)
     terms = _slo_terms(slo)
     with _progress_callback(progress, f"saturation of {model.name}") as on_progress:
-        found = _core.plan.find_saturation(model.core, terms, float(tolerance), engine, seed, 0, on_progress)
+        found = _core.plan.find_saturation(model.core, terms, float(tolerance), engine, seed, 0, on_progress,
+                                                  draws)
     bottlenecks = [ResourceLoad._from_core(d) for d in found["bottlenecks"]]
     closed = bool(found["closed"])
     return Saturation(
@@ -303,4 +367,5 @@ def find_saturation(scenario: ScenarioLike, *, slo: Mapping[str, str | float] | 
         bottleneck=bottlenecks[0].path if bottlenecks else "",
         bottlenecks=bottlenecks, limited_by=found["limited_by"], tolerance=found["tolerance"],
         analytic=found["analytic_load"], curve=_curve_frame(found["curve"]),
-        simulations=found["simulations"])
+        simulations=found["simulations"],
+        spread=SaturationSpread._from_core(found["spread"]) if found["spread"] is not None else None)

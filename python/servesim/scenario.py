@@ -200,6 +200,14 @@ class Scenario:
         return self._core.seed
 
     @property
+    def uncertain(self) -> list[dict[str, Any]]:
+        """The fields the file gives as ranges ``{low, mid, high, confidence}``, as
+        ``{"path", "low", "mid", "high", "confidence"}`` dicts in file order (durations
+        in seconds). The scenario itself holds each at its ``mid``; :func:`plan` and
+        :func:`find_saturation` sample them (docs/planning.md#plans-under-uncertainty)."""
+        return list(self._core.uncertain)
+
+    @property
     def core(self) -> _core.Scenario:
         """The compiled scenario, as passed to the engines."""
         return self._core

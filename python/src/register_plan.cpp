@@ -46,25 +46,35 @@ py::dict point_dict(const servesim::SaturationPoint& p) {
                   "failed_term"_a = p.failed_term, "resources"_a = load_list(p.resources));
 }
 
+py::object spread_dict(const std::optional<servesim::SaturationSpread>& spread) {
+  if (!spread) return py::none();
+  py::list paths;
+  for (const auto& in : spread->inputs) paths.append(in.path);
+  return py::dict("paths"_a = paths, "values"_a = spread->values, "loads"_a = spread->loads, "q05"_a = spread->q05,
+                  "q50"_a = spread->q50, "q95"_a = spread->q95,
+                  "overload_probability"_a = spread->overload_probability);
+}
+
 py::dict saturation_dict(const servesim::Saturation& s) {
   py::list curve;
   for (const auto& p : s.curve) curve.append(point_dict(p));
   return py::dict("closed"_a = s.closed, "load"_a = s.load, "max_throughput"_a = estimate_dict(s.max_throughput),
                   "bottlenecks"_a = load_list(s.bottlenecks), "tolerance"_a = s.tolerance,
                   "analytic_load"_a = s.analytic_load, "limited_by"_a = s.limited_by, "curve"_a = curve,
-                  "simulations"_a = s.simulations);
+                  "simulations"_a = s.simulations, "spread"_a = spread_dict(s.spread));
 }
 
 py::dict find_saturation(const servesim::Scenario& scenario,
                          const std::vector<std::pair<std::string, std::string>>& slo, double tolerance,
                          const std::string& engine, std::optional<std::uint64_t> seed, int threads,
-                         py::object on_progress) {
+                         py::object on_progress, int draws) {
   servesim::SaturationOptions options;
   for (const auto& [metric, value] : slo) options.slo.push_back(servesim::parse_slo_term(metric, value));
   options.tolerance = tolerance;
   options.engine = engine_named(engine);
   options.seed = seed;
   options.threads = threads;
+  options.draws = draws;
   options.on_progress = progress_reporter<double>(std::move(on_progress));
   servesim::Saturation found;
   {
@@ -108,6 +118,6 @@ void register_plan(py::module_& m) {
       },
       "metric"_a, "value"_a, "(metric, limit) of an SLO term: seconds, or a fraction for errors.");
   plan.def("find_saturation", &find_saturation, "scenario"_a, "slo"_a, "tolerance"_a = 0.02,
-           "engine"_a = "native", "seed"_a = py::none(), "threads"_a = 0, "on_progress"_a = py::none(),
+           "engine"_a = "native", "seed"_a = py::none(), "threads"_a = 0, "on_progress"_a = py::none(), "draws"_a = 0,
            "servesim::find_saturation; `slo` is [(metric, value text)]. Returns a dict (see servesim.saturation).");
 }

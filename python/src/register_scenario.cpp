@@ -45,6 +45,17 @@ void register_scenario(py::module_& m) {
           "Seconds discarded at the start of each replication, or 'auto' (MSER-5).")
       .def_property_readonly("replications", [](const Scenario& s) { return s.run.replications; })
       .def_property_readonly("seed", [](const Scenario& s) { return s.run.seed; })
+      .def_property_readonly(
+          "uncertain",
+          [](const Scenario& s) {
+            py::list out;
+            for (const auto& in : s.uncertain) {
+              out.append(py::dict(py::arg("path") = in.path, py::arg("low") = in.low, py::arg("mid") = in.mid,
+                                  py::arg("high") = in.high, py::arg("confidence") = in.confidence));
+            }
+            return out;
+          },
+          "The fields given as ranges: [{path, low, mid, high, confidence}] (the scenario holds the mids).")
       .def("to_json", [](const Scenario& s) { return servesim::scenario_to_json(s); },
            "The scenario as JSON in the scenario format, every setting explicit (the C++ writer).")
       .def("validate", &Scenario::validate,

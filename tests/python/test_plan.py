@@ -108,3 +108,47 @@ def test_cli_plan_prints_the_plan_and_its_candidates(tmp_path: Path) -> None:
     assert human.returncode == 0, human.stderr
     assert human.stdout.startswith("Plan: ")
     assert "Candidates, cheapest first" in human.stdout
+
+
+def _plan_file(tmp_path: Path, plan: dict) -> Path:
+    path = tmp_path / "question.yaml"
+    path.write_text(json.dumps({**POOL, "plan": plan}), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"slo": {"p98": "100ms"}}, "plan.slo.p98: unknown key; did you mean 'p90'?"),
+    ({"space": {}}, "plan.space: must name at least one scenario path to vary"),
+    ({"space": {"servers.web.workers": []}}, "plan.space.servers.web.workers: must list at least one value"),
+    ({"space": {"servers.api.workers": [1, 2]}},
+     "plan.space.servers.api.workers: '1' is rejected: servers.api: no server named 'api' (servers: web)"),
+    ({"space": {"servers.web.workers": [0, -1]}},
+     "plan.space.servers.web.workers: '0' is rejected: servers.web.workers: must be an integer >= 1, got 0"),
+    ({"target": {"users": 10}}, "plan.target.users: the workload is open (a rate)"),
+])
+def test_cli_plan_bad_questions_exit_2_naming_the_field(tmp_path: Path, change: dict, message: str) -> None:
+    question = {**QUESTION, "space": {"hosts.app.cores": [1, 2], "servers.web.workers": [1, 2]}, **change}
+    path = _plan_file(tmp_path, question)
+    done = subprocess.run([sys.executable, "-m", "servesim", "plan", str(path)],
+                          cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"servesim: {path}: {message}") and done.stderr.count("\n") == 1
+
+
+def test_cli_plan_a_target_nothing_meets_names_the_closest(tmp_path: Path) -> None:
+    path = _plan_file(tmp_path, {**QUESTION, "target": {"rate": 2000},
+                                 "space": {"hosts.app.cores": [2, 8], "servers.web.workers": [2, 8]}})
+    done = subprocess.run([sys.executable, "-m", "servesim", "plan", str(path), "--json"],
+                          cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr   # an answer, not an error
+    # Strict JSON: pruned candidates' unmeasured ratios are null, not Infinity.
+    data = json.loads(done.stdout, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
+    assert not data["feasible"]
+    assert dict(data["candidates"][data["chosen"]]["settings"]) == {"hosts.app.cores": "8",
+                                                                    "servers.web.workers": "8"}
+    text = subprocess.run([sys.executable, "-m", "servesim", "plan", str(path)],
+                          cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.startswith("No candidate in the space meets the SLO")
+    assert "Closest: hosts.app.cores=8, servers.web.workers=8" in text.stdout
+    assert "capacity 800 req/s < 2000 req/s" in text.stdout

@@ -119,8 +119,25 @@ def test_cli_saturate(run_cli: CliRunner, tmp_path: Path) -> None:
     assert "saturation:" in text.stdout and "servers.web.workers" in text.stdout
 
 
+def test_an_slo_no_load_meets_is_an_answer_that_says_so(run_cli: CliRunner, tmp_path: Path) -> None:
+    # 10 ms of exponential work: a p99 of 1 ms fails at any load, however light.
+    found = ss.find_saturation(small_scenario(), slo={"p99": "1ms"}, tolerance=0.1)
+    assert found.rate == 0 and found.limited_by == "p99"
+    assert (found.curve["failed_term"] == "p99").any() and not found.curve["meets"].any()
+    assert found.summary().startswith("saturation: no load meets the SLO: p99 fails even at ")
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(small_scenario()), encoding="utf-8")
+    done = run_cli("saturate", path, "--slo", "p99=1ms", "--tolerance", "0.1", "--json")
+    assert done.returncode == 0, done.stderr
+    # Strict JSON: the tolerance, infinite here, is null (Python's reader alone takes Infinity).
+    answer = json.loads(done.stdout, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
+    assert answer["rate"] == 0 and answer["limited_by"] == "p99" and answer["tolerance"] is None
+
+
 @pytest.mark.parametrize(("args", "fragment"), [
     (("--slo", "p98=1s"), "slo.p98: unknown SLO term 'p98'"),
+    (("--slo", "p99=fast"), "slo.p99: expected a duration > 0 (200ms, 0.2), got 'fast'"),
+    (("--slo", "errors=150%"), "slo.errors: the errors' share must be in [0, 1]"),
     (("--slo", "p99"), "expected METRIC=VALUE"),
     (("--tolerance", "2"), "must be in (0, 0.5]"),
 ])

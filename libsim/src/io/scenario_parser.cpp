@@ -9,6 +9,7 @@
 #include "io/distribution_parser.hpp"
 #include "io/field_reader.hpp"
 #include "io/plan_parser.hpp"
+#include "io/ranges.hpp"
 #include "io/section_parsers.hpp"
 #include "core/messages.hpp"
 #include "io/yaml_document.hpp"
@@ -183,9 +184,34 @@ RunConfig parse_run(const YamlField& f) {
 
 }  // namespace detail
 
+namespace {
+Scenario parse_fields(const YAML::Node& root, const std::string& origin_name);
+}  // namespace
+
 Scenario parse_scenario(std::string_view text, std::string_view origin) {
   const std::string origin_name(origin);
-  YamlField doc(detail::load_yaml_document(text, origin_name), "");
+  YAML::Node root = detail::load_yaml_document(text, origin_name);
+  std::vector<UncertainInput> ranges = root.IsMap() ? detail::take_ranges(root) : std::vector<UncertainInput>{};
+  try {
+    Scenario scenario = parse_fields(root, origin_name);
+    scenario.uncertain = std::move(ranges);
+    return scenario;
+  } catch (const ScenarioError& e) {
+    // A range where the format takes no number: say so, with the parser's reason.
+    for (const UncertainInput& in : ranges) {
+      if (e.path() == in.path) {
+        throw ScenarioError(in.path, "only rates and distribution parameters take a range {low, mid, high} "
+                                     "(read here as its mid, " + detail::format_number(in.mid) + "): " + e.detail());
+      }
+    }
+    throw;
+  }
+}
+
+namespace {
+
+Scenario parse_fields(const YAML::Node& root, const std::string& origin_name) {
+  YamlField doc(root, "");
   if (doc.is_empty() || !doc.is_map()) {
     throw ScenarioError(origin_name,
                         "a scenario must be a map with hosts, servers, endpoints and workload, "
@@ -224,6 +250,8 @@ Scenario parse_scenario(std::string_view text, std::string_view origin) {
   scenario.validate();
   return scenario;
 }
+
+}  // namespace
 
 Scenario load_scenario(const std::filesystem::path& path) {
   const std::string name = path.string();

@@ -215,7 +215,9 @@ std::vector<double> read_trace(const std::filesystem::path& file, const std::str
         }
         continue;
       }
-      throw ScenarioError(path, where + ": '" + cell + "' is not a time in seconds");
+      std::string detail = where;
+      detail += ": '" + cell + "' is not a time in seconds";
+      throw ScenarioError(path, detail);
     }
     times.push_back(value);
   }

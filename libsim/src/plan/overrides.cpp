@@ -63,8 +63,14 @@ std::string missing_message(const std::string& section, const std::string& key, 
        {"services", "service"}, {"balancers", "balancer"}, {"endpoints", "endpoint"}}};
   for (const auto& [name, kind] : kinds) {
     if (section == name) {
-      const std::string kind_name(kind);
-      return "no " + kind_name + " named '" + key + "' (" + section + ": " + keys_of(parent) + ")";
+      std::string text = "no ";
+      text += kind;
+      text += " named '";
+      text += key;
+      text += "' (" + section + ": ";
+      text += keys_of(parent);
+      text += ")";
+      return text;
     }
   }
   return "no field '" + key + "' here (there are: " + keys_of(parent) + ")";
@@ -102,7 +108,9 @@ void apply(YAML::Node& root, const Override& o) {
       const std::string index = std::to_string(*s.index);
       if (!node.IsSequence() || *s.index >= node.size()) {
         const std::string size = std::to_string(node.IsSequence() ? node.size() : 0);
-        throw ScenarioError(where, "has no item [" + index + "] (it has " + size + ")");
+        std::string detail = "has no item [" + index;
+        detail += "] (it has " + size + ")";
+        throw ScenarioError(where, detail);
       }
       where += '[';
       where += index;

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <map>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "plan/plan_internal.hpp"
 #include "servesim/errors.hpp"
+#include "servesim/plan/uncertainty.hpp"
 
 namespace servesim {
 
@@ -82,6 +85,218 @@ Result confirm(const Scenario& scenario, const PlanOptions& options, const Resul
   return summarize(screening.scenario, seed, std::move(replications));
 }
 
+
+// Ranges sampled once for the whole plan: the same draws for every candidate.
+// Identical draws are judged once (a collapsed range always gives its mid),
+// each standing for `weight` of the `total` draws.
+struct Sampling {
+  struct Draw {
+    std::vector<Override> overrides;  ///< empty: the candidate as it is
+    double load = 0.0;                ///< the planned load, scaled when the rate is uncertain
+    int weight = 0;
+  };
+  std::vector<Draw> draws;
+  int total = 1;
+  int needed = 1;  ///< draws a candidate must meet
+};
+
+bool is_load_path(const std::string& path) {
+  return path == "workload.open.rate" || path == "workload.closed.users";
+}
+
+// A range on the workload's rate or users reads as a factor on the planned
+// load (drawn / mid), since the plan sets the load itself.
+std::vector<Override> load_scaled(const std::vector<UncertainInput>& inputs, const std::vector<double>& values,
+                                  double load, double& scaled) {
+  std::vector<double> v = values;
+  scaled = load;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!is_load_path(inputs[i].path)) continue;
+    scaled = load * values[i] / inputs[i].mid;
+    if (inputs[i].path == "workload.closed.users") scaled = std::max(1.0, std::round(scaled));
+    v[i] = scaled;
+  }
+  std::vector<Override> out;
+  for (const Override& o : draw_overrides(inputs, v)) out.push_back(o);
+  return out;
+}
+
+Sampling sample(const Scenario& scenario, const PlanOptions& options, double load, int draws) {
+  Sampling out;
+  if (draws == 0) {
+    out.draws.push_back({{}, load, 1});
+    return out;
+  }
+  out.total = draws;
+  out.needed = static_cast<int>(std::ceil(options.confidence * draws - 1e-9));
+  const std::vector<UncertainInput>& inputs = scenario.uncertain;
+  std::map<std::vector<double>, std::size_t> seen;
+  const std::uint64_t seed = options.seed.value_or(scenario.run.seed);
+  for (const std::vector<double>& values : draw_inputs(inputs, draws, seed)) {
+    const auto [at, fresh] = seen.emplace(values, out.draws.size());
+    if (!fresh) {
+      ++out.draws[at->second].weight;
+      continue;
+    }
+    bool at_mid = true;
+    for (std::size_t i = 0; i < inputs.size(); ++i) at_mid = at_mid && values[i] == inputs[i].mid;
+    Sampling::Draw d;
+    d.weight = 1;
+    d.overrides = load_scaled(inputs, values, load, d.load);
+    if (at_mid) d.overrides.clear();
+    out.draws.push_back(std::move(d));
+  }
+  return out;
+}
+
+// One candidate in one draw.
+struct Trial {
+  PlanCandidate judged;
+  std::optional<Scenario> scenario;  ///< unset: the candidate's own
+  std::optional<Result> result;      ///< unset: pruned by the analytic bound
+  int weight = 1;
+  double load = 0.0;
+};
+
+class Planner {
+ public:
+  Planner(const PlanOptions& options, PlanResult& out, const Sampling& sampling, bool open, int valid)
+      : options_(options), out_(out), sampling_(sampling), open_(open), valid_(valid) {}
+
+  // Judges the candidate in every draw (or until the share is out of reach);
+  // returns the trials, simulated or pruned.
+  std::vector<Trial> screen(CandidateRun& r) {
+    std::vector<Trial> trials;
+    int failed = 0;
+    for (const Sampling::Draw& d : sampling_.draws) {
+      Trial t;
+      t.judged = r.record;
+      t.weight = d.weight;
+      t.load = d.load;
+      if (!d.overrides.empty()) {
+        t.scenario = with_overrides(*r.scenario, d.overrides);
+        detail::bound_capacity(t.judged, *t.scenario, d.load);
+      }
+      const Scenario& s = t.scenario ? *t.scenario : *r.scenario;
+      std::string reason;
+      if (options_.prune && !detail::can_meet(t.judged, s, out_.spec, d.load, reason)) {
+        t.judged.verdict = CandidateVerdict::pruned;
+        t.judged.failed_term = "capacity";
+        t.judged.reason = std::move(reason);
+        t.judged.worst_ratio = std::numeric_limits<double>::infinity();
+      } else {
+        simulate_trial(t, s, 1);
+      }
+      if (t.judged.verdict != CandidateVerdict::meets) failed += t.weight;
+      trials.push_back(std::move(t));
+      if (options_.prune && failed > sampling_.total - sampling_.needed) break;
+    }
+    return trials;
+  }
+
+  // The meeting trials again with confirm_replications.
+  void confirm_trials(const CandidateRun& r, std::vector<Trial>& trials) {
+    for (Trial& t : trials) {
+      if (t.judged.verdict != CandidateVerdict::meets) continue;
+      const Scenario& s = t.scenario ? *t.scenario : *r.scenario;
+      t.result = confirm(s, options_, *t.result);
+      ++out_.simulations;
+      t.judged.metrics = detail::metrics_of(*t.result);
+      detail::judge(t.judged, out_.spec, t.load, open_);
+      detail::name_bottleneck(t.judged, s, *t.result);
+      if (t.judged.verdict != CandidateVerdict::meets) {
+        t.judged.reason += " over " + std::to_string(options_.confirm_replications) + " replications";
+      }
+    }
+  }
+
+  // Sets the candidate's record from its trials; returns the trial it is
+  // reported by: the hardest draw it meets when it passes, the easiest it fails otherwise.
+  std::size_t summarize(PlanCandidate& record, const std::vector<Trial>& trials) const {
+    record.draws_met = 0;
+    record.draws_judged = 0;
+    for (const Trial& t : trials) {
+      record.draws_judged += t.weight;
+      if (t.judged.verdict == CandidateVerdict::meets) record.draws_met += t.weight;
+    }
+    const bool passes = record.draws_met >= sampling_.needed;
+    std::optional<std::size_t> pick;
+    for (std::size_t k = 0; k < trials.size(); ++k) {
+      const PlanCandidate& j = trials[k].judged;
+      if ((j.verdict == CandidateVerdict::meets) != passes || !trials[k].result) continue;
+      if (!pick || (passes ? j.worst_ratio > trials[*pick].judged.worst_ratio
+                           : j.worst_ratio < trials[*pick].judged.worst_ratio)) {
+        pick = k;
+      }
+    }
+    for (std::size_t k = 0; !pick && k < trials.size(); ++k) {
+      if (trials[k].judged.verdict == CandidateVerdict::pruned) pick = k;  // failed draws all pruned
+    }
+    if (!pick) pick = 0;
+    const double cost = record.cost;
+    const int met = record.draws_met;
+    const int judged = record.draws_judged;
+    record = trials[*pick].judged;
+    record.cost = cost;
+    record.draws_met = met;
+    record.draws_judged = judged;
+    if (!passes && met > 0) record.verdict = CandidateVerdict::fails;  // in some draws, not enough
+    if (sampling_.total > 1 && record.verdict != CandidateVerdict::pruned) {
+      record.reason = "meets the SLO in " + std::to_string(met) + " of " + std::to_string(judged) +
+                      " draws judged (needs " + std::to_string(sampling_.needed) + " of " +
+                      std::to_string(sampling_.total) + ")" + (record.reason.empty() ? "" : "; " + record.reason);
+    }
+    return *pick;
+  }
+
+ private:
+  void simulate_trial(Trial& t, const Scenario& s, int replications) {
+    t.result = run(s, options_, replications);
+    ++out_.simulations;
+    t.judged.metrics = detail::metrics_of(*t.result);
+    detail::judge(t.judged, out_.spec, t.load, open_);
+    detail::name_bottleneck(t.judged, s, *t.result);
+    if (options_.on_progress) {
+      options_.on_progress(out_.simulations, valid_ * static_cast<int>(sampling_.draws.size()));
+    }
+  }
+
+  const PlanOptions& options_;
+  PlanResult& out_;
+  const Sampling& sampling_;
+  bool open_;
+  int valid_;
+};
+
+// One input at a time at each end of its range, the others at their mids:
+// how far each moves the candidate's worst SLO term.
+std::vector<InputSwing> swings(const Scenario& candidate, const std::vector<UncertainInput>& inputs,
+                               const PlanSpec& spec, const PlanOptions& options, double load, int& simulations) {
+  std::vector<InputSwing> out;
+  const bool open = candidate.workload.open.has_value();
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].low == inputs[i].high) continue;
+    InputSwing swing{inputs[i].path, inputs[i].low, inputs[i].high, 0.0, 0.0};
+    for (const bool high : {false, true}) {
+      std::vector<double> values;
+      for (const UncertainInput& in : inputs) values.push_back(in.mid);
+      values[i] = high ? inputs[i].high : inputs[i].low;
+      double scaled = load;
+      const Scenario s = with_overrides(candidate, load_scaled(inputs, values, load, scaled));
+      PlanCandidate judged;
+      judged.metrics = detail::metrics_of(run(s, options, 1));
+      ++simulations;
+      detail::judge(judged, spec, scaled, open);
+      (high ? swing.ratio_at_high : swing.ratio_at_low) = judged.worst_ratio;
+    }
+    out.push_back(swing);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const InputSwing& a, const InputSwing& b) {
+    return std::abs(a.ratio_at_high - a.ratio_at_low) > std::abs(b.ratio_at_high - b.ratio_at_low);
+  });
+  return out;
+}
+
 }  // namespace
 
 PlanResult plan(const Scenario& scenario, const PlanOptions& options) {
@@ -91,11 +306,28 @@ PlanResult plan(const Scenario& scenario, const PlanOptions& options) {
   check_spec(out.spec);
   scenario.validate();
   if (options.confirm_replications < 1) throw Error("plan: confirm_replications must be >= 1");
+  const int draws = options.draws.value_or(scenario.uncertain.empty() ? 0 : 20);
+  if (draws < 0) throw Error("plan: draws must be >= 0, got " + std::to_string(draws));
+  if (!(options.confidence > 0.0 && options.confidence <= 1.0)) {
+    throw Error("plan: confidence must be in (0, 1], got " + std::to_string(options.confidence));
+  }
+  if (draws > 0 && scenario.uncertain.empty()) {
+    throw Error("plan: draws asked for, but the scenario gives no field as a range {low, mid, high}: "
+                "nothing to sample");
+  }
   out.load = detail::planned_load(scenario, out.spec);
   std::vector<CandidateRun> runs = detail::build_candidates(scenario, out.spec, out.load);
   std::stable_sort(runs.begin(), runs.end(), [](const CandidateRun& a, const CandidateRun& b) {
     return a.record.cost < b.record.cost;
   });
+  if (draws > 0) {
+    check_ranges(scenario);
+    out.draws = draws;
+    out.confidence = options.confidence;
+    out.uncertain = scenario.uncertain;
+  }
+  const Sampling sampling = sample(scenario, options, out.load, draws);
+  const bool one_draw = sampling.draws.size() == 1 && sampling.draws.front().overrides.empty();
 
   const bool open = scenario.workload.open.has_value();
   int valid = 0;
@@ -103,7 +335,8 @@ PlanResult plan(const Scenario& scenario, const PlanOptions& options) {
     if (!r.scenario) continue;
     ++valid;
     std::string reason;
-    if (options.prune && !detail::can_meet(r.record, *r.scenario, out.spec, out.load, reason)) {
+    // In one draw at the mids the bound prunes up front, so every candidate it rules out says so.
+    if (one_draw && options.prune && !detail::can_meet(r.record, *r.scenario, out.spec, out.load, reason)) {
       r.record.verdict = CandidateVerdict::pruned;
       r.record.failed_term = "capacity";
       r.record.reason = std::move(reason);
@@ -111,6 +344,7 @@ PlanResult plan(const Scenario& scenario, const PlanOptions& options) {
     }
   }
 
+  Planner planner(options, out, sampling, open, valid);
   std::optional<std::size_t> chosen;
   std::optional<std::size_t> closest;
   std::optional<Result> closest_result;
@@ -118,31 +352,22 @@ PlanResult plan(const Scenario& scenario, const PlanOptions& options) {
     CandidateRun& r = runs[i];
     if (!r.scenario || r.record.verdict == CandidateVerdict::pruned) continue;
     if (chosen && options.prune) break;  // everything after the plan costs more: not needed
-    Result screening = run(*r.scenario, options, 1);
-    ++out.simulations;
-    r.record.metrics = detail::metrics_of(screening);
-    detail::judge(r.record, out.spec, out.load, open);
-    detail::name_bottleneck(r.record, *r.scenario, screening);
-    if (options.on_progress) options.on_progress(out.simulations, valid);
+    std::vector<Trial> trials = planner.screen(r);
+    std::size_t pick = planner.summarize(r.record, trials);
     if (r.record.verdict == CandidateVerdict::meets && !chosen) {
-      Result confirmation = confirm(*r.scenario, options, screening);
-      ++out.simulations;
-      r.record.metrics = detail::metrics_of(confirmation);
-      detail::judge(r.record, out.spec, out.load, open);
-      detail::name_bottleneck(r.record, *r.scenario, confirmation);
+      planner.confirm_trials(r, trials);
+      pick = planner.summarize(r.record, trials);
       if (r.record.verdict == CandidateVerdict::meets) {
         r.record.verdict = CandidateVerdict::chosen;
         chosen = i;
-        out.result = std::move(confirmation);
+        out.result = std::move(trials[pick].result);
         continue;
       }
-      r.record.reason += " over " + std::to_string(options.confirm_replications) + " replications";
-      screening = std::move(confirmation);
     }
     if (r.record.verdict == CandidateVerdict::fails &&
         (!closest || r.record.worst_ratio < runs[*closest].record.worst_ratio)) {
       closest = i;
-      closest_result = std::move(screening);
+      closest_result = std::move(trials[pick].result);
     }
   }
 
@@ -156,6 +381,9 @@ PlanResult plan(const Scenario& scenario, const PlanOptions& options) {
   if (!chosen) out.result = std::move(closest_result);
   out.chosen = chosen.value_or(closest.value_or(0));
   if (runs[out.chosen].scenario) out.scenario = *runs[out.chosen].scenario;
+  if (draws > 0 && runs[out.chosen].scenario) {
+    out.sensitivity = swings(out.scenario, scenario.uncertain, out.spec, options, out.load, out.simulations);
+  }
   out.candidates.reserve(runs.size());
   for (CandidateRun& r : runs) out.candidates.push_back(std::move(r.record));
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

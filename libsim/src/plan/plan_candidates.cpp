@@ -85,6 +85,21 @@ double cost_of(const Scenario& scenario, const CostModel& cost) {
   return total;
 }
 
+void bound_capacity(PlanCandidate& record, const Scenario& candidate, double load) {
+  const Scenario copies = expand_replicas(candidate);
+  const std::vector<ResourceLoad> loads = resource_loads(copies);
+  record.capacity = kInfinity;
+  if (!loads.empty()) {
+    record.capacity = loads.front().saturation_rate;
+    record.bottleneck = loads.front().path;
+  }
+  if (candidate.workload.open) {
+    record.bottleneck_utilization = load / record.capacity;
+  } else {
+    record.bottleneck_utilization = std::min(1.0, load / saturation_population(copies));
+  }
+}
+
 std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec& spec, double load) {
   double count = 1.0;
   for (const SpaceAxis& axis : spec.space) count *= static_cast<double>(axis.values.size());
@@ -92,7 +107,6 @@ std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec&
     throw ScenarioError("plan.space", "has " + format_number(count) + " combinations; at most " +
                                           format_number(kMaxCandidates) + " can be searched");
   }
-  const bool open = base.workload.open.has_value();
   std::vector<CandidateRun> runs;
   runs.reserve(static_cast<std::size_t>(count));
   std::vector<std::size_t> digits(spec.space.size(), 0);
@@ -109,16 +123,8 @@ std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec&
       Scenario candidate = with_overrides(base, overrides);
       set_load(candidate, spec, load);
       candidate.validate();
-      const Scenario copies = expand_replicas(candidate);
-      run.record.cost = cost_of(copies, spec.cost);
-      const std::vector<ResourceLoad> loads = resource_loads(copies);
-      run.record.capacity = loads.empty() ? kInfinity : loads.front().saturation_rate;
-      if (!loads.empty()) run.record.bottleneck = loads.front().path;
-      if (open) {
-        run.record.bottleneck_utilization = load / run.record.capacity;
-      } else {
-        run.record.bottleneck_utilization = std::min(1.0, load / saturation_population(copies));
-      }
+      run.record.cost = cost_of(expand_replicas(candidate), spec.cost);
+      bound_capacity(run.record, candidate, load);
       run.scenario = std::move(candidate);
     } catch (const ScenarioError& e) {
       run.record.verdict = CandidateVerdict::invalid;
@@ -165,7 +171,7 @@ bool can_meet(const PlanCandidate& candidate, const Scenario& scenario, const Pl
   if (scenario.workload.open) {
     if (candidate.capacity >= load) return true;
     reason = "capacity " + format_number(std::round(candidate.capacity * 10) / 10) + " req/s < " +
-             format_number(load) + " req/s, limited by " + candidate.bottleneck;
+             format_number(std::round(load * 10) / 10) + " req/s, limited by " + candidate.bottleneck;
     return false;
   }
   const auto mean = std::find_if(spec.slo.begin(), spec.slo.end(),
@@ -251,7 +257,9 @@ std::string settings_text(const PlanCandidate& candidate) {
   std::string text;
   for (const auto& [path, value] : candidate.settings) {
     if (!text.empty()) text += ", ";
-    text += path + "=" + value;
+    text += path;
+    text += "=";
+    text += value;
   }
   return text;
 }

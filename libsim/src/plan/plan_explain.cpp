@@ -110,6 +110,18 @@ std::string explain(const PlanResult& r) {
     if (parts.empty()) parts = "none could be simulated";
     text += parts + ".\n";
   }
+  if (r.draws > 0) {
+    text += "Under uncertainty: it meets the SLO in " + std::to_string(c.draws_met) + " of " +
+            std::to_string(c.draws_judged) + " sampled scenarios (" + sig3(r.confidence * 100.0) +
+            " % of " + std::to_string(r.draws) + " asked).";
+    if (!r.sensitivity.empty()) {
+      const InputSwing& s = r.sensitivity.front();
+      text += " The input that drives the risk most: " + s.path + " (worst term at " +
+              sig3(s.ratio_at_low) + "x its limit at " + sig3(s.low) + ", " + sig3(s.ratio_at_high) +
+              "x at " + sig3(s.high) + ", the other inputs at their mids).";
+    }
+    text += "\n";
+  }
   text += "Searched " + std::to_string(r.candidates.size()) + " candidates with " +
           std::to_string(r.simulations) + " simulations in " + sig3(r.wall_seconds) + " s.";
   return text;

@@ -28,6 +28,9 @@ struct CandidateRun {
 [[nodiscard]] std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec& spec,
                                                          double load);
 
+/// Sets the candidate's analytic capacity and busiest resource at `load`.
+void bound_capacity(PlanCandidate& record, const Scenario& candidate, double load);
+
 /// The load plan() applies: target x (1 + headroom), in req/s or users.
 /// @throws ScenarioError at `plan.target` when the workload cannot take it.
 [[nodiscard]] double planned_load(const Scenario& base, const PlanSpec& spec);

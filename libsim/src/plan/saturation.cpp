@@ -7,11 +7,13 @@
 #include <cstddef>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <string>
 
 #include "io/yaml_field.hpp"
 #include "servesim/analytic/estimate.hpp"
 #include "servesim/errors.hpp"
+#include "servesim/plan/uncertainty.hpp"
 
 namespace servesim {
 namespace {
@@ -309,6 +311,69 @@ Saturation Search::run() {
   return std::move(out_);
 }
 
+// The type 7 (linear) quantile of sorted values.
+double quantile(const std::vector<double>& sorted, double p) {
+  const double at = p * static_cast<double>(sorted.size() - 1);
+  const auto i = static_cast<std::size_t>(std::floor(at));
+  if (i + 1 >= sorted.size()) return sorted.back();
+  return sorted[i] + (at - static_cast<double>(i)) * (sorted[i + 1] - sorted[i]);
+}
+
+bool is_load_path(const std::string& path) {
+  return path == "workload.open.rate" || path == "workload.closed.users";
+}
+
+// The search in each draw. Draws that differ only in the workload's own load
+// are one search (the search sets the load), done once.
+SaturationSpread spread_over_draws(const Scenario& scenario, const SaturationOptions& options, Saturation& mid) {
+  SaturationSpread out;
+  out.inputs = scenario.uncertain;
+  out.values = draw_inputs(out.inputs, options.draws, options.seed.value_or(scenario.run.seed));
+  SaturationOptions quiet = options;
+  std::map<std::vector<double>, double> searched;
+  const double offered = scenario.workload.open ? scenario.workload.open->rate
+                                                : static_cast<double>(scenario.workload.closed->users);
+  int overloaded = 0;
+  for (std::size_t d = 0; d < out.values.size(); ++d) {
+    const std::vector<double>& values = out.values[d];
+    std::vector<double> key;
+    std::vector<Override> overrides;
+    double load_offered = offered;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (is_load_path(out.inputs[i].path)) {
+        load_offered = values[i];
+        continue;
+      }
+      key.push_back(values[i]);
+      if (values[i] != out.inputs[i].mid) overrides.push_back(draw_overrides({out.inputs[i]}, {values[i]}).front());
+    }
+    auto found = searched.find(key);
+    if (found == searched.end()) {
+      double load = mid.load;
+      if (!overrides.empty()) {
+        if (options.on_progress) {
+          const double share = 1.0 / static_cast<double>(out.values.size() + 1);
+          quiet.on_progress = [&options, share, d](double f) { options.on_progress(share * (double(d) + 1.0 + f)); };
+        }
+        const Scenario drawn = with_overrides(scenario, overrides);
+        Saturation s = Search(drawn, quiet).run();
+        mid.simulations += s.simulations;
+        load = s.load;
+      }
+      found = searched.emplace(key, load).first;
+    }
+    out.loads.push_back(found->second);
+    if (load_offered > found->second) ++overloaded;
+  }
+  std::vector<double> sorted = out.loads;
+  std::sort(sorted.begin(), sorted.end());
+  out.q05 = quantile(sorted, 0.05);
+  out.q50 = quantile(sorted, 0.5);
+  out.q95 = quantile(sorted, 0.95);
+  out.overload_probability = overloaded / static_cast<double>(out.loads.size());
+  return out;
+}
+
 }  // namespace
 
 std::string_view slo_metric_name(SloMetric metric) noexcept {
@@ -366,7 +431,20 @@ Saturation find_saturation(const Scenario& scenario, const SaturationOptions& op
                                            "profile, bursts or a trace");
     }
   }
-  return Search(scenario, options).run();
+  if (options.draws < 0) throw Error("find_saturation: draws must be >= 0, got " + std::to_string(options.draws));
+  if (options.draws == 0) return Search(scenario, options).run();
+  if (scenario.uncertain.empty()) {
+    throw Error("find_saturation: draws asked for, but the scenario gives no field as a range {low, mid, high}: "
+                "nothing to sample");
+  }
+  check_ranges(scenario);
+  SaturationOptions at_mid = options;
+  const double share = 1.0 / static_cast<double>(options.draws + 1);
+  if (options.on_progress) at_mid.on_progress = [&options, share](double f) { options.on_progress(share * f); };
+  Saturation mid = Search(scenario, at_mid).run();
+  mid.spread = spread_over_draws(scenario, options, mid);
+  if (options.on_progress) options.on_progress(1.0);
+  return mid;
 }
 
 }  // namespace servesim

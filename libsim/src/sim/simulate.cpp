@@ -162,6 +162,7 @@ Result simulate(const Scenario& scenario, const SimulationOptions& options) {
   std::condition_variable done_signal;
   int running = threads;
   std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
       work();

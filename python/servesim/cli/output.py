@@ -6,10 +6,13 @@ not a traceback."""
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from servesim.cli.common import PROG, CliError
 
@@ -34,6 +37,21 @@ def check_output(path: str, option: str) -> Path:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise CliError(f"{where}: cannot create files in {folder}: permission denied")
     return target
+
+
+def json_text(data: Any) -> str:
+    """``data`` as one line of strict JSON: NaN and infinities (no data, a candidate no
+    simulation measured) become null, which JSON readers other than Python's accept."""
+    def finite(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, Mapping):
+            return {key: finite(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [finite(item) for item in value]
+        return value
+
+    return json.dumps(finite(data), separators=(",", ":"), allow_nan=False) + "\n"
 
 
 def write_output(target: Path, option: str, write: Callable[[Path], object]) -> None:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import json
 
-from servesim.cli.common import Subcommands, add_progress_option, positive_int, seed, show_progress
-from servesim.cli.output import check_output, write_output, write_stdout
+from servesim.cli.common import Subcommands, add_progress_option, non_negative_int, positive_int, seed, show_progress
+from servesim.cli.output import check_output, json_text, write_output, write_stdout
 
 # Candidates shown in the human table; --csv writes them all.
 _SHOWN = 12
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text.removesuffix("%")) / (100.0 if text.endswith("%") else 1.0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share such as 0.95 or 95%, got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text}")
+    return value
 
 
 def add_parser(commands: Subcommands) -> None:
@@ -27,6 +36,11 @@ def add_parser(commands: Subcommands) -> None:
                       help="replications confirming the first candidate that passes (default 3)")
     plan.add_argument("--exhaustive", action="store_true",
                       help="simulate every candidate (the brute force; same answer, slower)")
+    plan.add_argument("--draws", type=non_negative_int, metavar="N",
+                      help="sampled scenarios per candidate when the file gives ranges {low, mid, high} "
+                           "(default 20 with ranges; 0 judges at the mids)")
+    plan.add_argument("--confidence", type=_share, default=0.95, metavar="SHARE",
+                      help="share of draws the plan must meet the SLO in (default 0.95)")
     plan.add_argument("--engine", choices=("native", "simgrid"), default="native", help="simulator")
     add_progress_option(plan, " of simulations")
     plan.set_defaults(handler=_plan)
@@ -39,14 +53,17 @@ def _plan(args: argparse.Namespace) -> int:
     csv = check_output(args.csv, "--csv") if args.csv else None
     scenario = Scenario.from_yaml(args.file)
     answer = plan(scenario, engine=args.engine, seed=args.seed, progress=show_progress(args),
-                  confirm_replications=args.confirm_replications, exhaustive=args.exhaustive)
+                  confirm_replications=args.confirm_replications, exhaustive=args.exhaustive,
+                  draws=args.draws, confidence=args.confidence)
     frame = answer.candidates
     if csv is not None:
         write_output(csv, "--csv", lambda path: frame.to_csv(path))
     if args.json:
-        write_stdout(json.dumps(answer.to_dict(), separators=(",", ":")) + "\n")
+        write_stdout(json_text(answer.to_dict()))
         return 0
     columns = [*answer.settings, "cost", "verdict", "p99_s", "failed_term", "bottleneck"]
+    if answer.draws:
+        columns.insert(columns.index("verdict") + 1, "draws_met")
     table = frame[columns].head(_SHOWN).to_string(float_format=lambda v: f"{v:.4g}")
     more = f"\n({len(frame) - _SHOWN} more candidates; --csv writes them all)" if len(frame) > _SHOWN else ""
     write_stdout(f"{answer.explain()}\n\nCandidates, cheapest first:\n{table}{more}\n")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
-from servesim.cli.common import Subcommands, add_progress_option, seed, show_progress
-from servesim.cli.output import write_stdout
+from servesim.cli.common import Subcommands, add_progress_option, non_negative_int, seed, show_progress
+from servesim.cli.output import json_text, write_stdout
 
 
 def _slo_term(text: str) -> tuple[str, str]:
@@ -42,6 +41,9 @@ def add_parser(commands: Subcommands) -> None:
     saturate.add_argument("--seed", type=seed, metavar="N", help="the seed of every point (default run.seed)")
     saturate.add_argument("--engine", choices=("native", "simgrid"), default="native",
                           help="simulator (default native)")
+    saturate.add_argument("--draws", type=non_negative_int, default=0, metavar="N",
+                          help="repeat the search in N sampled scenarios when the file gives ranges "
+                               "{low, mid, high}, and report the answer's spread (default 0)")
     saturate.add_argument("--json", action="store_true",
                           help="print the answer, bottlenecks and curve as one JSON object (req/s, seconds)")
     add_progress_option(saturate, " over the search")
@@ -54,9 +56,9 @@ def _saturate(args: argparse.Namespace) -> int:
 
     slo = dict(args.slo) or None
     found = find_saturation(Scenario.from_yaml(args.file), slo=slo, tolerance=args.tolerance,
-                            engine=args.engine, seed=args.seed, progress=show_progress(args))
+                            engine=args.engine, seed=args.seed, progress=show_progress(args), draws=args.draws)
     if args.json:
-        write_stdout(json.dumps(found.to_dict(), separators=(",", ":")) + "\n")
+        write_stdout(json_text(found.to_dict()))
     else:
         write_stdout(found.summary() + "\n")
     return 0

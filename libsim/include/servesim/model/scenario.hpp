@@ -11,6 +11,7 @@
 
 #include "servesim/core/distribution.hpp"
 #include "servesim/model/plan_spec.hpp"
+#include "servesim/model/uncertainty.hpp"
 
 namespace servesim {
 
@@ -332,6 +333,10 @@ struct Scenario {
   RunConfig run;
   /// The file's `plan:` section: what servesim::plan() searches by default.
   std::optional<PlanSpec> plan;
+  /// The fields the file gives as ranges, in file order; each holds its `mid`
+  /// above. Not written back by the scenario writer: a copy made with
+  /// overrides (and what engines run) is the ordinary scenario at the mids.
+  std::vector<UncertainInput> uncertain;
 
   /**
    * Checks ranges and cross-references (servers name existing hosts, the mix

@@ -17,6 +17,7 @@
 #include "servesim/metrics/result.hpp"
 #include "servesim/model/plan_spec.hpp"
 #include "servesim/model/scenario.hpp"
+#include "servesim/model/uncertainty.hpp"
 #include "servesim/sim/simulate.hpp"
 
 namespace servesim {
@@ -35,6 +36,12 @@ struct PlanOptions {
   /// brute force plan() is checked against; the answer is the same.
   bool prune = true;
   int threads = 0;  ///< as SimulationOptions::threads
+  /// Sampled scenarios each candidate is judged in when the scenario has ranges
+  /// (Scenario::uncertain); 0 judges at the ranges' mids only. Unset: 20 with
+  /// ranges, else 0. Every candidate sees the same draws and seed.
+  std::optional<int> draws;
+  /// The share of draws a candidate must meet every term in, in (0, 1].
+  double confidence = 0.95;
   /// Called after each simulation with (simulations so far, candidates); may throw to cancel.
   std::function<void(int done, int total)> on_progress;
 };
@@ -78,7 +85,17 @@ struct PlanCandidate {
   double capacity = 0.0;  ///< analytic upper bound on the throughput, req/s (+inf if unbounded)
   std::optional<CandidateMetrics> metrics;  ///< when simulated
   /// Worst SLO term's measure / limit (<= 1 meets it); +inf when pruned or invalid.
+  /// Under uncertainty: of the hardest draw it meets, or the easiest it fails.
   double worst_ratio = 0.0;
+  int draws_met = 0;     ///< draws in which it met every term (1 or 0 without ranges)
+  int draws_judged = 0;  ///< draws judged: all of them, or fewer once the share was out of reach
+};
+
+/** How much one uncertain input moves the chosen candidate's worst SLO term. */
+struct InputSwing {
+  std::string path;
+  double low = 0.0, high = 0.0;              ///< the range's ends, in the field's units
+  double ratio_at_low = 0.0, ratio_at_high = 0.0;  ///< worst term / limit, the other inputs at mid
 };
 
 /** The answer of plan(). */
@@ -94,6 +111,12 @@ struct PlanResult {
   Scenario scenario;  ///< the chosen (or closest) candidate's scenario at the target load
   /// Its confirmation run (feasible), or its screening run (closest, when simulated).
   std::optional<Result> result;
+  int draws = 0;             ///< sampled scenarios per candidate (0: none, the scenario as written)
+  double confidence = 1.0;   ///< the share of draws the plan meets the SLO in, at least
+  std::vector<UncertainInput> uncertain;  ///< the scenario's ranges
+  /// One-at-a-time swings of the chosen (or closest) candidate, the largest
+  /// first: the first input drives the risk most.
+  std::vector<InputSwing> sensitivity;
   int simulations = 0;   ///< simulation runs made (screening and confirmation)
   double wall_seconds = 0.0;
   /// A short text of why the plan wins (or what limits the closest candidate).
@@ -124,6 +147,13 @@ struct PlanResult {
  * (the same seed for all), and the first that meets every term is confirmed
  * with `confirm_replications` replications. A candidate that does not
  * complete 95 % of an open workload's arrivals fails on `throughput`.
+ *
+ * With ranges (Scenario::uncertain) and draws > 0, each candidate is judged
+ * in the same `draws` sampled scenarios (uncertainty.hpp; a range on the
+ * workload's rate or users scales the planned load by drawn / mid), and meets
+ * the plan when it meets every term in at least `confidence` of them; it
+ * stops early once that share is out of reach. The chosen candidate's
+ * sensitivity is measured one input at a time, at each end of its range.
  *
  * @throws ScenarioError naming `plan.<field>` for a missing or bad spec: no
  *         plan section and no spec, an unknown path in the space, a value no

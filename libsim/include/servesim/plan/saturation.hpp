@@ -42,6 +42,10 @@ struct SaturationOptions {
   Engine engine = Engine::native;
   std::optional<std::uint64_t> seed;  ///< the seed of every point (common random numbers); default run.seed
   int threads = 0;                    ///< as SimulationOptions::threads
+  /// Sampled scenarios when the scenario has ranges (Scenario::uncertain):
+  /// the search runs again in each (common random numbers: the same seed),
+  /// giving Saturation::spread. 0: at the ranges' mids only.
+  int draws = 0;
   /// As SimulationOptions::on_progress, over the whole search; may throw to cancel it.
   std::function<void(double done_fraction)> on_progress;
 };
@@ -62,6 +66,17 @@ struct SaturationPoint {
   std::vector<ResourceLoad> resources;  ///< bottlenecks() of this point
 };
 
+/** How the answer spreads over the scenario's ranges (SaturationOptions::draws). */
+struct SaturationSpread {
+  std::vector<UncertainInput> inputs;
+  std::vector<std::vector<double>> values;  ///< values[d][i]: input i in draw d
+  std::vector<double> loads;                ///< the answer in each draw (req/s or users)
+  double q05 = 0.0, q50 = 0.0, q95 = 0.0;   ///< quantiles of `loads` (linear interpolation)
+  /// Share of draws whose offered load (the workload's rate or users, drawn
+  /// when uncertain) is above that draw's answer: the chance of overload.
+  double overload_probability = 0.0;
+};
+
 /** What find_saturation() found. */
 struct Saturation {
   bool closed = false;  ///< the workload is closed: `load` counts users
@@ -80,7 +95,10 @@ struct Saturation {
   double analytic_load = 0.0;  ///< where the analytic bounds put it (bottleneck law or N*)
   std::string limited_by;      ///< `capacity`, or the SLO term that binds (`p99`)
   std::vector<SaturationPoint> curve;  ///< every simulated point, by load
-  int simulations = 0;
+  int simulations = 0;  ///< in every search, draws included
+  /// With draws: the answer over the sampled scenarios; the fields above are
+  /// the search at the ranges' mids.
+  std::optional<SaturationSpread> spread;
 };
 
 /**
@@ -94,6 +112,10 @@ struct Saturation {
  * 1 / tolerance^2). Closed workloads without an SLO: N* = (R(1) + Z) X_max
  * from a lone user's response time and the throughput at four times the
  * analytic knee; with one, bisection over whole numbers of users.
+ *
+ * With `draws` and ranges in the scenario, the search is repeated in each
+ * sampled scenario (uncertainty.hpp; a range on the workload's own rate or
+ * users changes no search, only the overload probability).
  *
  * @throws ScenarioError if the scenario is invalid, its workload is open with
  *         a profile, bursts or a trace (path `workload.open`), or the options are out of range
