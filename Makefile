@@ -24,7 +24,7 @@ _ := $(shell mkdir -p $(STAMPS) && find python/servesim -name '*.py' | LC_ALL=C 
 PY_PACKAGE_INPUTS := $(CPP_SOURCES) pyproject.toml $(PY_MODULES)
 
 .PHONY: help setup demo test test-cpp test-asan test-fuzz test-python typecheck doctest docs lint fuzz bench validate \
-        calibrate clean
+        calibrate clean wheel test-wheel
 
 help:
 	@echo "make demo    set up, build, compare Flask/Gunicorn with FastAPI/Uvicorn, print the table and verdicts"
@@ -36,6 +36,7 @@ help:
 	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
 	@echo "make lint    clang-tidy on the C++ sources"
 	@echo "make typecheck  mypy on the Python package;  make doctest  the docstrings' examples"
+	@echo "make wheel   a manylinux wheel in build/wheel (yaml-cpp bundled, no SimGrid engine) anyone can pip install"
 	@echo "make docs    the documentation site from docs/ and the docstrings, in build/docs-site (warnings fail it)"
 
 setup: system-packages $(STAMPS)/python-package
@@ -70,7 +71,7 @@ demo: setup
 	$(VENV)/bin/servesim compare scenarios/flask_vs_fastapi.yaml --report build/demo/flask_vs_fastapi.md \
 	  --html build/demo/flask_vs_fastapi.html
 
-test: setup docs test-cpp typecheck doctest lint test-asan test-fuzz
+test: setup docs test-cpp typecheck doctest lint test-asan test-fuzz test-wheel
 
 # Everything registered with ctest: Catch2 tests, the installed-library
 # example, pytest (which also executes the notebooks).
@@ -128,6 +129,23 @@ doctest: setup
 # warnings from the count --strict fails on. Open build/docs-site/index.html.
 docs: $(STAMPS)/venv
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
+
+# A wheel anyone can install: built from the editable install's build tree (build/python,
+# so only a relink), the SimGrid engine left out (it links Debian's SimGrid and Boost; the
+# engine stays optional), then `auditwheel repair` bundles the external libraries left
+# (Debian's libyaml-cpp.so.0.7) into servesim.libs/ and tags the wheel manylinux.
+WHEEL_DIR := build/wheel
+wheel: $(STAMPS)/python-package
+	rm -rf $(WHEEL_DIR) && mkdir -p $(WHEEL_DIR)/raw
+	$(PY) -m pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w $(WHEEL_DIR)/raw .
+	$(PY) tools/drop_from_wheel.py $(WHEEL_DIR)/raw/servesim-*.whl servesim/servesim-simgrid
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) -m auditwheel repair -w $(WHEEL_DIR) $(WHEEL_DIR)/raw/servesim-*.whl
+	rm -rf $(WHEEL_DIR)/raw
+
+# auditwheel show on the wheel, then a scenario run from it in a fresh venv in /tmp
+# (dependencies from pip's cache) against the in-tree build: same code, same seed, same numbers.
+test-wheel: wheel
+	tools/test-wheel.sh $(PY) $(WHEEL_DIR)
 
 bench: setup
 	$(PY) bench/bench_mm2.py $(if $(BENCH_QUICK),--quick,)

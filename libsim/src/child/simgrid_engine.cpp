@@ -87,8 +87,11 @@ std::string simgrid_executable() {
 #else
   std::string looked;
   for (const fs::path& candidate : candidates) looked += (looked.empty() ? "" : ", ") + candidate.string();
+  // Where it is missing (a wheel from `make wheel` leaves it out), say how to get it.
   throw EngineError("the SimGrid engine is unavailable: " + std::string(kExecutableName) +
-                    " not found (looked for " + looked + "); set SERVESIM_SIMGRID to its path");
+                    " not found (looked for " + looked +
+                    "); wheels leave it out: build servesim from source with SimGrid installed (Debian's "
+                    "libsimgrid-dev), or set SERVESIM_SIMGRID to a servesim-simgrid executable");
 #endif
 }
 
