@@ -9,9 +9,10 @@ namespace servesim::detail {
 namespace {
 
 // Three significant digits, as a planner reads them.
+// Three significant digits, but never an exponent: a load of 3,000 req/s reads "3000".
 std::string sig3(double value) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3g", value);
+  std::snprintf(buffer, sizeof buffer, std::abs(value) >= 1000.0 ? "%.0f" : "%.3g", value);
   return buffer;
 }
 

@@ -35,7 +35,7 @@ def _row(load: float, scenario: Scenario, engine: str, seed: int | None) -> dict
 
 def with_light_load(found: Saturation, scenario: Scenario, *, engine: str = "native", seed: int | None = None,
                     fractions: Sequence[float] = FRACTIONS,
-                    on_point: Callable[[], None] | None = None) -> Saturation:
+                    on_point: Callable[[], object] | None = None) -> Saturation:
     """``found`` with its curve extended by simulations of ``scenario`` (its own run
     settings) at ``fractions`` of the saturation rate, or of N users (rounded, at least 1)."""
     import pandas as pd

@@ -96,7 +96,7 @@ TEST_CASE("plan: a target nothing can meet names the closest candidate and its l
   CHECK_FALSE(planned.feasible);
   CHECK(chosen_settings(planned) == "hosts.app.cores=8 servers.web.workers=8 ");
   CHECK(planned.simulations == 0);
-  CHECK_THAT(planned.explanation, Catch::Matchers::Contains("No candidate in the space meets the SLO at 2e+03 req/s"));
+  CHECK_THAT(planned.explanation, Catch::Matchers::Contains("No candidate in the space meets the SLO at 2000 req/s"));
   CHECK_THAT(planned.explanation, Catch::Matchers::Contains("capacity 800 req/s < 2000 req/s"));
 }
 
