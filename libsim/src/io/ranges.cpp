@@ -78,13 +78,21 @@ UncertainInput read_range(const YAML::Node& range, const std::string& path) {
   return in;
 }
 
+std::string child_path(const std::string& path, const std::string& key) {
+  if (path.empty()) return key;
+  std::string child = path;
+  child += ".";
+  child += key;
+  return child;
+}
+
 void walk(YAML::Node node, const std::string& path, std::vector<UncertainInput>& found) {
   if (node.IsMap()) {
     std::vector<std::string> ranges;
     for (const auto& entry : node) {
       if (!entry.first.IsScalar()) continue;
       const std::string key = entry.first.Scalar();
-      const std::string at = path.empty() ? key : path + "." + key;
+      const std::string at = child_path(path, key);
       if (looks_like_range(entry.second)) {
         if (path.empty() || path.starts_with("run") || path.starts_with("plan")) {
           throw ScenarioError(at, "only rates and distribution parameters take a range, not the " +
@@ -101,7 +109,7 @@ void walk(YAML::Node node, const std::string& path, std::vector<UncertainInput>&
     // Written as the mid, after the loop: replacing a value while iterating its map is not safe.
     for (const std::string& key : ranges) {
       for (const UncertainInput& in : found) {
-        if (in.path == (path.empty() ? key : path + "." + key)) node[key] = number_text(in.mid);
+        if (in.path == child_path(path, key)) node[key] = number_text(in.mid);
       }
     }
   } else if (node.IsSequence()) {

@@ -279,6 +279,7 @@ std::vector<InputSwing> swings(const Scenario& candidate, const std::vector<Unce
     InputSwing swing{inputs[i].path, inputs[i].low, inputs[i].high, 0.0, 0.0};
     for (const bool high : {false, true}) {
       std::vector<double> values;
+      values.reserve(inputs.size());
       for (const UncertainInput& in : inputs) values.push_back(in.mid);
       values[i] = high ? inputs[i].high : inputs[i].low;
       double scaled = load;

@@ -37,7 +37,12 @@ plan:
 
 std::string chosen_settings(const PlanResult& r) {
   std::string text;
-  for (const auto& [path, value] : r.candidates[r.chosen].settings) text += path + "=" + value + " ";
+  for (const auto& [path, value] : r.candidates[r.chosen].settings) {
+    text += path;
+    text += "=";
+    text += value;
+    text += " ";
+  }
   return text;
 }
 
