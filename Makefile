@@ -146,7 +146,7 @@ docs: $(STAMPS)/venv
 WHEEL_DIR := build/wheel
 wheel: $(STAMPS)/python-package
 	rm -rf $(WHEEL_DIR) && mkdir -p $(WHEEL_DIR)/raw
-	$(PY) -m pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w $(WHEEL_DIR)/raw .
+	SKBUILD_CMAKE_DEFINE="$(SKBUILD_CMAKE_DEFINE)" $(PY) -m pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w $(WHEEL_DIR)/raw .
 	$(PY) tools/drop_from_wheel.py $(WHEEL_DIR)/raw/servesim-*.whl servesim/servesim-simgrid
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) -m auditwheel repair -w $(WHEEL_DIR) $(WHEEL_DIR)/raw/servesim-*.whl
 	rm -rf $(WHEEL_DIR)/raw
