@@ -159,14 +159,19 @@ bench: setup
 # (15-30 min); VALIDATE_QUICK=1 measures one short point per server kind into
 # build/validation instead (about 1 min).
 VALIDATE_OUT := $(if $(VALIDATE_QUICK),build/validation,validation)
-validate: setup
+validate: setup $(STAMPS)/validation-stack
 	$(PY) validation/measure.py $(if $(VALIDATE_QUICK),--quick,) --out $(VALIDATE_OUT)/measurements.csv
 	$(PY) validation/compare.py --measurements $(VALIDATE_OUT)/measurements.csv --out-dir $(VALIDATE_OUT)
 
 # Saturated zero-work endpoints and 2 ms waits: the per-request, per-connection and per-wait CPU costs
 # behind the framework presets (libsim/src/model/framework.cpp).
-calibrate: setup
+calibrate: setup $(STAMPS)/validation-stack
 	$(PY) validation/calibrate.py
+
+# The measured servers and frameworks at the versions the committed measurements were taken with.
+$(STAMPS)/validation-stack: validation/requirements.txt $(STAMPS)/venv
+	$(PY) -m pip install -q --disable-pip-version-check -r validation/requirements.txt
+	@touch $@
 
 clean:
 	rm -rf build

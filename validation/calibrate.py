@@ -169,8 +169,10 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
 def write(path: Path, rows: dict[str, dict], method: dict) -> dict:
     """Derive the costs and presets from `rows` and write calibration.json."""
     derived = derive(rows)
-    environment = {key: rows["sync_zero"][key] for key in (
-        "date", "cpu_model", "python", "flask", "gunicorn", "fastapi", "uvicorn", "uvloop", "httptools")}
+    # Rows measured before Starlette was recorded have no starlette key.
+    environment = {key: rows["sync_zero"].get(key, "") for key in (
+        "date", "cpu_model", "python", "flask", "gunicorn", "fastapi", "starlette", "uvicorn", "uvloop",
+        "httptools")}
     document = {"environment": environment, "method": method, "presets": presets(derived),
                 "derived": derived, "rows": rows}
     path.write_text(json.dumps(document, indent=2) + "\n")
