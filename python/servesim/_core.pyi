@@ -308,6 +308,8 @@ class HostSummary:
     fields: tuple[str, ...]
     name: str  # the host
     cpu_utilization: ConfidenceInterval  # busy fraction of its cores, [0, 1]
+    static_memory: float  # resident memory of its server processes and their threads, bytes
+    memory: float  # static_memory plus memory.connection x time-average requests in its servers, bytes
 
 class DatabaseSummary:
     """servesim::DatabaseSummary (read-only; its C++ field list, docs in help())."""

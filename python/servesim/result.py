@@ -150,6 +150,23 @@ class Result:
         return _by_name(self.record.hosts, "cpu_utilization")
 
     @property
+    def memory(self) -> dict[str, float]:
+        """Expected resident memory of each host's server processes, in bytes, by host
+        name: processes and their threads (``static_memory`` of ``record.hosts``), plus
+        each server's per-connection memory times its time-average requests.
+
+        Example: two workers of 9 MB and one 1 MB thread (``framework: none``), 20 MB,
+        plus 64 KB for each of the L = 3.8 requests an M/M/2 at 80 % holds on average:
+
+        >>> r = ss.simulate("scenarios/two-sync-workers.yaml", seed=1)
+        >>> r.record.hosts[0].static_memory / 2**20
+        20.0
+        >>> 0.2 < (r.memory["app"] - r.record.hosts[0].static_memory) / 2**20 < 0.3
+        True
+        """
+        return {host.name: host.memory for host in self.record.hosts}
+
+    @property
     def worker_busy(self) -> dict[str, ConfidenceInterval]:
         """Mean fraction of each server's request runners at work, in [0, 1], by server name:
         worker threads for Gunicorn sync and gthread, event loops for Uvicorn and gevent."""

@@ -15,6 +15,7 @@
 #include "servesim/core/rng.hpp"
 
 #include "servesim/model/framework.hpp"
+#include "servesim/model/memory.hpp"
 #include "servesim/model/plan_spec.hpp"
 #include "servesim/model/replicas.hpp"
 #include "servesim/model/scenario.hpp"

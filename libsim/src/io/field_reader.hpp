@@ -15,6 +15,7 @@
 #include "io/yaml_field.hpp"
 #include "model/enum_names.hpp"
 #include "model/fields.hpp"
+#include "servesim/model/memory.hpp"
 
 namespace servesim::detail {
 
@@ -27,6 +28,16 @@ template <class E>
   const auto known = enum_names<E>();
   f.fail("unknown " + std::string(EnumNames<E>::what) + " '" + name + "'" + did_you_mean(name, known) +
          " (known: " + join(known) + ")");
+}
+
+/// Bytes in a size field (`80MB`); fails naming the value and the units.
+[[nodiscard]] inline double read_size(const YamlField& value, const Range& range) {
+  const std::optional<double> bytes = value.is_scalar() ? parse_size(value.as_string()) : std::nullopt;
+  if (!bytes) value.fail("must be a size with a unit (B, KB, MB, GB, TB; 1024-based) like 80MB, got " + value.describe());
+  if (!in_range(*bytes, range)) {
+    value.fail(range_expectation("a size", range, *bytes) + ", got " + value.as_string());
+  }
+  return *bytes;
 }
 
 /// Fails at the first key of `f` that `fields` gives only to other server kinds than `kind`.
@@ -59,8 +70,12 @@ void read_fields(const YamlField& f, R& record, std::span<const Field<R>> fields
           } else if constexpr (std::is_same_v<M, int R::*> || std::is_same_v<M, std::optional<int> R::*>) {
             record.*member = value.as_int(field.range);
           } else if constexpr (std::is_same_v<M, double R::*> || std::is_same_v<M, std::optional<double> R::*>) {
-            record.*member = field.type == FieldType::duration ? value.as_duration(field.range)
-                                                               : value.as_number(field.range, field.noun);
+            if (field.type == FieldType::size) {
+              record.*member = read_size(value, field.range);
+            } else {
+              record.*member = field.type == FieldType::duration ? value.as_duration(field.range)
+                                                                 : value.as_number(field.range, field.noun);
+            }
           }
         },
         field.member);

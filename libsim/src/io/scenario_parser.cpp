@@ -17,6 +17,7 @@
 #include "model/enum_names.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/model/framework.hpp"
+#include "servesim/model/memory.hpp"
 #include "core/names.hpp"
 
 namespace servesim {
@@ -148,7 +149,11 @@ Server parse_server(const std::string& name, const YamlField& f, const std::vect
   server.connection_overhead = Distribution::constant(preset.connection_overhead_s);
   server.thread_handoff = Distribution::constant(preset.thread_handoff_s);
   server.wait_overhead = Distribution::constant(preset.wait_overhead_s);
+  server.memory = memory_preset(preset.name);
   detail::read_fields(f, server, fields);
+  if (auto memory = f.optional("memory")) {
+    detail::read_section(*memory, server.memory, detail::memory_fields(), "a map like {process: 80MB, thread: 1MB, connection: 64KB}");
+  }
   if (auto python = f.optional("python")) server.python = detail::parse_enum<PythonBuild>(*python);
   return server;
 }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <optional>
 #include <span>
 #include <string>
@@ -31,6 +32,13 @@ json distribution_json(const Distribution& d) {
   return out;
 }
 
+// A size in bytes as the parser reads it back, exactly: "83886080B".
+std::string size_text(double bytes) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.17gB", bytes);
+  return text;
+}
+
 // The described, non-custom fields of `record` (model/fields.hpp), into
 // `out`; an unset optional is left out, and so is a setting that `kind` does
 // not have (it does not affect the model, and the parser would reject it).
@@ -46,9 +54,11 @@ void write_fields(json& out, const R& record, std::span<const Field<R>> fields,
           if constexpr (std::is_same_v<M, Distribution R::*>) {
             out[key] = distribution_json(record.*member);
           } else if constexpr (std::is_same_v<M, int R::*> || std::is_same_v<M, double R::*>) {
-            out[key] = record.*member;
+            out[key] = field.type == FieldType::size ? json(size_text(record.*member)) : json(record.*member);
           } else if constexpr (!std::is_same_v<M, std::monostate>) {
-            if (record.*member) out[key] = *(record.*member);
+            if (!(record.*member)) return;
+            const auto value = *(record.*member);
+            out[key] = field.type == FieldType::size ? json(size_text(value)) : json(value);
           }
         },
         field.member);
@@ -116,6 +126,7 @@ json open_json(const OpenWorkload& open) {
 json server_json(const Server& s) {
   json out = {{"host", s.host}, {"kind", std::string(name_of(s.kind))}};
   write_fields(out, s, server_fields(), s.kind);
+  write_fields(out["memory"], s.memory, memory_fields());
   if (s.python != PythonBuild::standard) out["python"] = std::string(name_of(s.python));
   return out;
 }

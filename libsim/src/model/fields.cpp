@@ -6,6 +6,7 @@
 #include "core/messages.hpp"
 #include "model/checks.hpp"
 #include "model/enum_names.hpp"
+#include "servesim/model/memory.hpp"
 
 namespace servesim::detail {
 namespace {
@@ -23,7 +24,8 @@ template <class R, class T>
 void check_value(const std::string& path, const Field<R>& field, T value) {
   const auto number = static_cast<double>(value);
   if (!in_range(number, field.range)) {
-    fail(path, range_expectation(field.noun, field.range, number) + ", got " + shown(number));
+    const std::string got = field.type == FieldType::size ? format_size(number) : shown(number);
+    fail(path, range_expectation(field.noun, field.range, number) + ", got " + got);
   }
 }
 
@@ -96,6 +98,8 @@ void validate_fields(const std::string& path, const R& record, std::span<const F
 
 template void validate_fields(const std::string&, const Host&, std::span<const Field<Host>>, std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Server&, std::span<const Field<Server>>,
+                              std::optional<ServerKind>);
+template void validate_fields(const std::string&, const ProcessMemory&, std::span<const Field<ProcessMemory>>,
                               std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Database&, std::span<const Field<Database>>,
                               std::optional<ServerKind>);

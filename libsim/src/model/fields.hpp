@@ -26,6 +26,7 @@ enum class FieldType {
   number,        ///< a finite number
   duration,      ///< seconds, or a number with a unit (`5ms`)
   distribution,  ///< a duration (a constant) or `{dist: ..., ...}`
+  size,          ///< bytes, written with a unit (`80MB`, `2GB`; 1024-based)
   custom,        ///< read and written by the section's own code (names, kinds, presets)
 };
 
@@ -96,6 +97,9 @@ struct Field {
   static constexpr Field duration(std::string_view key, auto member, Range range) {
     return {key, FieldType::duration, member, "a duration", range};
   }
+  static constexpr Field size(std::string_view key, auto member, Range range) {
+    return {key, FieldType::size, member, "a size", range};
+  }
   static constexpr Field distribution(std::string_view key, Distribution R::*member) {
     return {key, FieldType::distribution, member, "a distribution", {}};
   }
@@ -129,6 +133,7 @@ inline constexpr Range kFraction{0.0, false, 1.0};
 // The descriptions, one per section (model/scenario_fields.cpp).
 [[nodiscard]] std::span<const Field<Host>> host_fields();
 [[nodiscard]] std::span<const Field<Server>> server_fields();
+[[nodiscard]] std::span<const Field<ProcessMemory>> memory_fields();
 [[nodiscard]] std::span<const Field<Database>> database_fields();
 [[nodiscard]] std::span<const Field<ConnectionPool>> pool_fields();
 [[nodiscard]] std::span<const Field<Service>> service_fields();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "model/checks.hpp"
+#include "servesim/model/memory.hpp"
 #include "model/section_checks.hpp"
 
 namespace servesim {
@@ -28,6 +29,7 @@ void Scenario::validate() const {
   validate_workload(workload, endpoint_names);
   validate_run(run);
   validate_time_advances(*this);
+  check_memory_fit(*this);  // last: it reads endpoints' styles
 }
 
 const Host* Scenario::find_host(const std::string& host_name) const noexcept {

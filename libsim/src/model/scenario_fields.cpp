@@ -24,6 +24,7 @@ std::span<const Field<Host>> host_fields() {
   static const F fields[] = {
       F::integer("cores", &Host::cores, 1),
       F::number("speed", &Host::speed, kPositive),
+      F::size("memory", &Host::memory, kPositive),
   };
   return fields;
 }
@@ -54,6 +55,17 @@ std::span<const Field<Server>> server_fields() {
       F::integer("thread_pool", &Server::thread_pool, 1).only(kind_set({K::uvicorn})),
       F::distribution("thread_handoff", &Server::thread_handoff),
       F::distribution("wait_overhead", &Server::wait_overhead),
+      F::custom("memory"),
+  };
+  return fields;
+}
+
+std::span<const Field<ProcessMemory>> memory_fields() {
+  using F = Field<ProcessMemory>;
+  static const F fields[] = {
+      F::size("process", &ProcessMemory::process, kNonNegative),
+      F::size("thread", &ProcessMemory::thread, kNonNegative),
+      F::size("connection", &ProcessMemory::connection, kNonNegative),
   };
   return fields;
 }

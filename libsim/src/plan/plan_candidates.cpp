@@ -10,6 +10,7 @@
 #include "core/messages.hpp"
 #include "plan/plan_internal.hpp"
 #include "servesim/errors.hpp"
+#include "servesim/model/memory.hpp"
 #include "servesim/model/replicas.hpp"
 #include "servesim/plan/bottleneck.hpp"
 #include "servesim/plan/overrides.hpp"
@@ -100,6 +101,21 @@ void bound_capacity(PlanCandidate& record, const Scenario& candidate, double loa
   }
 }
 
+namespace {
+// What a candidate rejected for memory would cost: its hosts without RAM limits
+// (0 if it is invalid for another reason too).
+double cost_without_memory_limits(const Scenario& base, const std::vector<Override>& overrides,
+                                  const CostModel& cost) {
+  Scenario unlimited = base;
+  for (Host& host : unlimited.hosts) host.memory.reset();
+  try {
+    return cost_of(expand_replicas(with_overrides(unlimited, overrides)), cost);
+  } catch (const ScenarioError&) {
+    return 0.0;
+  }
+}
+}  // namespace
+
 std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec& spec, double load) {
   double count = 1.0;
   for (const SpaceAxis& axis : spec.space) count *= static_cast<double>(axis.values.size());
@@ -126,6 +142,13 @@ std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec&
       run.record.cost = cost_of(expand_replicas(candidate), spec.cost);
       bound_capacity(run.record, candidate, load);
       run.scenario = std::move(candidate);
+    } catch (const MemoryFitError& e) {
+      // Does not fit its host's RAM: ruled out like a capacity shortfall, not as a bad value.
+      run.record.cost = cost_without_memory_limits(base, overrides, spec.cost);
+      run.record.verdict = CandidateVerdict::pruned;
+      run.record.failed_term = "memory";
+      run.record.reason = "memory: " + e.path() + ": " + e.detail();
+      run.record.worst_ratio = kInfinity;
     } catch (const ScenarioError& e) {
       run.record.verdict = CandidateVerdict::invalid;
       run.record.reason = e.what();
@@ -148,7 +171,7 @@ std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec&
       bool accepted = false;
       for (const CandidateRun& run : runs) {
         if (run.record.settings[a].second != value) continue;
-        if (run.scenario) {
+        if (run.scenario || run.record.failed_term == "memory") {
           accepted = true;
           break;
         }

@@ -16,6 +16,7 @@
 #include "rules/measurement.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/metrics/warmup.hpp"
+#include "servesim/model/memory.hpp"
 #include "servesim/model/replicas.hpp"
 #include "sim/stability.hpp"
 
@@ -113,6 +114,30 @@ ReplicationResult run_replication(const Scenario& scenario, const detail::Replic
                     progress.hook(index, pilot_duration(run)), progress.poll_hook());
 }
 
+// Each host's expected resident memory (model/memory.hpp): the static part,
+// plus each server's per-connection memory times its time-average requests
+// (queued or in service: Little's L), averaged over replications.
+void add_host_memory(const Scenario& scenario, Result& result) {
+  for (HostSummary& summary : result.hosts) {
+    const Host* host = scenario.find_host(summary.name);
+    if (!host) continue;
+    summary.static_memory = static_host_memory(scenario, *host);
+    double held = 0.0;
+    for (std::size_t i = 0; i < scenario.servers.size(); ++i) {
+      const Server& server = scenario.servers[i];
+      if (server.host != host->name || result.replications.empty()) continue;
+      double in_system = 0.0;
+      for (const ReplicationResult& rep : result.replications) {
+        for (const ServerStats& stats : rep.servers) {
+          if (stats.name == server.name) in_system += stats.mean_in_system;
+        }
+      }
+      held += server.memory.connection * in_system / static_cast<double>(result.replications.size());
+    }
+    summary.memory = summary.static_memory + held;
+  }
+}
+
 }  // namespace
 
 Result simulate(const Scenario& scenario, const SimulationOptions& options) {
@@ -191,7 +216,9 @@ Result simulate(const Scenario& scenario, const SimulationOptions& options) {
   for (ReplicationResult& replication : replications) {
     replication.stability = detail::judge_stability(effective, replication);
   }
-  return summarize(effective.name, effective.run.seed, std::move(replications));
+  Result result = summarize(effective.name, effective.run.seed, std::move(replications));
+  add_host_memory(effective, result);
+  return result;
 }
 
 }  // namespace servesim

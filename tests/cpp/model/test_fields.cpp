@@ -59,6 +59,7 @@ TEST_CASE("every section's description has unique, documented keys", "[model][fi
   const std::string docs = docs_text();
   check_description(host_fields(), docs);
   check_description(server_fields(), docs);
+  check_description(memory_fields(), docs);
   check_description(database_fields(), docs);
   check_description(pool_fields(), docs);
   check_description(service_fields(), docs);

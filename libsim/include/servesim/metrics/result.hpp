@@ -120,11 +120,18 @@ struct BalancerSummary {
 struct HostSummary {
   std::string name;
   ConfidenceInterval cpu_utilization;
+  double static_memory = 0.0;
+  double memory = 0.0;
 
   static constexpr auto fields() {
     using T = HostSummary;
     return std::tuple{field("name", &T::name, "the host"),
-                      field("cpu_utilization", &T::cpu_utilization, "busy fraction of its cores, [0, 1]")};
+                      field("cpu_utilization", &T::cpu_utilization, "busy fraction of its cores, [0, 1]"),
+                      field("static_memory", &T::static_memory,
+                            "resident memory of its server processes and their threads, bytes"),
+                      field("memory", &T::memory,
+                            "static_memory plus memory.connection x time-average requests in its servers, "
+                            "mean over replications, bytes")};
   }
 };
 

@@ -15,11 +15,16 @@
 
 namespace servesim {
 
-/** A machine: `cores` cores at relative `speed` (1.0 = the reference machine). */
+/**
+ * A machine: `cores` cores at relative `speed` (1.0 = the reference machine)
+ * and, if set, `memory` bytes of RAM its servers' processes must fit in
+ * (see check in model/memory.hpp); unset: unlimited.
+ */
 struct Host {
   std::string name;
   int cores = 1;
   double speed = 1.0;
+  std::optional<double> memory;  ///< bytes of RAM; unset: no limit
 };
 
 /// How a server runs requests: Gunicorn's worker classes, or Uvicorn.
@@ -41,6 +46,18 @@ enum class PythonBuild {
 /// 3.14 (the free-threading HOWTO: "from about 1% on macOS aarch64 to 8% on
 /// x86-64 Linux systems" on pyperformance; What's New in 3.14: "roughly 5-10%").
 inline constexpr double kFreeThreadedSlowdown = 0.08;
+
+/**
+ * Resident memory (RSS) of one server process, in bytes: `process` after
+ * start-up (interpreter, framework, app), `thread` for each thread it runs,
+ * `connection` for each request it holds. The defaults are Flask's on
+ * Gunicorn (see memory_preset() in model/memory.hpp).
+ */
+struct ProcessMemory {
+  double process = 30.0 * 1024 * 1024;
+  double thread = 1.0 * 1024 * 1024;
+  double connection = 64.0 * 1024;
+};
 
 /**
  * A server process group on one host.
@@ -110,6 +127,8 @@ struct Server {
   Distribution thread_handoff = Distribution::constant(0.0);
   /// CPU seconds (holding the GIL) to resume a request after an `io` or `blocking_io` wait.
   Distribution wait_overhead = Distribution::constant(0.0);
+  /// Resident memory per process; the parser takes the framework's preset.
+  ProcessMemory memory;
 };
 
 /// What a phase of an endpoint does.
