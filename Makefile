@@ -10,6 +10,14 @@ ASAN_BUILD  := build/asan
 FUZZ_BUILD  := build/fuzz
 STAMPS      := build/stamps
 JOBS        ?= $(shell nproc)
+# ccache (installed by setup) lets the trees share compiled objects: build/python and
+# build/cpp compile libsim with the same compiler and flags, so the second one is served
+# from the cache. The same compiler name in both is what makes their objects match.
+CCACHE      := $(shell command -v ccache 2>/dev/null)
+CXX_DEFINES := CMAKE_CXX_COMPILER=$(CXX) $(if $(CCACHE),CMAKE_CXX_COMPILER_LAUNCHER=ccache)
+CMAKE_CXX   := $(addprefix -D,$(CXX_DEFINES))
+empty       :=
+SKBUILD_CMAKE_DEFINE := $(subst $(empty) $(empty),;,$(strip $(CXX_DEFINES) SERVESIM_WERROR=ON))
 
 CPP_SOURCES := $(shell find libsim examples tests/cpp python/src -name '*.[ch]pp' 2>/dev/null) \
                $(shell find . -name CMakeLists.txt -not -path './build/*' -not -path './$(VENV)/*' \
@@ -54,15 +62,16 @@ $(STAMPS)/venv: requirements-dev.txt
 # Editable install: Python files are read from python/servesim, the compiled
 # core is rebuilt incrementally in build/python when C++ sources change.
 $(STAMPS)/python-package: $(STAMPS)/venv $(PY_PACKAGE_INPUTS)
-	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e .
+	SKBUILD_CMAKE_DEFINE="$(SKBUILD_CMAKE_DEFINE)" \
+	  $(PY) -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e .
 	@touch $@
 
 $(BUILD)/build.ninja: | system-packages
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSERVESIM_WERROR=ON \
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSERVESIM_WERROR=ON $(CMAKE_CXX) \
 	      -DSERVESIM_PYTHON=$(abspath $(PY))
 
 $(ASAN_BUILD)/build.ninja: | system-packages
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=None -DSERVESIM_INSTALL=OFF \
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=None -DSERVESIM_INSTALL=OFF $(CMAKE_CXX) \
 	      -DCMAKE_CXX_FLAGS="-O1 -g1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 # The Flask-vs-FastAPI comparison: the table and verdicts on the terminal, a
@@ -137,7 +146,7 @@ docs: $(STAMPS)/venv
 WHEEL_DIR := build/wheel
 wheel: $(STAMPS)/python-package
 	rm -rf $(WHEEL_DIR) && mkdir -p $(WHEEL_DIR)/raw
-	$(PY) -m pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w $(WHEEL_DIR)/raw .
+	SKBUILD_CMAKE_DEFINE="$(SKBUILD_CMAKE_DEFINE)" $(PY) -m pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w $(WHEEL_DIR)/raw .
 	$(PY) tools/drop_from_wheel.py $(WHEEL_DIR)/raw/servesim-*.whl servesim/servesim-simgrid
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) -m auditwheel repair -w $(WHEEL_DIR) $(WHEEL_DIR)/raw/servesim-*.whl
 	rm -rf $(WHEEL_DIR)/raw
@@ -159,14 +168,19 @@ bench: setup
 # (15-30 min); VALIDATE_QUICK=1 measures one short point per server kind into
 # build/validation instead (about 1 min).
 VALIDATE_OUT := $(if $(VALIDATE_QUICK),build/validation,validation)
-validate: setup
+validate: setup $(STAMPS)/validation-stack
 	$(PY) validation/measure.py $(if $(VALIDATE_QUICK),--quick,) --out $(VALIDATE_OUT)/measurements.csv
 	$(PY) validation/compare.py --measurements $(VALIDATE_OUT)/measurements.csv --out-dir $(VALIDATE_OUT)
 
 # Saturated zero-work endpoints and 2 ms waits: the per-request, per-connection and per-wait CPU costs
 # behind the framework presets (libsim/src/model/framework.cpp).
-calibrate: setup
+calibrate: setup $(STAMPS)/validation-stack
 	$(PY) validation/calibrate.py
+
+# The measured servers and frameworks at the versions the committed measurements were taken with.
+$(STAMPS)/validation-stack: validation/requirements.txt $(STAMPS)/venv
+	$(PY) -m pip install -q --disable-pip-version-check -r validation/requirements.txt
+	@touch $@
 
 clean:
 	rm -rf build

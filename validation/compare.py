@@ -9,27 +9,30 @@ measured work (``cpu`` then ``io``, or ``blocking_io`` for a blocking call in
 connections, with no think time. Then simulate it and compare throughput,
 p50 and p99.
 
-The durations are constant, as the apps ask for. wrk opens all connections
-at once, and with constant work they stay in lockstep: on one core shared
-fairly, requests that start their CPU bursts together finish them together,
-so they keep overlapping (measured: 4 Gunicorn workers at 4 connections of
-2 ms CPU + 20 ms sleep take 29 ms per request, the lockstep value, not the
-23 ms of staggered requests). The engine, starting every closed-loop user at
-time 0, reproduces this; durations with a few percent of random variation
-would let the simulated users drift apart faster than the real ones do.
+The endpoints' work is constant, as the apps ask for; the per-request
+overhead is not: each scenario gives its server a lognormal
+`framework_overhead` of the preset's mean and the calibrated CV
+(`overhead_cv` in calibration.json, from the spread of one-connection latencies),
+which gives the model a tail at one connection and lets closed-loop users
+that start together (wrk opens all connections at once) drift out of
+lockstep. Real users drift too, more slowly: 4 Gunicorn workers at 4
+connections of 2 ms CPU + 20 ms sleep took 26-29 ms per request over three
+measurements, between the 29 ms of lockstep and the 23 ms of staggered
+requests the model now predicts.
 
 A point is *overloaded* when wrk saw errors, or when its measured mean latency
 is more than twice the unloaded latency (the endpoint's work plus the
 framework overhead): requests then spend more time queued than served, and
 the median depends on the order in which queued requests are picked (kernel
 accept queue, event-loop callback order, GIL hand-offs), which the model
-simplifies. Targets: throughput within 15 % everywhere; p50 within 25 % where
-not overloaded. p99 is reported, not judged.
+simplifies. Targets (issue 15's): throughput within 10 % everywhere; p50
+within 15 % and p99 within 30 % where not overloaded. Each metric passes or
+fails on its own; a point passes when every metric it is judged on does.
 
 Writes ``validation/comparison.csv`` and ``validation/comparison.md``.
-``--check`` writes nothing and exits 1 if a point misses its targets, unless
+``--check`` writes nothing and exits 1 if a metric misses its target, unless
 it is a documented known miss (`KNOWN_MISSES`), or if a known miss now meets
-them (the short check that ``make test`` runs on the committed measurements).
+it (the short check that ``make test`` runs on the committed measurements).
 
 Usage::
 
@@ -56,19 +59,32 @@ COMPARISON_CSV = HERE / "comparison.csv"
 COMPARISON_MD = HERE / "comparison.md"
 CALIBRATION = HERE / "calibration.json"
 
-THROUGHPUT_TOLERANCE = 0.15
-P50_TOLERANCE = 0.25
+THROUGHPUT_TOLERANCE = 0.10
+P50_TOLERANCE = 0.15
+P99_TOLERANCE = 0.30
 OVERLOAD_LATENCY_RATIO = 2.0
+# The judged metrics, in table order, and their tolerances.
+TOLERANCES = {"throughput": THROUGHPUT_TOLERANCE, "p50": P50_TOLERANCE, "p99": P99_TOLERANCE}
 
-# Points the model is known to miss, and why (validation/README.md has the
-# evidence). `--check` fails on any other miss, and on a known miss that starts
-# passing, so this list stays true.
+# Metrics the model is known to miss, by (config, connections, metric), and
+# why (validation/README.md has the evidence). `--check` fails on any other
+# miss, and on a known miss that starts passing, so this list stays true.
 WAIT_COSTS_CPU = ("CPU-saturated: with many long waits in flight each wait costs the server more CPU "
                   "than the calibrated wait_overhead (a 2 ms wait at 16 connections)")
+SYNC_DRIFT = ("with the overhead's spread the model's 4 sync workers drift out of lockstep into staggered "
+              "requests (22.7 ms at 4 connections), the real ones only part of the way (26-29 ms over three "
+              "measurements; lockstep is 29)")
+CPU_BURN = ("the app's CPU burn costs 5.22 ms for 5 asked (calibration) and the sync workers measured "
+            "5.7-5.8 ms of CPU per request, the model 5.3")
 KNOWN_MISSES = {
-    ("gthread-2x8-mixed", 32): WAIT_COSTS_CPU + "; 16 threads also convoy on 2 GILs",
-    ("uvicorn-async-io", 256): WAIT_COSTS_CPU,
-    ("uvicorn-def-io", 64): WAIT_COSTS_CPU + "; 40 pool threads hand the GIL to and from the loop",
+    ("sync-4w-mixed", 4, "throughput"): SYNC_DRIFT,
+    ("sync-4w-mixed", 32, "throughput"): SYNC_DRIFT,
+    ("sync-2w-cpu", 1, "throughput"): CPU_BURN,
+    ("sync-2w-cpu", 16, "throughput"): CPU_BURN,
+    ("gthread-2x8-mixed", 32, "throughput"): WAIT_COSTS_CPU + "; 16 threads also convoy on 2 GILs",
+    ("uvicorn-async-io", 256, "throughput"): WAIT_COSTS_CPU,
+    ("uvicorn-async-mixed", 64, "throughput"): WAIT_COSTS_CPU,
+    ("uvicorn-def-io", 64, "throughput"): WAIT_COSTS_CPU + "; 40 pool threads hand the GIL to and from the loop",
 }
 
 # Simulated time per replication: thousands of requests even at 20 req/s.
@@ -87,6 +103,16 @@ def request_overhead_ms(row: dict) -> float:
     request = "flask_sync_request_with_connection_s" if kind == "flask_sync" else f"{kind}_request_s"
     wait = derived[f"{kind}_wait_s"] if float(row["io_ms"]) > 0 else 0.0
     return (derived[request] + wait) * 1e3
+
+
+def overhead_distribution(framework: str) -> dict:
+    """The preset's per-request overhead as calibrated: a lognormal of its mean and `overhead_cv`.
+
+    The library's presets keep a constant overhead (their mean); the spread
+    measured by calibrate.py is given here explicitly (validation/README.md, Tails).
+    """
+    preset = json.loads(CALIBRATION.read_text())["presets"][framework]
+    return {"dist": "lognormal", "mean": f"{preset['overhead_s'] * 1e6:g}us", "cv": preset["overhead_cv"]}
 
 
 def load_measurements(path: Path = MEASUREMENTS) -> list[dict]:
@@ -108,7 +134,7 @@ def load_measurements(path: Path = MEASUREMENTS) -> list[dict]:
 def scenario_dict(row: dict, run: dict | None = None) -> dict:
     """The servesim scenario equivalent to one measured row."""
     server: dict = {"host": "app", "kind": row["server"], "workers": int(row["workers"]),
-                    "framework": row["framework"]}
+                    "framework": row["framework"], "framework_overhead": overhead_distribution(row["framework"])}
     if row["server"] == "gunicorn-gthread":
         server["threads"] = int(row["threads"])
     cpu_ms, io_ms = float(row["cpu_ms"]), float(row["io_ms"])
@@ -179,18 +205,44 @@ class Comparison:
         return (int(self.row["errors"]) > 0
                 or self.measured("mean") > OVERLOAD_LATENCY_RATIO * self.unloaded_ms)
 
+    def error_of(self, metric: str) -> float:
+        """The relative error of `metric` (``throughput``, ``p50`` or ``p99``)."""
+        return {"throughput": self.throughput_error, "p50": self.p50_error, "p99": self.p99_error}[metric]
+
+    def judged(self, metric: str) -> bool:
+        """Throughput is judged everywhere, the latencies where the server is not overloaded."""
+        return metric == "throughput" or not self.overloaded
+
+    def metric_passed(self, metric: str) -> bool:
+        return self.predicted and abs(self.error_of(metric)) <= TOLERANCES[metric]
+
     @property
-    def known_miss(self) -> str:
-        """Why the model misses this point, if it is a known miss."""
-        return KNOWN_MISSES.get((self.row["config"], int(self.row["connections"])), "")
+    def misses(self) -> list[str]:
+        """The judged metrics outside their targets (all of them if not predicted)."""
+        return [m for m in TOLERANCES if self.judged(m) and not self.metric_passed(m)]
+
+    def known_miss(self, metric: str) -> str:
+        """Why the model misses `metric` at this point, if it is a known miss."""
+        return KNOWN_MISSES.get((self.row["config"], int(self.row["connections"]), metric), "")
+
+    @property
+    def unknown_misses(self) -> list[str]:
+        return [m for m in self.misses if not self.known_miss(m)]
+
+    @property
+    def stale_known_misses(self) -> list[str]:
+        """Known misses of metrics that now meet their targets (or are no longer judged)."""
+        return [m for m in TOLERANCES if self.known_miss(m) and m not in self.misses]
 
     @property
     def passed(self) -> bool:
-        if not self.predicted:
-            return False
-        if abs(self.throughput_error) > THROUGHPUT_TOLERANCE:
-            return False
-        return self.overloaded or abs(self.p50_error) <= P50_TOLERANCE
+        return self.predicted and not self.misses
+
+    def verdict(self, metric: str) -> str:
+        """``pass``, ``FAIL`` or ``–`` (not judged: overloaded) for the table."""
+        if not self.judged(metric):
+            return "–"
+        return "pass" if self.metric_passed(metric) else "**FAIL**"
 
 
 def predict(row: dict, run: dict | None = None) -> Comparison:
@@ -233,7 +285,8 @@ CSV_FIELDS = [
     "measured_throughput_rps", "predicted_throughput_rps", "throughput_error",
     "measured_p50_ms", "predicted_p50_ms", "p50_error",
     "measured_p99_ms", "predicted_p99_ms", "p99_error",
-    "measured_core_util", "predicted_cpu_util", "errors", "overloaded", "passed", "note", "measured_on",
+    "measured_core_util", "predicted_cpu_util", "errors", "overloaded",
+    "throughput_passed", "p50_passed", "p99_passed", "passed", "note", "measured_on",
 ]
 
 
@@ -255,17 +308,29 @@ def write_csv(comparisons: Sequence[Comparison], path: Path = COMPARISON_CSV) ->
                 "measured_p99_ms": r["p99_ms"], "predicted_p99_ms": f"{c.predicted_p99_ms:.3f}",
                 "p99_error": f"{c.p99_error:.4f}",
                 "measured_core_util": r["core_util"], "predicted_cpu_util": f"{c.predicted_cpu:.3f}",
-                "errors": r["errors"], "overloaded": int(c.overloaded), "passed": int(c.passed),
+                "errors": r["errors"], "overloaded": int(c.overloaded),
+                **{f"{m}_passed": int(c.metric_passed(m)) if c.judged(m) else "" for m in TOLERANCES},
+                "passed": int(c.passed),
                 "note": c.note, "measured_on": r["date"],
             })
 
 
+def pass_counts(comparisons: Sequence[Comparison]) -> dict[str, tuple[int, int]]:
+    """For each metric, and ``point`` for whole points: (passed, judged)."""
+    counts = {m: (sum(c.metric_passed(m) for c in comparisons if c.judged(m)),
+                  sum(c.judged(m) for c in comparisons)) for m in TOLERANCES}
+    counts["point"] = (sum(c.passed for c in comparisons), len(comparisons))
+    return counts
+
+
 def markdown(comparisons: Sequence[Comparison]) -> str:
     first = comparisons[0].row
-    passed = sum(c.passed for c in comparisons)
+    counts = pass_counts(comparisons)
     predicted = sum(c.predicted for c in comparisons)
+    known = sum(1 for c in comparisons for m in c.misses if c.known_miss(m))
     method = " or ".join(sorted({f"{r['repeats']} runs of {r['duration_s']} s"
                                  for r in (c.row for c in comparisons)}))
+    versions = f"Starlette {first['starlette']}, " if first.get("starlette") else ""
     lines = [
         "# Predictions against real servers",
         "",
@@ -274,42 +339,47 @@ def markdown(comparisons: Sequence[Comparison]) -> str:
         "",
         f"Measured on {first['cpu_model']} ({first['date'][:10]}): one server core, wrk on the",
         f"other; Python {first['python']}, Flask {first['flask']}, Gunicorn {first['gunicorn']},",
-        f"FastAPI {first['fastapi']}, Uvicorn {first['uvicorn']} (uvloop {first['uvloop']},",
+        f"FastAPI {first['fastapi']}, {versions}Uvicorn {first['uvicorn']} (uvloop {first['uvloop']},",
         f"httptools {first['httptools']}). Throughput in req/s, latencies in ms; each measured",
         f"number is the median of {method} after a warm-up run; each prediction the",
-        f"mean of {SIM_RUN['replications']} replications of {SIM_RUN['duration']} simulated.",
+        f"mean of {SIM_RUN['replications']} replications of {SIM_RUN['duration']} simulated, with the",
+        "per-request overhead a lognormal of the preset's mean and calibrated `overhead_cv`",
+        "(calibration.json; [README.md](README.md#tails)).",
         "Errors are (predicted - measured) / measured.",
         "",
-        f"Targets: throughput within {THROUGHPUT_TOLERANCE:.0%}; p50 within {P50_TOLERANCE:.0%} "
-        "where the server is not overloaded",
-        f"(overloaded: wrk saw errors, or the mean latency exceeds {OVERLOAD_LATENCY_RATIO:g}x "
-        "the unloaded one).",
-        f"**{passed} of {len(comparisons)} points pass** ({predicted} predicted; "
-        f"{sum(1 for c in comparisons if not c.passed and c.known_miss)} known misses, listed below).",
+        f"Targets: throughput within {THROUGHPUT_TOLERANCE:.0%} everywhere; p50 within {P50_TOLERANCE:.0%} "
+        f"and p99 within {P99_TOLERANCE:.0%}",
+        f"where the server is not overloaded (overloaded: wrk saw errors, or the mean latency exceeds "
+        f"{OVERLOAD_LATENCY_RATIO:g}x",
+        "the unloaded one; there the latencies are shown, marked –, not judged).",
         "",
-        "| config | server | work | conns | X meas | X pred | X err | p50 meas | p50 pred | p50 err "
-        "| p99 meas | p99 pred | p99 err | overloaded | pass |",
-        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|:-:|",
+        f"**{counts['point'][0]} of {counts['point'][1]} points meet every target**; by metric: "
+        + ", ".join(f"{m} {counts[m][0]} of {counts[m][1]}" for m in TOLERANCES)
+        + f" ({predicted} predicted; {known} known misses, listed below).",
+        "",
+        "| config | server | work | conns | X meas | X pred | X err | X | p50 meas | p50 pred | p50 err | p50 "
+        "| p99 meas | p99 pred | p99 err | p99 | overloaded |",
+        "|---|---|---|--:|--:|--:|--:|:-:|--:|--:|--:|:-:|--:|--:|--:|:-:|:-:|",
     ]
     for c in comparisons:
         r = c.row
         if not c.predicted:
             lines.append(f"| {r['config']} | {server_label(r)} | {work_label(r)} | {r['connections']} "
-                         f"| {c.measured_throughput:.1f} | – | – | {c.measured('p50'):.1f} | – | – "
-                         f"| {c.measured('p99'):.1f} | – | – | {'yes' if c.overloaded else 'no'} | "
-                         "not predicted |")
+                         f"| {c.measured_throughput:.1f} | – | – | not predicted | {c.measured('p50'):.1f} | – | – "
+                         f"| | {c.measured('p99'):.1f} | – | – | | {'yes' if c.overloaded else 'no'} |")
             continue
         lines.append(
             f"| {r['config']} | {server_label(r)} | {work_label(r)} | {r['connections']} "
             f"| {c.measured_throughput:.1f} | {c.predicted_throughput:.1f} | {_percent(c.throughput_error)} "
-            f"| {c.measured('p50'):.1f} | {c.predicted_p50_ms:.1f} | {_percent(c.p50_error)} "
-            f"| {c.measured('p99'):.1f} | {c.predicted_p99_ms:.1f} | {_percent(c.p99_error)} "
-            f"| {'yes' if c.overloaded else 'no'} | {'pass' if c.passed else '**FAIL**'} |")
-    misses = [c for c in comparisons if not c.passed and c.known_miss]
+            f"| {c.verdict('throughput')} "
+            f"| {c.measured('p50'):.1f} | {c.predicted_p50_ms:.1f} | {_percent(c.p50_error)} | {c.verdict('p50')} "
+            f"| {c.measured('p99'):.1f} | {c.predicted_p99_ms:.1f} | {_percent(c.p99_error)} | {c.verdict('p99')} "
+            f"| {'yes' if c.overloaded else 'no'} |")
+    misses = [(c, m) for c in comparisons for m in c.misses if c.known_miss(m)]
     if misses:
         lines += ["", "Known misses (see [README.md](README.md#where-predictions-miss-and-why)):", ""]
-        lines += [f"- {c.row['config']} at {c.row['connections']} connections: {c.known_miss}."
-                  for c in misses]
+        lines += [f"- {c.row['config']} at {c.row['connections']} connections, {m}: {c.known_miss(m)}."
+                  for c, m in misses]
     notes = sorted({c.note for c in comparisons if c.note})
     if notes:
         lines += ["", "Not predicted:", ""] + [f"- {note}" for note in notes]
@@ -330,27 +400,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.measurements}: no measurements", file=sys.stderr)
         return 1
     comparisons = [predict(row) for row in rows]
-    failures = [c for c in comparisons if not c.passed and not c.known_miss]
-    stale = [c for c in comparisons if c.passed and c.known_miss]
     for c in comparisons:
         r = c.row
-        status = "pass" if c.passed else ("not predicted" if not c.predicted else
-                                          "FAIL (known miss)" if c.known_miss else "FAIL")
+        status = ("not predicted" if not c.predicted else "pass" if c.passed else
+                  "FAIL " + ", ".join(m + (" (known)" if c.known_miss(m) else "") for m in c.misses))
         print(f"{r['config']:20s} c={int(r['connections']):4d}  X {c.measured_throughput:8.1f} "
               f"vs {c.predicted_throughput:8.1f} ({_percent(c.throughput_error):>5s})  "
-              f"p50 {c.measured('p50'):7.1f} vs {c.predicted_p50_ms:7.1f} ({_percent(c.p50_error):>5s})"
+              f"p50 {c.measured('p50'):7.1f} vs {c.predicted_p50_ms:7.1f} ({_percent(c.p50_error):>5s})  "
+              f"p99 {c.measured('p99'):7.1f} vs {c.predicted_p99_ms:7.1f} ({_percent(c.p99_error):>5s})"
               f"{'  overloaded' if c.overloaded else ''}  {status}")
     if not args.check:
         args.out_dir.mkdir(parents=True, exist_ok=True)
         write_csv(comparisons, args.out_dir / COMPARISON_CSV.name)
         (args.out_dir / COMPARISON_MD.name).write_text(markdown(comparisons))
         print(f"wrote comparison.csv and comparison.md in {args.out_dir}")
-    for c in stale:
-        print(f"{c.row['config']} c={c.row['connections']} now meets its targets: "
+    failures = [(c, m) for c in comparisons for m in c.unknown_misses]
+    stale = [(c, m) for c in comparisons for m in c.stale_known_misses]
+    for c, m in stale:
+        print(f"{c.row['config']} c={c.row['connections']} now meets its {m} target: "
               "remove it from KNOWN_MISSES", file=sys.stderr)
-    known = sum(1 for c in comparisons if not c.passed and c.known_miss)
-    print(f"known misses: {known}")
-    print(f"{sum(c.passed for c in comparisons) - len(stale)} passed, {len(failures) + len(stale)} failed")
+    counts = pass_counts(comparisons)
+    print(f"points meeting every target: {counts['point'][0]} of {counts['point'][1]}; "
+          + ", ".join(f"{m} {counts[m][0]} of {counts[m][1]}" for m in TOLERANCES))
+    print(f"known misses: {sum(len(c.misses) - len(c.unknown_misses) for c in comparisons)}; "
+          f"unknown misses: {len(failures)}; stale known misses: {len(stale)}")
     return 1 if args.check and (failures or stale) else 0
 
 

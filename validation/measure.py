@@ -530,6 +530,7 @@ def environment() -> dict:
         "flask": _version("flask"),
         "gunicorn": _version("gunicorn"),
         "fastapi": _version("fastapi"),
+        "starlette": _version("starlette"),
         "uvicorn": _version("uvicorn"),
         "uvloop": _version("uvloop"),
         "httptools": _version("httptools"),
@@ -537,7 +538,7 @@ def environment() -> dict:
 
 
 FIELDS = [
-    "date", "cpu_model", "python", "flask", "gunicorn", "fastapi", "uvicorn", "uvloop", "httptools",
+    "date", "cpu_model", "python", "flask", "gunicorn", "fastapi", "starlette", "uvicorn", "uvloop", "httptools",
     "config", "server", "workers", "threads", "framework", "endpoint", "style", "cpu_ms", "io_ms",
     "connections", "connection_close", "duration_s", "repeats",
     "throughput_rps", "throughput_min_rps", "throughput_max_rps",
@@ -549,6 +550,12 @@ FIELDS = [
 def append_rows(rows: Sequence[dict], path: Path = MEASUREMENTS) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     new_file = not path.exists() or path.stat().st_size == 0
+    if not new_file:
+        with path.open(newline="") as existing:
+            header = next(csv.reader(existing), [])
+        if header != FIELDS:
+            raise SystemExit(f"{path}: its columns {header} are not measure.py's {FIELDS}; "
+                             "add the missing columns to the file (empty for old rows) or write a new file")
     with path.open("a", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=FIELDS)
         if new_file:

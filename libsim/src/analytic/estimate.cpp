@@ -49,22 +49,25 @@ Demands demands_of(const Scenario& s, const Server& server, double speed) {
     const double m = x.mean() * scale;
     return std::pair{m, m * x.cv() * m * x.cv()};
   };
+  // Python code: on a free-threaded server it needs no GIL and takes the build's slowdown longer.
+  const double python = Scenario::python_time_factor(server) / speed;
+  double& python_cpu = server.python == PythonBuild::free_threaded ? d.nogil_cpu : d.gil_cpu;
   for (const auto& [endpoint, weight] : mix) {
     const double w = weight / weights;
-    auto [mean, variance] = moments(server.framework_overhead, 1.0 / speed);
-    d.gil_cpu += w * mean;
+    auto [mean, variance] = moments(server.framework_overhead, python);
+    python_cpu += w * mean;
     if (server.kind == ServerKind::gunicorn_sync) {  // sync closes every connection
-      const auto [m, v] = moments(server.connection_overhead, 1.0 / speed);
-      d.gil_cpu += w * m;
+      const auto [m, v] = moments(server.connection_overhead, python);
+      python_cpu += w * m;
       mean += m;
       variance += v;
     }
     for (const Phase& phase : endpoint->phases) {
-      const bool cpu = phase.kind == PhaseKind::cpu || phase.kind == PhaseKind::cpu_nogil ||
-                       phase.kind == PhaseKind::background;
-      const auto [m, v] = moments(phase.duration, cpu ? 1.0 / speed : 1.0);
+      const bool python_code = phase.kind == PhaseKind::cpu || phase.kind == PhaseKind::background;
+      const double scale = python_code ? python : phase.kind == PhaseKind::cpu_nogil ? 1.0 / speed : 1.0;
+      const auto [m, v] = moments(phase.duration, scale);
       switch (phase.kind) {
-        case PhaseKind::cpu: d.gil_cpu += w * m; break;
+        case PhaseKind::cpu: python_cpu += w * m; break;
         case PhaseKind::cpu_nogil: d.nogil_cpu += w * m; break;
         case PhaseKind::io: d.io += w * m; break;
         case PhaseKind::blocking_io: d.blocking_io += w * m; break;
@@ -77,8 +80,8 @@ Demands demands_of(const Scenario& s, const Server& server, double speed) {
       variance += v;
       if (phase.kind == PhaseKind::io || phase.kind == PhaseKind::blocking_io) {
         // Resuming after the wait is Python code (the engines' wait_overhead).
-        const auto [wm, wv] = moments(server.wait_overhead, 1.0 / speed);
-        d.gil_cpu += w * wm;
+        const auto [wm, wv] = moments(server.wait_overhead, python);
+        python_cpu += w * wm;
         mean += wm;
         variance += wv;
       }
@@ -215,9 +218,21 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
       pool.processes = server.workers;
       pool.slots = server.threads;
       pool.capacity = server.worker_connections + server.backlog / server.workers;
+      pool.stations.push_back({"io", MvaStation::Kind::delay, d.io, 1});
+      if (server.python == PythonBuild::free_threaded) {
+        // No GIL: a process's threads share its cores; exact only if processes split them evenly.
+        if (host.cores % server.workers != 0) {
+          throw NotApplicableError(path + ".workers: free-threaded processes sharing " +
+                                   std::to_string(host.cores) + " cores unevenly are simulated");
+        }
+        const int cores = host.cores / server.workers;
+        pool.stations.push_back({"cpu", MvaStation::Kind::multi_server, d.nogil_cpu, std::min(cores, server.threads)});
+        model = "gunicorn gthread, free-threaded: per process, " + std::to_string(server.threads) +
+                " threads on " + std::to_string(cores) + " cores (processor sharing) and I/O as a delay";
+        break;
+      }
       pool.stations.push_back({"gil", MvaStation::Kind::queue, d.gil_cpu, 1});
       pool.stations.push_back({"nogil", MvaStation::Kind::delay, d.nogil_cpu, 1});
-      pool.stations.push_back({"io", MvaStation::Kind::delay, d.io, 1});
       model = "gunicorn gthread: per process, " + std::to_string(server.threads) +
               " threads in front of the GIL as one server (cpu phases) and I/O as a delay";
       assumptions.push_back("the GIL is a processor-sharing server: the " +

@@ -149,6 +149,7 @@ Server parse_server(const std::string& name, const YamlField& f, const std::vect
   server.thread_handoff = Distribution::constant(preset.thread_handoff_s);
   server.wait_overhead = Distribution::constant(preset.wait_overhead_s);
   detail::read_fields(f, server, fields);
+  if (auto python = f.optional("python")) server.python = detail::parse_enum<PythonBuild>(*python);
   return server;
 }
 

@@ -116,6 +116,7 @@ json open_json(const OpenWorkload& open) {
 json server_json(const Server& s) {
   json out = {{"host", s.host}, {"kind", std::string(name_of(s.kind))}};
   write_fields(out, s, server_fields(), s.kind);
+  if (s.python != PythonBuild::standard) out["python"] = std::string(name_of(s.python));
   return out;
 }
 

@@ -83,6 +83,15 @@ struct EnumNames<EndpointStyle> {
   }};
 };
 
+template <>
+struct EnumNames<PythonBuild> {
+  static constexpr std::string_view what = "python build";
+  static constexpr std::array<EnumName<PythonBuild>, 2> entries{{
+      {PythonBuild::standard, "standard"},
+      {PythonBuild::free_threaded, "free-threaded"},
+  }};
+};
+
 /// The file's name of `value`; every value has one (tests/cpp/model/test_enum_names.cpp).
 template <class E>
 [[nodiscard]] constexpr std::string_view name_of(E value) {

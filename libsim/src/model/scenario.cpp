@@ -73,6 +73,11 @@ double Scenario::keepalive_of(const Server& server) noexcept {
   return server.kind == ServerKind::uvicorn ? kUvicornKeepalive : kGunicornKeepalive;
 }
 
+double Scenario::python_time_factor(const Server& server) noexcept {
+  if (server.python == PythonBuild::standard) return 1.0;
+  return 1.0 + server.free_threaded_slowdown.value_or(kFreeThreadedSlowdown);
+}
+
 EndpointStyle Scenario::style_on(const Endpoint& endpoint, const Server& server) noexcept {
   if (endpoint.style) return *endpoint.style;
   return server.kind == ServerKind::uvicorn ? EndpointStyle::async : EndpointStyle::sync;

@@ -14,6 +14,8 @@ constexpr double kMaxReplications = 1'000;
 constexpr double kMaxAttempts = 100;
 // Simulated time is a double: past this, arrival gaps fall below its resolution.
 constexpr double kMaxDuration = 1e9;  // seconds, about 31 years
+// CPython 3.13t measured about 0.4; ten times that is a typo, not a build.
+constexpr double kMaxSlowdown = 10.0;
 
 }  // namespace
 
@@ -38,6 +40,9 @@ std::span<const Field<Server>> server_fields() {
       F::distribution("framework_overhead", &Server::framework_overhead),
       F::distribution("connection_overhead", &Server::connection_overhead),
       F::duration("switch_interval", &Server::switch_interval, kPositive),
+      F::custom("python"),
+      F::number("free_threaded_slowdown", &Server::free_threaded_slowdown,
+                Range{0.0, false, kMaxSlowdown, "Python code at most 11 times as slow"}, "a fraction"),
       F::duration("timeout", &Server::timeout, kNonNegative).only(kind_set({K::gunicorn_sync})),
       F::duration("boot_time", &Server::boot_time, kNonNegative).only(kind_set({K::gunicorn_sync})),
       F::integer("threads", &Server::threads, 1).only(kind_set({K::gunicorn_gthread}), /*strict=*/true),

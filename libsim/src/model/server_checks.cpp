@@ -21,6 +21,10 @@ std::vector<std::string> validate_servers(const std::vector<Server>& servers, co
     std::string path = entry_path("servers", i, server.name);
     check_reference(path + ".host", server.host, hosts, "host");
     validate_fields(path, server, server_fields(), server.kind);
+    if (server.free_threaded_slowdown && server.python != PythonBuild::free_threaded) {
+      fail(path + ".free_threaded_slowdown",
+           "applies to the free-threaded build only; add 'python: free-threaded' or leave it out");
+    }
   }
   return names;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 namespace servesim::detail {
 namespace {
@@ -87,6 +88,20 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server&
   }
 }
 
+// A free-threaded process has no GIL: its Python code needs a core only, and
+// takes the build's slowdown longer. Done once on the finished route, so
+// every step that runs Python (the phases' and the server's overheads) gets it.
+std::vector<Step> without_gil(std::vector<Step> steps, const Server& server) {
+  if (server.python != PythonBuild::free_threaded) return steps;
+  const double factor = Scenario::python_time_factor(server);
+  for (Step& step : steps) {
+    if (step.kind != StepKind::cpu) continue;
+    step.kind = StepKind::cpu_nogil;
+    step.duration = step.duration.scaled(factor);
+  }
+  return steps;
+}
+
 }  // namespace
 
 bool has_event_loop(const Server& server) noexcept {
@@ -115,7 +130,7 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   for (const Phase& phase : endpoint.phases) {
     if (phase.kind == PhaseKind::background) add_phase(steps, scenario, server, phase, phases_on_loop);
   }
-  return steps;
+  return without_gil(std::move(steps), server);
 }
 
 std::vector<Step> build_rejection_route(const Server& server) {
@@ -125,7 +140,7 @@ std::vector<Step> build_rejection_route(const Server& server) {
   }
   steps.push_back(make_step(StepKind::cpu, RunsOn::loop, server.framework_overhead));
   steps.push_back(make_step(StepKind::respond, RunsOn::none, Distribution::constant(0.0)));
-  return steps;
+  return without_gil(std::move(steps), server);
 }
 
 }  // namespace servesim::detail

@@ -38,6 +38,7 @@ TEST_CASE("each scenario enum has one table, value <-> name", "[model][enum_name
   check_table<BalancingPolicy>(4);
   check_table<ArrivalProcess>(4);
   check_table<EndpointStyle>(2);
+  check_table<PythonBuild>(2);
   CHECK(name_of(ServerKind::gunicorn_gthread) == "gunicorn-gthread");
   CHECK(enum_value<PhaseKind>("cpu_nogil") == PhaseKind::cpu_nogil);
   CHECK(enum_names<BalancingPolicy>() ==

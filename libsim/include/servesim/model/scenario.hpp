@@ -30,6 +30,18 @@ enum class ServerKind {
   uvicorn,           ///< N processes, each one asyncio event loop plus a thread pool for `def`
 };
 
+/// Which CPython build a server's processes run.
+enum class PythonBuild {
+  standard,       ///< the default build: one GIL per process
+  free_threaded,  ///< python3.13t / 3.14t with the GIL disabled: threads run Python on several cores
+};
+
+/// Server::free_threaded_slowdown's default: the free-threaded build's extra
+/// time on single-threaded Python code, about 8 % on x86-64 Linux in CPython
+/// 3.14 (the free-threading HOWTO: "from about 1% on macOS aarch64 to 8% on
+/// x86-64 Linux systems" on pyperformance; What's New in 3.14: "roughly 5-10%").
+inline constexpr double kFreeThreadedSlowdown = 0.08;
+
 /**
  * A server process group on one host.
  *
@@ -60,6 +72,12 @@ enum class ServerKind {
  * `wait_overhead` more when it ends (the timer or socket wake-up, the event
  * loop's poll, re-acquiring the GIL), charged to what resumes the request:
  * the event loop for `async` code and gevent, the thread otherwise.
+ *
+ * With `python` free_threaded a process has no GIL: its Python code (`cpu`
+ * and `background` phases and the overheads above) runs on any free core,
+ * `1 + free_threaded_slowdown` times as long as on the standard build. Only
+ * processes with several threads gain (gthread, uvicorn's thread pool);
+ * single-threaded ones (sync, gevent, an event loop's own code) only pay.
  */
 struct Server {
   std::string name;
@@ -77,6 +95,9 @@ struct Server {
   std::optional<int> limit_concurrency;  ///< uvicorn: requests per process before 503s
   int thread_pool = 40;                  ///< uvicorn: threads per process for `sync` endpoints
   double switch_interval = 0.005;  ///< GIL switch interval, seconds (sys.getswitchinterval())
+  PythonBuild python = PythonBuild::standard;  ///< the CPython build the processes run
+  /// free_threaded: extra fraction of time Python code takes; unset: kFreeThreadedSlowdown.
+  std::optional<double> free_threaded_slowdown;
   /// Seconds an idle keep-alive connection stays open; unset: the server's own
   /// default (Gunicorn `--keep-alive` 2 s, Uvicorn `--timeout-keep-alive` 5 s).
   /// gunicorn_sync closes every connection whatever this says.
@@ -360,6 +381,9 @@ struct Scenario {
   [[nodiscard]] EndpointStyle style_of(const Endpoint& endpoint) const;
   /// Server::keepalive, or the server's own default when unset.
   [[nodiscard]] static double keepalive_of(const Server& server) noexcept;
+  /// How many times as long the server's Python code takes as on the standard
+  /// build: 1, or 1 + its free-threaded slowdown.
+  [[nodiscard]] static double python_time_factor(const Server& server) noexcept;
 };
 
 }  // namespace servesim
