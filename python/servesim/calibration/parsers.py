@@ -96,7 +96,7 @@ def read_wrk(path: PathLike, endpoint: str | None = None) -> MeasuredRun:
     --------
     >>> run = ss.calibration.read_wrk("examples/calibrate/gthread-wrk-64.txt", endpoint="work")
     >>> run.concurrency, round(run.observations[0].throughput)
-    (64, 148)
+    (64, 152)
     """
     file = Path(path)
     try:
@@ -285,7 +285,7 @@ def read_points_csv(path: PathLike) -> list[MeasuredRun]:
     --------
     >>> runs = ss.calibration.read_points_csv("examples/calibrate/points.csv")
     >>> [run.load for run in runs]
-    ['1 connection', '8 connections', '64 connections']
+    ['1 connection', '32 connections', '256 connections']
     """
     file = Path(path)
     header, rows = _csv_rows(file)

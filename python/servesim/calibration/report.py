@@ -86,8 +86,11 @@ class Calibration:
 
     Examples
     --------
-    >>> print(fitted.summary())  # doctest: +ELLIPSIS
+    >>> fitted = ss.calibrate("examples/calibrate/uvicorn.yaml", csv="examples/calibrate/points.csv")
+    >>> print(fitted.summary())
     calibrated uvicorn-io on 3 runs: ...
+      work.cpu ...
+      work.io ...
     """
 
     parameters: list[FittedParameter]
