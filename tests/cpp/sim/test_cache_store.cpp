@@ -73,8 +73,12 @@ TEST_CASE("A hot store is named as the bottleneck by its scenario path", "[simul
   REQUIRE_FALSE(loads.empty());
   CHECK(loads.front().path == "caches.redis.threads");
   CHECK(loads.front().saturation_rate == Approx(1.0 / kCommand));
-  // Offered 12,000/s, 20 % more than it serves: the run is unstable, at the store.
+  // Offered 12,000/s, 20 % more than it serves, by gthread workers that block
+  // on the store: their connections queue, the run is unstable, at the store.
   Scenario overloaded = test::with_run(lookups(12000.0, 1), 20.0, 2.0, 2);
+  overloaded.servers[0].kind = ServerKind::gunicorn_gthread;
+  overloaded.servers[0].threads = 8;
+  overloaded.endpoints[0].style.reset();
   const Result r = simulate(overloaded);
   CHECK_FALSE(r.stability.stable);
   CHECK(r.stability.resource == "caches.redis.threads");
