@@ -10,6 +10,14 @@ ASAN_BUILD  := build/asan
 FUZZ_BUILD  := build/fuzz
 STAMPS      := build/stamps
 JOBS        ?= $(shell nproc)
+# ccache (installed by setup) lets the trees share compiled objects: build/python and
+# build/cpp compile libsim with the same compiler and flags, so the second one is served
+# from the cache. The same compiler name in both is what makes their objects match.
+CCACHE      := $(shell command -v ccache 2>/dev/null)
+CXX_DEFINES := CMAKE_CXX_COMPILER=$(CXX) $(if $(CCACHE),CMAKE_CXX_COMPILER_LAUNCHER=ccache)
+CMAKE_CXX   := $(addprefix -D,$(CXX_DEFINES))
+empty       :=
+SKBUILD_CMAKE_DEFINE := $(subst $(empty) $(empty),;,$(strip $(CXX_DEFINES) SERVESIM_WERROR=ON))
 
 CPP_SOURCES := $(shell find libsim examples tests/cpp python/src -name '*.[ch]pp' 2>/dev/null) \
                $(shell find . -name CMakeLists.txt -not -path './build/*' -not -path './$(VENV)/*' \
@@ -54,15 +62,16 @@ $(STAMPS)/venv: requirements-dev.txt
 # Editable install: Python files are read from python/servesim, the compiled
 # core is rebuilt incrementally in build/python when C++ sources change.
 $(STAMPS)/python-package: $(STAMPS)/venv $(PY_PACKAGE_INPUTS)
-	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e .
+	SKBUILD_CMAKE_DEFINE="$(SKBUILD_CMAKE_DEFINE)" \
+	  $(PY) -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e .
 	@touch $@
 
 $(BUILD)/build.ninja: | system-packages
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSERVESIM_WERROR=ON \
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSERVESIM_WERROR=ON $(CMAKE_CXX) \
 	      -DSERVESIM_PYTHON=$(abspath $(PY))
 
 $(ASAN_BUILD)/build.ninja: | system-packages
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=None -DSERVESIM_INSTALL=OFF \
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=None -DSERVESIM_INSTALL=OFF $(CMAKE_CXX) \
 	      -DCMAKE_CXX_FLAGS="-O1 -g1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 # The Flask-vs-FastAPI comparison: the table and verdicts on the terminal, a
@@ -71,7 +80,13 @@ demo: setup
 	$(VENV)/bin/servesim compare scenarios/flask_vs_fastapi.yaml --report build/demo/flask_vs_fastapi.md \
 	  --html build/demo/flask_vs_fastapi.html
 
-test: setup docs test-cpp typecheck doctest lint test-asan test-fuzz test-wheel
+# One phase after another, each timed, so a slow CI run shows where its time went.
+TEST_PHASES := setup docs test-cpp typecheck doctest lint test-asan test-fuzz test-wheel
+test:
+	@start=$$(date +%s); for phase in $(TEST_PHASES); do \
+	  begun=$$(date +%s); $(MAKE) --no-print-directory $$phase || exit 1; \
+	  echo "make test: $$phase took $$(( $$(date +%s) - begun )) s"; \
+	done; echo "make test: every phase passed in $$(( $$(date +%s) - start )) s"
 
 # Everything registered with ctest: Catch2 tests, the installed-library
 # example, pytest (which also executes the notebooks).
@@ -83,7 +98,8 @@ test-cpp: $(BUILD)/build.ninja $(STAMPS)/python-package
 test-asan: $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target servesim_tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  $(ASAN_BUILD)/tests/servesim_tests "~[long]"
+	  tools/run-test-shards.sh $(ASAN_BUILD)/tests/servesim_tests "~[long]" \
+	    test_simulate test_runtimes test_scenario_writer
 
 # libFuzzer on parse_scenario (and a shrunk simulation of what parses), built
 # with clang in its own tree. The work corpus in $(FUZZ_BUILD)/corpus grows
@@ -137,7 +153,7 @@ docs: $(STAMPS)/venv
 WHEEL_DIR := build/wheel
 wheel: $(STAMPS)/python-package
 	rm -rf $(WHEEL_DIR) && mkdir -p $(WHEEL_DIR)/raw
-	$(PY) -m pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w $(WHEEL_DIR)/raw .
+	SKBUILD_CMAKE_DEFINE="$(SKBUILD_CMAKE_DEFINE)" $(PY) -m pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w $(WHEEL_DIR)/raw .
 	$(PY) tools/drop_from_wheel.py $(WHEEL_DIR)/raw/servesim-*.whl servesim/servesim-simgrid
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) -m auditwheel repair -w $(WHEEL_DIR) $(WHEEL_DIR)/raw/servesim-*.whl
 	rm -rf $(WHEEL_DIR)/raw

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build pkg-config make clang-tidy
+  g++ cmake ninja-build pkg-config make clang-tidy ccache
   libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev catch2 libsimgrid-dev
   clang libclang-rt-14-dev
   wrk util-linux

@@ -22,6 +22,11 @@ framework's and the server's own overhead, which the presets model:
   thread pool, ``await asyncio.sleep`` on its loop) minus the 0 ms ones
   measured just before: the timer, the wake-up, the event loop's poll and
   re-acquiring the GIL that every wait costs;
+- the per-request overhead's spread: one connection on an endpoint with 1 ms
+  of CPU and a 50 ms wait, no queueing, so p99 - p50 of the latency is the
+  request's own variation; ``overhead_cv`` is the CV of the lognormal of the
+  preset's mean with that p99 - p50 (at most about 15, the most a lognormal
+  of that mean can spread);
 - the GIL: 4 threads of one ``gthread`` process running CPU-bound requests
   against 1 thread (throughput ratio = share of the core Python code keeps).
 
@@ -39,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,6 +58,7 @@ CALIBRATION = measure.HERE / "calibration.json"
 SYNC1 = ServerConfig("gunicorn-sync", workers=1)
 GTHREAD_1x1 = ServerConfig("gunicorn-gthread", workers=1, threads=1)
 GTHREAD_1x4 = ServerConfig("gunicorn-gthread", workers=1, threads=4)
+GTHREAD_1x8 = ServerConfig("gunicorn-gthread", workers=1, threads=8)
 UVICORN1 = ServerConfig("uvicorn", workers=1)
 
 # Connections that keep one worker saturated without a deep queue.
@@ -87,6 +94,11 @@ def calibration_points() -> dict[str, Point]:
         "uvicorn_def_io2": Point("calibrate", UVICORN1, "/def", 0, WAIT_MS, SATURATING),
         "sync_cpu5": Point("calibrate", SYNC1, "/work", 5, 0, 4),
         "uvicorn_async_cpu5": Point("calibrate", UVICORN1, "/async", 5, 0, 4),
+        # One connection on the lightest endpoint with work (1 ms of CPU, a 50 ms
+        # wait): no queueing, so the latency's spread (p99 - p50) is the request's
+        # own, which the presets' overhead_cv puts in the per-request overhead.
+        "flask_io_c1": Point("calibrate", GTHREAD_1x8, "/work", 1, 50, 1),
+        "fastapi_io_c1": Point("calibrate", UVICORN1, "/async", 1, 50, 1),
         "gil_1_thread": Point("calibrate", GTHREAD_1x1, "/work", GIL_WORK_MS, 0, 1),
         "gil_4_threads": Point("calibrate", GTHREAD_1x4, "/work", GIL_WORK_MS, 0, 4),
     }
@@ -129,11 +141,42 @@ def derive(rows: dict[str, dict]) -> dict[str, float]:
         "gil_4_threads_throughput_ratio": rows["gil_4_threads"]["throughput_rps"]
         / rows["gil_1_thread"]["throughput_rps"],
     }
+    # The spread of one-connection latencies (p99 - p50), in seconds.
+    for framework in ("flask", "fastapi"):
+        row = rows[f"{framework}_io_c1"]
+        derived[f"{framework}_spread_s"] = (row["p99_ms"] - row["p50_ms"]) * 1e-3
     # Gunicorn sync's request machinery (one connection per request), net of the
     # connection: compare with gthread's to see what the thread pool costs.
     derived["flask_sync_request_s"] = (derived["flask_sync_request_with_connection_s"]
                                        - derived["gthread_connection_s"])
     return derived
+
+
+# The standard normal's 0.99 quantile.
+Z99 = 2.3263478740408408
+
+
+def lognormal_spread(mean: float, cv: float) -> float:
+    """p99 - p50 of a lognormal of this mean and coefficient of variation."""
+    sigma = math.sqrt(math.log1p(cv * cv))
+    p50 = mean / math.sqrt(1.0 + cv * cv)
+    return p50 * math.expm1(Z99 * sigma)
+
+
+def overhead_cv(mean: float, spread: float) -> float:
+    """The CV of a lognormal overhead of `mean` whose p99 - p50 is `spread` (seconds).
+
+    p99 - p50 rises with the CV up to about 15 x the mean (at sigma = 2.33,
+    CV 14.9) and falls after; a spread beyond that maximum gets the CV of the
+    maximum, the most a lognormal of this mean can spread.
+    """
+    low, high = 0.0, math.sqrt(math.expm1(Z99 * Z99))
+    if spread >= lognormal_spread(mean, high):
+        return high
+    for _ in range(100):
+        middle = (low + high) / 2
+        low, high = (middle, high) if lognormal_spread(mean, middle) < spread else (low, middle)
+    return (low + high) / 2
 
 
 def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
@@ -145,7 +188,8 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
     is an ``async def`` on the loop; a plain ``def`` adds the thread pool's
     hand-off. A preset has one per-wait cost for both of the framework's
     ways of running code (sync and gthread; ``async def`` and ``def``): the
-    mean of the two.
+    mean of the two. The per-request overhead's CV is the lognormal's whose
+    p99 - p50 is the one-connection spread (`overhead_cv`).
     """
     def us(seconds: float) -> float:
         return round(seconds, 6)
@@ -156,12 +200,14 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
             "connection_overhead_s": us(derived["gthread_connection_s"]),
             "thread_handoff_s": us(derived["flask_gthread_request_s"] - derived["flask_sync_request_s"]),
             "wait_overhead_s": us((derived["flask_sync_wait_s"] + derived["flask_gthread_wait_s"]) / 2),
+            "overhead_cv": round(overhead_cv(derived["flask_sync_request_s"], derived["flask_spread_s"]), 2),
         },
         "fastapi": {
             "overhead_s": us(derived["fastapi_async_request_s"]),
             "connection_overhead_s": us(derived["uvicorn_connection_s"]),
             "thread_handoff_s": us(derived["fastapi_def_request_s"] - derived["fastapi_async_request_s"]),
             "wait_overhead_s": us((derived["fastapi_async_wait_s"] + derived["fastapi_def_wait_s"]) / 2),
+            "overhead_cv": round(overhead_cv(derived["fastapi_async_request_s"], derived["fastapi_spread_s"]), 2),
         },
     }
 
