@@ -80,7 +80,13 @@ demo: setup
 	$(VENV)/bin/servesim compare scenarios/flask_vs_fastapi.yaml --report build/demo/flask_vs_fastapi.md \
 	  --html build/demo/flask_vs_fastapi.html
 
-test: setup docs test-cpp typecheck doctest lint test-asan test-fuzz test-wheel
+# One phase after another, each timed, so a slow CI run shows where its time went.
+TEST_PHASES := setup docs test-cpp typecheck doctest lint test-asan test-fuzz test-wheel
+test:
+	@start=$$(date +%s); for phase in $(TEST_PHASES); do \
+	  begun=$$(date +%s); $(MAKE) --no-print-directory $$phase || exit 1; \
+	  echo "make test: $$phase took $$(( $$(date +%s) - begun )) s"; \
+	done; echo "make test: every phase passed in $$(( $$(date +%s) - start )) s"
 
 # Everything registered with ctest: Catch2 tests, the installed-library
 # example, pytest (which also executes the notebooks).
@@ -92,7 +98,8 @@ test-cpp: $(BUILD)/build.ninja $(STAMPS)/python-package
 test-asan: $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target servesim_tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  $(ASAN_BUILD)/tests/servesim_tests "~[long]"
+	  tools/run-test-shards.sh $(ASAN_BUILD)/tests/servesim_tests "~[long]" \
+	    test_simulate test_runtimes test_scenario_writer
 
 # libFuzzer on parse_scenario (and a shrunk simulation of what parses), built
 # with clang in its own tree. The work corpus in $(FUZZ_BUILD)/corpus grows

@@ -29,9 +29,11 @@ void Model::build_dependencies() {
     databases_.push_back(DatabaseRuntime{.spec = &spec,
                                          .connections = sg4::Semaphore::create(static_cast<unsigned>(spec.connections))});
   }
-  services_.reserve(scenario_.services.size());
-  for (std::size_t s = 0; s < scenario_.services.size(); ++s) {
-    const Service& spec = scenario_.services[s];
+  // Cache stores run as services after the scenario's own: `threads` slots.
+  call_stations_ = detail::call_stations(scenario_);
+  services_.reserve(call_stations_.size());
+  for (std::size_t s = 0; s < call_stations_.size(); ++s) {
+    const Service& spec = call_stations_[s];
     services_.push_back(ServiceRuntime{
         .spec = &spec,
         .slots = spec.concurrency ? sg4::Semaphore::create(static_cast<unsigned>(*spec.concurrency)) : nullptr,

@@ -99,9 +99,16 @@ ReplicationResult Model::collect() {
     result.databases.push_back(
         detail::database_stats(*db.spec, db.counts, db.busy.area_until(now()), db.queued.area_until(now()), span));
   }
-  for (const ServiceRuntime& service : services_) {
+  const std::size_t services = scenario_.services.size();
+  for (std::size_t s = 0; s < services; ++s) {
+    const ServiceRuntime& service = services_[s];
     result.services.push_back(detail::service_stats(*service.spec, service.counts, service.busy.area_until(now()),
                                                     service.queued.area_until(now()), span));
+  }
+  for (std::size_t c = 0; c < scenario_.caches.size(); ++c) {
+    const ServiceRuntime& store = services_[services + c];
+    result.caches.push_back(detail::cache_stats(scenario_.caches[c], store.counts, store.busy.area_until(now()),
+                                                store.queued.area_until(now()), span));
   }
   for (std::size_t b = 0; b < balancers_.size(); ++b) {
     result.balancers.push_back(detail::split_of(scenario_.balancers[b], balancers_[b].picker));

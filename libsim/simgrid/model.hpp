@@ -274,7 +274,8 @@ class Model {
   std::vector<EndpointRuntime> endpoints_;
   std::deque<User> users_;
   std::vector<DatabaseRuntime> databases_;
-  std::vector<ServiceRuntime> services_;
+  std::vector<Service> call_stations_;  // services, then cache stores (rules/route.hpp)
+  std::vector<ServiceRuntime> services_;  // one per call station
 
   detail::Retries retries_;
   detail::EndpointMix mix_;

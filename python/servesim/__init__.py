@@ -20,6 +20,7 @@ from __future__ import annotations
 from importlib import metadata as _metadata
 
 from servesim import analytic, frames, records, summaries
+from servesim.calibration import Calibration, MeasurementError, calibrate
 from servesim._core import EngineError, Error, NotApplicableError, ScenarioError, UnstableSystemError
 from servesim.comparison import Comparison, ComparisonResult, compare
 from servesim.estimation import estimate
@@ -41,6 +42,7 @@ except _metadata.PackageNotFoundError:  # imported from a build tree, not instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "Calibration",
     "Comparison",
     "ComparisonResult",
     "EngineError",
@@ -48,6 +50,7 @@ __all__ = [
     "ConfidenceInterval",
     "LatencyStats",
     "LittleCheck",
+    "MeasurementError",
     "NotApplicableError",
     "Plan",
     "Prediction",
@@ -62,6 +65,8 @@ __all__ = [
     "__version__",
     "analytic",
     "bottleneck",
+    "calibrate",
+    "calibration",
     "cancel_simulations",
     "compare",
     "engine_available",

@@ -204,6 +204,17 @@ class ServiceStats:
     calls: int  # calls completed in the measured window, failed or not
     errors: int  # of which failed (the service's error_rate)
 
+class CacheStats:
+    """servesim::CacheStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the cache store
+    utilization: float  # mean fraction of its command threads at work, [0, 1]
+    mean_queue_length: float  # time-average commands waiting for a command thread
+    mean_wait: float | None  # mean seconds a command waited for a thread (Little's law); None (no data) without commands
+    mean_response: float | None  # mean seconds from a command's arrival to its answer (Little's law); None (no data) without commands
+    commands: int  # commands completed in the measured window
+
 class IntervalStats:
     """servesim::IntervalStats (read-only; its C++ field list, docs in help())."""
 
@@ -244,6 +255,7 @@ class ReplicationResult:
     hosts: list[HostStats]  # per host, in scenario order
     databases: list[DatabaseStats]  # per database, in scenario order
     services: list[ServiceStats]  # per downstream service, in scenario order
+    caches: list[CacheStats]  # per cache store, in scenario order
     balancers: list[BalancerStats]  # per balancer, in scenario order
     little: LittleCheck  # Little's law check on the measured window
     timeline: list[IntervalStats]  # time-series intervals over the whole run, warm-up included
@@ -333,6 +345,17 @@ class ServiceSummary:
     calls: int  # calls completed, summed over replications
     errors: int  # of which failed, summed over replications
 
+class CacheSummary:
+    """servesim::CacheSummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the cache store
+    utilization: ConfidenceInterval  # mean fraction of its command threads at work, [0, 1]
+    mean_queue_length: ConfidenceInterval  # time-average commands waiting for a command thread
+    mean_wait: ConfidenceInterval  # mean wait of a command for a thread, s
+    mean_response: ConfidenceInterval  # mean time from a command's arrival to its answer, s
+    commands: int  # commands completed, summed over replications
+
 class Result:
     """servesim::Result (read-only; its C++ field list, docs in help())."""
 
@@ -353,6 +376,7 @@ class Result:
     hosts: list[HostSummary]  # per host, in scenario order
     databases: list[DatabaseSummary]  # per database, in scenario order
     services: list[ServiceSummary]  # per downstream service, in scenario order
+    caches: list[CacheSummary]  # per cache store, in scenario order
     balancers: list[BalancerSummary]  # per balancer, in scenario order
     little: LittleCheck  # Little's law check, means over replications
     stability: Stability  # whether the servers kept up; unstable if any replication is

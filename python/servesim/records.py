@@ -27,6 +27,8 @@ from servesim._core import (
     BalancedServerSummary,
     BalancerStats,
     BalancerSummary,
+    CacheStats,
+    CacheSummary,
     ConfidenceInterval,
     DatabaseStats,
     DatabaseSummary,
@@ -50,7 +52,7 @@ from servesim._core import (
 
 __all__ = [
     "BalancedServerStats", "BalancedServerSummary", "BalancerStats", "BalancerSummary",
-    "ConfidenceInterval", "DatabaseStats", "DatabaseSummary", "EndpointStats", "EndpointSummary",
+    "CacheStats", "CacheSummary", "ConfidenceInterval", "DatabaseStats", "DatabaseSummary", "EndpointStats", "EndpointSummary",
     "ErrorCounts", "HostStats", "HostSummary", "IntervalStats", "LatencyStats", "LatencySummary",
     "LittleCheck", "Prediction", "ReplicationResult", "ServerStats", "ServerSummary",
     "ServiceStats", "ServiceSummary", "Stability", "as_dict",

@@ -209,6 +209,12 @@ class Result:
         return _by_name(self.record.databases, "mean_pool_wait")
 
     @property
+    def cache_utilization(self) -> dict[str, ConfidenceInterval]:
+        """Mean fraction of each cache store's command threads at work, in [0, 1], by
+        store name (a Redis store has one). Near 1 the store is the bottleneck."""
+        return _by_name(self.record.caches, "utilization")
+
+    @property
     def service_in_use(self) -> dict[str, ConfidenceInterval]:
         """Time-average calls in progress at each downstream service (the concurrency in
         use, at most its ``concurrency``), by service name."""

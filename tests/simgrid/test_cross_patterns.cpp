@@ -1,5 +1,5 @@
 // The SimGrid engine against the native engine on the patterns of issue 17:
-// free-threaded CPython. Same method as test_cross_validation.cpp: each
+// free-threaded CPython, cache stores (Redis) as servers. Same method as test_cross_validation.cpp: each
 // engine runs its own seed, and the two agree within 4 standard errors of
 // their difference (cross_support.hpp), each case bounding that SE.
 
@@ -46,4 +46,27 @@ TEST_CASE("SimGrid agrees with native: uvicorn's thread pool without the GIL", "
                      EndpointStyle::sync);
   s.workload.closed = ClosedWorkload{24, Distribution::constant(0.0)};
   agree_on_all(run_both(s), 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: a Redis store behind two event loops", "[simgrid][cross][cache_store]") {
+  // Two uvicorn processes on 2 cores, each request 200 us of Python on the
+  // loop and a lookup at a one-thread store (exponential 150 us); a miss (20 %)
+  // waits 5 ms for the database and writes back (a second command). 3,000
+  // req/s load the store to 3,000 x 1.2 x 150 us = 54 %; 8 x 60 s gives some
+  // 160,000 requests per replication.
+  Scenario s = test::with_run(test::one_server(ServerKind::uvicorn, 2, 2), 60.0, 6.0, 8);
+  s.run.seed = 37;
+  s.caches.push_back(Cache{"redis", 1, Distribution::exponential(150e-6)});
+  Phase lookup{PhaseKind::cache, Distribution::constant(0.0)};
+  lookup.target = "redis";
+  lookup.hit_ratio = 0.8;
+  Phase write_back{PhaseKind::cache, Distribution::constant(0.0)};
+  write_back.target = "redis";
+  lookup.miss = {Phase{PhaseKind::io, Distribution::exponential(0.005)}, write_back};
+  test::add_endpoint(s, "get", "web", {Phase{PhaseKind::cpu, Distribution::constant(200e-6)}, lookup});
+  s.workload.open = OpenWorkload{3000.0, ArrivalProcess::poisson};
+  const Pair p = run_both(s);
+  agree_on_all(p, 0.03);
+  agree("store utilization", p.native.caches[0].utilization, p.simgrid.caches[0].utilization, 0.03);
+  agree("mean response at the store", p.native.caches[0].mean_response, p.simgrid.caches[0].mean_response, 0.03);
 }

@@ -1,4 +1,4 @@
-// databases:, services: and balancers: of a scenario file.
+// databases:, services:, caches: and balancers: of a scenario file.
 #include "io/field_reader.hpp"
 #include "io/section_parsers.hpp"
 
@@ -19,6 +19,13 @@ Service parse_service(const std::string& name, const YamlField& f) {
   service.name = name;
   read_section(f, service, service_fields(), "a map like {latency: 80ms, concurrency: 50}");
   return service;
+}
+
+Cache parse_cache_store(const std::string& name, const YamlField& f) {
+  Cache cache;
+  cache.name = name;
+  read_section(f, cache, cache_fields(), "a map like {threads: 1, command_time: 100us}");
+  return cache;
 }
 
 Balancer parse_balancer(const std::string& name, const YamlField& f) {

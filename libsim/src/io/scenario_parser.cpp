@@ -84,9 +84,15 @@ void parse_call(const YamlField& value, Phase& phase) {
   phase.target = value.required("service").as_string();
 }
 
+// {hit_ratio: 0.9, hit: [...], miss: [...]}, with `store: redis` a command
+// at that store first; `store` alone is one command (a SET after a miss).
 void parse_cache(const YamlField& value, Phase& phase) {
-  value.expect_keys({"hit_ratio", "hit", "miss"}, "a map like {hit_ratio: 0.9, hit: [{io: 1ms}], miss: [{db: pg}]}");
-  phase.hit_ratio = value.required("hit_ratio").as_number(Bound::non_negative);
+  value.expect_keys({"store", "hit_ratio", "hit", "miss"},
+                    "a map like {store: redis, hit_ratio: 0.9, hit: [{io: 1ms}], miss: [{db: pg}]}");
+  if (auto store = value.optional("store")) phase.target = store->as_string();
+  if (phase.target.empty() || value.optional("hit_ratio")) {
+    phase.hit_ratio = value.required("hit_ratio").as_number(Bound::non_negative);
+  }
   if (auto hit = value.optional("hit")) phase.hit = parse_phases(*hit);
   if (auto miss = value.optional("miss")) phase.miss = parse_phases(*miss);
 }
@@ -223,7 +229,8 @@ Scenario parse_fields(const YAML::Node& root, const std::string& origin_name) {
                         "a scenario must be a map with hosts, servers, endpoints and workload, "
                         "got " + doc.describe());
   }
-  doc.expect_keys({"name", "hosts", "servers", "balancers", "databases", "services", "endpoints", "workload", "run", "plan"});
+  doc.expect_keys({"name", "hosts", "servers", "balancers", "databases", "services", "caches", "endpoints", "workload",
+                   "run", "plan"});
 
   Scenario scenario;
   scenario.name = default_name(origin_name);
@@ -242,6 +249,9 @@ Scenario parse_fields(const YAML::Node& root, const std::string& origin_name) {
   }
   for (const auto& [name, f] : doc.optional_named_entries("services", "service")) {
     scenario.services.push_back(detail::parse_service(name, f));
+  }
+  for (const auto& [name, f] : doc.optional_named_entries("caches", "cache")) {
+    scenario.caches.push_back(detail::parse_cache_store(name, f));
   }
   auto targets = names_of(scenario.servers);
   for (const Balancer& balancer : scenario.balancers) targets.push_back(balancer.name);

@@ -81,7 +81,9 @@ json phase_json(const Phase& p) {
       json miss = json::array();
       for (const Phase& h : p.hit) hit.push_back(phase_json(h));
       for (const Phase& m : p.miss) miss.push_back(phase_json(m));
-      return {{"cache", {{"hit_ratio", p.hit_ratio}, {"hit", std::move(hit)}, {"miss", std::move(miss)}}}};
+      json cache = {{"hit_ratio", p.hit_ratio}, {"hit", std::move(hit)}, {"miss", std::move(miss)}};
+      if (!p.target.empty()) cache["store"] = p.target;
+      return {{"cache", std::move(cache)}};
     }
     default: return {{std::string(name_of(p.kind)), distribution_json(p.duration)}};
   }
@@ -151,6 +153,9 @@ std::string scenario_to_json(const Scenario& scenario) {
     write_fields(services[v.name], v, service_fields());
   }
 
+  json caches = json::object();
+  for (const Cache& c : scenario.caches) write_fields(caches[c.name], c, cache_fields());
+
   json balancers = json::object();
   for (const Balancer& b : scenario.balancers) balancers[b.name] = balancer_json(b);
 
@@ -192,11 +197,12 @@ std::string scenario_to_json(const Scenario& scenario) {
     run["warmup"] = r.warmup;
   }
 
-  const json doc = {{"name", scenario.name}, {"hosts", std::move(hosts)},
-                    {"servers", std::move(servers)}, {"balancers", std::move(balancers)},
-                    {"databases", std::move(databases)}, {"services", std::move(services)},
-                    {"endpoints", std::move(endpoints)},
-                    {"workload", std::move(workload)}, {"run", std::move(run)}};
+  json doc = {{"name", scenario.name}, {"hosts", std::move(hosts)},
+              {"servers", std::move(servers)}, {"balancers", std::move(balancers)},
+              {"databases", std::move(databases)}, {"services", std::move(services)},
+              {"endpoints", std::move(endpoints)},
+              {"workload", std::move(workload)}, {"run", std::move(run)}};
+  if (!scenario.caches.empty()) doc["caches"] = std::move(caches);
   return doc.dump();
 }
 

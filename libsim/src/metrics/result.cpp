@@ -140,6 +140,17 @@ Result summarize(std::string scenario, std::uint64_t seed,
         interval_over<Rep>(replications, [i](const Rep& r) { return r.services[i].mean_queue_length; });
     result.services.push_back(std::move(service));
   }
+  for (std::size_t i = 0; i < first.caches.size(); ++i) {
+    CacheSummary cache;
+    cache.name = first.caches[i].name;
+    for (const Rep& rep : replications) cache.commands += rep.caches[i].commands;
+    cache.utilization = interval_over<Rep>(replications, [i](const Rep& r) { return r.caches[i].utilization; });
+    cache.mean_queue_length =
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.caches[i].mean_queue_length; });
+    cache.mean_wait = interval_over<Rep>(replications, [i](const Rep& r) { return r.caches[i].mean_wait; });
+    cache.mean_response = interval_over<Rep>(replications, [i](const Rep& r) { return r.caches[i].mean_response; });
+    result.caches.push_back(std::move(cache));
+  }
   for (std::size_t b = 0; b < first.balancers.size(); ++b) {
     BalancerSummary balancer{first.balancers[b].name, {}};
     for (std::size_t s = 0; s < first.balancers[b].servers.size(); ++s) {

@@ -1,5 +1,5 @@
 // Scenario::validate for what servers depend on: databases, downstream
-// services, and the balancers in front of them.
+// services, cache stores, and the balancers in front of them.
 #include <set>
 
 #include "model/checks.hpp"
@@ -24,6 +24,13 @@ void validate_services(const std::vector<Service>& services) {
     const Service& service = services[i];
     std::string path = entry_path("services", i, service.name);
     validate_fields(path, service, service_fields());
+  }
+}
+
+void validate_caches(const std::vector<Cache>& caches) {
+  check_names(caches, "caches", "cache", /*required=*/false);
+  for (std::size_t i = 0; i < caches.size(); ++i) {
+    validate_fields(entry_path("caches", i, caches[i].name), caches[i], cache_fields());
   }
 }
 

@@ -32,6 +32,7 @@ void validate_phases(const Scenario& scenario, const std::string& path, const st
                      const Endpoint& endpoint, bool in_cache) {
   const auto databases = names_of(scenario.databases);
   const auto services = names_of(scenario.services);
+  const auto caches = names_of(scenario.caches);
   for (std::size_t p = 0; p < phases.size(); ++p) {
     const Phase& phase = phases[p];
     const std::string phase_path = path + "[" + std::to_string(p) + "]." + phase_kind_name(phase.kind);
@@ -42,6 +43,7 @@ void validate_phases(const Scenario& scenario, const std::string& path, const st
       case PhaseKind::db: check_reference(phase_path, phase.target, databases, "database"); break;
       case PhaseKind::call: check_reference(phase_path, phase.target, services, "service"); break;
       case PhaseKind::cache:
+        if (!phase.target.empty()) check_reference(phase_path + ".store", phase.target, caches, "cache");
         require_fraction(phase_path + ".hit_ratio", phase.hit_ratio);
         validate_phases(scenario, phase_path + ".hit", phase.hit, endpoint, true);
         validate_phases(scenario, phase_path + ".miss", phase.miss, endpoint, true);
@@ -92,7 +94,8 @@ double mean_time(const Scenario& scenario, const Phase& phase) {
       double miss = 0.0;
       for (const Phase& p : phase.hit) hit += mean_time(scenario, p);
       for (const Phase& p : phase.miss) miss += mean_time(scenario, p);
-      return phase.hit_ratio * hit + (1.0 - phase.hit_ratio) * miss;
+      const double lookup = phase.target.empty() ? 0.0 : scenario.find_cache(phase.target)->command_time.mean();
+      return lookup + phase.hit_ratio * hit + (1.0 - phase.hit_ratio) * miss;
     }
     default: return phase.duration.mean();
   }

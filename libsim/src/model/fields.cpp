@@ -107,6 +107,8 @@ template void validate_fields(const std::string&, const ConnectionPool&, std::sp
                               std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Service&, std::span<const Field<Service>>,
                               std::optional<ServerKind>);
+template void validate_fields(const std::string&, const Cache&, std::span<const Field<Cache>>,
+                              std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Balancer&, std::span<const Field<Balancer>>,
                               std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Endpoint&, std::span<const Field<Endpoint>>,

@@ -24,6 +24,7 @@ void Scenario::validate() const {
   auto server_names = validate_servers(servers, host_names);
   validate_databases(databases);
   validate_services(services);
+  validate_caches(caches);
   auto targets = validate_balancers(*this, server_names);
   auto endpoint_names = validate_endpoints(*this, targets);
   validate_workload(workload, endpoint_names);
@@ -50,6 +51,10 @@ const Database* Scenario::find_database(const std::string& database_name) const 
 
 const Service* Scenario::find_service(const std::string& service_name) const noexcept {
   return find_named(services, service_name);
+}
+
+const Cache* Scenario::find_cache(const std::string& cache_name) const noexcept {
+  return find_named(caches, cache_name);
 }
 
 const Balancer* Scenario::find_balancer(const std::string& balancer_name) const noexcept {

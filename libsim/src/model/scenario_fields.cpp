@@ -16,6 +16,9 @@ constexpr double kMaxAttempts = 100;
 constexpr double kMaxDuration = 1e9;  // seconds, about 31 years
 // CPython 3.13t measured about 0.4; ten times that is a typo, not a build.
 constexpr double kMaxSlowdown = 10.0;
+// Redis runs commands on one thread (I/O threads only move bytes); KeyDB and
+// Dragonfly a few per core. More than this is a typo.
+constexpr double kMaxStoreThreads = 1024;
 
 }  // namespace
 
@@ -96,6 +99,15 @@ std::span<const Field<Service>> service_fields() {
       F::distribution("latency", &Service::latency),
       F::integer("concurrency", &Service::concurrency, 1),
       F::number("error_rate", &Service::error_rate, kFraction, "a probability"),
+  };
+  return fields;
+}
+
+std::span<const Field<Cache>> cache_fields() {
+  using F = Field<Cache>;
+  static const F fields[] = {
+      F::integer("threads", &Cache::threads, 1).at_most(kMaxStoreThreads, "a store runs a few command threads"),
+      F::distribution("command_time", &Cache::command_time),
   };
   return fields;
 }

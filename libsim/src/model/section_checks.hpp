@@ -13,6 +13,7 @@ std::vector<std::string> validate_hosts(const std::vector<Host>& hosts);
 std::vector<std::string> validate_servers(const std::vector<Server>& servers, const std::vector<std::string>& hosts);
 void validate_databases(const std::vector<Database>& databases);
 void validate_services(const std::vector<Service>& services);
+void validate_caches(const std::vector<Cache>& caches);
 /// Returns the names an endpoint's `server` may take: servers, then balancers.
 std::vector<std::string> validate_balancers(const Scenario& scenario, const std::vector<std::string>& servers);
 std::vector<std::string> validate_endpoints(const Scenario& scenario, const std::vector<std::string>& targets);

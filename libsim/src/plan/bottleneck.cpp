@@ -128,7 +128,9 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
       ledger.charge("databases." + db.name + ".connections", held);
       ledger.charge(server_path(server, "pool.") + db.name, held);
     }
-    if (s.kind == StepKind::call && scenario.services[s.target].concurrency) {
+    if (s.kind == StepKind::call && s.target >= scenario.services.size()) {  // a cache store's command
+      ledger.charge("caches." + scenario.caches[s.target - scenario.services.size()].name + ".threads", held);
+    } else if (s.kind == StepKind::call && scenario.services[s.target].concurrency) {
       ledger.charge("services." + scenario.services[s.target].name + ".concurrency", held);
     }
   }
@@ -152,6 +154,7 @@ Ledger open_ledger(const Scenario& scenario) {
   for (const Service& v : scenario.services) {
     if (v.concurrency) ledger.add("services." + v.name + ".concurrency", *v.concurrency);
   }
+  for (const Cache& c : scenario.caches) ledger.add("caches." + c.name + ".threads", c.threads);
   return ledger;
 }
 
@@ -225,6 +228,7 @@ void fill_measured(std::vector<ResourceLoad>& loads, const Scenario& scenario, c
       set("services." + v.name + ".concurrency", v.mean_in_use.value / *service->concurrency);
     }
   }
+  for (const CacheSummary& c : result.caches) set("caches." + c.name + ".threads", c.utilization.value);
 }
 
 }  // namespace

@@ -8,11 +8,14 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "io/yaml_field.hpp"
 #include "servesim/analytic/estimate.hpp"
 #include "servesim/errors.hpp"
+#include "servesim/metrics/statistics.hpp"
 #include "servesim/plan/uncertainty.hpp"
 
 namespace servesim {
@@ -27,6 +30,16 @@ namespace {
 constexpr double kCompletionsAtTwoPercent = 100'000.0;
 constexpr double kCompletionsWithSloAtTwoPercent = 800'000.0;
 constexpr int kConfirmReplications = 4;
+// With an SLO, a load is judged by replications of 1/32 of a point's
+// completions each, added in stages (4, 4, 8, 16: an eighth, a quarter, a
+// half, the whole point); a stage stops it once every term's 99 % interval
+// is on one side of its limit, so only loads near the boundary cost a whole
+// point, and no replication is simulated twice. The capacity point past the
+// answer needs only a throughput: the plain count.
+constexpr std::array<int, 4> kStages = {4, 4, 8, 16};
+constexpr double kStageShare = 1.0 / 32.0;
+constexpr double kDecisiveLevel = 0.995;
+constexpr double kCapacityShare = kCompletionsAtTwoPercent / kCompletionsWithSloAtTwoPercent;
 // Factors by which the bracket grows or shrinks from the analytic guess.
 constexpr double kGrow = 1.25;
 constexpr double kShrink = 0.8;
@@ -63,9 +76,19 @@ class Search {
   Saturation run();
 
  private:
-  // Simulates `load` with `replications`, long enough for the target number
-  // of completions at `expected_throughput`, and records the point.
-  const SaturationPoint& simulate_at(double load, double expected_throughput, int replications);
+  // Simulates `load` with `replications`, long enough for `share` of the
+  // target number of completions at `expected_throughput`, and records the point.
+  const SaturationPoint& simulate_at(double load, double expected_throughput, int replications,
+                                     double share = 1.0);
+  [[nodiscard]] Result run_at(double load, double expected_throughput, int replications, double share,
+                              std::uint64_t seed);
+  [[nodiscard]] Scenario at_load(double load) const;
+  [[nodiscard]] SaturationPoint point_of(double load, const Result& r) const;
+  const SaturationPoint& record(SaturationPoint p);
+  // Whether `load` meets every term: one run without an SLO; with one, the
+  // staged replications (kStages).
+  bool meets_at(double load);
+  [[nodiscard]] std::optional<bool> decisive_verdict(const Result& r, const SaturationPoint& p) const;
   void open_search(double guess);
   void closed_knee(double guess);
   void closed_search(double guess);
@@ -84,12 +107,14 @@ class Search {
   double cycle_ = 0.0;           // closed: a lone user's response plus think time, s
   Saturation out_;
   int expected_runs_ = 10;
+  mutable double reported_ = 0.0;  // progress never goes back when the search outruns expected_runs_
 };
 
 void Search::report(double fraction) const {
   if (!options_.on_progress) return;
   const double total = std::max<double>(expected_runs_, out_.simulations + 1);
-  options_.on_progress(std::min(0.99, (out_.simulations + fraction) / total));
+  reported_ = std::max(reported_, std::min(0.99, (out_.simulations + fraction) / total));
+  options_.on_progress(reported_);
 }
 
 double Search::expected_throughput(double load) const {
@@ -97,14 +122,23 @@ double Search::expected_throughput(double load) const {
   return std::min(load / cycle_, capacity_guess_);
 }
 
-const SaturationPoint& Search::simulate_at(double load, double throughput, int replications) {
+const SaturationPoint& Search::simulate_at(double load, double throughput, int replications, double share) {
+  return record(point_of(load, run_at(load, throughput, replications, share, seed_)));
+}
+
+Scenario Search::at_load(double load) const {
   Scenario s = base_;
   if (out_.closed) {
     s.workload.closed->users = static_cast<int>(std::lround(load));
   } else {
     s.workload.open->rate = load;
   }
-  const double measured = completions_ / std::max(throughput, 1e-9) / replications;
+  return s;
+}
+
+Result Search::run_at(double load, double throughput, int replications, double share, std::uint64_t seed) {
+  Scenario s = at_load(load);
+  const double measured = share * completions_ / std::max(throughput, 1e-9) / replications;
   s.run.warmup_mode = WarmupMode::fixed;
   s.run.warmup = 0.1 * measured;
   s.run.duration = 1.1 * measured;
@@ -112,15 +146,16 @@ const SaturationPoint& Search::simulate_at(double load, double throughput, int r
   SimulationOptions sim;
   sim.engine = options_.engine;
   sim.threads = options_.threads;
-  sim.seed = seed_;  // the same at every point: common random numbers
+  sim.seed = seed;  // the same at every point: common random numbers
   sim.replications = replications;
   if (options_.on_progress) sim.on_progress = [this](double f) { report(f); };
-  Result r = simulate(s, sim);
-  ++out_.simulations;
+  return simulate(s, sim);
+}
 
+SaturationPoint Search::point_of(double load, const Result& r) const {
   SaturationPoint p;
   p.load = load;
-  p.replications = replications;
+  p.replications = static_cast<int>(r.replications.size());
   p.throughput = r.throughput;
   p.goodput = r.goodput;
   p.p50 = r.latency.p50;
@@ -142,12 +177,73 @@ const SaturationPoint& Search::simulate_at(double load, double throughput, int r
     }
   }
   p.meets = p.failed_term.empty();
-  p.resources = bottlenecks(s, r);
+  p.resources = bottlenecks(at_load(load), r);
+  return p;
+}
+
+const SaturationPoint& Search::record(SaturationPoint p) {
+  ++out_.simulations;
+  const double load = p.load;
   const auto at = std::upper_bound(out_.curve.begin(), out_.curve.end(), load,
                                    [](double x, const SaturationPoint& q) { return x < q.load; });
   const auto index = at - out_.curve.begin();
   out_.curve.insert(at, std::move(p));
   return out_.curve[static_cast<std::size_t>(index)];
+}
+
+ConfidenceInterval term_interval(const Result& r, SloMetric m) {
+  switch (m) {
+    case SloMetric::p50: return r.latency.p50;
+    case SloMetric::p90: return r.latency.p90;
+    case SloMetric::p99: return r.latency.p99;
+    case SloMetric::p999: return r.latency.p999;
+    case SloMetric::mean: return r.latency.mean;
+    case SloMetric::errors: break;
+  }
+  std::vector<double> shares;
+  for (const ReplicationResult& rep : r.replications) {
+    const double attempts = double(rep.completed + rep.errors.total());
+    shares.push_back(attempts > 0.0 ? double(rep.errors.total()) / attempts : 0.0);
+  }
+  return mean_ci(shares);
+}
+
+// Decided when every term's 99 % interval lies on one side of its limit (a
+// wider level than the intervals' 95 %: an early wrong verdict would move
+// the answer by more than the tolerance). A capacity shortfall alone leaves
+// it to the next stage, which judges it on more completions.
+std::optional<bool> Search::decisive_verdict(const Result& r, const SaturationPoint& p) const {
+  bool below = p.meets;
+  for (const SloTerm& term : options_.slo) {
+    const ConfidenceInterval ci = term_interval(r, term.metric);
+    if (ci.samples < 2 || !std::isfinite(ci.half_width)) return std::nullopt;
+    const double half = ci.half_width * student_t_quantile(kDecisiveLevel, ci.samples - 1) /
+                        student_t_quantile(0.975, ci.samples - 1);
+    if (ci.value - half > term.limit) return false;
+    below = below && ci.value + half < term.limit;
+  }
+  if (below) return true;
+  return std::nullopt;
+}
+
+bool Search::meets_at(double load) {
+  const double throughput = expected_throughput(load);
+  if (options_.slo.empty()) return simulate_at(load, throughput, 1).meets;
+  // Each stage on a seed of its own (independent replications), the same
+  // seeds at every load (common random numbers); the point is recorded once.
+  std::vector<ReplicationResult> replications;
+  for (std::size_t stage = 0; stage < kStages.size(); ++stage) {
+    Result r = run_at(load, throughput, kStages[stage], kStageShare * kStages[stage], seed_ + stage);
+    for (ReplicationResult& rep : r.replications) {
+      rep.index = static_cast<int>(replications.size());
+      replications.push_back(std::move(rep));
+    }
+    const Result all = summarize(std::move(r.scenario), seed_, replications);
+    SaturationPoint p = point_of(load, all);
+    const std::optional<bool> verdict = decisive_verdict(all, p);
+    if (verdict || stage + 1 == kStages.size()) return record(std::move(p)).meets;
+  }
+  return false;  // not reached: the last stage records
 }
 
 // The answer is the bracket's lower end, so the bracket narrows to half the
@@ -159,7 +255,7 @@ void Search::bisect(double lo, double hi, bool integral) {
       mid = std::round(mid);
       if (mid <= lo || mid >= hi) break;
     }
-    if (simulate_at(mid, expected_throughput(mid), 1).meets) {
+    if (meets_at(mid)) {
       lo = mid;
     } else {
       hi = mid;
@@ -169,8 +265,13 @@ void Search::bisect(double lo, double hi, bool integral) {
   confirm(lo, integral);
 }
 
-// Replications at the answer; if their average misses, step down by the tolerance.
+// Replications at the answer; if their average misses, step down by the
+// tolerance. With an SLO every verdict already stands on replications.
 void Search::confirm(double load, bool integral) {
+  if (!options_.slo.empty()) {
+    out_.load = load;
+    return;
+  }
   for (int attempt = 0; attempt < 3 && load > 0.0; ++attempt) {
     const SaturationPoint& p = simulate_at(load, expected_throughput(load), kConfirmReplications);
     if (p.meets) break;
@@ -186,7 +287,7 @@ void Search::open_search(double guess) {
   double hi = std::numeric_limits<double>::infinity();
   double x = guess;
   for (int step = 0; step < kBracketSteps && (lo == 0.0 || std::isinf(hi)); ++step) {
-    if (simulate_at(x, expected_throughput(x), 1).meets) {
+    if (meets_at(x)) {
       lo = x;
       x = std::isinf(hi) ? x * kGrow : std::sqrt(x * hi);
     } else {
@@ -221,7 +322,7 @@ void Search::closed_search(double guess) {
   double hi = std::numeric_limits<double>::infinity();
   double x = std::max(1.0, std::round(guess));
   for (int step = 0; step < kBracketSteps && (lo == 0.0 || std::isinf(hi)); ++step) {
-    if (simulate_at(x, expected_throughput(x), 1).meets) {
+    if (meets_at(x)) {
       lo = x;
       if (!std::isinf(hi)) break;
       x = std::ceil(x * 1.5);
@@ -280,16 +381,17 @@ Saturation Search::run() {
                                       [](const SaturationPoint& p) { return p.failed_term == "capacity"; });
   if (!out_.closed && !overloaded) {
     const double over = kGrow * std::max(capacity_guess_, out_.curve.back().load);
-    (void)simulate_at(over, capacity_guess_, 1);
+    (void)simulate_at(over, capacity_guess_, 1, options_.slo.empty() ? 1.0 : kCapacityShare);
   } else if (out_.closed && !options_.slo.empty()) {
-    (void)simulate_at(std::max(std::ceil(4.0 * knee_guess_), out_.curve.back().load + 8.0), capacity_guess_, 1);
+    (void)simulate_at(std::max(std::ceil(4.0 * knee_guess_), out_.curve.back().load + 8.0), capacity_guess_, 1,
+                      kCapacityShare);
   }
   out_.max_throughput = busiest()->throughput;
-  // The bottlenecks at the answer: its confirming replications' point.
+  // The bottlenecks at the answer: the point with the most replications there.
   const SaturationPoint* at = nullptr;
   for (const SaturationPoint& p : out_.curve) {
     if (std::abs(p.load - std::max(out_.load, 1.0)) < 1e-9 * std::max(1.0, p.load) &&
-        (at == nullptr || p.replications > at->replications)) {
+        (at == nullptr || p.replications >= at->replications)) {
       at = &p;
     }
   }

@@ -42,4 +42,21 @@ ServiceStats service_stats(const Service& spec, const ServiceCounts& counts, dou
   return stats;
 }
 
+CacheStats cache_stats(const Cache& spec, const ServiceCounts& counts, double busy_area, double queued_area,
+                       double span) {
+  CacheStats stats;
+  stats.name = spec.name;
+  const double busy = busy_area - counts.busy_at_warmup;
+  const double queued = queued_area - counts.queued_at_warmup;
+  stats.utilization = busy / (span * spec.threads);
+  stats.mean_queue_length = queued / span;
+  stats.commands = counts.calls;
+  if (counts.calls > 0) {
+    const auto commands = static_cast<double>(counts.calls);
+    stats.mean_wait = queued / commands;
+    stats.mean_response = (queued + busy) / commands;
+  }
+  return stats;
+}
+
 }  // namespace servesim::detail

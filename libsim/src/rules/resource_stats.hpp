@@ -60,4 +60,9 @@ struct ServiceCounts {
 [[nodiscard]] ServiceStats service_stats(const Service& spec, const ServiceCounts& counts, double busy_area,
                                          double queued_area, double span);
 
+/// A cache store's statistics, from the counts and areas of the service
+/// station that ran it (see call_stations in rules/route.hpp).
+[[nodiscard]] CacheStats cache_stats(const Cache& spec, const ServiceCounts& counts, double busy_area,
+                                     double queued_area, double span);
+
 }  // namespace servesim::detail

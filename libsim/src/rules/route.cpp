@@ -74,6 +74,11 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server&
       return;
     }
     case PhaseKind::cache: {
+      if (!phase.target.empty()) {  // the lookup: a command at the store, awaited like a call
+        Step lookup = make_step(StepKind::call, waiter, scenario.find_cache(phase.target)->command_time);
+        lookup.target = static_cast<std::uint32_t>(scenario.services.size()) + index_of(scenario.caches, phase.target);
+        steps.push_back(lookup);
+      }
       const std::size_t branch = steps.size();
       steps.push_back(make_step(StepKind::branch, RunsOn::none, Distribution::constant(0.0)));
       steps[branch].probability = phase.hit_ratio;
@@ -103,6 +108,14 @@ std::vector<Step> without_gil(std::vector<Step> steps, const Server& server) {
 }
 
 }  // namespace
+
+std::vector<Service> call_stations(const Scenario& scenario) {
+  std::vector<Service> stations = scenario.services;
+  for (const Cache& cache : scenario.caches) {
+    stations.push_back(Service{cache.name, cache.command_time, cache.threads, 0.0});
+  }
+  return stations;
+}
 
 bool has_event_loop(const Server& server) noexcept {
   return server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_gevent;

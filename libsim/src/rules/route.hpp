@@ -41,7 +41,9 @@ struct Step {
   RunsOn runs_on;
   bool new_connection_only;  ///< skipped when the request reuses a keep-alive connection
   Distribution duration;     ///< seconds at speed 1.0; query: at the database; call: the latency
-  std::uint32_t target;      ///< query: a database; call: a service; branch, jump: a step (indices)
+  /// query: a database; call: a service, or after them a cache store (see
+  /// call_stations); branch, jump: a step (indices)
+  std::uint32_t target;
   double probability;        ///< branch: of going on to the next step
 };
 
@@ -54,6 +56,11 @@ struct Step {
 /// The steps of a request a uvicorn server turns away with 503 above
 /// limit_concurrency: its event loop reads the request and answers.
 [[nodiscard]] std::vector<Step> build_rejection_route(const Server& server);
+
+/// What call steps queue at, by target: the scenario's services, then one per
+/// cache store (its command threads as the concurrency, its command time as
+/// the latency, no errors). Both engines run a store as they run a service.
+[[nodiscard]] std::vector<Service> call_stations(const Scenario& scenario);
 
 /// Whether the server's processes run requests on an event loop (uvicorn, gevent).
 [[nodiscard]] bool has_event_loop(const Server& server) noexcept;

@@ -3,7 +3,8 @@
 // most the pool's timeout), queues at the database for one of its
 // connections, runs its query and gives the connection back. A call step
 // queues for one of the service's concurrency slots, if it caps them, waits
-// the call's latency, and may fail its request with a 502.
+// the call's latency, and may fail its request with a 502. A cache store's
+// command is a call to a station without errors.
 #include <cassert>
 #include <cstdint>
 
@@ -15,8 +16,11 @@ void NativeSimulation::build_dependencies() {
   for (const Database& spec : scenario_.databases) {
     databases_.push_back(DatabaseRuntime{.spec = &spec, .station = Station(spec.connections)});
   }
-  for (std::size_t s = 0; s < scenario_.services.size(); ++s) {
-    const Service& spec = scenario_.services[s];
+  // Cache stores run as services after the scenario's own: a FIFO station of
+  // `threads` command threads. The vector is complete before pointers into it are taken.
+  call_stations_ = call_stations(scenario_);
+  for (std::size_t s = 0; s < call_stations_.size(); ++s) {
+    const Service& spec = call_stations_[s];
     services_.push_back(ServiceRuntime{
         .spec = &spec,
         .station = Station(spec.concurrency.value_or(Station::kUnbounded)),

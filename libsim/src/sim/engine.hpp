@@ -152,7 +152,8 @@ class NativeSimulation {
   std::vector<ServerRoute> routes_;
   std::vector<EndpointRuntime> endpoints_;
   std::vector<DatabaseRuntime> databases_;
-  std::vector<ServiceRuntime> services_;
+  std::vector<Service> call_stations_;  ///< services, then cache stores (rules/route.hpp)
+  std::vector<ServiceRuntime> services_;  ///< one per call station
   std::vector<ConnectionPoolRuntime> pools_;  ///< per process and database: [process * databases + database]
   std::optional<double> client_timeout_;
   /// Closed users: when their keep-alive connection fell idle; kNoConnection when they have none.

@@ -72,7 +72,13 @@ ReplicationResult NativeSimulation::collect() {
     result.hosts.push_back(HostStats{scenario_.hosts[h].name, busy / (span * hosts_[h].cores())});
   }
   for (std::size_t d = 0; d < databases_.size(); ++d) result.databases.push_back(database_stats(d));
-  for (std::size_t s = 0; s < services_.size(); ++s) result.services.push_back(service_stats(s));
+  const std::size_t services = scenario_.services.size();
+  for (std::size_t s = 0; s < services; ++s) result.services.push_back(service_stats(s));
+  for (std::size_t c = 0; c < scenario_.caches.size(); ++c) {
+    const ServiceRuntime& store = services_[services + c];
+    result.caches.push_back(detail::cache_stats(scenario_.caches[c], store.counts, store.station.busy_area(now_),
+                                                store.station.queued_area(now_), span));
+  }
   return result;
 }
 

@@ -66,6 +66,10 @@ std::vector<TimedField> timed_fields(const Scenario& scenario) {
     fields.push_back({entry_path("services", i, scenario.services[i].name) + ".latency",
                       scenario.services[i].latency.mean()});
   }
+  for (std::size_t i = 0; i < scenario.caches.size(); ++i) {
+    fields.push_back({entry_path("caches", i, scenario.caches[i].name) + ".command_time",
+                      scenario.caches[i].command_time.mean()});
+  }
   return fields;
 }
 

@@ -57,8 +57,8 @@ const char* runners_name(ServerKind kind) {
 }
 
 // What ran out on server `s`, by scenario path as find_saturation names
-// resources: its host's cores, a database, its GIL (when a process has several
-// threads), or its workers, threads or event loops.
+// resources: its host's cores, a database, a cache store's command threads,
+// its GIL (when a process has several threads), or its workers, threads or event loops.
 std::string saturated_resource(const Scenario& scenario, const ReplicationResult& replication,
                                std::size_t s) {
   const Server& server = scenario.servers[s];
@@ -70,6 +70,11 @@ std::string saturated_resource(const Scenario& scenario, const ReplicationResult
   for (std::size_t d = 0; d < replication.databases.size() && d < scenario.databases.size(); ++d) {
     if (replication.databases[d].utilization >= kSaturated) {
       return entry_path("databases", d, scenario.databases[d].name) + ".connections";
+    }
+  }
+  for (std::size_t c = 0; c < replication.caches.size() && c < scenario.caches.size(); ++c) {
+    if (replication.caches[c].utilization >= kSaturated) {
+      return entry_path("caches", c, scenario.caches[c].name) + ".threads";
     }
   }
   const std::string path = entry_path("servers", s, server.name);

@@ -20,13 +20,13 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from servesim._core import Error, ScenarioError
-from servesim.cli import compare, plan, report, run, saturate, sweep, validate
+from servesim.cli import calibrate, compare, plan, report, run, saturate, sweep, validate
 from servesim.cli.common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, PROG, CliError
 from servesim.cli.output import discard_stdout
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (run, compare, saturate, sweep, plan, report, validate)
+COMMANDS = (run, compare, saturate, sweep, plan, calibrate, report, validate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -415,7 +415,7 @@ TEST_CASE("unknown keys get a suggestion when one is close, else the valid keys"
                 "endpoints.work.phases[0].cpu.maen", "did you mean 'mean'?");
   require_error(with(kBase, "workers: 2", "colour: blue"), "servers.web.colour",
                 "unknown key; valid keys: host, kind, workers, replicas, backlog, framework, framework_overhead, "
-                "connection_overhead, switch_interval, timeout");
+                "connection_overhead, switch_interval, python, free_threaded_slowdown, timeout");
   require_error(with(kBase, "{cpu: 10ms}", "{gpu: 10ms}"), "endpoints.work.phases[0].gpu",
                 "unknown phase kind; did you mean 'cpu'?");
 }

@@ -63,6 +63,7 @@ TEST_CASE("every section's description has unique, documented keys", "[model][fi
   check_description(database_fields(), docs);
   check_description(pool_fields(), docs);
   check_description(service_fields(), docs);
+  check_description(cache_fields(), docs);
   check_description(balancer_fields(), docs);
   check_description(endpoint_fields(), docs);
   check_description(closed_fields(), docs);

@@ -257,6 +257,33 @@ struct ServiceStats {
 };
 
 /**
+ * One cache store (Redis) in one replication. The mean wait and response
+ * come from the time-average areas by Little's law: the waiting (or present)
+ * command-seconds of the measured window over the commands completed in it.
+ */
+struct CacheStats {
+  std::string name;
+  double utilization = 0.0;
+  double mean_queue_length = 0.0;
+  double mean_wait = kNoData;
+  double mean_response = kNoData;
+  std::uint64_t commands = 0;
+
+  static constexpr auto fields() {
+    using T = CacheStats;
+    return std::tuple{
+        field("name", &T::name, "the cache store"),
+        field("utilization", &T::utilization, "mean fraction of its command threads at work, [0, 1]"),
+        field("mean_queue_length", &T::mean_queue_length, "time-average commands waiting for a command thread"),
+        field("mean_wait", &T::mean_wait,
+              "mean seconds a command waited for a thread (Little's law); None (no data) without commands"),
+        field("mean_response", &T::mean_response,
+              "mean seconds from a command's arrival to its answer (Little's law); None (no data) without commands"),
+        field("commands", &T::commands, "commands completed in the measured window")};
+  }
+};
+
+/**
  * Whether the servers kept up with the offered load. Overload is a result,
  * not a failure: a queue that grows through the second half of the measured
  * window, or requests turned away (refused by a full backlog, 503 above
@@ -348,6 +375,7 @@ struct ReplicationResult {
   std::vector<HostStats> hosts;
   std::vector<DatabaseStats> databases;
   std::vector<ServiceStats> services;
+  std::vector<CacheStats> caches;
   std::vector<BalancerStats> balancers;
   LittleCheck little;
   std::vector<IntervalStats> timeline;
@@ -374,6 +402,7 @@ struct ReplicationResult {
         field("hosts", &T::hosts, "per host, in scenario order"),
         field("databases", &T::databases, "per database, in scenario order"),
         field("services", &T::services, "per downstream service, in scenario order"),
+        field("caches", &T::caches, "per cache store, in scenario order"),
         field("balancers", &T::balancers, "per balancer, in scenario order"),
         field("little", &T::little, "Little's law check on the measured window"),
         field("timeline", &T::timeline, "time-series intervals over the whole run, warm-up included"),

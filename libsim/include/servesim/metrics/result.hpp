@@ -177,6 +177,27 @@ struct ServiceSummary {
   }
 };
 
+/** A cache store across replications (see CacheStats). */
+struct CacheSummary {
+  std::string name;
+  ConfidenceInterval utilization;
+  ConfidenceInterval mean_queue_length;
+  ConfidenceInterval mean_wait;
+  ConfidenceInterval mean_response;
+  std::uint64_t commands = 0;
+
+  static constexpr auto fields() {
+    using T = CacheSummary;
+    return std::tuple{
+        field("name", &T::name, "the cache store"),
+        field("utilization", &T::utilization, "mean fraction of its command threads at work, [0, 1]"),
+        field("mean_queue_length", &T::mean_queue_length, "time-average commands waiting for a command thread"),
+        field("mean_wait", &T::mean_wait, "mean wait of a command for a thread, s"),
+        field("mean_response", &T::mean_response, "mean time from a command's arrival to its answer, s"),
+        field("commands", &T::commands, "commands completed, summed over replications")};
+  }
+};
+
 /**
  * Everything a simulation reports. Aggregates are means over replications
  * with 95 % Student-t half-widths; `replications` keeps each run.
@@ -198,6 +219,7 @@ struct Result {
   std::vector<HostSummary> hosts;
   std::vector<DatabaseSummary> databases;
   std::vector<ServiceSummary> services;
+  std::vector<CacheSummary> caches;
   std::vector<BalancerSummary> balancers;
   LittleCheck little;
   LatencyHistogram histogram;
@@ -228,6 +250,7 @@ struct Result {
         field("hosts", &T::hosts, "per host, in scenario order"),
         field("databases", &T::databases, "per database, in scenario order"),
         field("services", &T::services, "per downstream service, in scenario order"),
+        field("caches", &T::caches, "per cache store, in scenario order"),
         field("balancers", &T::balancers, "per balancer, in scenario order"),
         field("little", &T::little, "Little's law check, means over replications"),
         field("stability", &T::stability, "whether the servers kept up; unstable if any replication is"),

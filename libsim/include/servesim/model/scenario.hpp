@@ -149,12 +149,13 @@ enum class PhaseKind {
  * - `db`: `target` names a Database; `duration` is the query's service time
  *   there (unset: the database's `query_time`).
  * - `call`: `target` names a Service; the call takes the service's latency.
- * - `cache`: with probability `hit_ratio` the `hit` phases run, else the `miss` phases.
+ * - `cache`: with probability `hit_ratio` the `hit` phases run, else the `miss` phases;
+ *   with a `target` (a Cache store) the lookup is first a command at that store.
  */
 struct Phase {
   PhaseKind kind = PhaseKind::cpu;
   Distribution duration;
-  std::string target;        ///< db: a Database; call: a Service
+  std::string target;        ///< db: a Database; call: a Service; cache: a Cache store, or empty
   bool has_duration = true;  ///< db: false when the database's query_time applies
   double hit_ratio = 0.0;    ///< cache: probability of a hit, in [0, 1]
   std::vector<Phase> hit;    ///< cache: phases of a hit
@@ -195,6 +196,19 @@ struct Service {
   Distribution latency = Distribution::constant(0.010);
   std::optional<int> concurrency;
   double error_rate = 0.0;
+};
+
+/**
+ * A cache or key-value store as a server (Redis): `threads` command threads
+ * (Redis executes commands on one) run commands first come first served,
+ * each taking `command_time`; so a hot store can be the bottleneck. A
+ * `cache` phase naming it sends it one command (the lookup) before its
+ * hit or miss phases. Network time to the store belongs in `command_time`.
+ */
+struct Cache {
+  std::string name;
+  int threads = 1;
+  Distribution command_time = Distribution::constant(0.0001);
 };
 
 /// How a load balancer picks a server for each request.
@@ -368,6 +382,7 @@ struct Scenario {
   std::vector<Endpoint> endpoints;
   std::vector<Database> databases;
   std::vector<Service> services;
+  std::vector<Cache> caches;
   std::vector<Balancer> balancers;
   Workload workload;
   RunConfig run;
@@ -391,6 +406,7 @@ struct Scenario {
   [[nodiscard]] const Endpoint* find_endpoint(const std::string& endpoint_name) const noexcept;
   [[nodiscard]] const Database* find_database(const std::string& database_name) const noexcept;
   [[nodiscard]] const Service* find_service(const std::string& service_name) const noexcept;
+  [[nodiscard]] const Cache* find_cache(const std::string& cache_name) const noexcept;
   [[nodiscard]] const Balancer* find_balancer(const std::string& balancer_name) const noexcept;
   /// The servers that serve `endpoint`: its server, or every server of the balancer it names.
   [[nodiscard]] std::vector<const Server*> servers_of(const Endpoint& endpoint) const;

@@ -107,7 +107,9 @@ struct Saturation {
  * Open workloads (a constant Poisson or evenly spaced rate): the bottleneck
  * law (resource_loads()) brackets the rate; bisection with one replication per
  * point and the same seed at every point (common random numbers) narrows it
- * to `tolerance`; replications at the answer confirm it. Each point runs long
+ * to `tolerance`; replications at the answer confirm it. With an SLO, each
+ * load is judged on replications added in stages until every term's 99 %
+ * interval is on one side of its limit (at most the full point). Each point runs long
  * enough for about 50,000 completions at tolerance 0.02 (scaling with
  * 1 / tolerance^2). Closed workloads without an SLO: N* = (R(1) + Z) X_max
  * from a lone user's response time and the throughput at four times the
