@@ -240,7 +240,7 @@ def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: flo
         "error_rate": error_rate, "failure_rate": error_rate,
         "latency": {**latency, "max": p99_s}, "latency_ci": {key: ci(value) for key, value in latency.items()},
         "endpoints": [], "balancers": [], "replications": [],
-        "hosts": [{"name": "app", **with_ci(cpu_utilization=cpu)}],
+        "hosts": [{"name": "app", **with_ci(cpu_utilization=cpu), "static_memory": 0.0, "memory": 0.0}],
         "servers": [{"name": server, **with_ci(worker_busy_fraction=workers, gil_busy_fraction=gil,
                                                mean_queue_length=0.0, queued_fraction=0.0)}],
         "little": {"mean_in_system": 0.0, "throughput": throughput, "mean_response": p50_s,

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <unistd.h>
 
 #include "servesim/io/scenario_parser.hpp"
 #include "support/require_error.hpp"
@@ -29,10 +30,13 @@ void require_error(const std::string& workload, const std::string& path, const s
   test::require_error(with_workload(workload), path, fragment);
 }
 
-// A scenario file beside a trace file holding `trace`, in a fresh directory.
+// A scenario file beside a trace file holding `trace`, in a fresh directory of this
+// process's own: ctest runs test cases as parallel processes, which must not share it.
 class TraceFiles {
  public:
-  TraceFiles() : dir_(std::filesystem::temp_directory_path() / "servesim-test-workload-parser") {
+  TraceFiles()
+      : dir_(std::filesystem::temp_directory_path() /
+             ("servesim-test-workload-parser-" + std::to_string(getpid()))) {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }

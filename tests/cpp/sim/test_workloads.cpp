@@ -13,6 +13,7 @@
 #include <numbers>
 #include <string>
 #include <vector>
+#include <unistd.h>
 
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/sim/simulate.hpp"
@@ -188,7 +189,8 @@ TEST_CASE("Retries follow the backoff schedule, capped, and users think after th
 TEST_CASE("A trace replays its arrival times exactly", "[simulate][workloads]") {
   // The trace file holds 1,000 times, 17 of them after the 60 s run: exactly
   // 983 arrivals, each in the interval its time falls in.
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "servesim-test-trace";
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("servesim-test-trace-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::vector<double> times;
   times.reserve(1000);
