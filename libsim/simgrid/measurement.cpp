@@ -60,6 +60,7 @@ void Model::start_measuring() {
   for (std::size_t h = 0; h < hosts_.size(); ++h) core_seconds_at_warmup_.push_back(core_seconds(h));
   mark_dependencies_warmup();
   for (BalancerRuntime& balancer : balancers_) balancer.picker.start_measuring();
+  for (GroupRuntime& group : groups_) group.tally.start_measuring(now());
 }
 
 // The rules' time series, fed with the areas this engine measures.
@@ -112,6 +113,9 @@ ReplicationResult Model::collect() {
   }
   for (std::size_t b = 0; b < balancers_.size(); ++b) {
     result.balancers.push_back(detail::split_of(scenario_.balancers[b], balancers_[b].picker));
+  }
+  for (const GroupRuntime& group : groups_) {
+    result.connections.push_back(group.tally.collect(*group.server->spec, now(), span));
   }
   return result;
 }

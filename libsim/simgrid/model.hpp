@@ -23,6 +23,7 @@
 
 #include "rules/admission.hpp"
 #include "rules/balancer.hpp"
+#include "rules/connections.hpp"
 #include "rules/endpoint_mix.hpp"
 #include "rules/failures.hpp"
 #include "rules/gil.hpp"
@@ -190,6 +191,15 @@ struct HandlerFailed {
   Failure failure;
 };
 
+// A connection group: its message route is endpoints_[endpoint]'s one target.
+struct GroupRuntime {
+  const ConnectionGroup* spec = nullptr;
+  ServerRuntime* server = nullptr;
+  std::uint32_t endpoint = 0;
+  Rng opens, holds, messages;
+  detail::ConnectionTally tally;
+};
+
 class Model {
  public:
   Model(const Scenario& scenario, int replication, Measurement measurement, const IntervalHook& on_interval);
@@ -236,6 +246,13 @@ class Model {
   void release_loop(Request& request);
   void mark_waiting(Request& request, double delta);
 
+  // Long-lived connections (connections.cpp).
+  void build_connections();
+  void start_connections();
+  void open_connection(GroupRuntime& group);
+  void close_connection(GroupRuntime& group, Process& process);
+  void run_message(GroupRuntime& group, Process& process, Request& message);
+
   // Cores and the GIL (cpu.cpp).
   void compute(Request& request, double seconds, bool needs_gil);
   void release_gil(Request& request);
@@ -276,6 +293,7 @@ class Model {
   std::vector<DatabaseRuntime> databases_;
   std::vector<Service> call_stations_;  // services, then cache stores (rules/route.hpp)
   std::vector<ServiceRuntime> services_;  // one per call station
+  std::deque<GroupRuntime> groups_;       // stable addresses: actors hold them
 
   detail::Retries retries_;
   detail::EndpointMix mix_;

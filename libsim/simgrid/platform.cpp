@@ -44,6 +44,7 @@ void Model::build() {
   for (const Host& host : scenario_.hosts) cores.push_back(host.cores);
   tally_ = detail::Tally(scenario_, std::move(runners), std::move(cores));
   build_endpoints();
+  build_connections();
   build_dependencies();
 }
 
@@ -134,6 +135,7 @@ void Model::start_actors() {
   if (workload.client_timeout) {
     sg4::Actor::create("client-timeouts", client_host_, [this] { timeout_watch(); });
   }
+  start_connections();
   sg4::Actor::create("timeline", client_host_, [this] { timeline(); });
 }
 

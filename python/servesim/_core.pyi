@@ -215,6 +215,20 @@ class CacheStats:
     mean_response: float | None  # mean seconds from a command's arrival to its answer (Little's law); None (no data) without commands
     commands: int  # commands completed in the measured window
 
+class ConnectionStats:
+    """servesim::ConnectionStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the connection group
+    server: str  # the server holding its connections
+    opened: int  # connections opened in the measured window (with count and no warm-up: all of them, at t = 0)
+    refused: int  # connections refused: no process had room (limit_concurrency, worker_connections, file descriptors, or no idle sync worker)
+    mean_open: float  # time-average connections open
+    messages: int  # messages (stream chunks) handled in the measured window
+    message_rate: float  # messages / measured duration, messages/s
+    message_latency: LatencyStats  # a message's wait for the loop or worker plus its phases, s
+    memory: float  # mean_open times the server's memory.connection, bytes
+
 class IntervalStats:
     """servesim::IntervalStats (read-only; its C++ field list, docs in help())."""
 
@@ -256,6 +270,7 @@ class ReplicationResult:
     databases: list[DatabaseStats]  # per database, in scenario order
     services: list[ServiceStats]  # per downstream service, in scenario order
     caches: list[CacheStats]  # per cache store, in scenario order
+    connections: list[ConnectionStats]  # per connection group, in scenario order
     balancers: list[BalancerStats]  # per balancer, in scenario order
     little: LittleCheck  # Little's law check on the measured window
     timeline: list[IntervalStats]  # time-series intervals over the whole run, warm-up included
@@ -356,6 +371,20 @@ class CacheSummary:
     mean_response: ConfidenceInterval  # mean time from a command's arrival to its answer, s
     commands: int  # commands completed, summed over replications
 
+class ConnectionSummary:
+    """servesim::ConnectionSummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the connection group
+    server: str  # the server holding its connections
+    opened: int  # connections opened, summed over replications
+    refused: int  # connections refused, summed over replications
+    mean_open: ConfidenceInterval  # time-average connections open
+    messages: int  # messages (stream chunks) handled, summed over replications
+    message_rate: ConfidenceInterval  # messages handled per second
+    message_latency: LatencySummary  # a message's wait for the loop or worker plus its phases, s
+    memory: ConfidenceInterval  # memory its open connections hold (mean_open x memory.connection), bytes
+
 class Result:
     """servesim::Result (read-only; its C++ field list, docs in help())."""
 
@@ -377,6 +406,7 @@ class Result:
     databases: list[DatabaseSummary]  # per database, in scenario order
     services: list[ServiceSummary]  # per downstream service, in scenario order
     caches: list[CacheSummary]  # per cache store, in scenario order
+    connections: list[ConnectionSummary]  # per connection group, in scenario order
     balancers: list[BalancerSummary]  # per balancer, in scenario order
     little: LittleCheck  # Little's law check, means over replications
     stability: Stability  # whether the servers kept up; unstable if any replication is

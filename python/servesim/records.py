@@ -30,6 +30,8 @@ from servesim._core import (
     CacheStats,
     CacheSummary,
     ConfidenceInterval,
+    ConnectionStats,
+    ConnectionSummary,
     DatabaseStats,
     DatabaseSummary,
     EndpointStats,
@@ -52,7 +54,7 @@ from servesim._core import (
 
 __all__ = [
     "BalancedServerStats", "BalancedServerSummary", "BalancerStats", "BalancerSummary",
-    "CacheStats", "CacheSummary", "ConfidenceInterval", "DatabaseStats", "DatabaseSummary", "EndpointStats", "EndpointSummary",
+    "CacheStats", "CacheSummary", "ConfidenceInterval", "ConnectionStats", "ConnectionSummary", "DatabaseStats", "DatabaseSummary", "EndpointStats", "EndpointSummary",
     "ErrorCounts", "HostStats", "HostSummary", "IntervalStats", "LatencyStats", "LatencySummary",
     "LittleCheck", "Prediction", "ReplicationResult", "ServerStats", "ServerSummary",
     "ServiceStats", "ServiceSummary", "Stability", "as_dict",

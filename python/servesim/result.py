@@ -215,6 +215,26 @@ class Result:
         return _by_name(self.record.caches, "utilization")
 
     @property
+    def connections_open(self) -> dict[str, ConfidenceInterval]:
+        """Time-average long-lived connections open (WebSockets, streaming responses),
+        by connection group name.
+
+        Example: ``ss.simulate(ss.Scenario.from_yaml("scenarios/websocket-chat.yaml"))
+        .connections_open["chat"].value`` is about 10,000."""
+        return _by_name(self.record.connections, "mean_open")
+
+    @property
+    def message_rate(self) -> dict[str, ConfidenceInterval]:
+        """Messages (a stream's chunks) handled per second, by connection group name."""
+        return _by_name(self.record.connections, "message_rate")
+
+    @property
+    def message_p99(self) -> dict[str, ConfidenceInterval]:
+        """99th percentile of a message's latency (its wait for the event loop or worker
+        plus its phases), in seconds, by connection group name."""
+        return {group.name: group.message_latency.p99 for group in self.record.connections}
+
+    @property
     def service_in_use(self) -> dict[str, ConfidenceInterval]:
         """Time-average calls in progress at each downstream service (the concurrency in
         use, at most its ``concurrency``), by service name."""

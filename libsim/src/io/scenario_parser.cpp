@@ -178,6 +178,33 @@ Endpoint parse_endpoint(const std::string& name, const YamlField& f, const std::
   return endpoint;
 }
 
+ConnectionGroup parse_connection_group(const std::string& name, const YamlField& f,
+                                       const std::vector<std::string>& servers) {
+  const auto fields = detail::connection_fields();
+  f.expect_keys(detail::field_keys(fields),
+                "a map like {server: api, kind: websocket, count: 1000, messages: 0.5, phases: [{cpu: 1ms}]}");
+  ConnectionGroup group;
+  group.name = name;
+  group.server = reference(f, "server", servers, "servers");
+  if (auto kind = f.optional("kind")) group.kind = detail::parse_enum<ConnectionKind>(*kind);
+  const bool websocket = group.kind == ConnectionKind::websocket;
+  for (const char* key : websocket ? std::vector<const char*>{"chunks", "chunk_gap"}
+                                   : std::vector<const char*>{"messages", "hold"}) {
+    if (f.optional(key)) {
+      f.child(key).fail(websocket ? "belongs to kind stream (a streaming response's chunks); a websocket has messages"
+                                  : "belongs to kind websocket; a stream sends `chunks` chunks `chunk_gap` apart");
+    }
+  }
+  if (f.optional("hold") && f.optional("count")) {
+    f.child("hold").fail("a counted population stays open all run; hold goes with open_rate");
+  }
+  YamlField phases = f.required("phases");
+  group.phases = parse_phases(phases);
+  if (group.phases.empty()) phases.fail("must list at least one phase");
+  detail::read_fields(f, group, fields);
+  return group;
+}
+
 RunConfig parse_run(const YamlField& f) {
   RunConfig run;
   detail::read_section(f, run, detail::run_fields(), "a map like {duration: 60s, warmup: 5s}");
@@ -229,7 +256,8 @@ Scenario parse_fields(const YAML::Node& root, const std::string& origin_name) {
                         "a scenario must be a map with hosts, servers, endpoints and workload, "
                         "got " + doc.describe());
   }
-  doc.expect_keys({"name", "hosts", "servers", "balancers", "databases", "services", "caches", "endpoints", "workload",
+  doc.expect_keys({"name", "hosts", "servers", "balancers", "databases", "services", "caches", "endpoints", "connections",
+                   "workload",
                    "run", "plan"});
 
   Scenario scenario;
@@ -257,6 +285,10 @@ Scenario parse_fields(const YAML::Node& root, const std::string& origin_name) {
   for (const Balancer& balancer : scenario.balancers) targets.push_back(balancer.name);
   for (const auto& [name, f] : doc.required("endpoints").named_entries("endpoint")) {
     scenario.endpoints.push_back(detail::parse_endpoint(name, f, targets));
+  }
+  const auto servers = names_of(scenario.servers);
+  for (const auto& [name, f] : doc.optional_named_entries("connections", "connection group")) {
+    scenario.connections.push_back(detail::parse_connection_group(name, f, servers));
   }
   const std::filesystem::path base = origin_name.empty() ? std::filesystem::path(".")
                                                          : std::filesystem::path(origin_name).parent_path();

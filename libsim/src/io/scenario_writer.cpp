@@ -169,6 +169,20 @@ std::string scenario_to_json(const Scenario& scenario) {
     write_fields(endpoint, e, endpoint_fields());
   }
 
+  // Only the kind's own settings: the parser rejects the other kind's.
+  json connections = json::object();
+  for (const ConnectionGroup& g : scenario.connections) {
+    json phases = json::array();
+    for (const Phase& p : g.phases) phases.push_back(phase_json(p));
+    json& group = connections[g.name];
+    group = {{"server", g.server}, {"kind", std::string(name_of(g.kind))}, {"phases", std::move(phases)}};
+    write_fields(group, g, connection_fields());
+    const bool websocket = g.kind == ConnectionKind::websocket;
+    for (const char* key : {"chunks", "chunk_gap"}) if (websocket) group.erase(key);
+    for (const char* key : {"messages", "hold"}) if (!websocket) group.erase(key);
+    if (g.count) group.erase("hold");
+  }
+
   const Workload& w = scenario.workload;
   json workload = json::object();
   if (w.open) workload["open"] = open_json(*w.open);
@@ -203,6 +217,7 @@ std::string scenario_to_json(const Scenario& scenario) {
               {"endpoints", std::move(endpoints)},
               {"workload", std::move(workload)}, {"run", std::move(run)}};
   if (!scenario.caches.empty()) doc["caches"] = std::move(caches);
+  if (!scenario.connections.empty()) doc["connections"] = std::move(connections);
   return doc.dump();
 }
 

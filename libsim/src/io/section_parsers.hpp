@@ -22,6 +22,8 @@ RunConfig parse_run(const YamlField& f);
 Database parse_database(const std::string& name, const YamlField& f);
 Service parse_service(const std::string& name, const YamlField& f);
 Cache parse_cache_store(const std::string& name, const YamlField& f);
+ConnectionGroup parse_connection_group(const std::string& name, const YamlField& f,
+                                       const std::vector<std::string>& servers);
 Balancer parse_balancer(const std::string& name, const YamlField& f);
 /// `base`: the directory trace files are relative to.
 Workload parse_workload(const YamlField& f, const std::filesystem::path& base);

@@ -151,6 +151,24 @@ Result summarize(std::string scenario, std::uint64_t seed,
     cache.mean_response = interval_over<Rep>(replications, [i](const Rep& r) { return r.caches[i].mean_response; });
     result.caches.push_back(std::move(cache));
   }
+  for (std::size_t i = 0; i < first.connections.size(); ++i) {
+    ConnectionSummary group;
+    group.name = first.connections[i].name;
+    group.server = first.connections[i].server;
+    std::vector<const LatencyStats*> message_latencies;
+    for (const Rep& rep : replications) {
+      group.opened += rep.connections[i].opened;
+      group.refused += rep.connections[i].refused;
+      group.messages += rep.connections[i].messages;
+      message_latencies.push_back(&rep.connections[i].message_latency);
+    }
+    group.mean_open = interval_over<Rep>(replications, [i](const Rep& r) { return r.connections[i].mean_open; });
+    group.message_rate =
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.connections[i].message_rate; });
+    group.message_latency = summarize_latency(message_latencies);
+    group.memory = interval_over<Rep>(replications, [i](const Rep& r) { return r.connections[i].memory; });
+    result.connections.push_back(std::move(group));
+  }
   for (std::size_t b = 0; b < first.balancers.size(); ++b) {
     BalancerSummary balancer{first.balancers[b].name, {}};
     for (std::size_t s = 0; s < first.balancers[b].servers.size(); ++s) {

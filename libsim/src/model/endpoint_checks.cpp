@@ -83,6 +83,53 @@ std::vector<std::string> validate_endpoints(const Scenario& scenario, const std:
   return names;
 }
 
+// Long-lived connections: each needs a server that keeps a connection open
+// between messages; Gunicorn's gthread worker hands every connection back to
+// its poller after each request, so it cannot hold one (flask-sock needs a
+// thread per connection, which gthread's pool does not give).
+void validate_connections(const Scenario& scenario, const std::vector<std::string>& servers) {
+  check_names(scenario.connections, "connections", "connection group", /*required=*/false);
+  for (std::size_t i = 0; i < scenario.connections.size(); ++i) {
+    const ConnectionGroup& group = scenario.connections[i];
+    const std::string path = entry_path("connections", i, group.name);
+    const std::string what = group.kind == ConnectionKind::websocket ? "a WebSocket" : "a streaming response";
+    if (scenario.find_balancer(group.server) != nullptr) {
+      fail(path + ".server", "long-lived connections go to one server; '" + group.server +
+                                 "' is a balancer (name one of its servers)");
+    }
+    check_reference(path + ".server", group.server, servers, "server");
+    const Server& server = *scenario.find_server(group.server);
+    if (server.kind == ServerKind::gunicorn_gthread) {
+      fail(path + ".server", what + " cannot run on gunicorn-gthread (server '" + server.name +
+                                 "'): its threads hand each connection back to the poller after a "
+                                 "request, so none holds a connection open; use uvicorn, gunicorn-gevent, "
+                                 "or gunicorn-sync (a worker per connection)");
+    }
+    validate_fields(path, group, connection_fields());
+    if (group.count && group.open_rate) {
+      fail(path + ".open_rate", "give count (a population held all run) or open_rate, not both");
+    }
+    if (!group.count && !group.open_rate) {
+      fail(path + ".count", "required: count (connections held all run) or open_rate (per second)");
+    }
+    if (group.phases.empty()) fail(path + ".phases", "must list at least one phase");
+    Endpoint handler;
+    handler.name = group.name;
+    handler.server = group.server;
+    handler.phases = group.phases;
+    for (std::size_t p = 0; p < group.phases.size(); ++p) {
+      const PhaseKind kind = group.phases[p].kind;
+      const std::string phase_path = path + ".phases[" + std::to_string(p) + "]." + phase_kind_name(kind);
+      if (kind == PhaseKind::background) fail(phase_path, "a message has no response to send first; list its work as cpu");
+      if (kind == PhaseKind::db || kind == PhaseKind::call || kind == PhaseKind::cache) {
+        fail(phase_path, "a message runs cpu, cpu_nogil, io and blocking_io phases (databases, services and "
+                         "caches from messages are not modelled yet; an io phase of the same time stands in)");
+      }
+    }
+    validate_phases(scenario, path + ".phases", group.phases, handler, false);
+  }
+}
+
 double mean_time(const Scenario& scenario, const Phase& phase) {
   switch (phase.kind) {
     case PhaseKind::db:

@@ -84,6 +84,15 @@ struct EnumNames<EndpointStyle> {
 };
 
 template <>
+struct EnumNames<ConnectionKind> {
+  static constexpr std::string_view what = "connection kind";
+  static constexpr std::array<EnumName<ConnectionKind>, 2> entries{{
+      {ConnectionKind::websocket, "websocket"},
+      {ConnectionKind::stream, "stream"},
+  }};
+};
+
+template <>
 struct EnumNames<PythonBuild> {
   static constexpr std::string_view what = "python build";
   static constexpr std::array<EnumName<PythonBuild>, 2> entries{{

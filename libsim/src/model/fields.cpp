@@ -109,6 +109,8 @@ template void validate_fields(const std::string&, const Service&, std::span<cons
                               std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Cache&, std::span<const Field<Cache>>,
                               std::optional<ServerKind>);
+template void validate_fields(const std::string&, const ConnectionGroup&, std::span<const Field<ConnectionGroup>>,
+                              std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Balancer&, std::span<const Field<Balancer>>,
                               std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Endpoint&, std::span<const Field<Endpoint>>,

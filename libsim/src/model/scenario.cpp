@@ -27,6 +27,7 @@ void Scenario::validate() const {
   validate_caches(caches);
   auto targets = validate_balancers(*this, server_names);
   auto endpoint_names = validate_endpoints(*this, targets);
+  validate_connections(*this, server_names);
   validate_workload(workload, endpoint_names);
   validate_run(run);
   validate_time_advances(*this);

@@ -19,6 +19,10 @@ constexpr double kMaxSlowdown = 10.0;
 // Redis runs commands on one thread (I/O threads only move bytes); KeyDB and
 // Dragonfly a few per core. More than this is a typo.
 constexpr double kMaxStoreThreads = 1024;
+// Every open connection is a record in the engine; a connection per
+// open file descriptor of 1,000 processes at the 65,536 limit is already more.
+constexpr double kMaxConnections = 10'000'000;
+constexpr double kMaxChunks = 1'000'000;
 
 }  // namespace
 
@@ -108,6 +112,23 @@ std::span<const Field<Cache>> cache_fields() {
   static const F fields[] = {
       F::integer("threads", &Cache::threads, 1).at_most(kMaxStoreThreads, "a store runs a few command threads"),
       F::distribution("command_time", &Cache::command_time),
+  };
+  return fields;
+}
+
+std::span<const Field<ConnectionGroup>> connection_fields() {
+  using F = Field<ConnectionGroup>;
+  static const F fields[] = {
+      F::custom("server"),
+      F::custom("kind"),
+      F::integer("count", &ConnectionGroup::count, 1)
+          .at_most(kMaxConnections, "each open connection is a record in the engine"),
+      F::number("open_rate", &ConnectionGroup::open_rate, kPositive, "a rate"),
+      F::distribution("hold", &ConnectionGroup::hold),
+      F::number("messages", &ConnectionGroup::messages, kPositive, "a rate"),
+      F::integer("chunks", &ConnectionGroup::chunks, 1).at_most(kMaxChunks, "each chunk is an event"),
+      F::distribution("chunk_gap", &ConnectionGroup::chunk_gap),
+      F::custom("phases"),
   };
   return fields;
 }

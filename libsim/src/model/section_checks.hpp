@@ -17,6 +17,8 @@ void validate_caches(const std::vector<Cache>& caches);
 /// Returns the names an endpoint's `server` may take: servers, then balancers.
 std::vector<std::string> validate_balancers(const Scenario& scenario, const std::vector<std::string>& servers);
 std::vector<std::string> validate_endpoints(const Scenario& scenario, const std::vector<std::string>& targets);
+/// Connection groups: a server that can hold them, a population, their phases.
+void validate_connections(const Scenario& scenario, const std::vector<std::string>& servers);
 void validate_workload(const Workload& workload, const std::vector<std::string>& endpoints);
 void validate_run(const RunConfig& run);
 /// A run whose simulated clock could not move forward would never end.

@@ -32,6 +32,11 @@ class RandomStreams {
   [[nodiscard]] Rng call_failures(std::size_t service) const noexcept { return of(kFirstService + service); }
   /// Balancer `balancer`'s random choices (power of two choices).
   [[nodiscard]] Rng balancer(std::size_t balancer) const noexcept { return of(kFirstBalancer + balancer); }
+  /// Connection group `group`'s source `which` (ConnectionSource): when
+  /// connections open, how long they stay, messages, and steps' durations.
+  [[nodiscard]] Rng connections(std::size_t group, std::size_t which) const noexcept {
+    return of(kFirstConnection + 4 * group + which);
+  }
 
  private:
   // Sources within a replication. Endpoints take 16 up to the branch
@@ -44,6 +49,7 @@ class RandomStreams {
   static constexpr std::uint64_t kFirstBranch = 0x40000;
   static constexpr std::uint64_t kFirstService = 0x60000;
   static constexpr std::uint64_t kFirstBalancer = std::uint64_t{1} << 19U;
+  static constexpr std::uint64_t kFirstConnection = kFirstBalancer + 0x20000;
 
   [[nodiscard]] Rng of(std::uint64_t source) const noexcept {
     return Rng(seed_, Rng::stream_id(replication_, source));

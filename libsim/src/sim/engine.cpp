@@ -21,6 +21,7 @@ void NativeSimulation::start_workload() {
                          EventType::user_send, static_cast<std::uint32_t>(user));
     }
   }
+  start_connections();
 }
 
 ReplicationResult NativeSimulation::run() {
@@ -80,6 +81,14 @@ void NativeSimulation::dispatch(const Event& event) {
     case EventType::pool_timeout: on_pool_timeout(event.subject, event.tag); break;
     case EventType::network_arrival: reach_server(event.subject); break;
     case EventType::retry_send: send(event.subject); break;
+    case EventType::connection_open: on_connection_open(event.subject); break;
+    case EventType::connection_close:
+      if (connections_[event.subject].generation == event.tag) close_connection(event.subject);
+      break;
+    case EventType::connection_message: on_connection_message(event.subject, event.tag); break;
+    case EventType::stream_chunk:
+      if (connections_[event.subject].generation == event.tag) send_message(event.subject);
+      break;
   }
 }
 
@@ -291,6 +300,10 @@ void NativeSimulation::respond(std::uint32_t id) {
 }
 
 void NativeSimulation::finish(std::uint32_t id) {
+  if (is_message(id)) {
+    finish_message(id);
+    return;
+  }
   const std::uint32_t process = requests_[id].process;
   const bool rejected = requests_[id].rejected;
   leave_server(id);

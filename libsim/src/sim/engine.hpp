@@ -14,6 +14,7 @@
 
 #include "rules/arrival_process.hpp"
 #include "rules/balancer.hpp"
+#include "rules/connections.hpp"
 #include "rules/endpoint_mix.hpp"
 #include "rules/failures.hpp"
 #include "rules/measurement.hpp"
@@ -60,10 +61,33 @@ class NativeSimulation {
     Rng rng;
     Rng branch_rng;  ///< cache hits and misses, apart from durations so they do not shift each other
   };
+  // A connection group (connections.cpp): its population, and its
+  // messages as one Poisson stream over its open connections.
+  struct GroupRuntime {
+    const ConnectionGroup* spec;
+    std::uint32_t server;
+    std::uint32_t route;     ///< its message route in routes_
+    std::uint32_t endpoint;  ///< its steps' durations: endpoints_[endpoint].rng
+    std::vector<std::uint32_t> open;  ///< open connections, in no order
+    std::uint32_t message_generation = 0;  ///< bumped when the message rate changes
+    Rng opens, holds, messages;
+    ConnectionTally tally;
+  };
+  // One open connection (or a free slot): its process and place in `open`.
+  struct Connection {
+    std::uint32_t group = 0;
+    std::uint32_t process = 0;
+    std::uint32_t slot = 0;
+    std::uint32_t generation = 0;
+    int chunks_left = 0;
+  };
+
   void build_servers();
   void build_balancers();
   void build_endpoints();
+  void build_connections();
   void start_workload();
+  void start_connections();
 
   void dispatch(const Event& event);
   void on_open_arrival();
@@ -73,6 +97,16 @@ class NativeSimulation {
   void on_worker_boot(std::uint32_t process);
   void on_interval_end();
   void on_warmup_end();
+  void on_connection_open(std::uint32_t group);
+  void open_connection(std::uint32_t group);
+  void close_connection(std::uint32_t connection);
+  void on_connection_message(std::uint32_t group, std::uint32_t generation);
+  void reschedule_messages(std::uint32_t group);
+  void send_message(std::uint32_t connection);
+  void schedule_chunk(std::uint32_t connection);
+  /// Whether request `id` is a message of a connection group, not an HTTP request.
+  [[nodiscard]] bool is_message(std::uint32_t id) { return requests_[id].endpoint >= scenario_.endpoints.size(); }
+  void finish_message(std::uint32_t id);
 
   // A request's way through a server.
   void arrive(std::uint32_t endpoint, std::uint32_t user);
@@ -159,6 +193,10 @@ class NativeSimulation {
   /// Closed users: when their keep-alive connection fell idle; kNoConnection when they have none.
   std::vector<double> connection_idle_since_;
   static constexpr double kNoConnection = std::numeric_limits<double>::quiet_NaN();
+
+  std::vector<GroupRuntime> groups_;
+  std::vector<Connection> connections_;  ///< slots; released ones are in free_connections_
+  std::vector<std::uint32_t> free_connections_;
 
   std::optional<OpenArrivals> open_arrivals_;
   Retries retries_;

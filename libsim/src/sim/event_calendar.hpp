@@ -23,6 +23,10 @@ enum class EventType : std::uint8_t {
   pool_timeout,     ///< request `subject` (if still generation `tag`) may have waited out its pool's timeout
   network_arrival,  ///< request `subject` has crossed the network to its server
   retry_send,     ///< request `subject`, a retry of a failed attempt, is sent after its backoff
+  connection_open,     ///< connection group `subject` opens its next connection
+  connection_close,    ///< connection `subject` (if still generation `tag`) closes
+  connection_message,  ///< connection group `subject`'s next message, if `tag` is its message generation
+  stream_chunk,        ///< connection `subject` (if still generation `tag`) writes its next chunk
 };
 
 struct Event {

@@ -31,6 +31,7 @@ void NativeSimulation::on_warmup_end() {
   for (std::size_t s = 0; s < servers_.size(); ++s) server_areas_at_warmup_.push_back(server_areas(s, now_));
   mark_dependencies_warmup();
   for (LoadBalancer& balancer : balancers_) balancer.start_measuring();
+  for (GroupRuntime& group : groups_) group.tally.start_measuring(now_);
 }
 
 Timeline::Areas NativeSimulation::resource_areas(double now) const {
@@ -78,6 +79,9 @@ ReplicationResult NativeSimulation::collect() {
     const ServiceRuntime& store = services_[services + c];
     result.caches.push_back(detail::cache_stats(scenario_.caches[c], store.counts, store.station.busy_area(now_),
                                                 store.station.queued_area(now_), span));
+  }
+  for (const GroupRuntime& group : groups_) {
+    result.connections.push_back(group.tally.collect(*servers_[group.server].spec, now_, span));
   }
   return result;
 }

@@ -27,6 +27,7 @@ NativeSimulation::NativeSimulation(const Scenario& scenario, int replication, Me
   build_dependencies();
   build_balancers();
   build_endpoints();
+  build_connections();
   if (scenario.workload.open) {
     open_arrivals_.emplace(*scenario.workload.open, scenario.run.duration, streams_.arrivals());
   }

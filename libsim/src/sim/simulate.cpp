@@ -116,7 +116,8 @@ ReplicationResult run_replication(const Scenario& scenario, const detail::Replic
 
 // Each host's expected resident memory (model/memory.hpp): the static part,
 // plus each server's per-connection memory times its time-average requests
-// (queued or in service: Little's L), averaged over replications.
+// (queued or in service: Little's L), averaged over replications, and the
+// memory of its open long-lived connections.
 void add_host_memory(const Scenario& scenario, Result& result) {
   for (HostSummary& summary : result.hosts) {
     const Host* host = scenario.find_host(summary.name);
@@ -133,6 +134,11 @@ void add_host_memory(const Scenario& scenario, Result& result) {
         }
       }
       held += server.memory.connection * in_system / static_cast<double>(result.replications.size());
+    }
+    // Long-lived connections hold their server's per-connection memory while open.
+    for (const ConnectionSummary& group : result.connections) {
+      const Server* server = scenario.find_server(group.server);
+      if (server != nullptr && server->host == host->name) held += group.memory.value;
     }
     summary.memory = summary.static_memory + held;
   }

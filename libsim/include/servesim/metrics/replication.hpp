@@ -284,6 +284,42 @@ struct CacheStats {
 };
 
 /**
+ * One connection group (WebSockets or streaming responses) in one
+ * replication. A message (a stream's chunk) is timed from its arrival (its
+ * gap's end) until its phases are done: waiting for the event loop or the
+ * worker, plus its own time. The loop or worker utilization is the server's
+ * worker_busy_fraction.
+ */
+struct ConnectionStats {
+  std::string name;
+  std::string server;
+  std::uint64_t opened = 0;
+  std::uint64_t refused = 0;
+  double mean_open = 0.0;
+  std::uint64_t messages = 0;
+  double message_rate = 0.0;
+  LatencyStats message_latency;
+  double memory = 0.0;
+  LatencyHistogram histogram;
+
+  static constexpr auto fields() {
+    using T = ConnectionStats;
+    return std::tuple{
+        field("name", &T::name, "the connection group"),
+        field("server", &T::server, "the server holding its connections"),
+        field("opened", &T::opened, "connections opened in the measured window (with count and no warm-up: all of them, at t = 0)"),
+        field("refused", &T::refused, "connections refused: no process had room (limit_concurrency, "
+                                      "worker_connections, file descriptors, or no idle sync worker)"),
+        field("mean_open", &T::mean_open, "time-average connections open"),
+        field("messages", &T::messages, "messages (stream chunks) handled in the measured window"),
+        field("message_rate", &T::message_rate, "messages / measured duration, messages/s"),
+        field("message_latency", &T::message_latency, "a message's wait for the loop or worker plus its phases, s"),
+        field("memory", &T::memory, "mean_open times the server's memory.connection, bytes"),
+        engine_field("histogram", &T::histogram, "every measured message latency")};
+  }
+};
+
+/**
  * Whether the servers kept up with the offered load. Overload is a result,
  * not a failure: a queue that grows through the second half of the measured
  * window, or requests turned away (refused by a full backlog, 503 above
@@ -376,6 +412,7 @@ struct ReplicationResult {
   std::vector<DatabaseStats> databases;
   std::vector<ServiceStats> services;
   std::vector<CacheStats> caches;
+  std::vector<ConnectionStats> connections;
   std::vector<BalancerStats> balancers;
   LittleCheck little;
   std::vector<IntervalStats> timeline;
@@ -403,6 +440,7 @@ struct ReplicationResult {
         field("databases", &T::databases, "per database, in scenario order"),
         field("services", &T::services, "per downstream service, in scenario order"),
         field("caches", &T::caches, "per cache store, in scenario order"),
+        field("connections", &T::connections, "per connection group, in scenario order"),
         field("balancers", &T::balancers, "per balancer, in scenario order"),
         field("little", &T::little, "Little's law check on the measured window"),
         field("timeline", &T::timeline, "time-series intervals over the whole run, warm-up included"),

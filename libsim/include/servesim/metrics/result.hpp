@@ -198,6 +198,33 @@ struct CacheSummary {
   }
 };
 
+/** A connection group across replications (see ConnectionStats). */
+struct ConnectionSummary {
+  std::string name;
+  std::string server;
+  std::uint64_t opened = 0;
+  std::uint64_t refused = 0;
+  ConfidenceInterval mean_open;
+  std::uint64_t messages = 0;
+  ConfidenceInterval message_rate;
+  LatencySummary message_latency;
+  ConfidenceInterval memory;
+
+  static constexpr auto fields() {
+    using T = ConnectionSummary;
+    return std::tuple{
+        field("name", &T::name, "the connection group"),
+        field("server", &T::server, "the server holding its connections"),
+        field("opened", &T::opened, "connections opened, summed over replications"),
+        field("refused", &T::refused, "connections refused, summed over replications"),
+        field("mean_open", &T::mean_open, "time-average connections open"),
+        field("messages", &T::messages, "messages (stream chunks) handled, summed over replications"),
+        field("message_rate", &T::message_rate, "messages handled per second"),
+        field("message_latency", &T::message_latency, "a message's wait for the loop or worker plus its phases, s"),
+        field("memory", &T::memory, "memory its open connections hold (mean_open x memory.connection), bytes")};
+  }
+};
+
 /**
  * Everything a simulation reports. Aggregates are means over replications
  * with 95 % Student-t half-widths; `replications` keeps each run.
@@ -220,6 +247,7 @@ struct Result {
   std::vector<DatabaseSummary> databases;
   std::vector<ServiceSummary> services;
   std::vector<CacheSummary> caches;
+  std::vector<ConnectionSummary> connections;
   std::vector<BalancerSummary> balancers;
   LittleCheck little;
   LatencyHistogram histogram;
@@ -251,6 +279,7 @@ struct Result {
         field("databases", &T::databases, "per database, in scenario order"),
         field("services", &T::services, "per downstream service, in scenario order"),
         field("caches", &T::caches, "per cache store, in scenario order"),
+        field("connections", &T::connections, "per connection group, in scenario order"),
         field("balancers", &T::balancers, "per balancer, in scenario order"),
         field("little", &T::little, "Little's law check, means over replications"),
         field("stability", &T::stability, "whether the servers kept up; unstable if any replication is"),

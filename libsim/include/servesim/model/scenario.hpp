@@ -211,6 +211,38 @@ struct Cache {
   Distribution command_time = Distribution::constant(0.0001);
 };
 
+/// What a long-lived connection carries.
+enum class ConnectionKind {
+  websocket,  ///< messages arrive at a rate while it is open (FastAPI WebSocket, flask-sock)
+  stream,     ///< a streaming response: `chunks` chunks apart by `chunk_gap` (StreamingResponse, SSE)
+};
+
+/**
+ * A population of long-lived connections to `server`: `count` opened at the
+ * start and held for the whole run, or opened at `open_rate` per second
+ * (Poisson). A `websocket` stays open for a `hold` time and receives
+ * `messages` per second (Poisson), each running `phases` on the process
+ * holding it; a `stream` writes `chunks` chunks, each after a `chunk_gap` and
+ * running `phases`, then closes. A connection counts against its process's
+ * connections (uvicorn's limit_concurrency, gevent's worker_connections, the
+ * file-descriptor limit) and holds the server's `memory.connection`; on
+ * gunicorn sync it holds a whole worker. One arriving where no process has
+ * room is refused.
+ */
+struct ConnectionGroup {
+  std::string name;
+  std::string server;  ///< name of a Server (not a balancer)
+  ConnectionKind kind = ConnectionKind::websocket;
+  std::optional<int> count;         ///< fixed population, opened at t = 0
+  std::optional<double> open_rate;  ///< connections opened per second
+  /// websocket with open_rate: how long one stays open, seconds.
+  Distribution hold = Distribution::constant(60.0);
+  double messages = 1.0;  ///< websocket: messages per second per connection
+  int chunks = 10;        ///< stream: chunks per response
+  Distribution chunk_gap = Distribution::constant(0.1);  ///< stream: seconds before each chunk
+  std::vector<Phase> phases;  ///< what one message or chunk runs
+};
+
 /// How a load balancer picks a server for each request.
 enum class BalancingPolicy {
   round_robin,        ///< each server in turn
@@ -384,6 +416,7 @@ struct Scenario {
   std::vector<Service> services;
   std::vector<Cache> caches;
   std::vector<Balancer> balancers;
+  std::vector<ConnectionGroup> connections;
   Workload workload;
   RunConfig run;
   /// The file's `plan:` section: what servesim::plan() searches by default.

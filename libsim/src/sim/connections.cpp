@@ -1,0 +1,167 @@
+// The native engine's long-lived connections (WebSockets, streaming
+// responses). A group's connections are a population: each holds a place in
+// its process (as an accepted request does) until it closes. A websocket's
+// messages are Poisson at `messages` per second per connection; together,
+// over the N connections open, they are one Poisson stream of rate N x
+// messages whose every message goes to an open connection picked uniformly
+// (the superposition of independent Poisson streams), so 10,000 idle
+// connections cost no events. When N changes the next message is drawn
+// afresh, which the exponential's lack of memory makes exact. A stream's
+// chunks follow each other: a gap, then the chunk's phases, then the next gap.
+// A message is a request on the group's message route, entering at the
+// process that holds its connection.
+
+#include <cmath>
+
+#include "rules/scenario_index.hpp"
+#include "sim/engine.hpp"
+
+namespace servesim::detail {
+
+void NativeSimulation::build_connections() {
+  for (std::size_t g = 0; g < scenario_.connections.size(); ++g) {
+    const ConnectionGroup& spec = scenario_.connections[g];
+    const std::uint32_t server = index_of(scenario_.servers, spec.server);
+    const auto route = static_cast<std::uint32_t>(routes_.size());
+    routes_.push_back(ServerRoute{server, build_message_route(scenario_, spec, scenario_.servers[server]), {}});
+    const auto endpoint = static_cast<std::uint32_t>(endpoints_.size());
+    const Rng steps = streams_.connections(g, kConnectionSteps);
+    endpoints_.push_back(EndpointRuntime{route, std::nullopt, NetworkPath{}, steps, steps});
+    groups_.push_back(GroupRuntime{&spec, server, route, endpoint, {}, 0,
+                                   streams_.connections(g, kConnectionOpens),
+                                   streams_.connections(g, kConnectionHolds),
+                                   streams_.connections(g, kConnectionMessages), ConnectionTally(spec)});
+  }
+}
+
+void NativeSimulation::start_connections() {
+  for (std::uint32_t g = 0; g < groups_.size(); ++g) {
+    GroupRuntime& group = groups_[g];
+    if (group.spec->count) {
+      for (int i = 0; i < *group.spec->count; ++i) open_connection(g);
+    } else {
+      calendar_.schedule(-std::log(group.opens.uniform01()) / *group.spec->open_rate, EventType::connection_open, g);
+    }
+  }
+}
+
+void NativeSimulation::on_connection_open(std::uint32_t group) {
+  open_connection(group);
+  GroupRuntime& runtime = groups_[group];
+  calendar_.schedule(now_ - std::log(runtime.opens.uniform01()) / *runtime.spec->open_rate,
+                     EventType::connection_open, group);
+}
+
+// A process with room takes the connection (gunicorn sync: an idle worker,
+// for the connection's lifetime), or it is refused.
+void NativeSimulation::open_connection(std::uint32_t g) {
+  GroupRuntime& group = groups_[g];
+  ServerRuntime& server = servers_[group.server];
+  const std::optional<std::uint32_t> process = pick_process(server);
+  if (!process || !admits_connection(*server.spec, processes_[*process].accepted)) {
+    group.tally.refused();
+    return;
+  }
+  processes_[*process].accepted += 1;
+  std::uint32_t c = 0;
+  if (free_connections_.empty()) {
+    c = static_cast<std::uint32_t>(connections_.size());
+    connections_.emplace_back();
+  } else {
+    c = free_connections_.back();
+    free_connections_.pop_back();
+  }
+  Connection& connection = connections_[c];
+  connection.group = g;
+  connection.process = *process;
+  connection.slot = static_cast<std::uint32_t>(group.open.size());
+  group.open.push_back(c);
+  group.tally.opened(now_);
+  if (group.spec->kind == ConnectionKind::stream) {
+    connection.chunks_left = group.spec->chunks;
+    schedule_chunk(c);
+    return;
+  }
+  if (group.spec->open_rate) {
+    calendar_.schedule(now_ + group.spec->hold.sample(group.holds), EventType::connection_close, c,
+                       connection.generation);
+  }
+  reschedule_messages(g);
+}
+
+void NativeSimulation::close_connection(std::uint32_t c) {
+  Connection& connection = connections_[c];
+  GroupRuntime& group = groups_[connection.group];
+  const std::uint32_t last = group.open.back();
+  group.open[connection.slot] = last;
+  connections_[last].slot = connection.slot;
+  group.open.pop_back();
+  group.tally.closed(now_);
+  connection.generation += 1;
+  free_connections_.push_back(c);
+  const std::uint32_t process = connection.process;
+  processes_[process].accepted -= 1;
+  if (group.spec->kind == ConnectionKind::websocket) reschedule_messages(connection.group);
+  process_freed(process);
+}
+
+void NativeSimulation::reschedule_messages(std::uint32_t g) {
+  GroupRuntime& group = groups_[g];
+  group.message_generation += 1;
+  if (group.open.empty()) return;
+  const double rate = static_cast<double>(group.open.size()) * group.spec->messages;
+  calendar_.schedule(now_ - std::log(group.messages.uniform01()) / rate, EventType::connection_message, g,
+                     group.message_generation);
+}
+
+void NativeSimulation::on_connection_message(std::uint32_t g, std::uint32_t generation) {
+  GroupRuntime& group = groups_[g];
+  if (generation != group.message_generation) return;  // the population changed since
+  send_message(group.open[group.messages.below(group.open.size())]);
+  const double rate = static_cast<double>(group.open.size()) * group.spec->messages;
+  calendar_.schedule(now_ - std::log(group.messages.uniform01()) / rate, EventType::connection_message, g,
+                     generation);
+}
+
+void NativeSimulation::send_message(std::uint32_t c) {
+  const Connection& connection = connections_[c];
+  const GroupRuntime& group = groups_[connection.group];
+  const std::uint32_t id = requests_.acquire();
+  Request& request = requests_[id];
+  request.endpoint = group.endpoint;
+  request.route = group.route;
+  request.process = connection.process;
+  request.user = c;
+  request.arrival = now_;
+  request.first_sent = now_;
+  request.new_connection = false;
+  request.started = true;  // not an HTTP request: the server's served-request counts leave it out
+  advance(id);
+}
+
+// A stream's next chunk after its gap, or its close after the last.
+void NativeSimulation::schedule_chunk(std::uint32_t c) {
+  Connection& connection = connections_[c];
+  if (connection.chunks_left == 0) {
+    close_connection(c);
+    return;
+  }
+  connection.chunks_left -= 1;
+  GroupRuntime& group = groups_[connection.group];
+  calendar_.schedule(now_ + group.spec->chunk_gap.sample(group.holds), EventType::stream_chunk, c,
+                     connection.generation);
+}
+
+// The message's last step ended: its latency, and its thread or loop freed.
+void NativeSimulation::finish_message(std::uint32_t id) {
+  const Request& request = requests_[id];
+  GroupRuntime& group = groups_[request.endpoint - scenario_.endpoints.size()];
+  group.tally.message_done(now_ - request.arrival);
+  const std::uint32_t connection = request.user;
+  if (request.holds_loop) release_loop(id);
+  if (requests_[id].holds_thread) release_thread(id);
+  requests_.release(id);
+  if (group.spec->kind == ConnectionKind::stream) schedule_chunk(connection);
+}
+
+}  // namespace servesim::detail
