@@ -59,7 +59,19 @@ def _plan(args: argparse.Namespace) -> int:
     columns = [*answer.settings, "cost", "verdict", "p99_s", "failed_term", "bottleneck"]
     if answer.draws:
         columns.insert(columns.index("verdict") + 1, "draws_met")
-    table = frame[columns].head(_SHOWN).to_string(float_format=lambda v: f"{v:.4g}")
-    more = f"\n({len(frame) - _SHOWN} more candidates; --csv writes them all)" if len(frame) > _SHOWN else ""
-    write_stdout(f"{answer.explain()}\n\nCandidates, cheapest first:\n{table}{more}\n")
+    first, last = _shown_ranks(len(frame), answer.to_dict()["chosen"])
+    table = frame[columns].iloc[first:last].to_string(float_format=lambda v: f"{v:.4g}")
+    heading = ("Candidates, cheapest first:" if first == 0 else
+               f"Candidates up to the chosen one, cheapest first (ranks {first}-{last - 1} of {len(frame)}):")
+    left = len(frame) - (last - first)
+    more = f"\n({left} more candidates; --csv writes them all)" if left else ""
+    write_stdout(f"{answer.explain()}\n\n{heading}\n{table}{more}\n")
     return 0
+
+
+def _shown_ranks(count: int, chosen: int) -> tuple[int, int]:
+    """The ranks [first, last) of the table: the cheapest ones, or, when the chosen candidate
+    is further down, the ones just cheaper than it (the near misses, the informative rows)
+    with the chosen one and the next."""
+    last = min(count, max(_SHOWN, chosen + 2))
+    return max(0, last - _SHOWN), last
