@@ -23,6 +23,9 @@ constexpr double kMaxStoreThreads = 1024;
 // open file descriptor of 1,000 processes at the 65,536 limit is already more.
 constexpr double kMaxConnections = 10'000'000;
 constexpr double kMaxChunks = 1'000'000;
+// Stalls that take nearly all of a thread's time make its steps' lengths
+// explode (c / (1 - share)); a share that high is a typo for a percentage.
+constexpr double kMaxStallShare = 0.9;
 
 }  // namespace
 
@@ -32,6 +35,17 @@ std::span<const Field<Host>> host_fields() {
       F::integer("cores", &Host::cores, 1),
       F::number("speed", &Host::speed, kPositive),
       F::size("memory", &Host::memory, kPositive),
+      F::custom("stalls"),
+  };
+  return fields;
+}
+
+std::span<const Field<Stalls>> stalls_fields() {
+  using F = Field<Stalls>;
+  static const F fields[] = {
+      F::number("share", &Stalls::share, kFraction, "a fraction")
+          .at_most(kMaxStallShare, "a thread stalled more than 90 % of the time is not running"),
+      F::distribution("length", &Stalls::length),
   };
   return fields;
 }

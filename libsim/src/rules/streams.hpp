@@ -37,10 +37,13 @@ class RandomStreams {
   [[nodiscard]] Rng connections(std::size_t group, std::size_t which) const noexcept {
     return of(kFirstConnection + 4 * group + which);
   }
+  /// The stalls on host `host`'s cores.
+  [[nodiscard]] Rng stalls(std::size_t host) const noexcept { return of(kFirstHost + host); }
 
  private:
-  // Sources within a replication. Endpoints take 16 up to the branch
-  // streams; services and balancers come after.
+  // Sources within a replication (fewer than 2^20, Rng::stream_id). Endpoints
+  // take 16 up to the branch streams; services, balancers, connection groups
+  // (4 each) and hosts come after.
   static constexpr std::uint64_t kArrivals = 0;
   static constexpr std::uint64_t kMix = 1;
   static constexpr std::uint64_t kThink = 2;
@@ -50,6 +53,7 @@ class RandomStreams {
   static constexpr std::uint64_t kFirstService = 0x60000;
   static constexpr std::uint64_t kFirstBalancer = std::uint64_t{1} << 19U;
   static constexpr std::uint64_t kFirstConnection = kFirstBalancer + 0x20000;
+  static constexpr std::uint64_t kFirstHost = 0xC0000;
 
   [[nodiscard]] Rng of(std::uint64_t source) const noexcept {
     return Rng(seed_, Rng::stream_id(replication_, source));
