@@ -105,6 +105,13 @@ def result_summary(result: Result) -> str:
             add(f"pool timeouts {database.name}", f"{database.pool_timeouts:,}")
     for service, interval in result.service_in_use.items():
         add_interval(f"calls in progress {service}", interval, 1.0, "", 2)
+    for group in record.connections:  # long-lived connections: population, messages, memory
+        add_interval(f"connections open {group.name}", group.mean_open, 1.0, "", 0)
+        add_interval(f"messages {group.name}", group.message_rate, 1.0, "msg/s", 2)
+        add_interval(f"message p99 {group.name}", group.message_latency.p99, 1e3, "ms", 3)
+        add_interval(f"connection memory {group.name}", group.memory, 1.0 / 2**20, "MiB", 1)
+        if group.refused:
+            add(f"connections refused {group.name}", f"{group.refused:,}")
     for balancer, shares in result.balancer_share.items():
         for server, interval in shares.items():
             add_interval(f"share {balancer} -> {server}", interval, 100.0, "%", 1)
