@@ -246,8 +246,10 @@ def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
     (docs/scenario-format.md#plan). Candidates are the grid of the space's values,
     each applied as if written in the file. Those whose analytic capacity (the
     bottleneck law) is below the load are pruned; the others are simulated cheapest
-    first, one replication each on common random numbers, and the first that meets
-    every term is confirmed with ``confirm_replications`` replications.
+    first on common random numbers: short replications (1/32 of a run each, in
+    stages) reject those far over a limit, one replication of the full run judges
+    the rest, and the first that meets every term is confirmed with
+    ``confirm_replications`` replications.
 
     Parameters
     ----------
