@@ -182,6 +182,9 @@ struct Trial {
   std::optional<Result> result;      ///< unset: pruned by the analytic bound
   int weight = 1;
   double load = 0.0;
+  /// Short replications that put every term's 99 % interval below its limit
+  /// (0: none did); with a full run that meets too, they are its confirmation.
+  int short_met = 0;
 };
 
 class Planner {
@@ -220,10 +223,17 @@ class Planner {
     return trials;
   }
 
-  // The meeting trials again with confirm_replications.
+  // The meeting trials again with confirm_replications, but for those whose
+  // short replications already put every term below its limit at 99 %: as in
+  // find_saturation, only a candidate near the boundary costs more runs.
   void confirm_trials(const CandidateRun& r, std::vector<Trial>& trials) {
     for (Trial& t : trials) {
       if (t.judged.verdict != CandidateVerdict::meets) continue;
+      if (t.short_met > 0) {
+        t.judged.reason = "confirmed by " + std::to_string(t.short_met) +
+                          " short replications: every term's 99 % interval below its limit";
+        continue;
+      }
       const Scenario& s = t.scenario ? *t.scenario : *r.scenario;
       t.result = confirm(s, options_, *t.result);
       ++out_.simulations;
@@ -299,6 +309,7 @@ class Planner {
           return run_short(s, options_, replications, share / replications, stage_seed);
         },
         [&](const Result& pooled) { return detail::decisive_verdict(pooled, out_.spec.slo, true); });
+    if (staged.verdict == true) t.short_met = static_cast<int>(staged.pooled.replications.size());
     if (!staged.verdict.has_value() || *staged.verdict) return false;
     PlanCandidate judged = t.judged;
     judged.metrics = detail::metrics_of(staged.pooled);
