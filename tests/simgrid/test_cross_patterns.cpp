@@ -70,3 +70,22 @@ TEST_CASE("SimGrid agrees with native: a Redis store behind two event loops", "[
   agree("store utilization", p.native.caches[0].utilization, p.simgrid.caches[0].utilization, 0.03);
   agree("mean response at the store", p.native.caches[0].mean_response, p.simgrid.caches[0].mean_response, 0.03);
 }
+
+TEST_CASE("SimGrid agrees with native: stalls on a core shared by GIL-bound threads", "[simgrid][cross][stalls]") {
+  // Stalls (hosts.X.stalls) lengthen every CPU step on the host, the
+  // framework's overhead included; a stalled thread keeps its GIL. One
+  // gthread process of 4 threads and a sync endpoint on one core: the
+  // threads convoy on the GIL through the stalls. 12 users, think 20 ms,
+  // exponential stalls of 2 ms taking 10 % of running time.
+  Scenario s = test::with_run(test::one_server(ServerKind::gunicorn_gthread, 1, 1), 150.0, 15.0, 8);
+  s.run.seed = 37;
+  s.hosts[0].stalls = Stalls{0.1, Distribution::exponential(0.002)};
+  s.servers[0].threads = 4;
+  s.servers[0].framework_overhead = Distribution::constant(0.0003);
+  test::add_endpoint(s, "work", "web",
+                     {Phase{PhaseKind::cpu, Distribution::exponential(0.002)},
+                      Phase{PhaseKind::io, Distribution::constant(0.005)},
+                      Phase{PhaseKind::cpu, Distribution::constant(0.001)}});
+  s.workload.closed = ClosedWorkload{12, Distribution::exponential(0.020)};
+  agree_on_all(run_both(s), 0.03);
+}

@@ -19,6 +19,9 @@ constexpr double kMaxSlowdown = 10.0;
 // Redis runs commands on one thread (I/O threads only move bytes); KeyDB and
 // Dragonfly a few per core. More than this is a typo.
 constexpr double kMaxStoreThreads = 1024;
+// Stalls that take nearly all of a thread's time make its steps' lengths
+// explode (c / (1 - share)); a share that high is a typo for a percentage.
+constexpr double kMaxStallShare = 0.9;
 
 }  // namespace
 
@@ -28,6 +31,17 @@ std::span<const Field<Host>> host_fields() {
       F::integer("cores", &Host::cores, 1),
       F::number("speed", &Host::speed, kPositive),
       F::size("memory", &Host::memory, kPositive),
+      F::custom("stalls"),
+  };
+  return fields;
+}
+
+std::span<const Field<Stalls>> stalls_fields() {
+  using F = Field<Stalls>;
+  static const F fields[] = {
+      F::number("share", &Stalls::share, kFraction, "a fraction")
+          .at_most(kMaxStallShare, "a thread stalled more than 90 % of the time is not running"),
+      F::distribution("length", &Stalls::length),
   };
   return fields;
 }

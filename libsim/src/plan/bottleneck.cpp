@@ -115,7 +115,7 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
     if (detail::is_instant(s.kind)) continue;
     const double share = weight * reach[i] * (s.new_connection_only ? new_connections : 1.0);
     const bool on_cpu = s.kind == StepKind::cpu || s.kind == StepKind::cpu_nogil;
-    const double seconds = s.duration.mean() / (on_cpu ? host.speed : 1.0);
+    const double seconds = s.duration.mean() / (on_cpu ? Scenario::effective_speed(host) : 1.0);
     const double held = share * seconds;
     if (!responded) before_response += reach[i] * (s.new_connection_only ? new_connections : 1.0) * seconds;
     if (on_cpu) ledger.charge(cpu, held);

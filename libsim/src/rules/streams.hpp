@@ -32,10 +32,12 @@ class RandomStreams {
   [[nodiscard]] Rng call_failures(std::size_t service) const noexcept { return of(kFirstService + service); }
   /// Balancer `balancer`'s random choices (power of two choices).
   [[nodiscard]] Rng balancer(std::size_t balancer) const noexcept { return of(kFirstBalancer + balancer); }
+  /// The stalls on host `host`'s cores.
+  [[nodiscard]] Rng stalls(std::size_t host) const noexcept { return of(kFirstHost + host); }
 
  private:
-  // Sources within a replication. Endpoints take 16 up to the branch
-  // streams; services and balancers come after.
+  // Sources within a replication (fewer than 2^20, Rng::stream_id). Endpoints
+  // take 16 up to the branch streams; services, balancers and hosts come after.
   static constexpr std::uint64_t kArrivals = 0;
   static constexpr std::uint64_t kMix = 1;
   static constexpr std::uint64_t kThink = 2;
@@ -44,6 +46,7 @@ class RandomStreams {
   static constexpr std::uint64_t kFirstBranch = 0x40000;
   static constexpr std::uint64_t kFirstService = 0x60000;
   static constexpr std::uint64_t kFirstBalancer = std::uint64_t{1} << 19U;
+  static constexpr std::uint64_t kFirstHost = 0xC0000;
 
   [[nodiscard]] Rng of(std::uint64_t source) const noexcept {
     return Rng(seed_, Rng::stream_id(replication_, source));

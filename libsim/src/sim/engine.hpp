@@ -20,6 +20,7 @@
 #include "rules/resource_stats.hpp"
 #include "rules/retry.hpp"
 #include "rules/route.hpp"
+#include "rules/stalls.hpp"
 #include "rules/streams.hpp"
 #include "rules/tally.hpp"
 #include "servesim/core/rng.hpp"
@@ -146,6 +147,7 @@ class NativeSimulation {
   EventCalendar calendar_;
   RequestPool requests_;
   std::vector<SharedCpu> hosts_;
+  std::vector<CpuStalls> stalls_;  ///< per host
   std::vector<ServerRuntime> servers_;
   std::vector<WorkerProcess> processes_;
   std::vector<LoadBalancer> balancers_;
