@@ -40,7 +40,7 @@ help:
 	@echo "make fuzz    fuzz the scenario parser and engine with libFuzzer for FUZZ_SECONDS (default 300)"
 	@echo "make bench   servesim against SimPy on M/M/2, event loops/GIL/10,000 users, native vs SimGrid (BENCH_QUICK=1: short)"
 	@echo "make validate  measure real Gunicorn/Uvicorn servers with wrk, compare with predictions (VALIDATE_QUICK=1: short)"
-	@echo "make calibrate measure the framework overhead presets on real servers"
+	@echo "make calibrate measure the framework overhead presets and the machine's CPU stalls on real servers"
 	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
 	@echo "make lint    clang-tidy on the C++ sources"
 	@echo "make typecheck  mypy on the Python package;  make doctest  the docstrings' examples"

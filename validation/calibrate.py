@@ -22,11 +22,12 @@ framework's and the server's own overhead, which the presets model:
   thread pool, ``await asyncio.sleep`` on its loop) minus the 0 ms ones
   measured just before: the timer, the wake-up, the event loop's poll and
   re-acquiring the GIL that every wait costs;
-- the per-request overhead's spread: one connection on an endpoint with 1 ms
-  of CPU and a 50 ms wait, no queueing, so p99 - p50 of the latency is the
-  request's own variation; ``overhead_cv`` is the CV of the lognormal of the
-  preset's mean with that p99 - p50 (at most about 15, the most a lognormal
-  of that mean can spread);
+- the machine's CPU stalls (a scenario's ``hosts.X.stalls``): one connection
+  on an endpoint with 5 ms of CPU, no queueing, on Uvicorn and on Gunicorn
+  sync. Other work on the core takes it from the server now and then for a
+  time slice; the median request meets no stall, so mean - p50 is the stall
+  time per request and p99 - p50 the length of the stalls that the slowest
+  1 % meet (`stalls_of`);
 - the GIL: 4 threads of one ``gthread`` process running CPU-bound requests
   against 1 thread (throughput ratio = share of the core Python code keeps).
 
@@ -56,6 +57,7 @@ from measure import Point, ServerConfig  # noqa: E402
 CALIBRATION = measure.HERE / "calibration.json"
 
 SYNC1 = ServerConfig("gunicorn-sync", workers=1)
+SYNC2 = ServerConfig("gunicorn-sync", workers=2)
 GTHREAD_1x1 = ServerConfig("gunicorn-gthread", workers=1, threads=1)
 GTHREAD_1x4 = ServerConfig("gunicorn-gthread", workers=1, threads=4)
 GTHREAD_1x8 = ServerConfig("gunicorn-gthread", workers=1, threads=8)
@@ -94,11 +96,11 @@ def calibration_points() -> dict[str, Point]:
         "uvicorn_def_io2": Point("calibrate", UVICORN1, "/def", 0, WAIT_MS, SATURATING),
         "sync_cpu5": Point("calibrate", SYNC1, "/work", 5, 0, 4),
         "uvicorn_async_cpu5": Point("calibrate", UVICORN1, "/async", 5, 0, 4),
-        # One connection on the lightest endpoint with work (1 ms of CPU, a 50 ms
-        # wait): no queueing, so the latency's spread (p99 - p50) is the request's
-        # own, which the presets' overhead_cv puts in the per-request overhead.
-        "flask_io_c1": Point("calibrate", GTHREAD_1x8, "/work", 1, 50, 1),
-        "fastapi_io_c1": Point("calibrate", UVICORN1, "/async", 1, 50, 1),
+        # One connection on 5 ms of CPU and no wait: no queueing and nothing
+        # but CPU, so the latency's spread is the stalls' (`stalls_of`). The
+        # sync server has the grid's 2 workers: one serves, as with 1.
+        "stalls_uvicorn_cpu5_c1": Point("calibrate", UVICORN1, "/async", 5, 0, 1),
+        "stalls_sync_cpu5_c1": Point("calibrate", SYNC2, "/work", 5, 0, 1),
         "gil_1_thread": Point("calibrate", GTHREAD_1x1, "/work", GIL_WORK_MS, 0, 1),
         "gil_4_threads": Point("calibrate", GTHREAD_1x4, "/work", GIL_WORK_MS, 0, 4),
     }
@@ -141,10 +143,11 @@ def derive(rows: dict[str, dict]) -> dict[str, float]:
         "gil_4_threads_throughput_ratio": rows["gil_4_threads"]["throughput_rps"]
         / rows["gil_1_thread"]["throughput_rps"],
     }
-    # The spread of one-connection latencies (p99 - p50), in seconds.
-    for framework in ("flask", "fastapi"):
-        row = rows[f"{framework}_io_c1"]
-        derived[f"{framework}_spread_s"] = (row["p99_ms"] - row["p50_ms"]) * 1e-3
+    # The stalls each one-connection CPU row shows (`stalls_of`).
+    for server in ("uvicorn", "sync"):
+        share, length = stalls_of(rows[f"stalls_{server}_cpu5_c1"])
+        derived[f"stalls_{server}_share"] = share
+        derived[f"stalls_{server}_length_s"] = length
     # Gunicorn sync's request machinery (one connection per request), net of the
     # connection: compare with gthread's to see what the thread pool costs.
     derived["flask_sync_request_s"] = (derived["flask_sync_request_with_connection_s"]
@@ -152,31 +155,58 @@ def derive(rows: dict[str, dict]) -> dict[str, float]:
     return derived
 
 
-# The standard normal's 0.99 quantile.
-Z99 = 2.3263478740408408
+# The quantile of the one-connection latency whose distance from the median
+# measures the stalls' length.
+STALL_QUANTILE = 0.99
 
 
-def lognormal_spread(mean: float, cv: float) -> float:
-    """p99 - p50 of a lognormal of this mean and coefficient of variation."""
-    sigma = math.sqrt(math.log1p(cv * cv))
-    p50 = mean / math.sqrt(1.0 + cv * cv)
-    return p50 * math.expm1(Z99 * sigma)
+def poisson_quantile(mean: float, q: float) -> int:
+    """The smallest k with P(N <= k) >= q, N Poisson of `mean`."""
+    k, term = 0, math.exp(-mean)
+    total = term
+    while total < q:
+        k += 1
+        term *= mean / k
+        total += term
+    return k
 
 
-def overhead_cv(mean: float, spread: float) -> float:
-    """The CV of a lognormal overhead of `mean` whose p99 - p50 is `spread` (seconds).
+def stalls_of(row: dict) -> tuple[float, float]:
+    """The CPU stalls one connection on a CPU-only endpoint shows: (share, length in s).
 
-    p99 - p50 rises with the CV up to about 15 x the mean (at sigma = 2.33,
-    CV 14.9) and falls after; a spread beyond that maximum gets the CV of the
-    maximum, the most a lognormal of this mean can spread.
+    A request of c seconds of CPU meets N stalls of length L, N Poisson of
+    mean m = r c (servesim's ``hosts.X.stalls``, rules/stalls.hpp). When most
+    requests meet none (m < ln 2), the median request ran undisturbed, so
+    mean - p50 = m L is the stall time per request, and p99 - p50 = k L, k
+    the 0.99 quantile of N. The share is the stall time over the time a
+    request runs or is stalled; c is the server's CPU time per request, which
+    the stalls (others' work) do not count in.
     """
-    low, high = 0.0, math.sqrt(math.expm1(Z99 * Z99))
-    if spread >= lognormal_spread(mean, high):
-        return high
-    for _ in range(100):
-        middle = (low + high) / 2
-        low, high = (middle, high) if lognormal_spread(mean, middle) < spread else (low, middle)
-    return (low + high) / 2
+    cpu = row["cpu_per_request_us"] * 1e-6
+    stalled = (row["mean_ms"] - row["p50_ms"]) * 1e-3
+    spread = (row["p99_ms"] - row["p50_ms"]) * 1e-3
+    if not 0.0 < stalled < spread:
+        raise ValueError(f"{row['config']} {row['endpoint']} c={row['connections']}: mean - p50 = "
+                         f"{stalled * 1e3:.3f} ms and p99 - p50 = {spread * 1e3:.3f} ms show no stalls")
+    stalls = 1
+    for _ in range(10):  # k depends on m = stalled / L, L on k: a few rounds settle it
+        length = spread / stalls
+        stalls = max(1, poisson_quantile(stalled / length, STALL_QUANTILE))
+        if spread / stalls == length:
+            break
+    if stalled / length > math.log(2.0):
+        raise ValueError(f"{row['config']} c={row['connections']}: {stalled / length:.2f} stalls per request; "
+                         "the median request is stalled too, so mean - p50 does not measure them")
+    return stalled / (cpu + stalled), length
+
+
+def machine_stalls(derived: dict[str, float]) -> dict[str, float]:
+    """``hosts.X.stalls`` for this machine: the mean of the one-connection rows' estimates."""
+    servers = ("uvicorn", "sync")
+    return {
+        "share": round(sum(derived[f"stalls_{s}_share"] for s in servers) / len(servers), 4),
+        "length_s": round(sum(derived[f"stalls_{s}_length_s"] for s in servers) / len(servers), 5),
+    }
 
 
 def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
@@ -188,8 +218,7 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
     is an ``async def`` on the loop; a plain ``def`` adds the thread pool's
     hand-off. A preset has one per-wait cost for both of the framework's
     ways of running code (sync and gthread; ``async def`` and ``def``): the
-    mean of the two. The per-request overhead's CV is the lognormal's whose
-    p99 - p50 is the one-connection spread (`overhead_cv`).
+    mean of the two.
     """
     def us(seconds: float) -> float:
         return round(seconds, 6)
@@ -200,14 +229,12 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
             "connection_overhead_s": us(derived["gthread_connection_s"]),
             "thread_handoff_s": us(derived["flask_gthread_request_s"] - derived["flask_sync_request_s"]),
             "wait_overhead_s": us((derived["flask_sync_wait_s"] + derived["flask_gthread_wait_s"]) / 2),
-            "overhead_cv": round(overhead_cv(derived["flask_sync_request_s"], derived["flask_spread_s"]), 2),
         },
         "fastapi": {
             "overhead_s": us(derived["fastapi_async_request_s"]),
             "connection_overhead_s": us(derived["uvicorn_connection_s"]),
             "thread_handoff_s": us(derived["fastapi_def_request_s"] - derived["fastapi_async_request_s"]),
             "wait_overhead_s": us((derived["fastapi_async_wait_s"] + derived["fastapi_def_wait_s"]) / 2),
-            "overhead_cv": round(overhead_cv(derived["fastapi_async_request_s"], derived["fastapi_spread_s"]), 2),
         },
     }
 
@@ -220,7 +247,7 @@ def write(path: Path, rows: dict[str, dict], method: dict) -> dict:
         "date", "cpu_model", "python", "flask", "gunicorn", "fastapi", "starlette", "uvicorn", "uvloop",
         "httptools")}
     document = {"environment": environment, "method": method, "presets": presets(derived),
-                "derived": derived, "rows": rows}
+                "stalls": machine_stalls(derived), "derived": derived, "rows": rows}
     path.write_text(json.dumps(document, indent=2) + "\n")
     return document
 
@@ -243,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.derive_only:
         document = json.loads(args.out.read_text())
         document = write(args.out, document["rows"], document["method"])
-        print(json.dumps(document["presets"], indent=2))
+        print(json.dumps({"presets": document["presets"], "stalls": document["stalls"]}, indent=2))
         return 0
 
     measure.install_signal_handlers()
@@ -273,10 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "statistic": "median over repeats of the server processes' CPU time per request"})
     print(f"\nwrote {args.out}")
     for key, value in document["derived"].items():
-        unit = "" if key.startswith("gil") else " us"
+        unit = "" if key.startswith("gil") or key.endswith("_share") else " us"
         print(f"  {key:40s} {value * (1 if unit == '' else 1e6):9.3f}{unit}")
-    print(json.dumps(document["presets"], indent=2))
-
+    print(json.dumps({"presets": document["presets"], "stalls": document["stalls"]}, indent=2))
     return 0
 
 

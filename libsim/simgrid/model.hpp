@@ -30,6 +30,7 @@
 #include "rules/resource_stats.hpp"
 #include "rules/retry.hpp"
 #include "rules/route.hpp"
+#include "rules/stalls.hpp"
 #include "rules/streams.hpp"
 #include "rules/task_queue.hpp"
 #include "rules/tally.hpp"
@@ -101,6 +102,8 @@ using RequestPtr = std::shared_ptr<Request>;
 // executions' work, plus the progress of those running. (SimGrid's host-load
 // plugin loses the progress of cancelled executions since its last update.)
 struct HostWork {
+  explicit HostWork(detail::CpuStalls host_stalls) : stalls(std::move(host_stalls)) {}
+  detail::CpuStalls stalls;  // others' work that lengthens CPU steps here
   double done_flops = 0.0;
   std::unordered_set<const Request*> running;
   [[nodiscard]] double flops() const {

@@ -28,9 +28,10 @@ Model::Model(const Scenario& scenario, int replication, Measurement measurement,
 
 void Model::build() {
   sg4::NetZone* zone = sg4::create_full_zone("servesim");
-  for (const Host& host : scenario_.hosts) {
+  for (std::size_t h = 0; h < scenario_.hosts.size(); ++h) {
+    const Host& host = scenario_.hosts[h];
     hosts_.push_back(zone->create_host(host.name, host.speed * kFlopsPerSecond)->set_core_count(host.cores)->seal());
-    host_work_.emplace_back();
+    host_work_.emplace_back(detail::CpuStalls(host, streams_.stalls(h)));
   }
   // Clients only sleep: their host never computes. Its name cannot clash
   // with a scenario host's, which must be unique.

@@ -129,9 +129,10 @@ void Model::run_step(Request& request, const Step& step) {
     if (is_task(request)) request.arrival = now();  // a worker took it
   }
   const double duration = step.duration.sample(endpoints_[request.endpoint].rng);
+  detail::CpuStalls& stalls = request.process->server->work->stalls;
   switch (step.kind) {
-    case StepKind::cpu: compute(request, duration, true); break;
-    case StepKind::cpu_nogil: compute(request, duration, false); break;
+    case StepKind::cpu: compute(request, stalls.stretch(duration), true); break;
+    case StepKind::cpu_nogil: compute(request, stalls.stretch(duration), false); break;
     case StepKind::wait:
       if (!sleep_unless_killed(request, duration)) throw WorkerKilled{};
       break;

@@ -107,7 +107,9 @@ def test_cli_plan_prints_the_plan_and_its_candidates(tmp_path: Path) -> None:
                            cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     assert human.returncode == 0, human.stderr
     assert human.stdout.startswith("Plan: ")
-    assert "Candidates, cheapest first" in human.stdout
+    # The chosen candidate ranks 31 of 56: the table shows it and the near misses before it.
+    assert "Candidates up to the chosen one, cheapest first (ranks 21-32 of 56)" in human.stdout
+    assert " chosen " in human.stdout
 
 
 def _plan_file(tmp_path: Path, plan: dict) -> Path:

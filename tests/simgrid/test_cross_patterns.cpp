@@ -1,6 +1,7 @@
-// The SimGrid engine against the native engine on the patterns of issue 17:
-// free-threaded CPython, cache stores (Redis) as servers, task queues (Celery). Same method as test_cross_validation.cpp: each
-// engine runs its own seed, and the two agree within 4 standard errors of
+// The SimGrid engine against the native engine on the patterns of issue 17
+// and the fidelity work: free-threaded CPython, cache stores (Redis) as
+// servers, task queues (Celery), CPU stalls. Same method as
+// test_cross_validation.cpp: each engine runs its own seed, and the two agree within 4 standard errors of
 // their difference (cross_support.hpp), each case bounding that SE.
 
 #include <catch2/catch.hpp>
@@ -101,4 +102,23 @@ TEST_CASE("SimGrid agrees with native: Flask awaiting Celery tasks that share th
   agree("mean task wait", p.native.task_workers[0].wait.mean, p.simgrid.task_workers[0].wait.mean, 0.1);
   agree("mean task run", p.native.task_workers[0].run.mean, p.simgrid.task_workers[0].run.mean, 0.03);
   agree("broker response", p.native.brokers[0].mean_response, p.simgrid.brokers[0].mean_response, 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: stalls on a core shared by GIL-bound threads", "[simgrid][cross][stalls]") {
+  // Stalls (hosts.X.stalls) lengthen every CPU step on the host, the
+  // framework's overhead included; a stalled thread keeps its GIL. One
+  // gthread process of 4 threads and a sync endpoint on one core: the
+  // threads convoy on the GIL through the stalls. 12 users, think 20 ms,
+  // exponential stalls of 2 ms taking 10 % of running time.
+  Scenario s = test::with_run(test::one_server(ServerKind::gunicorn_gthread, 1, 1), 150.0, 15.0, 8);
+  s.run.seed = 37;
+  s.hosts[0].stalls = Stalls{0.1, Distribution::exponential(0.002)};
+  s.servers[0].threads = 4;
+  s.servers[0].framework_overhead = Distribution::constant(0.0003);
+  test::add_endpoint(s, "work", "web",
+                     {Phase{PhaseKind::cpu, Distribution::exponential(0.002)},
+                      Phase{PhaseKind::io, Distribution::constant(0.005)},
+                      Phase{PhaseKind::cpu, Distribution::constant(0.001)}});
+  s.workload.closed = ClosedWorkload{12, Distribution::exponential(0.020)};
+  agree_on_all(run_both(s), 0.03);
 }

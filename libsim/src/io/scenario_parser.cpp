@@ -159,6 +159,9 @@ Host parse_host(const std::string& name, const YamlField& f) {
   Host host;
   host.name = name;
   detail::read_section(f, host, detail::host_fields(), "a map like {cores: 4, speed: 1.0}");
+  if (auto stalls = f.optional("stalls")) {
+    detail::read_section(*stalls, host.stalls, detail::stalls_fields(), "a map like {share: 0.02, length: 3ms}");
+  }
   return host;
 }
 

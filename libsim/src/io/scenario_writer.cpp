@@ -138,7 +138,10 @@ json server_json(const Server& s) {
 
 std::string scenario_to_json(const Scenario& scenario) {
   json hosts = json::object();
-  for (const Host& h : scenario.hosts) write_fields(hosts[h.name], h, host_fields());
+  for (const Host& h : scenario.hosts) {
+    write_fields(hosts[h.name], h, host_fields());
+    if (h.stalls.share > 0.0) write_fields(hosts[h.name]["stalls"], h.stalls, stalls_fields());
+  }
 
   json servers = json::object();
   for (const Server& s : scenario.servers) servers[s.name] = server_json(s);

@@ -97,6 +97,7 @@ void validate_fields(const std::string& path, const R& record, std::span<const F
 }
 
 template void validate_fields(const std::string&, const Host&, std::span<const Field<Host>>, std::optional<ServerKind>);
+template void validate_fields(const std::string&, const Stalls&, std::span<const Field<Stalls>>, std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Server&, std::span<const Field<Server>>,
                               std::optional<ServerKind>);
 template void validate_fields(const std::string&, const ProcessMemory&, std::span<const Field<ProcessMemory>>,

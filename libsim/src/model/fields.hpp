@@ -132,6 +132,7 @@ inline constexpr Range kFraction{0.0, false, 1.0};
 
 // The descriptions, one per section (model/scenario_fields.cpp).
 [[nodiscard]] std::span<const Field<Host>> host_fields();
+[[nodiscard]] std::span<const Field<Stalls>> stalls_fields();
 [[nodiscard]] std::span<const Field<Server>> server_fields();
 [[nodiscard]] std::span<const Field<ProcessMemory>> memory_fields();
 [[nodiscard]] std::span<const Field<Database>> database_fields();

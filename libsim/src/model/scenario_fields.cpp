@@ -21,6 +21,9 @@ constexpr double kMaxSlowdown = 10.0;
 constexpr double kMaxStoreThreads = 1024;
 // Celery's prefork pool forks one process per slot; thousands are a typo.
 constexpr double kMaxWorkerProcesses = 4096;
+// Stalls that take nearly all of a thread's time make its steps' lengths
+// explode (c / (1 - share)); a share that high is a typo for a percentage.
+constexpr double kMaxStallShare = 0.9;
 
 }  // namespace
 
@@ -30,6 +33,17 @@ std::span<const Field<Host>> host_fields() {
       F::integer("cores", &Host::cores, 1),
       F::number("speed", &Host::speed, kPositive),
       F::size("memory", &Host::memory, kPositive),
+      F::custom("stalls"),
+  };
+  return fields;
+}
+
+std::span<const Field<Stalls>> stalls_fields() {
+  using F = Field<Stalls>;
+  static const F fields[] = {
+      F::number("share", &Stalls::share, kFraction, "a fraction")
+          .at_most(kMaxStallShare, "a thread stalled more than 90 % of the time is not running"),
+      F::distribution("length", &Stalls::length),
   };
   return fields;
 }

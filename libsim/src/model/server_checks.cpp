@@ -10,6 +10,8 @@ std::vector<std::string> validate_hosts(const std::vector<Host>& hosts) {
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     std::string path = entry_path("hosts", i, hosts[i].name);
     validate_fields(path, hosts[i], host_fields());
+    validate_fields(path + ".stalls", hosts[i].stalls, stalls_fields());
+    if (hosts[i].stalls.share > 0.0) require_positive(path + ".stalls.length", hosts[i].stalls.length.mean(), "a mean");
   }
   return names;
 }

@@ -243,11 +243,12 @@ void NativeSimulation::start_step(std::uint32_t id) {
   EndpointRuntime& endpoint = endpoints_[request.endpoint];
   const Step& step = route_of(request)[static_cast<std::size_t>(request.phase)];
   const double duration = step.duration.sample(endpoint.rng);
+  const std::uint32_t host = processes_[request.process].host;
   switch (step.kind) {
-    case StepKind::cpu: take_gil(id, duration); break;
+    case StepKind::cpu: take_gil(id, stalls_[host].stretch(duration)); break;
     case StepKind::cpu_nogil:
       request.on_cpu = true;
-      hosts_[processes_[request.process].host].add(now_, id, duration);
+      hosts_[host].add(now_, id, stalls_[host].stretch(duration));
       break;
     case StepKind::wait:
       calendar_.schedule(now_ + duration, EventType::wait_done, id, request.generation);

@@ -20,6 +20,7 @@
 #include "rules/resource_stats.hpp"
 #include "rules/retry.hpp"
 #include "rules/route.hpp"
+#include "rules/stalls.hpp"
 #include "rules/streams.hpp"
 #include "rules/task_queue.hpp"
 #include "rules/tally.hpp"
@@ -153,6 +154,7 @@ class NativeSimulation {
   EventCalendar calendar_;
   RequestPool requests_;
   std::vector<SharedCpu> hosts_;
+  std::vector<CpuStalls> stalls_;  ///< per host
   std::vector<Server> pool_servers_;  ///< what task pools run as (rules/route.hpp), after the scenario's servers
   std::vector<TaskRef> tasks_;
   std::vector<TaskPoolTally> task_tallies_;  ///< per task pool

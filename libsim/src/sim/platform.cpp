@@ -22,7 +22,10 @@ NativeSimulation::NativeSimulation(const Scenario& scenario, int replication, Me
       mix_(scenario, streams_.endpoint_mix()),
       think_rng_(streams_.think_times()),
       tally_(scenario, {}, {}) {
-  for (const Host& host : scenario.hosts) hosts_.emplace_back(host.cores, host.speed);
+  for (std::size_t h = 0; h < scenario.hosts.size(); ++h) {
+    hosts_.emplace_back(scenario.hosts[h].cores, scenario.hosts[h].speed);
+    stalls_.emplace_back(scenario.hosts[h], streams_.stalls(h));
+  }
   build_servers();
   build_dependencies();
   build_balancers();

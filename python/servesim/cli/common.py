@@ -1,5 +1,5 @@
 """What every subcommand shares: exit codes, the one-line error, argument types and the
-progress option."""
+options several commands take (engine, seed, SLO terms, progress)."""
 
 from __future__ import annotations
 
@@ -58,6 +58,41 @@ def positive_seconds(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, got {text}")
     return value
+
+
+def fraction(text: str, *, upper: float, example: str, percent: bool = False) -> float:
+    """A number in (0, ``upper``]; with ``percent``, ``95%`` reads as 0.95."""
+    is_percent = percent and text.endswith("%")
+    try:
+        value = float(text.removesuffix("%") if is_percent else text) / (100.0 if is_percent else 1.0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {example}, got {text!r}") from None
+    if not 0 < value <= upper:
+        raise argparse.ArgumentTypeError(f"must be in (0, {upper:g}], got {text}")
+    return value
+
+
+def tolerance(text: str) -> float:
+    """A search's relative precision, in (0, 0.5]."""
+    return fraction(text, upper=0.5, example="a fraction such as 0.02")
+
+
+def slo_term(text: str) -> tuple[str, str]:
+    """``p99=200ms`` (or ``p99<=200ms``) as (metric, value); the core checks both."""
+    metric, sep, value = text.replace("<=", "=").partition("=")
+    if not sep or not metric.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"expected METRIC=VALUE such as p99=200ms or errors=0.1%, got {text!r}")
+    return metric.strip(), value.strip()
+
+
+def add_engine_option(parser: argparse.ArgumentParser, help_text: str = "simulator (default native)") -> None:
+    """``--engine native|simgrid``."""
+    parser.add_argument("--engine", choices=("native", "simgrid"), default="native", help=help_text)
+
+
+def add_seed_option(parser: argparse.ArgumentParser, help_text: str = "override run.seed") -> None:
+    """``--seed N``, None when not given (the scenario's run.seed then applies)."""
+    parser.add_argument("--seed", type=seed, metavar="N", help=help_text)
 
 
 def add_progress_option(parser: argparse.ArgumentParser, what: str = "") -> None:

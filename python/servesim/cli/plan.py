@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from servesim.cli.common import Subcommands, add_progress_option, non_negative_int, positive_int, seed, show_progress
+from servesim.cli.common import (Subcommands, add_engine_option, add_progress_option, add_seed_option, fraction,
+                                 non_negative_int, positive_int, show_progress)
 from servesim.cli.output import check_output, json_text, write_output, write_stdout
 
 # Candidates shown in the human table; --csv writes them all.
@@ -12,13 +13,7 @@ _SHOWN = 12
 
 
 def _share(text: str) -> float:
-    try:
-        value = float(text.removesuffix("%")) / (100.0 if text.endswith("%") else 1.0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a share such as 0.95 or 95%, got {text!r}") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text}")
-    return value
+    return fraction(text, upper=1.0, example="a share such as 0.95 or 95%", percent=True)
 
 
 def add_parser(commands: Subcommands) -> None:
@@ -31,7 +26,7 @@ def add_parser(commands: Subcommands) -> None:
     plan.add_argument("--json", action="store_true",
                       help="print the plan, every candidate and the chosen one's result as one JSON object")
     plan.add_argument("--csv", metavar="OUT", help="also write the ranked candidates as CSV")
-    plan.add_argument("--seed", type=seed, metavar="N", help="override run.seed (common to every candidate)")
+    add_seed_option(plan, "override run.seed (common to every candidate)")
     plan.add_argument("--confirm-replications", type=positive_int, default=3, metavar="N",
                       help="replications confirming the first candidate that passes (default 3)")
     plan.add_argument("--exhaustive", action="store_true",
@@ -41,7 +36,7 @@ def add_parser(commands: Subcommands) -> None:
                            "(default 20 with ranges; 0 judges at the mids)")
     plan.add_argument("--confidence", type=_share, default=0.95, metavar="SHARE",
                       help="share of draws the plan must meet the SLO in (default 0.95)")
-    plan.add_argument("--engine", choices=("native", "simgrid"), default="native", help="simulator")
+    add_engine_option(plan)
     add_progress_option(plan, " of simulations")
     plan.set_defaults(handler=_plan)
 
@@ -64,7 +59,19 @@ def _plan(args: argparse.Namespace) -> int:
     columns = [*answer.settings, "cost", "verdict", "p99_s", "failed_term", "bottleneck"]
     if answer.draws:
         columns.insert(columns.index("verdict") + 1, "draws_met")
-    table = frame[columns].head(_SHOWN).to_string(float_format=lambda v: f"{v:.4g}")
-    more = f"\n({len(frame) - _SHOWN} more candidates; --csv writes them all)" if len(frame) > _SHOWN else ""
-    write_stdout(f"{answer.explain()}\n\nCandidates, cheapest first:\n{table}{more}\n")
+    first, last = _shown_ranks(len(frame), answer.to_dict()["chosen"])
+    table = frame[columns].iloc[first:last].to_string(float_format=lambda v: f"{v:.4g}")
+    heading = ("Candidates, cheapest first:" if first == 0 else
+               f"Candidates up to the chosen one, cheapest first (ranks {first}-{last - 1} of {len(frame)}):")
+    left = len(frame) - (last - first)
+    more = f"\n({left} more candidates; --csv writes them all)" if left else ""
+    write_stdout(f"{answer.explain()}\n\n{heading}\n{table}{more}\n")
     return 0
+
+
+def _shown_ranks(count: int, chosen: int) -> tuple[int, int]:
+    """The ranks [first, last) of the table: the cheapest ones, or, when the chosen candidate
+    is further down, the ones just cheaper than it (the near misses, the informative rows)
+    with the chosen one and the next."""
+    last = min(count, max(_SHOWN, chosen + 2))
+    return max(0, last - _SHOWN), last

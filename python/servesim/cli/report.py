@@ -8,9 +8,9 @@ import argparse
 import shlex
 from typing import Any
 
-from servesim.cli.common import Subcommands, add_progress_option, non_negative_int, seed, show_progress
+from servesim.cli.common import (Subcommands, add_engine_option, add_progress_option, add_seed_option,
+                                 non_negative_int, show_progress, slo_term, tolerance)
 from servesim.cli.output import check_output, write_output
-from servesim.cli.saturate import _slo_term, _tolerance
 
 
 def add_parser(commands: Subcommands) -> None:
@@ -23,14 +23,13 @@ def add_parser(commands: Subcommands) -> None:
     report.add_argument("file", metavar="FILE", help="scenario or comparison file (YAML or JSON)")
     report.add_argument("-o", "--output", metavar="PATH", default="report.html",
                         help="the HTML file to write (default report.html; missing folders are created)")
-    report.add_argument("--slo", type=_slo_term, action="append", default=[], metavar="TERM",
+    report.add_argument("--slo", type=slo_term, action="append", default=[], metavar="TERM",
                         help="scenarios: an SLO term the saturation search must meet and the figures "
                              "draw, repeatable (p99=200ms, errors=0.1%%)")
-    report.add_argument("--tolerance", type=_tolerance, default=0.02, metavar="FRACTION",
+    report.add_argument("--tolerance", type=tolerance, default=0.02, metavar="FRACTION",
                         help="scenarios: relative precision of the saturation search (default 0.02)")
-    report.add_argument("--seed", type=seed, metavar="N", help="scenarios and plans: override run.seed")
-    report.add_argument("--engine", choices=("native", "simgrid"), default="native",
-                        help="simulator for scenarios and plans (default native)")
+    add_seed_option(report, "scenarios and plans: override run.seed")
+    add_engine_option(report, "simulator for scenarios and plans (default native)")
     report.add_argument("--threads", type=non_negative_int, default=0, metavar="N",
                         help="comparisons: simulations at once (default 0: one per hardware thread)")
     add_progress_option(report, " over the simulations")

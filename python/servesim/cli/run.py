@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from servesim.cli.common import (PROG, CliError, Subcommands, add_progress_option, non_negative_int,
-                                 positive_int, positive_seconds, seed, show_progress)
+from servesim.cli.common import (PROG, CliError, Subcommands, add_engine_option, add_progress_option, add_seed_option,
+                                 non_negative_int, positive_int, positive_seconds, show_progress)
 from servesim.cli.output import write_stdout
 from servesim.overrides import with_overrides
 from servesim.summaries import stability_text
@@ -20,14 +20,13 @@ def add_parser(commands: Subcommands) -> None:
     run.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")
     run.add_argument("--json", action="store_true",
                      help="print the full result as one JSON object (seconds, req/s)")
-    run.add_argument("--seed", type=seed, metavar="N", help="override run.seed")
+    add_seed_option(run)
     run.add_argument("--replications", type=positive_int, metavar="N",
                      help="override run.replications")
     run.add_argument("--threads", type=non_negative_int, default=0, metavar="N",
                      help="worker threads (default 0: one per hardware thread)")
-    run.add_argument("--engine", choices=("native", "simgrid"), default="native",
-                     help="simulator: the native engine (default), or SimGrid S4U with one "
-                          "process per replication")
+    add_engine_option(run, "simulator: the native engine (default), or SimGrid S4U with one "
+                           "process per replication")
     run.add_argument("--process-timeout", type=positive_seconds, metavar="SECONDS",
                      help="with --engine simgrid: kill a replication's process after this long "
                           "(default: no limit)")

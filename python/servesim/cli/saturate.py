@@ -4,26 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from servesim.cli.common import Subcommands, add_progress_option, non_negative_int, seed, show_progress
+from servesim.cli.common import (Subcommands, add_engine_option, add_progress_option, add_seed_option,
+                                 non_negative_int, show_progress, slo_term, tolerance)
 from servesim.cli.output import json_text, write_stdout
-
-
-def _slo_term(text: str) -> tuple[str, str]:
-    """``p99=200ms`` (or ``p99<=200ms``) as (metric, value); the core checks both."""
-    metric, sep, value = text.replace("<=", "=").partition("=")
-    if not sep or not metric.strip() or not value.strip():
-        raise argparse.ArgumentTypeError(f"expected METRIC=VALUE such as p99=200ms or errors=0.1%, got {text!r}")
-    return metric.strip(), value.strip()
-
-
-def _tolerance(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction such as 0.02, got {text!r}") from None
-    if not 0 < value <= 0.5:
-        raise argparse.ArgumentTypeError(f"must be in (0, 0.5], got {text}")
-    return value
 
 
 def add_parser(commands: Subcommands) -> None:
@@ -33,14 +16,13 @@ def add_parser(commands: Subcommands) -> None:
                     "scenario sustains, or meets every --slo term at, by simulation; name the "
                     "bottleneck by its scenario path.")
     saturate.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")
-    saturate.add_argument("--slo", type=_slo_term, action="append", default=[], metavar="TERM",
+    saturate.add_argument("--slo", type=slo_term, action="append", default=[], metavar="TERM",
                           help="a term that must hold, repeatable: p50, p90, p99, p999, mean "
                                "(p99=200ms) or errors (errors=0.1%%)")
-    saturate.add_argument("--tolerance", type=_tolerance, default=0.02, metavar="FRACTION",
+    saturate.add_argument("--tolerance", type=tolerance, default=0.02, metavar="FRACTION",
                           help="relative precision of the answer (default 0.02)")
-    saturate.add_argument("--seed", type=seed, metavar="N", help="the seed of every point (default run.seed)")
-    saturate.add_argument("--engine", choices=("native", "simgrid"), default="native",
-                          help="simulator (default native)")
+    add_seed_option(saturate, "the seed of every point (default run.seed)")
+    add_engine_option(saturate)
     saturate.add_argument("--draws", type=non_negative_int, default=0, metavar="N",
                           help="repeat the search in N sampled scenarios when the file gives ranges "
                                "{low, mid, high}, and report the answer's spread (default 0)")

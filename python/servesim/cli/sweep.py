@@ -7,8 +7,8 @@ import json
 import math
 from typing import Any
 
-from servesim.cli.common import (CliError, Subcommands, add_progress_option, non_negative_int, seed,
-                                 show_progress)
+from servesim.cli.common import (CliError, Subcommands, add_engine_option, add_progress_option, add_seed_option,
+                                 non_negative_int, show_progress)
 from servesim.cli.output import check_output, write_output, write_stdout
 from servesim.cli.settings import add_set_option, settings_by_path
 
@@ -37,9 +37,8 @@ def add_parser(commands: Subcommands) -> None:
                             "the missing ones")
     sweep.add_argument("--threads", type=non_negative_int, default=0, metavar="N",
                        help="points simulated at once (default 0: one per hardware thread)")
-    sweep.add_argument("--seed", type=seed, metavar="N", help="override run.seed at every point")
-    sweep.add_argument("--engine", choices=("native", "simgrid"), default="native",
-                       help="simulator, as for run")
+    add_seed_option(sweep, "override run.seed at every point")
+    add_engine_option(sweep, "simulator, as for run (default native)")
     add_progress_option(sweep, " over the points")
     sweep.set_defaults(handler=_sweep)
 

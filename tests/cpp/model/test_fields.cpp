@@ -58,6 +58,7 @@ void check_description(std::span<const Field<R>> fields, const std::string& docs
 TEST_CASE("every section's description has unique, documented keys", "[model][fields]") {
   const std::string docs = docs_text();
   check_description(host_fields(), docs);
+  check_description(stalls_fields(), docs);
   check_description(server_fields(), docs);
   check_description(memory_fields(), docs);
   check_description(database_fields(), docs);

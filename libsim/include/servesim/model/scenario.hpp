@@ -20,11 +20,27 @@ namespace servesim {
  * and, if set, `memory` bytes of RAM its servers' processes must fit in
  * (see check in model/memory.hpp); unset: unlimited.
  */
+/**
+ * Others' work on a host's cores that takes a core from a thread while it runs:
+ * other processes' time slices, the kernel's work. Stalls start at random
+ * moments of a thread's running time (a Poisson process in it), each lasting a
+ * draw of `length`, at the rate that makes them `share` of the time a thread
+ * spends running or stalled: a CPU step of c seconds takes c / (1 - share) on
+ * average. A stalled thread keeps what it holds (its GIL) and the core does
+ * the other work. Measured on the validation machine: 1.7-3 % in slices of
+ * about 3 ms (validation/README.md, Tails).
+ */
+struct Stalls {
+  double share = 0.0;  ///< fraction of a running thread's time lost to stalls, in [0, 0.9]; 0: none
+  Distribution length = Distribution::constant(0.003);  ///< seconds each stall lasts
+};
+
 struct Host {
   std::string name;
   int cores = 1;
   double speed = 1.0;
   std::optional<double> memory;  ///< bytes of RAM; unset: no limit
+  Stalls stalls;                 ///< others' work taking the cores from running threads; none by default
 };
 
 /// How a server runs requests: Gunicorn's worker classes, or Uvicorn.
