@@ -1,8 +1,9 @@
 // The SimGrid engine against the native engine on the patterns of issue 17
 // and the fidelity work: free-threaded CPython, cache stores (Redis) as
 // servers, task queues (Celery), CPU stalls. Same method as
-// test_cross_validation.cpp: each engine runs its own seed, and the two agree within 4 standard errors of
-// their difference (cross_support.hpp), each case bounding that SE.
+// test_cross_validation.cpp: each engine runs its own seed, and the two agree
+// within 4 standard errors of their difference (cross_support.hpp), each case
+// bounding that SE.
 
 #include <catch2/catch.hpp>
 
