@@ -333,8 +333,12 @@ Prediction estimate(const Scenario& s) {
   e.scenario = s.name;
   e.server = server.name;
   e.host = host.name;
-  const Demands d = demands_of(s, server, host.speed);
+  const Demands d = demands_of(s, server, Scenario::effective_speed(host));
   Pool pool = pool_of(s, server, host, d, path, e.assumptions, e.model);
+  if (host.stalls.share > 0.0) {
+    e.assumptions.push_back("the host's stalls lengthen CPU demands by 1 / (1 - share) on average; their "
+                            "variance is not in the queueing formulas");
+  }
 
   // Arrivals per process and the chain's birth rates.
   const bool open = s.workload.open.has_value();

@@ -98,6 +98,8 @@ double Scenario::keepalive_of(const Server& server) noexcept {
   return server.kind == ServerKind::uvicorn ? kUvicornKeepalive : kGunicornKeepalive;
 }
 
+double Scenario::effective_speed(const Host& host) noexcept { return host.speed * (1.0 - host.stalls.share); }
+
 double Scenario::python_time_factor(const Server& server) noexcept {
   if (server.python == PythonBuild::standard) return 1.0;
   return 1.0 + server.free_threaded_slowdown.value_or(kFreeThreadedSlowdown);

@@ -107,7 +107,7 @@ double charge_task(Ledger& ledger, const Scenario& scenario, std::uint32_t index
     const Step& s = steps[i];
     if (detail::is_instant(s.kind)) continue;
     const bool on_cpu = s.kind == StepKind::cpu || s.kind == StepKind::cpu_nogil;
-    const double t = reach[i] * s.duration.mean() / (on_cpu ? host.speed : 1.0);
+    const double t = reach[i] * s.duration.mean() / (on_cpu ? Scenario::effective_speed(host) : 1.0);
     seconds += t;
     if (on_cpu) ledger.charge("hosts." + host.name + ".cpu", share * t);
     if (s.kind == StepKind::query) ledger.charge("databases." + scenario.databases[s.target].name + ".connections", share * t);
@@ -141,8 +141,9 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
     const double share = weight * reach[i] * (s.new_connection_only ? new_connections : 1.0);
     const bool on_cpu = s.kind == StepKind::cpu || s.kind == StepKind::cpu_nogil;
     // Awaiting a task holds what the request holds for the task's run.
-    const double seconds = s.kind == StepKind::await_task ? charge_task(ledger, scenario, s.target, share)
-                                                          : s.duration.mean() / (on_cpu ? host.speed : 1.0);
+    const double seconds = s.kind == StepKind::await_task
+                               ? charge_task(ledger, scenario, s.target, share)
+                               : s.duration.mean() / (on_cpu ? Scenario::effective_speed(host) : 1.0);
     const double held = share * seconds;
     if (!responded) before_response += reach[i] * (s.new_connection_only ? new_connections : 1.0) * seconds;
     if (on_cpu) ledger.charge(cpu, held);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "io/scenario_writer.hpp"
+#include "servesim/analytic/estimate.hpp"
 #include "servesim/analytic/mg1.hpp"
 #include "servesim/io/result_json.hpp"
 #include "servesim/io/scenario_parser.hpp"
@@ -100,6 +101,12 @@ TEST_CASE("A sync worker on a stalled core is an M/G/1 queue with the stalls in 
   check_estimate("mean response", r.latency.mean,
                  mg1_mean_response(lambda, mean_service, variance / (mean_service * mean_service)), 0.01);
   check_estimate("CPU utilization", r.hosts[0].cpu_utilization, 0.7, 0.01);
+
+  // The analytic estimate takes the stalls' mean (not their variance):
+  // saturation at (1 - share) / c = 180 req/s, the core 70 % busy.
+  const Prediction e = estimate(s);
+  CHECK(e.saturation_rate == Approx((1.0 - kShare) / kCpu));
+  CHECK(e.cpu_utilization == Approx(0.7));
 }
 
 TEST_CASE("A host without stalls draws none: share 0 changes nothing", "[simulate][stalls]") {

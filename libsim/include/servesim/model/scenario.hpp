@@ -480,6 +480,10 @@ struct Scenario {
   /// How many times as long the server's Python code takes as on the standard
   /// build: 1, or 1 + its free-threaded slowdown.
   [[nodiscard]] static double python_time_factor(const Server& server) noexcept;
+  /// The host's speed as a running thread gets it on average, its stalls
+  /// taken out: speed x (1 - stalls.share). The analytic models use it for
+  /// mean CPU demands; the engines draw each stall.
+  [[nodiscard]] static double effective_speed(const Host& host) noexcept;
 };
 
 }  // namespace servesim
