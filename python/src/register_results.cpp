@@ -140,6 +140,8 @@ void register_results(py::module_& m) {
   bind_record<DatabaseStats>(m, "DatabaseStats", "One database in one replication.");
   bind_record<ServiceStats>(m, "ServiceStats", "One downstream service in one replication.");
   bind_record<CacheStats>(m, "CacheStats", "One cache store (Redis) in one replication.");
+  bind_record<BrokerStats>(m, "BrokerStats", "One message broker (Redis, RabbitMQ) in one replication.");
+  bind_record<TaskPoolStats>(m, "TaskPoolStats", "One task pool (Celery or RQ workers) in one replication.");
   bind_record<IntervalStats>(m, "IntervalStats",
                              "One time-series interval; per-server lists follow the scenario's servers, "
                              "per-host ones its hosts.");
@@ -154,6 +156,8 @@ void register_results(py::module_& m) {
   bind_record<DatabaseSummary>(m, "DatabaseSummary", "A database across replications.");
   bind_record<ServiceSummary>(m, "ServiceSummary", "A downstream service across replications.");
   bind_record<CacheSummary>(m, "CacheSummary", "A cache store (Redis) across replications.");
+  bind_record<BrokerSummary>(m, "BrokerSummary", "A message broker across replications.");
+  bind_record<TaskPoolSummary>(m, "TaskPoolSummary", "A task pool (Celery or RQ workers) across replications.");
   bind_record<Result>(m, "Result", "Everything a simulation reports (servesim.Result wraps it).");
   bind_record<Prediction>(m, "Prediction",
                           "What servesim.estimate predicts for a scenario from queueing theory: a record of its\n"

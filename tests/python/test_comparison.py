@@ -253,6 +253,8 @@ def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: flo
         "services": [{"name": name, **with_ci(mean_in_use=in_use, mean_queue_length=0.0), "calls": completed,
                       "errors": 0} for name, in_use in (services or {}).items()],
         "caches": [],
+        "brokers": [],
+        "task_workers": [],
         "histogram": {"relative_error": 0.0039, "count": 0, "buckets": []},
     })
 

@@ -19,6 +19,8 @@ constexpr double kMaxSlowdown = 10.0;
 // Redis runs commands on one thread (I/O threads only move bytes); KeyDB and
 // Dragonfly a few per core. More than this is a typo.
 constexpr double kMaxStoreThreads = 1024;
+// Celery's prefork pool forks one process per slot; thousands are a typo.
+constexpr double kMaxWorkerProcesses = 4096;
 // Stalls that take nearly all of a thread's time make its steps' lengths
 // explode (c / (1 - share)); a share that high is a typo for a percentage.
 constexpr double kMaxStallShare = 0.9;
@@ -122,6 +124,27 @@ std::span<const Field<Cache>> cache_fields() {
   static const F fields[] = {
       F::integer("threads", &Cache::threads, 1).at_most(kMaxStoreThreads, "a store runs a few command threads"),
       F::distribution("command_time", &Cache::command_time),
+  };
+  return fields;
+}
+
+std::span<const Field<Broker>> broker_fields() {
+  using F = Field<Broker>;
+  static const F fields[] = {
+      F::integer("threads", &Broker::threads, 1).at_most(kMaxStoreThreads, "a broker runs a few command threads"),
+      F::distribution("command_time", &Broker::command_time),
+  };
+  return fields;
+}
+
+std::span<const Field<TaskPool>> task_pool_fields() {
+  using F = Field<TaskPool>;
+  static const F fields[] = {
+      F::custom("host"),
+      F::custom("broker"),
+      F::integer("concurrency", &TaskPool::concurrency, 1)
+          .at_most(kMaxWorkerProcesses, "a prefork pool runs a process per slot"),
+      F::custom("tasks"),
   };
   return fields;
 }

@@ -22,6 +22,7 @@
 #include "rules/route.hpp"
 #include "rules/stalls.hpp"
 #include "rules/streams.hpp"
+#include "rules/task_queue.hpp"
 #include "rules/tally.hpp"
 #include "servesim/core/rng.hpp"
 #include "servesim/metrics/result.hpp"
@@ -88,6 +89,12 @@ class NativeSimulation {
   void respond(std::uint32_t id);
   void finish(std::uint32_t id);
   void kill_worker(std::uint32_t id);
+  // Task queues: a task is a request to its pool's server (see request_pool.hpp).
+  void enqueue_task(std::uint32_t parent, std::uint32_t task, bool wait);
+  [[nodiscard]] bool is_task(const Request& request) const noexcept {
+    return request.endpoint >= scenario_.endpoints.size();
+  }
+  void sample_task_queues();
   void leave_server(std::uint32_t id);
   void process_freed(std::uint32_t process);
 
@@ -148,7 +155,10 @@ class NativeSimulation {
   RequestPool requests_;
   std::vector<SharedCpu> hosts_;
   std::vector<CpuStalls> stalls_;  ///< per host
-  std::vector<ServerRuntime> servers_;
+  std::vector<Server> pool_servers_;  ///< what task pools run as (rules/route.hpp), after the scenario's servers
+  std::vector<TaskRef> tasks_;
+  std::vector<TaskPoolTally> task_tallies_;  ///< per task pool
+  std::vector<ServerRuntime> servers_;       ///< the scenario's servers, then one per task pool
   std::vector<WorkerProcess> processes_;
   std::vector<LoadBalancer> balancers_;
   std::vector<ServerRoute> routes_;
