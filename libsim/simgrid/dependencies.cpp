@@ -29,7 +29,7 @@ void Model::build_dependencies() {
     databases_.push_back(DatabaseRuntime{.spec = &spec,
                                          .connections = sg4::Semaphore::create(static_cast<unsigned>(spec.connections))});
   }
-  // Cache stores run as services after the scenario's own: `threads` slots.
+  // Cache stores and brokers run as services after the scenario's own: `threads` slots.
   call_stations_ = detail::call_stations(scenario_);
   services_.reserve(call_stations_.size());
   for (std::size_t s = 0; s < call_stations_.size(); ++s) {
@@ -105,6 +105,14 @@ void Model::call(Request& request, std::size_t index, double latency) {
     if (failed) service.counts.errors += 1;
   }
   if (failed) throw HandlerFailed{Failure::downstream};
+}
+
+// An enqueue with wait: publish the task, then block until it has run (or
+// until Gunicorn's arbiter kills the worker; the task runs on regardless).
+void Model::await_task(Request& request, std::size_t task) {
+  const sg4::SemaphorePtr result = sg4::Semaphore::create(0);
+  enqueue_task(task, result);
+  if (!acquire_by(*result, request.kill_at)) throw WorkerKilled{};
 }
 
 void Model::mark_dependencies_warmup() {

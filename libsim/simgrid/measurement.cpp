@@ -46,10 +46,17 @@ double Model::core_seconds(std::size_t host) const {
   return host_work_[host].flops() / (scenario_.hosts[host].speed * kFlopsPerSecond);
 }
 
+// The scenario's servers only: Little's law and the time series are about requests, not tasks.
 double Model::system_area() const {
   double area = 0.0;
-  for (const ServerRuntime& server : servers_) area += server.in_system.area_until(now());
+  for (std::size_t s = 0; s < scenario_.servers.size(); ++s) area += servers_[s].in_system.area_until(now());
   return area;
+}
+
+void Model::sample_task_queues() {
+  for (std::size_t p = 0; p < task_tallies_.size(); ++p) {
+    task_tallies_[p].sample(now(), servers_[scenario_.servers.size() + p].waiting.area_until(now()));
+  }
 }
 
 void Model::start_measuring() {
@@ -59,6 +66,8 @@ void Model::start_measuring() {
   core_seconds_at_warmup_.clear();
   for (std::size_t h = 0; h < hosts_.size(); ++h) core_seconds_at_warmup_.push_back(core_seconds(h));
   mark_dependencies_warmup();
+  for (detail::TaskPoolTally& tally : task_tallies_) tally = detail::TaskPoolTally{};
+  sample_task_queues();
   for (BalancerRuntime& balancer : balancers_) balancer.picker.start_measuring();
   for (GroupRuntime& group : groups_) group.tally.start_measuring(now());
 }
@@ -68,13 +77,14 @@ void Model::close_interval() {
   detail::Timeline& series = tally_.timeline();
   if (now() <= series.start()) return;
   detail::Timeline::Areas areas;
-  for (const ServerRuntime& server : servers_) {
-    const detail::ServerAreas server_area = server_areas(server);
+  for (std::size_t s = 0; s < scenario_.servers.size(); ++s) {
+    const detail::ServerAreas server_area = server_areas(servers_[s]);
     areas.waiting.push_back(server_area.waiting);
     areas.busy.push_back(server_area.busy);
   }
   for (std::size_t h = 0; h < hosts_.size(); ++h) areas.cpu.push_back(core_seconds(h));
   series.close(now(), areas);
+  if (now() >= measurement_.warmup) sample_task_queues();
   ++events_;
   if (on_interval_) on_interval_(now());
 }
@@ -88,7 +98,7 @@ ReplicationResult Model::collect() {
   const double span = result.measured_duration;
 
   tally_.collect(scenario_, span, system_area(), result);
-  for (std::size_t s = 0; s < servers_.size(); ++s) {
+  for (std::size_t s = 0; s < scenario_.servers.size(); ++s) {
     result.servers.push_back(detail::server_stats(servers_[s], server_areas(servers_[s]), areas_at_warmup_[s], span));
   }
   for (std::size_t h = 0; h < hosts_.size(); ++h) {
@@ -110,6 +120,20 @@ ReplicationResult Model::collect() {
     const ServiceRuntime& store = services_[services + c];
     result.caches.push_back(detail::cache_stats(scenario_.caches[c], store.counts, store.busy.area_until(now()),
                                                 store.queued.area_until(now()), span));
+  }
+  for (std::size_t b = 0; b < scenario_.brokers.size(); ++b) {
+    const ServiceRuntime& broker = services_[services + scenario_.caches.size() + b];
+    result.brokers.push_back(detail::broker_stats(scenario_.brokers[b], broker.counts, broker.busy.area_until(now()),
+                                                  broker.queued.area_until(now()), span));
+  }
+  sample_task_queues();
+  for (std::size_t p = 0; p < task_tallies_.size(); ++p) {
+    const std::size_t s = scenario_.servers.size() + p;
+    const detail::ServerAreas end = server_areas(servers_[s]);
+    const detail::ServerAreas& start = areas_at_warmup_[s];
+    result.task_workers.push_back(task_tallies_[p].stats(scenario_.task_workers[p].name, pool_servers_[p].workers,
+                                                         measurement_.warmup, now(), end.busy - start.busy,
+                                                         end.waiting - start.waiting));
   }
   for (std::size_t b = 0; b < balancers_.size(); ++b) {
     result.balancers.push_back(detail::split_of(scenario_.balancers[b], balancers_[b].picker));

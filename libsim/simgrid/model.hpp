@@ -33,6 +33,7 @@
 #include "rules/route.hpp"
 #include "rules/stalls.hpp"
 #include "rules/streams.hpp"
+#include "rules/task_queue.hpp"
 #include "rules/tally.hpp"
 #include "servesim/core/rng.hpp"
 #include "servesim/metrics/result.hpp"
@@ -91,6 +92,10 @@ struct Request {
   sg4::ExecPtr exec;
   double exec_flops = 0.0;  // the running execution's work when it started
   sg4::SemaphorePtr wake = sg4::Semaphore::create(0);  // a thread, the loop or the GIL handed over
+  // A task (Celery/RQ) is a request too, to its pool's server, with an
+  // endpoint index past the scenario's: first_sent is its publish, arrival
+  // when a worker took it; `result` (if awaited) is released at its end.
+  sg4::SemaphorePtr result;
 };
 using RequestPtr = std::shared_ptr<Request>;
 
@@ -248,6 +253,14 @@ class Model {
   void take_loop(Request& request);
   void release_loop(Request& request);
   void mark_waiting(Request& request, double delta);
+  // Task queues (server.cpp): a task is a request to its pool's server.
+  void enqueue_task(std::size_t task, sg4::SemaphorePtr result);
+  void await_task(Request& request, std::size_t task);
+  // Requests' endpoints: the scenario's, then one per task, then one per connection group.
+  [[nodiscard]] bool is_task(const Request& request) const noexcept {
+    return request.endpoint >= scenario_.endpoints.size() && request.endpoint < scenario_.endpoints.size() + tasks_.size();
+  }
+  void sample_task_queues();
 
   // Long-lived connections (connections.cpp).
   void build_connections();
@@ -288,7 +301,10 @@ class Model {
   std::vector<sg4::Host*> hosts_;
   std::deque<HostWork> host_work_;
   sg4::Host* client_host_ = nullptr;
-  std::deque<ServerRuntime> servers_;  // stable addresses
+  std::vector<Server> pool_servers_;  // what task pools run as (rules/route.hpp)
+  std::vector<detail::TaskRef> tasks_;
+  std::vector<detail::TaskPoolTally> task_tallies_;  // per task pool
+  std::deque<ServerRuntime> servers_;  // stable addresses; the scenario's, then one per task pool
   std::deque<BalancerRuntime> balancers_;
   std::deque<Process> processes_;
   std::vector<EndpointRuntime> endpoints_;

@@ -41,7 +41,7 @@ void Model::build() {
   zone->seal();
   std::vector<double> runners;
   std::vector<double> cores;
-  for (const ServerRuntime& server : servers_) runners.push_back(server.runner_count());
+  for (std::size_t s = 0; s < scenario_.servers.size(); ++s) runners.push_back(servers_[s].runner_count());
   for (const Host& host : scenario_.hosts) cores.push_back(host.cores);
   tally_ = detail::Tally(scenario_, std::move(runners), std::move(cores));
   build_endpoints();
@@ -49,8 +49,17 @@ void Model::build() {
   build_dependencies();
 }
 
+// The scenario's servers, then the servers task pools run as (complete before
+// pointers into them are taken).
 void Model::build_servers() {
-  for (const Server& spec : scenario_.servers) {
+  pool_servers_ = detail::task_pool_servers(scenario_);
+  tasks_ = detail::task_refs(scenario_);
+  task_tallies_.resize(pool_servers_.size());
+  std::vector<const Server*> specs;
+  for (const Server& spec : scenario_.servers) specs.push_back(&spec);
+  for (const Server& spec : pool_servers_) specs.push_back(&spec);
+  for (const Server* pointer : specs) {
+    const Server& spec = *pointer;
     ServerRuntime& server = servers_.emplace_back(spec);
     server.host = hosts_[index_of(scenario_.hosts, spec.host)];
     server.work = &host_work_[index_of(scenario_.hosts, spec.host)];
@@ -108,6 +117,12 @@ void Model::build_endpoints() {
       runtime.targets.push_back(
           Target{&server, detail::build_route(scenario_, endpoint, *spec), detail::build_rejection_route(*spec)});
     }
+  }
+  // Tasks after the endpoints, each with one target: its pool's server.
+  for (std::size_t t = 0; t < tasks_.size(); ++t) {
+    ServerRuntime& server = servers_[scenario_.servers.size() + tasks_[t].pool];
+    endpoints_.push_back(EndpointRuntime{{Target{&server, detail::build_task_route(scenario_, *tasks_[t].task, *server.spec), {}}},
+                                         nullptr, streams_.task_durations(t), streams_.task_cache_hits(t)});
   }
 }
 

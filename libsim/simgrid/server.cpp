@@ -4,6 +4,7 @@
 // are handed over in FIFO order: the waiting actor blocks on its own
 // semaphore until the releasing one hands the resource over.
 
+#include <cassert>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -95,6 +96,7 @@ void Model::serve(const RequestPtr& pointer) {
           if (endpoint.branch_rng.uniform01() >= step.probability) next = step.target;  // a miss
           continue;
         case StepKind::jump: next = step.target; continue;
+        case StepKind::enqueue: enqueue_task(step.target, sg4::SemaphorePtr{}); continue;
         default: break;
       }
       if (step.new_connection_only && !request.new_connection) continue;
@@ -109,10 +111,12 @@ void Model::serve(const RequestPtr& pointer) {
     return;
   } catch (const HandlerFailed& failed) {
     // The framework answers with an error at once; the request skips the
-    // rest of its steps, background work included.
-    to_client(pointer, [this, pointer, failure = failed.failure] {
-      if (!pointer->settled) fail(*pointer, failure);  // unless the client gave up already
-    });
+    // rest of its steps, background work included. A task ends there.
+    if (!is_task(request)) {
+      to_client(pointer, [this, pointer, failure = failed.failure] {
+        if (!pointer->settled) fail(*pointer, failure);  // unless the client gave up already
+      });
+    }
   }
   finish(request);
 }
@@ -122,6 +126,7 @@ void Model::run_step(Request& request, const Step& step) {
   if (!request.started) {
     request.started = true;
     request.process->server->began_service(tally_.measuring(), request.rejected, request.queued);
+    if (is_task(request)) request.arrival = now();  // a worker took it
   }
   const double duration = step.duration.sample(endpoints_[request.endpoint].rng);
   detail::CpuStalls& stalls = request.process->server->work->stalls;
@@ -133,9 +138,11 @@ void Model::run_step(Request& request, const Step& step) {
       break;
     case StepKind::query: query(request, step.target, duration); break;
     case StepKind::call: call(request, step.target, duration); break;
+    case StepKind::await_task: await_task(request, step.target); break;
     case StepKind::respond:
     case StepKind::branch:
-    case StepKind::jump: break;  // handled by serve()
+    case StepKind::jump:
+    case StepKind::enqueue: break;  // handled by serve()
   }
 }
 
@@ -163,11 +170,32 @@ void Model::finish(Request& request) {
     process.accepted -= 1;
   }
   process_freed(process);
+  // A task's end: counted, and its awaiting request (if any) goes on.
+  if (is_task(request)) {
+    if (tally_.measuring()) {
+      task_tallies_[tasks_[request.endpoint - scenario_.endpoints.size()].pool].ended(
+          request.arrival - request.first_sent, now() - request.arrival);
+    }
+    if (request.result) request.result->release();
+  }
+}
+
+// Publishes task `task` (its broker's command is done): a request to its
+// pool's server, arriving now; `result`, if set, is released at its end.
+void Model::enqueue_task(std::size_t task, sg4::SemaphorePtr result) {
+  const auto request = std::make_shared<Request>();
+  request->endpoint = static_cast<std::uint32_t>(scenario_.endpoints.size() + task);
+  request->server = endpoints_[request->endpoint].targets.front().server;
+  request->first_sent = now();
+  request->sent = now();
+  request->result = std::move(result);
+  [[maybe_unused]] const bool reached = reach_server(request);
+  assert(reached);  // a pool's backlog is unbounded: never refused
 }
 
 void Model::leave_server(Request& request) {
   in_flight_ -= 1;
-  tally_.departed(now() - request.arrival);
+  if (!is_task(request)) tally_.departed(now() - request.arrival);
   request.process->server->in_system.add(now(), -1.0);
   if (request.holds_loop) release_loop(request);
   if (request.holds_thread) release_thread(request);

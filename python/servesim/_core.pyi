@@ -229,6 +229,30 @@ class ConnectionStats:
     message_latency: LatencyStats  # a message's wait for the loop or worker plus its phases, s
     memory: float  # mean_open times the server's memory.connection, bytes
 
+class BrokerStats:
+    """servesim::BrokerStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the broker
+    utilization: float  # mean fraction of its command threads at work, [0, 1]
+    mean_queue_length: float  # time-average publishes waiting for a command thread
+    mean_wait: float | None  # mean seconds a publish waited for a thread (Little's law); None (no data) without publishes
+    mean_response: float | None  # mean seconds from a publish to its acknowledgement (Little's law); None (no data) without publishes
+    messages: int  # tasks published in the measured window
+
+class TaskPoolStats:
+    """servesim::TaskPoolStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the task pool
+    completed: int  # tasks that ended in the measured window
+    throughput: float  # completed / measured duration, tasks/s
+    utilization: float  # mean fraction of its worker processes running a task, [0, 1]
+    mean_queue_length: float  # time-average tasks published and not yet taken
+    queue_growth: float  # tasks/s the queue grew by through the second half of the measured window (about 0 when it keeps up)
+    wait: LatencyStats  # seconds from publish to a worker taking the task
+    run: LatencyStats  # seconds a worker took to run the task
+
 class IntervalStats:
     """servesim::IntervalStats (read-only; its C++ field list, docs in help())."""
 
@@ -271,6 +295,8 @@ class ReplicationResult:
     services: list[ServiceStats]  # per downstream service, in scenario order
     caches: list[CacheStats]  # per cache store, in scenario order
     connections: list[ConnectionStats]  # per connection group, in scenario order
+    brokers: list[BrokerStats]  # per message broker, in scenario order
+    task_workers: list[TaskPoolStats]  # per task pool, in scenario order
     balancers: list[BalancerStats]  # per balancer, in scenario order
     little: LittleCheck  # Little's law check on the measured window
     timeline: list[IntervalStats]  # time-series intervals over the whole run, warm-up included
@@ -385,6 +411,30 @@ class ConnectionSummary:
     message_latency: LatencySummary  # a message's wait for the loop or worker plus its phases, s
     memory: ConfidenceInterval  # memory its open connections hold (mean_open x memory.connection), bytes
 
+class BrokerSummary:
+    """servesim::BrokerSummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the broker
+    utilization: ConfidenceInterval  # mean fraction of its command threads at work, [0, 1]
+    mean_queue_length: ConfidenceInterval  # time-average publishes waiting for a command thread
+    mean_wait: ConfidenceInterval  # mean wait of a publish for a thread, s
+    mean_response: ConfidenceInterval  # mean time from a publish to its acknowledgement, s
+    messages: int  # tasks published, summed over replications
+
+class TaskPoolSummary:
+    """servesim::TaskPoolSummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the task pool
+    completed: int  # tasks that ended, summed over replications
+    throughput: ConfidenceInterval  # tasks/s
+    utilization: ConfidenceInterval  # mean fraction of its worker processes running a task, [0, 1]
+    mean_queue_length: ConfidenceInterval  # time-average tasks published and not yet taken
+    queue_growth: ConfidenceInterval  # tasks/s the queue grew by through the second half of the window
+    wait: LatencySummary  # seconds from publish to a worker taking the task
+    run: LatencySummary  # seconds a worker took to run the task
+
 class Result:
     """servesim::Result (read-only; its C++ field list, docs in help())."""
 
@@ -407,6 +457,8 @@ class Result:
     services: list[ServiceSummary]  # per downstream service, in scenario order
     caches: list[CacheSummary]  # per cache store, in scenario order
     connections: list[ConnectionSummary]  # per connection group, in scenario order
+    brokers: list[BrokerSummary]  # per message broker, in scenario order
+    task_workers: list[TaskPoolSummary]  # per task pool, in scenario order
     balancers: list[BalancerSummary]  # per balancer, in scenario order
     little: LittleCheck  # Little's law check, means over replications
     stability: Stability  # whether the servers kept up; unstable if any replication is

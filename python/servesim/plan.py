@@ -246,8 +246,11 @@ def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
     (docs/scenario-format.md#plan). Candidates are the grid of the space's values,
     each applied as if written in the file. Those whose analytic capacity (the
     bottleneck law) is below the load are pruned; the others are simulated cheapest
-    first, one replication each on common random numbers, and the first that meets
-    every term is confirmed with ``confirm_replications`` replications.
+    first on common random numbers: short replications (1/32 of a run each, in
+    stages) reject those far over a limit, one replication of the full run judges
+    the rest, and the first that meets every term is chosen: confirmed by its short
+    replications when their 99 % intervals lie below every limit, else by
+    ``confirm_replications`` replications.
 
     Parameters
     ----------
@@ -275,7 +278,8 @@ def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
     progress
         ``True`` shows a progress bar of simulations; a callable gets ``(done, total)``.
     confirm_replications
-        Replications (>= 1) that confirm the first candidate passing its screening run.
+        Replications (>= 1) that confirm the first candidate passing its screening run,
+        unless its short replications already put every term below its limit.
     exhaustive
         Simulate every candidate, without pruning or stopping early: the brute force
         the search is checked against (same answer, much slower).
@@ -306,7 +310,7 @@ def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
     >>> p = ss.plan("scenarios/plan-orders.yaml", slo={"p99": "150ms"}, seed=1)
     >>> print(p.explain())
     Plan: servers.web.kind=uvicorn, servers.web.workers=4, hosts.vm.cores=4, at USD 0.188 per hour.
-    At 440 req/s (the target with 10 % headroom) it meets p99 134 ms ± 3.71 ms <= 150 ms over 3 replications; ...
+    At 440 req/s (the target with 10 % headroom) it meets p99 132 ms <= 150 ms over its run, confirmed by ...
     ...
     >>> p.candidates[["cost", "verdict", "failed_term", "bottleneck"]].head(3)
            cost verdict failed_term           bottleneck

@@ -27,6 +27,8 @@ from servesim._core import (
     BalancedServerSummary,
     BalancerStats,
     BalancerSummary,
+    BrokerStats,
+    BrokerSummary,
     CacheStats,
     CacheSummary,
     ConfidenceInterval,
@@ -50,14 +52,17 @@ from servesim._core import (
     ServiceStats,
     ServiceSummary,
     Stability,
+    TaskPoolStats,
+    TaskPoolSummary,
 )
 
 __all__ = [
     "BalancedServerStats", "BalancedServerSummary", "BalancerStats", "BalancerSummary",
-    "CacheStats", "CacheSummary", "ConfidenceInterval", "ConnectionStats", "ConnectionSummary", "DatabaseStats", "DatabaseSummary", "EndpointStats", "EndpointSummary",
+    "BrokerStats", "BrokerSummary", "CacheStats", "CacheSummary", "ConfidenceInterval", "ConnectionStats", "ConnectionSummary",
+    "DatabaseStats", "DatabaseSummary", "EndpointStats", "EndpointSummary",
     "ErrorCounts", "HostStats", "HostSummary", "IntervalStats", "LatencyStats", "LatencySummary",
     "LittleCheck", "Prediction", "ReplicationResult", "ServerStats", "ServerSummary",
-    "ServiceStats", "ServiceSummary", "Stability", "as_dict",
+    "ServiceStats", "ServiceSummary", "Stability", "TaskPoolStats", "TaskPoolSummary", "as_dict",
 ]
 
 LATENCY_STATS = LatencyStats.fields

@@ -235,6 +235,14 @@ class Result:
         return {group.name: group.message_latency.p99 for group in self.record.connections}
 
     @property
+    def task_pool_utilization(self) -> dict[str, ConfidenceInterval]:
+        """Mean fraction of each task pool's worker processes running a task, in [0, 1], by
+        pool name (``task_workers:`` in the scenario). ``record.task_workers`` has each
+        pool's tasks/s, queue length, and task wait and run percentiles (s); near 1 the
+        pool's queue grows. Example: ``result.task_pool_utilization["reports"].value``."""
+        return _by_name(self.record.task_workers, "utilization")
+
+    @property
     def service_in_use(self) -> dict[str, ConfidenceInterval]:
         """Time-average calls in progress at each downstream service (the concurrency in
         use, at most its ``concurrency``), by service name."""

@@ -48,8 +48,9 @@ def stability_text(stability: Stability) -> str:
     """Why a run is unstable, in words: the resource at its limit and the load beyond it."""
     if stability.stable:
         return "stable"
-    return (f"overloaded: {stability.resource} at its limit, serving {stability.capacity:,.1f} req/s "
-            f"with {stability.excess_rate:,.1f} req/s more offered")
+    unit = "tasks/s" if stability.resource.startswith("task_workers.") else "req/s"
+    return (f"overloaded: {stability.resource} at its limit, serving {stability.capacity:,.1f} {unit} "
+            f"with {stability.excess_rate:,.1f} {unit} more offered")
 
 
 def result_summary(result: Result) -> str:
@@ -112,6 +113,15 @@ def result_summary(result: Result) -> str:
         add_interval(f"connection memory {group.name}", group.memory, 1.0 / 2**20, "MiB", 1)
         if group.refused:
             add(f"connections refused {group.name}", f"{group.refused:,}")
+    for broker in record.brokers:
+        add_interval(f"broker busy {broker.name}", broker.utilization, 100.0, "%", 1)
+    for pool in record.task_workers:
+        add_interval(f"tasks {pool.name}", pool.throughput, 1.0, "tasks/s", 2)
+        add_interval(f"task workers busy {pool.name}", pool.utilization, 100.0, "%", 1)
+        add_interval(f"tasks queued {pool.name}", pool.mean_queue_length, 1.0, "", 2)
+        add_interval(f"task wait mean {pool.name}", pool.wait.mean, 1e3, "ms", 3)
+        add_interval(f"task wait p99 {pool.name}", pool.wait.p99, 1e3, "ms", 3)
+        add_interval(f"task run mean {pool.name}", pool.run.mean, 1e3, "ms", 3)
     for balancer, shares in result.balancer_share.items():
         for server, interval in shares.items():
             add_interval(f"share {balancer} -> {server}", interval, 100.0, "%", 1)

@@ -142,6 +142,8 @@ void register_results(py::module_& m) {
   bind_record<CacheStats>(m, "CacheStats", "One cache store (Redis) in one replication.");
   bind_record<ConnectionStats>(m, "ConnectionStats",
                                "One connection group (WebSockets, streaming responses) in one replication.");
+  bind_record<BrokerStats>(m, "BrokerStats", "One message broker (Redis, RabbitMQ) in one replication.");
+  bind_record<TaskPoolStats>(m, "TaskPoolStats", "One task pool (Celery or RQ workers) in one replication.");
   bind_record<IntervalStats>(m, "IntervalStats",
                              "One time-series interval; per-server lists follow the scenario's servers, "
                              "per-host ones its hosts.");
@@ -158,6 +160,8 @@ void register_results(py::module_& m) {
   bind_record<CacheSummary>(m, "CacheSummary", "A cache store (Redis) across replications.");
   bind_record<ConnectionSummary>(m, "ConnectionSummary",
                                  "A connection group (WebSockets, streaming responses) across replications.");
+  bind_record<BrokerSummary>(m, "BrokerSummary", "A message broker across replications.");
+  bind_record<TaskPoolSummary>(m, "TaskPoolSummary", "A task pool (Celery or RQ workers) across replications.");
   bind_record<Result>(m, "Result", "Everything a simulation reports (servesim.Result wraps it).");
   bind_record<Prediction>(m, "Prediction",
                           "What servesim.estimate predicts for a scenario from queueing theory: a record of its\n"

@@ -254,6 +254,8 @@ def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: flo
                       "errors": 0} for name, in_use in (services or {}).items()],
         "caches": [],
         "connections": [],
+        "brokers": [],
+        "task_workers": [],
         "histogram": {"relative_error": 0.0039, "count": 0, "buckets": []},
     })
 

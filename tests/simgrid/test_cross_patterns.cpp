@@ -1,7 +1,9 @@
-// The SimGrid engine against the native engine on the patterns of issue 17:
-// free-threaded CPython, cache stores (Redis) as servers, long-lived connections, CPU stalls. Same method as test_cross_validation.cpp: each
-// engine runs its own seed, and the two agree within 4 standard errors of
-// their difference (cross_support.hpp), each case bounding that SE.
+// The SimGrid engine against the native engine on the patterns of issue 17
+// and the fidelity work: free-threaded CPython, cache stores (Redis) as
+// servers, task queues (Celery), long-lived connections (WebSockets,
+// streams), CPU stalls. Same method as test_cross_validation.cpp: each engine
+// runs its own seed, and the two agree within 4 standard errors of their
+// difference (cross_support.hpp), each case bounding that SE.
 
 #include <catch2/catch.hpp>
 
@@ -139,6 +141,38 @@ TEST_CASE("SimGrid agrees with native: connections opened at a rate, and streams
     agree("messages per second", native.message_rate, simgrid.message_rate, 0.03);
     agree("mean message latency", native.message_latency.mean, simgrid.message_latency.mean, 0.03);
   }
+}
+
+TEST_CASE("SimGrid agrees with native: Flask awaiting Celery tasks that share their host's cores",
+          "[simgrid][cross][task_queue]") {
+  // 16 sync workers each take 1 ms of Python, publish a task to a one-thread
+  // broker (exponential 500 us) and wait for its result. The pool's 4
+  // processes share 2 cores: a task is 40 ms of Python (exponential) and a
+  // 20 ms query-like wait. 30 tasks/s load the cores to 30 x 40 ms / 2 = 60 %
+  // and the workers to 30 x 60 ms / 4 = 45 % plus the cores' slowdown;
+  // 8 x 400 s give some 11,000 tasks per replication.
+  Scenario s = test::with_run(test::one_server(ServerKind::gunicorn_sync, 16, 2), 400.0, 20.0, 8);
+  s.run.seed = 43;
+  s.hosts.push_back(Host{"jobs", 2, 1.0});
+  s.brokers.push_back(Broker{"redis", 1, Distribution::exponential(500e-6)});
+  s.task_workers.push_back(TaskPool{"celery", "jobs", "redis", 4,
+                                    {Task{"report", {Phase{PhaseKind::cpu, Distribution::exponential(0.040)},
+                                                     Phase{PhaseKind::io, Distribution::exponential(0.020)}}}}});
+  Phase enqueue{PhaseKind::enqueue, Distribution::constant(0.0)};
+  enqueue.target = "report";
+  enqueue.has_duration = false;
+  enqueue.wait = true;
+  test::add_endpoint(s, "export", "web", {Phase{PhaseKind::cpu, Distribution::constant(0.001)}, enqueue});
+  s.workload.open = OpenWorkload{30.0, ArrivalProcess::poisson};
+  const Pair p = run_both(s);
+  agree_on_all(p, 0.03);
+  REQUIRE(p.simgrid.task_workers.size() == 1);
+  agree("pool utilization", p.native.task_workers[0].utilization, p.simgrid.task_workers[0].utilization, 0.03);
+  agree("tasks waiting", p.native.task_workers[0].mean_queue_length, p.simgrid.task_workers[0].mean_queue_length,
+        0.1);
+  agree("mean task wait", p.native.task_workers[0].wait.mean, p.simgrid.task_workers[0].wait.mean, 0.1);
+  agree("mean task run", p.native.task_workers[0].run.mean, p.simgrid.task_workers[0].run.mean, 0.03);
+  agree("broker response", p.native.brokers[0].mean_response, p.simgrid.brokers[0].mean_response, 0.03);
 }
 
 TEST_CASE("SimGrid agrees with native: stalls on a core shared by GIL-bound threads", "[simgrid][cross][stalls]") {

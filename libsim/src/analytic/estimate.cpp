@@ -74,7 +74,8 @@ Demands demands_of(const Scenario& s, const Server& server, double speed) {
         case PhaseKind::background: d.background += w * m; continue;  // not in the response
         case PhaseKind::db:
         case PhaseKind::call:
-        case PhaseKind::cache: continue;  // rejected by require_modelled()
+        case PhaseKind::cache:
+        case PhaseKind::enqueue: continue;  // rejected by require_modelled()
       }
       mean += m;
       variance += v;
@@ -299,9 +300,9 @@ void require_modelled(const Scenario& s) {
   for (const Endpoint& endpoint : s.endpoints) {
     for (std::size_t i = 0; i < endpoint.phases.size(); ++i) {
       const PhaseKind kind = endpoint.phases[i].kind;
-      if (kind == PhaseKind::db || kind == PhaseKind::call || kind == PhaseKind::cache) {
+      if (kind == PhaseKind::db || kind == PhaseKind::call || kind == PhaseKind::cache || kind == PhaseKind::enqueue) {
         reject("endpoints." + endpoint.name + ".phases[" + std::to_string(i) + "]",
-               "databases, downstream calls and caches have no analytic model here");
+               "databases, downstream calls, caches and task queues have no analytic model here");
       }
     }
   }

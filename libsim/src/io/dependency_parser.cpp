@@ -1,4 +1,4 @@
-// databases:, services:, caches: and balancers: of a scenario file.
+// databases:, services:, caches:, brokers: and balancers: of a scenario file.
 #include "io/field_reader.hpp"
 #include "io/section_parsers.hpp"
 
@@ -26,6 +26,13 @@ Cache parse_cache_store(const std::string& name, const YamlField& f) {
   cache.name = name;
   read_section(f, cache, cache_fields(), "a map like {threads: 1, command_time: 100us}");
   return cache;
+}
+
+Broker parse_broker(const std::string& name, const YamlField& f) {
+  Broker broker;
+  broker.name = name;
+  read_section(f, broker, broker_fields(), "a map like {threads: 1, command_time: 200us}");
+  return broker;
 }
 
 Balancer parse_balancer(const std::string& name, const YamlField& f) {

@@ -97,6 +97,26 @@ void parse_cache(const YamlField& value, Phase& phase) {
   if (auto miss = value.optional("miss")) phase.miss = parse_phases(*miss);
 }
 
+// {enqueue: report} or {enqueue: {task: report, wait: true}}
+void parse_enqueue(const YamlField& value, Phase& phase) {
+  phase.has_duration = false;
+  if (value.is_scalar()) {
+    phase.target = value.as_string();
+    return;
+  }
+  value.expect_keys({"task", "wait"}, "a task name, or a map like {task: build_report, wait: false}");
+  phase.target = value.required("task").as_string();
+  if (auto wait = value.optional("wait")) {
+    const std::string text = wait->is_scalar() ? wait->as_string() : "";
+    if (text == "true" || text == "True" || text == "TRUE") {
+      phase.wait = true;
+    } else if (text != "false" && text != "False" && text != "FALSE") {
+      wait->fail("must be true (hold the request until the task has run) or false (answer once it is "
+                 "published), got " + wait->describe());
+    }
+  }
+}
+
 Phase parse_phase(const YamlField& f) {
   const char* shape = "a one-key map like {cpu: 10ms} or {io: 20ms}";
   f.expect_map(shape);
@@ -114,6 +134,7 @@ Phase parse_phase(const YamlField& f) {
     case PhaseKind::db: parse_db(value, phase); break;
     case PhaseKind::call: parse_call(value, phase); break;
     case PhaseKind::cache: parse_cache(value, phase); break;
+    case PhaseKind::enqueue: parse_enqueue(value, phase); break;
     default: phase.duration = detail::parse_distribution(value); break;
   }
   return phase;
@@ -208,6 +229,22 @@ ConnectionGroup parse_connection_group(const std::string& name, const YamlField&
   return group;
 }
 
+TaskPool parse_task_pool(const std::string& name, const YamlField& f, const std::vector<Host>& hosts,
+                         const std::vector<Broker>& brokers) {
+  const auto fields = detail::task_pool_fields();
+  f.expect_keys(detail::field_keys(fields),
+                "a map like {host: workers, broker: redis, concurrency: 4, tasks: {report: [{cpu: 2s}]}}");
+  TaskPool pool;
+  pool.name = name;
+  pool.host = reference(f, "host", names_of(hosts), "hosts");
+  pool.broker = reference(f, "broker", names_of(brokers), "brokers");
+  detail::read_fields(f, pool, fields);
+  for (const auto& [task, phases] : f.required("tasks").named_entries("task", "{build_report: [{cpu: 2s}, {db: pg}]}")) {
+    pool.tasks.push_back(Task{task, parse_phases(phases)});
+  }
+  return pool;
+}
+
 RunConfig parse_run(const YamlField& f) {
   RunConfig run;
   detail::read_section(f, run, detail::run_fields(), "a map like {duration: 60s, warmup: 5s}");
@@ -259,9 +296,8 @@ Scenario parse_fields(const YAML::Node& root, const std::string& origin_name) {
                         "a scenario must be a map with hosts, servers, endpoints and workload, "
                         "got " + doc.describe());
   }
-  doc.expect_keys({"name", "hosts", "servers", "balancers", "databases", "services", "caches", "endpoints", "connections",
-                   "workload",
-                   "run", "plan"});
+  doc.expect_keys({"name", "hosts", "servers", "balancers", "databases", "services", "caches", "brokers",
+                   "task_workers", "endpoints", "connections", "workload", "run", "plan"});
 
   Scenario scenario;
   scenario.name = default_name(origin_name);
@@ -283,6 +319,12 @@ Scenario parse_fields(const YAML::Node& root, const std::string& origin_name) {
   }
   for (const auto& [name, f] : doc.optional_named_entries("caches", "cache")) {
     scenario.caches.push_back(detail::parse_cache_store(name, f));
+  }
+  for (const auto& [name, f] : doc.optional_named_entries("brokers", "broker")) {
+    scenario.brokers.push_back(detail::parse_broker(name, f));
+  }
+  for (const auto& [name, f] : doc.optional_named_entries("task_workers", "task pool")) {
+    scenario.task_workers.push_back(detail::parse_task_pool(name, f, scenario.hosts, scenario.brokers));
   }
   auto targets = names_of(scenario.servers);
   for (const Balancer& balancer : scenario.balancers) targets.push_back(balancer.name);

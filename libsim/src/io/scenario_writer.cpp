@@ -85,6 +85,7 @@ json phase_json(const Phase& p) {
       if (!p.target.empty()) cache["store"] = p.target;
       return {{"cache", std::move(cache)}};
     }
+    case PhaseKind::enqueue: return {{"enqueue", {{"task", p.target}, {"wait", p.wait}}}};
     default: return {{std::string(name_of(p.kind)), distribution_json(p.duration)}};
   }
 }
@@ -159,6 +160,21 @@ std::string scenario_to_json(const Scenario& scenario) {
   json caches = json::object();
   for (const Cache& c : scenario.caches) write_fields(caches[c.name], c, cache_fields());
 
+  json brokers = json::object();
+  for (const Broker& b : scenario.brokers) write_fields(brokers[b.name], b, broker_fields());
+
+  json task_workers = json::object();
+  for (const TaskPool& pool : scenario.task_workers) {
+    json& out = task_workers[pool.name];
+    out = {{"host", pool.host}, {"broker", pool.broker}, {"tasks", json::object()}};
+    write_fields(out, pool, task_pool_fields());
+    for (const Task& task : pool.tasks) {
+      json phases = json::array();
+      for (const Phase& p : task.phases) phases.push_back(phase_json(p));
+      out["tasks"][task.name] = std::move(phases);
+    }
+  }
+
   json balancers = json::object();
   for (const Balancer& b : scenario.balancers) balancers[b.name] = balancer_json(b);
 
@@ -221,6 +237,8 @@ std::string scenario_to_json(const Scenario& scenario) {
               {"workload", std::move(workload)}, {"run", std::move(run)}};
   if (!scenario.caches.empty()) doc["caches"] = std::move(caches);
   if (!scenario.connections.empty()) doc["connections"] = std::move(connections);
+  if (!scenario.brokers.empty()) doc["brokers"] = std::move(brokers);
+  if (!scenario.task_workers.empty()) doc["task_workers"] = std::move(task_workers);
   return doc.dump();
 }
 

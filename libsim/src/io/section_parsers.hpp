@@ -24,6 +24,10 @@ Service parse_service(const std::string& name, const YamlField& f);
 Cache parse_cache_store(const std::string& name, const YamlField& f);
 ConnectionGroup parse_connection_group(const std::string& name, const YamlField& f,
                                        const std::vector<std::string>& servers);
+Broker parse_broker(const std::string& name, const YamlField& f);
+/// `hosts`, `brokers`: for `host:` and `broker:` (each may be left out when there is one).
+TaskPool parse_task_pool(const std::string& name, const YamlField& f, const std::vector<Host>& hosts,
+                         const std::vector<Broker>& brokers);
 Balancer parse_balancer(const std::string& name, const YamlField& f);
 /// `base`: the directory trace files are relative to.
 Workload parse_workload(const YamlField& f, const std::filesystem::path& base);

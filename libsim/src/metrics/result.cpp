@@ -169,6 +169,36 @@ Result summarize(std::string scenario, std::uint64_t seed,
     group.memory = interval_over<Rep>(replications, [i](const Rep& r) { return r.connections[i].memory; });
     result.connections.push_back(std::move(group));
   }
+  for (std::size_t i = 0; i < first.brokers.size(); ++i) {
+    BrokerSummary broker;
+    broker.name = first.brokers[i].name;
+    for (const Rep& rep : replications) broker.messages += rep.brokers[i].messages;
+    broker.utilization = interval_over<Rep>(replications, [i](const Rep& r) { return r.brokers[i].utilization; });
+    broker.mean_queue_length =
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.brokers[i].mean_queue_length; });
+    broker.mean_wait = interval_over<Rep>(replications, [i](const Rep& r) { return r.brokers[i].mean_wait; });
+    broker.mean_response = interval_over<Rep>(replications, [i](const Rep& r) { return r.brokers[i].mean_response; });
+    result.brokers.push_back(std::move(broker));
+  }
+  for (std::size_t i = 0; i < first.task_workers.size(); ++i) {
+    TaskPoolSummary pool;
+    pool.name = first.task_workers[i].name;
+    std::vector<const LatencyStats*> waits;
+    std::vector<const LatencyStats*> runs;
+    for (const Rep& rep : replications) {
+      pool.completed += rep.task_workers[i].completed;
+      waits.push_back(&rep.task_workers[i].wait);
+      runs.push_back(&rep.task_workers[i].run);
+    }
+    pool.throughput = interval_over<Rep>(replications, [i](const Rep& r) { return r.task_workers[i].throughput; });
+    pool.utilization = interval_over<Rep>(replications, [i](const Rep& r) { return r.task_workers[i].utilization; });
+    pool.mean_queue_length =
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.task_workers[i].mean_queue_length; });
+    pool.queue_growth = interval_over<Rep>(replications, [i](const Rep& r) { return r.task_workers[i].queue_growth; });
+    pool.wait = summarize_latency(waits);
+    pool.run = summarize_latency(runs);
+    result.task_workers.push_back(std::move(pool));
+  }
   for (std::size_t b = 0; b < first.balancers.size(); ++b) {
     BalancerSummary balancer{first.balancers[b].name, {}};
     for (std::size_t s = 0; s < first.balancers[b].servers.size(); ++s) {

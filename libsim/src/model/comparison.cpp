@@ -62,6 +62,8 @@ void validate_case_phases(const Comparison& comparison, const std::string& path,
           }
         }
         break;
+      case PhaseKind::enqueue:
+        fail(phase_path, "comparison files have no brokers or task pools; compare task queues in scenario files");
       default: break;
     }
   }

@@ -1,5 +1,6 @@
 // Scenario::validate for endpoints and their phases: references to
-// databases and services, and what the serving server kinds can run.
+// databases, services, stores and tasks, and what the serving server kinds
+// can run; and for task pools, whose tasks are phases run by a worker process.
 #include "model/checks.hpp"
 #include "model/enum_names.hpp"
 #include "model/fields.hpp"
@@ -26,18 +27,51 @@ void validate_phase_on(const std::string& path, const Phase& phase, const Server
     fail(path, "work after the response needs uvicorn (FastAPI BackgroundTasks); server '" + server.name +
                    "' is " + kind);
   }
+  // Celery and RQ clients are synchronous: AsyncResult.get() in an async def
+  // would stall the loop for the task's whole run (gevent's patched sockets yield instead).
+  if (phase.kind == PhaseKind::enqueue && phase.wait && server.kind == ServerKind::uvicorn && runs_on_loop) {
+    fail(path + ".wait", "waiting for a task's result (AsyncResult.get()) in an async endpoint blocks the event "
+                         "loop of server '" + server.name + "' for the task's whole run; make the endpoint "
+                         "style sync (a def, run in the thread pool) or use wait: false");
+  }
 }
 
+// What a prefork worker process cannot run inside a task.
+void validate_task_phase(const std::string& path, const Phase& phase) {
+  switch (phase.kind) {
+    case PhaseKind::blocking_io:
+      fail(path, "a task runs on its worker process's only thread, with no event loop to stall; use io");
+    case PhaseKind::background: fail(path, "a task sends no response to run work after; use cpu");
+    case PhaseKind::enqueue:
+      fail(path, "a task publishing tasks (Celery chains and canvases) is not modelled; list the work in this "
+                 "task's phases");
+    default: return;
+  }
+}
+
+std::vector<std::string> task_names(const Scenario& scenario) {
+  std::vector<std::string> names;
+  for (const TaskPool& pool : scenario.task_workers) {
+    for (const Task& task : pool.tasks) names.push_back(task.name);
+  }
+  return names;
+}
+
+// `endpoint`: the endpoint the phases belong to; null for a task's.
 void validate_phases(const Scenario& scenario, const std::string& path, const std::vector<Phase>& phases,
-                     const Endpoint& endpoint, bool in_cache) {
+                     const Endpoint* endpoint, bool in_cache) {
   const auto databases = names_of(scenario.databases);
   const auto services = names_of(scenario.services);
   const auto caches = names_of(scenario.caches);
   for (std::size_t p = 0; p < phases.size(); ++p) {
     const Phase& phase = phases[p];
     const std::string phase_path = path + "[" + std::to_string(p) + "]." + phase_kind_name(phase.kind);
-    for (const Server* server : scenario.servers_of(endpoint)) {
-      validate_phase_on(phase_path, phase, *server, Scenario::style_on(endpoint, *server));
+    if (endpoint) {
+      for (const Server* server : scenario.servers_of(*endpoint)) {
+        validate_phase_on(phase_path, phase, *server, Scenario::style_on(*endpoint, *server));
+      }
+    } else {
+      validate_task_phase(phase_path, phase);
     }
     switch (phase.kind) {
       case PhaseKind::db: check_reference(phase_path, phase.target, databases, "database"); break;
@@ -51,6 +85,7 @@ void validate_phases(const Scenario& scenario, const std::string& path, const st
       case PhaseKind::background:
         if (in_cache) fail(phase_path, "background work cannot depend on a cache lookup; list it in the endpoint's phases");
         break;
+      case PhaseKind::enqueue: check_reference(phase_path + ".task", phase.target, task_names(scenario), "task"); break;
       default: break;
     }
   }
@@ -78,7 +113,7 @@ std::vector<std::string> validate_endpoints(const Scenario& scenario, const std:
     if (endpoint.phases.empty()) fail(path + ".phases", "must list at least one phase");
     validate_fields(path, endpoint, endpoint_fields());
     validate_style(scenario, path, endpoint);
-    validate_phases(scenario, path + ".phases", endpoint.phases, endpoint, false);
+    validate_phases(scenario, path + ".phases", endpoint.phases, &endpoint, false);
   }
   return names;
 }
@@ -121,12 +156,40 @@ void validate_connections(const Scenario& scenario, const std::vector<std::strin
       const PhaseKind kind = group.phases[p].kind;
       const std::string phase_path = path + ".phases[" + std::to_string(p) + "]." + phase_kind_name(kind);
       if (kind == PhaseKind::background) fail(phase_path, "a message has no response to send first; list its work as cpu");
-      if (kind == PhaseKind::db || kind == PhaseKind::call || kind == PhaseKind::cache) {
-        fail(phase_path, "a message runs cpu, cpu_nogil, io and blocking_io phases (databases, services and "
-                         "caches from messages are not modelled yet; an io phase of the same time stands in)");
+      if (kind == PhaseKind::db || kind == PhaseKind::call || kind == PhaseKind::cache || kind == PhaseKind::enqueue) {
+        fail(phase_path, "a message runs cpu, cpu_nogil, io and blocking_io phases (databases, services, caches and "
+                         "task queues from messages are not modelled yet; an io phase of the same time stands in)");
       }
     }
-    validate_phases(scenario, path + ".phases", group.phases, handler, false);
+    validate_phases(scenario, path + ".phases", group.phases, &handler, false);
+  }
+}
+
+void validate_task_queues(const Scenario& scenario, const std::vector<std::string>& hosts) {
+  check_names(scenario.brokers, "brokers", "broker", /*required=*/false);
+  for (std::size_t i = 0; i < scenario.brokers.size(); ++i) {
+    validate_fields(entry_path("brokers", i, scenario.brokers[i].name), scenario.brokers[i], broker_fields());
+  }
+  check_names(scenario.task_workers, "task_workers", "task pool", /*required=*/false);
+  const auto brokers = names_of(scenario.brokers);
+  std::vector<std::string> seen;
+  for (std::size_t i = 0; i < scenario.task_workers.size(); ++i) {
+    const TaskPool& pool = scenario.task_workers[i];
+    const std::string path = entry_path("task_workers", i, pool.name);
+    check_reference(path + ".host", pool.host, hosts, "host");
+    check_reference(path + ".broker", pool.broker, brokers, "broker");
+    validate_fields(path, pool, task_pool_fields());
+    if (pool.tasks.empty()) fail(path + ".tasks", "must list at least one task");
+    for (const Task& task : pool.tasks) {
+      const std::string task_path = path + ".tasks." + task.name;
+      check_visible_name(task_path, task.name);
+      for (const std::string& other : seen) {
+        if (other == task.name) fail(task_path, "duplicate task name '" + task.name + "' (task names are global)");
+      }
+      seen.push_back(task.name);
+      if (task.phases.empty()) fail(task_path, "must list at least one phase");
+      validate_phases(scenario, task_path, task.phases, nullptr, false);
+    }
   }
 }
 
@@ -143,6 +206,17 @@ double mean_time(const Scenario& scenario, const Phase& phase) {
       for (const Phase& p : phase.miss) miss += mean_time(scenario, p);
       const double lookup = phase.target.empty() ? 0.0 : scenario.find_cache(phase.target)->command_time.mean();
       return lookup + phase.hit_ratio * hit + (1.0 - phase.hit_ratio) * miss;
+    }
+    case PhaseKind::enqueue: {  // the publish, and with wait the task's run (its queueing left out)
+      const TaskPool* pool = scenario.pool_of_task(phase.target);
+      double run = 0.0;
+      if (phase.wait) {
+        for (const Task& task : pool->tasks) {
+          if (task.name != phase.target) continue;
+          for (const Phase& p : task.phases) run += mean_time(scenario, p);
+        }
+      }
+      return scenario.find_broker(pool->broker)->command_time.mean() + run;
     }
     default: return phase.duration.mean();
   }

@@ -40,7 +40,7 @@ struct EnumNames<ServerKind> {
 template <>
 struct EnumNames<PhaseKind> {
   static constexpr std::string_view what = "phase kind";
-  static constexpr std::array<EnumName<PhaseKind>, 8> entries{{
+  static constexpr std::array<EnumName<PhaseKind>, 9> entries{{
       {PhaseKind::cpu, "cpu"},
       {PhaseKind::cpu_nogil, "cpu_nogil"},
       {PhaseKind::io, "io"},
@@ -49,6 +49,7 @@ struct EnumNames<PhaseKind> {
       {PhaseKind::db, "db"},
       {PhaseKind::call, "call"},
       {PhaseKind::cache, "cache"},
+      {PhaseKind::enqueue, "enqueue"},
   }};
 };
 

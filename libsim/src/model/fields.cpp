@@ -112,6 +112,10 @@ template void validate_fields(const std::string&, const Cache&, std::span<const 
                               std::optional<ServerKind>);
 template void validate_fields(const std::string&, const ConnectionGroup&, std::span<const Field<ConnectionGroup>>,
                               std::optional<ServerKind>);
+template void validate_fields(const std::string&, const Broker&, std::span<const Field<Broker>>,
+                              std::optional<ServerKind>);
+template void validate_fields(const std::string&, const TaskPool&, std::span<const Field<TaskPool>>,
+                              std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Balancer&, std::span<const Field<Balancer>>,
                               std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Endpoint&, std::span<const Field<Endpoint>>,

@@ -140,6 +140,8 @@ inline constexpr Range kFraction{0.0, false, 1.0};
 [[nodiscard]] std::span<const Field<Service>> service_fields();
 [[nodiscard]] std::span<const Field<Cache>> cache_fields();
 [[nodiscard]] std::span<const Field<ConnectionGroup>> connection_fields();
+[[nodiscard]] std::span<const Field<Broker>> broker_fields();
+[[nodiscard]] std::span<const Field<TaskPool>> task_pool_fields();
 [[nodiscard]] std::span<const Field<Balancer>> balancer_fields();
 [[nodiscard]] std::span<const Field<Endpoint>> endpoint_fields();
 [[nodiscard]] std::span<const Field<ClosedWorkload>> closed_fields();

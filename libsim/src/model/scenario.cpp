@@ -25,6 +25,7 @@ void Scenario::validate() const {
   validate_databases(databases);
   validate_services(services);
   validate_caches(caches);
+  validate_task_queues(*this, host_names);
   auto targets = validate_balancers(*this, server_names);
   auto endpoint_names = validate_endpoints(*this, targets);
   validate_connections(*this, server_names);
@@ -56,6 +57,23 @@ const Service* Scenario::find_service(const std::string& service_name) const noe
 
 const Cache* Scenario::find_cache(const std::string& cache_name) const noexcept {
   return find_named(caches, cache_name);
+}
+
+const Broker* Scenario::find_broker(const std::string& broker_name) const noexcept {
+  return find_named(brokers, broker_name);
+}
+
+const TaskPool* Scenario::pool_of_task(const std::string& task_name) const noexcept {
+  for (const TaskPool& pool : task_workers) {
+    if (find_named(pool.tasks, task_name)) return &pool;
+  }
+  return nullptr;
+}
+
+int Scenario::concurrency_of(const TaskPool& pool) const noexcept {
+  if (pool.concurrency) return *pool.concurrency;
+  const Host* host = find_host(pool.host);
+  return host ? std::max(1, host->cores) : 1;
 }
 
 const Balancer* Scenario::find_balancer(const std::string& balancer_name) const noexcept {

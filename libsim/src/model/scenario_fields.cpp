@@ -23,6 +23,8 @@ constexpr double kMaxStoreThreads = 1024;
 // open file descriptor of 1,000 processes at the 65,536 limit is already more.
 constexpr double kMaxConnections = 10'000'000;
 constexpr double kMaxChunks = 1'000'000;
+// Celery's prefork pool forks one process per slot; thousands are a typo.
+constexpr double kMaxWorkerProcesses = 4096;
 // Stalls that take nearly all of a thread's time make its steps' lengths
 // explode (c / (1 - share)); a share that high is a typo for a percentage.
 constexpr double kMaxStallShare = 0.9;
@@ -143,6 +145,27 @@ std::span<const Field<ConnectionGroup>> connection_fields() {
       F::integer("chunks", &ConnectionGroup::chunks, 1).at_most(kMaxChunks, "each chunk is an event"),
       F::distribution("chunk_gap", &ConnectionGroup::chunk_gap),
       F::custom("phases"),
+  };
+  return fields;
+}
+
+std::span<const Field<Broker>> broker_fields() {
+  using F = Field<Broker>;
+  static const F fields[] = {
+      F::integer("threads", &Broker::threads, 1).at_most(kMaxStoreThreads, "a broker runs a few command threads"),
+      F::distribution("command_time", &Broker::command_time),
+  };
+  return fields;
+}
+
+std::span<const Field<TaskPool>> task_pool_fields() {
+  using F = Field<TaskPool>;
+  static const F fields[] = {
+      F::custom("host"),
+      F::custom("broker"),
+      F::integer("concurrency", &TaskPool::concurrency, 1)
+          .at_most(kMaxWorkerProcesses, "a prefork pool runs a process per slot"),
+      F::custom("tasks"),
   };
   return fields;
 }

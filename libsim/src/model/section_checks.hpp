@@ -14,6 +14,8 @@ std::vector<std::string> validate_servers(const std::vector<Server>& servers, co
 void validate_databases(const std::vector<Database>& databases);
 void validate_services(const std::vector<Service>& services);
 void validate_caches(const std::vector<Cache>& caches);
+/// brokers: and task_workers:, their tasks' phases included.
+void validate_task_queues(const Scenario& scenario, const std::vector<std::string>& hosts);
 /// Returns the names an endpoint's `server` may take: servers, then balancers.
 std::vector<std::string> validate_balancers(const Scenario& scenario, const std::vector<std::string>& servers);
 std::vector<std::string> validate_endpoints(const Scenario& scenario, const std::vector<std::string>& targets);

@@ -92,6 +92,30 @@ double slot_capacity(const Server& s) {
   return 0.0;
 }
 
+// Charges `share` runs of task `index` (numbered as by task_refs) to its
+// pool's worker processes, its host's cores and its databases; returns the
+// seconds a run takes (its queueing left out).
+double charge_task(Ledger& ledger, const Scenario& scenario, std::uint32_t index, double share) {
+  const detail::TaskRef task = detail::task_refs(scenario)[index];
+  const TaskPool& pool = scenario.task_workers[task.pool];
+  const Server server = detail::task_pool_servers(scenario)[task.pool];
+  const Host& host = *scenario.find_host(pool.host);
+  const std::vector<Step> steps = detail::build_task_route(scenario, *task.task, server);
+  const std::vector<double> reach = reach_of(steps);
+  double seconds = 0.0;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const Step& s = steps[i];
+    if (detail::is_instant(s.kind)) continue;
+    const bool on_cpu = s.kind == StepKind::cpu || s.kind == StepKind::cpu_nogil;
+    const double t = reach[i] * s.duration.mean() / (on_cpu ? Scenario::effective_speed(host) : 1.0);
+    seconds += t;
+    if (on_cpu) ledger.charge("hosts." + host.name + ".cpu", share * t);
+    if (s.kind == StepKind::query) ledger.charge("databases." + scenario.databases[s.target].name + ".connections", share * t);
+  }
+  ledger.charge("task_workers." + pool.name + ".concurrency", share * seconds);
+  return seconds;
+}
+
 // Charges one request of `endpoint` on `server`, weighing `weight`, to every
 // resource it holds; returns the seconds it spends before its response leaves.
 double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& endpoint, const Server& server,
@@ -112,10 +136,14 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
     if (s.kind == StepKind::respond) responded = true;
+    if (s.kind == StepKind::enqueue) charge_task(ledger, scenario, s.target, weight * reach[i]);
     if (detail::is_instant(s.kind)) continue;
     const double share = weight * reach[i] * (s.new_connection_only ? new_connections : 1.0);
     const bool on_cpu = s.kind == StepKind::cpu || s.kind == StepKind::cpu_nogil;
-    const double seconds = s.duration.mean() / (on_cpu ? Scenario::effective_speed(host) : 1.0);
+    // Awaiting a task holds what the request holds for the task's run.
+    const double seconds = s.kind == StepKind::await_task
+                               ? charge_task(ledger, scenario, s.target, share)
+                               : s.duration.mean() / (on_cpu ? Scenario::effective_speed(host) : 1.0);
     const double held = share * seconds;
     if (!responded) before_response += reach[i] * (s.new_connection_only ? new_connections : 1.0) * seconds;
     if (on_cpu) ledger.charge(cpu, held);
@@ -128,7 +156,10 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
       ledger.charge("databases." + db.name + ".connections", held);
       ledger.charge(server_path(server, "pool.") + db.name, held);
     }
-    if (s.kind == StepKind::call && s.target >= scenario.services.size()) {  // a cache store's command
+    const std::size_t stores = scenario.services.size() + scenario.caches.size();
+    if (s.kind == StepKind::call && s.target >= stores) {  // a broker's publish
+      ledger.charge("brokers." + scenario.brokers[s.target - stores].name + ".threads", held);
+    } else if (s.kind == StepKind::call && s.target >= scenario.services.size()) {  // a cache store's command
       ledger.charge("caches." + scenario.caches[s.target - scenario.services.size()].name + ".threads", held);
     } else if (s.kind == StepKind::call && scenario.services[s.target].concurrency) {
       ledger.charge("services." + scenario.services[s.target].name + ".concurrency", held);
@@ -155,6 +186,10 @@ Ledger open_ledger(const Scenario& scenario) {
     if (v.concurrency) ledger.add("services." + v.name + ".concurrency", *v.concurrency);
   }
   for (const Cache& c : scenario.caches) ledger.add("caches." + c.name + ".threads", c.threads);
+  for (const Broker& b : scenario.brokers) ledger.add("brokers." + b.name + ".threads", b.threads);
+  for (const TaskPool& p : scenario.task_workers) {
+    ledger.add("task_workers." + p.name + ".concurrency", scenario.concurrency_of(p));
+  }
   return ledger;
 }
 
@@ -229,6 +264,10 @@ void fill_measured(std::vector<ResourceLoad>& loads, const Scenario& scenario, c
     }
   }
   for (const CacheSummary& c : result.caches) set("caches." + c.name + ".threads", c.utilization.value);
+  for (const BrokerSummary& b : result.brokers) set("brokers." + b.name + ".threads", b.utilization.value);
+  for (const TaskPoolSummary& p : result.task_workers) {
+    set("task_workers." + p.name + ".concurrency", p.utilization.value);
+  }
 }
 
 }  // namespace

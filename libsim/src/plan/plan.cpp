@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <map>
 #include <limits>
+#include <map>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "plan/plan_internal.hpp"
+#include "plan/staged_judge.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/plan/uncertainty.hpp"
 
@@ -29,6 +31,14 @@ const char* verdict_name(CandidateVerdict verdict) noexcept {
 namespace {
 
 using detail::CandidateRun;
+
+// Screening's short stages: the first three of find_saturation's (4, 4, 8
+// replications of 1/32 of a run: half a run in all). A candidate they leave
+// undecided is near its limits, where the full run decides; a fourth stage
+// would cost as much again and rarely settle it.
+constexpr std::span<const int> kScreeningStages = std::span(detail::kStages).first<3>();
+// Seeds of the stages: after the screening run's (seed) and the confirmation's (seed + 1).
+constexpr std::uint64_t kFirstStageSeed = 2;
 
 PlanSpec spec_of(const Scenario& scenario, const PlanOptions& options) {
   if (options.spec) return *options.spec;
@@ -67,6 +77,22 @@ Result run(const Scenario& scenario, const PlanOptions& options, int replication
   sim.seed = options.seed;
   sim.replications = replications;
   return simulate(scenario, sim);
+}
+
+// `replications` replications of `share` of the scenario's run each, on
+// `seed`: the warm-up shrinks with the run (a tenth of it under MSER-5, whose
+// pilot run would double the cost).
+Result run_short(const Scenario& scenario, const PlanOptions& options, int replications, double share,
+                 std::uint64_t seed) {
+  Scenario shorter = scenario;
+  RunConfig& r = shorter.run;
+  r.warmup = share * (r.warmup_mode == WarmupMode::fixed ? r.warmup : 0.1 * r.duration);
+  r.warmup_mode = WarmupMode::fixed;
+  r.duration *= share;
+  r.interval = 0.0;
+  PlanOptions at_seed = options;
+  at_seed.seed = seed;
+  return run(shorter, at_seed, replications);
 }
 
 // The screening run plus confirm_replications - 1 more: the extra ones on a
@@ -156,6 +182,9 @@ struct Trial {
   std::optional<Result> result;      ///< unset: pruned by the analytic bound
   int weight = 1;
   double load = 0.0;
+  /// Short replications that put every term's 99 % interval below its limit
+  /// (0: none did); with a full run that meets too, they are its confirmation.
+  int short_met = 0;
 };
 
 class Planner {
@@ -184,7 +213,7 @@ class Planner {
         t.judged.failed_term = "capacity";
         t.judged.reason = std::move(reason);
         t.judged.worst_ratio = std::numeric_limits<double>::infinity();
-      } else {
+      } else if (!options_.prune || !rejected_early(t, s)) {
         simulate_trial(t, s, 1);
       }
       if (t.judged.verdict != CandidateVerdict::meets) failed += t.weight;
@@ -194,10 +223,17 @@ class Planner {
     return trials;
   }
 
-  // The meeting trials again with confirm_replications.
+  // The meeting trials again with confirm_replications, but for those whose
+  // short replications already put every term below its limit at 99 %: as in
+  // find_saturation, only a candidate near the boundary costs more runs.
   void confirm_trials(const CandidateRun& r, std::vector<Trial>& trials) {
     for (Trial& t : trials) {
       if (t.judged.verdict != CandidateVerdict::meets) continue;
+      if (t.short_met > 0) {
+        t.judged.reason = "confirmed by " + std::to_string(t.short_met) +
+                          " short replications: every term's 99 % interval below its limit";
+        continue;
+      }
       const Scenario& s = t.scenario ? *t.scenario : *r.scenario;
       t.result = confirm(s, options_, *t.result);
       ++out_.simulations;
@@ -256,6 +292,41 @@ class Planner {
     t.judged.metrics = detail::metrics_of(*t.result);
     detail::judge(t.judged, out_.spec, t.load, open_);
     detail::name_bottleneck(t.judged, s, *t.result);
+    report();
+  }
+
+  // Short replications in stages (plan/staged_judge.hpp), on seeds of their
+  // own shared by every candidate: a candidate with a term wholly above its
+  // limit at 99 % is rejected there, at a fraction of its run. None is
+  // accepted on them: their warm-ups are short and their tails young, so they
+  // read latencies low. The rest are judged by their full screening run, as
+  // the brute force judges every candidate, so both agree near the boundary.
+  bool rejected_early(Trial& t, const Scenario& s) {
+    const std::uint64_t seed = options_.seed.value_or(s.run.seed) + kFirstStageSeed;
+    detail::StagedVerdict staged = detail::judge_in_stages(
+        kScreeningStages, seed,
+        [&](int replications, double share, std::uint64_t stage_seed) {
+          return run_short(s, options_, replications, share / replications, stage_seed);
+        },
+        [&](const Result& pooled) { return detail::decisive_verdict(pooled, out_.spec.slo, true); });
+    if (staged.verdict == true) t.short_met = static_cast<int>(staged.pooled.replications.size());
+    if (!staged.verdict.has_value() || *staged.verdict) return false;
+    PlanCandidate judged = t.judged;
+    judged.metrics = detail::metrics_of(staged.pooled);
+    detail::judge(judged, out_.spec, t.load, open_);
+    // The pooled share of errors may sit under a limit the replications' mean share is over: the full run decides.
+    if (judged.verdict != CandidateVerdict::fails) return false;
+    judged.reason += " over " + std::to_string(judged.metrics->replications) + " short replications (1/" +
+                     std::to_string(static_cast<int>(1.0 / detail::kStageShare)) + " of a run each)";
+    detail::name_bottleneck(judged, s, staged.pooled);
+    t.judged = std::move(judged);
+    t.result = std::move(staged.pooled);
+    ++out_.simulations;  // its screening; one that goes on to its full run counts that run only
+    report();
+    return true;
+  }
+
+  void report() const {
     if (options_.on_progress) {
       options_.on_progress(out_.simulations, valid_ * static_cast<int>(sampling_.draws.size()));
     }

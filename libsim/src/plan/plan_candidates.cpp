@@ -145,6 +145,7 @@ std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec&
     } catch (const MemoryFitError& e) {
       // Does not fit its host's RAM: ruled out like a capacity shortfall, not as a bad value.
       run.record.cost = cost_without_memory_limits(base, overrides, spec.cost);
+      run.over_memory = true;
       run.record.verdict = CandidateVerdict::pruned;
       run.record.failed_term = "memory";
       run.record.reason = "memory: " + e.path() + ": " + e.detail();
@@ -171,7 +172,7 @@ std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec&
       bool accepted = false;
       for (const CandidateRun& run : runs) {
         if (run.record.settings[a].second != value) continue;
-        if (run.scenario || run.record.failed_term == "memory") {
+        if (run.scenario || run.over_memory) {
           accepted = true;
           break;
         }

@@ -84,8 +84,10 @@ std::string explain(const PlanResult& r) {
   }
   if (r.feasible) {
     text += "Plan: " + settings_text(c) + ", at " + money(c.cost, r.spec.cost) + ".\n";
+    const int n = c.metrics->replications;
     text += "At " + load_text(r) + " it meets " + terms_met(r, *c.metrics) + " over " +
-            std::to_string(c.metrics->replications) + " replications" + limited_by(c) + ".\n";
+            (n == 1 ? std::string("its run") : std::to_string(n) + " replications") +
+            (c.reason.empty() || r.draws > 0 ? "" : ", " + c.reason) + limited_by(c) + ".\n";
     if (pruned + failed == 0) {
       text += "It is the cheapest candidate in the space.\n";
     } else {

@@ -15,6 +15,9 @@ struct CandidateRun {
   PlanCandidate record;
   std::optional<Scenario> scenario;  ///< unset when invalid
   std::string error_path;            ///< invalid: the path of the field the scenario rejected
+  /// A valid combination of values whose processes do not fit their host's
+  /// RAM: ruled out like a capacity shortfall, not as a mistake in the space.
+  bool over_memory = false;
 };
 
 /**

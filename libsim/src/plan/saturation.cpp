@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "io/yaml_field.hpp"
+#include "plan/staged_judge.hpp"
 #include "servesim/analytic/estimate.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/metrics/statistics.hpp"
@@ -30,15 +31,10 @@ namespace {
 constexpr double kCompletionsAtTwoPercent = 100'000.0;
 constexpr double kCompletionsWithSloAtTwoPercent = 800'000.0;
 constexpr int kConfirmReplications = 4;
-// With an SLO, a load is judged by replications of 1/32 of a point's
-// completions each, added in stages (4, 4, 8, 16: an eighth, a quarter, a
-// half, the whole point); a stage stops it once every term's 99 % interval
-// is on one side of its limit, so only loads near the boundary cost a whole
-// point, and no replication is simulated twice. The capacity point past the
-// answer needs only a throughput: the plain count.
-constexpr std::array<int, 4> kStages = {4, 4, 8, 16};
-constexpr double kStageShare = 1.0 / 32.0;
-constexpr double kDecisiveLevel = 0.995;
+// With an SLO, a load is judged by short replications in stages
+// (plan/staged_judge.hpp), of a point's completions in all; only loads near
+// the boundary cost a whole point. The capacity point past the answer needs
+// only a throughput: the plain count.
 constexpr double kCapacityShare = kCompletionsAtTwoPercent / kCompletionsWithSloAtTwoPercent;
 // Factors by which the bracket grows or shrinks from the analytic guess.
 constexpr double kGrow = 1.25;
@@ -50,18 +46,6 @@ std::string number_text(double x) {
   std::array<char, 32> buffer{};
   const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), x).ptr;
   return {buffer.data(), end};
-}
-
-double latency_of(const Result& r, SloMetric m) {
-  switch (m) {
-    case SloMetric::p50: return r.latency.p50.value;
-    case SloMetric::p90: return r.latency.p90.value;
-    case SloMetric::p99: return r.latency.p99.value;
-    case SloMetric::p999: return r.latency.p999.value;
-    case SloMetric::mean: return r.latency.mean.value;
-    case SloMetric::errors: return r.error_rate;
-  }
-  return 0.0;
 }
 
 class Search {
@@ -86,9 +70,8 @@ class Search {
   [[nodiscard]] SaturationPoint point_of(double load, const Result& r) const;
   const SaturationPoint& record(SaturationPoint p);
   // Whether `load` meets every term: one run without an SLO; with one, the
-  // staged replications (kStages).
+  // staged replications (detail::kStages).
   bool meets_at(double load);
-  [[nodiscard]] std::optional<bool> decisive_verdict(const Result& r, const SaturationPoint& p) const;
   void open_search(double guess);
   void closed_knee(double guess);
   void closed_search(double guess);
@@ -172,7 +155,7 @@ SaturationPoint Search::point_of(double load, const Result& r) const {
     if (r.throughput.value + downstream < load * (1.0 - slack) || other_errors > slack) p.failed_term = "capacity";
   }
   for (const SloTerm& term : options_.slo) {
-    if (p.failed_term.empty() && !(latency_of(r, term.metric) <= term.limit)) {
+    if (p.failed_term.empty() && !(detail::slo_measure(r, term.metric) <= term.limit)) {
       p.failed_term = slo_metric_name(term.metric);
     }
   }
@@ -191,59 +174,23 @@ const SaturationPoint& Search::record(SaturationPoint p) {
   return out_.curve[static_cast<std::size_t>(index)];
 }
 
-ConfidenceInterval term_interval(const Result& r, SloMetric m) {
-  switch (m) {
-    case SloMetric::p50: return r.latency.p50;
-    case SloMetric::p90: return r.latency.p90;
-    case SloMetric::p99: return r.latency.p99;
-    case SloMetric::p999: return r.latency.p999;
-    case SloMetric::mean: return r.latency.mean;
-    case SloMetric::errors: break;
-  }
-  std::vector<double> shares;
-  for (const ReplicationResult& rep : r.replications) {
-    const double attempts = double(rep.completed + rep.errors.total());
-    shares.push_back(attempts > 0.0 ? double(rep.errors.total()) / attempts : 0.0);
-  }
-  return mean_ci(shares);
-}
-
-// Decided when every term's 99 % interval lies on one side of its limit (a
-// wider level than the intervals' 95 %: an early wrong verdict would move
-// the answer by more than the tolerance). A capacity shortfall alone leaves
-// it to the next stage, which judges it on more completions.
-std::optional<bool> Search::decisive_verdict(const Result& r, const SaturationPoint& p) const {
-  bool below = p.meets;
-  for (const SloTerm& term : options_.slo) {
-    const ConfidenceInterval ci = term_interval(r, term.metric);
-    if (ci.samples < 2 || !std::isfinite(ci.half_width)) return std::nullopt;
-    const double half = ci.half_width * student_t_quantile(kDecisiveLevel, ci.samples - 1) /
-                        student_t_quantile(0.975, ci.samples - 1);
-    if (ci.value - half > term.limit) return false;
-    below = below && ci.value + half < term.limit;
-  }
-  if (below) return true;
-  return std::nullopt;
-}
-
 bool Search::meets_at(double load) {
   const double throughput = expected_throughput(load);
   if (options_.slo.empty()) return simulate_at(load, throughput, 1).meets;
-  // Each stage on a seed of its own (independent replications), the same
-  // seeds at every load (common random numbers); the point is recorded once.
-  std::vector<ReplicationResult> replications;
-  for (std::size_t stage = 0; stage < kStages.size(); ++stage) {
-    Result r = run_at(load, throughput, kStages[stage], kStageShare * kStages[stage], seed_ + stage);
-    for (ReplicationResult& rep : r.replications) {
-      rep.index = static_cast<int>(replications.size());
-      replications.push_back(std::move(rep));
-    }
-    const Result all = summarize(std::move(r.scenario), seed_, replications);
-    SaturationPoint p = point_of(load, all);
-    const std::optional<bool> verdict = decisive_verdict(all, p);
-    if (verdict || stage + 1 == kStages.size()) return record(std::move(p)).meets;
-  }
-  return false;  // not reached: the last stage records
+  // The same stage seeds at every load (common random numbers); a capacity
+  // shortfall alone leaves the load to the next stage, which judges it on
+  // more completions. The point is recorded once, with every replication.
+  std::optional<SaturationPoint> judged;
+  (void)detail::judge_in_stages(
+      detail::kStages, seed_,
+      [&](int replications, double share, std::uint64_t seed) {
+        return run_at(load, throughput, replications, share, seed);
+      },
+      [&](const Result& pooled) {
+        judged = point_of(load, pooled);
+        return detail::decisive_verdict(pooled, options_.slo, judged->meets);
+      });
+  return record(std::move(*judged)).meets;
 }
 
 // The answer is the bracket's lower end, so the bracket narrows to half the

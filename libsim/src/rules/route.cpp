@@ -1,6 +1,7 @@
 #include "rules/route.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -90,6 +91,24 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server&
       steps[jump].target = static_cast<std::uint32_t>(steps.size());
       return;
     }
+    case PhaseKind::enqueue: {
+      const TaskPool& pool = *scenario.pool_of_task(phase.target);
+      // Celery's and RQ's clients publish with a blocking socket call: an
+      // async endpoint's loop waits for the broker too.
+      const RunsOn publisher = server.kind == ServerKind::uvicorn && on_loop ? where : waiter;
+      Step publish = make_step(StepKind::call, publisher, scenario.find_broker(pool.broker)->command_time);
+      publish.target = static_cast<std::uint32_t>(scenario.services.size() + scenario.caches.size()) +
+                       index_of(scenario.brokers, pool.broker);
+      steps.push_back(publish);
+      Step hand_over = make_step(phase.wait ? StepKind::await_task : StepKind::enqueue, phase.wait ? waiter : RunsOn::none,
+                                 Distribution::constant(0.0));
+      const std::vector<TaskRef> tasks = task_refs(scenario);
+      hand_over.target = static_cast<std::uint32_t>(
+          std::find_if(tasks.begin(), tasks.end(), [&](const TaskRef& t) { return t.task->name == phase.target; }) -
+          tasks.begin());
+      steps.push_back(hand_over);
+      return;
+    }
   }
 }
 
@@ -114,7 +133,39 @@ std::vector<Service> call_stations(const Scenario& scenario) {
   for (const Cache& cache : scenario.caches) {
     stations.push_back(Service{cache.name, cache.command_time, cache.threads, 0.0});
   }
+  for (const Broker& broker : scenario.brokers) {
+    stations.push_back(Service{broker.name, broker.command_time, broker.threads, 0.0});
+  }
   return stations;
+}
+
+std::vector<Server> task_pool_servers(const Scenario& scenario) {
+  std::vector<Server> servers;
+  for (const TaskPool& pool : scenario.task_workers) {
+    Server server;
+    server.name = pool.name;
+    server.host = pool.host;
+    server.kind = ServerKind::gunicorn_sync;
+    server.workers = scenario.concurrency_of(pool);
+    server.backlog = std::numeric_limits<int>::max();
+    server.timeout = 0.0;
+    servers.push_back(std::move(server));
+  }
+  return servers;
+}
+
+std::vector<TaskRef> task_refs(const Scenario& scenario) {
+  std::vector<TaskRef> refs;
+  for (std::size_t p = 0; p < scenario.task_workers.size(); ++p) {
+    for (const Task& task : scenario.task_workers[p].tasks) refs.push_back(TaskRef{&task, static_cast<std::uint32_t>(p)});
+  }
+  return refs;
+}
+
+std::vector<Step> build_task_route(const Scenario& scenario, const Task& task, const Server& pool) {
+  std::vector<Step> steps;
+  for (const Phase& phase : task.phases) add_phase(steps, scenario, pool, phase, false);
+  return steps;
 }
 
 bool has_event_loop(const Server& server) noexcept {

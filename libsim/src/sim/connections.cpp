@@ -155,7 +155,7 @@ void NativeSimulation::schedule_chunk(std::uint32_t c) {
 // The message's last step ended: its latency, and its thread or loop freed.
 void NativeSimulation::finish_message(std::uint32_t id) {
   const Request& request = requests_[id];
-  GroupRuntime& group = groups_[request.endpoint - scenario_.endpoints.size()];
+  GroupRuntime& group = groups_[request.endpoint - groups_.front().endpoint];
   group.tally.message_done(now_ - request.arrival);
   const std::uint32_t connection = request.user;
   if (request.holds_loop) release_loop(id);

@@ -156,6 +156,7 @@ void NativeSimulation::leave_dependency(std::uint32_t id) {
     case DependencyState::call:
       if (const std::optional<std::uint32_t> next = services_[index].station.depart(now_)) begin_call(*next);
       break;
+    case DependencyState::task: break;  // the task runs on, its result unread
   }
   requests_[id].at = DependencyState::none;
 }
@@ -163,11 +164,14 @@ void NativeSimulation::leave_dependency(std::uint32_t id) {
 // The handler raised (SQLAlchemy's pool TimeoutError, an HTTP error from
 // downstream): the framework answers with an error at once, and the request
 // skips the rest of its steps, background work included.
+// A task that raises ends there (Celery records a FAILURE); one awaiting it goes on.
 void NativeSimulation::fail_in_handler(std::uint32_t id, Failure failure) {
   Request& request = requests_[id];
-  request.responded = true;
-  leave_balancer(request);
-  if (!request.timed_out) fail_request(id, failure, endpoints_[request.endpoint].network.to_client);
+  if (!is_task(request)) {
+    request.responded = true;
+    leave_balancer(request);
+    if (!request.timed_out) fail_request(id, failure, endpoints_[request.endpoint].network.to_client);
+  }
   finish(id);
 }
 

@@ -224,6 +224,8 @@ void NativeSimulation::advance(std::uint32_t id) {
     if (is_instant(step.kind)) {
       if (step.kind == StepKind::respond) {
         respond(id);
+      } else if (step.kind == StepKind::enqueue) {
+        enqueue_task(id, step.target, false);
       } else if (step.kind == StepKind::jump ||
                  endpoints_[request.endpoint].branch_rng.uniform01() >= step.probability) {
         request.phase = static_cast<std::int32_t>(step.target) - 1;
@@ -245,6 +247,7 @@ void NativeSimulation::start_step(std::uint32_t id) {
   if (!request.started) {
     request.started = true;
     server_of(request).began_service(tally_.measuring(), request.rejected, request.queued);
+    if (is_task(request)) request.arrival = now_;  // a worker took it
   }
   EndpointRuntime& endpoint = endpoints_[request.endpoint];
   const Step& step = route_of(request)[static_cast<std::size_t>(request.phase)];
@@ -261,9 +264,11 @@ void NativeSimulation::start_step(std::uint32_t id) {
       break;
     case StepKind::query: start_query(id, step.target, duration); break;
     case StepKind::call: start_call(id, step.target, duration); break;
+    case StepKind::await_task: enqueue_task(id, step.target, true); break;
     case StepKind::respond:
     case StepKind::branch:
-    case StepKind::jump: break;  // handled by advance()
+    case StepKind::jump:
+    case StepKind::enqueue: break;  // handled by advance()
   }
 }
 
@@ -305,8 +310,22 @@ void NativeSimulation::finish(std::uint32_t id) {
     finish_message(id);
     return;
   }
-  const std::uint32_t process = requests_[id].process;
-  const bool rejected = requests_[id].rejected;
+  const Request& request = requests_[id];
+  const std::uint32_t process = request.process;
+  const bool rejected = request.rejected;
+  // A task's end: counted, and the request awaiting it (if it still does)
+  // goes on once the worker is free.
+  std::uint32_t waiter = kNoUser;
+  if (is_task(request)) {
+    if (tally_.measuring()) {
+      const TaskRef& task = tasks_[request.endpoint - scenario_.endpoints.size()];
+      task_tallies_[task.pool].ended(request.arrival - request.first_sent, now_ - request.arrival);
+    }
+    if (request.parent != kNoUser && requests_[request.parent].generation == request.parent_generation &&
+        requests_[request.parent].at == DependencyState::task) {
+      waiter = request.parent;
+    }
+  }
   leave_server(id);
   if (rejected) {
     processes_[process].rejecting -= 1;
@@ -315,13 +334,34 @@ void NativeSimulation::finish(std::uint32_t id) {
   }
   requests_.release(id);
   process_freed(process);
+  if (waiter != kNoUser) {
+    requests_[waiter].at = DependencyState::none;
+    advance(waiter);
+  }
+}
+
+// Publishes task `task` (its broker's command is done): a request to its
+// pool's server, arriving now. With `wait` the publisher awaits its end.
+void NativeSimulation::enqueue_task(std::uint32_t parent, std::uint32_t task, bool wait) {
+  const std::uint32_t parent_generation = requests_[parent].generation;
+  if (wait) requests_[parent].at = DependencyState::task;
+  const std::uint32_t id = requests_.acquire();
+  Request& request = requests_[id];
+  request.endpoint = static_cast<std::uint32_t>(scenario_.endpoints.size()) + task;
+  request.route = endpoints_[request.endpoint].first_route;
+  request.first_sent = now_;
+  if (wait) {
+    request.parent = parent;
+    request.parent_generation = parent_generation;
+  }
+  reach_server(id);
 }
 
 // Bookkeeping shared by every way out of a server once admitted: Little's
 // law counts, and the thread or loop it held.
 void NativeSimulation::leave_server(std::uint32_t id) {
   Request& request = requests_[id];
-  tally_.departed(now_ - request.arrival);
+  if (!is_task(request)) tally_.departed(now_ - request.arrival);
   server_of(request).in_system.add(now_, -1.0);
   if (request.holds_loop) release_loop(id);
   if (requests_[id].holds_thread) release_thread(id);

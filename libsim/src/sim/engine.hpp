@@ -23,6 +23,7 @@
 #include "rules/route.hpp"
 #include "rules/stalls.hpp"
 #include "rules/streams.hpp"
+#include "rules/task_queue.hpp"
 #include "rules/tally.hpp"
 #include "servesim/core/rng.hpp"
 #include "servesim/metrics/result.hpp"
@@ -106,7 +107,9 @@ class NativeSimulation {
   void send_message(std::uint32_t connection);
   void schedule_chunk(std::uint32_t connection);
   /// Whether request `id` is a message of a connection group, not an HTTP request.
-  [[nodiscard]] bool is_message(std::uint32_t id) { return requests_[id].endpoint >= scenario_.endpoints.size(); }
+  [[nodiscard]] bool is_message(std::uint32_t id) {
+    return requests_[id].endpoint >= scenario_.endpoints.size() + tasks_.size();
+  }
   void finish_message(std::uint32_t id);
 
   // A request's way through a server.
@@ -122,6 +125,13 @@ class NativeSimulation {
   void respond(std::uint32_t id);
   void finish(std::uint32_t id);
   void kill_worker(std::uint32_t id);
+  // Task queues: a task is a request to its pool's server (see request_pool.hpp).
+  void enqueue_task(std::uint32_t parent, std::uint32_t task, bool wait);
+  // Requests' endpoints: the scenario's, then one per task, then one per connection group.
+  [[nodiscard]] bool is_task(const Request& request) const noexcept {
+    return request.endpoint >= scenario_.endpoints.size() && request.endpoint < scenario_.endpoints.size() + tasks_.size();
+  }
+  void sample_task_queues();
   void leave_server(std::uint32_t id);
   void process_freed(std::uint32_t process);
 
@@ -182,7 +192,10 @@ class NativeSimulation {
   RequestPool requests_;
   std::vector<SharedCpu> hosts_;
   std::vector<CpuStalls> stalls_;  ///< per host
-  std::vector<ServerRuntime> servers_;
+  std::vector<Server> pool_servers_;  ///< what task pools run as (rules/route.hpp), after the scenario's servers
+  std::vector<TaskRef> tasks_;
+  std::vector<TaskPoolTally> task_tallies_;  ///< per task pool
+  std::vector<ServerRuntime> servers_;       ///< the scenario's servers, then one per task pool
   std::vector<WorkerProcess> processes_;
   std::vector<LoadBalancer> balancers_;
   std::vector<ServerRoute> routes_;

@@ -17,10 +17,17 @@ ServerAreas NativeSimulation::server_areas(std::size_t s, double now) const {
   return areas_of(server, gil, now);
 }
 
+// The scenario's servers only: Little's law and the time series are about requests, not tasks.
 double NativeSimulation::system_area(double now) const {
   double area = 0.0;
-  for (const ServerRuntime& server : servers_) area += server.in_system.area_until(now);
+  for (std::size_t s = 0; s < scenario_.servers.size(); ++s) area += servers_[s].in_system.area_until(now);
   return area;
+}
+
+void NativeSimulation::sample_task_queues() {
+  for (std::size_t p = 0; p < task_tallies_.size(); ++p) {
+    task_tallies_[p].sample(now_, servers_[scenario_.servers.size() + p].waiting.area_until(now_));
+  }
 }
 
 void NativeSimulation::on_warmup_end() {
@@ -30,15 +37,17 @@ void NativeSimulation::on_warmup_end() {
   for (const SharedCpu& host : hosts_) busy_core_seconds_at_warmup_.push_back(host.busy_core_seconds(now_));
   for (std::size_t s = 0; s < servers_.size(); ++s) server_areas_at_warmup_.push_back(server_areas(s, now_));
   mark_dependencies_warmup();
+  for (TaskPoolTally& tally : task_tallies_) tally = TaskPoolTally{};
+  sample_task_queues();
   for (LoadBalancer& balancer : balancers_) balancer.start_measuring();
   for (GroupRuntime& group : groups_) group.tally.start_measuring(now_);
 }
 
 Timeline::Areas NativeSimulation::resource_areas(double now) const {
   Timeline::Areas areas;
-  for (const ServerRuntime& server : servers_) {
-    areas.waiting.push_back(server.waiting.area_until(now));
-    areas.busy.push_back(server.busy_runners.area_until(now));
+  for (std::size_t s = 0; s < scenario_.servers.size(); ++s) {
+    areas.waiting.push_back(servers_[s].waiting.area_until(now));
+    areas.busy.push_back(servers_[s].busy_runners.area_until(now));
   }
   for (const SharedCpu& host : hosts_) areas.cpu.push_back(host.busy_core_seconds(now));
   return areas;
@@ -48,6 +57,7 @@ void NativeSimulation::on_interval_end() {
   Timeline& timeline = tally_.timeline();
   if (now_ <= timeline.start()) return;
   timeline.close(now_, resource_areas(now_));
+  if (now_ >= measurement_.warmup) sample_task_queues();
   const double next = timeline.next_end(measurement_.interval);
   if (next < scenario_.run.duration) calendar_.schedule(next, EventType::interval_end);
   if (on_interval_) on_interval_(now_);
@@ -62,7 +72,7 @@ ReplicationResult NativeSimulation::collect() {
   const double span = result.measured_duration;
 
   tally_.collect(scenario_, span, system_area(now_), result);
-  for (std::size_t s = 0; s < servers_.size(); ++s) {
+  for (std::size_t s = 0; s < scenario_.servers.size(); ++s) {
     result.servers.push_back(server_stats(servers_[s], server_areas(s, now_), server_areas_at_warmup_[s], span));
   }
   for (std::size_t b = 0; b < balancers_.size(); ++b) {
@@ -82,6 +92,20 @@ ReplicationResult NativeSimulation::collect() {
   }
   for (const GroupRuntime& group : groups_) {
     result.connections.push_back(group.tally.collect(*servers_[group.server].spec, now_, span));
+  }
+  for (std::size_t b = 0; b < scenario_.brokers.size(); ++b) {
+    const ServiceRuntime& broker = services_[services + scenario_.caches.size() + b];
+    result.brokers.push_back(broker_stats(scenario_.brokers[b], broker.counts, broker.station.busy_area(now_),
+                                          broker.station.queued_area(now_), span));
+  }
+  sample_task_queues();
+  for (std::size_t p = 0; p < task_tallies_.size(); ++p) {
+    const std::size_t s = scenario_.servers.size() + p;
+    const ServerAreas end = server_areas(s, now_);
+    const ServerAreas& start = server_areas_at_warmup_[s];
+    result.task_workers.push_back(task_tallies_[p].stats(scenario_.task_workers[p].name, pool_servers_[p].workers,
+                                                         measurement_.warmup, now_, end.busy - start.busy,
+                                                         end.waiting - start.waiting));
   }
   return result;
 }

@@ -36,7 +36,7 @@ NativeSimulation::NativeSimulation(const Scenario& scenario, int replication, Me
   }
   std::vector<double> runners;
   std::vector<double> cores;
-  for (const ServerRuntime& server : servers_) runners.push_back(server.runner_count());
+  for (std::size_t s = 0; s < scenario.servers.size(); ++s) runners.push_back(servers_[s].runner_count());
   for (const SharedCpu& host : hosts_) cores.push_back(host.cores());
   tally_ = Tally(scenario, std::move(runners), std::move(cores));
   if (scenario.workload.closed) {
@@ -44,9 +44,16 @@ NativeSimulation::NativeSimulation(const Scenario& scenario, int replication, Me
   }
 }
 
+// The scenario's servers, then the servers task pools run as: complete
+// before pointers into them are taken.
 void NativeSimulation::build_servers() {
-  for (std::uint32_t s = 0; s < scenario_.servers.size(); ++s) {
-    const Server& spec = scenario_.servers[s];
+  pool_servers_ = task_pool_servers(scenario_);
+  tasks_ = task_refs(scenario_);
+  task_tallies_.resize(pool_servers_.size());
+  const std::size_t count = scenario_.servers.size() + pool_servers_.size();
+  for (std::uint32_t s = 0; s < count; ++s) {
+    const bool pool = s >= scenario_.servers.size();
+    const Server& spec = pool ? pool_servers_[s - scenario_.servers.size()] : scenario_.servers[s];
     ServerRuntime server(spec, static_cast<std::uint32_t>(processes_.size()));
     const std::uint32_t host = index_of(scenario_.hosts, spec.host);
     for (int w = 0; w < spec.workers; ++w) {
@@ -85,6 +92,13 @@ void NativeSimulation::build_endpoints() {
                                     build_rejection_route(*spec)});
     }
     endpoints_.push_back(runtime);
+  }
+  // Tasks after the endpoints, each with one route on its pool's server.
+  for (std::size_t t = 0; t < tasks_.size(); ++t) {
+    const std::uint32_t server = static_cast<std::uint32_t>(scenario_.servers.size()) + tasks_[t].pool;
+    endpoints_.push_back(EndpointRuntime{static_cast<std::uint32_t>(routes_.size()), std::nullopt, NetworkPath{},
+                                         streams_.task_durations(t), streams_.task_cache_hits(t)});
+    routes_.push_back(ServerRoute{server, build_task_route(scenario_, *tasks_[t].task, *servers_[server].spec), {}});
   }
 }
 

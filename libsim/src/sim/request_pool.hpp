@@ -17,8 +17,12 @@ enum class DependencyState : std::uint8_t {
   query,        ///< holding a connection, its query running
   call_queue,   ///< queued for a concurrency slot of service `dependency`
   call,         ///< its call to service `dependency` in progress
+  task,         ///< awaiting the task it enqueued (wait: true)
 };
 
+// A task (Celery/RQ) is a request too, to its pool's server, with an
+// endpoint index past the scenario's endpoints: its first_sent is when it was
+// published, its arrival when a worker took it.
 struct Request {
   double arrival = 0.0;          // when it reached its server (the client sent it earlier through a balancer)
   double first_sent = 0.0;       // when the client sent the request's first attempt
@@ -30,6 +34,8 @@ struct Request {
   std::uint32_t process = 0;     // the process that accepted it
   std::int32_t phase = -1;       // index of the current step of its route
   std::uint32_t dependency = 0;  // the database or service it is at
+  std::uint32_t parent = kNoUser;       // a task: the request awaiting it, if any
+  std::uint32_t parent_generation = 0;  // ... while that request's generation is this
   DependencyState at = DependencyState::none;
   std::uint8_t attempt = 1;      // 1 for the first attempt, 2 for the first retry, ...
   bool timed_out = false;        // the client gave up; the server still finishes it

@@ -77,6 +77,11 @@ std::string saturated_resource(const Scenario& scenario, const ReplicationResult
       return entry_path("caches", c, scenario.caches[c].name) + ".threads";
     }
   }
+  for (std::size_t b = 0; b < replication.brokers.size() && b < scenario.brokers.size(); ++b) {
+    if (replication.brokers[b].utilization >= kSaturated) {
+      return entry_path("brokers", b, scenario.brokers[b].name) + ".threads";
+    }
+  }
   const std::string path = entry_path("servers", s, server.name);
   const bool threaded = server.kind == ServerKind::gunicorn_gthread && server.threads > 1;
   if (threaded && s < replication.servers.size() && replication.servers[s].gil_busy_fraction >= kSaturated) {
@@ -106,12 +111,33 @@ double answered_rate(const Scenario& scenario, const ReplicationResult& replicat
   return rate;
 }
 
+// A task pool that does not keep up: its queue grows by the same measure as a
+// server's, in tasks. What ran out is its host's cores or its worker processes;
+// the capacity is the tasks/s it ran.
+Stability task_pool_stability(const Scenario& scenario, const ReplicationResult& replication) {
+  const double half = replication.measured_duration / 2.0;
+  for (std::size_t p = 0; p < replication.task_workers.size() && p < scenario.task_workers.size(); ++p) {
+    const TaskPoolStats& pool = replication.task_workers[p];
+    const double offered = pool.throughput + pool.queue_growth;
+    if (pool.queue_growth <= kExcessShare * offered || pool.queue_growth * half < kMinExcessRequests) continue;
+    const TaskPool& spec = scenario.task_workers[p];
+    std::string resource = entry_path("task_workers", p, spec.name) + ".concurrency";
+    for (std::size_t h = 0; h < scenario.hosts.size() && h < replication.hosts.size(); ++h) {
+      if (scenario.hosts[h].name == spec.host && replication.hosts[h].cpu_utilization >= kSaturated) {
+        resource = entry_path("hosts", h, scenario.hosts[h].name) + ".cpu";
+      }
+    }
+    return Stability{false, resource, pool.throughput, pool.queue_growth};
+  }
+  return {};
+}
+
 }  // namespace
 
 Stability judge_stability(const Scenario& scenario, const ReplicationResult& replication) {
   const Window window = measured_intervals(replication);
   const double span = replication.measured_duration;
-  if (window.count == 0 || !(span > 0.0) || scenario.servers.empty()) return {};
+  if (window.count == 0 || !(span > 0.0) || scenario.servers.empty()) return task_pool_stability(scenario, replication);
   const std::vector<IntervalStats>& timeline = replication.timeline;
   // Queue growth through the second half: the mean over a tenth of the
   // intervals at its start against the same at its end (a warm-up transient
@@ -157,7 +183,9 @@ Stability judge_stability(const Scenario& scenario, const ReplicationResult& rep
   }
   const double excess = growth + turned_away / half_span;
   const double offered = static_cast<double>(replication.arrivals) / span;
-  if (excess <= kExcessShare * offered || excess * half_span < kMinExcessRequests) return {};
+  if (excess <= kExcessShare * offered || excess * half_span < kMinExcessRequests) {
+    return task_pool_stability(scenario, replication);
+  }
   return Stability{false, saturated_resource(scenario, replication, worst),
                    answered_rate(scenario, replication, worst), excess};
 }

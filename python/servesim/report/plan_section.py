@@ -32,9 +32,17 @@ def _candidate_rows(answer: Plan, paths: list[str]) -> tuple[list[list[Cell | st
         rows.append([Cell(str(rank), numeric=True), *[str(row[path]) for path in paths],
                      Cell(f"{row['cost']:.4g}", numeric=True, data={"cost": row["cost"]}),
                      Cell(verdict, data={"verdict": verdict}),
-                     Cell("-" if not math.isfinite(p99) else f"{p99 * 1e3:,.4g} ± {row['p99_ci_s'] * 1e3:,.2g}",
-                          numeric=True), str(row["bottleneck"] or "-"), str(why or "-")])
+                     Cell(_p99_text(p99, row["p99_ci_s"]), numeric=True), str(row["bottleneck"] or "-"), str(why or "-")])
     return rows, chosen
+
+
+def _p99_text(p99: float, half_width: float) -> str:
+    """``131 ± 3.7`` ms, ``131`` from one run (no interval), ``-`` when not simulated."""
+    if not math.isfinite(p99):
+        return "-"
+    if not math.isfinite(half_width):
+        return f"{p99 * 1e3:,.4g}"
+    return f"{p99 * 1e3:,.4g} ± {half_width * 1e3:,.2g}"
 
 
 def plan_sections(answer: Plan) -> list[str]:

@@ -66,6 +66,8 @@ TEST_CASE("every section's description has unique, documented keys", "[model][fi
   check_description(service_fields(), docs);
   check_description(cache_fields(), docs);
   check_description(connection_fields(), docs);
+  check_description(broker_fields(), docs);
+  check_description(task_pool_fields(), docs);
   check_description(balancer_fields(), docs);
   check_description(endpoint_fields(), docs);
   check_description(closed_fields(), docs);

@@ -320,6 +320,62 @@ struct ConnectionStats {
 };
 
 /**
+ * One message broker in one replication: its publishes, as CacheStats
+ * counts a store's commands (Little's law on the measured window).
+ */
+struct BrokerStats {
+  std::string name;
+  double utilization = 0.0;
+  double mean_queue_length = 0.0;
+  double mean_wait = kNoData;
+  double mean_response = kNoData;
+  std::uint64_t messages = 0;
+
+  static constexpr auto fields() {
+    using T = BrokerStats;
+    return std::tuple{
+        field("name", &T::name, "the broker"),
+        field("utilization", &T::utilization, "mean fraction of its command threads at work, [0, 1]"),
+        field("mean_queue_length", &T::mean_queue_length, "time-average publishes waiting for a command thread"),
+        field("mean_wait", &T::mean_wait,
+              "mean seconds a publish waited for a thread (Little's law); None (no data) without publishes"),
+        field("mean_response", &T::mean_response,
+              "mean seconds from a publish to its acknowledgement (Little's law); None (no data) without publishes"),
+        field("messages", &T::messages, "tasks published in the measured window")};
+  }
+};
+
+/**
+ * One task pool (Celery or RQ workers) in one replication. A task's wait
+ * runs from its publish's acknowledgement to a worker taking it; its run
+ * from then to its end. Both count the tasks that ended in the measured window.
+ */
+struct TaskPoolStats {
+  std::string name;
+  std::uint64_t completed = 0;
+  double throughput = 0.0;
+  double utilization = 0.0;
+  double mean_queue_length = 0.0;
+  double queue_growth = 0.0;
+  LatencyStats wait;
+  LatencyStats run;
+
+  static constexpr auto fields() {
+    using T = TaskPoolStats;
+    return std::tuple{
+        field("name", &T::name, "the task pool"),
+        field("completed", &T::completed, "tasks that ended in the measured window"),
+        field("throughput", &T::throughput, "completed / measured duration, tasks/s"),
+        field("utilization", &T::utilization, "mean fraction of its worker processes running a task, [0, 1]"),
+        field("mean_queue_length", &T::mean_queue_length, "time-average tasks published and not yet taken"),
+        field("queue_growth", &T::queue_growth,
+              "tasks/s the queue grew by through the second half of the measured window (about 0 when it keeps up)"),
+        field("wait", &T::wait, "seconds from publish to a worker taking the task"),
+        field("run", &T::run, "seconds a worker took to run the task")};
+  }
+};
+
+/**
  * Whether the servers kept up with the offered load. Overload is a result,
  * not a failure: a queue that grows through the second half of the measured
  * window, or requests turned away (refused by a full backlog, 503 above
@@ -413,6 +469,8 @@ struct ReplicationResult {
   std::vector<ServiceStats> services;
   std::vector<CacheStats> caches;
   std::vector<ConnectionStats> connections;
+  std::vector<BrokerStats> brokers;
+  std::vector<TaskPoolStats> task_workers;
   std::vector<BalancerStats> balancers;
   LittleCheck little;
   std::vector<IntervalStats> timeline;
@@ -441,6 +499,8 @@ struct ReplicationResult {
         field("services", &T::services, "per downstream service, in scenario order"),
         field("caches", &T::caches, "per cache store, in scenario order"),
         field("connections", &T::connections, "per connection group, in scenario order"),
+        field("brokers", &T::brokers, "per message broker, in scenario order"),
+        field("task_workers", &T::task_workers, "per task pool, in scenario order"),
         field("balancers", &T::balancers, "per balancer, in scenario order"),
         field("little", &T::little, "Little's law check on the measured window"),
         field("timeline", &T::timeline, "time-series intervals over the whole run, warm-up included"),

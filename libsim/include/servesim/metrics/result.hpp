@@ -225,6 +225,52 @@ struct ConnectionSummary {
   }
 };
 
+/** A message broker across replications (see BrokerStats). */
+struct BrokerSummary {
+  std::string name;
+  ConfidenceInterval utilization;
+  ConfidenceInterval mean_queue_length;
+  ConfidenceInterval mean_wait;
+  ConfidenceInterval mean_response;
+  std::uint64_t messages = 0;
+
+  static constexpr auto fields() {
+    using T = BrokerSummary;
+    return std::tuple{
+        field("name", &T::name, "the broker"),
+        field("utilization", &T::utilization, "mean fraction of its command threads at work, [0, 1]"),
+        field("mean_queue_length", &T::mean_queue_length, "time-average publishes waiting for a command thread"),
+        field("mean_wait", &T::mean_wait, "mean wait of a publish for a thread, s"),
+        field("mean_response", &T::mean_response, "mean time from a publish to its acknowledgement, s"),
+        field("messages", &T::messages, "tasks published, summed over replications")};
+  }
+};
+
+/** A task pool across replications (see TaskPoolStats). */
+struct TaskPoolSummary {
+  std::string name;
+  std::uint64_t completed = 0;
+  ConfidenceInterval throughput;
+  ConfidenceInterval utilization;
+  ConfidenceInterval mean_queue_length;
+  ConfidenceInterval queue_growth;
+  LatencySummary wait;
+  LatencySummary run;
+
+  static constexpr auto fields() {
+    using T = TaskPoolSummary;
+    return std::tuple{
+        field("name", &T::name, "the task pool"),
+        field("completed", &T::completed, "tasks that ended, summed over replications"),
+        field("throughput", &T::throughput, "tasks/s"),
+        field("utilization", &T::utilization, "mean fraction of its worker processes running a task, [0, 1]"),
+        field("mean_queue_length", &T::mean_queue_length, "time-average tasks published and not yet taken"),
+        field("queue_growth", &T::queue_growth, "tasks/s the queue grew by through the second half of the window"),
+        field("wait", &T::wait, "seconds from publish to a worker taking the task"),
+        field("run", &T::run, "seconds a worker took to run the task")};
+  }
+};
+
 /**
  * Everything a simulation reports. Aggregates are means over replications
  * with 95 % Student-t half-widths; `replications` keeps each run.
@@ -248,6 +294,8 @@ struct Result {
   std::vector<ServiceSummary> services;
   std::vector<CacheSummary> caches;
   std::vector<ConnectionSummary> connections;
+  std::vector<BrokerSummary> brokers;
+  std::vector<TaskPoolSummary> task_workers;
   std::vector<BalancerSummary> balancers;
   LittleCheck little;
   LatencyHistogram histogram;
@@ -280,6 +328,8 @@ struct Result {
         field("services", &T::services, "per downstream service, in scenario order"),
         field("caches", &T::caches, "per cache store, in scenario order"),
         field("connections", &T::connections, "per connection group, in scenario order"),
+        field("brokers", &T::brokers, "per message broker, in scenario order"),
+        field("task_workers", &T::task_workers, "per task pool, in scenario order"),
         field("balancers", &T::balancers, "per balancer, in scenario order"),
         field("little", &T::little, "Little's law check, means over replications"),
         field("stability", &T::stability, "whether the servers kept up; unstable if any replication is"),

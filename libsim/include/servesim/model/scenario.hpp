@@ -157,6 +157,7 @@ enum class PhaseKind {
   db,           ///< a query: a pooled connection, then the Database's queue
   call,         ///< a request to a downstream Service
   cache,        ///< a cache lookup: `hit` phases with probability `hit_ratio`, else `miss`
+  enqueue,      ///< publish a task to its pool's Broker; with `wait`, await its result
 };
 
 /**
@@ -167,12 +168,15 @@ enum class PhaseKind {
  * - `call`: `target` names a Service; the call takes the service's latency.
  * - `cache`: with probability `hit_ratio` the `hit` phases run, else the `miss` phases;
  *   with a `target` (a Cache store) the lookup is first a command at that store.
+ * - `enqueue`: `target` names a Task; the request publishes it to its pool's
+ *   broker (a command there) and goes on, or with `wait` holds until a worker has run it.
  */
 struct Phase {
   PhaseKind kind = PhaseKind::cpu;
   Distribution duration;
-  std::string target;        ///< db: a Database; call: a Service; cache: a Cache store, or empty
-  bool has_duration = true;  ///< db: false when the database's query_time applies
+  std::string target;        ///< db: a Database; call: a Service; cache: a Cache store, or empty; enqueue: a Task
+  bool has_duration = true;  ///< db: false when the database's query_time applies; enqueue: false
+  bool wait = false;         ///< enqueue: hold the request until the task has run (AsyncResult.get())
   double hit_ratio = 0.0;    ///< cache: probability of a hit, in [0, 1]
   std::vector<Phase> hit;    ///< cache: phases of a hit
   std::vector<Phase> miss;   ///< cache: phases of a miss
@@ -257,6 +261,40 @@ struct ConnectionGroup {
   int chunks = 10;        ///< stream: chunks per response
   Distribution chunk_gap = Distribution::constant(0.1);  ///< stream: seconds before each chunk
   std::vector<Phase> phases;  ///< what one message or chunk runs
+};
+
+/**
+ * A message broker (Redis or RabbitMQ behind Celery or RQ): `threads`
+ * command threads take published tasks first come first served, each
+ * publish taking `command_time` (network included); so a busy broker slows
+ * every enqueue. Workers' fetches are not modelled as commands.
+ */
+struct Broker {
+  std::string name;
+  int threads = 1;
+  Distribution command_time = Distribution::constant(0.0002);
+};
+
+/// One kind of task a pool runs (a Celery `@app.task`): its phases, as an
+/// endpoint's (cpu, cpu_nogil, io, db, call, cache), run by one worker process.
+struct Task {
+  std::string name;
+  std::vector<Phase> phases;
+};
+
+/**
+ * A Celery prefork worker pool (`celery worker --concurrency N`) or N RQ
+ * workers: `concurrency` single-threaded processes on `host` (sharing its
+ * cores with whatever else runs there; each process its own GIL), taking
+ * the tasks published to `broker` for any of its `tasks` one at a time, in
+ * publish order. Unset concurrency is Celery's default: the host's cores.
+ */
+struct TaskPool {
+  std::string name;
+  std::string host;    ///< name of a Host
+  std::string broker;  ///< name of a Broker: the queue it consumes
+  std::optional<int> concurrency;
+  std::vector<Task> tasks;
 };
 
 /// How a load balancer picks a server for each request.
@@ -431,6 +469,8 @@ struct Scenario {
   std::vector<Database> databases;
   std::vector<Service> services;
   std::vector<Cache> caches;
+  std::vector<Broker> brokers;
+  std::vector<TaskPool> task_workers;
   std::vector<Balancer> balancers;
   std::vector<ConnectionGroup> connections;
   Workload workload;
@@ -456,6 +496,11 @@ struct Scenario {
   [[nodiscard]] const Database* find_database(const std::string& database_name) const noexcept;
   [[nodiscard]] const Service* find_service(const std::string& service_name) const noexcept;
   [[nodiscard]] const Cache* find_cache(const std::string& cache_name) const noexcept;
+  [[nodiscard]] const Broker* find_broker(const std::string& broker_name) const noexcept;
+  /// The pool that runs the task named `task_name`, or null.
+  [[nodiscard]] const TaskPool* pool_of_task(const std::string& task_name) const noexcept;
+  /// A pool's worker processes: its concurrency, or its host's cores when unset.
+  [[nodiscard]] int concurrency_of(const TaskPool& pool) const noexcept;
   [[nodiscard]] const Balancer* find_balancer(const std::string& balancer_name) const noexcept;
   /// The servers that serve `endpoint`: its server, or every server of the balancer it names.
   [[nodiscard]] std::vector<const Server*> servers_of(const Endpoint& endpoint) const;

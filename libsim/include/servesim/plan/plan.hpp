@@ -29,11 +29,14 @@ struct PlanOptions {
   Engine engine = Engine::native;
   std::optional<std::uint64_t> seed;  ///< overrides the scenario's run.seed (common to every candidate)
   /// Replications that confirm the first candidate passing its one-replication
-  /// screening run (that run and confirm_replications - 1 more, on seed + 1);
-  /// it is chosen when the means over them meet every term.
+  /// screening run (that run and confirm_replications - 1 more, on seed + 1,
+  /// in parallel); it is chosen when the means over them meet every term. A
+  /// candidate whose short screening replications already put every term's
+  /// 99 % interval below its limit needs no more: they are its confirmation.
   int confirm_replications = 3;
-  /// false: simulate every valid candidate (no pruning, no early stop), the
-  /// brute force plan() is checked against; the answer is the same.
+  /// false: simulate every valid candidate with its full run (no pruning, no
+  /// short screening, no early stop), the brute force plan() is checked
+  /// against; the answer is the same.
   bool prune = true;
   int threads = 0;  ///< as SimulationOptions::threads
   /// Sampled scenarios each candidate is judged in when the scenario has ranges
@@ -143,9 +146,13 @@ struct PlanResult {
  * as if written in the file. A candidate whose analytic capacity (the
  * bottleneck law over CPU, GILs, workers, event loops, thread pools, connection
  * pools, databases and capped services) is below the load is pruned; the rest
- * are simulated cheapest first with one replication on common random numbers
- * (the same seed for all), and the first that meets every term is confirmed
- * with `confirm_replications` replications. A candidate that does not
+ * are simulated cheapest first on common random numbers (the same seeds for
+ * all): short replications in stages (1/32 of a run each, 4, 4 and 8 of them,
+ * as find_saturation judges a load) reject a candidate as soon as a term's
+ * 99 % interval lies wholly above its limit; the others get one replication
+ * of the full run. The first that meets every term is chosen, confirmed by
+ * its short replications when they put every term's 99 % interval below its
+ * limit, else by `confirm_replications` replications (run in parallel). A candidate that does not
  * complete 95 % of an open workload's arrivals fails on `throughput`.
  *
  * With ranges (Scenario::uncertain) and draws > 0, each candidate is judged
