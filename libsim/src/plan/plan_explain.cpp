@@ -126,7 +126,8 @@ std::string explain(const PlanResult& r) {
     text += "\n";
   }
   text += "Searched " + std::to_string(r.candidates.size()) + " candidates with " +
-          std::to_string(r.simulations) + " simulations in " + sig3(r.wall_seconds) + " s.";
+          std::to_string(r.simulations) + (r.simulations == 1 ? " simulation in " : " simulations in ") +
+          sig3(r.wall_seconds) + " s.";
   return text;
 }
 

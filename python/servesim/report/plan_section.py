@@ -78,7 +78,7 @@ def plan_sections(answer: Plan) -> list[str]:
     sections.append(section("Candidates, cheapest first", table(
         ["rank", *paths, "cost", "verdict", "p99 ms", "bottleneck", "why not chosen"], rows,
         kind="candidates", chosen=chosen),
-        intro=f"{answer.simulations} simulations in {answer.wall_seconds:.3g} s."))
+        intro=f"{answer.simulations} simulation{'' if answer.simulations == 1 else 's'} in {answer.wall_seconds:.3g} s."))
     if answer.result is not None:
         sections += result_sections(answer.result, scenario=answer.scenario, slo_s=slo.get("p99"),
                                     title="The chosen deployment's results")
