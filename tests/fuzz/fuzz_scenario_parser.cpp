@@ -104,7 +104,11 @@ Cost endpoint_cost(const Scenario& s) {
     for (const servesim::Server* server : s.servers_of(endpoint)) {
       const servesim::Host* host = s.find_host(server->host);
       const auto [time, steps] = phases_cost(s, endpoint.phases, host->speed);
-      cost.request_time = std::min(cost.request_time, typical(server->framework_overhead) / host->speed + time);
+      double request_time = typical(server->framework_overhead) / host->speed + time;
+      // A worker timeout ends a request there (its worker killed), and a closed
+      // user sends the next at once: a 1 ns timeout is a 1 ns loop.
+      if (server->timeout > 0.0) request_time = std::min(request_time, server->timeout);
+      cost.request_time = std::min(cost.request_time, request_time);
       cost.steps = std::max(cost.steps, steps + 1);
     }
   }
@@ -135,6 +139,31 @@ double peak_open_rate(const servesim::OpenWorkload& open) {
   return open.rate;
 }
 
+// Messages or chunks per second of every connection group, each a few
+// engine steps, plus the openings (a fixed count all opens at once).
+double connection_events_per_s(const Scenario& s) {
+  double events = 0.0;
+  for (const servesim::ConnectionGroup& g : s.connections) {
+    const double open = g.count ? double(*g.count) : g.open_rate.value_or(0.0) * typical(g.hold);
+    if (!(open > 0.0)) continue;
+    const double per_connection =
+        g.kind == servesim::ConnectionKind::websocket ? g.messages : 1.0 / typical(g.chunk_gap);
+    const double steps = static_cast<double>(phases_cost(s, g.phases, 1.0).second + 2);
+    events += open * per_connection * steps + g.open_rate.value_or(0.0) + open / kMaxDuration;
+  }
+  return events;
+}
+
+// Stalls start at share / ((1 - share) x length) per second of a busy core:
+// tiny stalls are many events.
+double stall_events_per_s(const Scenario& s) {
+  double events = 0.0;
+  for (const servesim::Host& h : s.hosts) {
+    if (h.stalls.share > 0.0) events += h.cores * h.stalls.share / ((1.0 - h.stalls.share) * typical(h.stalls.length));
+  }
+  return events;
+}
+
 // Simulated seconds that keep the run within kEventBudget events. Every
 // request may be retried, up to max_attempts attempts in all.
 double simulated_duration(const Scenario& s) {
@@ -148,8 +177,9 @@ double simulated_duration(const Scenario& s) {
     const double cycle = typical(s.workload.closed->think_time) + request_time;
     requests_per_s = s.workload.closed->users / cycle;  // +inf for zero-time loops
   }
-  const double events_per_s =
-      requests_per_s * s.workload.retries.max_attempts * static_cast<double>(cost.steps + 2);
+  const double events_per_s = requests_per_s * s.workload.retries.max_attempts *
+                                  static_cast<double>(cost.steps + 2) +
+                              connection_events_per_s(s) + stall_events_per_s(s);
   return std::min(kMaxDuration, kEventBudget / events_per_s);
 }
 
