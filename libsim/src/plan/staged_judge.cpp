@@ -68,7 +68,6 @@ StagedVerdict judge_in_stages(std::span<const int> stages, std::uint64_t first_s
       replications.push_back(std::move(rep));
     }
     out.pooled = summarize(std::move(r.scenario), first_seed, replications);
-    out.stages = static_cast<int>(stage) + 1;
     out.verdict = decide(out.pooled);
     if (out.verdict) break;
   }

@@ -50,7 +50,6 @@ using DecideStage = std::function<std::optional<bool>(const Result& pooled)>;
 struct StagedVerdict {
   Result pooled;                ///< every replication simulated, summarized together
   std::optional<bool> verdict;  ///< unset: still undecided when the stages ran out
-  int stages = 0;               ///< stages simulated
 };
 
 /**
