@@ -6,7 +6,6 @@
 // draws one Poisson stream for the whole population, each connection here
 // has its own: the cross-validation checks that superposition.
 
-#include <cmath>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -38,7 +37,7 @@ void Model::start_connections() {
     } else {
       sg4::Actor::create("connection-opens", client_host_, [this, &group] {
         for (;;) {
-          sg4::this_actor::sleep_for(-std::log(group.opens.uniform01()) / *group.spec->open_rate);
+          sg4::this_actor::sleep_for(group.opens.exponential(*group.spec->open_rate));
           open_connection(group);
         }
       });
@@ -71,7 +70,7 @@ void Model::open_connection(GroupRuntime& group) {
                                                 : std::numeric_limits<double>::infinity();
   sg4::Actor::create("websocket", client_host_, [this, &group, process, close_at] {
     for (;;) {
-      const double next = now() - std::log(group.messages.uniform01()) / group.spec->messages;
+      const double next = now() + group.messages.exponential(group.spec->messages);
       if (next >= close_at) break;
       sg4::this_actor::sleep_until(next);
       const auto message = std::make_shared<Request>();

@@ -39,7 +39,7 @@ class OpenArrivals {
  private:
   static constexpr double kNever = std::numeric_limits<double>::infinity();
 
-  [[nodiscard]] double exponential(double rate) noexcept { return -std::log(rng_.uniform01()) / rate; }
+  [[nodiscard]] double exponential(double rate) noexcept { return rng_.exponential(rate); }
   [[nodiscard]] double next_other();
   [[nodiscard]] double next_steady();
   [[nodiscard]] double next_thinned();

@@ -11,7 +11,6 @@
 // A message is a request on the group's message route, entering at the
 // process that holds its connection.
 
-#include <cmath>
 
 #include "rules/scenario_index.hpp"
 #include "sim/engine.hpp"
@@ -40,7 +39,7 @@ void NativeSimulation::start_connections() {
     if (group.spec->count) {
       for (int i = 0; i < *group.spec->count; ++i) open_connection(g);
     } else {
-      calendar_.schedule(-std::log(group.opens.uniform01()) / *group.spec->open_rate, EventType::connection_open, g);
+      calendar_.schedule(group.opens.exponential(*group.spec->open_rate), EventType::connection_open, g);
     }
   }
 }
@@ -48,8 +47,7 @@ void NativeSimulation::start_connections() {
 void NativeSimulation::on_connection_open(std::uint32_t group) {
   open_connection(group);
   GroupRuntime& runtime = groups_[group];
-  calendar_.schedule(now_ - std::log(runtime.opens.uniform01()) / *runtime.spec->open_rate,
-                     EventType::connection_open, group);
+  calendar_.schedule(now_ + runtime.opens.exponential(*runtime.spec->open_rate), EventType::connection_open, group);
 }
 
 // A process with room takes the connection (gunicorn sync: an idle worker,
@@ -109,18 +107,21 @@ void NativeSimulation::reschedule_messages(std::uint32_t g) {
   GroupRuntime& group = groups_[g];
   group.message_generation += 1;
   if (group.open.empty()) return;
+  schedule_next_message(g, group.message_generation);
+}
+
+// The open connections' messages are one Poisson stream of rate open x messages.
+void NativeSimulation::schedule_next_message(std::uint32_t g, std::uint32_t generation) {
+  GroupRuntime& group = groups_[g];
   const double rate = static_cast<double>(group.open.size()) * group.spec->messages;
-  calendar_.schedule(now_ - std::log(group.messages.uniform01()) / rate, EventType::connection_message, g,
-                     group.message_generation);
+  calendar_.schedule(now_ + group.messages.exponential(rate), EventType::connection_message, g, generation);
 }
 
 void NativeSimulation::on_connection_message(std::uint32_t g, std::uint32_t generation) {
   GroupRuntime& group = groups_[g];
   if (generation != group.message_generation) return;  // the population changed since
   send_message(group.open[group.messages.below(group.open.size())]);
-  const double rate = static_cast<double>(group.open.size()) * group.spec->messages;
-  calendar_.schedule(now_ - std::log(group.messages.uniform01()) / rate, EventType::connection_message, g,
-                     generation);
+  schedule_next_message(g, generation);
 }
 
 void NativeSimulation::send_message(std::uint32_t c) {

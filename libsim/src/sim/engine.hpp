@@ -104,6 +104,7 @@ class NativeSimulation {
   void close_connection(std::uint32_t connection);
   void on_connection_message(std::uint32_t group, std::uint32_t generation);
   void reschedule_messages(std::uint32_t group);
+  void schedule_next_message(std::uint32_t group, std::uint32_t generation);
   void send_message(std::uint32_t connection);
   void schedule_chunk(std::uint32_t connection);
   /// Whether request `id` is a message of a connection group, not an HTTP request.

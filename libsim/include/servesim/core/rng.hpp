@@ -3,6 +3,7 @@
 /// Seeded random streams with the library's own variate code, so a seed gives
 /// the same numbers with any compiler, standard library and thread count.
 
+#include <cmath>
 #include <cstdint>
 
 namespace servesim {
@@ -51,6 +52,9 @@ class Rng {
   std::uint64_t below(std::uint64_t n) noexcept {
     return static_cast<std::uint64_t>((static_cast<uint128>(next_u64()) * n) >> 64U);
   }
+
+  /// Exponential variate of rate `rate` > 0 (mean 1 / rate), by inversion.
+  double exponential(double rate) noexcept { return -std::log(uniform01()) / rate; }
 
   /// Standard normal variate (Marsaglia polar method, spare value cached).
   double standard_normal() noexcept;
