@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model.hpp"
+#include "rules/scenario_index.hpp"
 
 namespace servesim::simgrid_engine {
 
@@ -117,12 +118,12 @@ ReplicationResult Model::collect() {
                                                     service.queued.area_until(now()), span));
   }
   for (std::size_t c = 0; c < scenario_.caches.size(); ++c) {
-    const ServiceRuntime& store = services_[services + c];
+    const ServiceRuntime& store = services_[detail::cache_station(scenario_, c)];
     result.caches.push_back(detail::cache_stats(scenario_.caches[c], store.counts, store.busy.area_until(now()),
                                                 store.queued.area_until(now()), span));
   }
   for (std::size_t b = 0; b < scenario_.brokers.size(); ++b) {
-    const ServiceRuntime& broker = services_[services + scenario_.caches.size() + b];
+    const ServiceRuntime& broker = services_[detail::broker_station(scenario_, b)];
     result.brokers.push_back(detail::broker_stats(scenario_.brokers[b], broker.counts, broker.busy.area_until(now()),
                                                   broker.queued.area_until(now()), span));
   }

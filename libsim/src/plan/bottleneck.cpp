@@ -9,6 +9,7 @@
 
 #include "servesim/errors.hpp"
 #include "rules/route.hpp"
+#include "rules/scenario_index.hpp"
 
 namespace servesim {
 namespace {
@@ -156,11 +157,12 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
       ledger.charge("databases." + db.name + ".connections", held);
       ledger.charge(server_path(server, "pool.") + db.name, held);
     }
-    const std::size_t stores = scenario.services.size() + scenario.caches.size();
-    if (s.kind == StepKind::call && s.target >= stores) {  // a broker's publish
-      ledger.charge("brokers." + scenario.brokers[s.target - stores].name + ".threads", held);
-    } else if (s.kind == StepKind::call && s.target >= scenario.services.size()) {  // a cache store's command
-      ledger.charge("caches." + scenario.caches[s.target - scenario.services.size()].name + ".threads", held);
+    const std::uint32_t first_broker = detail::broker_station(scenario, 0);
+    const std::uint32_t first_cache = detail::cache_station(scenario, 0);
+    if (s.kind == StepKind::call && s.target >= first_broker) {  // a broker's publish
+      ledger.charge("brokers." + scenario.brokers[s.target - first_broker].name + ".threads", held);
+    } else if (s.kind == StepKind::call && s.target >= first_cache) {  // a cache store's command
+      ledger.charge("caches." + scenario.caches[s.target - first_cache].name + ".threads", held);
     } else if (s.kind == StepKind::call && scenario.services[s.target].concurrency) {
       ledger.charge("services." + scenario.services[s.target].name + ".concurrency", held);
     }

@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "rules/scenario_index.hpp"
+
 namespace servesim::detail {
 namespace {
 
@@ -77,7 +79,7 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server&
     case PhaseKind::cache: {
       if (!phase.target.empty()) {  // the lookup: a command at the store, awaited like a call
         Step lookup = make_step(StepKind::call, waiter, scenario.find_cache(phase.target)->command_time);
-        lookup.target = static_cast<std::uint32_t>(scenario.services.size()) + index_of(scenario.caches, phase.target);
+        lookup.target = cache_station(scenario, index_of(scenario.caches, phase.target));
         steps.push_back(lookup);
       }
       const std::size_t branch = steps.size();
@@ -97,8 +99,7 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server&
       // async endpoint's loop waits for the broker too.
       const RunsOn publisher = server.kind == ServerKind::uvicorn && on_loop ? where : waiter;
       Step publish = make_step(StepKind::call, publisher, scenario.find_broker(pool.broker)->command_time);
-      publish.target = static_cast<std::uint32_t>(scenario.services.size() + scenario.caches.size()) +
-                       index_of(scenario.brokers, pool.broker);
+      publish.target = broker_station(scenario, index_of(scenario.brokers, pool.broker));
       steps.push_back(publish);
       Step hand_over = make_step(phase.wait ? StepKind::await_task : StepKind::enqueue, phase.wait ? waiter : RunsOn::none,
                                  Distribution::constant(0.0));

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "rules/scenario_index.hpp"
 #include "sim/engine.hpp"
 
 namespace servesim::detail {
@@ -86,7 +87,7 @@ ReplicationResult NativeSimulation::collect() {
   const std::size_t services = scenario_.services.size();
   for (std::size_t s = 0; s < services; ++s) result.services.push_back(service_stats(s));
   for (std::size_t c = 0; c < scenario_.caches.size(); ++c) {
-    const ServiceRuntime& store = services_[services + c];
+    const ServiceRuntime& store = services_[detail::cache_station(scenario_, c)];
     result.caches.push_back(detail::cache_stats(scenario_.caches[c], store.counts, store.station.busy_area(now_),
                                                 store.station.queued_area(now_), span));
   }
@@ -94,7 +95,7 @@ ReplicationResult NativeSimulation::collect() {
     result.connections.push_back(group.tally.collect(*servers_[group.server].spec, now_, span));
   }
   for (std::size_t b = 0; b < scenario_.brokers.size(); ++b) {
-    const ServiceRuntime& broker = services_[services + scenario_.caches.size() + b];
+    const ServiceRuntime& broker = services_[detail::broker_station(scenario_, b)];
     result.brokers.push_back(broker_stats(scenario_.brokers[b], broker.counts, broker.station.busy_area(now_),
                                           broker.station.queued_area(now_), span));
   }
