@@ -167,6 +167,12 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
       ledger.charge("services." + scenario.services[s.target].name + ".concurrency", held);
     }
   }
+  // max_requests: a process is away boot_time every E[max_requests] requests,
+  // its slots lost meanwhile (a sync pool then serves c N / (N S + R)).
+  if (slots && server.max_requests > 0) {
+    const double expected_limit = server.max_requests + server.max_requests_jitter / 2.0;
+    ledger.charge(*slots, weight * slot_capacity(server) / server.workers * server.boot_time / expected_limit);
+  }
   return before_response;
 }
 
