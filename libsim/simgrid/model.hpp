@@ -123,7 +123,7 @@ struct HostWork {
 // The rules' server state, on an S4U host, with the connections waiting in
 // its backlog as actors-to-be.
 struct ServerRuntime : detail::ServerState {
-  ServerRuntime(const Server& spec, Rng restarts) : ServerState(spec), restart_rng(restarts) {}
+  ServerRuntime(const Server& server, Rng restarts) : ServerState(server), restart_rng(restarts) {}
   Rng restart_rng;  // its processes' max_requests jitter (rules/recycling.hpp)
   sg4::Host* host = nullptr;
   HostWork* work = nullptr;

@@ -200,9 +200,10 @@ TEST_CASE("SimGrid agrees with native: workers recycled at max_requests or kille
   // killed at their 350th request unless max_requests (300 + a jitter draw
   // in [0, 100]) recycles them first, about half the time. Each request is
   // 5 ms of Python and a 10 ms wait (exponential), 160 req/s on 4 cores;
-  // each restart takes 0.5 s. About 0.45 restarts/s, some 70 per replication
-  // and 8 replications: the restart rate's SE is about 5 %, the rest's 2 %.
-  Scenario s = test::with_run(test::one_server(ServerKind::gunicorn_sync, 4, 4), 150.0, 15.0, 8);
+  // each restart takes 0.5 s. About 0.45 restarts/s, some 270 per replication
+  // and 8 replications: the restart rate's SE is about 3 %; the boots' queues
+  // make latency noisy (its mean's SE about 2.5 %, the p99's 7 %).
+  Scenario s = test::with_run(test::one_server(ServerKind::gunicorn_sync, 4, 4), 600.0, 15.0, 8);
   s.run.seed = 41;
   Server& web = s.servers[0];
   web.memory = ProcessMemory{100.0 * 1024 * 1024, 0.0, 0.0, 1024.0 * 1024};
@@ -215,8 +216,13 @@ TEST_CASE("SimGrid agrees with native: workers recycled at max_requests or kille
                       Phase{PhaseKind::io, Distribution::exponential(0.010)}});
   s.workload.open = OpenWorkload{160.0, ArrivalProcess::poisson};
   const Pair p = run_both(s);
-  agree_on_all(p, 0.03);
-  agree("restarts per second", p.native.servers[0].restart_rate, p.simgrid.servers[0].restart_rate, 0.08);
+  agree("throughput", p.native.throughput, p.simgrid.throughput, 0.03);
+  agree("CPU utilization", p.native.hosts[0].cpu_utilization, p.simgrid.hosts[0].cpu_utilization, 0.03);
+  agree("busy workers", p.native.servers[0].worker_busy_fraction, p.simgrid.servers[0].worker_busy_fraction, 0.03);
+  agree("mean latency", p.native.latency.mean, p.simgrid.latency.mean, 0.04);
+  agree("p99 latency", p.native.latency.p99, p.simgrid.latency.p99, 0.12,
+        2 * LatencyHistogram::relative_error() * p.native.latency.p99.value);
+  agree("restarts per second", p.native.servers[0].restart_rate, p.simgrid.servers[0].restart_rate, 0.05);
   CHECK(p.native.servers[0].recycled > 0);
   CHECK(p.simgrid.servers[0].recycled > 0);
   CHECK(p.simgrid.servers[0].memory_killed > 0);
