@@ -38,6 +38,7 @@ void NativeSimulation::on_warmup_end() {
   for (const SharedCpu& host : hosts_) busy_core_seconds_at_warmup_.push_back(host.busy_core_seconds(now_));
   for (std::size_t s = 0; s < servers_.size(); ++s) server_areas_at_warmup_.push_back(server_areas(s, now_));
   mark_dependencies_warmup();
+  mark_model_servers_warmup();
   for (TaskPoolTally& tally : task_tallies_) tally = TaskPoolTally{};
   sample_task_queues();
   for (LoadBalancer& balancer : balancers_) balancer.start_measuring();
@@ -99,6 +100,7 @@ ReplicationResult NativeSimulation::collect() {
     result.brokers.push_back(broker_stats(scenario_.brokers[b], broker.counts, broker.station.busy_area(now_),
                                           broker.station.queued_area(now_), span));
   }
+  for (std::size_t m = 0; m < model_servers_.size(); ++m) result.model_servers.push_back(model_server_stats(m));
   sample_task_queues();
   for (std::size_t p = 0; p < task_tallies_.size(); ++p) {
     const std::size_t s = scenario_.servers.size() + p;
