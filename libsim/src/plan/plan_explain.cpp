@@ -54,22 +54,26 @@ std::string terms_met(const PlanResult& r, const CandidateMetrics& m) {
   return text;
 }
 
-// What the measures (and their ± when any) come from; batch means name the
-// terms they could give no interval, so a missing ± is not read as exact.
+// What the measures (and their ± when any) come from; with batch means, the
+// SLO terms they give no interval are named, so a missing ± is not read as exact.
 std::string over_text(const PlanResult& r, const CandidateMetrics& m) {
   if (m.batches == 0) {
     return m.replications == 1 ? std::string("its run") : std::to_string(m.replications) + " replications";
   }
-  std::string text = "its run (± 95 % intervals by batch means: its time series after the warm-up cut into " +
-                     std::to_string(m.batches) + " consecutive batches";
   std::string without;
+  bool with = false;
   for (const SloTerm& term : r.spec.slo) {
     const ConfidenceInterval* e = latency_term(m, term.metric);
+    if (e && e->half_width > 0.0) with = true;
     if (!e || e->half_width > 0.0) continue;
     without += (without.empty() ? "" : ", ") + std::string(slo_metric_name(term.metric));
   }
+  const std::string batches = "batch means over its time series after the warm-up, in " +
+                              std::to_string(m.batches) + " consecutive batches";
+  std::string text = "its run (" + std::string(with ? "± 95 % intervals" : "throughput, mean and p50 with 95 % intervals") +
+                     " by " + batches;
   if (!without.empty()) {
-    text += "; " + without + " without one: the time series keeps no batches of a tail quantile's observations";
+    text += "; no interval for " + without + ": the time series keeps no batches of a tail quantile's observations";
   }
   return text + ")";
 }

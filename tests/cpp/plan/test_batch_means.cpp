@@ -125,5 +125,5 @@ plan:
   CHECK(c.metrics->p50.half_width > 0.0);
   CHECK(c.metrics->p99.value == planned.result->latency.p99.value);
   CHECK_THAT(planned.explanation, Catch::Matchers::Contains("batch means"));
-  CHECK_THAT(planned.explanation, Catch::Matchers::Contains("p99 without one"));
+  CHECK_THAT(planned.explanation, Catch::Matchers::Contains("no interval for p99"));
 }
