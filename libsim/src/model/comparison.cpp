@@ -64,6 +64,8 @@ void validate_case_phases(const Comparison& comparison, const std::string& path,
         break;
       case PhaseKind::enqueue:
         fail(phase_path, "comparison files have no brokers or task pools; compare task queues in scenario files");
+      case PhaseKind::infer:
+        fail(phase_path, "comparison files have no model servers; compare inference endpoints in scenario files");
       default: break;
     }
   }

@@ -18,9 +18,22 @@ using detail::RunsOn;
 using detail::Step;
 using detail::StepKind;
 
-// Resources by path, in the order they are first met (hosts, then each server's).
+// A task's route on its pool's server, with each step's reach.
+struct TaskRoute {
+  const TaskPool* pool = nullptr;
+  const Host* host = nullptr;
+  std::vector<Step> steps;
+  std::vector<double> reach;
+};
+
+// Resources by path, in the order they are first met (hosts, then each
+// server's), and the scenario's task routes: every request route that
+// enqueues or awaits a task charges its route, so it is built once here.
 class Ledger {
  public:
+  std::vector<TaskRoute> tasks;  ///< numbered as by task_refs
+
+
   void add(const std::string& path, double capacity) {
     if (index_.contains(path)) return;
     index_[path] = loads_.size();
@@ -97,12 +110,11 @@ double slot_capacity(const Server& s) {
 // pool's worker processes, its host's cores and its databases; returns the
 // seconds a run takes (its queueing left out).
 double charge_task(Ledger& ledger, const Scenario& scenario, std::uint32_t index, double share) {
-  const detail::TaskRef task = detail::task_refs(scenario)[index];
-  const TaskPool& pool = scenario.task_workers[task.pool];
-  const Server server = detail::task_pool_servers(scenario)[task.pool];
-  const Host& host = *scenario.find_host(pool.host);
-  const std::vector<Step> steps = detail::build_task_route(scenario, *task.task, server);
-  const std::vector<double> reach = reach_of(steps);
+  const TaskRoute& task = ledger.tasks[index];
+  const TaskPool& pool = *task.pool;
+  const Host& host = *task.host;
+  const std::vector<Step>& steps = task.steps;
+  const std::vector<double>& reach = task.reach;
   double seconds = 0.0;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
@@ -142,8 +154,12 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
     const double share = weight * reach[i] * (s.new_connection_only ? new_connections : 1.0);
     const bool on_cpu = s.kind == StepKind::cpu || s.kind == StepKind::cpu_nogil;
     // Awaiting a task holds what the request holds for the task's run.
-    const double seconds = s.kind == StepKind::await_task
-                               ? charge_task(ledger, scenario, s.target, share)
+    const ModelServer* model = s.kind == StepKind::infer ? &scenario.model_servers[s.target] : nullptr;
+    // Unloaded, an inference waits out the queue delay (unless batches of one
+    // leave at once) and runs in a batch of one.
+    const double seconds = s.kind == StepKind::await_task ? charge_task(ledger, scenario, s.target, share)
+                           : model != nullptr
+                               ? (model->max_batch_size > 1 ? model->max_queue_delay : 0.0) + model->mean_batch_time(1)
                                : s.duration.mean() / (on_cpu ? Scenario::effective_speed(host) : 1.0);
     const double held = share * seconds;
     if (!responded) before_response += reach[i] * (s.new_connection_only ? new_connections : 1.0) * seconds;
@@ -156,6 +172,12 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
       const Database& db = scenario.databases[s.target];
       ledger.charge("databases." + db.name + ".connections", held);
       ledger.charge(server_path(server, "pool.") + db.name, held);
+    }
+    if (model != nullptr) {
+      // At saturation batches are full: each request takes 1/B of a batch
+      // of B on an instance, so the instances answer instances x B / batch_time(B).
+      const int full = model->max_batch_size;
+      ledger.charge("model_servers." + model->name + ".instances", share * model->mean_batch_time(full) / full);
     }
     const std::uint32_t first_broker = detail::broker_station(scenario, 0);
     const std::uint32_t first_cache = detail::cache_station(scenario, 0);
@@ -195,8 +217,16 @@ Ledger open_ledger(const Scenario& scenario) {
   }
   for (const Cache& c : scenario.caches) ledger.add("caches." + c.name + ".threads", c.threads);
   for (const Broker& b : scenario.brokers) ledger.add("brokers." + b.name + ".threads", b.threads);
+  for (const ModelServer& m : scenario.model_servers) ledger.add("model_servers." + m.name + ".instances", m.instances);
   for (const TaskPool& p : scenario.task_workers) {
     ledger.add("task_workers." + p.name + ".concurrency", scenario.concurrency_of(p));
+  }
+  const std::vector<Server> pool_servers = detail::task_pool_servers(scenario);
+  for (const detail::TaskRef& task : detail::task_refs(scenario)) {
+    const TaskPool& pool = scenario.task_workers[task.pool];
+    std::vector<Step> steps = detail::build_task_route(scenario, *task.task, pool_servers[task.pool]);
+    std::vector<double> reach = reach_of(steps);
+    ledger.tasks.push_back({&pool, scenario.find_host(pool.host), std::move(steps), std::move(reach)});
   }
   return ledger;
 }
@@ -273,6 +303,9 @@ void fill_measured(std::vector<ResourceLoad>& loads, const Scenario& scenario, c
   }
   for (const CacheSummary& c : result.caches) set("caches." + c.name + ".threads", c.utilization.value);
   for (const BrokerSummary& b : result.brokers) set("brokers." + b.name + ".threads", b.utilization.value);
+  for (const ModelServerSummary& m : result.model_servers) {
+    set("model_servers." + m.name + ".instances", m.utilization.value);
+  }
   for (const TaskPoolSummary& p : result.task_workers) {
     set("task_workers." + p.name + ".concurrency", p.utilization.value);
   }
