@@ -229,6 +229,7 @@ TEST_CASE("SimGrid agrees with native: workers recycled at max_requests or kille
   CHECK(p.simgrid.servers[0].memory_killed > 0);
   CHECK(p.simgrid.errors.out_of_memory == p.simgrid.servers[0].memory_killed);  // one request each
   CHECK(p.simgrid.servers[0].peak_memory == *web.memory_limit);
+}
 
 TEST_CASE("SimGrid agrees with native: a batching model server behind an event loop", "[simgrid][cross][model_server]") {
   // A FastAPI endpoint (1 ms of Python on the loop) awaiting a model server of
