@@ -168,9 +168,14 @@ def run_row(comparison: Comparison, run: tuple[str, int, str], result: Result) -
     if any(comparison.connection_groups(name) for name in comparison.cases):
         connections = _connection_columns(result)
         row.update(connections)
+        # A counted population opens at t = 0, in the warm-up, so its refusals
+        # are not in the measured window: fewer open than counted shows them.
+        groups = comparison.scenario(deployment, case, users).to_dict().get("connections", {})
+        counted = sum(int(group["count"]) for group in groups.values() if "count" in group)
+        short = connections["connections_open"] < counted - 0.5
         # Connections turned away mean the server had no room for them: the
         # same rank as a backlog that refused requests.
-        if connections["connections_refused"] > 0 and saturated in ("", "backlog"):
+        if (connections["connections_refused"] > 0 or short) and saturated in ("", "backlog"):
             saturated = CONNECTIONS_REFUSED
     row.update({"cpu_busy": cpu, "worker_busy": workers, "gil_busy": gil, **dependency_columns,
                 "saturated": saturated})
