@@ -103,6 +103,7 @@ class ErrorCounts:
     worker_killed: int  # the Gunicorn worker timeout killed the worker serving it
     pool_timeout: int  # no database connection within the pool's timeout
     downstream: int  # a downstream service call failed (HTTP 502)
+    out_of_memory: int  # the process serving it went past the server's memory_limit and was killed
     total: int  # failed attempts of every cause
 
 class LatencyStats:
@@ -159,6 +160,10 @@ class ServerStats:
     mean_queue_length: float  # time-average requests waiting: in the backlog, for a thread or for the event loop
     mean_in_system: float  # time-average requests queued or in service
     queued_fraction: float  # fraction of served requests that waited before service began (M/M/c: Erlang C), [0, 1]
+    recycled: int  # processes that reached max_requests in the measured window
+    memory_killed: int  # processes killed for going past memory_limit in the measured window
+    restart_rate: float  # (recycled + memory_killed) per second, 1/s
+    peak_memory: float  # largest resident memory of one of its processes in the measured window, bytes
 
 class BalancedServerStats:
     """servesim::BalancedServerStats (read-only; its C++ field list, docs in help())."""
@@ -339,6 +344,10 @@ class ServerSummary:
     gil_busy_fraction: ConfidenceInterval  # mean fraction of time its processes' GILs are held, [0, 1]
     mean_queue_length: ConfidenceInterval  # time-average requests waiting (backlog, for a thread or for the event loop)
     queued_fraction: ConfidenceInterval  # fraction of served requests that waited before service began, [0, 1]
+    recycled: int  # processes restarted at max_requests, summed over replications
+    memory_killed: int  # processes killed past memory_limit, summed over replications
+    restart_rate: ConfidenceInterval  # processes recycled or killed per second, 1/s
+    peak_memory: float  # largest resident memory of one of its processes over all replications, bytes
 
 class BalancedServerSummary:
     """servesim::BalancedServerSummary (read-only; its C++ field list, docs in help())."""

@@ -192,6 +192,24 @@ class Result:
         return _by_name(self.record.servers, "queued_fraction")
 
     @property
+    def restart_rate(self) -> dict[str, ConfidenceInterval]:
+        """Processes of each server restarted per second (1/s), by server name: recycled at
+        ``max_requests`` or killed past ``memory_limit`` (counts in ``record.servers[i]``:
+        ``recycled``, ``memory_killed``).
+
+        >>> r = ss.simulate("scenarios/two-sync-workers.yaml", seed=1)
+        >>> r.restart_rate["web"].value, r.peak_memory["web"] / 2**20   # no limit: 9 MB + 1 MB + 64 KB
+        (0.0, 10.0625)
+        """
+        return _by_name(self.record.servers, "restart_rate")
+
+    @property
+    def peak_memory(self) -> dict[str, float]:
+        """Largest resident memory one process of each server reached in the measured
+        window, bytes, by server name (a process killed past ``memory_limit`` reached it)."""
+        return {server.name: server.peak_memory for server in self.record.servers}
+
+    @property
     def endpoint_goodput(self) -> dict[str, ConfidenceInterval]:
         """Each endpoint's goodput (req/s within its SLO) with its interval, by endpoint name."""
         return _by_name(self.record.endpoints, "goodput")

@@ -108,8 +108,14 @@ Cost endpoint_cost(const Scenario& s) {
       // A worker timeout ends a request there (its worker killed), and a closed
       // user sends the next at once: a 1 ns timeout is a 1 ns loop.
       if (server->timeout > 0.0) request_time = std::min(request_time, server->timeout);
+      // Past memory_limit a request is killed as it is accepted, and its user
+      // sends the next at once: the loop turns once per process boot, a
+      // zero boot_time being a loop at one instant.
+      if (server->memory_limit) request_time = std::min(request_time, server->boot_time / server->workers);
       cost.request_time = std::min(cost.request_time, request_time);
-      cost.steps = std::max(cost.steps, steps + 1);
+      // A restart (max_requests, memory_limit) is one more event per request at most.
+      const bool restarts = server->max_requests > 0 || server->memory_limit;
+      cost.steps = std::max(cost.steps, steps + (restarts ? 2 : 1));
     }
   }
   return cost;

@@ -78,7 +78,7 @@ def test_stable_systems(make_scenario, n_workers: int, n_cores: int, mean_ms: fl
     result = ss.simulate(data)
     check_invariants(result, n_workers, duration, warmup)
     assert result.errors == {"client_timeout": 0, "refused": 0, "unavailable": 0, "worker_killed": 0,
-                                 "pool_timeout": 0, "downstream": 0}
+                                 "pool_timeout": 0, "downstream": 0, "out_of_memory": 0}
     assert result.throughput == pytest.approx(rate, rel=0.1)
     assert result.little.relative_error < 0.05
     assert ss.simulate(data).to_dict() == result.to_dict()  # deterministic

@@ -48,7 +48,7 @@ def test_counts_and_errors(result: ss.Result) -> None:
     frame = result.to_frame()
     assert result.completed == frame["completed"].sum()
     assert set(result.errors) == {"refused", "client_timeout", "unavailable", "worker_killed",
-                                 "pool_timeout", "downstream"}
+                                 "pool_timeout", "downstream", "out_of_memory"}
     assert 0.0 <= result.error_rate <= 1.0
 
 

@@ -57,7 +57,7 @@ def test_mm2_throughput_and_utilizations(mm2_result: ss.Result) -> None:
     assert mm2_result.worker_busy["web"].value == pytest.approx(0.8, rel=0.03)
     assert mm2_result.cpu_utilization["app"].value == pytest.approx(0.4, rel=0.03)
     assert mm2_result.errors == {"client_timeout": 0, "refused": 0, "unavailable": 0, "worker_killed": 0,
-                                 "pool_timeout": 0, "downstream": 0}
+                                 "pool_timeout": 0, "downstream": 0, "out_of_memory": 0}
     assert mm2_result.error_rate == 0.0
 
 

@@ -103,6 +103,12 @@ void check_simgrid_supported(const Scenario& scenario) {
                             std::to_string(scenario.workload.closed->users) +
                             "; use the native engine");
   }
+  for (const Server& server : scenario.servers) {
+    if (server.max_requests > 0 || server.memory_limit) {
+      throw ScenarioError("servers." + server.name + (server.memory_limit ? ".memory_limit" : ".max_requests"),
+                          "the SimGrid engine does not restart processes yet; use the native engine");
+    }
+  }
 }
 
 ReplicationResult run_simgrid_replication(const SimgridRun& run, int index, double warmup,

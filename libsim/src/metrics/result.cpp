@@ -101,12 +101,20 @@ Result summarize(std::string scenario, std::uint64_t seed,
     result.endpoints.push_back(std::move(endpoint));
   }
   for (std::size_t i = 0; i < first.servers.size(); ++i) {
-    result.servers.push_back(ServerSummary{
-        first.servers[i].name,
-        interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].worker_busy_fraction; }),
-        interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].gil_busy_fraction; }),
-        interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].mean_queue_length; }),
-        interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].queued_fraction; })});
+    ServerSummary server;
+    server.name = first.servers[i].name;
+    server.worker_busy_fraction =
+        interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].worker_busy_fraction; });
+    server.gil_busy_fraction = interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].gil_busy_fraction; });
+    server.mean_queue_length = interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].mean_queue_length; });
+    server.queued_fraction = interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].queued_fraction; });
+    server.restart_rate = interval_over<Rep>(replications, [i](const Rep& r) { return r.servers[i].restart_rate; });
+    for (const Rep& rep : replications) {
+      server.recycled += rep.servers[i].recycled;
+      server.memory_killed += rep.servers[i].memory_killed;
+      server.peak_memory = std::max(server.peak_memory, rep.servers[i].peak_memory);
+    }
+    result.servers.push_back(std::move(server));
   }
   for (std::size_t i = 0; i < first.hosts.size(); ++i) {
     result.hosts.push_back(HostSummary{

@@ -118,5 +118,40 @@ void check_memory_fit(const Scenario& scenario) {
   }
 }
 
+void check_restarts(const Scenario& scenario) {
+  for (const Server& server : scenario.servers) {
+    const std::string path = "servers." + server.name;
+    if (server.max_requests_jitter > 0 && server.max_requests == 0) {
+      throw ScenarioError(path + ".max_requests_jitter",
+                          "spreads max_requests, which is 0 (never restart): set max_requests too");
+    }
+    // Uvicorn restarts a worker only under its multiprocess supervisor
+    // (--workers > 1); a lone process exits at the limit and stays down.
+    if (server.max_requests > 0 && server.kind == ServerKind::uvicorn && server.workers == 1) {
+      throw ScenarioError(path + ".max_requests",
+                          "a uvicorn server with one worker exits at --limit-max-requests and nothing restarts "
+                          "it; use workers >= 2 (its supervisor restarts them), got " +
+                              std::to_string(server.max_requests));
+    }
+    const bool restarts = server.max_requests > 0 || server.memory_limit;
+    const bool holds_connections = std::any_of(scenario.connections.begin(), scenario.connections.end(),
+                                               [&](const ConnectionGroup& g) { return g.server == server.name; });
+    if (restarts && holds_connections) {
+      throw ScenarioError(path + (server.memory_limit ? ".memory_limit" : ".max_requests"),
+                          "restarting a process that holds long-lived connections is not modelled yet; "
+                          "leave it out, or serve the connections from another server");
+    }
+    if (!server.memory_limit) continue;
+    const double one_request =
+        static_process_memory(scenario, server) + server.memory.connection + server.memory.growth_per_request;
+    if (*server.memory_limit < one_request) {
+      throw ScenarioError(path + ".memory_limit",
+                          format_size(*server.memory_limit) + " is below what a process holds serving one request, " +
+                              format_size(one_request) +
+                              " (process + threads x thread + connection + growth_per_request)");
+    }
+  }
+}
+
 }  // namespace detail
 }  // namespace servesim

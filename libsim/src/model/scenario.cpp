@@ -32,6 +32,7 @@ void Scenario::validate() const {
   validate_workload(workload, endpoint_names);
   validate_run(run);
   validate_time_advances(*this);
+  check_restarts(*this);
   check_memory_fit(*this);  // last: it reads endpoints' styles
 }
 

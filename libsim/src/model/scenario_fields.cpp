@@ -28,6 +28,8 @@ constexpr double kMaxWorkerProcesses = 4096;
 // Stalls that take nearly all of a thread's time make its steps' lengths
 // explode (c / (1 - share)); a share that high is a typo for a percentage.
 constexpr double kMaxStallShare = 0.9;
+// max_requests plus its jitter stays an int.
+constexpr double kMaxRequestsPerProcess = 1e9;
 
 }  // namespace
 
@@ -68,7 +70,11 @@ std::span<const Field<Server>> server_fields() {
       F::number("free_threaded_slowdown", &Server::free_threaded_slowdown,
                 Range{0.0, false, kMaxSlowdown, "Python code at most 11 times as slow"}, "a fraction"),
       F::duration("timeout", &Server::timeout, kNonNegative).only(kind_set({K::gunicorn_sync})),
-      F::duration("boot_time", &Server::boot_time, kNonNegative).only(kind_set({K::gunicorn_sync})),
+      F::duration("boot_time", &Server::boot_time, kNonNegative),
+      F::integer("max_requests", &Server::max_requests, 0).at_most(kMaxRequestsPerProcess, "a restart per request at most"),
+      F::integer("max_requests_jitter", &Server::max_requests_jitter, 0)
+          .at_most(kMaxRequestsPerProcess, "a restart per request at most"),
+      F::size("memory_limit", &Server::memory_limit, kPositive),
       F::integer("threads", &Server::threads, 1).only(kind_set({K::gunicorn_gthread}), /*strict=*/true),
       F::integer("worker_connections", &Server::worker_connections, 1)
           .only(kind_set({K::gunicorn_gthread, K::gunicorn_gevent})),
@@ -89,6 +95,7 @@ std::span<const Field<ProcessMemory>> memory_fields() {
       F::size("process", &ProcessMemory::process, kNonNegative),
       F::size("thread", &ProcessMemory::thread, kNonNegative),
       F::size("connection", &ProcessMemory::connection, kNonNegative),
+      F::size("growth_per_request", &ProcessMemory::growth_per_request, kNonNegative),
   };
   return fields;
 }

@@ -81,6 +81,11 @@ struct ServerState {
   TimeAverage busy_runners;  ///< threads (gunicorn) or event loops (uvicorn, gevent) at work
   std::uint64_t started = 0;  ///< measured window: requests that began service
   std::uint64_t queued = 0;   ///< of which waited first
+  /// Bytes a process holds before any request (static_process_memory), set by the engine.
+  double base_memory = 0.0;
+  std::uint64_t recycled = 0;       ///< measured window: processes that reached max_requests
+  std::uint64_t memory_killed = 0;  ///< measured window: processes killed past memory_limit
+  double peak_memory = 0.0;         ///< measured window: largest resident memory of a process
 
   /// Threads (gunicorn) or event loops (uvicorn, gevent) that serve requests.
   [[nodiscard]] double runner_count() const noexcept {
@@ -107,12 +112,13 @@ struct ServerState {
 struct ProcessLoad {
   int accepted = 0;      ///< requests accepted and not finished (503 answers excluded)
   int rejecting = 0;     ///< 503 answers not yet written: they hold a connection too
-  bool booting = false;  ///< killed by the worker timeout and not yet serving again
+  bool booting = false;   ///< killed or recycled, and not yet serving again
+  bool retiring = false;  ///< reached max_requests: finishes what it holds, takes nothing new
 };
 
 /// Whether a process with `load` accepts another connection of `server`.
 [[nodiscard]] inline bool has_room(const ServerState& server, const ProcessLoad& load) noexcept {
-  return !load.booting && load.accepted + load.rejecting < server.accept_limit;
+  return !load.booting && !load.retiring && load.accepted + load.rejecting < server.accept_limit;
 }
 
 /**

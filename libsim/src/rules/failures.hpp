@@ -8,7 +8,15 @@
 
 namespace servesim::detail {
 
-enum class Failure : std::uint8_t { refused, client_timeout, unavailable, worker_killed, pool_timeout, downstream };
+enum class Failure : std::uint8_t {
+  refused,
+  client_timeout,
+  unavailable,
+  worker_killed,
+  pool_timeout,
+  downstream,
+  out_of_memory,
+};
 
 /// Counts one failed attempt of cause `failure` in `errors`.
 inline void count_failure(ErrorCounts& errors, Failure failure) noexcept {
@@ -19,6 +27,7 @@ inline void count_failure(ErrorCounts& errors, Failure failure) noexcept {
     case Failure::worker_killed: errors.worker_killed += 1; break;
     case Failure::pool_timeout: errors.pool_timeout += 1; break;
     case Failure::downstream: errors.downstream += 1; break;
+    case Failure::out_of_memory: errors.out_of_memory += 1; break;
   }
 }
 

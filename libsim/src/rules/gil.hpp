@@ -73,6 +73,15 @@ class BasicGil {
     return {previous, holder_};
   }
 
+  /// The process died at `now`: nobody holds the GIL or waits for it, and a
+  /// switch asked for before is stale.
+  void abandon(double now) {
+    holder_ = kNobody;
+    waiters_ = BasicFifoQueue<Holder>{};
+    switches_ += 1;
+    held_.set(now, 0.0);
+  }
+
   [[nodiscard]] Holder holder() const noexcept { return holder_; }
   [[nodiscard]] bool contended() const noexcept { return !waiters_.empty(); }
   /// Counts hand-overs, so a switch request made before one can be recognised as stale.

@@ -12,6 +12,10 @@ ServerStats server_stats(const ServerState& server, const ServerAreas& end, cons
   stats.mean_in_system = (end.in_system - at_warmup.in_system) / span;
   stats.queued_fraction =
       server.started ? static_cast<double>(server.queued) / static_cast<double>(server.started) : 0.0;
+  stats.recycled = server.recycled;
+  stats.memory_killed = server.memory_killed;
+  stats.restart_rate = static_cast<double>(server.recycled + server.memory_killed) / span;
+  stats.peak_memory = server.peak_memory;
   return stats;
 }
 

@@ -41,13 +41,15 @@ class RandomStreams {
   [[nodiscard]] Rng stalls(std::size_t host) const noexcept { return of(kFirstHost + host); }
   /// The durations of task `task`'s steps (tasks numbered as by task_refs).
   [[nodiscard]] Rng task_durations(std::size_t task) const noexcept { return of(kFirstTask + task); }
+  /// Server `server`'s processes' max_requests jitter, drawn at every (re)start.
+  [[nodiscard]] Rng restarts(std::size_t server) const noexcept { return of(kFirstServer + server); }
   /// Task `task`'s cache hits.
   [[nodiscard]] Rng task_cache_hits(std::size_t task) const noexcept { return of(kFirstTaskBranch + task); }
 
  private:
   // Sources within a replication (fewer than 2^20, Rng::stream_id). Endpoints
   // take 16 up to the branch streams; services, balancers, connection groups
-  // (4 each), hosts and tasks come after.
+  // (4 each), hosts, tasks and servers come after.
   static constexpr std::uint64_t kArrivals = 0;
   static constexpr std::uint64_t kMix = 1;
   static constexpr std::uint64_t kThink = 2;
@@ -60,6 +62,7 @@ class RandomStreams {
   static constexpr std::uint64_t kFirstHost = 0xC0000;
   static constexpr std::uint64_t kFirstTask = 0xD0000;
   static constexpr std::uint64_t kFirstTaskBranch = 0xE0000;
+  static constexpr std::uint64_t kFirstServer = 0xF0000;
 
   [[nodiscard]] Rng of(std::uint64_t source) const noexcept {
     return Rng(seed_, Rng::stream_id(replication_, source));

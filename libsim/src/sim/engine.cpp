@@ -172,6 +172,7 @@ void NativeSimulation::reach_server(std::uint32_t id) {
     processes_[*process].rejecting += 1;
     Request& request = requests_[id];
     request.rejected = true;
+    request.held = true;
     request.process = *process;
     advance(id);
     return;
@@ -196,15 +197,22 @@ void NativeSimulation::accept(std::uint32_t process, std::uint32_t id) {
   processes_[process].accepted += 1;
   Request& request = requests_[id];
   request.process = process;
-  const Server& spec = *servers_[processes_[process].server].spec;
+  request.held = true;
+  WorkerProcess& worker = processes_[process];
+  ServerRuntime& server = servers_[worker.server];
+  worker.serving = id;
+  const Server& spec = *server.spec;
   if (kills_slow_workers(spec)) {
-    WorkerProcess& worker = processes_[process];
-    worker.serving = id;
     worker.serving_since = now_;
     if (!worker.watchdog_pending) {
       worker.watchdog_pending = true;
       calendar_.schedule(now_ + spec.timeout, EventType::worker_timeout, process);
     }
+  }
+  switch (on_accept(server, worker.life, worker.accepted, tally_.measuring())) {
+    case Restart::none: break;
+    case Restart::recycle: worker.retiring = true; break;
+    case Restart::kill: kill_process(process, Failure::out_of_memory); return;
   }
   advance(id);
 }
@@ -371,6 +379,10 @@ void NativeSimulation::leave_server(std::uint32_t id) {
 void NativeSimulation::process_freed(std::uint32_t process) {
   WorkerProcess& worker = processes_[process];
   ServerRuntime& server = servers_[worker.server];
+  if (worker.retiring) {
+    if (worker.accepted + worker.rejecting == 0) restart_process(process);
+    return;
+  }
   if (!has_room(server, worker)) return;
   if (server.backlog.empty()) {
     if (queues_idle_processes(*server.spec)) server.idle_processes.push(process);
@@ -379,49 +391,6 @@ void NativeSimulation::process_freed(std::uint32_t process) {
   const std::uint32_t next = server.backlog.pop();
   mark_waiting(next, -1.0);
   accept(process, next);
-}
-
-// Gunicorn's arbiter kills a sync worker whose request outlives `timeout`:
-// the client's connection is reset, and the worker serves again after booting.
-// The check comes due when the oldest possible deadline passes; a worker
-// that has moved on to a newer request is checked again at that one's.
-void NativeSimulation::on_worker_timeout(std::uint32_t process) {
-  WorkerProcess& worker = processes_[process];
-  worker.watchdog_pending = false;
-  if (worker.booting || worker.accepted == 0) return;
-  const double deadline = worker.serving_since + servers_[worker.server].spec->timeout;
-  if (deadline <= now_) {
-    kill_worker(worker.serving);
-    return;
-  }
-  worker.watchdog_pending = true;
-  calendar_.schedule(deadline, EventType::worker_timeout, process);
-}
-
-void NativeSimulation::kill_worker(std::uint32_t id) {
-  Request& request = requests_[id];
-  const std::uint32_t process = request.process;
-  if (request.on_cpu) {
-    hosts_[processes_[process].host].preempt(now_, id);
-    request.on_cpu = false;
-  }
-  if (request.holds_gil) release_gil(id);
-  leave_dependency(id);
-  leave_balancer(requests_[id]);
-  if (!requests_[id].timed_out) {
-    fail_request(id, Failure::worker_killed, endpoints_[requests_[id].endpoint].network.to_client);
-  }
-  leave_server(id);
-  processes_[process].accepted -= 1;
-  requests_.release(id);  // a pending wait is now stale
-  processes_[process].booting = true;
-  calendar_.schedule(now_ + servers_[processes_[process].server].spec->boot_time, EventType::worker_boot,
-                     process);
-}
-
-void NativeSimulation::on_worker_boot(std::uint32_t process) {
-  processes_[process].booting = false;
-  process_freed(process);
 }
 
 // ---------------------------------------------------------------------------

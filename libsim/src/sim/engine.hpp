@@ -95,7 +95,10 @@ class NativeSimulation {
   void on_open_arrival();
   void on_client_timeout(std::uint32_t id, std::uint32_t generation);
   void on_gil_switch(std::uint32_t process, std::uint32_t switches);
+  // Processes' restarts (restarts.cpp): the worker timeout, max_requests, memory_limit.
   void on_worker_timeout(std::uint32_t process);
+  void kill_process(std::uint32_t process, Failure failure);
+  void restart_process(std::uint32_t process);
   void on_worker_boot(std::uint32_t process);
   void on_interval_end();
   void on_warmup_end();
@@ -125,7 +128,6 @@ class NativeSimulation {
   void on_cpu_done(std::uint32_t id);
   void respond(std::uint32_t id);
   void finish(std::uint32_t id);
-  void kill_worker(std::uint32_t id);
   // Task queues: a task is a request to its pool's server (see request_pool.hpp).
   void enqueue_task(std::uint32_t parent, std::uint32_t task, bool wait);
   // Requests' endpoints: the scenario's, then one per task, then one per connection group.
@@ -198,6 +200,7 @@ class NativeSimulation {
   std::vector<TaskPoolTally> task_tallies_;  ///< per task pool
   std::vector<ServerRuntime> servers_;       ///< the scenario's servers, then one per task pool
   std::vector<WorkerProcess> processes_;
+  std::vector<Rng> restart_rngs_;  ///< per server: its processes' max_requests jitter
   std::vector<LoadBalancer> balancers_;
   std::vector<ServerRoute> routes_;
   std::vector<EndpointRuntime> endpoints_;

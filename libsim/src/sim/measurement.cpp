@@ -2,6 +2,7 @@
 // interval, and the replication's result, from the areas the mechanism
 // keeps and the rules' Tally and statistics.
 
+#include <algorithm>
 #include <vector>
 
 #include "rules/scenario_index.hpp"
@@ -36,7 +37,16 @@ void NativeSimulation::on_warmup_end() {
   busy_core_seconds_at_warmup_.clear();
   server_areas_at_warmup_.clear();
   for (const SharedCpu& host : hosts_) busy_core_seconds_at_warmup_.push_back(host.busy_core_seconds(now_));
-  for (std::size_t s = 0; s < servers_.size(); ++s) server_areas_at_warmup_.push_back(server_areas(s, now_));
+  for (std::size_t s = 0; s < servers_.size(); ++s) {
+    server_areas_at_warmup_.push_back(server_areas(s, now_));
+    // The measured peak starts from what each process holds now.
+    ServerRuntime& server = servers_[s];
+    server.peak_memory = server.base_memory;
+    for (int w = 0; w < server.spec->workers; ++w) {
+      const WorkerProcess& process = processes_[server.first_process + static_cast<std::uint32_t>(w)];
+      server.peak_memory = std::max(server.peak_memory, resident_memory(server, process.life, process.accepted));
+    }
+  }
   mark_dependencies_warmup();
   for (TaskPoolTally& tally : task_tallies_) tally = TaskPoolTally{};
   sample_task_queues();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "rules/scenario_index.hpp"
+#include "servesim/model/memory.hpp"
 #include "sim/engine.hpp"
 
 namespace servesim::detail {
@@ -55,12 +56,16 @@ void NativeSimulation::build_servers() {
     const bool pool = s >= scenario_.servers.size();
     const Server& spec = pool ? pool_servers_[s - scenario_.servers.size()] : scenario_.servers[s];
     ServerRuntime server(spec, static_cast<std::uint32_t>(processes_.size()));
+    server.base_memory = static_process_memory(scenario_, spec);
+    server.peak_memory = server.base_memory;
+    restart_rngs_.push_back(streams_.restarts(s));
     const std::uint32_t host = index_of(scenario_.hosts, spec.host);
     for (int w = 0; w < spec.workers; ++w) {
       WorkerProcess process;
       process.server = s;
       process.host = host;
       process.idle_threads = threads_of(spec);
+      begin_life(spec, process.life, restart_rngs_.back());
       if (queues_idle_processes(spec)) server.idle_processes.push(server.first_process + w);
       processes_.push_back(std::move(process));
     }

@@ -48,6 +48,7 @@ struct Request {
   bool holds_loop = false;
   bool holds_gil = false;
   bool on_cpu = false;           // running on its host's cores
+  bool held = false;             // accepted by `process` (or answered 503 there), not yet finished
   double waiting_since = 0.0;    // when it began waiting for a pooled connection (kept off the hot fields)
 };
 
@@ -73,6 +74,8 @@ class RequestPool {
 
   Request& operator[](std::uint32_t id) noexcept { return slab_[id]; }
   [[nodiscard]] std::size_t in_flight() const noexcept { return slab_.size() - free_.size(); }
+  /// Ids run from 0 to capacity() - 1, free ones included.
+  [[nodiscard]] std::uint32_t capacity() const noexcept { return static_cast<std::uint32_t>(slab_.size()); }
 
  private:
   std::vector<Request> slab_;

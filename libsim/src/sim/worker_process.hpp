@@ -9,6 +9,7 @@
 #include "core/fifo_queue.hpp"
 #include "rules/admission.hpp"
 #include "rules/gil.hpp"
+#include "rules/recycling.hpp"
 
 namespace servesim::detail {
 
@@ -21,8 +22,10 @@ struct WorkerProcess : ProcessLoad {
   FifoQueue thread_queue;
   bool loop_busy = false;
   FifoQueue loop_queue;  ///< requests ready to run on the event loop, in order
-  // Gunicorn sync: the request being served and when it began, for the
-  // worker timeout's watchdog (one pending check per process, not per request).
+  ProcessLife life;  ///< since it last (re)started, for max_requests and memory_limit
+  // The request accepted last: the one being served by a process that takes
+  // one at a time (gunicorn sync). When it began, for the worker timeout's
+  // watchdog (one pending check per process, not per request).
   std::uint32_t serving = 0;
   double serving_since = 0.0;
   bool watchdog_pending = false;

@@ -115,7 +115,7 @@ TEST_CASE("to_json writes every part of a Result") {
     CHECK(doc["completed"] == 1800);
     CHECK(doc["throughput"] == 10.0);
     CHECK(doc["throughput_ci"] == json({{"mean", 10.0}, {"half_width", 0.25}, {"samples", 2}}));
-    CHECK(doc["errors"] == json({{"refused", 2}, {"client_timeout", 4}, {"unavailable", 0}, {"worker_killed", 0}, {"pool_timeout", 0}, {"downstream", 0}, {"total", 6}}));
+    CHECK(doc["errors"] == json({{"refused", 2}, {"client_timeout", 4}, {"unavailable", 0}, {"worker_killed", 0}, {"pool_timeout", 0}, {"downstream", 0}, {"out_of_memory", 0}, {"total", 6}}));
     CHECK(doc["error_rate"].get<double>() == Approx(6.0 / 1806.0));
     CHECK(doc["goodput"] == 9.5);
     CHECK(doc["goodput_ci"] == json({{"mean", 9.5}, {"half_width", 0.5}, {"samples", 2}}));

@@ -34,9 +34,10 @@ struct ErrorCounts {
   std::uint64_t worker_killed = 0;
   std::uint64_t pool_timeout = 0;
   std::uint64_t downstream = 0;
+  std::uint64_t out_of_memory = 0;
 
   [[nodiscard]] std::uint64_t total() const noexcept {
-    return refused + client_timeout + unavailable + worker_killed + pool_timeout + downstream;
+    return refused + client_timeout + unavailable + worker_killed + pool_timeout + downstream + out_of_memory;
   }
   ErrorCounts& operator+=(const ErrorCounts& other) noexcept {
     refused += other.refused;
@@ -45,6 +46,7 @@ struct ErrorCounts {
     worker_killed += other.worker_killed;
     pool_timeout += other.pool_timeout;
     downstream += other.downstream;
+    out_of_memory += other.out_of_memory;
     return *this;
   }
 
@@ -57,6 +59,8 @@ struct ErrorCounts {
         field("worker_killed", &T::worker_killed, "the Gunicorn worker timeout killed the worker serving it"),
         field("pool_timeout", &T::pool_timeout, "no database connection within the pool's timeout"),
         field("downstream", &T::downstream, "a downstream service call failed (HTTP 502)"),
+        field("out_of_memory", &T::out_of_memory,
+              "the process serving it went past the server's memory_limit and was killed"),
         computed<T>("total", &T::total, "failed attempts of every cause")};
   }
 };
@@ -148,6 +152,10 @@ struct ServerStats {
   double mean_queue_length = 0.0;
   double mean_in_system = 0.0;
   double queued_fraction = 0.0;
+  std::uint64_t recycled = 0;
+  std::uint64_t memory_killed = 0;
+  double restart_rate = 0.0;
+  double peak_memory = 0.0;
 
   static constexpr auto fields() {
     using T = ServerStats;
@@ -162,7 +170,13 @@ struct ServerStats {
               "time-average requests waiting: in the backlog, for a thread or for the event loop"),
         field("mean_in_system", &T::mean_in_system, "time-average requests queued or in service"),
         field("queued_fraction", &T::queued_fraction,
-              "fraction of served requests that waited before service began (M/M/c: Erlang C), [0, 1]")};
+              "fraction of served requests that waited before service began (M/M/c: Erlang C), [0, 1]"),
+        field("recycled", &T::recycled, "processes that reached max_requests in the measured window"),
+        field("memory_killed", &T::memory_killed,
+              "processes killed for going past memory_limit in the measured window"),
+        field("restart_rate", &T::restart_rate, "(recycled + memory_killed) per second, 1/s"),
+        field("peak_memory", &T::peak_memory,
+              "largest resident memory of one of its processes in the measured window, bytes")};
   }
 };
 

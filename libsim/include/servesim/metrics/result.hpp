@@ -74,6 +74,10 @@ struct ServerSummary {
   ConfidenceInterval gil_busy_fraction;
   ConfidenceInterval mean_queue_length;
   ConfidenceInterval queued_fraction;
+  std::uint64_t recycled = 0;
+  std::uint64_t memory_killed = 0;
+  ConfidenceInterval restart_rate;
+  double peak_memory = 0.0;
 
   static constexpr auto fields() {
     using T = ServerSummary;
@@ -86,7 +90,13 @@ struct ServerSummary {
         field("mean_queue_length", &T::mean_queue_length,
               "time-average requests waiting (backlog, for a thread or for the event loop)"),
         field("queued_fraction", &T::queued_fraction,
-              "fraction of served requests that waited before service began, [0, 1]")};
+              "fraction of served requests that waited before service began, [0, 1]"),
+        field("recycled", &T::recycled, "processes restarted at max_requests, summed over replications"),
+        field("memory_killed", &T::memory_killed,
+              "processes killed past memory_limit, summed over replications"),
+        field("restart_rate", &T::restart_rate, "processes recycled or killed per second, 1/s"),
+        field("peak_memory", &T::peak_memory,
+              "largest resident memory of one of its processes over all replications, bytes")};
   }
 };
 

@@ -73,6 +73,9 @@ struct ProcessMemory {
   double process = 30.0 * 1024 * 1024;
   double thread = 1.0 * 1024 * 1024;
   double connection = 64.0 * 1024;
+  /// Bytes each request a process accepts adds for good (a leak, caches that
+  /// only grow), until the process restarts; 0: none.
+  double growth_per_request = 0.0;
 };
 
 /**
@@ -124,7 +127,20 @@ struct Server {
   int threads = 1;                ///< gunicorn_gthread: threads per process (`--threads`)
   int worker_connections = 1000;  ///< gthread and gevent: connections per process
   double timeout = 30.0;          ///< gunicorn_sync: worker timeout, seconds; 0 disables it
-  double boot_time = 1.0;         ///< seconds a killed worker takes to serve again
+  /// Seconds a killed or recycled process takes to serve again (the master
+  /// forks a new one, which imports the app); see docs/scenario-format.md.
+  double boot_time = 1.0;
+  /// Restart a process after it accepted this many requests (Gunicorn
+  /// `--max-requests`, Uvicorn `--limit-max-requests`): it takes no more,
+  /// finishes what it holds, and a new one serves after `boot_time`; 0: never.
+  int max_requests = 0;
+  /// Each process's limit is max_requests plus a uniform integer draw in
+  /// [0, max_requests_jitter], drawn again at every restart.
+  int max_requests_jitter = 0;
+  /// Bytes of resident memory a process may reach (a cgroup's memory.max, the
+  /// OOM killer): one that would go past it is killed with every request it
+  /// holds, and serves again after `boot_time`; unset: no limit.
+  std::optional<double> memory_limit;
   std::optional<int> limit_concurrency;  ///< uvicorn: requests per process before 503s
   int thread_pool = 40;                  ///< uvicorn: threads per process for `sync` endpoints
   double switch_interval = 0.005;  ///< GIL switch interval, seconds (sys.getswitchinterval())

@@ -1,0 +1,91 @@
+// The native engine's process restarts: Gunicorn's worker timeout kills a
+// sync worker stuck on a request; memory past `memory_limit` kills a process
+// with every request it holds; `max_requests` retires one once it holds
+// none (rules/recycling.hpp decides which). Each new process serves after
+// the server's `boot_time`.
+
+#include "sim/engine.hpp"
+
+namespace servesim::detail {
+
+// Gunicorn's arbiter kills a sync worker whose request outlives `timeout`:
+// the client's connection is reset, and the worker serves again after booting.
+// The check comes due when the oldest possible deadline passes; a worker
+// that has moved on to a newer request is checked again at that one's.
+void NativeSimulation::on_worker_timeout(std::uint32_t process) {
+  WorkerProcess& worker = processes_[process];
+  worker.watchdog_pending = false;
+  if (worker.booting || worker.accepted == 0) return;
+  const double deadline = worker.serving_since + servers_[worker.server].spec->timeout;
+  if (deadline <= now_) {
+    kill_process(process, Failure::worker_killed);
+    return;
+  }
+  worker.watchdog_pending = true;
+  calendar_.schedule(deadline, EventType::worker_timeout, process);
+}
+
+// Every request the process holds fails with `failure` (unless its response
+// has left), wherever it is: its waits and timers go stale with its id, and
+// what it held of a database or service goes back. Its queues, threads, loop
+// and GIL die with it.
+void NativeSimulation::kill_process(std::uint32_t process, Failure failure) {
+  WorkerProcess& worker = processes_[process];
+  ServerRuntime& server = servers_[worker.server];
+  while (!worker.thread_queue.empty()) mark_waiting(worker.thread_queue.pop(), -1.0);
+  while (!worker.loop_queue.empty()) mark_waiting(worker.loop_queue.pop(), -1.0);
+  worker.gil.abandon(now_);
+  const auto kill = [&](std::uint32_t id) {
+    if (requests_[id].on_cpu) hosts_[worker.host].preempt(now_, id);
+    leave_dependency(id);
+    const Request& request = requests_[id];
+    if (!request.responded) {
+      leave_balancer(request);
+      if (!request.timed_out) fail_request(id, failure, endpoints_[request.endpoint].network.to_client);
+    }
+    const Request& still = requests_[id];  // a retry may have grown the pool
+    if (!is_task(still)) tally_.departed(now_ - still.arrival);
+    server.in_system.add(now_, -1.0);
+    if (still.holds_thread && !server.runs_loop) server.busy_runners.add(now_, -1.0);
+    requests_.release(id);
+  };
+  // A process that takes one request at a time holds the one it took last;
+  // others are found among the requests in flight (kills are rare: at most
+  // one per process per boot_time).
+  if (server.accept_limit == 1 && worker.rejecting == 0) {
+    if (worker.accepted == 1) kill(worker.serving);
+  } else {
+    for (std::uint32_t id = 0; id < requests_.capacity(); ++id) {
+      if (requests_[id].held && requests_[id].process == process) kill(id);
+    }
+  }
+  if (worker.loop_busy) server.busy_runners.add(now_, -1.0);
+  worker.loop_busy = false;
+  worker.idle_threads = threads_of(*server.spec);
+  worker.accepted = 0;
+  worker.rejecting = 0;
+  restart_process(process);
+}
+
+// The process exits; the master starts a new one, which serves after booting.
+void NativeSimulation::restart_process(std::uint32_t process) {
+  WorkerProcess& worker = processes_[process];
+  worker.retiring = false;
+  worker.booting = true;
+  calendar_.schedule(now_ + servers_[worker.server].spec->boot_time, EventType::worker_boot, process);
+}
+
+// The new process takes as many waiting connections as it has room for
+// (or waits idle for one); one that overflows its memory_limit at once is
+// booting again.
+void NativeSimulation::on_worker_boot(std::uint32_t process) {
+  WorkerProcess& worker = processes_[process];
+  const ServerRuntime& server = servers_[worker.server];
+  worker.booting = false;
+  begin_life(*server.spec, worker.life, restart_rngs_[worker.server]);
+  do {
+    process_freed(process);
+  } while (!server.backlog.empty() && has_room(server, worker));
+}
+
+}  // namespace servesim::detail
