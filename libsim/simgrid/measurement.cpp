@@ -67,6 +67,7 @@ void Model::start_measuring() {
   core_seconds_at_warmup_.clear();
   for (std::size_t h = 0; h < hosts_.size(); ++h) core_seconds_at_warmup_.push_back(core_seconds(h));
   mark_dependencies_warmup();
+  mark_model_servers_warmup();
   for (detail::TaskPoolTally& tally : task_tallies_) tally = detail::TaskPoolTally{};
   sample_task_queues();
   for (BalancerRuntime& balancer : balancers_) balancer.picker.start_measuring();
@@ -126,6 +127,11 @@ ReplicationResult Model::collect() {
     const ServiceRuntime& broker = services_[detail::broker_station(scenario_, b)];
     result.brokers.push_back(detail::broker_stats(scenario_.brokers[b], broker.counts, broker.busy.area_until(now()),
                                                   broker.queued.area_until(now()), span));
+  }
+  for (const ModelServerRuntime& server : model_servers_) {
+    result.model_servers.push_back(server.tally.stats(*server.spec, span,
+                                                      server.busy.area_until(now()) - server.busy_at_warmup,
+                                                      server.queued.area_until(now()) - server.queued_at_warmup));
   }
   sample_task_queues();
   for (std::size_t p = 0; p < task_tallies_.size(); ++p) {

@@ -7,7 +7,7 @@
 // only how time passes and who waits for whom is SimGrid's. The Model's
 // methods live in one file per concern: platform.cpp (hosts, links, actors),
 // clients.cpp, server.cpp, cpu.cpp (executions and the GIL),
-// dependencies.cpp and measurement.cpp.
+// dependencies.cpp, model_servers.cpp and measurement.cpp.
 
 #include <simgrid/s4u.hpp>
 
@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "rules/admission.hpp"
+#include "rules/batching.hpp"
 #include "rules/balancer.hpp"
 #include "rules/connections.hpp"
 #include "rules/endpoint_mix.hpp"
@@ -190,6 +191,29 @@ struct ServiceRuntime {
   detail::ServiceCounts counts{};
 };
 
+// A request waiting at a model server: its arrival, and the semaphore its
+// actor blocks on until its batch is done.
+struct Inference {
+  double arrival = 0.0;
+  sg4::SemaphorePtr done = sg4::Semaphore::create(0);
+};
+using InferencePtr = std::shared_ptr<Inference>;
+
+// A model server (model_servers.cpp): one actor per instance takes batches
+// from `waiting` as the batching rule says, woken by `changed` on arrivals.
+struct ModelServerRuntime {
+  const ModelServer* spec = nullptr;
+  std::deque<InferencePtr> waiting{};
+  sg4::MutexPtr mutex = sg4::Mutex::create();
+  sg4::ConditionVariablePtr changed = sg4::ConditionVariable::create();
+  Rng rng;  // batch times
+  detail::TimeAverage busy{};
+  detail::TimeAverage queued{};
+  double busy_at_warmup = 0.0;
+  double queued_at_warmup = 0.0;
+  detail::ModelServerTally tally;
+};
+
 // Thrown inside a request's actor when Gunicorn's arbiter kills its worker.
 struct WorkerKilled {};
 
@@ -282,6 +306,13 @@ class Model {
   void call(Request& request, std::size_t index, double latency);
   void mark_dependencies_warmup();
 
+  // Model servers (model_servers.cpp).
+  void build_model_servers();
+  void start_model_servers();
+  void infer(Request& request, std::size_t model);
+  void model_instance(ModelServerRuntime& server);
+  void mark_model_servers_warmup();
+
   // Measurement (measurement.cpp).
   [[nodiscard]] static double now() { return sg4::Engine::get_clock(); }
   void timeline();
@@ -313,6 +344,7 @@ class Model {
   std::vector<Service> call_stations_;  // services, then cache stores (rules/route.hpp)
   std::vector<ServiceRuntime> services_;  // one per call station
   std::deque<GroupRuntime> groups_;       // stable addresses: actors hold them
+  std::deque<ModelServerRuntime> model_servers_;  // stable addresses: actors hold them
 
   detail::Retries retries_;
   detail::EndpointMix mix_;

@@ -47,6 +47,7 @@ void Model::build() {
   build_endpoints();
   build_connections();
   build_dependencies();
+  build_model_servers();
 }
 
 // The scenario's servers, then the servers task pools run as (complete before
@@ -152,6 +153,7 @@ void Model::start_actors() {
     sg4::Actor::create("client-timeouts", client_host_, [this] { timeout_watch(); });
   }
   start_connections();
+  start_model_servers();
   sg4::Actor::create("timeline", client_host_, [this] { timeline(); });
 }
 

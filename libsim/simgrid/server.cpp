@@ -139,6 +139,7 @@ void Model::run_step(Request& request, const Step& step) {
     case StepKind::query: query(request, step.target, duration); break;
     case StepKind::call: call(request, step.target, duration); break;
     case StepKind::await_task: await_task(request, step.target); break;
+    case StepKind::infer: infer(request, step.target); break;
     case StepKind::respond:
     case StepKind::branch:
     case StepKind::jump:

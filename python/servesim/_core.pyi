@@ -258,6 +258,21 @@ class TaskPoolStats:
     wait: LatencyStats  # seconds from publish to a worker taking the task
     run: LatencyStats  # seconds a worker took to run the task
 
+class ModelServerStats:
+    """servesim::ModelServerStats (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the model server
+    batches: int  # batches started in the measured window
+    inferences: int  # requests in those batches
+    batch_rate: float  # batches / measured duration, batches/s
+    throughput: float  # inferences / measured duration, requests/s
+    mean_batch_size: float | None  # inferences / batches; None (no data) without batches
+    batch_sizes: list[int]  # batches by size: element k counts batches of k + 1 requests, up to max_batch_size
+    utilization: float  # mean fraction of its instances running a batch, [0, 1]
+    mean_queue_length: float  # time-average requests waiting for a batch
+    queue_delay: LatencyStats  # seconds from a request's arrival to its batch's start
+
 class IntervalStats:
     """servesim::IntervalStats (read-only; its C++ field list, docs in help())."""
 
@@ -302,6 +317,7 @@ class ReplicationResult:
     connections: list[ConnectionStats]  # per connection group, in scenario order
     brokers: list[BrokerStats]  # per message broker, in scenario order
     task_workers: list[TaskPoolStats]  # per task pool, in scenario order
+    model_servers: list[ModelServerStats]  # per model server, in scenario order
     balancers: list[BalancerStats]  # per balancer, in scenario order
     little: LittleCheck  # Little's law check on the measured window
     timeline: list[IntervalStats]  # time-series intervals over the whole run, warm-up included
@@ -444,6 +460,21 @@ class TaskPoolSummary:
     wait: LatencySummary  # seconds from publish to a worker taking the task
     run: LatencySummary  # seconds a worker took to run the task
 
+class ModelServerSummary:
+    """servesim::ModelServerSummary (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    name: str  # the model server
+    batches: int  # batches started, summed over replications
+    inferences: int  # requests in those batches, summed over replications
+    batch_rate: ConfidenceInterval  # batches/s
+    throughput: ConfidenceInterval  # inferences/s
+    mean_batch_size: ConfidenceInterval  # requests per batch
+    batch_sizes: list[int]  # batches by size, summed over replications: element k counts batches of k + 1 requests
+    utilization: ConfidenceInterval  # mean fraction of its instances running a batch, [0, 1]
+    mean_queue_length: ConfidenceInterval  # time-average requests waiting for a batch
+    queue_delay: LatencySummary  # seconds from a request's arrival to its batch's start
+
 class Result:
     """servesim::Result (read-only; its C++ field list, docs in help())."""
 
@@ -468,6 +499,7 @@ class Result:
     connections: list[ConnectionSummary]  # per connection group, in scenario order
     brokers: list[BrokerSummary]  # per message broker, in scenario order
     task_workers: list[TaskPoolSummary]  # per task pool, in scenario order
+    model_servers: list[ModelServerSummary]  # per model server, in scenario order
     balancers: list[BalancerSummary]  # per balancer, in scenario order
     little: LittleCheck  # Little's law check, means over replications
     stability: Stability  # whether the servers kept up; unstable if any replication is

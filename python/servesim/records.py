@@ -45,6 +45,8 @@ from servesim._core import (
     LatencyStats,
     LatencySummary,
     LittleCheck,
+    ModelServerStats,
+    ModelServerSummary,
     Prediction,
     ReplicationResult,
     ServerStats,
@@ -61,7 +63,7 @@ __all__ = [
     "BrokerStats", "BrokerSummary", "CacheStats", "CacheSummary", "ConfidenceInterval", "ConnectionStats", "ConnectionSummary",
     "DatabaseStats", "DatabaseSummary", "EndpointStats", "EndpointSummary",
     "ErrorCounts", "HostStats", "HostSummary", "IntervalStats", "LatencyStats", "LatencySummary",
-    "LittleCheck", "Prediction", "ReplicationResult", "ServerStats", "ServerSummary",
+    "LittleCheck", "ModelServerStats", "ModelServerSummary", "Prediction", "ReplicationResult", "ServerStats", "ServerSummary",
     "ServiceStats", "ServiceSummary", "Stability", "TaskPoolStats", "TaskPoolSummary", "as_dict",
 ]
 

@@ -261,6 +261,14 @@ class Result:
         return _by_name(self.record.task_workers, "utilization")
 
     @property
+    def mean_batch_size(self) -> dict[str, ConfidenceInterval]:
+        """Mean requests per batch at each model server (``model_servers:`` in the
+        scenario, dynamic batching), by name. ``record.model_servers`` has each one's
+        batches/s, ``batch_sizes`` histogram, ``queue_delay`` percentiles (s) and
+        instance utilization. Example: ``result.mean_batch_size["triton"].value``."""
+        return _by_name(self.record.model_servers, "mean_batch_size")
+
+    @property
     def service_in_use(self) -> dict[str, ConfidenceInterval]:
         """Time-average calls in progress at each downstream service (the concurrency in
         use, at most its ``concurrency``), by service name."""

@@ -122,6 +122,11 @@ def result_summary(result: Result) -> str:
         add_interval(f"task wait mean {pool.name}", pool.wait.mean, 1e3, "ms", 3)
         add_interval(f"task wait p99 {pool.name}", pool.wait.p99, 1e3, "ms", 3)
         add_interval(f"task run mean {pool.name}", pool.run.mean, 1e3, "ms", 3)
+    for model in record.model_servers:  # dynamic batching: batches, their size, the wait for one
+        add_interval(f"batches {model.name}", model.batch_rate, 1.0, "batches/s", 2)
+        add_interval(f"batch size mean {model.name}", model.mean_batch_size, 1.0, "", 2)
+        add_interval(f"batch queue delay p99 {model.name}", model.queue_delay.p99, 1e3, "ms", 3)
+        add_interval(f"model instances busy {model.name}", model.utilization, 100.0, "%", 1)
     for balancer, shares in result.balancer_share.items():
         for server, interval in shares.items():
             add_interval(f"share {balancer} -> {server}", interval, 100.0, "%", 1)

@@ -144,6 +144,8 @@ void register_results(py::module_& m) {
                                "One connection group (WebSockets, streaming responses) in one replication.");
   bind_record<BrokerStats>(m, "BrokerStats", "One message broker (Redis, RabbitMQ) in one replication.");
   bind_record<TaskPoolStats>(m, "TaskPoolStats", "One task pool (Celery or RQ workers) in one replication.");
+  bind_record<ModelServerStats>(m, "ModelServerStats",
+                                "One model server with dynamic batching (Triton, TorchServe, vLLM) in one replication.");
   bind_record<IntervalStats>(m, "IntervalStats",
                              "One time-series interval; per-server lists follow the scenario's servers, "
                              "per-host ones its hosts.");
@@ -162,6 +164,8 @@ void register_results(py::module_& m) {
                                  "A connection group (WebSockets, streaming responses) across replications.");
   bind_record<BrokerSummary>(m, "BrokerSummary", "A message broker across replications.");
   bind_record<TaskPoolSummary>(m, "TaskPoolSummary", "A task pool (Celery or RQ workers) across replications.");
+  bind_record<ModelServerSummary>(m, "ModelServerSummary",
+                                  "A model server with dynamic batching (Triton, TorchServe, vLLM) across replications.");
   bind_record<Result>(m, "Result", "Everything a simulation reports (servesim.Result wraps it).");
   bind_record<Prediction>(m, "Prediction",
                           "What servesim.estimate predicts for a scenario from queueing theory: a record of its\n"

@@ -68,7 +68,7 @@ struct Cost {
 
 // A low time for `phases` and how many engine steps they take at most: a
 // query takes its database's query_time unless it has its own, a call its
-// service's latency, a cache lookup its faster path.
+// service's latency, a cache lookup its faster path, an inference a batch of one.
 std::pair<double, std::size_t> phases_cost(const Scenario& s, const std::vector<servesim::Phase>& phases,
                                            double speed) {
   double time = 0.0;
@@ -88,6 +88,13 @@ std::pair<double, std::size_t> phases_cost(const Scenario& s, const std::vector<
         const auto miss = phases_cost(s, phase.miss, speed);
         time += std::min(hit.first, miss.first);
         steps += 2 + hit.second + miss.second;
+        break;
+      }
+      case servesim::PhaseKind::infer: {
+        // A batch of one at least; its arrival, its batch's timer and its end are events.
+        const servesim::ModelServer& model = *s.find_model_server(phase.target);
+        time += typical(model.batch_time) + model.item_time;
+        steps += 3;
         break;
       }
       case servesim::PhaseKind::cpu: time += typical(phase.duration) / speed; steps += 1; break;

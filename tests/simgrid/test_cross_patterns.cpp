@@ -1,9 +1,10 @@
 // The SimGrid engine against the native engine on the patterns of issue 17
 // and the fidelity work: free-threaded CPython, cache stores (Redis) as
 // servers, task queues (Celery), long-lived connections (WebSockets,
-// streams), CPU stalls. Same method as test_cross_validation.cpp: each engine
-// runs its own seed, and the two agree within 4 standard errors of their
-// difference (cross_support.hpp), each case bounding that SE.
+// streams), CPU stalls, model servers with dynamic batching. Same method as
+// test_cross_validation.cpp: each engine runs its own seed, and the two
+// agree within 4 standard errors of their difference (cross_support.hpp),
+// each case bounding that SE.
 
 #include <catch2/catch.hpp>
 
@@ -192,4 +193,38 @@ TEST_CASE("SimGrid agrees with native: stalls on a core shared by GIL-bound thre
                       Phase{PhaseKind::cpu, Distribution::constant(0.001)}});
   s.workload.closed = ClosedWorkload{12, Distribution::exponential(0.020)};
   agree_on_all(run_both(s), 0.03);
+}
+
+TEST_CASE("SimGrid agrees with native: a batching model server behind an event loop", "[simgrid][cross][model_server]") {
+  // A FastAPI endpoint (1 ms of Python on the loop) awaiting a model server of
+  // 2 instances, batches of up to 8 after at most 5 ms, a batch taking a gamma
+  // draw of mean 20 ms (cv 0.5) plus 2 ms per request: full batches would
+  // serve 2 x 8 / 36 ms = 444/s. At 300 req/s batches are partly full and the
+  // queue delay mixes the timer and the instances' busy periods; 8 x 60 s
+  // give some 18,000 requests per replication.
+  Scenario s = test::with_run(test::one_server(ServerKind::uvicorn, 1, 2), 60.0, 6.0, 8);
+  s.run.seed = 47;
+  ModelServer llm;
+  llm.name = "llm";
+  llm.instances = 2;
+  llm.max_batch_size = 8;
+  llm.max_queue_delay = 0.005;
+  llm.batch_time = Distribution::gamma(0.020, 0.5);
+  llm.item_time = 0.002;
+  s.model_servers.push_back(llm);
+  Phase infer{PhaseKind::infer, Distribution::constant(0.0)};
+  infer.target = "llm";
+  infer.has_duration = false;
+  test::add_endpoint(s, "predict", "web", {Phase{PhaseKind::cpu, Distribution::exponential(0.001)}, infer});
+  s.workload.open = OpenWorkload{300.0, ArrivalProcess::poisson};
+  const Pair p = run_both(s);
+  agree_on_all(p, 0.03);
+  REQUIRE(p.simgrid.model_servers.size() == 1);
+  const ModelServerSummary& native = p.native.model_servers[0];
+  const ModelServerSummary& simgrid = p.simgrid.model_servers[0];
+  agree("batches/s", native.batch_rate, simgrid.batch_rate, 0.03);
+  agree("mean batch size", native.mean_batch_size, simgrid.mean_batch_size, 0.03);
+  agree("instances busy", native.utilization, simgrid.utilization, 0.03);
+  agree("mean queue delay", native.queue_delay.mean, simgrid.queue_delay.mean, 0.05);
+  agree("requests waiting", native.mean_queue_length, simgrid.mean_queue_length, 0.05);
 }

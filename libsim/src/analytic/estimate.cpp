@@ -75,7 +75,8 @@ Demands demands_of(const Scenario& s, const Server& server, double speed) {
         case PhaseKind::db:
         case PhaseKind::call:
         case PhaseKind::cache:
-        case PhaseKind::enqueue: continue;  // rejected by require_modelled()
+        case PhaseKind::enqueue:
+        case PhaseKind::infer: continue;  // rejected by require_modelled()
       }
       mean += m;
       variance += v;
@@ -300,9 +301,10 @@ void require_modelled(const Scenario& s) {
   for (const Endpoint& endpoint : s.endpoints) {
     for (std::size_t i = 0; i < endpoint.phases.size(); ++i) {
       const PhaseKind kind = endpoint.phases[i].kind;
-      if (kind == PhaseKind::db || kind == PhaseKind::call || kind == PhaseKind::cache || kind == PhaseKind::enqueue) {
+      if (kind == PhaseKind::db || kind == PhaseKind::call || kind == PhaseKind::cache || kind == PhaseKind::enqueue ||
+          kind == PhaseKind::infer) {
         reject("endpoints." + endpoint.name + ".phases[" + std::to_string(i) + "]",
-               "databases, downstream calls, caches and task queues have no analytic model here");
+               "databases, downstream calls, caches, task queues and model servers have no analytic model here");
       }
     }
   }

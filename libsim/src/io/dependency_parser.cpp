@@ -1,4 +1,4 @@
-// databases:, services:, caches:, brokers: and balancers: of a scenario file.
+// databases:, services:, caches:, brokers:, model_servers: and balancers: of a scenario file.
 #include "io/field_reader.hpp"
 #include "io/section_parsers.hpp"
 
@@ -33,6 +33,14 @@ Broker parse_broker(const std::string& name, const YamlField& f) {
   broker.name = name;
   read_section(f, broker, broker_fields(), "a map like {threads: 1, command_time: 200us}");
   return broker;
+}
+
+ModelServer parse_model_server(const std::string& name, const YamlField& f) {
+  ModelServer server;
+  server.name = name;
+  read_section(f, server, model_server_fields(),
+               "a map like {instances: 1, max_batch_size: 8, max_queue_delay: 5ms, batch_time: 20ms, item_time: 2ms}");
+  return server;
 }
 
 Balancer parse_balancer(const std::string& name, const YamlField& f) {

@@ -135,6 +135,10 @@ Phase parse_phase(const YamlField& f) {
     case PhaseKind::call: parse_call(value, phase); break;
     case PhaseKind::cache: parse_cache(value, phase); break;
     case PhaseKind::enqueue: parse_enqueue(value, phase); break;
+    case PhaseKind::infer:  // {infer: llm}: the model server's batches time it
+      phase.has_duration = false;
+      phase.target = value.as_string();
+      break;
     default: phase.duration = detail::parse_distribution(value); break;
   }
   return phase;
@@ -297,7 +301,7 @@ Scenario parse_fields(const YAML::Node& root, const std::string& origin_name) {
                         "got " + doc.describe());
   }
   doc.expect_keys({"name", "hosts", "servers", "balancers", "databases", "services", "caches", "brokers",
-                   "task_workers", "endpoints", "connections", "workload", "run", "plan"});
+                   "task_workers", "model_servers", "endpoints", "connections", "workload", "run", "plan"});
 
   Scenario scenario;
   scenario.name = default_name(origin_name);
@@ -325,6 +329,9 @@ Scenario parse_fields(const YAML::Node& root, const std::string& origin_name) {
   }
   for (const auto& [name, f] : doc.optional_named_entries("task_workers", "task pool")) {
     scenario.task_workers.push_back(detail::parse_task_pool(name, f, scenario.hosts, scenario.brokers));
+  }
+  for (const auto& [name, f] : doc.optional_named_entries("model_servers", "model server")) {
+    scenario.model_servers.push_back(detail::parse_model_server(name, f));
   }
   auto targets = names_of(scenario.servers);
   for (const Balancer& balancer : scenario.balancers) targets.push_back(balancer.name);

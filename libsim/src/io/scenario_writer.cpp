@@ -86,6 +86,7 @@ json phase_json(const Phase& p) {
       return {{"cache", std::move(cache)}};
     }
     case PhaseKind::enqueue: return {{"enqueue", {{"task", p.target}, {"wait", p.wait}}}};
+    case PhaseKind::infer: return {{"infer", p.target}};
     default: return {{std::string(name_of(p.kind)), distribution_json(p.duration)}};
   }
 }
@@ -163,6 +164,9 @@ std::string scenario_to_json(const Scenario& scenario) {
   json brokers = json::object();
   for (const Broker& b : scenario.brokers) write_fields(brokers[b.name], b, broker_fields());
 
+  json model_servers = json::object();
+  for (const ModelServer& m : scenario.model_servers) write_fields(model_servers[m.name], m, model_server_fields());
+
   json task_workers = json::object();
   for (const TaskPool& pool : scenario.task_workers) {
     json& out = task_workers[pool.name];
@@ -239,6 +243,7 @@ std::string scenario_to_json(const Scenario& scenario) {
   if (!scenario.connections.empty()) doc["connections"] = std::move(connections);
   if (!scenario.brokers.empty()) doc["brokers"] = std::move(brokers);
   if (!scenario.task_workers.empty()) doc["task_workers"] = std::move(task_workers);
+  if (!scenario.model_servers.empty()) doc["model_servers"] = std::move(model_servers);
   return doc.dump();
 }
 

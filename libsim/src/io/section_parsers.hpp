@@ -25,6 +25,7 @@ Cache parse_cache_store(const std::string& name, const YamlField& f);
 ConnectionGroup parse_connection_group(const std::string& name, const YamlField& f,
                                        const std::vector<std::string>& servers);
 Broker parse_broker(const std::string& name, const YamlField& f);
+ModelServer parse_model_server(const std::string& name, const YamlField& f);
 /// `hosts`, `brokers`: for `host:` and `broker:` (each may be left out when there is one).
 TaskPool parse_task_pool(const std::string& name, const YamlField& f, const std::vector<Host>& hosts,
                          const std::vector<Broker>& brokers);

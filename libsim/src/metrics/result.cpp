@@ -207,6 +207,31 @@ Result summarize(std::string scenario, std::uint64_t seed,
     pool.run = summarize_latency(runs);
     result.task_workers.push_back(std::move(pool));
   }
+  for (std::size_t i = 0; i < first.model_servers.size(); ++i) {
+    ModelServerSummary model;
+    model.name = first.model_servers[i].name;
+    model.batch_sizes.assign(first.model_servers[i].batch_sizes.size(), 0);
+    std::vector<const LatencyStats*> delays;
+    for (const Rep& rep : replications) {
+      const ModelServerStats& m = rep.model_servers[i];
+      model.batches += m.batches;
+      model.inferences += m.inferences;
+      for (std::size_t k = 0; k < m.batch_sizes.size() && k < model.batch_sizes.size(); ++k) {
+        model.batch_sizes[k] += m.batch_sizes[k];
+      }
+      delays.push_back(&m.queue_delay);
+    }
+    const auto over = [&](double ModelServerStats::*f) {
+      return interval_over<Rep>(replications, [i, f](const Rep& r) { return r.model_servers[i].*f; });
+    };
+    model.batch_rate = over(&ModelServerStats::batch_rate);
+    model.throughput = over(&ModelServerStats::throughput);
+    model.mean_batch_size = over(&ModelServerStats::mean_batch_size);
+    model.utilization = over(&ModelServerStats::utilization);
+    model.mean_queue_length = over(&ModelServerStats::mean_queue_length);
+    model.queue_delay = summarize_latency(delays);
+    result.model_servers.push_back(std::move(model));
+  }
   for (std::size_t b = 0; b < first.balancers.size(); ++b) {
     BalancerSummary balancer{first.balancers[b].name, {}};
     for (std::size_t s = 0; s < first.balancers[b].servers.size(); ++s) {

@@ -70,6 +70,8 @@ void validate_case_phases(const Comparison& comparison, const std::string& path,
         check_reference(phase_path, phase.target, tasks, "task");
         break;
       }
+      case PhaseKind::infer:
+        fail(phase_path, "comparison files have no model servers; compare inference endpoints in scenario files");
       default: break;
     }
   }

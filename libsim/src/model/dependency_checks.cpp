@@ -1,5 +1,5 @@
 // Scenario::validate for what servers depend on: databases, downstream
-// services, cache stores, and the balancers in front of them.
+// services, cache stores, model servers, and the balancers in front of them.
 #include <set>
 
 #include "model/checks.hpp"
@@ -31,6 +31,13 @@ void validate_caches(const std::vector<Cache>& caches) {
   check_names(caches, "caches", "cache", /*required=*/false);
   for (std::size_t i = 0; i < caches.size(); ++i) {
     validate_fields(entry_path("caches", i, caches[i].name), caches[i], cache_fields());
+  }
+}
+
+void validate_model_servers(const std::vector<ModelServer>& model_servers) {
+  check_names(model_servers, "model_servers", "model server", /*required=*/false);
+  for (std::size_t i = 0; i < model_servers.size(); ++i) {
+    validate_fields(entry_path("model_servers", i, model_servers[i].name), model_servers[i], model_server_fields());
   }
 }
 

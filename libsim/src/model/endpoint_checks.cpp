@@ -86,6 +86,9 @@ void validate_phases(const Scenario& scenario, const std::string& path, const st
         if (in_cache) fail(phase_path, "background work cannot depend on a cache lookup; list it in the endpoint's phases");
         break;
       case PhaseKind::enqueue: check_reference(phase_path + ".task", phase.target, task_names(scenario), "task"); break;
+      case PhaseKind::infer:
+        check_reference(phase_path, phase.target, names_of(scenario.model_servers), "model server");
+        break;
       default: break;
     }
   }
@@ -156,9 +159,11 @@ void validate_connections(const Scenario& scenario, const std::vector<std::strin
       const PhaseKind kind = group.phases[p].kind;
       const std::string phase_path = path + ".phases[" + std::to_string(p) + "]." + phase_kind_name(kind);
       if (kind == PhaseKind::background) fail(phase_path, "a message has no response to send first; list its work as cpu");
-      if (kind == PhaseKind::db || kind == PhaseKind::call || kind == PhaseKind::cache || kind == PhaseKind::enqueue) {
-        fail(phase_path, "a message runs cpu, cpu_nogil, io and blocking_io phases (databases, services, caches and "
-                         "task queues from messages are not modelled yet; an io phase of the same time stands in)");
+      if (kind == PhaseKind::db || kind == PhaseKind::call || kind == PhaseKind::cache || kind == PhaseKind::enqueue ||
+          kind == PhaseKind::infer) {
+        fail(phase_path, "a message runs cpu, cpu_nogil, io and blocking_io phases (databases, services, caches, "
+                         "task queues and model servers from messages are not modelled yet; an io phase of the "
+                         "same time stands in)");
       }
     }
     validate_phases(scenario, path + ".phases", group.phases, &handler, false);
@@ -218,6 +223,8 @@ double mean_time(const Scenario& scenario, const Phase& phase) {
       }
       return scenario.find_broker(pool->broker)->command_time.mean() + run;
     }
+    // A batch of one: what a request spends there at least, its queueing left out.
+    case PhaseKind::infer: return scenario.find_model_server(phase.target)->mean_batch_time(1);
     default: return phase.duration.mean();
   }
 }

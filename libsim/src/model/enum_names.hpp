@@ -40,7 +40,7 @@ struct EnumNames<ServerKind> {
 template <>
 struct EnumNames<PhaseKind> {
   static constexpr std::string_view what = "phase kind";
-  static constexpr std::array<EnumName<PhaseKind>, 9> entries{{
+  static constexpr std::array<EnumName<PhaseKind>, 10> entries{{
       {PhaseKind::cpu, "cpu"},
       {PhaseKind::cpu_nogil, "cpu_nogil"},
       {PhaseKind::io, "io"},
@@ -50,6 +50,7 @@ struct EnumNames<PhaseKind> {
       {PhaseKind::call, "call"},
       {PhaseKind::cache, "cache"},
       {PhaseKind::enqueue, "enqueue"},
+      {PhaseKind::infer, "infer"},
   }};
 };
 

@@ -116,6 +116,8 @@ template void validate_fields(const std::string&, const Broker&, std::span<const
                               std::optional<ServerKind>);
 template void validate_fields(const std::string&, const TaskPool&, std::span<const Field<TaskPool>>,
                               std::optional<ServerKind>);
+template void validate_fields(const std::string&, const ModelServer&, std::span<const Field<ModelServer>>,
+                              std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Balancer&, std::span<const Field<Balancer>>,
                               std::optional<ServerKind>);
 template void validate_fields(const std::string&, const Endpoint&, std::span<const Field<Endpoint>>,

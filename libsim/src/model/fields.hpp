@@ -142,6 +142,7 @@ inline constexpr Range kFraction{0.0, false, 1.0};
 [[nodiscard]] std::span<const Field<ConnectionGroup>> connection_fields();
 [[nodiscard]] std::span<const Field<Broker>> broker_fields();
 [[nodiscard]] std::span<const Field<TaskPool>> task_pool_fields();
+[[nodiscard]] std::span<const Field<ModelServer>> model_server_fields();
 [[nodiscard]] std::span<const Field<Balancer>> balancer_fields();
 [[nodiscard]] std::span<const Field<Endpoint>> endpoint_fields();
 [[nodiscard]] std::span<const Field<ClosedWorkload>> closed_fields();

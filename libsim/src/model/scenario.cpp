@@ -26,6 +26,7 @@ void Scenario::validate() const {
   validate_services(services);
   validate_caches(caches);
   validate_task_queues(*this, host_names);
+  validate_model_servers(model_servers);
   auto targets = validate_balancers(*this, server_names);
   auto endpoint_names = validate_endpoints(*this, targets);
   validate_connections(*this, server_names);
@@ -62,6 +63,10 @@ const Cache* Scenario::find_cache(const std::string& cache_name) const noexcept 
 
 const Broker* Scenario::find_broker(const std::string& broker_name) const noexcept {
   return find_named(brokers, broker_name);
+}
+
+const ModelServer* Scenario::find_model_server(const std::string& model_server_name) const noexcept {
+  return find_named(model_servers, model_server_name);
 }
 
 const TaskPool* Scenario::pool_of_task(const std::string& task_name) const noexcept {

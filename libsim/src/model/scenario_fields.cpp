@@ -30,6 +30,11 @@ constexpr double kMaxWorkerProcesses = 4096;
 constexpr double kMaxStallShare = 0.9;
 // max_requests plus its jitter stays an int.
 constexpr double kMaxRequestsPerProcess = 1e9;
+// Results count batches by size; Triton and vLLM batches stay in the
+// thousands (vLLM's max_num_seqs defaults to 256).
+constexpr double kMaxBatchSize = 65'536;
+// A replica per GPU: thousands are a typo.
+constexpr double kMaxInstances = 4096;
 
 }  // namespace
 
@@ -173,6 +178,19 @@ std::span<const Field<TaskPool>> task_pool_fields() {
       F::integer("concurrency", &TaskPool::concurrency, 1)
           .at_most(kMaxWorkerProcesses, "a prefork pool runs a process per slot"),
       F::custom("tasks"),
+  };
+  return fields;
+}
+
+std::span<const Field<ModelServer>> model_server_fields() {
+  using F = Field<ModelServer>;
+  static const F fields[] = {
+      F::integer("instances", &ModelServer::instances, 1).at_most(kMaxInstances, "a model replica per GPU"),
+      F::integer("max_batch_size", &ModelServer::max_batch_size, 1)
+          .at_most(kMaxBatchSize, "results count batches by size"),
+      F::duration("max_queue_delay", &ModelServer::max_queue_delay, kNonNegative),
+      F::distribution("batch_time", &ModelServer::batch_time),
+      F::duration("item_time", &ModelServer::item_time, kNonNegative),
   };
   return fields;
 }

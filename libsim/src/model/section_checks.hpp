@@ -16,6 +16,7 @@ void validate_services(const std::vector<Service>& services);
 void validate_caches(const std::vector<Cache>& caches);
 /// brokers: and task_workers:, their tasks' phases included.
 void validate_task_queues(const Scenario& scenario, const std::vector<std::string>& hosts);
+void validate_model_servers(const std::vector<ModelServer>& model_servers);
 /// Returns the names an endpoint's `server` may take: servers, then balancers.
 std::vector<std::string> validate_balancers(const Scenario& scenario, const std::vector<std::string>& servers);
 std::vector<std::string> validate_endpoints(const Scenario& scenario, const std::vector<std::string>& targets);

@@ -154,8 +154,12 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
     const double share = weight * reach[i] * (s.new_connection_only ? new_connections : 1.0);
     const bool on_cpu = s.kind == StepKind::cpu || s.kind == StepKind::cpu_nogil;
     // Awaiting a task holds what the request holds for the task's run.
-    const double seconds = s.kind == StepKind::await_task
-                               ? charge_task(ledger, scenario, s.target, share)
+    const ModelServer* model = s.kind == StepKind::infer ? &scenario.model_servers[s.target] : nullptr;
+    // Unloaded, an inference waits out the queue delay (unless batches of one
+    // leave at once) and runs in a batch of one.
+    const double seconds = s.kind == StepKind::await_task ? charge_task(ledger, scenario, s.target, share)
+                           : model != nullptr
+                               ? (model->max_batch_size > 1 ? model->max_queue_delay : 0.0) + model->mean_batch_time(1)
                                : s.duration.mean() / (on_cpu ? Scenario::effective_speed(host) : 1.0);
     const double held = share * seconds;
     if (!responded) before_response += reach[i] * (s.new_connection_only ? new_connections : 1.0) * seconds;
@@ -168,6 +172,12 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
       const Database& db = scenario.databases[s.target];
       ledger.charge("databases." + db.name + ".connections", held);
       ledger.charge(server_path(server, "pool.") + db.name, held);
+    }
+    if (model != nullptr) {
+      // At saturation batches are full: each request takes 1/B of a batch
+      // of B on an instance, so the instances answer instances x B / batch_time(B).
+      const int full = model->max_batch_size;
+      ledger.charge("model_servers." + model->name + ".instances", share * model->mean_batch_time(full) / full);
     }
     const std::uint32_t first_broker = detail::broker_station(scenario, 0);
     const std::uint32_t first_cache = detail::cache_station(scenario, 0);
@@ -201,6 +211,7 @@ Ledger open_ledger(const Scenario& scenario) {
   }
   for (const Cache& c : scenario.caches) ledger.add("caches." + c.name + ".threads", c.threads);
   for (const Broker& b : scenario.brokers) ledger.add("brokers." + b.name + ".threads", b.threads);
+  for (const ModelServer& m : scenario.model_servers) ledger.add("model_servers." + m.name + ".instances", m.instances);
   for (const TaskPool& p : scenario.task_workers) {
     ledger.add("task_workers." + p.name + ".concurrency", scenario.concurrency_of(p));
   }
@@ -286,6 +297,9 @@ void fill_measured(std::vector<ResourceLoad>& loads, const Scenario& scenario, c
   }
   for (const CacheSummary& c : result.caches) set("caches." + c.name + ".threads", c.utilization.value);
   for (const BrokerSummary& b : result.brokers) set("brokers." + b.name + ".threads", b.utilization.value);
+  for (const ModelServerSummary& m : result.model_servers) {
+    set("model_servers." + m.name + ".instances", m.utilization.value);
+  }
   for (const TaskPoolSummary& p : result.task_workers) {
     set("task_workers." + p.name + ".concurrency", p.utilization.value);
   }

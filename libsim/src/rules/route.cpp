@@ -105,6 +105,12 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server&
       steps[jump].target = static_cast<std::uint32_t>(steps.size());
       return;
     }
+    case PhaseKind::infer: {
+      Step step = make_step(StepKind::infer, waiter, Distribution::constant(0.0));
+      step.target = index_of(scenario.model_servers, phase.target);
+      steps.push_back(step);
+      return;
+    }
     case PhaseKind::enqueue: {
       const TaskPool& pool = *scenario.pool_of_task(phase.target);
       // Celery's and RQ's clients publish with a blocking socket call: an

@@ -5,7 +5,8 @@
 // on a free-threaded server none does, and Python steps take its slowdown longer.
 // A cache lookup becomes a branch: the hit's steps, a jump past the miss's,
 // then the miss's steps. An enqueue becomes a command at the broker, then a
-// hand-over of the task to its pool (awaited with `wait`). A task pool runs
+// hand-over of the task to its pool (awaited with `wait`). An inference is
+// awaited as a call is. A task pool runs
 // as a Gunicorn sync server would (one task per process, FIFO), on a server
 // of its own that no endpoint names.
 
@@ -25,6 +26,7 @@ enum class StepKind : std::uint8_t {
   query,      ///< a database query: a pooled connection, then the database's queue
   call,       ///< a downstream service call: its concurrency slot, then its latency
   await_task,  ///< hand task `target` to its pool and wait until a worker has run it
+  infer,      ///< queue at model server `target` until the batch holding it is done
   respond,    ///< the response leaves: latency is measured here (takes no time)
   branch,     ///< with `probability` go on (a cache hit), else go to step `target` (takes no time)
   jump,       ///< go to step `target` (takes no time)
@@ -48,7 +50,8 @@ struct Step {
   Distribution duration;     ///< seconds at speed 1.0; query: at the database; call: the latency
   /// query: a database; call: a service, or after them a cache store or a
   /// broker (see call_stations); branch, jump: a step; enqueue, await_task:
-  /// a task, numbered over the pools in scenario order (indices)
+  /// a task, numbered over the pools in scenario order; infer: a model
+  /// server (indices)
   std::uint32_t target;
   double probability;        ///< branch: of going on to the next step
 };

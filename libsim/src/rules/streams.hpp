@@ -45,11 +45,13 @@ class RandomStreams {
   [[nodiscard]] Rng restarts(std::size_t server) const noexcept { return of(kFirstServer + server); }
   /// Task `task`'s cache hits.
   [[nodiscard]] Rng task_cache_hits(std::size_t task) const noexcept { return of(kFirstTaskBranch + task); }
+  /// Model server `model`'s batch times.
+  [[nodiscard]] Rng batch_times(std::size_t model) const noexcept { return of(kFirstModelServer + model); }
 
  private:
   // Sources within a replication (fewer than 2^20, Rng::stream_id). Endpoints
   // take 16 up to the branch streams; services, balancers, connection groups
-  // (4 each), hosts, tasks and servers come after.
+  // (4 each), hosts, tasks, servers and model servers come after.
   static constexpr std::uint64_t kArrivals = 0;
   static constexpr std::uint64_t kMix = 1;
   static constexpr std::uint64_t kThink = 2;
@@ -63,6 +65,7 @@ class RandomStreams {
   static constexpr std::uint64_t kFirstTask = 0xD0000;
   static constexpr std::uint64_t kFirstTaskBranch = 0xE0000;
   static constexpr std::uint64_t kFirstServer = 0xF0000;
+  static constexpr std::uint64_t kFirstModelServer = 0xF8000;
 
   [[nodiscard]] Rng of(std::uint64_t source) const noexcept {
     return Rng(seed_, Rng::stream_id(replication_, source));

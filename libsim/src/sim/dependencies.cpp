@@ -157,6 +157,11 @@ void NativeSimulation::leave_dependency(std::uint32_t id) {
       if (const std::optional<std::uint32_t> next = services_[index].station.depart(now_)) begin_call(*next);
       break;
     case DependencyState::task: break;  // the task runs on, its result unread
+    case DependencyState::infer_queue:
+      Station::withdraw_from(model_servers_[index].waiting, id);
+      model_servers_[index].queued.set(now_, static_cast<double>(model_servers_[index].waiting.size()));
+      break;
+    case DependencyState::infer: break;  // its batch runs on (on_batch_done skips it)
   }
   requests_[id].at = DependencyState::none;
 }

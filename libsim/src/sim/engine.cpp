@@ -89,6 +89,8 @@ void NativeSimulation::dispatch(const Event& event) {
     case EventType::stream_chunk:
       if (connections_[event.subject].generation == event.tag) send_message(event.subject);
       break;
+    case EventType::batch_timer: start_batches(event.subject); break;
+    case EventType::batch_done: on_batch_done(event.subject, event.tag); break;
   }
 }
 
@@ -273,6 +275,7 @@ void NativeSimulation::start_step(std::uint32_t id) {
     case StepKind::query: start_query(id, step.target, duration); break;
     case StepKind::call: start_call(id, step.target, duration); break;
     case StepKind::await_task: enqueue_task(id, step.target, true); break;
+    case StepKind::infer: start_inference(id, step.target); break;
     case StepKind::respond:
     case StepKind::branch:
     case StepKind::jump:

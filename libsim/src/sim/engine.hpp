@@ -5,7 +5,7 @@
 // admitted, counted and reported; this is the mechanism: an event calendar,
 // processor-sharing hosts, and id queues for threads, loops and GILs.
 // Set-up in platform.cpp, clients in clients.cpp, databases and services in
-// dependencies.cpp, measurement in measurement.cpp.
+// dependencies.cpp, model servers in model_servers.cpp, measurement in measurement.cpp.
 
 #include <cstdint>
 #include <limits>
@@ -165,6 +165,14 @@ class NativeSimulation {
   [[nodiscard]] DatabaseStats database_stats(std::size_t d) const;
   [[nodiscard]] ServiceStats service_stats(std::size_t s) const;
 
+  // Model servers (model_servers.cpp).
+  void build_model_servers();
+  void start_inference(std::uint32_t id, std::uint32_t model);
+  void start_batches(std::uint32_t model);
+  void on_batch_done(std::uint32_t model, std::uint32_t instance);
+  void mark_model_servers_warmup();
+  [[nodiscard]] ModelServerStats model_server_stats(std::size_t m) const;
+
   // Clients.
   [[nodiscard]] bool opens_connection(const ServerRuntime& server, std::uint32_t user) const;
   void schedule_next_send(std::uint32_t user, double extra_delay);
@@ -208,6 +216,7 @@ class NativeSimulation {
   std::vector<Service> call_stations_;  ///< services, then cache stores (rules/route.hpp)
   std::vector<ServiceRuntime> services_;  ///< one per call station
   std::vector<ConnectionPoolRuntime> pools_;  ///< per process and database: [process * databases + database]
+  std::vector<ModelServerRuntime> model_servers_;
   std::optional<double> client_timeout_;
   /// Closed users: when their keep-alive connection fell idle; kNoConnection when they have none.
   std::vector<double> connection_idle_since_;

@@ -27,6 +27,8 @@ enum class EventType : std::uint8_t {
   connection_close,    ///< connection `subject` (if still generation `tag`) closes
   connection_message,  ///< connection group `subject`'s next message, if `tag` is its message generation
   stream_chunk,        ///< connection `subject` (if still generation `tag`) writes its next chunk
+  batch_timer,         ///< model server `subject`'s oldest request may have waited out its max_queue_delay
+  batch_done,          ///< model server `subject`'s instance `tag` ends its batch
 };
 
 struct Event {

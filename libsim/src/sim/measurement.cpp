@@ -48,6 +48,7 @@ void NativeSimulation::on_warmup_end() {
     }
   }
   mark_dependencies_warmup();
+  mark_model_servers_warmup();
   for (TaskPoolTally& tally : task_tallies_) tally = TaskPoolTally{};
   sample_task_queues();
   for (LoadBalancer& balancer : balancers_) balancer.start_measuring();
@@ -109,6 +110,7 @@ ReplicationResult NativeSimulation::collect() {
     result.brokers.push_back(broker_stats(scenario_.brokers[b], broker.counts, broker.station.busy_area(now_),
                                           broker.station.queued_area(now_), span));
   }
+  for (std::size_t m = 0; m < model_servers_.size(); ++m) result.model_servers.push_back(model_server_stats(m));
   sample_task_queues();
   for (std::size_t p = 0; p < task_tallies_.size(); ++p) {
     const std::size_t s = scenario_.servers.size() + p;

@@ -29,6 +29,7 @@ NativeSimulation::NativeSimulation(const Scenario& scenario, int replication, Me
   }
   build_servers();
   build_dependencies();
+  build_model_servers();
   build_balancers();
   build_endpoints();
   build_connections();

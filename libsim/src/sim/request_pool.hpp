@@ -9,7 +9,7 @@ namespace servesim::detail {
 
 inline constexpr std::uint32_t kNoUser = 0xFFFFFFFFU;
 
-/// Where a request is outside its server: at a database or a downstream service.
+/// Where a request is outside its server: at a database, a downstream service or a model server.
 enum class DependencyState : std::uint8_t {
   none,
   pool_wait,    ///< waiting for a pooled connection to database `dependency`
@@ -18,6 +18,8 @@ enum class DependencyState : std::uint8_t {
   call_queue,   ///< queued for a concurrency slot of service `dependency`
   call,         ///< its call to service `dependency` in progress
   task,         ///< awaiting the task it enqueued (wait: true)
+  infer_queue,  ///< waiting at model server `dependency` for a batch
+  infer,        ///< in a batch running at model server `dependency`
 };
 
 // A task (Celery/RQ) is a request too, to its pool's server, with an
@@ -49,7 +51,7 @@ struct Request {
   bool holds_gil = false;
   bool on_cpu = false;           // running on its host's cores
   bool held = false;             // accepted by `process` (or answered 503 there), not yet finished
-  double waiting_since = 0.0;    // when it began waiting for a pooled connection (kept off the hot fields)
+  double waiting_since = 0.0;    // when it began waiting for a pooled connection or a batch (kept off the hot fields)
 };
 
 class RequestPool {

@@ -58,7 +58,8 @@ const char* runners_name(ServerKind kind) {
 
 // What ran out on server `s`, by scenario path as find_saturation names
 // resources: its host's cores, a database, a cache store's command threads,
-// its GIL (when a process has several threads), or its workers, threads or event loops.
+// a model server's instances, its GIL (when a process has several threads),
+// or its workers, threads or event loops.
 std::string saturated_resource(const Scenario& scenario, const ReplicationResult& replication,
                                std::size_t s) {
   const Server& server = scenario.servers[s];
@@ -80,6 +81,11 @@ std::string saturated_resource(const Scenario& scenario, const ReplicationResult
   for (std::size_t b = 0; b < replication.brokers.size() && b < scenario.brokers.size(); ++b) {
     if (replication.brokers[b].utilization >= kSaturated) {
       return entry_path("brokers", b, scenario.brokers[b].name) + ".threads";
+    }
+  }
+  for (std::size_t m = 0; m < replication.model_servers.size() && m < scenario.model_servers.size(); ++m) {
+    if (replication.model_servers[m].utilization >= kSaturated) {
+      return entry_path("model_servers", m, scenario.model_servers[m].name) + ".instances";
     }
   }
   const std::string path = entry_path("servers", s, server.name);

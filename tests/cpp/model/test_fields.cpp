@@ -67,6 +67,7 @@ TEST_CASE("every section's description has unique, documented keys", "[model][fi
   check_description(cache_fields(), docs);
   check_description(connection_fields(), docs);
   check_description(broker_fields(), docs);
+  check_description(model_server_fields(), docs);
   check_description(task_pool_fields(), docs);
   check_description(balancer_fields(), docs);
   check_description(endpoint_fields(), docs);

@@ -390,6 +390,40 @@ struct TaskPoolStats {
 };
 
 /**
+ * One model server (dynamic batching) in one replication: the batches that
+ * started in the measured window, and its requests' queue delay (arrival to
+ * their batch's start). `batch_sizes[k]` counts batches of k + 1 requests.
+ */
+struct ModelServerStats {
+  std::string name;
+  std::uint64_t batches = 0;
+  std::uint64_t inferences = 0;
+  double batch_rate = 0.0;
+  double throughput = 0.0;
+  double mean_batch_size = kNoData;
+  std::vector<std::uint64_t> batch_sizes;
+  double utilization = 0.0;
+  double mean_queue_length = 0.0;
+  LatencyStats queue_delay;
+
+  static constexpr auto fields() {
+    using T = ModelServerStats;
+    return std::tuple{
+        field("name", &T::name, "the model server"),
+        field("batches", &T::batches, "batches started in the measured window"),
+        field("inferences", &T::inferences, "requests in those batches"),
+        field("batch_rate", &T::batch_rate, "batches / measured duration, batches/s"),
+        field("throughput", &T::throughput, "inferences / measured duration, requests/s"),
+        field("mean_batch_size", &T::mean_batch_size, "inferences / batches; None (no data) without batches"),
+        field("batch_sizes", &T::batch_sizes,
+              "batches by size: element k counts batches of k + 1 requests, up to max_batch_size"),
+        field("utilization", &T::utilization, "mean fraction of its instances running a batch, [0, 1]"),
+        field("mean_queue_length", &T::mean_queue_length, "time-average requests waiting for a batch"),
+        field("queue_delay", &T::queue_delay, "seconds from a request's arrival to its batch's start")};
+  }
+};
+
+/**
  * Whether the servers kept up with the offered load. Overload is a result,
  * not a failure: a queue that grows through the second half of the measured
  * window, or requests turned away (refused by a full backlog, 503 above
@@ -485,6 +519,7 @@ struct ReplicationResult {
   std::vector<ConnectionStats> connections;
   std::vector<BrokerStats> brokers;
   std::vector<TaskPoolStats> task_workers;
+  std::vector<ModelServerStats> model_servers;
   std::vector<BalancerStats> balancers;
   LittleCheck little;
   std::vector<IntervalStats> timeline;
@@ -515,6 +550,7 @@ struct ReplicationResult {
         field("connections", &T::connections, "per connection group, in scenario order"),
         field("brokers", &T::brokers, "per message broker, in scenario order"),
         field("task_workers", &T::task_workers, "per task pool, in scenario order"),
+        field("model_servers", &T::model_servers, "per model server, in scenario order"),
         field("balancers", &T::balancers, "per balancer, in scenario order"),
         field("little", &T::little, "Little's law check on the measured window"),
         field("timeline", &T::timeline, "time-series intervals over the whole run, warm-up included"),

@@ -281,6 +281,36 @@ struct TaskPoolSummary {
   }
 };
 
+/** A model server across replications (see ModelServerStats). */
+struct ModelServerSummary {
+  std::string name;
+  std::uint64_t batches = 0;
+  std::uint64_t inferences = 0;
+  ConfidenceInterval batch_rate;
+  ConfidenceInterval throughput;
+  ConfidenceInterval mean_batch_size;
+  std::vector<std::uint64_t> batch_sizes;
+  ConfidenceInterval utilization;
+  ConfidenceInterval mean_queue_length;
+  LatencySummary queue_delay;
+
+  static constexpr auto fields() {
+    using T = ModelServerSummary;
+    return std::tuple{
+        field("name", &T::name, "the model server"),
+        field("batches", &T::batches, "batches started, summed over replications"),
+        field("inferences", &T::inferences, "requests in those batches, summed over replications"),
+        field("batch_rate", &T::batch_rate, "batches/s"),
+        field("throughput", &T::throughput, "inferences/s"),
+        field("mean_batch_size", &T::mean_batch_size, "requests per batch"),
+        field("batch_sizes", &T::batch_sizes,
+              "batches by size, summed over replications: element k counts batches of k + 1 requests"),
+        field("utilization", &T::utilization, "mean fraction of its instances running a batch, [0, 1]"),
+        field("mean_queue_length", &T::mean_queue_length, "time-average requests waiting for a batch"),
+        field("queue_delay", &T::queue_delay, "seconds from a request's arrival to its batch's start")};
+  }
+};
+
 /**
  * Everything a simulation reports. Aggregates are means over replications
  * with 95 % Student-t half-widths; `replications` keeps each run.
@@ -306,6 +336,7 @@ struct Result {
   std::vector<ConnectionSummary> connections;
   std::vector<BrokerSummary> brokers;
   std::vector<TaskPoolSummary> task_workers;
+  std::vector<ModelServerSummary> model_servers;
   std::vector<BalancerSummary> balancers;
   LittleCheck little;
   LatencyHistogram histogram;
@@ -340,6 +371,7 @@ struct Result {
         field("connections", &T::connections, "per connection group, in scenario order"),
         field("brokers", &T::brokers, "per message broker, in scenario order"),
         field("task_workers", &T::task_workers, "per task pool, in scenario order"),
+        field("model_servers", &T::model_servers, "per model server, in scenario order"),
         field("balancers", &T::balancers, "per balancer, in scenario order"),
         field("little", &T::little, "Little's law check, means over replications"),
         field("stability", &T::stability, "whether the servers kept up; unstable if any replication is"),

@@ -174,6 +174,7 @@ enum class PhaseKind {
   call,         ///< a request to a downstream Service
   cache,        ///< a cache lookup: `hit` phases with probability `hit_ratio`, else `miss`
   enqueue,      ///< publish a task to its pool's Broker; with `wait`, await its result
+  infer,        ///< a request to a ModelServer, answered when the batch holding it is done
 };
 
 /**
@@ -186,12 +187,14 @@ enum class PhaseKind {
  *   with a `target` (a Cache store) the lookup is first a command at that store.
  * - `enqueue`: `target` names a Task; the request publishes it to its pool's
  *   broker (a command there) and goes on, or with `wait` holds until a worker has run it.
+ * - `infer`: `target` names a ModelServer; the request awaits its batch (like a call).
  */
 struct Phase {
   PhaseKind kind = PhaseKind::cpu;
   Distribution duration;
-  std::string target;        ///< db: a Database; call: a Service; cache: a Cache store, or empty; enqueue: a Task
-  bool has_duration = true;  ///< db: false when the database's query_time applies; enqueue: false
+  /// db: a Database; call: a Service; cache: a Cache store, or empty; enqueue: a Task; infer: a ModelServer
+  std::string target;
+  bool has_duration = true;  ///< db: false when the database's query_time applies; enqueue, infer: false
   bool wait = false;         ///< enqueue: hold the request until the task has run (AsyncResult.get())
   double hit_ratio = 0.0;    ///< cache: probability of a hit, in [0, 1]
   std::vector<Phase> hit;    ///< cache: phases of a hit
@@ -311,6 +314,32 @@ struct TaskPool {
   std::string broker;  ///< name of a Broker: the queue it consumes
   std::optional<int> concurrency;
   std::vector<Task> tasks;
+};
+
+/**
+ * A model server with dynamic batching (Triton's dynamic batcher, TorchServe's
+ * batch_size/max_batch_delay, vLLM's scheduler seen from outside): requests
+ * queue first come first served; a batch of up to `max_batch_size` of them
+ * starts on a free instance (a model replica, a GPU) as soon as that many
+ * wait or the oldest has waited `max_queue_delay`. A batch of n takes a draw
+ * of `batch_time` plus n x `item_time` (the linear cost model of the Triton
+ * and vLLM performance guides), and answers all its requests at its end.
+ * Network time to the server belongs in `batch_time`.
+ */
+struct ModelServer {
+  std::string name;
+  int instances = 1;            ///< batches run at once (model replicas, GPUs); default 1
+  int max_batch_size = 1;       ///< requests per batch; 1 (TorchServe's default batch_size): no batching
+  double max_queue_delay = 0.0;  ///< seconds the oldest request waits for a fuller batch (Triton's default 0)
+  Distribution batch_time = Distribution::constant(0.010);  ///< seconds per batch, whatever its size
+  double item_time = 0.0;       ///< seconds more per request in the batch
+
+  /// Mean seconds a batch of `size` requests takes.
+  [[nodiscard]] double mean_batch_time(int size) const noexcept { return batch_time.mean() + size * item_time; }
+  /// Requests per second its instances answer running full batches back to back.
+  [[nodiscard]] double capacity() const noexcept {
+    return instances * max_batch_size / mean_batch_time(max_batch_size);
+  }
 };
 
 /// How a load balancer picks a server for each request.
@@ -487,6 +516,7 @@ struct Scenario {
   std::vector<Cache> caches;
   std::vector<Broker> brokers;
   std::vector<TaskPool> task_workers;
+  std::vector<ModelServer> model_servers;
   std::vector<Balancer> balancers;
   std::vector<ConnectionGroup> connections;
   Workload workload;
@@ -513,6 +543,7 @@ struct Scenario {
   [[nodiscard]] const Service* find_service(const std::string& service_name) const noexcept;
   [[nodiscard]] const Cache* find_cache(const std::string& cache_name) const noexcept;
   [[nodiscard]] const Broker* find_broker(const std::string& broker_name) const noexcept;
+  [[nodiscard]] const ModelServer* find_model_server(const std::string& model_server_name) const noexcept;
   /// The pool that runs the task named `task_name`, or null.
   [[nodiscard]] const TaskPool* pool_of_task(const std::string& task_name) const noexcept;
   /// A pool's worker processes: its concurrency, or its host's cores when unset.
