@@ -45,9 +45,11 @@ def test_the_flagship_file_builds_every_run() -> None:
     assert comparison.name == "flask-vs-fastapi"
     assert comparison.question.startswith("Is \"FastAPI is 3-10x faster")
     assert comparison.deployments == ["flask", "fastapi"]
-    assert comparison.cases == ["io-bound", "cpu-bound", "mixed", "blocking-call"]
+    assert comparison.cases == ["io-bound", "cpu-bound", "mixed", "blocking-call", "chat", "offload"]
+    assert comparison.connection_groups("chat") == ["room"] and comparison.connection_groups("offload") == []
+    assert comparison.task_workers == ["celery"]
     assert comparison.users == [100, 1000, 10000]
-    assert len(comparison.runs) == 4 * 3 * 2
+    assert len(comparison.runs) == 6 * 3 * 2
     assert comparison.kind("flask") == "gunicorn-sync"
     assert comparison.kind("fastapi") == "uvicorn"
     assert comparison.describe("flask") == "gunicorn-sync, 9 workers, flask on app (4 cores)"
@@ -737,7 +739,7 @@ def test_cli_validate_takes_both_kinds_and_several_files(run_cli, comparison_fil
     completed = run_cli("validate", FLAGSHIP, scenario, comparison_file)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.splitlines() == [
-        f"{FLAGSHIP}: ok (comparison flask-vs-fastapi: 2 deployment(s), 4 case(s), 3 user count(s), 24 runs)",
+        f"{FLAGSHIP}: ok (comparison flask-vs-fastapi: 2 deployment(s), 6 case(s), 3 user count(s), 36 runs)",
         f"{scenario}: ok (two-sync-workers: 1 server(s), 1 endpoint(s))",
         f"{comparison_file}: ok (comparison small: 2 deployment(s), 1 case(s), 1 user count(s), 2 runs)"]
     # A bad file is reported on its own line; the others are still checked.
