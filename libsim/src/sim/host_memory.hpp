@@ -13,8 +13,8 @@ namespace servesim::detail {
  * the static part, plus each server's per-connection memory times its
  * time-average requests (Little's L) averaged over the replications, plus
  * its open long-lived connections' memory.
- * @param effective the scenario as run: replicas expanded (expand_replicas)
+ * @param scenario the scenario as run: replicas expanded (expand_replicas)
  */
-void add_host_memory(const Scenario& effective, Result& result);
+void add_host_memory(const Scenario& scenario, Result& result);
 
 }  // namespace servesim::detail
