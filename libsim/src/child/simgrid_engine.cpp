@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -104,13 +105,18 @@ void check_simgrid_supported(const Scenario& scenario) {
                             std::to_string(scenario.workload.closed->users) +
                             "; use the native engine");
   }
-  // Its request actors cannot all be stopped at once: a kill past
-  // memory_limit is modelled where a process holds one request.
+  // A kill past memory_limit stops every request actor the process holds;
+  // its long-lived connections' actors and requests waiting in a model
+  // server's batch queue are not among them yet.
   for (const Server& server : scenario.servers) {
-    if (server.memory_limit && detail::accept_limit_of(server) > 1) {
+    if (!server.memory_limit || detail::accept_limit_of(server) == 1) continue;
+    const bool holds_connections = std::any_of(scenario.connections.begin(), scenario.connections.end(),
+                                                [&](const ConnectionGroup& g) { return g.server == server.name; });
+    if (holds_connections || !scenario.model_servers.empty()) {
       throw ScenarioError("servers." + server.name + ".memory_limit",
-                          "the SimGrid engine kills only processes that hold one request (gunicorn-sync); "
-                          "use the native engine");
+                          std::string("the SimGrid engine's memory kills do not stop ") +
+                              (holds_connections ? "long-lived connections" : "requests waiting at a model server") +
+                              " yet; use the native engine");
     }
   }
 }

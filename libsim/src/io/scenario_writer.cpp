@@ -151,6 +151,7 @@ std::string scenario_to_json(const Scenario& scenario) {
   for (const Database& d : scenario.databases) {
     write_fields(databases[d.name], d, database_fields());
     write_fields(databases[d.name]["pool"], d.pool, pool_fields());
+    if (d.pool.driver != PoolDriver::sqlalchemy) databases[d.name]["pool"]["driver"] = std::string(name_of(d.pool.driver));
   }
 
   json services = json::object();

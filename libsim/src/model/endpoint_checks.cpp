@@ -36,6 +36,41 @@ void validate_phase_on(const std::string& path, const Phase& phase, const Server
   }
 }
 
+// A driver is awaited or blocks. asyncpg and psycopg's AsyncConnectionPool
+// need an `async def` on an asyncio loop; a blocking driver inside an
+// `async def` would stall the loop for each query, which a db phase (an
+// await) would hide. SQLAlchemy has a sync and an async engine: it fits both.
+// `endpoint`: null for a task's phase.
+void check_driver_fits(const Scenario& scenario, const std::string& path, const Database& database,
+                       const Endpoint* endpoint) {
+  const ConnectionPool& pool = database.pool;
+  if (pool.driver == PoolDriver::sqlalchemy) return;
+  const std::string driver = "database '" + database.name + "' uses driver " + std::string(name_of(pool.driver));
+  if (endpoint == nullptr) {
+    if (pool.is_async()) {
+      fail(path, driver + ", which must be awaited on an asyncio event loop; a task runs on its worker "
+                          "process's only thread: use psycopg-pool, psycopg2 or sqlalchemy");
+    }
+    return;
+  }
+  for (const Server* server : scenario.servers_of(*endpoint)) {
+    const bool async_style = Scenario::style_on(*endpoint, *server) == EndpointStyle::async;
+    if (pool.is_async() && !async_style) {
+      fail(path, driver + ", which must be awaited on an asyncio event loop, but this endpoint runs on a " +
+                     (server->kind == ServerKind::uvicorn
+                          ? "thread of server '" + server->name + "''s thread pool (style sync, a def)"
+                          : "worker of server '" + server->name + "', a " + server_kind_name(server->kind)) +
+                     "; make it an async endpoint on uvicorn, or use psycopg-pool, psycopg2 or sqlalchemy");
+    }
+    if (!pool.is_async() && async_style) {
+      fail(path, driver + ", which blocks: called from an async def it stalls server '" + server->name +
+                     "''s event loop for every query; make the endpoint style sync (a def, run in the "
+                     "thread pool), use asyncpg, psycopg-async-pool or sqlalchemy, or write the query as "
+                     "blocking_io");
+    }
+  }
+}
+
 // What a prefork worker process cannot run inside a task.
 void validate_task_phase(const std::string& path, const Phase& phase) {
   switch (phase.kind) {
@@ -74,7 +109,10 @@ void validate_phases(const Scenario& scenario, const std::string& path, const st
       validate_task_phase(phase_path, phase);
     }
     switch (phase.kind) {
-      case PhaseKind::db: check_reference(phase_path, phase.target, databases, "database"); break;
+      case PhaseKind::db:
+        check_reference(phase_path, phase.target, databases, "database");
+        check_driver_fits(scenario, phase_path, *scenario.find_database(phase.target), endpoint);
+        break;
       case PhaseKind::call: check_reference(phase_path, phase.target, services, "service"); break;
       case PhaseKind::cache:
         if (!phase.target.empty()) check_reference(phase_path + ".store", phase.target, caches, "cache");

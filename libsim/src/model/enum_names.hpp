@@ -103,6 +103,18 @@ struct EnumNames<PythonBuild> {
   }};
 };
 
+template <>
+struct EnumNames<PoolDriver> {
+  static constexpr std::string_view what = "driver";
+  static constexpr std::array<EnumName<PoolDriver>, 5> entries{{
+      {PoolDriver::sqlalchemy, "sqlalchemy"},
+      {PoolDriver::asyncpg, "asyncpg"},
+      {PoolDriver::psycopg_pool, "psycopg-pool"},
+      {PoolDriver::psycopg_async_pool, "psycopg-async-pool"},
+      {PoolDriver::psycopg2, "psycopg2"},
+  }};
+};
+
 /// The file's name of `value`; every value has one (tests/cpp/model/test_enum_names.cpp).
 template <class E>
 [[nodiscard]] constexpr std::string_view name_of(E value) {

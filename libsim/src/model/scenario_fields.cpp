@@ -118,6 +118,7 @@ std::span<const Field<Database>> database_fields() {
 std::span<const Field<ConnectionPool>> pool_fields() {
   using F = Field<ConnectionPool>;
   static const F fields[] = {
+      F::custom("driver"),  // read first: it sets the others' defaults
       F::integer("size", &ConnectionPool::size, 1),
       F::integer("max_overflow", &ConnectionPool::max_overflow, 0),
       F::duration("timeout", &ConnectionPool::timeout, kPositive),
