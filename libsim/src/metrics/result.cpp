@@ -31,6 +31,7 @@ Stability pool_stability(const std::vector<ReplicationResult>& replications) {
 LittleCheck mean_little(const std::vector<const ReplicationResult*>& replications) {
   const auto mean_of = [&](double LittleCheck::*side) {
     std::vector<double> values;
+    values.reserve(replications.size());
     for (const ReplicationResult* rep : replications) values.push_back(rep->little.*side);
     return mean_ci(values).value;
   };
