@@ -59,8 +59,6 @@ inline constexpr double kFlopsPerSecond = 1e9;
 
 struct Process;
 struct ServerRuntime;
-struct DatabaseRuntime;
-struct ServiceRuntime;
 
 // A closed-loop client: its actor waits on `reply` for the outcome.
 struct User {
@@ -68,8 +66,6 @@ struct User {
   double idle_since = std::numeric_limits<double>::quiet_NaN();  // its keep-alive connection
   double delay_after_outcome = 0.0;  // beyond its think time: after a refusal, a SYN timeout
 };
-
-inline constexpr std::size_t kNotHeld = std::numeric_limits<std::size_t>::max();
 
 // Each admitted request is an actor on its server's host, walking its route:
 // it queues for a thread, the event loop and the GIL as the step needs, and
@@ -94,19 +90,11 @@ struct Request {
   bool holds_thread = false;
   bool holds_loop = false;
   bool holds_gil = false;
-  bool responded = false;  // its answer has left for the client
-  // While a process with a memory_limit holds it: its actor and its place in
-  // the process's `held`, and where it is at a database or service, so that
-  // a memory kill can stop it and give back what it held.
-  sg4::Actor* actor = nullptr;
-  std::size_t held_at = kNotHeld;
-  DatabaseRuntime* at_database = nullptr;
-  bool querying = false;  // at_database: has a connection there (else in its line)
-  ServiceRuntime* at_service = nullptr;
-  bool calling = false;  // at_service: has a slot (else in its line)
   double remaining_flops = 0.0;  // of a CPU step waiting for (or preempted from) the GIL
   sg4::ExecPtr exec;
-  double exec_flops = 0.0;  // the running execution's work when it started
+  double exec_flops = 0.0;  // the running execution's work when it started, over all its threads
+  int exec_threads = 1;     // its threads: SimGrid counts an execution's flops per thread
+  [[nodiscard]] double exec_remaining() const { return exec->get_remaining() * exec_threads; }
   sg4::SemaphorePtr wake = sg4::Semaphore::create(0);  // a thread, the loop or the GIL handed over
   // A task (Celery/RQ) is a request too, to its pool's server, with an
   // endpoint index past the scenario's: first_sent is its publish, arrival
@@ -125,7 +113,7 @@ struct HostWork {
   std::unordered_set<const Request*> running;
   [[nodiscard]] double flops() const {
     double total = done_flops;
-    for (const Request* r : running) total += r->exec_flops - r->exec->get_remaining();
+    for (const Request* r : running) total += r->exec_flops - r->exec_remaining();
     return total;
   }
   void started(const Request& r) { running.insert(&r); }
@@ -161,11 +149,9 @@ struct Process : detail::ProcessLoad {
   // Switch requests in time order (each is made switch_interval ahead).
   std::deque<std::pair<double, std::uint32_t>> switch_requests;
   sg4::SemaphorePtr switch_requested = sg4::Semaphore::create(0);
-  // Its connection pool for each database (size + max_overflow
+  // SQLAlchemy's QueuePool for each database (size + max_overflow
   // connections): a freed one goes to the oldest waiter.
   std::vector<sg4::SemaphorePtr> pools;
-  // With a memory_limit: the requests it holds, which a kill stops.
-  std::vector<std::shared_ptr<Request>> held;
 };
 
 // A server that answers an endpoint's requests, and how it runs them.
@@ -289,9 +275,6 @@ class Model {
   void respond(const RequestPtr& request);
   void finish(Request& request);
   void kill_worker(const RequestPtr& pointer);
-  void start_request(Process& process, const RequestPtr& request);
-  void kill_process(Process& process, const RequestPtr& accepted);
-  void stop_held_request(Process& process, const RequestPtr& pointer);
   void restart(Process& process);
   void boot(Process& process);
   void leave_server(Request& request);
@@ -318,7 +301,7 @@ class Model {
   void run_message(GroupRuntime& group, Process& process, Request& message);
 
   // Cores and the GIL (cpu.cpp).
-  void compute(Request& request, double seconds, bool needs_gil);
+  void compute(Request& request, double seconds, bool needs_gil, int threads = 1);
   void release_gil(Request& request);
   void request_switch(Process& process);
   void gil_switcher(Process& process);
@@ -326,8 +309,6 @@ class Model {
 
   // Databases and downstream services (dependencies.cpp).
   void build_dependencies();
-  void open_pools(Process& process);
-  static void give_back_dependencies(Request& request);
   void query(Request& request, std::size_t database, double service_time);
   void call(Request& request, std::size_t index, double latency);
   void mark_dependencies_warmup();
@@ -367,7 +348,6 @@ class Model {
   std::vector<EndpointRuntime> endpoints_;
   std::deque<User> users_;
   std::vector<DatabaseRuntime> databases_;
-  std::vector<sg4::SemaphorePtr> retired_pools_;  // of killed processes (open_pools)
   std::vector<Service> call_stations_;  // services, then cache stores (rules/route.hpp)
   std::vector<ServiceRuntime> services_;  // one per call station
   std::deque<GroupRuntime> groups_;       // stable addresses: actors hold them

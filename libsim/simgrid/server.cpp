@@ -53,7 +53,7 @@ bool Model::reach_server(const RequestPtr& request) {
     process->rejecting += 1;
     request->rejected = true;
     request->process = process;
-    start_request(*process, request);
+    sg4::Actor::create("request", server.host, [this, request] { serve(request); });
     return true;
   }
   accept(*process, request);
@@ -81,78 +81,18 @@ void Model::accept(Process& process, const RequestPtr& request) {
   switch (detail::on_accept(*process.server, process.life, process.accepted, tally_.measuring())) {
     case detail::Restart::none: break;
     case detail::Restart::recycle: process.retiring = true; break;
-    case detail::Restart::kill: kill_process(process, request); return;
+    case detail::Restart::kill:
+      // Past memory_limit: the process dies with the one request it holds
+      // (the engine refuses memory_limit on processes that hold several).
+      to_client(request, [this, request] {
+        if (!request->settled) fail(*request, Failure::out_of_memory);
+      });
+      leave_server(*request);
+      process.accepted -= 1;
+      restart(process);
+      return;
   }
-  start_request(process, request);
-}
-
-// The request's actor. A process that can be killed for its memory keeps
-// the requests it holds, to stop them all.
-void Model::start_request(Process& process, const RequestPtr& request) {
-  const sg4::ActorPtr actor = sg4::Actor::create("request", process.server->host, [this, request] { serve(request); });
-  if (!process.server->spec->memory_limit) return;
-  request->actor = actor.get();
-  request->held_at = process.held.size();
-  process.held.push_back(request);
-}
-
-// Past memory_limit: the process dies with every request it holds, the one
-// whose acceptance went past included (rules/recycling.hpp), as in the
-// native engine. First every actor stops where it is (an execution, a
-// sleep, a line), so that nothing given back below goes to a doomed one;
-// then what they held of a database or service goes back and their clients
-// get the error. Threads, loop, GIL and pools die with the process.
-void Model::kill_process(Process& process, const RequestPtr& accepted) {
-  ServerRuntime& server = *process.server;
-  for (Request* waiting : process.thread_queue) mark_waiting(*waiting, -1.0);
-  for (Request* waiting : process.loop_queue) mark_waiting(*waiting, -1.0);
-  process.thread_queue.clear();
-  process.loop_queue.clear();
-  process.gil.abandon(now());
-  std::vector<RequestPtr> held = std::move(process.held);
-  process.held.clear();
-  for (const RequestPtr& pointer : held) {
-    Request& request = *pointer;
-    // A GIL switch may have cancelled its execution and counted its work already.
-    if (request.exec && server.work->running.contains(&request)) {
-      server.work->stopped(request, request.exec->get_remaining());
-      request.exec->cancel();
-    }
-    request.exec = nullptr;
-    request.actor->kill();
-    request.actor = nullptr;
-  }
-  held.push_back(accepted);
-  for (const RequestPtr& pointer : held) stop_held_request(process, pointer);
-  if (process.loop_busy) server.busy_runners.add(now(), -1.0);
-  process.loop_busy = false;
-  process.idle_threads = detail::threads_of(*server.spec);
-  process.accepted = 0;
-  process.rejecting = 0;
-  open_pools(process);
-  restart(process);
-}
-
-// A request of a killed process, its actor stopped: gives back its place at
-// a database or service, fails to its client unless answered already, and
-// leaves the server.
-void Model::stop_held_request(Process& process, const RequestPtr& pointer) {
-  Request& request = *pointer;
-  ServerRuntime& server = *process.server;
-  give_back_dependencies(request);
-  request.held_at = kNotHeld;
-  if (!request.responded) {
-    to_client(pointer, [this, pointer] {
-      if (!pointer->settled) fail(*pointer, Failure::out_of_memory);
-    });
-  }
-  in_flight_ -= 1;
-  if (!is_task(request)) tally_.departed(now() - request.arrival);
-  server.in_system.add(now(), -1.0);
-  if (request.holds_thread && !server.runs_loop) server.busy_runners.add(now(), -1.0);
-  request.holds_thread = false;
-  request.holds_loop = false;
-  request.holds_gil = false;
+  sg4::Actor::create("request", process.server->host, [this, request] { serve(request); });
 }
 
 // The request's actor: its route's steps, in order.
@@ -206,7 +146,7 @@ void Model::run_step(Request& request, const Step& step) {
   detail::CpuStalls& stalls = request.process->server->work->stalls;
   switch (step.kind) {
     case StepKind::cpu: compute(request, stalls.stretch(duration), true); break;
-    case StepKind::cpu_nogil: compute(request, stalls.stretch(duration), false); break;
+    case StepKind::cpu_nogil: compute(request, stalls.stretch(duration), false, step.threads); break;
     case StepKind::wait:
       if (!sleep_unless_killed(request, duration)) throw WorkerKilled{};
       break;
@@ -233,7 +173,6 @@ bool Model::sleep_unless_killed(const Request& request, double seconds) {
 }
 
 void Model::respond(const RequestPtr& request) {
-  request->responded = true;
   to_client(request, [this, request] { deliver(*request); });
 }
 
@@ -270,16 +209,6 @@ void Model::enqueue_task(std::size_t task, sg4::SemaphorePtr result) {
 }
 
 void Model::leave_server(Request& request) {
-  if (request.held_at != kNotHeld) {  // no longer among those a memory kill stops
-    std::vector<RequestPtr>& held = request.process->held;
-    if (request.held_at + 1 != held.size()) {
-      held[request.held_at] = std::move(held.back());
-      held[request.held_at]->held_at = request.held_at;
-    }
-    held.pop_back();
-    request.held_at = kNotHeld;
-    request.actor = nullptr;
-  }
   in_flight_ -= 1;
   if (!is_task(request)) tally_.departed(now() - request.arrival);
   request.process->server->in_system.add(now(), -1.0);

@@ -3,7 +3,6 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -105,25 +104,13 @@ void check_simgrid_supported(const Scenario& scenario) {
                             std::to_string(scenario.workload.closed->users) +
                             "; use the native engine");
   }
-  // A kill past memory_limit stops every request actor the process holds;
-  // its long-lived connections' actors and requests waiting in a model
-  // server's batch queue are not among them yet, and a gthread process's
-  // kills have not agreed with the native engine's (a crash and missed kills
-  // in tests/simgrid's exact case): refused until they do.
+  // Its request actors cannot all be stopped at once: a kill past
+  // memory_limit is modelled where a process holds one request.
   for (const Server& server : scenario.servers) {
-    if (!server.memory_limit || detail::accept_limit_of(server) == 1) continue;
-    if (server.kind == ServerKind::gunicorn_gthread) {
+    if (server.memory_limit && detail::accept_limit_of(server) > 1) {
       throw ScenarioError("servers." + server.name + ".memory_limit",
-                          "the SimGrid engine kills gunicorn-gthread processes holding several requests "
-                          "only on the native engine yet; use the native engine");
-    }
-    const bool holds_connections = std::any_of(scenario.connections.begin(), scenario.connections.end(),
-                                                [&](const ConnectionGroup& g) { return g.server == server.name; });
-    if (holds_connections || !scenario.model_servers.empty()) {
-      throw ScenarioError("servers." + server.name + ".memory_limit",
-                          std::string("the SimGrid engine's memory kills do not stop ") +
-                              (holds_connections ? "long-lived connections" : "requests waiting at a model server") +
-                              " yet; use the native engine");
+                          "the SimGrid engine kills only processes that hold one request (gunicorn-sync); "
+                          "use the native engine");
     }
   }
 }
