@@ -19,8 +19,10 @@ namespace servesim::simgrid_engine {
 // `seconds` of CPU at speed 1.0 as an S4U execution on the process's host.
 // Python code first takes the GIL, in arrival order; a holder that keeps it
 // a switch interval while others wait is preempted (its execution cancelled,
-// its remaining work kept) and queues behind them.
-void Model::compute(Request& request, double seconds, bool needs_gil) {
+// its remaining work kept) and queues behind them. Native code on `threads`
+// threads is one execution of that thread count: SimGrid gives it as many
+// shares of the cores as threads, as the native engine's processor sharing does.
+void Model::compute(Request& request, double seconds, bool needs_gil, int threads) {
   Process& process = *request.process;
   request.remaining_flops = seconds * kFlopsPerSecond;
   if (needs_gil) {
@@ -33,7 +35,7 @@ void Model::compute(Request& request, double seconds, bool needs_gil) {
   }
   HostWork& work = *process.server->work;
   while (request.remaining_flops > 0.0) {
-    request.exec = sg4::this_actor::exec_init(request.remaining_flops);
+    request.exec = sg4::this_actor::exec_init(request.remaining_flops)->set_thread_count(threads);
     request.exec_flops = request.remaining_flops;
     request.exec->start();
     work.started(request);

@@ -294,7 +294,7 @@ class Model {
   void run_message(GroupRuntime& group, Process& process, Request& message);
 
   // Cores and the GIL (cpu.cpp).
-  void compute(Request& request, double seconds, bool needs_gil);
+  void compute(Request& request, double seconds, bool needs_gil, int threads = 1);
   void release_gil(Request& request);
   void request_switch(Process& process);
   void gil_switcher(Process& process);

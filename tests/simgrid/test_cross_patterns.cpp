@@ -228,3 +228,18 @@ TEST_CASE("SimGrid agrees with native: a batching model server behind an event l
   agree("mean queue delay", native.queue_delay.mean, simgrid.queue_delay.mean, 0.05);
   agree("requests waiting", native.mean_queue_length, simgrid.mean_queue_length, 0.05);
 }
+
+TEST_CASE("SimGrid agrees with native: native code on 4 threads beside Python", "[simgrid][cross][native_threads]") {
+  // 16 sync workers on 4 cores; a request runs 2 ms of Python, then 20 ms of
+  // CPU (exponential) split over 4 threads, as PyTorch with 4 intra-op
+  // threads would: each such phase is 4 of the runnable threads. 120 req/s
+  // keep the cores 120 x 22 ms / 4 = 66 % busy; 8 x 100 s give some 12,000
+  // requests per replication.
+  Scenario s = test::with_run(test::one_server(ServerKind::gunicorn_sync, 16, 4), 100.0, 10.0, 8);
+  s.run.seed = 59;
+  Phase native{PhaseKind::cpu_nogil, Distribution::exponential(0.020)};
+  native.threads = 4;
+  test::add_endpoint(s, "predict", "web", {Phase{PhaseKind::cpu, Distribution::constant(0.002)}, native});
+  s.workload.open = OpenWorkload{120.0, ArrivalProcess::poisson};
+  agree_on_all(run_both(s), 0.03);
+}

@@ -141,17 +141,21 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
     if (detail::is_instant(s.kind)) continue;
     const double share = weight * reach[i] * (s.new_connection_only ? new_connections : 1.0);
     const bool on_cpu = s.kind == StepKind::cpu || s.kind == StepKind::cpu_nogil;
-    // Awaiting a task holds what the request holds for the task's run.
     const ModelServer* model = s.kind == StepKind::infer ? &scenario.model_servers[s.target] : nullptr;
+    // CPU work in core-seconds; native code on several threads spreads it
+    // over up to that many cores, so the step lasts a fraction of it.
+    const double work = s.duration.mean() / (on_cpu ? Scenario::effective_speed(host) : 1.0);
+    const int parallel = s.kind == StepKind::cpu_nogil ? std::min(s.threads, host.cores) : 1;
+    // Awaiting a task holds what the request holds for the task's run.
     // Unloaded, an inference waits out the queue delay (unless batches of one
     // leave at once) and runs in a batch of one.
     const double seconds = s.kind == StepKind::await_task ? charge_task(ledger, scenario, s.target, share)
                            : model != nullptr
                                ? (model->max_batch_size > 1 ? model->max_queue_delay : 0.0) + model->mean_batch_time(1)
-                               : s.duration.mean() / (on_cpu ? Scenario::effective_speed(host) : 1.0);
+                               : work / parallel;
     const double held = share * seconds;
     if (!responded) before_response += reach[i] * (s.new_connection_only ? new_connections : 1.0) * seconds;
-    if (on_cpu) ledger.charge(cpu, held);
+    if (on_cpu) ledger.charge(cpu, share * work);
     if (s.kind == StepKind::cpu && gil_contended) ledger.charge(server_path(server, "gil"), held);
     if (s.runs_on == RunsOn::loop) ledger.charge(server_path(server, "event_loop"), held);
     if (s.runs_on == RunsOn::thread && loop_server) ledger.charge(server_path(server, "thread_pool"), held);
