@@ -63,7 +63,15 @@ void Model::sample_task_queues() {
 void Model::start_measuring() {
   tally_.start_measuring(system_area());
   areas_at_warmup_.clear();
-  for (const ServerRuntime& server : servers_) areas_at_warmup_.push_back(server_areas(server));
+  for (ServerRuntime& server : servers_) {
+    areas_at_warmup_.push_back(server_areas(server));
+    // The measured peak starts from what each process holds now.
+    server.peak_memory = server.base_memory;
+    for (const Process* process : server.processes) {
+      server.peak_memory =
+          std::max(server.peak_memory, detail::resident_memory(server, process->life, process->accepted));
+    }
+  }
   core_seconds_at_warmup_.clear();
   for (std::size_t h = 0; h < hosts_.size(); ++h) core_seconds_at_warmup_.push_back(core_seconds(h));
   mark_dependencies_warmup();

@@ -33,6 +33,7 @@
 #include "rules/retry.hpp"
 #include "rules/route.hpp"
 #include "rules/stalls.hpp"
+#include "rules/recycling.hpp"
 #include "rules/streams.hpp"
 #include "rules/task_queue.hpp"
 #include "rules/tally.hpp"
@@ -123,7 +124,8 @@ struct HostWork {
 // The rules' server state, on an S4U host, with the connections waiting in
 // its backlog as actors-to-be.
 struct ServerRuntime : detail::ServerState {
-  using ServerState::ServerState;
+  ServerRuntime(const Server& server, Rng restarts) : ServerState(server), restart_rng(restarts) {}
+  Rng restart_rng;  // its processes' max_requests jitter (rules/recycling.hpp)
   sg4::Host* host = nullptr;
   HostWork* work = nullptr;
   std::vector<Process*> processes;
@@ -135,6 +137,7 @@ struct ServerRuntime : detail::ServerState {
 // switch requests timed by an actor of its own; its threads and event loop.
 struct Process : detail::ProcessLoad {
   ServerRuntime* server = nullptr;
+  detail::ProcessLife life;  // since it last (re)started, for max_requests and memory_limit
   int idle_threads = 0;
   std::deque<Request*> thread_queue;
   bool loop_busy = false;
@@ -270,6 +273,8 @@ class Model {
   void respond(const RequestPtr& request);
   void finish(Request& request);
   void kill_worker(const RequestPtr& pointer);
+  void restart(Process& process);
+  void boot(Process& process);
   void leave_server(Request& request);
   void process_freed(Process& process);
   void take_thread(Request& request);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model.hpp"
+#include "servesim/model/memory.hpp"
 #include "rules/scenario_index.hpp"
 #include "s4u_model.hpp"
 
@@ -61,13 +62,16 @@ void Model::build_servers() {
   for (const Server& spec : pool_servers_) specs.push_back(&spec);
   for (const Server* pointer : specs) {
     const Server& spec = *pointer;
-    ServerRuntime& server = servers_.emplace_back(spec);
+    ServerRuntime& server = servers_.emplace_back(spec, streams_.restarts(servers_.size()));
+    server.base_memory = static_process_memory(scenario_, spec);
+    server.peak_memory = server.base_memory;
     server.host = hosts_[index_of(scenario_.hosts, spec.host)];
     server.work = &host_work_[index_of(scenario_.hosts, spec.host)];
     for (int w = 0; w < spec.workers; ++w) {
       Process& process = processes_.emplace_back();
       process.server = &server;
       process.idle_threads = detail::threads_of(spec);
+      detail::begin_life(spec, process.life, server.restart_rng);
       server.processes.push_back(&process);
       if (detail::queues_idle_processes(spec)) server.idle_processes.push_back(&process);
     }

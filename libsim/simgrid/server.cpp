@@ -78,6 +78,20 @@ void Model::accept(Process& process, const RequestPtr& request) {
   request->process = &process;
   const Server& spec = *process.server->spec;
   if (detail::kills_slow_workers(spec)) request->kill_at = now() + spec.timeout;
+  switch (detail::on_accept(*process.server, process.life, process.accepted, tally_.measuring())) {
+    case detail::Restart::none: break;
+    case detail::Restart::recycle: process.retiring = true; break;
+    case detail::Restart::kill:
+      // Past memory_limit: the process dies with the one request it holds
+      // (the engine refuses memory_limit on processes that hold several).
+      to_client(request, [this, request] {
+        if (!request->settled) fail(*request, Failure::out_of_memory);
+      });
+      leave_server(*request);
+      process.accepted -= 1;
+      restart(process);
+      return;
+  }
   sg4::Actor::create("request", process.server->host, [this, request] { serve(request); });
 }
 
@@ -212,15 +226,41 @@ void Model::kill_worker(const RequestPtr& pointer) {
   leave_server(request);
   Process& process = *request.process;
   process.accepted -= 1;
+  process.retiring = false;
   process.booting = true;
   sg4::this_actor::sleep_for(process.server->spec->boot_time);
+  boot(process);
+}
+
+// The process exits (recycled, or killed past memory_limit); the master
+// starts a new one, which serves after booting.
+void Model::restart(Process& process) {
+  process.retiring = false;
+  process.booting = true;
+  sg4::Actor::create("boot", process.server->host, [this, &process] {
+    sg4::this_actor::sleep_for(process.server->spec->boot_time);
+    boot(process);
+  });
+}
+
+// The new process takes as many waiting connections as it has room for (or
+// waits idle for one); one that overflows its memory_limit at once is booting again.
+void Model::boot(Process& process) {
   process.booting = false;
-  process_freed(process);
+  detail::begin_life(*process.server->spec, process.life, process.server->restart_rng);
+  do {
+    process_freed(process);
+  } while (!process.server->backlog.empty() && detail::has_room(*process.server, process));
 }
 
 // The process has room again: it takes the oldest connection of the backlog.
+// A retiring one takes none, and restarts once it holds none.
 void Model::process_freed(Process& process) {
   ServerRuntime& server = *process.server;
+  if (process.retiring) {
+    if (process.accepted + process.rejecting == 0) restart(process);
+    return;
+  }
   if (!detail::has_room(server, process)) return;
   if (server.backlog.empty()) {
     if (detail::queues_idle_processes(*server.spec)) server.idle_processes.push_back(&process);

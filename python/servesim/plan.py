@@ -137,7 +137,10 @@ class Plan:
         ``reason``, ``bottleneck`` (the busiest resource by scenario path) and its
         ``bottleneck_utilization``, ``capacity_rps`` (analytic bound), and for
         simulated ones each latency term in seconds with its 95 % CI half-width
-        (``p99_s``, ``p99_ci_s``), ``errors``, ``throughput_rps`` and ``replications``.
+        (``p99_s``, ``p99_ci_s``), ``errors``, ``throughput_rps``, ``replications`` and
+        ``batches``: 0 when the half-widths are across replications, else the number of
+        batches of its one run they come from (batch means, for a chosen candidate its
+        short replications confirmed; p90 and p999 then have none: 0).
         Under uncertainty also ``draws_met`` of ``draws_judged`` (a candidate stops
         being judged once it cannot reach the share), and the measures are those of
         the hardest draw it meets (chosen) or the easiest it fails."""
@@ -157,6 +160,7 @@ class Plan:
             row["errors"] = m["errors"] if m else math.nan
             row["throughput_rps"] = m["throughput"][0] if m else math.nan
             row["replications"] = m["replications"] if m else 0
+            row["batches"] = m["batches"] if m else 0
             if self._data["draws"]:
                 row["draws_met"] = c["draws_met"]
                 row["draws_judged"] = c["draws_judged"]
@@ -310,7 +314,7 @@ def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
     >>> p = ss.plan("scenarios/plan-orders.yaml", slo={"p99": "150ms"}, seed=1)
     >>> print(p.explain())
     Plan: servers.web.kind=uvicorn, servers.web.workers=4, hosts.vm.cores=4, at USD 0.188 per hour.
-    At 440 req/s (the target with 10 % headroom) it meets p99 132 ms <= 150 ms over its run, confirmed by ...
+    At 440 req/s (the target with 10 % headroom) it meets p99 132 ms <= 150 ms over its run (throughput, ...
     ...
     >>> p.candidates[["cost", "verdict", "failed_term", "bottleneck"]].head(3)
            cost verdict failed_term           bottleneck

@@ -28,7 +28,16 @@ void register_comparison(py::module_& m) {
       .def_property_readonly("deployments", [](const Comparison& c) { return names_of(c.deployments); })
       .def_property_readonly("databases", [](const Comparison& c) { return names_of(c.databases); })
       .def_property_readonly("services", [](const Comparison& c) { return names_of(c.services); })
+      .def_property_readonly("brokers", [](const Comparison& c) { return names_of(c.brokers); })
+      .def_property_readonly("task_workers", [](const Comparison& c) { return names_of(c.task_workers); })
       .def_property_readonly("cases", [](const Comparison& c) { return names_of(c.cases); })
+      .def(
+          "connection_groups",
+          [](const Comparison& c, const std::string& case_name) {
+            auto groups = c.connections.find(case_name);
+            return groups == c.connections.end() ? std::vector<std::string>{} : names_of(groups->second);
+          },
+          "case"_a, "The names of a case's connection groups, in file order (none for most cases).")
       .def_property_readonly("users", [](const Comparison& c) { return c.users; })
       .def(
           "scenario",

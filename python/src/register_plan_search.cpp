@@ -35,7 +35,8 @@ py::dict candidate_dict(const servesim::PlanCandidate& c) {
     out["metrics"] = py::dict("p50"_a = estimate_pair(m.p50), "p90"_a = estimate_pair(m.p90),
                               "p99"_a = estimate_pair(m.p99), "p999"_a = estimate_pair(m.p999),
                               "mean"_a = estimate_pair(m.mean), "errors"_a = m.errors,
-                              "throughput"_a = estimate_pair(m.throughput), "replications"_a = m.replications);
+                              "throughput"_a = estimate_pair(m.throughput), "replications"_a = m.replications,
+                              "batches"_a = m.batches);
   } else {
     out["metrics"] = py::none();
   }

@@ -45,9 +45,11 @@ def test_the_flagship_file_builds_every_run() -> None:
     assert comparison.name == "flask-vs-fastapi"
     assert comparison.question.startswith("Is \"FastAPI is 3-10x faster")
     assert comparison.deployments == ["flask", "fastapi"]
-    assert comparison.cases == ["io-bound", "cpu-bound", "mixed", "blocking-call"]
+    assert comparison.cases == ["io-bound", "cpu-bound", "mixed", "blocking-call", "chat", "offload"]
+    assert comparison.connection_groups("chat") == ["room"] and comparison.connection_groups("offload") == []
+    assert comparison.task_workers == ["celery"]
     assert comparison.users == [100, 1000, 10000]
-    assert len(comparison.runs) == 4 * 3 * 2
+    assert len(comparison.runs) == 6 * 3 * 2
     assert comparison.kind("flask") == "gunicorn-sync"
     assert comparison.kind("fastapi") == "uvicorn"
     assert comparison.describe("flask") == "gunicorn-sync, 9 workers, flask on app (4 cores)"
@@ -236,13 +238,15 @@ def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: flo
         "scenario": "fake", "seed": 1, "completed": completed, **with_ci(throughput=throughput),
         **with_ci(goodput=throughput), "retries": 0, "failed": refused,
         "errors": {"refused": refused, "client_timeout": 0, "unavailable": 0, "worker_killed": 0,
-                   "pool_timeout": 0, "downstream": 0, "total": refused},
+                   "pool_timeout": 0, "downstream": 0, "out_of_memory": 0, "total": refused},
         "error_rate": error_rate, "failure_rate": error_rate,
         "latency": {**latency, "max": p99_s}, "latency_ci": {key: ci(value) for key, value in latency.items()},
         "endpoints": [], "balancers": [], "replications": [],
         "hosts": [{"name": "app", **with_ci(cpu_utilization=cpu), "static_memory": 0.0, "memory": 0.0}],
         "servers": [{"name": server, **with_ci(worker_busy_fraction=workers, gil_busy_fraction=gil,
-                                               mean_queue_length=0.0, queued_fraction=0.0)}],
+                                               mean_queue_length=0.0, queued_fraction=0.0,
+                                               restart_rate=0.0),
+                     "recycled": 0, "memory_killed": 0, "peak_memory": 0.0}],
         "little": {"mean_in_system": 0.0, "throughput": throughput, "mean_response": p50_s,
                    "relative_error": 0.0},
         "stability": {"stable": True, "resource": "", "capacity": 0.0, "excess_rate": 0.0},
@@ -256,6 +260,7 @@ def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: flo
         "connections": [],
         "brokers": [],
         "task_workers": [],
+        "model_servers": [],
         "histogram": {"relative_error": 0.0039, "count": 0, "buckets": []},
     })
 
@@ -737,7 +742,7 @@ def test_cli_validate_takes_both_kinds_and_several_files(run_cli, comparison_fil
     completed = run_cli("validate", FLAGSHIP, scenario, comparison_file)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.splitlines() == [
-        f"{FLAGSHIP}: ok (comparison flask-vs-fastapi: 2 deployment(s), 4 case(s), 3 user count(s), 24 runs)",
+        f"{FLAGSHIP}: ok (comparison flask-vs-fastapi: 2 deployment(s), 6 case(s), 3 user count(s), 36 runs)",
         f"{scenario}: ok (two-sync-workers: 1 server(s), 1 endpoint(s))",
         f"{comparison_file}: ok (comparison small: 2 deployment(s), 1 case(s), 1 user count(s), 2 runs)"]
     # A bad file is reported on its own line; the others are still checked.

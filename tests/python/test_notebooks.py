@@ -88,14 +88,21 @@ def test_scenario_file_simulates(path: Path) -> None:
 @pytest.mark.parametrize("path", COMPARISON_FILES, ids=lambda path: path.name)
 def test_comparison_file_runs(path: Path) -> None:
     """A short run of every deployment x case at the file's smallest load:
-    each answers, Little's law holds, and a verdict comes out for each case."""
+    each answers (requests or messages), Little's law holds, and a verdict comes out for each case."""
     comparison = ss.Comparison.from_yaml(path)
     short = comparison.replace(users=[min(comparison.users)],
                                run={"duration": 60, "warmup": 10, "replications": 2, "seed": 5})
     result = ss.compare(short)
-    assert (result.frame["throughput_rps"] > 0).all()
+    # Each run answers: requests, or in a case with WebSockets the messages
+    # (Gunicorn sync workers held by sockets answer no HTTP, as with flask-sock).
+    frame = result.frame
+    answered = frame["throughput_rps"] > 0
+    if "messages_per_s" in frame:
+        answered |= frame["messages_per_s"] > 0
+    assert answered.all()
     for run in result.results.values():
-        assert run.little.relative_error < 0.05, run.little
+        if run.completed:  # a run that answered nothing (sync workers held by sockets) has no W to check
+            assert run.little.relative_error < 0.05, run.little
     if len(comparison.deployments) >= 2:
         # The first deployment against each other one.
         assert len(result.verdicts()) == len(comparison.cases) * (len(comparison.deployments) - 1)

@@ -193,7 +193,9 @@ def test_the_plan_report_marks_the_winner(reports: dict[str, Path], tmp_path: Pa
 def test_the_comparison_report_gives_a_verdict_per_case(reports: dict[str, Path]) -> None:
     page = Page(reports["comparison"].read_text(encoding="utf-8"))
     verdicts = [attrs["data-verdict"] for attrs in page.find("td") if "data-verdict" in attrs]
-    assert len(verdicts) == 4 * 2  # cases x users, one challenger
+    assert len(verdicts) == 6 * 2  # cases x users, one challenger
+    # The WebSocket case: Gunicorn's sync workers hold one socket each (flask-sock).
+    assert sum("connections open: flask 9, fastapi 5,000" in verdict for verdict in verdicts) == 2
     assert page.figure("comparison")
 
 

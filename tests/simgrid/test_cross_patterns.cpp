@@ -195,6 +195,42 @@ TEST_CASE("SimGrid agrees with native: stalls on a core shared by GIL-bound thre
   agree_on_all(run_both(s), 0.03);
 }
 
+TEST_CASE("SimGrid agrees with native: workers recycled at max_requests or killed by a leak",
+          "[simgrid][cross][restarts]") {
+  // 4 sync workers of 100 MB leaking 1 MB a request under a 449.5 MB limit:
+  // killed at their 350th request unless max_requests (300 + a jitter draw
+  // in [0, 100]) recycles them first, about half the time. Each request is
+  // 5 ms of Python and a 10 ms wait (exponential), 160 req/s on 4 cores;
+  // each restart takes 0.5 s. About 0.45 restarts/s, some 270 per replication
+  // and 8 replications: the restart rate's SE is about 3 %; the boots' queues
+  // make latency noisy (its mean's SE about 2.5 %, the p99's 7 %).
+  Scenario s = test::with_run(test::one_server(ServerKind::gunicorn_sync, 4, 4), 600.0, 15.0, 8);
+  s.run.seed = 41;
+  Server& web = s.servers[0];
+  web.memory = ProcessMemory{100.0 * 1024 * 1024, 0.0, 0.0, 1024.0 * 1024};
+  web.memory_limit = 449.5 * 1024 * 1024;
+  web.max_requests = 300;
+  web.max_requests_jitter = 100;
+  web.boot_time = 0.5;
+  test::add_endpoint(s, "work", "web",
+                     {Phase{PhaseKind::cpu, Distribution::exponential(0.005)},
+                      Phase{PhaseKind::io, Distribution::exponential(0.010)}});
+  s.workload.open = OpenWorkload{160.0, ArrivalProcess::poisson};
+  const Pair p = run_both(s);
+  agree("throughput", p.native.throughput, p.simgrid.throughput, 0.03);
+  agree("CPU utilization", p.native.hosts[0].cpu_utilization, p.simgrid.hosts[0].cpu_utilization, 0.03);
+  agree("busy workers", p.native.servers[0].worker_busy_fraction, p.simgrid.servers[0].worker_busy_fraction, 0.03);
+  agree("mean latency", p.native.latency.mean, p.simgrid.latency.mean, 0.04);
+  agree("p99 latency", p.native.latency.p99, p.simgrid.latency.p99, 0.12,
+        2 * LatencyHistogram::relative_error() * p.native.latency.p99.value);
+  agree("restarts per second", p.native.servers[0].restart_rate, p.simgrid.servers[0].restart_rate, 0.05);
+  CHECK(p.native.servers[0].recycled > 0);
+  CHECK(p.simgrid.servers[0].recycled > 0);
+  CHECK(p.simgrid.servers[0].memory_killed > 0);
+  CHECK(p.simgrid.errors.out_of_memory == p.simgrid.servers[0].memory_killed);  // one request each
+  CHECK(p.simgrid.servers[0].peak_memory == *web.memory_limit);
+}
+
 TEST_CASE("SimGrid agrees with native: a batching model server behind an event loop", "[simgrid][cross][model_server]") {
   // A FastAPI endpoint (1 ms of Python on the loop) awaiting a model server of
   // 2 instances, batches of up to 8 after at most 5 ms, a batch taking a gamma

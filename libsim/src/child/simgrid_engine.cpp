@@ -13,6 +13,7 @@
 
 #include "child/child_process.hpp"
 #include "io/engine_output.hpp"
+#include "rules/admission.hpp"
 #include "servesim/errors.hpp"
 
 namespace servesim::detail {
@@ -103,10 +104,13 @@ void check_simgrid_supported(const Scenario& scenario) {
                             std::to_string(scenario.workload.closed->users) +
                             "; use the native engine");
   }
+  // Its request actors cannot all be stopped at once: a kill past
+  // memory_limit is modelled where a process holds one request.
   for (const Server& server : scenario.servers) {
-    if (server.max_requests > 0 || server.memory_limit) {
-      throw ScenarioError("servers." + server.name + (server.memory_limit ? ".memory_limit" : ".max_requests"),
-                          "the SimGrid engine does not restart processes yet; use the native engine");
+    if (server.memory_limit && detail::accept_limit_of(server) > 1) {
+      throw ScenarioError("servers." + server.name + ".memory_limit",
+                          "the SimGrid engine kills only processes that hold one request (gunicorn-sync); "
+                          "use the native engine");
     }
   }
 }

@@ -8,6 +8,7 @@
 #include "io/section_parsers.hpp"
 #include "io/yaml_document.hpp"
 #include "io/yaml_field.hpp"
+#include "model/fields.hpp"
 #include "servesim/errors.hpp"
 
 namespace servesim {
@@ -17,9 +18,25 @@ using detail::Bound;
 using detail::YamlField;
 
 Endpoint parse_case(const std::string& name, const YamlField& f) {
+  auto keys = detail::field_keys(detail::endpoint_fields());
+  keys.emplace_back("connections");
+  f.expect_keys(keys, "a map like {style: async, phases: [{cpu: 1ms}, {io: 50ms}]}");
   if (f.has("server")) f.child("server").fail("a case runs on every deployment; remove 'server'");
   // An endpoint without a server: the one candidate "" is what an absent `server` reads as.
-  return detail::parse_endpoint(name, f, {""});
+  return detail::parse_endpoint(name, f.without("connections"), {""});
+}
+
+// A case's connection groups: as a scenario's, held by whichever deployment
+// runs the case, so without `server` (read as "", as a case's endpoint).
+std::vector<ConnectionGroup> parse_case_connections(const YamlField& f) {
+  std::vector<ConnectionGroup> groups;
+  for (const auto& [name, group] : f.optional_named_entries("connections", "connection group")) {
+    if (group.has("server")) {
+      group.child("server").fail("a case's connections go to every deployment it runs on; remove 'server'");
+    }
+    groups.push_back(detail::parse_connection_group(name, group, {""}));
+  }
+  return groups;
 }
 
 // A number, or a list of numbers; Comparison::validate checks their range.
@@ -57,8 +74,8 @@ Comparison parse_comparison(std::string_view text, std::string_view origin) {
                         "(deployments, cases, users); simulate it with `servesim run`, or see "
                         "docs/scenario-format.md#comparison-files");
   }
-  doc.expect_keys({"name", "question", "hosts", "deployments", "databases", "services", "cases", "users",
-                   "think_time", "client_timeout", "run"});
+  doc.expect_keys({"name", "question", "hosts", "deployments", "databases", "services", "brokers", "task_workers",
+                   "cases", "users", "think_time", "client_timeout", "run"});
   Comparison comparison;
   comparison.name = default_name(origin_name);
   if (auto name = doc.optional("name")) comparison.name = text_field(*name, "a non-empty string");
@@ -77,9 +94,17 @@ Comparison parse_comparison(std::string_view text, std::string_view origin) {
   for (const auto& [name, f] : doc.optional_named_entries("services", "service")) {
     comparison.services.push_back(detail::parse_service(name, f));
   }
+  for (const auto& [name, f] : doc.optional_named_entries("brokers", "broker")) {
+    comparison.brokers.push_back(detail::parse_broker(name, f));
+  }
+  for (const auto& [name, f] : doc.optional_named_entries("task_workers", "task pool")) {
+    comparison.task_workers.push_back(detail::parse_task_pool(name, f, comparison.hosts, comparison.brokers));
+  }
   const YamlField cases = doc.required("cases");
   for (const auto& [name, f] : cases.named_entries("case", "{read: {phases: [{cpu: 1ms}, {io: 50ms}]}}")) {
     comparison.cases.push_back(parse_case(name, f));
+    auto groups = parse_case_connections(f);
+    if (!groups.empty()) comparison.connections[name] = std::move(groups);
   }
   comparison.users = parse_users(doc.required("users"));
   if (auto think = doc.optional("think_time")) comparison.think_time = detail::parse_distribution(*think);

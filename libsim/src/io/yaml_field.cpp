@@ -99,6 +99,12 @@ YamlField YamlField::child(const std::string& key) const {
   return YamlField(value, join_path(path_, key));
 }
 
+YamlField YamlField::without(const std::string& key) const {
+  YAML::Node copy = YAML::Clone(node_);
+  if (copy.IsMap()) copy.remove(key);
+  return YamlField(copy, path_);
+}
+
 YamlField YamlField::required(const std::string& key) const {
   if (!has(key)) child(key).fail("required field is missing");
   return child(key);

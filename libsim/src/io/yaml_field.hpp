@@ -66,6 +66,10 @@ class YamlField {
   [[nodiscard]] std::optional<YamlField> optional(const std::string& key) const;
   /// A field for `key` whether or not it is present, to report its absence.
   [[nodiscard]] YamlField child(const std::string& key) const;
+  /// This map without `key`, at the same path: a file that embeds a section
+  /// with keys of its own (a comparison's case: an endpoint plus `connections`)
+  /// hands the rest to the section's parser.
+  [[nodiscard]] YamlField without(const std::string& key) const;
   /// Map entries in document order, keyed by their (scalar) names.
   [[nodiscard]] std::vector<std::pair<std::string, YamlField>> entries() const;
   /// A section naming entries (`hosts`, `servers`): its entries, failing unless it is

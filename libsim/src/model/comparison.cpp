@@ -62,13 +62,52 @@ void validate_case_phases(const Comparison& comparison, const std::string& path,
           }
         }
         break;
-      case PhaseKind::enqueue:
-        fail(phase_path, "comparison files have no brokers or task pools; compare task queues in scenario files");
+      case PhaseKind::enqueue: {
+        std::vector<std::string> tasks;
+        for (const TaskPool& pool : comparison.task_workers) {
+          for (const Task& task : pool.tasks) tasks.push_back(task.name);
+        }
+        check_reference(phase_path, phase.target, tasks, "task");
+        break;
+      }
       case PhaseKind::infer:
         fail(phase_path, "comparison files have no model servers; compare inference endpoints in scenario files");
       default: break;
     }
   }
+}
+
+// A case's connection groups on each deployment, with the case's paths; what
+// only a whole scenario shows is checked with each run (see validate()).
+void validate_case_connections(const Comparison& comparison, const std::string& path,
+                               const std::vector<ConnectionGroup>& groups) {
+  using namespace detail;
+  check_names(groups, (path + ".connections").c_str(), "connection group", /*required=*/false);
+  for (const ConnectionGroup& group : groups) {
+    const std::string group_path = path + ".connections." + group.name;
+    if (!group.server.empty()) fail(group_path + ".server", "a case's connections go to every deployment; remove 'server'");
+    for (const Server& deployment : comparison.deployments) {
+      // The scenario's own rule (endpoint_checks.cpp), said of the case: the
+      // case runs on every deployment, so one that cannot hold it is an error here.
+      if (deployment.kind == ServerKind::gunicorn_gthread) {
+        fail(group_path, std::string(group.kind == ConnectionKind::websocket ? "a WebSocket" : "a streaming response") +
+                             " cannot run on gunicorn-gthread (deployment '" + deployment.name +
+                             "'): its threads hand each connection back to the poller after a request; "
+                             "use uvicorn, gunicorn-gevent or gunicorn-sync (a worker per connection)");
+      }
+    }
+  }
+}
+
+// A run's error at a scenario path the comparison spells otherwise: a
+// connection group's (`connections.room.count`) is the case's
+// (`cases.chat.connections.room.count`), with the run that showed it.
+[[noreturn]] void fail_in_run(const ScenarioError& error, const std::string& case_name, const std::string& run) {
+  const std::string& path = error.path();
+  if (path.rfind("connections.", 0) == 0) {
+    detail::fail("cases." + case_name + "." + path, error.detail() + " (" + run + ")");
+  }
+  detail::fail("cases." + case_name, run + ": " + error.what());
 }
 
 }  // namespace
@@ -80,6 +119,15 @@ Endpoint case_on_server(const Endpoint& case_endpoint, const Server& server) {
                          (server.kind == ServerKind::uvicorn && case_endpoint.style == EndpointStyle::sync);
   endpoint.phases = phases_on(case_endpoint.phases, on_thread);
   return endpoint;
+}
+
+ConnectionGroup connections_on_server(const ConnectionGroup& group, const Server& server) {
+  ConnectionGroup held = group;
+  held.server = server.name;
+  // A message runs on the loop of uvicorn and gevent (an async handler) and
+  // on the worker's thread of gunicorn sync, where a blocking call is a wait.
+  held.phases = phases_on(group.phases, !has_loop(server.kind));
+  return held;
 }
 
 Scenario Comparison::scenario(const std::string& deployment, const std::string& case_name, int users_count) const {
@@ -94,6 +142,13 @@ Scenario Comparison::scenario(const std::string& deployment, const std::string& 
   run_scenario.databases = databases;
   run_scenario.services = services;
   run_scenario.endpoints = {std::move(endpoint)};
+  run_scenario.brokers = brokers;
+  run_scenario.task_workers = task_workers;
+  if (auto groups = connections.find(case_name); groups != connections.end()) {
+    for (const ConnectionGroup& group : groups->second) {
+      run_scenario.connections.push_back(connections_on_server(group, server));
+    }
+  }
   run_scenario.workload.closed = ClosedWorkload{users_count, think_time};
   run_scenario.workload.client_timeout = client_timeout;
   run_scenario.run = run;
@@ -110,12 +165,28 @@ void Comparison::validate() const {
   }
   validate_databases(databases);
   validate_services(services);
+  if (!brokers.empty() || !task_workers.empty()) {
+    Scenario queues;  // the scenario's checks read brokers and pools from one
+    queues.brokers = brokers;
+    queues.task_workers = task_workers;
+    queues.databases = databases;
+    queues.services = services;
+    validate_task_queues(queues, host_names);
+  }
   check_names(cases, "cases", "case");
   for (const Endpoint& case_endpoint : cases) {
     const std::string path = "cases." + case_endpoint.name;
     if (!case_endpoint.server.empty()) fail(path + ".server", "a case runs on every deployment; remove 'server'");
     if (case_endpoint.phases.empty()) fail(path + ".phases", "must list at least one phase");
     validate_case_phases(*this, path + ".phases", case_endpoint.phases, false);
+    if (auto groups = connections.find(case_endpoint.name); groups != connections.end()) {
+      validate_case_connections(*this, path, groups->second);
+    }
+  }
+  for (const auto& entry : connections) {  // C++ builders fill the map by hand
+    if (std::none_of(cases.begin(), cases.end(), [&](const Endpoint& e) { return e.name == entry.first; })) {
+      fail("cases." + entry.first + ".connections", "no case named '" + entry.first + "' holds these connections");
+    }
   }
   if (users.empty()) fail("users", "must list at least one number of users");
   for (std::size_t i = 0; i < users.size(); ++i) {
@@ -137,8 +208,8 @@ void Comparison::validate() const {
         try {
           scenario(deployment.name, case_endpoint.name, count).validate();
         } catch (const ScenarioError& error) {
-          fail("cases." + case_endpoint.name, "on deployment '" + deployment.name + "' with " +
-                                                  std::to_string(count) + " users: " + error.what());
+          fail_in_run(error, case_endpoint.name,
+                      "on deployment '" + deployment.name + "' with " + std::to_string(count) + " users");
         }
       }
     }

@@ -18,9 +18,22 @@ using detail::RunsOn;
 using detail::Step;
 using detail::StepKind;
 
-// Resources by path, in the order they are first met (hosts, then each server's).
+// A task's route on its pool's server, with each step's reach.
+struct TaskRoute {
+  const TaskPool* pool = nullptr;
+  const Host* host = nullptr;
+  std::vector<Step> steps;
+  std::vector<double> reach;
+};
+
+// Resources by path, in the order they are first met (hosts, then each
+// server's), and the scenario's task routes: every request route that
+// enqueues or awaits a task charges its route, so it is built once here.
 class Ledger {
  public:
+  std::vector<TaskRoute> tasks;  ///< numbered as by task_refs
+
+
   void add(const std::string& path, double capacity) {
     if (index_.contains(path)) return;
     index_[path] = loads_.size();
@@ -97,12 +110,11 @@ double slot_capacity(const Server& s) {
 // pool's worker processes, its host's cores and its databases; returns the
 // seconds a run takes (its queueing left out).
 double charge_task(Ledger& ledger, const Scenario& scenario, std::uint32_t index, double share) {
-  const detail::TaskRef task = detail::task_refs(scenario)[index];
-  const TaskPool& pool = scenario.task_workers[task.pool];
-  const Server server = detail::task_pool_servers(scenario)[task.pool];
-  const Host& host = *scenario.find_host(pool.host);
-  const std::vector<Step> steps = detail::build_task_route(scenario, *task.task, server);
-  const std::vector<double> reach = reach_of(steps);
+  const TaskRoute& task = ledger.tasks[index];
+  const TaskPool& pool = *task.pool;
+  const Host& host = *task.host;
+  const std::vector<Step>& steps = task.steps;
+  const std::vector<double>& reach = task.reach;
   double seconds = 0.0;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
@@ -181,6 +193,12 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
       ledger.charge("services." + scenario.services[s.target].name + ".concurrency", held);
     }
   }
+  // max_requests: a process is away boot_time every E[max_requests] requests,
+  // its slots lost meanwhile (a sync pool then serves c N / (N S + R)).
+  if (slots && server.max_requests > 0) {
+    const double expected_limit = server.max_requests + server.max_requests_jitter / 2.0;
+    ledger.charge(*slots, weight * slot_capacity(server) / server.workers * server.boot_time / expected_limit);
+  }
   return before_response;
 }
 
@@ -206,6 +224,13 @@ Ledger open_ledger(const Scenario& scenario) {
   for (const ModelServer& m : scenario.model_servers) ledger.add("model_servers." + m.name + ".instances", m.instances);
   for (const TaskPool& p : scenario.task_workers) {
     ledger.add("task_workers." + p.name + ".concurrency", scenario.concurrency_of(p));
+  }
+  const std::vector<Server> pool_servers = detail::task_pool_servers(scenario);
+  for (const detail::TaskRef& task : detail::task_refs(scenario)) {
+    const TaskPool& pool = scenario.task_workers[task.pool];
+    std::vector<Step> steps = detail::build_task_route(scenario, *task.task, pool_servers[task.pool]);
+    std::vector<double> reach = reach_of(steps);
+    ledger.tasks.push_back({&pool, scenario.find_host(pool.host), std::move(steps), std::move(reach)});
   }
   return ledger;
 }

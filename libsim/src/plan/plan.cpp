@@ -9,10 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "plan/batch_means.hpp"
 #include "plan/plan_internal.hpp"
 #include "plan/staged_judge.hpp"
 #include "servesim/errors.hpp"
+#include "servesim/model/replicas.hpp"
 #include "servesim/plan/uncertainty.hpp"
+#include "sim/host_memory.hpp"
 
 namespace servesim {
 
@@ -108,7 +111,9 @@ Result confirm(const Scenario& scenario, const PlanOptions& options, const Resul
     replication.index = static_cast<int>(replications.size());
     replications.push_back(std::move(replication));
   }
-  return summarize(screening.scenario, seed, std::move(replications));
+  Result out = summarize(screening.scenario, seed, std::move(replications));
+  detail::add_host_memory(expand_replicas(scenario), out);  // summarize() leaves it to simulate()
+  return out;
 }
 
 
@@ -232,6 +237,9 @@ class Planner {
       if (t.short_met > 0) {
         t.judged.reason = "confirmed by " + std::to_string(t.short_met) +
                           " short replications: every term's 99 % interval below its limit";
+        // The short replications' spread is no interval for the full run's
+        // measures (they read latencies low); the full run's own batches are.
+        t.judged.metrics = detail::batch_metrics(*t.result);
         continue;
       }
       const Scenario& s = t.scenario ? *t.scenario : *r.scenario;
@@ -319,6 +327,9 @@ class Planner {
     judged.reason += " over " + std::to_string(judged.metrics->replications) + " short replications (1/" +
                      std::to_string(static_cast<int>(1.0 / detail::kStageShare)) + " of a run each)";
     detail::name_bottleneck(judged, s, staged.pooled);
+    // Pooled by summarize(), which leaves host memory to simulate(): the
+    // closest candidate of an infeasible plan may be reported by this result.
+    detail::add_host_memory(expand_replicas(s), staged.pooled);
     t.judged = std::move(judged);
     t.result = std::move(staged.pooled);
     ++out_.simulations;  // its screening; one that goes on to its full run counts that run only

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/messages.hpp"
+#include "plan/direct_overrides.hpp"
 #include "plan/plan_internal.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/model/memory.hpp"
@@ -136,7 +137,8 @@ std::vector<CandidateRun> build_candidates(const Scenario& base, const PlanSpec&
       overrides.push_back({spec.space[a].path, value});
     }
     try {
-      Scenario candidate = with_overrides(base, overrides);
+      std::optional<Scenario> direct = with_direct_overrides(base, overrides);
+      Scenario candidate = direct ? std::move(*direct) : with_overrides(base, overrides);
       set_load(candidate, spec, load);
       candidate.validate();
       run.record.cost = cost_of(expand_replicas(candidate), spec.cost);

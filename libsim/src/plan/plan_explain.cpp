@@ -8,7 +8,6 @@
 namespace servesim::detail {
 namespace {
 
-// Three significant digits, as a planner reads them.
 // Three significant digits, but never an exponent: a load of 3,000 req/s reads "3000".
 std::string sig3(double value) {
   char buffer[32];
@@ -29,25 +28,54 @@ std::string load_text(const PlanResult& r) {
   return text;
 }
 
+// The latency term's measure; none for `errors`, a share without an interval.
+const ConfidenceInterval* latency_term(const CandidateMetrics& m, SloMetric metric) {
+  switch (metric) {
+    case SloMetric::p50: return &m.p50;
+    case SloMetric::p90: return &m.p90;
+    case SloMetric::p99: return &m.p99;
+    case SloMetric::p999: return &m.p999;
+    case SloMetric::mean: return &m.mean;
+    case SloMetric::errors: return nullptr;
+  }
+  return nullptr;
+}
+
 std::string terms_met(const PlanResult& r, const CandidateMetrics& m) {
   std::string text;
   for (const SloTerm& term : r.spec.slo) {
     if (!text.empty()) text += ", ";
-    const ConfidenceInterval* e = nullptr;
-    switch (term.metric) {
-      case SloMetric::p50: e = &m.p50; break;
-      case SloMetric::p90: e = &m.p90; break;
-      case SloMetric::p99: e = &m.p99; break;
-      case SloMetric::p999: e = &m.p999; break;
-      case SloMetric::mean: e = &m.mean; break;
-      case SloMetric::errors: break;
-    }
+    const ConfidenceInterval* e = latency_term(m, term.metric);
     text += std::string(slo_metric_name(term.metric)) + " " +
             term_value_text(term.metric, e ? e->value : m.errors);
     if (e && e->half_width > 0.0) text += " ± " + term_value_text(term.metric, e->half_width);
     text += " <= " + term_value_text(term.metric, term.limit);
   }
   return text;
+}
+
+// What the measures (and their ± when any) come from; with batch means, the
+// SLO terms they give no interval are named, so a missing ± is not read as exact.
+std::string over_text(const PlanResult& r, const CandidateMetrics& m) {
+  if (m.batches == 0) {
+    return m.replications == 1 ? std::string("its run") : std::to_string(m.replications) + " replications";
+  }
+  std::string without;
+  bool with = false;
+  for (const SloTerm& term : r.spec.slo) {
+    const ConfidenceInterval* e = latency_term(m, term.metric);
+    if (e && e->half_width > 0.0) with = true;
+    if (!e || e->half_width > 0.0) continue;
+    without += (without.empty() ? "" : ", ") + std::string(slo_metric_name(term.metric));
+  }
+  const std::string batches = "batch means over its time series after the warm-up, in " +
+                              std::to_string(m.batches) + " consecutive batches";
+  std::string text = "its run (" + std::string(with ? "± 95 % intervals" : "throughput, mean and p50 with 95 % intervals") +
+                     " by " + batches;
+  if (!without.empty()) {
+    text += "; no interval for " + without + ": the time series keeps no batches of a tail quantile's observations";
+  }
+  return text + ")";
 }
 
 std::string limited_by(const PlanCandidate& c) {
@@ -84,9 +112,7 @@ std::string explain(const PlanResult& r) {
   }
   if (r.feasible) {
     text += "Plan: " + settings_text(c) + ", at " + money(c.cost, r.spec.cost) + ".\n";
-    const int n = c.metrics->replications;
-    text += "At " + load_text(r) + " it meets " + terms_met(r, *c.metrics) + " over " +
-            (n == 1 ? std::string("its run") : std::to_string(n) + " replications") +
+    text += "At " + load_text(r) + " it meets " + terms_met(r, *c.metrics) + " over " + over_text(r, *c.metrics) +
             (c.reason.empty() || r.draws > 0 ? "" : ", " + c.reason) + limited_by(c) + ".\n";
     if (pruned + failed == 0) {
       text += "It is the cheapest candidate in the space.\n";

@@ -24,6 +24,18 @@ std::uint32_t index_of(const std::vector<T>& items, const std::string& name) {
   return static_cast<std::uint32_t>(it - items.begin());
 }
 
+// The index task_refs gives the task named `name`, without building the list.
+std::uint32_t task_index(const Scenario& scenario, const std::string& name) {
+  std::uint32_t index = 0;
+  for (const TaskPool& pool : scenario.task_workers) {
+    for (const Task& task : pool.tasks) {
+      if (task.name == name) return index;
+      ++index;
+    }
+  }
+  return index;
+}
+
 // Connection set-up and framework overhead run where the server parses
 // requests: on the worker thread for Gunicorn's threaded workers, on the
 // event loop otherwise (for uvicorn also when the endpoint is a plain def).
@@ -112,10 +124,7 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server&
       steps.push_back(publish);
       Step hand_over = make_step(phase.wait ? StepKind::await_task : StepKind::enqueue, phase.wait ? waiter : RunsOn::none,
                                  Distribution::constant(0.0));
-      const std::vector<TaskRef> tasks = task_refs(scenario);
-      hand_over.target = static_cast<std::uint32_t>(
-          std::find_if(tasks.begin(), tasks.end(), [&](const TaskRef& t) { return t.task->name == phase.target; }) -
-          tasks.begin());
+      hand_over.target = task_index(scenario, phase.target);
       steps.push_back(hand_over);
       return;
     }

@@ -18,6 +18,7 @@
 #include "servesim/metrics/warmup.hpp"
 #include "servesim/model/memory.hpp"
 #include "servesim/model/replicas.hpp"
+#include "sim/host_memory.hpp"
 #include "sim/stability.hpp"
 
 namespace servesim {
@@ -114,10 +115,10 @@ ReplicationResult run_replication(const Scenario& scenario, const detail::Replic
                     progress.hook(index, pilot_duration(run)), progress.poll_hook());
 }
 
-// Each host's expected resident memory (model/memory.hpp): the static part,
-// plus each server's per-connection memory times its time-average requests
-// (queued or in service: Little's L), averaged over replications, and the
-// memory of its open long-lived connections.
+}  // namespace
+
+namespace detail {
+
 void add_host_memory(const Scenario& scenario, Result& result) {
   for (HostSummary& summary : result.hosts) {
     const Host* host = scenario.find_host(summary.name);
@@ -144,7 +145,7 @@ void add_host_memory(const Scenario& scenario, Result& result) {
   }
 }
 
-}  // namespace
+}  // namespace detail
 
 Result simulate(const Scenario& scenario, const SimulationOptions& options) {
   Scenario effective = expand_replicas(scenario);
@@ -223,7 +224,7 @@ Result simulate(const Scenario& scenario, const SimulationOptions& options) {
     replication.stability = detail::judge_stability(effective, replication);
   }
   Result result = summarize(effective.name, effective.run.seed, std::move(replications));
-  add_host_memory(effective, result);
+  detail::add_host_memory(effective, result);
   return result;
 }
 

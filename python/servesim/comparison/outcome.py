@@ -68,11 +68,19 @@ class ComparisonResult:
         ``mean_pool_wait_s_<db>``; per service ``<svc>``
         ``service_in_use_<svc>`` (calls in progress, time average) and
         ``service_busy_<svc>`` (that over its ``concurrency``, NaN without a
-        cap); and ``saturated``: ``'cpu'``, ``'database <db>'``, ``'pool
-        <db>'``, ``'service <svc>'``, ``'event loop'``, ``'GIL'``,
+        cap); per task pool ``<pool>`` ``task_pool_busy_<pool>`` (its
+        worker processes running a task), ``tasks_per_s_<pool>`` and
+        ``task_wait_p99_s_<pool>``; when a case has connections,
+        ``connections_open`` (time average), ``connections_refused``,
+        ``messages_per_s``, ``message_p50_s`` and ``message_p99_s`` (the
+        slowest group's), over the run's groups; and ``saturated``: ``'cpu'``,
+        ``'database <db>'``, ``'pool <db>'``, ``'service <svc>'``, ``'task
+        pool <pool>'`` (its queue grows), ``'event loop'``, ``'GIL'``,
         ``'workers'`` when that resource is busy at least 95 % of the time (a
         pool: when at least 95 % of checkouts waited), checked in that order,
-        ``'backlog'`` when none is but connections were refused, else ``''``.
+        ``'connections'`` when none is but long-lived connections were
+        turned away (fewer open than counted), ``'backlog'`` when requests
+        were refused, else ``''``.
         """
         return self._frame.copy()
 

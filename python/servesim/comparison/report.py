@@ -103,7 +103,8 @@ def _claim(verdicts: pd.DataFrame) -> str:
 def _verdict_title(verdicts: pd.DataFrame) -> str:
     favour = verdicts.attrs["challenger"] or "the challenger"
     return (f"Verdict on {_claim(verdicts)} (ratios > 1 favour {favour}; "
-            "judged on throughput where either side saturates, else on p50):")
+            "judged on throughput where either side saturates, else on p50; a case with "
+            "connections on its messages):")
 
 
 def _headline(comparison: Comparison) -> str:
@@ -240,8 +241,14 @@ def markdown_report(comparison: Comparison, frame: pd.DataFrame, verdicts: pd.Da
               "time; cores first, then databases (connections executing queries), connection "
               f"pools (at least {SATURATION_THRESHOLD:.0%} of checkouts waited), services "
               "(calls in progress against their concurrency), the event loop, the GIL, worker "
-              "threads; `backlog` when connections were refused and nothing else saturated. A "
-              "verdict names a database, pool or service that limits a side.",
+              "threads; `backlog` when connections were refused and nothing else saturated "
+              "(`connections` when long-lived connections were). A task pool whose queue grows is "
+              "saturated too. A verdict names a database, pool, service or task pool that limits a side.",
+              "- A case with `connections` (WebSockets, streaming responses) is judged on its "
+              "messages: messages/s where a side saturates, else the median message latency; the "
+              "verdict gives the connections each side held open (time average). On Gunicorn sync "
+              "a WebSocket holds a worker for its lifetime (flask-sock), so a deployment holds at "
+              "most `workers` of them and serves no HTTP meanwhile.",
               "- Verdicts: with either side saturated (or more than "
               f"{ERROR_RATE_THRESHOLD:.0%} of its requests failing) the speed-up is the throughput "
               "ratio; otherwise the ratio of medians (p50). At least 3x: *holds*; at least 1.1x: "

@@ -48,9 +48,17 @@ class Comparison:
         ``cache`` phases. Every deployment's processes get their own
         connection pools for each database, as each Gunicorn or Uvicorn
         worker has its own SQLAlchemy engine.
+    ``brokers``, ``task_workers`` (optional)
+        As in a scenario file, shared by every deployment, so cases can have
+        ``enqueue`` phases (Celery offload); each pool runs on one of the
+        comparison's hosts.
     ``cases``
         Name -> endpoint: ``phases`` and optionally ``style`` (no ``server``:
-        every case runs on every deployment).
+        every case runs on every deployment), and optionally ``connections``:
+        connection groups as in a scenario file without ``server``
+        (WebSockets, streaming responses), held by whichever deployment runs
+        the case beside its HTTP users; a case with connections is judged on
+        its messages.
     ``users``
         A number of concurrent users, or a list of them (each >= 1).
     ``think_time`` (optional, default 0)
@@ -193,6 +201,22 @@ class Comparison:
     def services(self) -> list[str]:
         """Downstream service names, in file order (empty without ``services``)."""
         return list(self._core.services)
+
+    @property
+    def task_workers(self) -> list[str]:
+        """Task pool names, in file order (empty without ``task_workers``)."""
+        return list(self._core.task_workers)
+
+    def connection_groups(self, case: str) -> list[str]:
+        """A case's connection groups (``cases.<case>.connections``), in file
+        order; empty for a case without long-lived connections.
+
+        Examples
+        --------
+        >>> ss.Comparison.from_yaml("scenarios/flask_vs_fastapi.yaml").connection_groups("chat")
+        ['room']
+        """
+        return list(self._core.connection_groups(case))
 
     @property
     def users(self) -> list[int]:

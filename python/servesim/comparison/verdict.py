@@ -27,9 +27,11 @@ _ERROR_KINDS = ("refused", "client_timeout", "unavailable", "worker_killed")
 # comparison has that kind of dependency.
 _DATABASE_ERROR = "pool_timeout"
 _SERVICE_ERROR = "downstream"
-# Saturated resources shared through the comparison's databases and services
-# (see saturated_resource): the verdicts name them.
-_DEPENDENCY_RESOURCES = ("database ", "pool ", "service ")
+# Saturated resources shared through the comparison's databases, services and
+# task pools (see saturated_resource): the verdicts name them.
+_DEPENDENCY_RESOURCES = ("database ", "pool ", "service ", "task pool ")
+#: The label of a run that turned long-lived connections away (no process had room).
+CONNECTIONS_REFUSED = "connections"
 
 
 def saturated_resource(kind: str, cpu: float, workers: float, gil: float, refused: int,
@@ -91,6 +93,17 @@ def _dependency_columns(comparison: Comparison, result: Result) -> tuple[dict[st
             columns[f"mean_pool_wait_s_{name}"] = float(row["mean_pool_wait_s"]) if row is not None else 0.0
             databases_busy[f"database {name}"] = utilization
             pools_busy[f"pool {name}"] = waited
+    tasks_busy: dict[str, float] = {}
+    for pool in result.record.task_workers:
+        utilization = _value(pool.utilization.value)
+        columns[f"task_pool_busy_{pool.name}"] = utilization
+        columns[f"tasks_per_s_{pool.name}"] = _value(pool.throughput.value)
+        columns[f"task_wait_p99_s_{pool.name}"] = _value(pool.wait.p99.value) if pool.completed else math.nan
+        # A pool whose queue the engine found growing is saturated, however
+        # busy its workers were measured (tasks published and never taken).
+        stability = result.record.stability
+        growing = not stability.stable and stability.resource == f"task_workers.{pool.name}.concurrency"
+        tasks_busy[f"task pool {pool.name}"] = 1.0 if growing else utilization
     if comparison.services:
         services = result.services_frame().set_index("service")
         for name in comparison.services:
@@ -100,7 +113,23 @@ def _dependency_columns(comparison: Comparison, result: Result) -> tuple[dict[st
             columns[f"service_busy_{name}"] = math.nan if capacity is None else in_use / capacity
             if capacity is not None:
                 services_busy[f"service {name}"] = in_use / capacity
-    return columns, {**databases_busy, **pools_busy, **services_busy}
+    return columns, {**databases_busy, **pools_busy, **services_busy, **tasks_busy}
+
+
+def _connection_columns(result: Result) -> dict[str, float]:
+    """A run's long-lived connections, over its case's groups: the time-average
+    open and the refused (summed over replications), messages handled per
+    second, and the message latency's p50 and p99 (the slowest group's, in
+    seconds; NaN without messages)."""
+    groups = result.record.connections
+    answered = [group for group in groups if group.messages > 0]
+    return {
+        "connections_open": sum(_value(group.mean_open.value) for group in groups),
+        "connections_refused": sum(int(group.refused) for group in groups),
+        "messages_per_s": sum(_value(group.message_rate.value) for group in groups),
+        "message_p50_s": max((_value(group.message_latency.p50.value) for group in answered), default=math.nan),
+        "message_p99_s": max((_value(group.message_latency.p99.value) for group in answered), default=math.nan),
+    }
 
 
 def _value(value: float | None) -> float:
@@ -135,9 +164,21 @@ def run_row(comparison: Comparison, run: tuple[str, int, str], result: Result) -
                    *([_SERVICE_ERROR] if comparison.services else [])]
     row.update({f"errors_{kind_}": int(errors.get(kind_, 0)) for kind_ in error_kinds})
     dependency_columns, dependency_busy = _dependency_columns(comparison, result)
+    saturated = saturated_resource(kind, cpu, workers, gil, int(errors.get("refused", 0)), dependency_busy)
+    if any(comparison.connection_groups(name) for name in comparison.cases):
+        connections = _connection_columns(result)
+        row.update(connections)
+        # A counted population opens at t = 0, in the warm-up, so its refusals
+        # are not in the measured window: fewer open than counted shows them.
+        groups = comparison.scenario(deployment, case, users).to_dict().get("connections", {})
+        counted = sum(int(group["count"]) for group in groups.values() if "count" in group)
+        short = connections["connections_open"] < counted - 0.5
+        # Connections turned away mean the server had no room for them: the
+        # same rank as a backlog that refused requests.
+        if (connections["connections_refused"] > 0 or short) and saturated in ("", "backlog"):
+            saturated = CONNECTIONS_REFUSED
     row.update({"cpu_busy": cpu, "worker_busy": workers, "gil_busy": gil, **dependency_columns,
-                "saturated": saturated_resource(kind, cpu, workers, gil, int(errors.get("refused", 0)),
-                                                dependency_busy)})
+                "saturated": saturated})
     return row
 
 
@@ -171,9 +212,15 @@ def verdict_text(speedup: float, *, factor: float, tolerance: float) -> str:
 
 def dependency_note(bottlenecks: Mapping[str, str]) -> str:
     """`` (both limited by database pg)`` or `` (flask limited by pool pg)``: the
-    sides (deployment -> saturated resource) limited by a database, a pool or
-    a service, which the verdict is then as much about as about the servers;
-    empty when neither is."""
+    sides (deployment -> saturated resource) limited by a database, a pool, a
+    service or a task pool, which the verdict is then as much about as about
+    the servers; empty when neither is.
+
+    Examples
+    --------
+    >>> dependency_note({"flask": "task pool celery", "fastapi": "task pool celery"})
+    ' (both limited by task pool celery)'
+    """
     limited = {side: resource for side, resource in bottlenecks.items()
                if resource.startswith(_DEPENDENCY_RESOURCES)}
     if not limited:
@@ -230,6 +277,16 @@ def verdict_frame(comparison: Comparison, frame: pd.DataFrame, baseline: str, ch
                 p50_ratio = _ratio(base["latency_p50_s"], chal["latency_p50_s"])
                 basis = "throughput" if any(saturated) else "latency"
                 speedup = throughput_ratio if basis == "throughput" else p50_ratio
+                note = ""
+                if comparison.connection_groups(case):
+                    # A WebSocket server serves messages: judged on them, as
+                    # requests are (messages/s where a side saturates, else the
+                    # median message latency), with the connections each held.
+                    basis = "messages"
+                    speedup = (_ratio(chal["messages_per_s"], base["messages_per_s"]) if any(saturated)
+                               else _ratio(base["message_p50_s"], chal["message_p50_s"]))
+                    note = (f" (connections open: {baseline} {base['connections_open']:,.0f}, "
+                            f"{challenger} {chal['connections_open']:,.0f})")
                 bottlenecks = {baseline: str(base["saturated"]), challenger: str(chal["saturated"])}
                 rows.append({
                     "case": case,
@@ -247,7 +304,7 @@ def verdict_frame(comparison: Comparison, frame: pd.DataFrame, baseline: str, ch
                     "basis": basis,
                     "speedup": speedup,
                     "verdict": verdict_text(speedup, factor=factor, tolerance=tolerance)
-                               + dependency_note(bottlenecks),
+                               + dependency_note(bottlenecks) + note,
                 })
     result = pd.DataFrame(rows)
     result.attrs.update(baseline=baseline, challenger=challengers[0] if len(challengers) == 1 else None,

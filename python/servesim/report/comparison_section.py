@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from servesim.comparison import ComparisonResult
+    from servesim.result import Result
 
 __all__ = ["comparison_sections", "ratio_interval"]
 
@@ -36,6 +37,16 @@ def _relative(value: float | None, half_width: float | None) -> float:
     return abs(half_width / value)
 
 
+def _message_error(result: Result, by_rate: bool) -> float:
+    """The relative half-width of a WebSocket run's messages/s (``by_rate``) or
+    message p50; NaN with several groups, whose sum has no interval here."""
+    groups = result.record.connections
+    if len(groups) != 1:
+        return math.nan
+    interval = groups[0].message_rate if by_rate else groups[0].message_latency.p50
+    return _relative(interval.value, interval.half_width)
+
+
 def _verdict_rows(outcome: ComparisonResult, verdicts: pd.DataFrame,
                   tolerance: float = _TOLERANCE) -> list[list[Cell | str]]:
     baseline = verdicts.attrs["baseline"]
@@ -44,7 +55,10 @@ def _verdict_rows(outcome: ComparisonResult, verdicts: pd.DataFrame,
     for row in verdicts.to_dict(orient="records"):
         base = outcome.results[(row["case"], row["users"], baseline)]
         other = outcome.results[(row["case"], row["users"], row["challenger"])]
-        if row["basis"] == "throughput":
+        if row["basis"] == "messages":
+            by_rate = bool(row["baseline_saturated"] or row["challenger_saturated"])
+            errors = [_message_error(result, by_rate) for result in (base, other)]
+        elif row["basis"] == "throughput":
             errors = [_relative(base.throughput_ci.value, base.throughput_ci.half_width),
                       _relative(other.throughput_ci.value, other.throughput_ci.half_width)]
         else:

@@ -119,7 +119,9 @@ TEST_CASE("a scenario file given as a comparison says what it is", "[io][compari
 TEST_CASE("the example comparison files parse", "[io][comparison]") {
   const auto dir = std::filesystem::path(SERVESIM_SOURCE_DIR) / "scenarios";
   const Comparison flagship = load_comparison(dir / "flask_vs_fastapi.yaml");
-  CHECK(flagship.cases.size() == 4);
+  CHECK(flagship.cases.size() == 6);
+  CHECK(flagship.connections.count("chat") == 1);
+  CHECK(flagship.task_workers.size() == 1);
   CHECK(flagship.users == std::vector<int>{100, 1000, 10000});
   CHECK_FALSE(load_comparison(dir / "flask_vs_fastapi_postgres.yaml").databases.empty());
 }

@@ -43,6 +43,17 @@ TEST_CASE("resource_loads names the bottleneck and its saturation rate", "[plan]
     CHECK(first(loads).saturation_rate == Approx(200.0));
   }
 
+  SECTION("max_requests: a recycled sync worker is away boot_time every N requests") {
+    // c N / (N S + R) = 4 x 100 / (100 x 10 ms + 1 s) = 200 req/s, half of c / S;
+    // with jitter 100, E[N] = 150: 4 x 150 / 2.5 = 240 (the simulated values, test_restarts.cpp).
+    auto loads = resource_loads(deployment("kind: gunicorn-sync, workers: 4, max_requests: 100", 8, cpu10));
+    CHECK(first(loads).path == "servers.web.workers");
+    CHECK(first(loads).saturation_rate == Approx(200.0));
+    loads = resource_loads(
+        deployment("kind: gunicorn-sync, workers: 4, max_requests: 100, max_requests_jitter: 100", 8, cpu10));
+    CHECK(first(loads).saturation_rate == Approx(240.0));
+  }
+
   SECTION("gthread threads of one process share one GIL") {
     // One process runs Python on one core at a time: 1 / 10 ms = 100 req/s.
     const auto loads = resource_loads(deployment("kind: gunicorn-gthread, workers: 1, threads: 8", 4, cpu10));

@@ -7,6 +7,7 @@
 
 #include "servesim/errors.hpp"
 #include "servesim/io/scenario_parser.hpp"
+#include "servesim/model/memory.hpp"
 #include "servesim/plan/plan.hpp"
 #include "support/require_error.hpp"
 #include "support/scenario_text.hpp"
@@ -140,4 +141,26 @@ TEST_CASE("plan: horizontal scaling, replicas priced per host", "[plan][replicas
   PlanOptions brute;
   brute.prune = false;
   CHECK(chosen_settings(plan(s, brute)) == chosen_settings(planned));
+}
+
+TEST_CASE("plan: the closest candidate rejected by short replications reports its host memory", "[plan]") {
+  // p99 <= 5 ms is out of reach: one request alone takes 10 ms of exponential
+  // CPU, whose p99 is 46 ms, so every candidate's short replications reject it
+  // and the closest is reported by their pooled result. Its hosts' memory is
+  // what simulate() reports for the same run: the static part is the
+  // processes' (model/memory.hpp), the rest their requests' connections.
+  const Scenario s = parse_scenario(with(with(with(kPool, "framework: none}", "framework: none, memory: {process: 50MB}}"),
+                                              "{p99: 100ms}", "{p99: 5ms}"),
+                                         "space: {hosts.app.cores: [1, 2, 4, 8], servers.web.workers: [1, 2, 3, 4, 5, 6, 7, 8]}",
+                                         "space: {hosts.app.cores: [4, 8], servers.web.workers: [4, 8]}"));
+  const PlanResult planned = plan(s);
+  REQUIRE_FALSE(planned.feasible);
+  const PlanCandidate& closest = planned.candidates[planned.chosen];
+  CHECK_THAT(closest.reason, Catch::Matchers::Contains("short replications"));
+  REQUIRE(planned.result);
+  REQUIRE(planned.result->hosts.size() == 1);
+  const HostSummary& host = planned.result->hosts[0];
+  CHECK(host.static_memory == static_host_memory(planned.scenario, planned.scenario.hosts[0]));
+  CHECK(host.static_memory >= 4 * 50.0 * 1024 * 1024);
+  CHECK(host.memory >= host.static_memory);
 }

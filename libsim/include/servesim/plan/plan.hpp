@@ -62,12 +62,20 @@ enum class CandidateVerdict {
 /// The word for `verdict` in tables: `chosen`, `fails`, `pruned`, `invalid`, `not needed`, `meets`.
 [[nodiscard]] const char* verdict_name(CandidateVerdict verdict) noexcept;
 
-/** A candidate's simulated measures, with 95 % confidence half-widths across replications. */
+/**
+ * A candidate's simulated measures, with 95 % confidence half-widths: across
+ * replications, or, for a candidate judged on one full run (`batches` > 0),
+ * by batch means within that run (its time series after the warm-up cut into
+ * `batches` consecutive batches) for the throughput, mean and p50; the tail
+ * quantiles p90 to p999 then have none (half-width 0): the time series keeps
+ * no batches of observations to estimate a tail quantile's spread from.
+ */
 struct CandidateMetrics {
   ConfidenceInterval p50, p90, p99, p999, mean;  ///< latency, seconds
   double errors = 0.0;                 ///< failed attempts / (completed + failed attempts)
   ConfidenceInterval throughput;                 ///< req/s
   int replications = 0;
+  int batches = 0;  ///< > 0: the half-widths are batch means over this many batches of one run
 };
 
 /** One point of the space, its cost and what became of it. */
