@@ -98,15 +98,15 @@ void parse_cache(const YamlField& value, Phase& phase) {
 }
 
 // {cpu_nogil: 40ms}, or {cpu_nogil: {time: 40ms, threads: 4}}: 40 ms of CPU
-// split over 4 threads (any other map is a distribution).
+// split over 4 threads (a map with neither key is a distribution).
 void parse_native(const YamlField& value, Phase& phase) {
-  if (!value.is_map() || !value.optional("threads")) {
+  if (!value.is_map() || (!value.optional("threads") && !value.optional("time"))) {
     phase.duration = detail::parse_distribution(value);
     return;
   }
   value.expect_keys({"time", "threads"}, "a distribution, or a map like {time: 40ms, threads: 4}");
   phase.duration = detail::parse_distribution(value.required("time"));
-  phase.threads = value.required("threads").as_int(1);
+  if (auto threads = value.optional("threads")) phase.threads = threads->as_int(1);
 }
 
 // {enqueue: report} or {enqueue: {task: report, wait: true}}

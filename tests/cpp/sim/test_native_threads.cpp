@@ -37,8 +37,10 @@ TEST_CASE("A job of 4 threads takes 4 shares of the cores", "[shared_cpu][native
   CHECK(cpu.busy_core_seconds(0.225) == Approx(0.6));
   SECTION("preempting a job of several threads returns the work of all of them") {
     SharedCpu two(2, 1.0);
-    two.add(0.0, 7, 1.0, 4);  // 4 threads on 2 cores: 0.5 of a core each
-    CHECK(two.preempt(0.5, 7) == Approx(0.5));
+    // 4 threads on 2 cores, 0.5 of a core each: at 0.25 s each has done
+    // 0.125 of its 0.25, so 4 x 0.125 = 0.5 of the work is left.
+    two.add(0.0, 7, 1.0, 4);
+    CHECK(two.preempt(0.25, 7) == Approx(0.5));
   }
 }
 
@@ -68,6 +70,31 @@ TEST_CASE("Poisson jobs of native code on as many threads as cores: M/G/1-PS", "
   }
 }
 
+TEST_CASE("Native threads: time / min(k, C) alone, C / time saturated", "[simulate][native_threads]") {
+  // 2 cores, 40 ms of native CPU (constant) on k = 4 threads: alone a
+  // request runs its 4 threads at 2 / 4 of a core each, taking
+  // 40 ms / min(4, 2) = 20 ms. 16 users without think time on 8 sync workers
+  // keep both cores busy: 2 / 40 ms = 50 req/s whatever k, since threads
+  // split the work but add no cores. Deterministic work: over 95 s only the
+  // requests running at the window's edges (8 at most) blur the count, 0.2 %.
+  const auto run = [](int threads, int users) {
+    Scenario s = test::with_run(test::one_server(ServerKind::gunicorn_sync, 8, 2), 100.0, 5.0, 1);
+    Phase native{PhaseKind::cpu_nogil, Distribution::constant(0.040)};
+    native.threads = threads;
+    test::add_endpoint(s, "predict", "web", {native});
+    s.workload.closed = ClosedWorkload{users, Distribution::constant(0.0)};
+    return simulate(s);
+  };
+  CHECK(run(4, 1).latency.mean.value == Approx(0.020));
+  CHECK(run(1, 1).latency.mean.value == Approx(0.040));
+  for (int threads : {1, 4}) {
+    INFO("threads " << threads);
+    const Result saturated = run(threads, 16);
+    CHECK(saturated.throughput.value == Approx(50.0).epsilon(0.005));
+    CHECK(saturated.hosts[0].cpu_utilization.value == Approx(1.0).epsilon(0.001));
+  }
+}
+
 TEST_CASE("cpu_nogil threads parse, write back and reject bad input by name", "[io][native_threads]") {
   const std::string base = R"(
 hosts: {app: {cores: 4}}
@@ -80,6 +107,9 @@ workload: {open: {rate: 10}}
   CHECK(s.endpoints[0].phases[0].threads == 4);
   CHECK(s.endpoints[0].phases[0].duration.mean() == Approx(0.040));
   CHECK(s.endpoints[0].phases[1].threads == 1);
+  const Scenario one = parse_scenario(test::with(base, "threads: 4}", "}"));
+  CHECK(one.endpoints[0].phases[0].threads == 1);  // {time: 40ms}: one thread
+  CHECK(one.endpoints[0].phases[0].duration.mean() == Approx(0.040));
   test::require_error(test::with(base, "threads: 4", "threads: 0"), "endpoints.predict.phases[0].cpu_nogil.threads",
                       ">= 1, got 0");
   test::require_error(test::with(base, "threads: 4", "threads: 5000"), "endpoints.predict.phases[0].cpu_nogil.threads",
