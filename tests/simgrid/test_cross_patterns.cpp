@@ -286,3 +286,53 @@ TEST_CASE("SimGrid agrees with native: Hypercorn, Granian and Gunicorn's Uvicorn
     agree_on_all(run_both(s), 0.03);
   }
 }
+
+TEST_CASE("SimGrid agrees with native: native code on 4 threads beside Python", "[simgrid][cross][native_threads]") {
+  // 16 sync workers on 4 cores; a request runs 2 ms of Python, then 20 ms of
+  // CPU (exponential) split over 4 threads, as PyTorch with 4 intra-op
+  // threads would: each such phase is 4 of the runnable threads. 120 req/s
+  // keep the cores 120 x 22 ms / 4 = 66 % busy; 8 x 100 s give some 12,000
+  // requests per replication.
+  Scenario s = test::with_run(test::one_server(ServerKind::gunicorn_sync, 16, 4), 100.0, 10.0, 8);
+  s.run.seed = 59;
+  Phase native{PhaseKind::cpu_nogil, Distribution::exponential(0.020)};
+  native.threads = 4;
+  test::add_endpoint(s, "predict", "web", {Phase{PhaseKind::cpu, Distribution::constant(0.002)}, native});
+  s.workload.open = OpenWorkload{120.0, ArrivalProcess::poisson};
+  agree_on_all(run_both(s), 0.03);
+}
+
+TEST_CASE("Both engines judge an overload that async endpoints await unstable at its station",
+          "[simgrid][cross][stability]") {
+  // An async endpoint awaits a model server of one instance without
+  // batching (exponential 10 ms: 100/s) and a one-thread cache store
+  // (exponential 2 ms: 500/s). At 120 req/s the model server falls behind
+  // by 20/s (some 950 requests through the second half of 95 s, against a
+  // threshold of 2 % of the arrivals and 100); no worker waits, so only the
+  // requests in flight show it. At 70 req/s both stations keep up.
+  Scenario s = test::with_run(test::one_server(ServerKind::uvicorn, 1, 2), 100.0, 5.0, 2);
+  s.run.seed = 61;
+  ModelServer llm;
+  llm.name = "llm";
+  llm.batch_time = Distribution::exponential(0.010);
+  s.model_servers.push_back(llm);
+  s.caches.push_back(Cache{"redis", 1, Distribution::exponential(0.002)});
+  Phase lookup{PhaseKind::cache, Distribution::constant(0.0)};
+  lookup.target = "redis";
+  lookup.hit_ratio = 1.0;
+  Phase infer{PhaseKind::infer, Distribution::constant(0.0)};
+  infer.target = "llm";
+  infer.has_duration = false;
+  test::add_endpoint(s, "predict", "web", {lookup, infer});
+  s.workload.open = OpenWorkload{120.0, ArrivalProcess::poisson};
+  const Pair over = run_both(s);
+  for (const Result* r : {&over.native, &over.simgrid}) {
+    CHECK_FALSE(r->stability.stable);
+    CHECK(r->stability.resource == "model_servers.llm.instances");
+    CHECK(r->stability.excess_rate == Approx(20.0).epsilon(0.25));
+  }
+  s.workload.open->rate = 70.0;
+  const Pair fine = run_both(s);
+  CHECK(fine.native.stability.stable);
+  CHECK(fine.simgrid.stability.stable);
+}

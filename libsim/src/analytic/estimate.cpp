@@ -309,6 +309,10 @@ void require_modelled(const Scenario& s) {
         reject("endpoints." + endpoint.name + ".phases[" + std::to_string(i) + "]",
                "databases, downstream calls, caches, task queues and model servers have no analytic model here");
       }
+      if (endpoint.phases[i].threads > 1) {
+        reject("endpoints." + endpoint.name + ".phases[" + std::to_string(i) + "].cpu_nogil.threads",
+               "native code on several threads has no analytic model here");
+      }
     }
   }
   if (s.workload.open) {

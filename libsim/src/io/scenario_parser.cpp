@@ -97,6 +97,18 @@ void parse_cache(const YamlField& value, Phase& phase) {
   if (auto miss = value.optional("miss")) phase.miss = parse_phases(*miss);
 }
 
+// {cpu_nogil: 40ms}, or {cpu_nogil: {time: 40ms, threads: 4}}: 40 ms of CPU
+// split over 4 threads (a map with neither key is a distribution).
+void parse_native(const YamlField& value, Phase& phase) {
+  if (!value.is_map() || (!value.optional("threads") && !value.optional("time"))) {
+    phase.duration = detail::parse_distribution(value);
+    return;
+  }
+  value.expect_keys({"time", "threads"}, "a distribution, or a map like {time: 40ms, threads: 4}");
+  phase.duration = detail::parse_distribution(value.required("time"));
+  if (auto threads = value.optional("threads")) phase.threads = threads->as_int(1);
+}
+
 // {enqueue: report} or {enqueue: {task: report, wait: true}}
 void parse_enqueue(const YamlField& value, Phase& phase) {
   phase.has_duration = false;
@@ -135,6 +147,7 @@ Phase parse_phase(const YamlField& f) {
     case PhaseKind::call: parse_call(value, phase); break;
     case PhaseKind::cache: parse_cache(value, phase); break;
     case PhaseKind::enqueue: parse_enqueue(value, phase); break;
+    case PhaseKind::cpu_nogil: parse_native(value, phase); break;
     case PhaseKind::infer:  // {infer: llm}: the model server's batches time it
       phase.has_duration = false;
       phase.target = value.as_string();

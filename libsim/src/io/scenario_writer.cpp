@@ -87,6 +87,9 @@ json phase_json(const Phase& p) {
     }
     case PhaseKind::enqueue: return {{"enqueue", {{"task", p.target}, {"wait", p.wait}}}};
     case PhaseKind::infer: return {{"infer", p.target}};
+    case PhaseKind::cpu_nogil:
+      if (p.threads > 1) return {{"cpu_nogil", {{"time", distribution_json(p.duration)}, {"threads", p.threads}}}};
+      return {{"cpu_nogil", distribution_json(p.duration)}};
     default: return {{std::string(name_of(p.kind)), distribution_json(p.duration)}};
   }
 }

@@ -73,6 +73,9 @@ void validate_phases(const Scenario& scenario, const std::string& path, const st
     } else {
       validate_task_phase(phase_path, phase);
     }
+    if (phase.kind != PhaseKind::cpu_nogil && phase.threads != 1) {
+      fail(phase_path + ".threads", "only cpu_nogil phases run on several threads");
+    }
     switch (phase.kind) {
       case PhaseKind::db: check_reference(phase_path, phase.target, databases, "database"); break;
       case PhaseKind::call: check_reference(phase_path, phase.target, services, "service"); break;
@@ -88,6 +91,12 @@ void validate_phases(const Scenario& scenario, const std::string& path, const st
       case PhaseKind::enqueue: check_reference(phase_path + ".task", phase.target, task_names(scenario), "task"); break;
       case PhaseKind::infer:
         check_reference(phase_path, phase.target, names_of(scenario.model_servers), "model server");
+        break;
+      case PhaseKind::cpu_nogil:
+        // A thread per core of the largest machines; more is a typo.
+        if (phase.threads < 1 || phase.threads > 1024) {
+          fail(phase_path + ".threads", "must be an integer in [1, 1024], got " + std::to_string(phase.threads));
+        }
         break;
       default: break;
     }

@@ -15,7 +15,7 @@ bool is_zero(const Distribution& d) {
 }
 
 Step make_step(StepKind kind, RunsOn runs_on, const Distribution& duration, bool new_connection_only = false) {
-  return Step{kind, runs_on, new_connection_only, duration, 0, 0.0};
+  return Step{kind, runs_on, new_connection_only, duration, 0, 0.0, 1};
 }
 
 template <class T>
@@ -70,7 +70,10 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server&
   switch (phase.kind) {
     case PhaseKind::cpu:
     case PhaseKind::background: steps.push_back(make_step(StepKind::cpu, where, phase.duration)); return;
-    case PhaseKind::cpu_nogil: steps.push_back(make_step(StepKind::cpu_nogil, where, phase.duration)); return;
+    case PhaseKind::cpu_nogil:
+      steps.push_back(make_step(StepKind::cpu_nogil, where, phase.duration));
+      steps.back().threads = phase.threads;
+      return;
     case PhaseKind::io: add_wait(waiter); return;
     case PhaseKind::blocking_io: add_wait(where); return;
     case PhaseKind::db: {

@@ -188,7 +188,7 @@ struct Server {
 /// What a phase of an endpoint does.
 enum class PhaseKind {
   cpu,          ///< Python code: holds the process's GIL and a core
-  cpu_nogil,    ///< native code that releases the GIL (numpy, compression): a core only
+  cpu_nogil,    ///< native code that releases the GIL (numpy, compression): a core per thread it runs on
   io,           ///< waiting on the network: a thread blocks, an `async` endpoint awaits
   blocking_io,  ///< a blocking call inside `async def`: the event loop stalls for it
   background,   ///< Python code after the response is sent (FastAPI BackgroundTasks)
@@ -218,6 +218,9 @@ struct Phase {
   std::string target;
   bool has_duration = true;  ///< db: false when the database's query_time applies; enqueue, infer: false
   bool wait = false;         ///< enqueue: hold the request until the task has run (AsyncResult.get())
+  /// cpu_nogil: threads the native code splits its work over (torch.set_num_threads,
+  /// a BLAS pool); `duration` is their CPU time in all, so on idle cores it takes duration / threads.
+  int threads = 1;
   double hit_ratio = 0.0;    ///< cache: probability of a hit, in [0, 1]
   std::vector<Phase> hit;    ///< cache: phases of a hit
   std::vector<Phase> miss;   ///< cache: phases of a miss
