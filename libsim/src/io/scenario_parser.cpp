@@ -37,10 +37,10 @@ std::string reference(const YamlField& map, const std::string& key,
                       " " + kind + ": " + detail::join(names) + ")");
 }
 
-FrameworkPreset framework_preset(const YamlField& f) {
+FrameworkPreset framework_preset(const YamlField& f, ServerKind kind) {
   std::string name = "flask";
   if (auto framework = f.optional("framework")) name = framework->as_string();
-  const auto found = find_framework_preset(name);
+  const auto found = find_framework_preset(name, kind);
   if (!found) {
     auto known = names_of(framework_presets());
     f.child("framework").fail("unknown framework '" + name + "'" + detail::did_you_mean(name, known) +
@@ -191,7 +191,7 @@ Server parse_server(const std::string& name, const YamlField& f, const std::vect
   if (auto kind = f.optional("kind")) server.kind = detail::parse_enum<ServerKind>(*kind);
   detail::reject_other_kinds(f, fields, server.kind);
   // The preset first: explicit overheads override it.
-  const FrameworkPreset preset = framework_preset(f);
+  const FrameworkPreset preset = framework_preset(f, server.kind);
   server.framework_overhead = Distribution::constant(preset.overhead_s);
   server.connection_overhead = Distribution::constant(preset.connection_overhead_s);
   server.thread_handoff = Distribution::constant(preset.thread_handoff_s);

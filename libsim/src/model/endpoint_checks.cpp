@@ -14,22 +14,22 @@ namespace {
 // has an event loop, and only Starlette runs work after the response.
 void validate_phase_on(const std::string& path, const Phase& phase, const Server& server, EndpointStyle style) {
   const std::string kind = server_kind_name(server.kind);
-  const bool has_loop = server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_gevent;
+  const bool has_loop = is_asgi(server.kind) || server.kind == ServerKind::gunicorn_gevent;
   const bool runs_on_loop = server.kind == ServerKind::gunicorn_gevent ||
-                            (server.kind == ServerKind::uvicorn && style == EndpointStyle::async);
+                            (is_asgi(server.kind) && style == EndpointStyle::async);
   if (phase.kind == PhaseKind::blocking_io && !runs_on_loop) {
     fail(path, has_loop ? "a blocking call stalls an event loop, but this endpoint runs on a "
                           "thread (style sync); there, use io"
                         : kind + " has no event loop to stall; a blocking wait on a worker "
                                  "thread is an io phase");
   }
-  if (phase.kind == PhaseKind::background && server.kind != ServerKind::uvicorn) {
+  if (phase.kind == PhaseKind::background && !is_asgi(server.kind)) {
     fail(path, "work after the response needs uvicorn (FastAPI BackgroundTasks); server '" + server.name +
                    "' is " + kind);
   }
   // Celery and RQ clients are synchronous: AsyncResult.get() in an async def
   // would stall the loop for the task's whole run (gevent's patched sockets yield instead).
-  if (phase.kind == PhaseKind::enqueue && phase.wait && server.kind == ServerKind::uvicorn && runs_on_loop) {
+  if (phase.kind == PhaseKind::enqueue && phase.wait && is_asgi(server.kind) && runs_on_loop) {
     fail(path + ".wait", "waiting for a task's result (AsyncResult.get()) in an async endpoint blocks the event "
                          "loop of server '" + server.name + "' for the task's whole run; make the endpoint "
                          "style sync (a def, run in the thread pool) or use wait: false");
@@ -144,7 +144,7 @@ void validate_phases(const Scenario& scenario, const std::string& path, const st
 void validate_style(const Scenario& scenario, const std::string& path, const Endpoint& endpoint) {
   if (endpoint.style != EndpointStyle::async) return;
   for (const Server* server : scenario.servers_of(endpoint)) {
-    if (server->kind != ServerKind::uvicorn) {
+    if (!is_asgi(server->kind)) {
       fail(path + ".style", "async endpoints need an event loop (kind uvicorn); server '" + server->name + "' is " +
                                 server_kind_name(server->kind));
     }

@@ -29,11 +29,14 @@ struct EnumNames;
 template <>
 struct EnumNames<ServerKind> {
   static constexpr std::string_view what = "server kind";
-  static constexpr std::array<EnumName<ServerKind>, 4> entries{{
+  static constexpr std::array<EnumName<ServerKind>, 7> entries{{
       {ServerKind::gunicorn_sync, "gunicorn-sync"},
       {ServerKind::gunicorn_gthread, "gunicorn-gthread"},
       {ServerKind::gunicorn_gevent, "gunicorn-gevent"},
       {ServerKind::uvicorn, "uvicorn"},
+      {ServerKind::hypercorn, "hypercorn"},
+      {ServerKind::granian, "granian"},
+      {ServerKind::gunicorn_uvicorn, "gunicorn-uvicorn"},
   }};
 };
 

@@ -129,10 +129,13 @@ std::vector<const Server*> Scenario::servers_of(const Endpoint& endpoint) const 
 }
 
 double Scenario::keepalive_of(const Server& server) noexcept {
-  constexpr double kGunicornKeepalive = 2.0;  // gunicorn --keep-alive
-  constexpr double kUvicornKeepalive = 5.0;   // uvicorn --timeout-keep-alive
+  constexpr double kGunicornKeepalive = 2.0;  // gunicorn --keep-alive, also its UvicornWorker's
+  // uvicorn --timeout-keep-alive, hypercorn --keep-alive; Granian has no idle timeout setting: assumed the same
+  constexpr double kUvicornKeepalive = 5.0;
   if (server.keepalive) return *server.keepalive;
-  return server.kind == ServerKind::uvicorn ? kUvicornKeepalive : kGunicornKeepalive;
+  const bool five_seconds = server.kind == ServerKind::uvicorn || server.kind == ServerKind::hypercorn ||
+                            server.kind == ServerKind::granian;
+  return five_seconds ? kUvicornKeepalive : kGunicornKeepalive;
 }
 
 double Scenario::effective_speed(const Host& host) noexcept { return host.speed * (1.0 - host.stalls.share); }
@@ -144,7 +147,7 @@ double Scenario::python_time_factor(const Server& server) noexcept {
 
 EndpointStyle Scenario::style_on(const Endpoint& endpoint, const Server& server) noexcept {
   if (endpoint.style) return *endpoint.style;
-  return server.kind == ServerKind::uvicorn ? EndpointStyle::async : EndpointStyle::sync;
+  return is_asgi(server.kind) ? EndpointStyle::async : EndpointStyle::sync;
 }
 
 EndpointStyle Scenario::style_of(const Endpoint& endpoint) const {

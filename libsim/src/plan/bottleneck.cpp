@@ -94,6 +94,9 @@ std::optional<std::string> slot_path(const Server& s) {
     case ServerKind::uvicorn:
       if (s.limit_concurrency) return server_path(s, "limit_concurrency");
       return std::nullopt;
+    case ServerKind::hypercorn:
+    case ServerKind::granian:
+    case ServerKind::gunicorn_uvicorn: return std::nullopt;
   }
   return std::nullopt;
 }
@@ -104,6 +107,9 @@ double slot_capacity(const Server& s) {
     case ServerKind::gunicorn_gthread: return double(s.workers) * s.threads;
     case ServerKind::gunicorn_gevent: return double(s.workers) * s.worker_connections;
     case ServerKind::uvicorn: return double(s.workers) * s.limit_concurrency.value_or(0);
+    case ServerKind::hypercorn:
+    case ServerKind::granian:
+    case ServerKind::gunicorn_uvicorn: return 0.0;
   }
   return 0.0;
 }
@@ -179,7 +185,7 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
   const std::optional<std::string> slots = slot_path(server);
   // A gthread process's threads share its GIL, and so do uvicorn's loop and
   // thread pool; elsewhere one thread runs per process and the GIL queues no one.
-  const bool gil_contended = server.kind == ServerKind::gunicorn_gthread || server.kind == ServerKind::uvicorn;
+  const bool gil_contended = server.kind == ServerKind::gunicorn_gthread || is_asgi(server.kind);
 
   double before_response = 0.0;
   bool responded = false;
@@ -245,9 +251,9 @@ Ledger open_ledger(const Scenario& scenario) {
   for (const Host& h : scenario.hosts) ledger.add("hosts." + h.name + ".cpu", h.cores);
   for (const Server& s : scenario.servers) {
     if (const auto slots = slot_path(s)) ledger.add(*slots, slot_capacity(s));
-    if (s.kind == ServerKind::gunicorn_gthread || s.kind == ServerKind::uvicorn) ledger.add(server_path(s, "gil"), s.workers);
+    if (s.kind == ServerKind::gunicorn_gthread || is_asgi(s.kind)) ledger.add(server_path(s, "gil"), s.workers);
     if (detail::has_event_loop(s)) ledger.add(server_path(s, "event_loop"), s.workers);
-    if (s.kind == ServerKind::uvicorn) ledger.add(server_path(s, "thread_pool"), double(s.workers) * s.thread_pool);
+    if (is_asgi(s.kind)) ledger.add(server_path(s, "thread_pool"), double(s.workers) * s.thread_pool);
     for (const Database& d : scenario.databases) {
       ledger.add(server_path(s, "pool.") + d.name, double(s.workers) * (d.pool.size + d.pool.max_overflow));
     }

@@ -118,7 +118,7 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server&
       const TaskPool& pool = *scenario.pool_of_task(phase.target);
       // Celery's and RQ's clients publish with a blocking socket call: an
       // async endpoint's loop waits for the broker too.
-      const RunsOn publisher = server.kind == ServerKind::uvicorn && on_loop ? where : waiter;
+      const RunsOn publisher = is_asgi(server.kind) && on_loop ? where : waiter;
       Step publish = make_step(StepKind::call, publisher, scenario.find_broker(pool.broker)->command_time);
       publish.target = broker_station(scenario, index_of(scenario.brokers, pool.broker));
       steps.push_back(publish);
@@ -188,7 +188,7 @@ std::vector<Step> build_task_route(const Scenario& scenario, const Task& task, c
 }
 
 bool has_event_loop(const Server& server) noexcept {
-  return server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_gevent;
+  return is_asgi(server.kind) || server.kind == ServerKind::gunicorn_gevent;
 }
 
 std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint, const Server& server) {
@@ -197,7 +197,7 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   // def on the loop and def in its thread pool.
   const bool phases_on_loop =
       server.kind == ServerKind::gunicorn_gevent ||
-      (server.kind == ServerKind::uvicorn && Scenario::style_on(endpoint, server) == EndpointStyle::async);
+      (is_asgi(server.kind) && Scenario::style_on(endpoint, server) == EndpointStyle::async);
 
   std::vector<Step> steps;
   add_front(steps, server, loop_server ? RunsOn::loop : RunsOn::thread);

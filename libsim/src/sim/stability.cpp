@@ -51,7 +51,10 @@ const char* runners_name(ServerKind kind) {
     case ServerKind::gunicorn_sync: return "workers";
     case ServerKind::gunicorn_gthread: return "threads";
     case ServerKind::gunicorn_gevent:
-    case ServerKind::uvicorn: return "event_loop";
+    case ServerKind::uvicorn:
+    case ServerKind::hypercorn:
+    case ServerKind::granian:
+    case ServerKind::gunicorn_uvicorn: return "event_loop";
   }
   return "workers";
 }

@@ -33,7 +33,7 @@ void check_table(int count) {
 }  // namespace
 
 TEST_CASE("each scenario enum has one table, value <-> name", "[model][enum_names]") {
-  check_table<ServerKind>(4);
+  check_table<ServerKind>(7);
   check_table<PhaseKind>(10);
   check_table<BalancingPolicy>(4);
   check_table<ArrivalProcess>(4);

@@ -43,13 +43,28 @@ struct Host {
   Stalls stalls;                 ///< others' work taking the cores from running threads; none by default
 };
 
-/// How a server runs requests: Gunicorn's worker classes, or Uvicorn.
+/// How a server runs requests: Gunicorn's worker classes, or an ASGI server.
 enum class ServerKind {
   gunicorn_sync,     ///< N single-threaded processes, one request each, behind one accept backlog
   gunicorn_gthread,  ///< N processes x `threads` threads, up to `worker_connections` each
   gunicorn_gevent,   ///< N processes, each a cooperative loop running plain `def` code
   uvicorn,           ///< N processes, each one asyncio event loop plus a thread pool for `def`
+  hypercorn,         ///< Hypercorn: uvicorn's runtime, HTTP parsed in pure Python (h11)
+  granian,           ///< Granian: uvicorn's runtime behind Rust (tokio) HTTP I/O
+  gunicorn_uvicorn,  ///< Gunicorn's master running Uvicorn workers (`-k uvicorn_worker.UvicornWorker`)
 };
+
+/**
+ * Whether `kind` is an ASGI server: every process runs one event loop for
+ * `async` endpoints and the framework's thread pool (Starlette's, 40 threads
+ * by default) for `sync` ones. The four share one runtime in both engines;
+ * they differ in their measured costs (the framework presets per server), their
+ * defaults and the settings they have.
+ */
+[[nodiscard]] constexpr bool is_asgi(ServerKind kind) noexcept {
+  return kind == ServerKind::uvicorn || kind == ServerKind::hypercorn || kind == ServerKind::granian ||
+         kind == ServerKind::gunicorn_uvicorn;
+}
 
 /// Which CPython build a server's processes run.
 enum class PythonBuild {
@@ -96,6 +111,13 @@ struct ProcessMemory {
  * - `uvicorn`: every process accepts eagerly; `async` endpoints run on its
  *   event loop, `sync` ones in a pool of `thread_pool` threads; above
  *   `limit_concurrency` requests in a process it answers 503.
+ * - `hypercorn`, `granian`, `gunicorn_uvicorn`: uvicorn's runtime (is_asgi())
+ *   with their own costs (their framework presets, measured on each server)
+ *   and defaults, and without `limit_concurrency`, which none of them has.
+ *   Granian has no `max_requests` either (it recycles by lifetime or memory);
+ *   its Rust I/O threads do their work outside the GIL, counted here as loop
+ *   CPU, which is exact on one core. `gunicorn_uvicorn` keeps Gunicorn's
+ *   `keepalive` default (2 s) and restarts.
  *
  * Every request spends `framework_overhead` of CPU (routing, parsing,
  * validation, serialization), and `connection_overhead` more when it opens a
