@@ -12,6 +12,7 @@
 
 #include "servesim/analytic/erlang.hpp"
 #include "servesim/metrics/statistics.hpp"
+#include "servesim/model/framework.hpp"
 #include "support/scenarios.hpp"
 #include "cross_support.hpp"
 
@@ -292,6 +293,27 @@ TEST_CASE("SimGrid agrees with native: a batching model server behind an event l
   agree("instances busy", native.utilization, simgrid.utilization, 0.03);
   agree("mean queue delay", native.queue_delay.mean, simgrid.queue_delay.mean, 0.05);
   agree("requests waiting", native.mean_queue_length, simgrid.mean_queue_length, 0.05);
+}
+
+TEST_CASE("SimGrid agrees with native: Hypercorn, Granian and Gunicorn's Uvicorn workers", "[simgrid][cross][asgi]") {
+  // Each new ASGI kind on uvicorn's runtime with its own FastAPI costs (the
+  // presets): 2 processes on 2 cores, an async def (Python, an awaited wait,
+  // Python) at Poisson 300 req/s, about 60-75 % of the loops; 8 x 100 s gives
+  // some 27,000 requests per replication.
+  for (ServerKind kind : {ServerKind::hypercorn, ServerKind::granian, ServerKind::gunicorn_uvicorn}) {
+    Scenario s = test::with_run(test::one_server(kind, 2, 2), 100.0, 10.0, 8);
+    INFO(static_cast<int>(kind));
+    s.run.seed = 31;
+    const FrameworkPreset preset = *find_framework_preset("fastapi", kind);
+    s.servers[0].framework_overhead = Distribution::constant(preset.overhead_s);
+    s.servers[0].wait_overhead = Distribution::constant(preset.wait_overhead_s);
+    test::add_endpoint(s, "work", "web",
+                       {Phase{PhaseKind::cpu, Distribution::exponential(0.003)},
+                        Phase{PhaseKind::io, Distribution::lognormal(0.03, 1.0)},
+                        Phase{PhaseKind::cpu, Distribution::exponential(0.001)}});
+    s.workload.open = OpenWorkload{300.0, ArrivalProcess::poisson};
+    agree_on_all(run_both(s), 0.03);
+  }
 }
 
 TEST_CASE("SimGrid agrees with native: native code on 4 threads beside Python", "[simgrid][cross][native_threads]") {
