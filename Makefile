@@ -73,8 +73,13 @@ $(BUILD)/build.ninja: | system-packages
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSERVESIM_WERROR=ON $(CMAKE_CXX) \
 	      -DSERVESIM_PYTHON=$(abspath $(PY))
 
+# libsim is a unity build in the sanitizer trees (this one and the fuzz tree): its files
+# compiled a few at a time, each header parsed and instrumented once per batch, not once
+# per file (the test files are not: tests/CMakeLists.txt). build/cpp and build/python
+# still compile every file on its own, so a file that misses an include still fails there.
 $(ASAN_BUILD)/build.ninja: | system-packages
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=None -DSERVESIM_INSTALL=OFF $(CMAKE_CXX) \
+	      -DCMAKE_UNITY_BUILD=ON \
 	      -DCMAKE_CXX_FLAGS="-O1 -g1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 # The Flask-vs-FastAPI comparison: the table and verdicts on the terminal, a
@@ -114,7 +119,8 @@ FUZZ_FLAGS = -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 -rss_limit
              -dict=tests/fuzz/yaml.dict -artifact_prefix=$(FUZZ_BUILD)/artifacts/ -print_final_stats=1
 
 $(FUZZ_BUILD)/build.ninja: | system-packages
-	cmake -S tests/fuzz -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_COMPILER=clang++
+	cmake -S tests/fuzz -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_COMPILER=clang++ \
+	      -DCMAKE_UNITY_BUILD=ON
 
 fuzz test-fuzz: $(FUZZ_BUILD)/build.ninja $(STAMPS)/venv
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)

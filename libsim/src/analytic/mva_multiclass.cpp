@@ -86,7 +86,7 @@ MulticlassMvaResult mva_multiclass_exact(std::span<const MvaStation> stations,
     states *= classes[r].users + 1.0;
   }
   if (states * static_cast<double>(std::max<std::size_t>(width, 1)) > kMaxWork) {
-    throw Error(std::string(function) + ": " + detail::format_number(states) +
+    throw Error(std::string(function) + ": " + detail::argument_text(states) +
                 " population vectors x " + std::to_string(width) +
                 " stations exceed the exact recursion's limit of 1e7; use "
                 "mva_multiclass_schweitzer");

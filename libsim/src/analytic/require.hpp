@@ -11,7 +11,8 @@
 
 namespace servesim::detail {
 
-[[nodiscard]] inline std::string format_number(double value) {
+// An argument as `<<` prints it (six significant digits) in the analytic models' messages.
+[[nodiscard]] inline std::string argument_text(double value) {
   std::ostringstream os;
   os << value;
   return os.str();
@@ -20,7 +21,7 @@ namespace servesim::detail {
 [[noreturn]] inline void fail(const char* function, const char* argument, const char* expectation,
                               double value) {
   throw Error(std::string(function) + ": " + argument + " must be " + expectation + ", got " +
-              format_number(value));
+              argument_text(value));
 }
 
 /// Finite and > 0 (rates, demands that divide).
@@ -45,7 +46,7 @@ inline void require_stable(const char* function, double utilization) {
   if (!(utilization < 1.0)) {
     throw UnstableSystemError(std::string(function) +
                               ": utilization must be < 1 for a steady state, got " +
-                              format_number(utilization));
+                              argument_text(utilization));
   }
 }
 

@@ -67,9 +67,9 @@ int mmc_servers_for_response_quantile(double arrival_rate, double service_rate, 
   // With unlimited servers nobody waits and T is the exponential service time.
   const double service_quantile = -std::log1p(-p) / service_rate;
   if (service_quantile > max_response) {
-    throw Error(std::string(function) + ": max_response " + detail::format_number(max_response) +
-                " s is below the service time's own " + detail::format_number(p) +
-                "-quantile " + detail::format_number(service_quantile) +
+    throw Error(std::string(function) + ": max_response " + detail::argument_text(max_response) +
+                " s is below the service time's own " + detail::argument_text(p) +
+                "-quantile " + detail::argument_text(service_quantile) +
                 " s; no number of servers reaches it");
   }
   return first_meeting(function, arrival_rate, service_rate, [&](int c, double wait_probability) {

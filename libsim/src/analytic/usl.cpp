@@ -98,7 +98,7 @@ UslFit usl_fit(std::span<const double> concurrency, std::span<const double> thro
   const auto [lowest, highest] = std::minmax_element(concurrency.begin(), concurrency.end());
   if (*lowest == *highest) {
     throw Error(std::string(function) + ": concurrency needs at least two distinct values, got only " +
-                detail::format_number(*lowest));
+                detail::argument_text(*lowest));
   }
 
   const Data d{concurrency, throughput, amdahl};

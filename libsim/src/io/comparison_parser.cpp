@@ -54,7 +54,7 @@ std::string text_field(const YamlField& f, const char* what) {
   return f.as_string();
 }
 
-std::string default_name(const std::string& origin) {
+std::string default_comparison_name(const std::string& origin) {
   std::string stem = std::filesystem::path(origin).stem().string();
   return stem.empty() ? Comparison{}.name : stem;
 }
@@ -77,7 +77,7 @@ Comparison parse_comparison(std::string_view text, std::string_view origin) {
   doc.expect_keys({"name", "question", "hosts", "deployments", "databases", "services", "brokers", "task_workers",
                    "cases", "users", "think_time", "client_timeout", "run"});
   Comparison comparison;
-  comparison.name = default_name(origin_name);
+  comparison.name = default_comparison_name(origin_name);
   if (auto name = doc.optional("name")) comparison.name = text_field(*name, "a non-empty string");
   if (comparison.name.empty()) doc.child("name").fail("must be a non-empty string, got ''");
   if (auto question = doc.optional("question")) comparison.question = text_field(*question, "a string");

@@ -14,12 +14,12 @@
 namespace servesim {
 namespace {
 
-using json = nlohmann::ordered_json;
+using nlohmann::ordered_json;
 
 // A plain scalar as the JSON value a reader of the file would expect; the
 // parsers read every scalar as text and interpret it per field, so whichever
 // JSON type is chosen here reads back as the same text or number.
-json scalar_json(const YAML::Node& node) {
+ordered_json scalar_json(const YAML::Node& node) {
   const std::string& text = node.Scalar();
   if (node.Tag() != "?") return text;  // quoted: always text
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
@@ -36,10 +36,10 @@ json scalar_json(const YAML::Node& node) {
   return text;
 }
 
-json node_json(const YAML::Node& node, const std::string& path) {
+ordered_json node_json(const YAML::Node& node, const std::string& path) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
-      json out = json::object();
+      ordered_json out = ordered_json::object();
       for (const auto& entry : node) {
         if (!entry.first.IsScalar()) {
           throw ScenarioError(path, "keys must be plain names, got " + detail::YamlField(entry.first, path).describe());
@@ -59,7 +59,7 @@ json node_json(const YAML::Node& node, const std::string& path) {
       return out;
     }
     case YAML::NodeType::Sequence: {
-      json out = json::array();
+      ordered_json out = ordered_json::array();
       for (std::size_t i = 0; i < node.size(); ++i) {
         out.push_back(node_json(node[i], path + "[" + std::to_string(i) + "]"));
       }

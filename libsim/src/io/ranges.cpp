@@ -1,10 +1,10 @@
 #include "io/ranges.hpp"
 
-#include <array>
 #include <charconv>
 #include <optional>
 #include <string>
 
+#include "core/messages.hpp"
 #include "io/yaml_field.hpp"
 #include "servesim/errors.hpp"
 
@@ -42,20 +42,14 @@ double bound_of(const YAML::Node& range, const char* key, const std::string& pat
   return *x;
 }
 
-std::string number_text(double x) {
-  std::array<char, 32> buffer{};
-  const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), x).ptr;
-  return {buffer.data(), end};
-}
-
 UncertainInput read_range(const YAML::Node& range, const std::string& path) {
   UncertainInput in;
   in.path = path;
   in.low = bound_of(range, "low", path);
   in.mid = bound_of(range, "mid", path);
   in.high = bound_of(range, "high", path);
-  const std::string shown = "low " + number_text(in.low) + ", mid " + number_text(in.mid) + ", high " +
-                            number_text(in.high);
+  const std::string shown = "low " + format_number(in.low) + ", mid " + format_number(in.mid) + ", high " +
+                            format_number(in.high);
   if (!(in.low <= in.mid && in.mid <= in.high)) {
     throw ScenarioError(path, "a range needs low <= mid <= high, got " + shown);
   }
@@ -109,7 +103,7 @@ void walk(YAML::Node node, const std::string& path, std::vector<UncertainInput>&
     // Written as the mid, after the loop: replacing a value while iterating its map is not safe.
     for (const std::string& key : ranges) {
       for (const UncertainInput& in : found) {
-        if (in.path == child_path(path, key)) node[key] = number_text(in.mid);
+        if (in.path == child_path(path, key)) node[key] = format_number(in.mid);
       }
     }
   } else if (node.IsSequence()) {
@@ -117,7 +111,7 @@ void walk(YAML::Node node, const std::string& path, std::vector<UncertainInput>&
       const std::string at = path + "[" + std::to_string(i) + "]";
       if (looks_like_range(node[i])) {
         found.push_back(read_range(node[i], at));
-        node[i] = number_text(found.back().mid);
+        node[i] = format_number(found.back().mid);
       } else {
         walk(node[i], at, found);
       }

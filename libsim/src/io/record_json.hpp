@@ -21,6 +21,7 @@
 #include "servesim/metrics/fields.hpp"
 #include "servesim/metrics/latency_histogram.hpp"
 #include "servesim/metrics/statistics.hpp"
+#include "core/is_vector.hpp"
 #include "core/names.hpp"
 
 namespace servesim::detail {
@@ -35,10 +36,6 @@ struct JsonContext {
   std::vector<std::string> hosts;
 };
 
-template <class T>
-inline constexpr bool is_vector_v = false;
-template <class T>
-inline constexpr bool is_vector_v<std::vector<T>> = true;
 
 template <class T>
 inline constexpr bool is_optional_v = false;

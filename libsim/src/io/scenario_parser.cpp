@@ -163,7 +163,7 @@ EndpointStyle parse_style(const YamlField& f) {
   f.fail("must be 'sync' (a plain def) or 'async' (an async def), got '" + style + "'");
 }
 
-std::string default_name(const std::string& origin) {
+std::string default_scenario_name(const std::string& origin) {
   std::string stem = std::filesystem::path(origin).stem().string();
   return stem.empty() ? Scenario{}.name : stem;
 }
@@ -317,7 +317,7 @@ Scenario parse_fields(const YAML::Node& root, const std::string& origin_name) {
                    "task_workers", "model_servers", "endpoints", "connections", "workload", "run", "plan"});
 
   Scenario scenario;
-  scenario.name = default_name(origin_name);
+  scenario.name = default_scenario_name(origin_name);
   if (auto name = doc.optional("name")) scenario.name = name->as_string();
   for (const auto& [name, f] : doc.required("hosts").named_entries("host")) {
     scenario.hosts.push_back(detail::parse_host(name, f));

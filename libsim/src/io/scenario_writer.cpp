@@ -16,10 +16,10 @@ namespace {
 
 // nlohmann::ordered_json keeps the scenario's order of hosts, servers and
 // endpoints, which names the engines' random streams.
-using json = nlohmann::ordered_json;
+using nlohmann::ordered_json;
 
-json distribution_json(const Distribution& d) {
-  json out = {{"dist", std::string(to_string(d.kind()))}};
+ordered_json distribution_json(const Distribution& d) {
+  ordered_json out = {{"dist", std::string(to_string(d.kind()))}};
   for (const Distribution::Parameter& p : d.parameters()) {
     const std::string name(p.name);
     const bool list = name == "samples" || name == "edges" || name == "weights";
@@ -43,7 +43,7 @@ std::string size_text(double bytes) {
 // `out`; an unset optional is left out, and so is a setting that `kind` does
 // not have (it does not affect the model, and the parser would reject it).
 template <class R>
-void write_fields(json& out, const R& record, std::span<const Field<R>> fields,
+void write_fields(ordered_json& out, const R& record, std::span<const Field<R>> fields,
                   std::optional<ServerKind> kind = std::nullopt) {
   for (const Field<R>& field : fields) {
     if (kind && !has_kind(field.kinds, *kind)) continue;
@@ -54,11 +54,12 @@ void write_fields(json& out, const R& record, std::span<const Field<R>> fields,
           if constexpr (std::is_same_v<M, Distribution R::*>) {
             out[key] = distribution_json(record.*member);
           } else if constexpr (std::is_same_v<M, int R::*> || std::is_same_v<M, double R::*>) {
-            out[key] = field.type == FieldType::size ? json(size_text(record.*member)) : json(record.*member);
+            out[key] = field.type == FieldType::size ? ordered_json(size_text(record.*member))
+                                                     : ordered_json(record.*member);
           } else if constexpr (!std::is_same_v<M, std::monostate>) {
             if (!(record.*member)) return;
             const auto value = *(record.*member);
-            out[key] = field.type == FieldType::size ? json(size_text(value)) : json(value);
+            out[key] = field.type == FieldType::size ? ordered_json(size_text(value)) : ordered_json(value);
           }
         },
         field.member);
@@ -68,20 +69,20 @@ void write_fields(json& out, const R& record, std::span<const Field<R>> fields,
 // A phase in the parser's shape: a timed one as {kind: distribution}, a
 // query as {db: {database, query}} (the query time only when the phase sets
 // it), a call as {call: {service}}, a cache lookup with its sub-phases.
-json phase_json(const Phase& p) {
+ordered_json phase_json(const Phase& p) {
   switch (p.kind) {
     case PhaseKind::db: {
-      json query = {{"database", p.target}};
+      ordered_json query = {{"database", p.target}};
       if (p.has_duration) query["query"] = distribution_json(p.duration);
       return {{"db", std::move(query)}};
     }
     case PhaseKind::call: return {{"call", {{"service", p.target}}}};
     case PhaseKind::cache: {
-      json hit = json::array();
-      json miss = json::array();
+      ordered_json hit = ordered_json::array();
+      ordered_json miss = ordered_json::array();
       for (const Phase& h : p.hit) hit.push_back(phase_json(h));
       for (const Phase& m : p.miss) miss.push_back(phase_json(m));
-      json cache = {{"hit_ratio", p.hit_ratio}, {"hit", std::move(hit)}, {"miss", std::move(miss)}};
+      ordered_json cache = {{"hit_ratio", p.hit_ratio}, {"hit", std::move(hit)}, {"miss", std::move(miss)}};
       if (!p.target.empty()) cache["store"] = p.target;
       return {{"cache", std::move(cache)}};
     }
@@ -94,31 +95,31 @@ json phase_json(const Phase& p) {
   }
 }
 
-json balancer_json(const Balancer& b) {
-  json out = {{"servers", b.servers}, {"policy", std::string(name_of(b.policy))}};
+ordered_json balancer_json(const Balancer& b) {
+  ordered_json out = {{"servers", b.servers}, {"policy", std::string(name_of(b.policy))}};
   write_fields(out, b, balancer_fields());
   return out;
 }
 
-json profile_json(const RateProfile& p) {
+ordered_json profile_json(const RateProfile& p) {
   switch (p.kind) {
     case RateProfileKind::constant: break;
     case RateProfileKind::ramp: return {{"ramp", {{"from", p.from}, {"to", p.to}}}};
     case RateProfileKind::steps: {
-      json steps = json::array();
+      ordered_json steps = ordered_json::array();
       for (const RateStep& step : p.steps) steps.push_back({{"at", step.at}, {"rate", step.rate}});
       return {{"steps", std::move(steps)}};
     }
     case RateProfileKind::diurnal:
       return {{"diurnal", {{"min", p.min}, {"max", p.max}, {"period", p.period}}}};
   }
-  return json::object();
+  return ordered_json::object();
 }
 
 // A trace is written out as its list of times, whatever file it came from.
-json open_json(const OpenWorkload& open) {
+ordered_json open_json(const OpenWorkload& open) {
   if (open.arrivals == ArrivalProcess::trace) return {{"trace", open.trace}};
-  json out = {{"arrivals", std::string(name_of(open.arrivals))}};
+  ordered_json out = {{"arrivals", std::string(name_of(open.arrivals))}};
   if (open.profile.kind == RateProfileKind::constant) {
     out["rate"] = open.rate;
   } else {
@@ -130,8 +131,8 @@ json open_json(const OpenWorkload& open) {
   return out;
 }
 
-json server_json(const Server& s) {
-  json out = {{"host", s.host}, {"kind", std::string(name_of(s.kind))}};
+ordered_json server_json(const Server& s) {
+  ordered_json out = {{"host", s.host}, {"kind", std::string(name_of(s.kind))}};
   write_fields(out, s, server_fields(), s.kind);
   write_fields(out["memory"], s.memory, memory_fields());
   if (s.python != PythonBuild::standard) out["python"] = std::string(name_of(s.python));
@@ -141,67 +142,67 @@ json server_json(const Server& s) {
 }  // namespace
 
 std::string scenario_to_json(const Scenario& scenario) {
-  json hosts = json::object();
+  ordered_json hosts = ordered_json::object();
   for (const Host& h : scenario.hosts) {
     write_fields(hosts[h.name], h, host_fields());
     if (h.stalls.share > 0.0) write_fields(hosts[h.name]["stalls"], h.stalls, stalls_fields());
   }
 
-  json servers = json::object();
+  ordered_json servers = ordered_json::object();
   for (const Server& s : scenario.servers) servers[s.name] = server_json(s);
 
-  json databases = json::object();
+  ordered_json databases = ordered_json::object();
   for (const Database& d : scenario.databases) {
     write_fields(databases[d.name], d, database_fields());
     write_fields(databases[d.name]["pool"], d.pool, pool_fields());
     if (d.pool.driver != PoolDriver::sqlalchemy) databases[d.name]["pool"]["driver"] = std::string(name_of(d.pool.driver));
   }
 
-  json services = json::object();
+  ordered_json services = ordered_json::object();
   for (const Service& v : scenario.services) {
     write_fields(services[v.name], v, service_fields());
   }
 
-  json caches = json::object();
+  ordered_json caches = ordered_json::object();
   for (const Cache& c : scenario.caches) write_fields(caches[c.name], c, cache_fields());
 
-  json brokers = json::object();
+  ordered_json brokers = ordered_json::object();
   for (const Broker& b : scenario.brokers) write_fields(brokers[b.name], b, broker_fields());
 
-  json model_servers = json::object();
+  ordered_json model_servers = ordered_json::object();
   for (const ModelServer& m : scenario.model_servers) write_fields(model_servers[m.name], m, model_server_fields());
 
-  json task_workers = json::object();
+  ordered_json task_workers = ordered_json::object();
   for (const TaskPool& pool : scenario.task_workers) {
-    json& out = task_workers[pool.name];
-    out = {{"host", pool.host}, {"broker", pool.broker}, {"tasks", json::object()}};
+    ordered_json& out = task_workers[pool.name];
+    out = {{"host", pool.host}, {"broker", pool.broker}, {"tasks", ordered_json::object()}};
     write_fields(out, pool, task_pool_fields());
     for (const Task& task : pool.tasks) {
-      json phases = json::array();
+      ordered_json phases = ordered_json::array();
       for (const Phase& p : task.phases) phases.push_back(phase_json(p));
       out["tasks"][task.name] = std::move(phases);
     }
   }
 
-  json balancers = json::object();
+  ordered_json balancers = ordered_json::object();
   for (const Balancer& b : scenario.balancers) balancers[b.name] = balancer_json(b);
 
-  json endpoints = json::object();
+  ordered_json endpoints = ordered_json::object();
   for (const Endpoint& e : scenario.endpoints) {
-    json phases = json::array();
+    ordered_json phases = ordered_json::array();
     for (const Phase& p : e.phases) phases.push_back(phase_json(p));
-    json& endpoint = endpoints[e.name];
+    ordered_json& endpoint = endpoints[e.name];
     endpoint = {{"server", e.server}, {"phases", std::move(phases)}};
     if (e.style) endpoint["style"] = std::string(name_of(*e.style));
     write_fields(endpoint, e, endpoint_fields());
   }
 
   // Only the kind's own settings: the parser rejects the other kind's.
-  json connections = json::object();
+  ordered_json connections = ordered_json::object();
   for (const ConnectionGroup& g : scenario.connections) {
-    json phases = json::array();
+    ordered_json phases = ordered_json::array();
     for (const Phase& p : g.phases) phases.push_back(phase_json(p));
-    json& group = connections[g.name];
+    ordered_json& group = connections[g.name];
     group = {{"server", g.server}, {"kind", std::string(name_of(g.kind))}, {"phases", std::move(phases)}};
     write_fields(group, g, connection_fields());
     const bool websocket = g.kind == ConnectionKind::websocket;
@@ -211,13 +212,13 @@ std::string scenario_to_json(const Scenario& scenario) {
   }
 
   const Workload& w = scenario.workload;
-  json workload = json::object();
+  ordered_json workload = ordered_json::object();
   if (w.open) workload["open"] = open_json(*w.open);
   if (w.closed) {
     write_fields(workload["closed"], *w.closed, closed_fields());
   }
   if (!w.mix.empty()) {
-    json mix = json::object();
+    ordered_json mix = ordered_json::object();
     for (const MixEntry& entry : w.mix) {
       // Repeated entries add up, as in the engines.
       const double weight = entry.weight + (mix.contains(entry.endpoint) ? mix[entry.endpoint]["weight"].get<double>() : 0.0);
@@ -230,7 +231,7 @@ std::string scenario_to_json(const Scenario& scenario) {
   write_fields(workload["retries"], w.retries, retry_fields());
 
   const RunConfig& r = scenario.run;
-  json run = {{"seed", r.seed}};
+  ordered_json run = {{"seed", r.seed}};
   write_fields(run, r, run_fields());
   if (r.warmup_mode == WarmupMode::mser5) {
     run["warmup"] = "auto";
@@ -238,7 +239,7 @@ std::string scenario_to_json(const Scenario& scenario) {
     run["warmup"] = r.warmup;
   }
 
-  json doc = {{"name", scenario.name}, {"hosts", std::move(hosts)},
+  ordered_json doc = {{"name", scenario.name}, {"hosts", std::move(hosts)},
               {"servers", std::move(servers)}, {"balancers", std::move(balancers)},
               {"databases", std::move(databases)}, {"services", std::move(services)},
               {"endpoints", std::move(endpoints)},

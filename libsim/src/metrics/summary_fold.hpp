@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/is_vector.hpp"
 #include "servesim/metrics/fields.hpp"
 #include "servesim/metrics/statistics.hpp"
 
@@ -45,10 +46,6 @@ constexpr std::size_t partner_index(std::string_view name, std::index_sequence<J
   return found;
 }
 
-template <class T>
-inline constexpr bool is_vector_v = false;
-template <class T>
-inline constexpr bool is_vector_v<std::vector<T>> = true;
 
 template <class Summary, class Stats>
 Summary fold(const std::vector<const Stats*>& replications);

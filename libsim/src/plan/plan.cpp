@@ -131,10 +131,6 @@ struct Sampling {
   int needed = 1;  ///< draws a candidate must meet
 };
 
-bool is_load_path(const std::string& path) {
-  return path == "workload.open.rate" || path == "workload.closed.users";
-}
-
 // A range on the workload's rate or users reads as a factor on the planned
 // load (drawn / mid), since the plan sets the load itself.
 std::vector<Override> load_scaled(const std::vector<UncertainInput>& inputs, const std::vector<double>& values,
@@ -142,7 +138,7 @@ std::vector<Override> load_scaled(const std::vector<UncertainInput>& inputs, con
   std::vector<double> v = values;
   scaled = load;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (!is_load_path(inputs[i].path)) continue;
+    if (!detail::is_load_path(inputs[i].path)) continue;
     scaled = load * values[i] / inputs[i].mid;
     if (inputs[i].path == "workload.closed.users") scaled = std::max(1.0, std::round(scaled));
     v[i] = scaled;

@@ -1,7 +1,6 @@
 #include "servesim/plan/saturation.hpp"
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -12,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/messages.hpp"
 #include "io/yaml_field.hpp"
 #include "plan/staged_judge.hpp"
 #include "servesim/analytic/estimate.hpp"
@@ -41,12 +41,6 @@ constexpr double kGrow = 1.25;
 constexpr double kShrink = 0.8;
 constexpr double kShrinkWithSlo = 0.6;
 constexpr int kBracketSteps = 12;
-
-std::string number_text(double x) {
-  std::array<char, 32> buffer{};
-  const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), x).ptr;
-  return {buffer.data(), end};
-}
 
 class Search {
  public:
@@ -368,10 +362,6 @@ double quantile(const std::vector<double>& sorted, double p) {
   return sorted[i] + (at - static_cast<double>(i)) * (sorted[i + 1] - sorted[i]);
 }
 
-bool is_load_path(const std::string& path) {
-  return path == "workload.open.rate" || path == "workload.closed.users";
-}
-
 // The search in each draw. Draws that differ only in the workload's own load
 // are one search (the search sets the load), done once.
 SaturationSpread spread_over_draws(const Scenario& scenario, const SaturationOptions& options, Saturation& mid) {
@@ -389,7 +379,7 @@ SaturationSpread spread_over_draws(const Scenario& scenario, const SaturationOpt
     std::vector<Override> overrides;
     double load_offered = offered;
     for (std::size_t i = 0; i < values.size(); ++i) {
-      if (is_load_path(out.inputs[i].path)) {
+      if (detail::is_load_path(out.inputs[i].path)) {
         load_offered = values[i];
         continue;
       }
@@ -471,7 +461,7 @@ SloTerm parse_slo_term(std::string_view metric, std::string_view value) {
 Saturation find_saturation(const Scenario& scenario, const SaturationOptions& options) {
   scenario.validate();
   if (!(options.tolerance > 0.0 && options.tolerance <= 0.5)) {
-    throw Error("find_saturation: tolerance must be in (0, 0.5], got " + number_text(options.tolerance));
+    throw Error("find_saturation: tolerance must be in (0, 0.5], got " + detail::format_number(options.tolerance));
   }
   if (const auto& open = scenario.workload.open) {
     if ((open->arrivals != ArrivalProcess::poisson && open->arrivals != ArrivalProcess::constant) ||

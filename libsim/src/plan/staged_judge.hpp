@@ -10,12 +10,19 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "servesim/metrics/result.hpp"
 #include "servesim/plan/saturation.hpp"
 
 namespace servesim::detail {
+
+/// Whether an uncertain input at `path` is the workload's own load (its open rate or
+/// closed users), which both searches set themselves.
+[[nodiscard]] inline bool is_load_path(const std::string& path) {
+  return path == "workload.open.rate" || path == "workload.closed.users";
+}
 
 // Replications of 1/32 of a run each, added in stages of 4, 4, 8 and 16: an
 // eighth, a quarter, a half, the whole run. Each stage on a seed of its own

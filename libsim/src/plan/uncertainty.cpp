@@ -1,23 +1,16 @@
 #include "servesim/plan/uncertainty.hpp"
 
 #include <algorithm>
-#include <array>
-#include <charconv>
 #include <cmath>
 #include <numeric>
 #include <random>
 #include <string>
 
+#include "core/messages.hpp"
 #include "servesim/errors.hpp"
 
 namespace servesim {
 namespace {
-
-std::string number_text(double x) {
-  std::array<char, 32> buffer{};
-  const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), x).ptr;
-  return {buffer.data(), end};
-}
 
 double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
@@ -68,7 +61,7 @@ std::vector<std::vector<double>> draw_inputs(const std::vector<UncertainInput>& 
 std::vector<Override> draw_overrides(const std::vector<UncertainInput>& inputs, const std::vector<double>& values) {
   std::vector<Override> out;
   out.reserve(inputs.size());
-  for (std::size_t i = 0; i < inputs.size(); ++i) out.push_back({inputs[i].path, number_text(values[i])});
+  for (std::size_t i = 0; i < inputs.size(); ++i) out.push_back({inputs[i].path, detail::format_number(values[i])});
   return out;
 }
 
@@ -76,10 +69,10 @@ void check_ranges(const Scenario& scenario) {
   for (const UncertainInput& in : scenario.uncertain) {
     for (const double value : {in.low, std::sqrt(in.low * in.high) * (1.0 + 1e-3), in.high}) {
       try {
-        (void)with_overrides(scenario, {{in.path, number_text(value)}});
+        (void)with_overrides(scenario, {{in.path, detail::format_number(value)}});
       } catch (const ScenarioError& e) {
-        throw ScenarioError(in.path, "the range [" + number_text(in.low) + ", " + number_text(in.high) +
-                                         "] has values this field rejects (" + number_text(value) +
+        throw ScenarioError(in.path, "the range [" + detail::format_number(in.low) + ", " + detail::format_number(in.high) +
+                                         "] has values this field rejects (" + detail::format_number(value) +
                                          "): " + e.detail());
       }
     }

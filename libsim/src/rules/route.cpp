@@ -18,12 +18,6 @@ Step make_step(StepKind kind, RunsOn runs_on, const Distribution& duration, bool
   return Step{kind, runs_on, new_connection_only, duration, 0, 0.0, 1};
 }
 
-template <class T>
-std::uint32_t index_of(const std::vector<T>& items, const std::string& name) {
-  const auto it = std::find_if(items.begin(), items.end(), [&](const T& item) { return item.name == name; });
-  return static_cast<std::uint32_t>(it - items.begin());
-}
-
 // The index task_refs gives the task named `name`, without building the list.
 std::uint32_t task_index(const Scenario& scenario, const std::string& name) {
   std::uint32_t index = 0;
