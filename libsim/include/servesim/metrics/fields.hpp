@@ -35,6 +35,10 @@ struct Field {
   /// Written only into the child-process engine's document (the histograms
   /// replications need to merge exactly), not into the result JSON.
   bool engine_only = false;
+  /// A summary field with no counterpart in the replication record, set after
+  /// the fold (metrics/summary_fold.hpp) by whoever knows it (e.g. host memory,
+  /// from the scenario).
+  bool unfolded = false;
   using value_type = Member;
 };
 
@@ -50,12 +54,17 @@ struct Computed {
 template <class R, class Member>
 constexpr Field<R, Member> field(const char* name, Member R::*member, const char* doc,
                                       FieldKeys keys = FieldKeys::plain) {
-  return {name, member, doc, keys, false};
+  return {name, member, doc, keys, false, false};
 }
 
 template <class R, class Member>
 constexpr Field<R, Member> engine_field(const char* name, Member R::*member, const char* doc) {
-  return {name, member, doc, FieldKeys::plain, true};
+  return {name, member, doc, FieldKeys::plain, true, false};
+}
+
+template <class R, class Member>
+constexpr Field<R, Member> unfolded_field(const char* name, Member R::*member, const char* doc) {
+  return {name, member, doc, FieldKeys::plain, false, true};
 }
 
 template <class R, class Getter>

@@ -137,11 +137,11 @@ struct HostSummary {
     using T = HostSummary;
     return std::tuple{field("name", &T::name, "the host"),
                       field("cpu_utilization", &T::cpu_utilization, "busy fraction of its cores, [0, 1]"),
-                      field("static_memory", &T::static_memory,
-                            "resident memory of its server processes and their threads, bytes"),
-                      field("memory", &T::memory,
-                            "static_memory plus memory.connection x time-average requests in its servers, "
-                            "mean over replications, bytes")};
+                      unfolded_field("static_memory", &T::static_memory,
+                                     "resident memory of its server processes and their threads, bytes"),
+                      unfolded_field("memory", &T::memory,
+                                     "static_memory plus memory.connection x time-average requests in its "
+                                     "servers, mean over replications, bytes")};
   }
 };
 
@@ -348,8 +348,8 @@ struct Result {
   static constexpr auto fields() {
     using T = Result;
     return std::tuple{
-        field("scenario", &T::scenario, "the scenario's name"),
-        field("seed", &T::seed, "the seed the replications' random streams derive from"),
+        unfolded_field("scenario", &T::scenario, "the scenario's name"),
+        unfolded_field("seed", &T::seed, "the seed the replications' random streams derive from"),
         field("completed", &T::completed, "requests answered in the measured windows, summed"),
         field("throughput", &T::throughput, "completed requests per second of measured time, req/s"),
         field("goodput", &T::goodput,
@@ -357,10 +357,10 @@ struct Result {
         field("retries", &T::retries, "retry attempts sent, summed over replications"),
         field("failed", &T::failed, "requests that failed on every allowed attempt, summed"),
         field("errors", &T::errors, "failed attempts by cause, summed over replications"),
-        field("error_rate", &T::error_rate,
-              "failed attempts / (completed + failed attempts), pooled, [0, 1]: the share of answers that were errors"),
-        field("failure_rate", &T::failure_rate,
-              "failed / (completed + failed), pooled, [0, 1]: requests that got no answer however often tried"),
+        unfolded_field("error_rate", &T::error_rate,
+                       "failed attempts / (completed + failed attempts), pooled, [0, 1]: the share of answers that were errors"),
+        unfolded_field("failure_rate", &T::failure_rate,
+                       "failed / (completed + failed), pooled, [0, 1]: requests that got no answer however often tried"),
         field("latency", &T::latency, "response times, s"),
         field("endpoints", &T::endpoints, "per endpoint, in scenario order"),
         field("servers", &T::servers, "per server, in scenario order"),
@@ -373,10 +373,10 @@ struct Result {
         field("task_workers", &T::task_workers, "per task pool, in scenario order"),
         field("model_servers", &T::model_servers, "per model server, in scenario order"),
         field("balancers", &T::balancers, "per balancer, in scenario order"),
-        field("little", &T::little, "Little's law check, means over replications"),
-        field("stability", &T::stability, "whether the servers kept up; unstable if any replication is"),
-        field("replications", &T::replications, "each replication's own numbers"),
-        field("histogram", &T::histogram, "every measured response time, all replications")};
+        unfolded_field("little", &T::little, "Little's law check, means over replications"),
+        unfolded_field("stability", &T::stability, "whether the servers kept up; unstable if any replication is"),
+        unfolded_field("replications", &T::replications, "each replication's own numbers"),
+        unfolded_field("histogram", &T::histogram, "every measured response time, all replications")};
   }
 };
 
