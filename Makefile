@@ -42,8 +42,8 @@ help:
 	@echo "make test    set up, build, run every test (ctest: Catch2, sanitizers, pytest, notebooks)"
 	@echo "make fuzz    fuzz the scenario parser and engine with libFuzzer for FUZZ_SECONDS (default 300)"
 	@echo "make bench   servesim against SimPy on M/M/2, event loops/GIL/10,000 users, native vs SimGrid (BENCH_QUICK=1: short)"
-	@echo "make validate  measure real Gunicorn/Uvicorn servers with wrk, compare with predictions (VALIDATE_QUICK=1: short)"
-	@echo "make calibrate measure the framework overhead presets and the machine's CPU stalls on real servers"
+	@echo "make validate  measure real Gunicorn/Uvicorn/Hypercorn/Granian servers with wrk, compare with predictions (VALIDATE_QUICK=1: short)"
+	@echo "make calibrate measure the framework overhead presets and the machine's CPU stalls on real servers (CALIBRATE_ARGS=--server granian: one server's)"
 	@echo "make setup   install what is missing: Debian packages, .venv, the Python package"
 	@echo "make lint    clang-tidy on the C++ sources"
 	@echo "make typecheck  mypy on the Python package;  make doctest  the docstrings' examples"
@@ -178,7 +178,8 @@ bench: setup
 	$(PY) bench/bench_engines.py $(if $(BENCH_QUICK),--quick,)
 	$(PY) bench/bench_overload.py $(if $(BENCH_QUICK),--quick,)
 
-# Real Gunicorn+Flask and Uvicorn+FastAPI servers on core 0, wrk on core 1, then
+# Real Gunicorn+Flask and Uvicorn/Hypercorn/Granian/Gunicorn-with-Uvicorn-workers+FastAPI
+# servers on core 0, wrk on core 1, then
 # servesim's predictions beside the measurements (validation/README.md). The full
 # grid appends to validation/measurements.csv and rewrites validation/comparison.*
 # (15-30 min); VALIDATE_QUICK=1 measures one short point per server kind into
@@ -189,9 +190,10 @@ validate: setup $(STAMPS)/validation-stack
 	$(PY) validation/compare.py --measurements $(VALIDATE_OUT)/measurements.csv --out-dir $(VALIDATE_OUT)
 
 # Saturated zero-work endpoints and 2 ms waits: the per-request, per-connection and per-wait CPU costs
-# behind the framework presets (libsim/src/model/framework.cpp).
+# behind the framework presets (libsim/src/model/framework.cpp). CALIBRATE_ARGS passes options
+# (`--server hypercorn`: FastAPI on one ASGI server only, about 2 min per server).
 calibrate: setup $(STAMPS)/validation-stack
-	$(PY) validation/calibrate.py
+	$(PY) validation/calibrate.py $(CALIBRATE_ARGS)
 
 # The measured servers and frameworks at the versions the committed measurements were taken with.
 $(STAMPS)/validation-stack: validation/requirements.txt $(STAMPS)/venv

@@ -39,6 +39,7 @@ Usage::
     python validation/calibrate.py               # about 5 min
     python validation/calibrate.py --duration 2 --repeats 1   # a rough look
     python validation/calibrate.py --only sync_work0 --only sync_io2   # re-measure some rows
+    python validation/calibrate.py --server granian   # FastAPI on Granian only
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ GTHREAD_1x1 = ServerConfig("gunicorn-gthread", workers=1, threads=1)
 GTHREAD_1x4 = ServerConfig("gunicorn-gthread", workers=1, threads=4)
 GTHREAD_1x8 = ServerConfig("gunicorn-gthread", workers=1, threads=8)
 UVICORN1 = ServerConfig("uvicorn", workers=1)
+# The other ASGI servers, each calibrated as Uvicorn is: (row prefix, server).
+OTHER_ASGI = {
+    "hypercorn": ServerConfig("hypercorn", workers=1),
+    "granian": ServerConfig("granian", workers=1),
+    "gunicorn_uvicorn": ServerConfig("gunicorn-uvicorn", workers=1),
+}
 
 # Connections that keep one worker saturated without a deep queue.
 SATURATING = 16
@@ -103,6 +110,28 @@ def calibration_points() -> dict[str, Point]:
         "stalls_sync_cpu5_c1": Point("calibrate", SYNC2, "/work", 5, 0, 1),
         "gil_1_thread": Point("calibrate", GTHREAD_1x1, "/work", GIL_WORK_MS, 0, 1),
         "gil_4_threads": Point("calibrate", GTHREAD_1x4, "/work", GIL_WORK_MS, 0, 4),
+        **{name: point for prefix, server in OTHER_ASGI.items() for name, point in asgi_points(prefix, server).items()},
+        # Uvicorn's rows again, on the day the other ASGI servers were measured:
+        # the machine's per-request costs move between sessions (see `same_day_scale`).
+        **{f"reference_{name}": point for name, point in asgi_points("uvicorn", UVICORN1).items()
+           if name in REFERENCE_ROWS},
+    }
+
+
+# The Uvicorn rows measured again beside the other ASGI servers.
+REFERENCE_ROWS = ("uvicorn_zero", "uvicorn_zero_def", "uvicorn_zero_close", "uvicorn_async0")
+
+
+def asgi_points(prefix: str, server: ServerConfig) -> dict[str, Point]:
+    """The rows FastAPI's preset on an ASGI server comes from, as Uvicorn's (`presets`)."""
+    return {
+        f"{prefix}_zero": Point("calibrate", server, "/zero", connections=SATURATING),
+        f"{prefix}_zero_def": Point("calibrate", server, "/zero_def", connections=SATURATING),
+        f"{prefix}_zero_close": Point("calibrate", server, "/zero", connections=SATURATING, connection_close=True),
+        f"{prefix}_async0": Point("calibrate", server, "/async", 0, 0, SATURATING),
+        f"{prefix}_async_io2": Point("calibrate", server, "/async", 0, WAIT_MS, SATURATING),
+        f"{prefix}_def0": Point("calibrate", server, "/def", 0, 0, SATURATING),
+        f"{prefix}_def_io2": Point("calibrate", server, "/def", 0, WAIT_MS, SATURATING),
     }
 
 
@@ -148,6 +177,23 @@ def derive(rows: dict[str, dict]) -> dict[str, float]:
         share, length = stalls_of(rows[f"stalls_{server}_cpu5_c1"])
         derived[f"stalls_{server}_share"] = share
         derived[f"stalls_{server}_length_s"] = length
+    if all(f"reference_{name}" in rows for name in REFERENCE_ROWS):
+        # Uvicorn's zero-work request then, over the same request on the other servers' day.
+        derived["same_day_scale"] = cost("uvicorn_zero") / cost("reference_uvicorn_zero")
+        derived["fastapi_reference_async_request_s"] = cost("reference_uvicorn_zero")
+        derived["fastapi_reference_def_request_s"] = cost("reference_uvicorn_zero_def")
+        derived["reference_connection_s"] = cost("reference_uvicorn_zero_close") - cost("reference_uvicorn_zero")
+        derived["fastapi_reference_async_work0_s"] = cost("reference_uvicorn_async0")
+    for prefix in OTHER_ASGI:
+        if f"{prefix}_zero" not in rows:
+            continue  # not measured yet: `--server` measures them
+        derived[f"fastapi_{prefix}_async_request_s"] = cost(f"{prefix}_zero")
+        derived[f"fastapi_{prefix}_def_request_s"] = cost(f"{prefix}_zero_def")
+        derived[f"{prefix}_connection_s"] = cost(f"{prefix}_zero_close") - cost(f"{prefix}_zero")
+        derived[f"fastapi_{prefix}_async_work0_s"] = cost(f"{prefix}_async0")
+        derived[f"fastapi_{prefix}_def_work0_s"] = cost(f"{prefix}_def0")
+        derived[f"fastapi_{prefix}_async_wait_s"] = cost(f"{prefix}_async_io2") - cost(f"{prefix}_async0")
+        derived[f"fastapi_{prefix}_def_wait_s"] = cost(f"{prefix}_def_io2") - cost(f"{prefix}_def0")
     # Gunicorn sync's request machinery (one connection per request), net of the
     # connection: compare with gthread's to see what the thread pool costs.
     derived["flask_sync_request_s"] = (derived["flask_sync_request_with_connection_s"]
@@ -223,6 +269,25 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
     def us(seconds: float) -> float:
         return round(seconds, 6)
 
+    # The other ASGI servers were measured on another day than Uvicorn's preset, when the
+    # same Uvicorn request cost `same_day_scale` times less or more: their costs are
+    # scaled by it, so every FastAPI preset is on the reference machine of Uvicorn's.
+    scale = derived.get("same_day_scale", 1.0)
+
+    def asgi(prefix: str) -> dict[str, float]:
+        fastapi = f"fastapi_{prefix}"
+        request = derived[f"{fastapi}_async_request_s"]
+        wait = (derived[f"{fastapi}_async_wait_s"] + derived[f"{fastapi}_def_wait_s"]) / 2
+        return {
+            "overhead_s": us(scale * request),
+            "connection_overhead_s": us(scale * max(0.0, derived[f"{prefix}_connection_s"])),
+            "thread_handoff_s": us(scale * (derived[f"{fastapi}_def_request_s"] - request)),
+            # A wait that measured cheaper than none is noise around a cost near 0.
+            "wait_overhead_s": us(scale * max(0.0, wait)),
+        }
+
+    others = {f"fastapi-{prefix.replace('_', '-')}": asgi(prefix)
+              for prefix in OTHER_ASGI if f"fastapi_{prefix}_async_request_s" in derived}
     return {
         "flask": {
             "overhead_s": us(derived["flask_sync_request_s"]),
@@ -236,6 +301,8 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
             "thread_handoff_s": us(derived["fastapi_def_request_s"] - derived["fastapi_async_request_s"]),
             "wait_overhead_s": us((derived["fastapi_async_wait_s"] + derived["fastapi_def_wait_s"]) / 2),
         },
+        # FastAPI on each other ASGI server (framework.cpp's server presets), derived as above.
+        **others,
     }
 
 
@@ -246,6 +313,12 @@ def write(path: Path, rows: dict[str, dict], method: dict) -> dict:
     environment = {key: rows["sync_zero"].get(key, "") for key in (
         "date", "cpu_model", "python", "flask", "gunicorn", "fastapi", "starlette", "uvicorn", "uvloop",
         "httptools")}
+    # The other ASGI servers were measured on their own dates, with their own versions.
+    for prefix in OTHER_ASGI:
+        if f"{prefix}_zero" in rows:
+            environment[f"{prefix}_rows"] = {key: rows[f"{prefix}_zero"].get(key, "") for key in (
+                "date", "python", "fastapi", "starlette", "uvicorn", "uvloop", "httptools", "hypercorn", "h11",
+                "granian", "gunicorn", "uvicorn_worker")}
     document = {"environment": environment, "method": method, "presets": presets(derived),
                 "stalls": machine_stalls(derived), "derived": derived, "rows": rows}
     path.write_text(json.dumps(document, indent=2) + "\n")
@@ -262,8 +335,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="measure nothing: recompute the derived numbers and presets of --out")
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
                         help="measure only this row (repeatable); the others are kept from --out")
+    parser.add_argument("--server", action="append", default=[], choices=sorted(OTHER_ASGI),
+                        help="measure only this ASGI server's rows (repeatable), as --only")
     args = parser.parse_args(argv)
     points = calibration_points()
+    for prefix in args.server:
+        args.only += list(asgi_points(prefix, OTHER_ASGI[prefix]))
     unknown = sorted(set(args.only) - set(points))
     if unknown:
         parser.error(f"--only: unknown row(s) {unknown}; known: {sorted(points)}")

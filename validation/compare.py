@@ -74,6 +74,10 @@ SYNC_DRIFT = ("with the stalls the model's 4 sync workers drift out of lockstep 
               "measurements; lockstep is 29)")
 CPU_BURN = ("the app's CPU burn costs 5.22 ms for 5 asked (calibration) and the sync workers measured "
             "5.7-5.8 ms of CPU per request, the model 5.3 (5.4 with the stalls)")
+HYPERCORN_LOADED = ("Hypercorn under load costs more CPU per request than its 16-connection zero-work calibration: "
+                    "2.0 ms measured for 1 ms of work + 50 ms awaited at 32 connections (the model 1.7), 6.26 ms for "
+                    "5 ms of work at 16 (the model 5.8); Uvicorn, Granian and Gunicorn's Uvicorn workers stay within "
+                    "0.1-0.2 ms of theirs")
 KNOWN_MISSES = {
     ("sync-4w-mixed", 4, "throughput"): SYNC_DRIFT,
     ("sync-4w-mixed", 32, "throughput"): SYNC_DRIFT,
@@ -82,6 +86,11 @@ KNOWN_MISSES = {
     ("uvicorn-async-io", 256, "throughput"): WAIT_COSTS_CPU,
     ("uvicorn-async-mixed", 64, "throughput"): WAIT_COSTS_CPU,
     ("uvicorn-def-io", 64, "throughput"): WAIT_COSTS_CPU + "; 40 pool threads hand the GIL to and from the loop",
+    # Hypercorn, measured 2026-12-07: its core 99 % busy, so throughput = 1 / (CPU per request).
+    ("hypercorn-async-io", 32, "throughput"): HYPERCORN_LOADED,
+    ("hypercorn-async-io", 32, "p50"): HYPERCORN_LOADED + "; the loop is saturated, so latency = connections / throughput",
+    ("hypercorn-async-io", 32, "p99"): HYPERCORN_LOADED + "; the loop is saturated, so latency = connections / throughput",
+    ("hypercorn-async-cpu", 16, "throughput"): HYPERCORN_LOADED,
 }
 
 # Simulated time per replication: thousands of requests even at 20 req/s.
@@ -96,10 +105,33 @@ def request_overhead_ms(row: dict) -> float:
     derived = json.loads(CALIBRATION.read_text())["derived"]
     kind = {"gunicorn-sync": "flask_sync", "gunicorn-gthread": "flask_gthread"}.get(row["server"])
     if kind is None:
-        kind = "fastapi_async" if row["style"] == "async" else "fastapi_def"
+        # FastAPI on Uvicorn, or on another ASGI server calibrated as Uvicorn is.
+        server = "" if row["server"] == "uvicorn" else row["server"].replace("-", "_") + "_"
+        kind = f"fastapi_{server}{'async' if row['style'] == 'async' else 'def'}"
     request = "flask_sync_request_with_connection_s" if kind == "flask_sync" else f"{kind}_request_s"
     wait = derived[f"{kind}_wait_s"] if float(row["io_ms"]) > 0 else 0.0
     return (derived[request] + wait) * 1e3
+
+
+# The ASGI servers calibrated on another day than Uvicorn's preset (calibrate.py's OTHER_ASGI).
+SAME_DAY_KINDS = ("hypercorn", "granian", "gunicorn-uvicorn")
+
+
+def same_day_costs(kind: str) -> dict:
+    """Explicit costs for a server measured with calibrate.py's same-day reference, else nothing.
+
+    Its preset is scaled to the day Uvicorn's preset was measured (``same_day_scale``);
+    its grid points were measured on its own day, so they are predicted with the costs
+    as measured then: the preset over the scale.
+    """
+    if kind not in SAME_DAY_KINDS:
+        return {}
+    calibration = json.loads(CALIBRATION.read_text())
+    scale = calibration["derived"]["same_day_scale"]
+    preset = calibration["presets"][f"fastapi-{kind}"]
+    keys = {"overhead_s": "framework_overhead", "connection_overhead_s": "connection_overhead",
+            "thread_handoff_s": "thread_handoff", "wait_overhead_s": "wait_overhead"}
+    return {key: f"{preset[name] / scale * 1e6:.1f}us" for name, key in keys.items()}
 
 
 def machine_stalls() -> dict:
@@ -134,6 +166,7 @@ def scenario_dict(row: dict, run: dict | None = None) -> dict:
                     "framework": row["framework"]}
     if row["server"] == "gunicorn-gthread":
         server["threads"] = int(row["threads"])
+    server.update(same_day_costs(row["server"]))
     cpu_ms, io_ms = float(row["cpu_ms"]), float(row["io_ms"])
     io_kind = "blocking_io" if row["endpoint"] == "/blocking" else "io"
     phases = []
@@ -142,7 +175,7 @@ def scenario_dict(row: dict, run: dict | None = None) -> dict:
     if io_ms > 0:
         phases.append({io_kind: f"{io_ms:g}ms"})
     endpoint: dict = {"server": "web", "phases": phases}
-    if row["server"] == "uvicorn":
+    if row["framework"] == "fastapi":
         endpoint["style"] = row["style"]
     return {
         "name": f"{row['config']}-c{row['connections']}",
@@ -270,7 +303,21 @@ def server_label(row: dict) -> str:
         return f"gunicorn gthread {row['workers']}x{row['threads']}"
     if row["server"] == "gunicorn-sync":
         return f"gunicorn sync {row['workers']}w"
-    return f"uvicorn {row['workers']}w `{'async def' if row['style'] == 'async' else 'def'}`"
+    return f"{row['server']} {row['workers']}w `{'async def' if row['style'] == 'async' else 'def'}`"
+
+
+def other_servers(comparisons: Sequence[Comparison]) -> str:
+    """The other ASGI servers' versions, from their most recent rows: ``; Hypercorn 0.18.0 ...``."""
+    latest: dict[str, dict] = {}
+    for row in (c.row for c in comparisons):
+        if row["server"] in ("hypercorn", "granian", "gunicorn-uvicorn"):
+            if row["server"] not in latest or row["date"] > latest[row["server"]]["date"]:
+                latest[row["server"]] = row
+    names = {"hypercorn": lambda r: f"Hypercorn {r['hypercorn']} (h11 {r['h11']})",
+             "granian": lambda r: f"Granian {r['granian']}",
+             "gunicorn-uvicorn": lambda r: f"Gunicorn {r['gunicorn']} with uvicorn-worker {r['uvicorn_worker']}"}
+    described = [names[server](row) for server, row in sorted(latest.items())]
+    return "; " + ", ".join(described) + f" ({min(r['date'] for r in latest.values())[:10]})" if described else ""
 
 
 def _percent(value: float) -> str:
@@ -337,7 +384,7 @@ def markdown(comparisons: Sequence[Comparison]) -> str:
         f"Measured on {first['cpu_model']} ({first['date'][:10]}): one server core, wrk on the",
         f"other; Python {first['python']}, Flask {first['flask']}, Gunicorn {first['gunicorn']},",
         f"FastAPI {first['fastapi']}, {versions}Uvicorn {first['uvicorn']} (uvloop {first['uvloop']},",
-        f"httptools {first['httptools']}). Throughput in req/s, latencies in ms; each measured",
+        f"httptools {first['httptools']}){other_servers(comparisons)}. Throughput in req/s, latencies in ms; each measured",
         f"number is the median of {method} after a warm-up run; each prediction the",
         f"mean of {SIM_RUN['replications']} replications of {SIM_RUN['duration']} simulated, with the",
         "server's core stalled as calibrated (`hosts.app.stalls`: share and length of the",

@@ -1,4 +1,4 @@
-"""Measure real Gunicorn+Flask and Uvicorn+FastAPI servers with wrk.
+"""Measure real Gunicorn+Flask and Uvicorn/Hypercorn/Granian+FastAPI servers with wrk.
 
 Each measurement point starts one server pinned to core 0 (``taskset -c 0``),
 waits until it answers, drives it with ``wrk`` pinned to core 1 (a closed
@@ -47,6 +47,9 @@ APPS = HERE / "apps"
 WRK_SCRIPT = HERE / "wrk_report.lua"
 MEASUREMENTS = HERE / "measurements.csv"
 
+# The servesim kinds of the servers that serve the FastAPI app.
+ASGI_KINDS = ("uvicorn", "hypercorn", "granian", "gunicorn-uvicorn")
+
 SERVER_CORE = "0"
 CLIENT_CORE = "1"
 # wrk's per-request timeout: far above any latency in the grid, so a slow
@@ -62,7 +65,9 @@ class ServerConfig:
     ----------
     kind : str
         ``gunicorn-sync``, ``gunicorn-gthread`` (both serving the Flask app) or
-        ``uvicorn`` (serving the FastAPI app), the servesim server kinds.
+        one of the ASGI servers serving the FastAPI app: ``uvicorn``,
+        ``hypercorn``, ``granian``, ``gunicorn-uvicorn`` (Gunicorn running
+        ``uvicorn_worker.UvicornWorker``); the servesim server kinds.
     workers : int
         Worker processes.
     threads : int
@@ -74,7 +79,7 @@ class ServerConfig:
     threads: int = 1
 
     def __post_init__(self) -> None:
-        if self.kind not in ("gunicorn-sync", "gunicorn-gthread", "uvicorn"):
+        if self.kind not in ("gunicorn-sync", "gunicorn-gthread", *ASGI_KINDS):
             raise ValueError(f"kind: unknown server kind {self.kind!r}")
         if self.workers < 1 or self.threads < 1:
             raise ValueError(f"workers and threads must be >= 1, got {self.workers}, {self.threads}")
@@ -83,17 +88,32 @@ class ServerConfig:
 
     @property
     def framework(self) -> str:
-        return "fastapi" if self.kind == "uvicorn" else "flask"
+        return "fastapi" if self.kind in ASGI_KINDS else "flask"
 
     def command(self, port: int) -> list[str]:
-        """The server's command line (without the taskset prefix)."""
+        """The server's command line (without the taskset prefix).
+
+        Each server with its defaults (event loop, HTTP parser, keep-alive),
+        access logs off (Hypercorn's and Granian's are off by default).
+        """
         bind = f"127.0.0.1:{port}"
         if self.kind == "uvicorn":
             return [sys.executable, "-m", "uvicorn", "fastapi_app:app", "--app-dir", str(APPS),
                     "--host", "127.0.0.1", "--port", str(port), "--workers", str(self.workers),
                     "--no-access-log", "--log-level", "warning"]
-        worker_class = "sync" if self.kind == "gunicorn-sync" else "gthread"
-        command = [sys.executable, "-m", "gunicorn", "flask_app:app", "--chdir", str(APPS),
+        if self.kind == "hypercorn":
+            # Its default worker class: asyncio's own loop, h11 for HTTP/1 (pure Python).
+            return [sys.executable, "-m", "hypercorn", "fastapi_app:app", "--bind", bind,
+                    "--workers", str(self.workers), "--log-level", "warning"]
+        if self.kind == "granian":
+            # Defaults: one Rust runtime thread per worker, uvloop (--loop auto picks it).
+            return [sys.executable, "-m", "granian", "fastapi_app:app", "--interface", "asgi",
+                    "--host", "127.0.0.1", "--port", str(port), "--workers", str(self.workers),
+                    "--log-level", "warning"]
+        worker_class = {"gunicorn-sync": "sync", "gunicorn-gthread": "gthread",
+                        "gunicorn-uvicorn": "uvicorn_worker.UvicornWorker"}[self.kind]
+        app = "fastapi_app:app" if self.kind == "gunicorn-uvicorn" else "flask_app:app"
+        command = [sys.executable, "-m", "gunicorn", app, "--chdir", str(APPS),
                    "--bind", bind, "--workers", str(self.workers), "--worker-class", worker_class,
                    "--graceful-timeout", "5", "--log-level", "warning"]
         if self.kind == "gunicorn-gthread":
@@ -133,7 +153,7 @@ class Point:
     @property
     def style(self) -> str:
         """servesim's endpoint style: ``sync`` for a plain ``def``, ``async`` for ``async def``."""
-        if self.server.kind != "uvicorn":
+        if self.server.kind not in ASGI_KINDS:
             return "sync"
         return "sync" if self.endpoint in ("/def", "/zero_def") else "async"
 
@@ -238,6 +258,29 @@ def group_cpu_split(pgid: int) -> tuple[float, float]:
             user += int(fields[11])
             system += int(fields[12])
     return user / ticks, system / ticks
+
+
+def group_thread_cpu_seconds(pgid: int, name_prefix: str) -> float:
+    """User + system CPU seconds of the live threads of group `pgid` whose name starts with `name_prefix`.
+
+    Granian's Rust runtime threads are named ``tokio-rt-worker``: they parse
+    and write HTTP outside the GIL, so their share of a request's CPU is what
+    could run on another core than the event loop.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid, fields in _proc_stat_fields():
+        if int(fields[2]) != pgid:
+            continue
+        with contextlib.suppress(OSError):
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/stat") as stat:
+                    text = stat.read()
+                name = text[text.index("(") + 1:text.rindex(")")]
+                if name.startswith(name_prefix):
+                    thread_fields = text.rsplit(")", 1)[1].split()
+                    total += int(thread_fields[11]) + int(thread_fields[12])
+    return total / ticks
 
 
 def group_cpu_seconds(pgid: int) -> float:
@@ -433,7 +476,9 @@ def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats:
     dict
         One CSV row (see `FIELDS`): throughput in req/s, latencies in ms,
         ``server_cpu_util`` the server processes' CPU time per second,
-        ``core_util`` the busy fraction of the server's core (kernel work included).
+        ``core_util`` the busy fraction of the server's core (kernel work included),
+        ``tokio_cpu_per_request_us`` (Granian only) the part of ``cpu_per_request_us``
+        its Rust runtime threads ran, outside the GIL.
     """
     short_slices = request_short_slice()
     with running_server(point.server) as (port, pgid):
@@ -446,6 +491,7 @@ def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats:
                 wait_until_quiet(pgid, quiet_wait_s)
             foreign_before = foreign_cpu_seconds([pgid])
             user_before, system_before = group_cpu_split(pgid)
+            tokio_before = group_thread_cpu_seconds(pgid, "tokio")
             core_before = core_seconds(SERVER_CORE)
             summary = run_wrk(port, point, duration_s)
             core_after = core_seconds(SERVER_CORE)
@@ -456,6 +502,8 @@ def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats:
             server_cpu = server_user + server_system
             summary["server_cpu_util"] = server_cpu / seconds
             summary["cpu_per_request_us"] = server_cpu / max(summary["requests"], 1) * 1e6
+            tokio_cpu = group_thread_cpu_seconds(pgid, "tokio") - tokio_before
+            summary["tokio_cpu_per_request_us"] = tokio_cpu / max(summary["requests"], 1) * 1e6
             summary["core_util"] = core_busy(core_before, core_after) / max(core_total(core_before, core_after), 1e-9)
             summary["niced_on_core"] = (core_after["nice"] - core_before["nice"]) / seconds
             summary["background_cpu"] = foreign_cpu_between(foreign_before, foreign_cpu_seconds([pgid])) / seconds
@@ -495,6 +543,7 @@ def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats:
         "errors": int(sum(run["errors"] for run in runs)),
         "server_cpu_util": round(median("server_cpu_util"), 4),
         "cpu_per_request_us": round(median("cpu_per_request_us"), 2),
+        "tokio_cpu_per_request_us": round(median("tokio_cpu_per_request_us"), 2) if point.server.kind == "granian" else "",
         "core_util": round(median("core_util"), 4),
         "disturbed_runs": disturbed,
         "niced_on_core": round(median("niced_on_core"), 4),
@@ -534,15 +583,19 @@ def environment() -> dict:
         "uvicorn": _version("uvicorn"),
         "uvloop": _version("uvloop"),
         "httptools": _version("httptools"),
+        "hypercorn": _version("hypercorn"),
+        "h11": _version("h11"),
+        "granian": _version("granian"),
+        "uvicorn_worker": _version("uvicorn-worker"),
     }
 
 
 FIELDS = [
     "date", "cpu_model", "python", "flask", "gunicorn", "fastapi", "starlette", "uvicorn", "uvloop", "httptools",
-    "config", "server", "workers", "threads", "framework", "endpoint", "style", "cpu_ms", "io_ms",
+    "hypercorn", "h11", "granian", "uvicorn_worker", "config", "server", "workers", "threads", "framework", "endpoint", "style", "cpu_ms", "io_ms",
     "connections", "connection_close", "duration_s", "repeats",
     "throughput_rps", "throughput_min_rps", "throughput_max_rps",
-    "p50_ms", "p90_ms", "p99_ms", "mean_ms", "requests", "errors", "server_cpu_util", "cpu_per_request_us", "core_util",
+    "p50_ms", "p90_ms", "p99_ms", "mean_ms", "requests", "errors", "server_cpu_util", "cpu_per_request_us", "tokio_cpu_per_request_us", "core_util",
     "disturbed_runs", "niced_on_core", "background_cpu", "autogroup", "sched_slice_us",
 ]
 
@@ -573,6 +626,10 @@ GTHREAD_2x8 = ServerConfig("gunicorn-gthread", workers=2, threads=8)
 GTHREAD_1x4 = ServerConfig("gunicorn-gthread", workers=1, threads=4)
 UVICORN = ServerConfig("uvicorn", workers=1)
 UVICORN2 = ServerConfig("uvicorn", workers=2)
+HYPERCORN = ServerConfig("hypercorn", workers=1)
+GRANIAN = ServerConfig("granian", workers=1)
+GUNICORN_UVICORN = ServerConfig("gunicorn-uvicorn", workers=1)
+GUNICORN_UVICORN2 = ServerConfig("gunicorn-uvicorn", workers=2)
 
 
 def _points(config: str, server: ServerConfig, endpoint: str, cpu_ms: float, io_ms: float,
@@ -599,6 +656,17 @@ def grid() -> list[Point]:
         *_points("uvicorn-async-mixed", UVICORN2, "/async", 2, 20, [4, 64]),
         *_points("uvicorn-def-io", UVICORN, "/def", 1, 50, [16, 64]),
         *_points("uvicorn-blocking", UVICORN, "/blocking", 1, 10, [1, 8]),
+        # The other ASGI servers (issue 17): the same FastAPI endpoints, I/O-bound
+        # below and near capacity, CPU-bound saturated, and a def in the thread pool.
+        *_points("hypercorn-async-io", HYPERCORN, "/async", 1, 50, [1, 32]),
+        *_points("hypercorn-async-cpu", HYPERCORN, "/async", 5, 0, [16]),
+        *_points("hypercorn-def-io", HYPERCORN, "/def", 1, 50, [16]),
+        *_points("granian-async-io", GRANIAN, "/async", 1, 50, [1, 32]),
+        *_points("granian-async-cpu", GRANIAN, "/async", 5, 0, [16]),
+        *_points("granian-def-io", GRANIAN, "/def", 1, 50, [16]),
+        *_points("gunicorn-uvicorn-async-io", GUNICORN_UVICORN, "/async", 1, 50, [1, 32]),
+        *_points("gunicorn-uvicorn-async-cpu", GUNICORN_UVICORN, "/async", 5, 0, [16]),
+        *_points("gunicorn-uvicorn-async-mixed", GUNICORN_UVICORN2, "/async", 2, 20, [4]),
     ]
 
 
@@ -610,6 +678,9 @@ def quick_grid() -> list[Point]:
         Point("uvicorn-async-io", UVICORN, "/async", 1, 50, 16),
         Point("uvicorn-def-io", UVICORN, "/def", 1, 50, 16),
         Point("uvicorn-blocking", UVICORN, "/blocking", 1, 10, 8),
+        Point("hypercorn-async-io", HYPERCORN, "/async", 1, 50, 16),
+        Point("granian-async-io", GRANIAN, "/async", 1, 50, 16),
+        Point("gunicorn-uvicorn-async-io", GUNICORN_UVICORN, "/async", 1, 50, 16),
     ]
 
 

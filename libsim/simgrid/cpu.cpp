@@ -19,8 +19,11 @@ namespace servesim::simgrid_engine {
 // `seconds` of CPU at speed 1.0 as an S4U execution on the process's host.
 // Python code first takes the GIL, in arrival order; a holder that keeps it
 // a switch interval while others wait is preempted (its execution cancelled,
-// its remaining work kept) and queues behind them.
-void Model::compute(Request& request, double seconds, bool needs_gil) {
+// its remaining work kept) and queues behind them. Native code on `threads`
+// threads is one execution of that thread count, each thread with its share
+// of the work (SimGrid's flops are per thread): SimGrid gives it as many
+// shares of the cores as threads, as the native engine's processor sharing does.
+void Model::compute(Request& request, double seconds, bool needs_gil, int threads) {
   Process& process = *request.process;
   request.remaining_flops = seconds * kFlopsPerSecond;
   if (needs_gil) {
@@ -33,8 +36,9 @@ void Model::compute(Request& request, double seconds, bool needs_gil) {
   }
   HostWork& work = *process.server->work;
   while (request.remaining_flops > 0.0) {
-    request.exec = sg4::this_actor::exec_init(request.remaining_flops);
+    request.exec = sg4::this_actor::exec_init(request.remaining_flops / threads)->set_thread_count(threads);
     request.exec_flops = request.remaining_flops;
+    request.exec_threads = threads;
     request.exec->start();
     work.started(request);
     try {
@@ -50,7 +54,7 @@ void Model::compute(Request& request, double seconds, bool needs_gil) {
       request.wake->acquire();  // preempted by a GIL switch: wait for our turn again
       continue;
     } catch (const simgrid::TimeoutException&) {
-      work.stopped(request, request.exec->get_remaining());
+      work.stopped(request, request.exec_remaining());
       request.exec->cancel();
       request.exec = nullptr;
       if (request.holds_gil) release_gil(request);
@@ -95,11 +99,11 @@ void Model::force_switch(Process& process, std::uint32_t switches) {
   if (!process.gil.switch_due(switches)) return;
   Request* previous = process.gil.holder();
   // A holder whose execution ends at this very instant lets go by itself.
-  if (!previous->exec || previous->exec->get_remaining() <= 0.0) return;
+  if (!previous->exec || previous->exec_remaining() <= 0.0) return;
   ++events_;
   const auto [dropped, next] = process.gil.force_switch();
   dropped->holds_gil = false;
-  dropped->remaining_flops = dropped->exec->get_remaining();
+  dropped->remaining_flops = dropped->exec_remaining();
   process.server->work->stopped(*dropped, dropped->remaining_flops);
   dropped->exec->cancel();
   next->holds_gil = true;

@@ -92,7 +92,9 @@ struct Request {
   bool holds_gil = false;
   double remaining_flops = 0.0;  // of a CPU step waiting for (or preempted from) the GIL
   sg4::ExecPtr exec;
-  double exec_flops = 0.0;  // the running execution's work when it started
+  double exec_flops = 0.0;  // the running execution's work when it started, over all its threads
+  int exec_threads = 1;     // its threads: SimGrid counts an execution's flops per thread
+  [[nodiscard]] double exec_remaining() const { return exec->get_remaining() * exec_threads; }
   sg4::SemaphorePtr wake = sg4::Semaphore::create(0);  // a thread, the loop or the GIL handed over
   // A task (Celery/RQ) is a request too, to its pool's server, with an
   // endpoint index past the scenario's: first_sent is its publish, arrival
@@ -111,7 +113,7 @@ struct HostWork {
   std::unordered_set<const Request*> running;
   [[nodiscard]] double flops() const {
     double total = done_flops;
-    for (const Request* r : running) total += r->exec_flops - r->exec->get_remaining();
+    for (const Request* r : running) total += r->exec_flops - r->exec_remaining();
     return total;
   }
   void started(const Request& r) { running.insert(&r); }
@@ -299,7 +301,7 @@ class Model {
   void run_message(GroupRuntime& group, Process& process, Request& message);
 
   // Cores and the GIL (cpu.cpp).
-  void compute(Request& request, double seconds, bool needs_gil);
+  void compute(Request& request, double seconds, bool needs_gil, int threads = 1);
   void release_gil(Request& request);
   void request_switch(Process& process);
   void gil_switcher(Process& process);

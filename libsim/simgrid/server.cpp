@@ -146,7 +146,7 @@ void Model::run_step(Request& request, const Step& step) {
   detail::CpuStalls& stalls = request.process->server->work->stalls;
   switch (step.kind) {
     case StepKind::cpu: compute(request, stalls.stretch(duration), true); break;
-    case StepKind::cpu_nogil: compute(request, stalls.stretch(duration), false); break;
+    case StepKind::cpu_nogil: compute(request, stalls.stretch(duration), false, step.threads); break;
     case StepKind::wait:
       if (!sleep_unless_killed(request, duration)) throw WorkerKilled{};
       break;

@@ -98,6 +98,7 @@ std::pair<double, std::size_t> phases_cost(const Scenario& s, const std::vector<
         break;
       }
       case servesim::PhaseKind::cpu: time += typical(phase.duration) / speed; steps += 1; break;
+      case servesim::PhaseKind::cpu_nogil: time += typical(phase.duration) / phase.threads; steps += 1; break;
       default: time += typical(phase.duration); steps += 1; break;
     }
   }

@@ -219,7 +219,7 @@ def test_the_file_name_is_the_default_name(tmp_path: Path) -> None:
 def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: float = 0.1,
                 gil: float = 0.1, error_rate: float = 0.0, refused: int = 0,
                 server: str = "sync", databases: dict[str, tuple[float, float]] | None = None,
-                services: dict[str, float] | None = None) -> ss.Result:
+                services: dict[str, float] | None = None, out_of_memory: int = 0) -> ss.Result:
     """A complete result document (Result reads it strictly) with what a comparison reads
     set, no replications; p99 is 2 x p50, NaN p50 is no data.
     ``databases``: name -> (utilization, share of checkouts that waited);
@@ -236,9 +236,10 @@ def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: flo
     latency = {"mean": p50_s, "p50": p50_s, "p90": p50_s, "p95": p50_s, "p99": p99_s, "p999": p99_s}
     return ss.Result({
         "scenario": "fake", "seed": 1, "completed": completed, **with_ci(throughput=throughput),
-        **with_ci(goodput=throughput), "retries": 0, "failed": refused,
+        **with_ci(goodput=throughput), "retries": 0, "failed": refused + out_of_memory,
         "errors": {"refused": refused, "client_timeout": 0, "unavailable": 0, "worker_killed": 0,
-                   "pool_timeout": 0, "downstream": 0, "out_of_memory": 0, "total": refused},
+                   "pool_timeout": 0, "downstream": 0, "out_of_memory": out_of_memory,
+                   "total": refused + out_of_memory},
         "error_rate": error_rate, "failure_rate": error_rate,
         "latency": {**latency, "max": p99_s}, "latency_ci": {key: ci(value) for key, value in latency.items()},
         "endpoints": [], "balancers": [], "replications": [],
@@ -306,6 +307,19 @@ def test_errors_alone_make_a_side_saturated() -> None:
     assert (row["challenger_saturated"], row["basis"], row["verdict"]) == (True, "throughput", "baseline faster")
     row = judge(fake_result(100, 0.05), fake_result(100, 0.01, error_rate=0.005, server="async"))
     assert row["basis"] == "latency"  # 0.5 % is below the 1 % threshold
+
+
+def test_every_error_kind_the_total_counts_has_a_column() -> None:
+    # A process killed past its memory_limit fails its requests with out_of_memory:
+    # the frame's error columns sum to the total the error rate counts.
+    comparison = ss.Comparison.from_dict(small_comparison())
+    killed = fake_result(100, 0.05, refused=2, out_of_memory=5, error_rate=0.07)
+    frame = ss.ComparisonResult(comparison, {("db", 400, "sync"): killed,
+                                             ("db", 400, "async"): fake_result(400, 0.1, server="async")}).frame
+    row = frame.iloc[0]
+    assert (row["errors_out_of_memory"], row["errors_refused"]) == (5, 2)
+    columns = [column for column in frame.columns if column.startswith("errors_")]
+    assert sum(int(row[column]) for column in columns) == killed.record.errors.total == 7
 
 
 def test_no_answers_on_one_or_both_sides() -> None:

@@ -299,7 +299,8 @@ PHASE_KINDS = ["cpu", "cpu_nogil", "io", "blocking_io"]
 
 @st.composite
 def generated_scenarios(draw: st.DrawFn) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["gunicorn-sync", "gunicorn-gthread", "gunicorn-gevent", "uvicorn"]))
+    kind = draw(st.sampled_from(["gunicorn-sync", "gunicorn-gthread", "gunicorn-gevent", "uvicorn", "hypercorn",
+                                 "granian", "gunicorn-uvicorn"]))
     server: dict[str, Any] = {"host": "app", "kind": kind, "workers": draw(st.integers(1, 3)),
                               "framework": draw(st.sampled_from(["none", "flask", "fastapi"]))}
     if kind == "gunicorn-gthread":

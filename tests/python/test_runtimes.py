@@ -90,8 +90,8 @@ def test_worker_timeout_kills_are_errors() -> None:
      "endpoints.work.phases[0].blocking_io", "no event loop to stall"),
     ({"kind": "uvicorn", "thread_pool": 0}, {"phases": [{"cpu": "1ms"}]},
      "servers.web.thread_pool", "must be an integer >= 1, got 0"),
-    ({"kind": "hypercorn"}, {"phases": [{"cpu": "1ms"}]},
-     "servers.web.kind", "unknown server kind 'hypercorn'"),
+    ({"kind": "daphne"}, {"phases": [{"cpu": "1ms"}]},
+     "servers.web.kind", "unknown server kind 'daphne'"),
     ({"kind": "uvicorn", "wait_overhead": "-20us"}, {"phases": [{"io": "1ms"}]},
      "servers.web.wait_overhead", "must be a duration >= 0, got '-20us'"),
 ])

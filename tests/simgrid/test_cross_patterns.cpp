@@ -8,6 +8,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <vector>
+
+#include "servesim/analytic/erlang.hpp"
+#include "servesim/metrics/statistics.hpp"
+#include "servesim/model/framework.hpp"
 #include "support/scenarios.hpp"
 #include "cross_support.hpp"
 
@@ -231,6 +236,31 @@ TEST_CASE("SimGrid agrees with native: workers recycled at max_requests or kille
   CHECK(p.simgrid.servers[0].peak_memory == *web.memory_limit);
 }
 
+TEST_CASE("SimGrid agrees with native and Erlang C: asyncpg's default pool in one event loop",
+          "[simgrid][cross][dependencies][drivers]") {
+  // One Uvicorn process, an async def awaiting asyncpg's default pool of 10
+  // (min_size = max_size) in front of a database of 32, Poisson at 200 req/s,
+  // exponential 40 ms queries: the pool is M/M/10 at rho 0.8, Erlang C
+  // P(wait) 0.41, E[W] 8.2 ms (Kleinrock 3.5). 8 x 60 s, 96,000 queries an engine.
+  Scenario s = test::with_run(test::one_server(ServerKind::uvicorn, 1, 2), 60.0, 6.0, 8);
+  s.run.seed = 5;
+  Database pg = test::database("pg", 32, Distribution::exponential(0.040), 1, 0);
+  pg.pool = ConnectionPool::of_driver(PoolDriver::asyncpg);
+  s.databases.push_back(pg);
+  test::add_endpoint(s, "orders", "web", {test::db("pg")});
+  s.endpoints[0].style = EndpointStyle::async;
+  s.workload.open = OpenWorkload{200.0, ArrivalProcess::poisson};
+  const Pair p = run_both(s);
+  const MmcMetrics exact = mmc(200.0, 25.0, 10);
+  agree("throughput", p.native.throughput, p.simgrid.throughput, 0.02);
+  agree("P(wait for a connection)", p.native.databases[0].pool_wait_fraction,
+        p.simgrid.databases[0].pool_wait_fraction, 0.05);
+  agree("mean pool wait", p.native.databases[0].mean_pool_wait, p.simgrid.databases[0].mean_pool_wait, 0.06);
+  test::check_estimate("SimGrid: P(wait)", p.simgrid.databases[0].pool_wait_fraction, exact.wait_probability, 0.05);
+  test::check_estimate("SimGrid: mean pool wait", p.simgrid.databases[0].mean_pool_wait, exact.mean_wait, 0.06);
+  test::check_estimate("SimGrid: throughput", p.simgrid.throughput, 200.0, 0.01);
+}
+
 TEST_CASE("SimGrid agrees with native: a batching model server behind an event loop", "[simgrid][cross][model_server]") {
   // A FastAPI endpoint (1 ms of Python on the loop) awaiting a model server of
   // 2 instances, batches of up to 8 after at most 5 ms, a batch taking a gamma
@@ -263,4 +293,75 @@ TEST_CASE("SimGrid agrees with native: a batching model server behind an event l
   agree("instances busy", native.utilization, simgrid.utilization, 0.03);
   agree("mean queue delay", native.queue_delay.mean, simgrid.queue_delay.mean, 0.05);
   agree("requests waiting", native.mean_queue_length, simgrid.mean_queue_length, 0.05);
+}
+
+TEST_CASE("SimGrid agrees with native: Hypercorn, Granian and Gunicorn's Uvicorn workers", "[simgrid][cross][asgi]") {
+  // Each new ASGI kind on uvicorn's runtime with its own FastAPI costs (the
+  // presets): 2 processes on 2 cores, an async def (Python, an awaited wait,
+  // Python) at Poisson 300 req/s, about 60-75 % of the loops; 8 x 100 s gives
+  // some 27,000 requests per replication.
+  for (ServerKind kind : {ServerKind::hypercorn, ServerKind::granian, ServerKind::gunicorn_uvicorn}) {
+    Scenario s = test::with_run(test::one_server(kind, 2, 2), 100.0, 10.0, 8);
+    INFO(static_cast<int>(kind));
+    s.run.seed = 31;
+    const FrameworkPreset preset = *find_framework_preset("fastapi", kind);
+    s.servers[0].framework_overhead = Distribution::constant(preset.overhead_s);
+    s.servers[0].wait_overhead = Distribution::constant(preset.wait_overhead_s);
+    test::add_endpoint(s, "work", "web",
+                       {Phase{PhaseKind::cpu, Distribution::exponential(0.003)},
+                        Phase{PhaseKind::io, Distribution::lognormal(0.03, 1.0)},
+                        Phase{PhaseKind::cpu, Distribution::exponential(0.001)}});
+    s.workload.open = OpenWorkload{300.0, ArrivalProcess::poisson};
+    agree_on_all(run_both(s), 0.03);
+  }
+}
+
+TEST_CASE("SimGrid agrees with native: native code on 4 threads beside Python", "[simgrid][cross][native_threads]") {
+  // 16 sync workers on 4 cores; a request runs 2 ms of Python, then 20 ms of
+  // CPU (exponential) split over 4 threads, as PyTorch with 4 intra-op
+  // threads would: each such phase is 4 of the runnable threads. 120 req/s
+  // keep the cores 120 x 22 ms / 4 = 66 % busy; 8 x 100 s give some 12,000
+  // requests per replication.
+  Scenario s = test::with_run(test::one_server(ServerKind::gunicorn_sync, 16, 4), 100.0, 10.0, 8);
+  s.run.seed = 59;
+  Phase native{PhaseKind::cpu_nogil, Distribution::exponential(0.020)};
+  native.threads = 4;
+  test::add_endpoint(s, "predict", "web", {Phase{PhaseKind::cpu, Distribution::constant(0.002)}, native});
+  s.workload.open = OpenWorkload{120.0, ArrivalProcess::poisson};
+  agree_on_all(run_both(s), 0.03);
+}
+
+TEST_CASE("Both engines judge an overload that async endpoints await unstable at its station",
+          "[simgrid][cross][stability]") {
+  // An async endpoint awaits a model server of one instance without
+  // batching (exponential 10 ms: 100/s) and a one-thread cache store
+  // (exponential 2 ms: 500/s). At 120 req/s the model server falls behind
+  // by 20/s (some 950 requests through the second half of 95 s, against a
+  // threshold of 2 % of the arrivals and 100); no worker waits, so only the
+  // requests in flight show it. At 70 req/s both stations keep up.
+  Scenario s = test::with_run(test::one_server(ServerKind::uvicorn, 1, 2), 100.0, 5.0, 2);
+  s.run.seed = 61;
+  ModelServer llm;
+  llm.name = "llm";
+  llm.batch_time = Distribution::exponential(0.010);
+  s.model_servers.push_back(llm);
+  s.caches.push_back(Cache{"redis", 1, Distribution::exponential(0.002)});
+  Phase lookup{PhaseKind::cache, Distribution::constant(0.0)};
+  lookup.target = "redis";
+  lookup.hit_ratio = 1.0;
+  Phase infer{PhaseKind::infer, Distribution::constant(0.0)};
+  infer.target = "llm";
+  infer.has_duration = false;
+  test::add_endpoint(s, "predict", "web", {lookup, infer});
+  s.workload.open = OpenWorkload{120.0, ArrivalProcess::poisson};
+  const Pair over = run_both(s);
+  for (const Result* r : {&over.native, &over.simgrid}) {
+    CHECK_FALSE(r->stability.stable);
+    CHECK(r->stability.resource == "model_servers.llm.instances");
+    CHECK(r->stability.excess_rate == Approx(20.0).epsilon(0.25));
+  }
+  s.workload.open->rate = 70.0;
+  const Pair fine = run_both(s);
+  CHECK(fine.native.stability.stable);
+  CHECK(fine.simgrid.stability.stable);
 }

@@ -194,7 +194,7 @@ TEST_CASE("a killed SimGrid worker lets go of its connection and its place at th
   pg.name = "pg";
   pg.connections = 1;
   pg.query_time = Distribution::constant(2.0);
-  pg.pool = ConnectionPool{1, 0, 30.0};
+  pg.pool = ConnectionPool{.size = 1, .max_overflow = 0, .timeout = 30.0};
   s.databases.push_back(pg);
   Phase query;
   query.kind = PhaseKind::db;

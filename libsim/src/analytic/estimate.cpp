@@ -243,8 +243,11 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
       break;
     }
     case ServerKind::gunicorn_gevent:
-    case ServerKind::uvicorn: {
-      require_cores(server.kind == ServerKind::uvicorn ? "uvicorn" : "gevent");
+    case ServerKind::uvicorn:
+    case ServerKind::hypercorn:
+    case ServerKind::granian:
+    case ServerKind::gunicorn_uvicorn: {
+      require_cores(is_asgi(server.kind) ? "uvicorn" : "gevent");
       pool.processes = server.workers;
       pool.loop_demand = d.gil_cpu + d.nogil_cpu + d.blocking_io + d.background;
       pool.stations.push_back({"loop", MvaStation::Kind::queue, pool.loop_demand, 1});
@@ -275,7 +278,7 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
                               "wait per io phase");
       }
       for (std::size_t i = 0; i < s.endpoints.size(); ++i) {
-        if (server.kind == ServerKind::uvicorn && s.style_of(s.endpoints[i]) == EndpointStyle::sync) {
+        if (is_asgi(server.kind) && s.style_of(s.endpoints[i]) == EndpointStyle::sync) {
           throw NotApplicableError("endpoints." + s.endpoints[i].name +
                                    ".style: sync endpoints on uvicorn run in a thread pool that "
                                    "contends with the loop for the GIL; no analytic model here, "
@@ -305,6 +308,10 @@ void require_modelled(const Scenario& s) {
           kind == PhaseKind::infer) {
         reject("endpoints." + endpoint.name + ".phases[" + std::to_string(i) + "]",
                "databases, downstream calls, caches, task queues and model servers have no analytic model here");
+      }
+      if (endpoint.phases[i].threads > 1) {
+        reject("endpoints." + endpoint.name + ".phases[" + std::to_string(i) + "].cpu_nogil.threads",
+               "native code on several threads has no analytic model here");
       }
     }
   }

@@ -9,7 +9,10 @@ Database parse_database(const std::string& name, const YamlField& f) {
   database.name = name;
   read_section(f, database, database_fields(), "a map like {connections: 20, query_time: 5ms}");
   if (auto pool = f.optional("pool")) {
-    read_section(*pool, database.pool, pool_fields(), "a map like {size: 5, max_overflow: 10, timeout: 30s}");
+    // The driver's defaults first, then the sizes the file gives.
+    if (auto driver = pool->optional("driver")) database.pool = ConnectionPool::of_driver(parse_enum<PoolDriver>(*driver));
+    read_section(*pool, database.pool, pool_fields(),
+                 "a map like {driver: asyncpg, size: 5, max_overflow: 10, timeout: 30s}");
   }
   return database;
 }

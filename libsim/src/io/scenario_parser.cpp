@@ -37,10 +37,10 @@ std::string reference(const YamlField& map, const std::string& key,
                       " " + kind + ": " + detail::join(names) + ")");
 }
 
-FrameworkPreset framework_preset(const YamlField& f) {
+FrameworkPreset framework_preset(const YamlField& f, ServerKind kind) {
   std::string name = "flask";
   if (auto framework = f.optional("framework")) name = framework->as_string();
-  const auto found = find_framework_preset(name);
+  const auto found = find_framework_preset(name, kind);
   if (!found) {
     auto known = names_of(framework_presets());
     f.child("framework").fail("unknown framework '" + name + "'" + detail::did_you_mean(name, known) +
@@ -97,6 +97,18 @@ void parse_cache(const YamlField& value, Phase& phase) {
   if (auto miss = value.optional("miss")) phase.miss = parse_phases(*miss);
 }
 
+// {cpu_nogil: 40ms}, or {cpu_nogil: {time: 40ms, threads: 4}}: 40 ms of CPU
+// split over 4 threads (a map with neither key is a distribution).
+void parse_native(const YamlField& value, Phase& phase) {
+  if (!value.is_map() || (!value.optional("threads") && !value.optional("time"))) {
+    phase.duration = detail::parse_distribution(value);
+    return;
+  }
+  value.expect_keys({"time", "threads"}, "a distribution, or a map like {time: 40ms, threads: 4}");
+  phase.duration = detail::parse_distribution(value.required("time"));
+  if (auto threads = value.optional("threads")) phase.threads = threads->as_int(1);
+}
+
 // {enqueue: report} or {enqueue: {task: report, wait: true}}
 void parse_enqueue(const YamlField& value, Phase& phase) {
   phase.has_duration = false;
@@ -135,6 +147,7 @@ Phase parse_phase(const YamlField& f) {
     case PhaseKind::call: parse_call(value, phase); break;
     case PhaseKind::cache: parse_cache(value, phase); break;
     case PhaseKind::enqueue: parse_enqueue(value, phase); break;
+    case PhaseKind::cpu_nogil: parse_native(value, phase); break;
     case PhaseKind::infer:  // {infer: llm}: the model server's batches time it
       phase.has_duration = false;
       phase.target = value.as_string();
@@ -178,7 +191,7 @@ Server parse_server(const std::string& name, const YamlField& f, const std::vect
   if (auto kind = f.optional("kind")) server.kind = detail::parse_enum<ServerKind>(*kind);
   detail::reject_other_kinds(f, fields, server.kind);
   // The preset first: explicit overheads override it.
-  const FrameworkPreset preset = framework_preset(f);
+  const FrameworkPreset preset = framework_preset(f, server.kind);
   server.framework_overhead = Distribution::constant(preset.overhead_s);
   server.connection_overhead = Distribution::constant(preset.connection_overhead_s);
   server.thread_handoff = Distribution::constant(preset.thread_handoff_s);

@@ -87,6 +87,9 @@ json phase_json(const Phase& p) {
     }
     case PhaseKind::enqueue: return {{"enqueue", {{"task", p.target}, {"wait", p.wait}}}};
     case PhaseKind::infer: return {{"infer", p.target}};
+    case PhaseKind::cpu_nogil:
+      if (p.threads > 1) return {{"cpu_nogil", {{"time", distribution_json(p.duration)}, {"threads", p.threads}}}};
+      return {{"cpu_nogil", distribution_json(p.duration)}};
     default: return {{std::string(name_of(p.kind)), distribution_json(p.duration)}};
   }
 }
@@ -151,6 +154,7 @@ std::string scenario_to_json(const Scenario& scenario) {
   for (const Database& d : scenario.databases) {
     write_fields(databases[d.name], d, database_fields());
     write_fields(databases[d.name]["pool"], d.pool, pool_fields());
+    if (d.pool.driver != PoolDriver::sqlalchemy) databases[d.name]["pool"]["driver"] = std::string(name_of(d.pool.driver));
   }
 
   json services = json::object();

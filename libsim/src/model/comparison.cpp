@@ -20,7 +20,7 @@ const T& find_named(const std::vector<T>& items, const std::string& name, const 
   return *it;
 }
 
-bool has_loop(ServerKind kind) { return kind == ServerKind::uvicorn || kind == ServerKind::gunicorn_gevent; }
+bool has_loop(ServerKind kind) { return is_asgi(kind) || kind == ServerKind::gunicorn_gevent; }
 
 std::vector<Phase> phases_on(const std::vector<Phase>& phases, bool on_thread) {
   std::vector<Phase> adapted = phases;
@@ -56,7 +56,7 @@ void validate_case_phases(const Comparison& comparison, const std::string& path,
       case PhaseKind::background:
         if (in_cache) fail(phase_path, "background work cannot depend on a cache lookup; list it in the case's phases");
         for (const Server& deployment : comparison.deployments) {
-          if (deployment.kind != ServerKind::uvicorn) {
+          if (!is_asgi(deployment.kind)) {
             fail(phase_path, "work after the response needs uvicorn (FastAPI BackgroundTasks); deployment '" +
                                  deployment.name + "' is " + server_kind_name(deployment.kind));
           }
@@ -114,9 +114,9 @@ void validate_case_connections(const Comparison& comparison, const std::string& 
 
 Endpoint case_on_server(const Endpoint& case_endpoint, const Server& server) {
   Endpoint endpoint = case_endpoint;
-  if (server.kind != ServerKind::uvicorn) endpoint.style.reset();
+  if (!is_asgi(server.kind)) endpoint.style.reset();
   const bool on_thread = !has_loop(server.kind) ||
-                         (server.kind == ServerKind::uvicorn && case_endpoint.style == EndpointStyle::sync);
+                         (is_asgi(server.kind) && case_endpoint.style == EndpointStyle::sync);
   endpoint.phases = phases_on(case_endpoint.phases, on_thread);
   return endpoint;
 }

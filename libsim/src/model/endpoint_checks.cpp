@@ -14,25 +14,60 @@ namespace {
 // has an event loop, and only Starlette runs work after the response.
 void validate_phase_on(const std::string& path, const Phase& phase, const Server& server, EndpointStyle style) {
   const std::string kind = server_kind_name(server.kind);
-  const bool has_loop = server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_gevent;
+  const bool has_loop = is_asgi(server.kind) || server.kind == ServerKind::gunicorn_gevent;
   const bool runs_on_loop = server.kind == ServerKind::gunicorn_gevent ||
-                            (server.kind == ServerKind::uvicorn && style == EndpointStyle::async);
+                            (is_asgi(server.kind) && style == EndpointStyle::async);
   if (phase.kind == PhaseKind::blocking_io && !runs_on_loop) {
     fail(path, has_loop ? "a blocking call stalls an event loop, but this endpoint runs on a "
                           "thread (style sync); there, use io"
                         : kind + " has no event loop to stall; a blocking wait on a worker "
                                  "thread is an io phase");
   }
-  if (phase.kind == PhaseKind::background && server.kind != ServerKind::uvicorn) {
+  if (phase.kind == PhaseKind::background && !is_asgi(server.kind)) {
     fail(path, "work after the response needs uvicorn (FastAPI BackgroundTasks); server '" + server.name +
                    "' is " + kind);
   }
   // Celery and RQ clients are synchronous: AsyncResult.get() in an async def
   // would stall the loop for the task's whole run (gevent's patched sockets yield instead).
-  if (phase.kind == PhaseKind::enqueue && phase.wait && server.kind == ServerKind::uvicorn && runs_on_loop) {
+  if (phase.kind == PhaseKind::enqueue && phase.wait && is_asgi(server.kind) && runs_on_loop) {
     fail(path + ".wait", "waiting for a task's result (AsyncResult.get()) in an async endpoint blocks the event "
                          "loop of server '" + server.name + "' for the task's whole run; make the endpoint "
                          "style sync (a def, run in the thread pool) or use wait: false");
+  }
+}
+
+// A driver is awaited or blocks. asyncpg and psycopg's AsyncConnectionPool
+// need an `async def` on an asyncio loop; a blocking driver inside an
+// `async def` would stall the loop for each query, which a db phase (an
+// await) would hide. SQLAlchemy has a sync and an async engine: it fits both.
+// `endpoint`: null for a task's phase.
+void check_driver_fits(const Scenario& scenario, const std::string& path, const Database& database,
+                       const Endpoint* endpoint) {
+  const ConnectionPool& pool = database.pool;
+  if (pool.driver == PoolDriver::sqlalchemy) return;
+  const std::string driver = "database '" + database.name + "' uses driver " + std::string(name_of(pool.driver));
+  if (endpoint == nullptr) {
+    if (pool.is_async()) {
+      fail(path, driver + ", which must be awaited on an asyncio event loop; a task runs on its worker "
+                          "process's only thread: use psycopg-pool, psycopg2 or sqlalchemy");
+    }
+    return;
+  }
+  for (const Server* server : scenario.servers_of(*endpoint)) {
+    const bool async_style = Scenario::style_on(*endpoint, *server) == EndpointStyle::async;
+    if (pool.is_async() && !async_style) {
+      fail(path, driver + ", which must be awaited on an asyncio event loop, but this endpoint runs on a " +
+                     (server->kind == ServerKind::uvicorn
+                          ? "thread of server '" + server->name + "''s thread pool (style sync, a def)"
+                          : "worker of server '" + server->name + "', a " + server_kind_name(server->kind)) +
+                     "; make it an async endpoint on uvicorn, or use psycopg-pool, psycopg2 or sqlalchemy");
+    }
+    if (!pool.is_async() && async_style) {
+      fail(path, driver + ", which blocks: called from an async def it stalls server '" + server->name +
+                     "''s event loop for every query; make the endpoint style sync (a def, run in the "
+                     "thread pool), use asyncpg, psycopg-async-pool or sqlalchemy, or write the query as "
+                     "blocking_io");
+    }
   }
 }
 
@@ -73,8 +108,14 @@ void validate_phases(const Scenario& scenario, const std::string& path, const st
     } else {
       validate_task_phase(phase_path, phase);
     }
+    if (phase.kind != PhaseKind::cpu_nogil && phase.threads != 1) {
+      fail(phase_path + ".threads", "only cpu_nogil phases run on several threads");
+    }
     switch (phase.kind) {
-      case PhaseKind::db: check_reference(phase_path, phase.target, databases, "database"); break;
+      case PhaseKind::db:
+        check_reference(phase_path, phase.target, databases, "database");
+        check_driver_fits(scenario, phase_path, *scenario.find_database(phase.target), endpoint);
+        break;
       case PhaseKind::call: check_reference(phase_path, phase.target, services, "service"); break;
       case PhaseKind::cache:
         if (!phase.target.empty()) check_reference(phase_path + ".store", phase.target, caches, "cache");
@@ -89,6 +130,12 @@ void validate_phases(const Scenario& scenario, const std::string& path, const st
       case PhaseKind::infer:
         check_reference(phase_path, phase.target, names_of(scenario.model_servers), "model server");
         break;
+      case PhaseKind::cpu_nogil:
+        // A thread per core of the largest machines; more is a typo.
+        if (phase.threads < 1 || phase.threads > 1024) {
+          fail(phase_path + ".threads", "must be an integer in [1, 1024], got " + std::to_string(phase.threads));
+        }
+        break;
       default: break;
     }
   }
@@ -97,7 +144,7 @@ void validate_phases(const Scenario& scenario, const std::string& path, const st
 void validate_style(const Scenario& scenario, const std::string& path, const Endpoint& endpoint) {
   if (endpoint.style != EndpointStyle::async) return;
   for (const Server* server : scenario.servers_of(endpoint)) {
-    if (server->kind != ServerKind::uvicorn) {
+    if (!is_asgi(server->kind)) {
       fail(path + ".style", "async endpoints need an event loop (kind uvicorn); server '" + server->name + "' is " +
                                 server_kind_name(server->kind));
     }

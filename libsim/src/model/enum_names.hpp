@@ -29,11 +29,14 @@ struct EnumNames;
 template <>
 struct EnumNames<ServerKind> {
   static constexpr std::string_view what = "server kind";
-  static constexpr std::array<EnumName<ServerKind>, 4> entries{{
+  static constexpr std::array<EnumName<ServerKind>, 7> entries{{
       {ServerKind::gunicorn_sync, "gunicorn-sync"},
       {ServerKind::gunicorn_gthread, "gunicorn-gthread"},
       {ServerKind::gunicorn_gevent, "gunicorn-gevent"},
       {ServerKind::uvicorn, "uvicorn"},
+      {ServerKind::hypercorn, "hypercorn"},
+      {ServerKind::granian, "granian"},
+      {ServerKind::gunicorn_uvicorn, "gunicorn-uvicorn"},
   }};
 };
 
@@ -100,6 +103,18 @@ struct EnumNames<PythonBuild> {
   static constexpr std::array<EnumName<PythonBuild>, 2> entries{{
       {PythonBuild::standard, "standard"},
       {PythonBuild::free_threaded, "free-threaded"},
+  }};
+};
+
+template <>
+struct EnumNames<PoolDriver> {
+  static constexpr std::string_view what = "driver";
+  static constexpr std::array<EnumName<PoolDriver>, 5> entries{{
+      {PoolDriver::sqlalchemy, "sqlalchemy"},
+      {PoolDriver::asyncpg, "asyncpg"},
+      {PoolDriver::psycopg_pool, "psycopg-pool"},
+      {PoolDriver::psycopg_async_pool, "psycopg-async-pool"},
+      {PoolDriver::psycopg2, "psycopg2"},
   }};
 };
 

@@ -46,7 +46,10 @@ ProcessMemory memory_preset(std::string_view framework) {
 int threads_per_process(const Scenario& scenario, const Server& server) {
   switch (server.kind) {
     case ServerKind::gunicorn_gthread: return server.threads + 1;
-    case ServerKind::uvicorn: return serves_sync(scenario, server) ? 1 + server.thread_pool : 1;
+    case ServerKind::uvicorn:
+    case ServerKind::hypercorn:
+    case ServerKind::granian:
+    case ServerKind::gunicorn_uvicorn: return serves_sync(scenario, server) ? 1 + server.thread_pool : 1;
     default: return 1;
   }
 }

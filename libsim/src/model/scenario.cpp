@@ -1,6 +1,7 @@
 #include "servesim/model/scenario.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "model/checks.hpp"
 #include "servesim/model/memory.hpp"
@@ -35,6 +36,35 @@ void Scenario::validate() const {
   validate_time_advances(*this);
   check_restarts(*this);
   check_memory_fit(*this);  // last: it reads endpoints' styles
+}
+
+// Each library's documented defaults: SQLAlchemy's create_engine (pool_size
+// 5, max_overflow 10, pool_timeout 30 s), asyncpg's create_pool (min_size =
+// max_size = 10; Pool.acquire's timeout None: it waits without limit, a day
+// here) and psycopg_pool's pools (min_size 4, max_size None meaning min_size,
+// timeout 30 s). psycopg2 without a pool opens a connection per request, so
+// no request waits for one.
+ConnectionPool ConnectionPool::of_driver(PoolDriver driver) noexcept {
+  ConnectionPool pool;
+  pool.driver = driver;
+  switch (driver) {
+    case PoolDriver::sqlalchemy: break;
+    case PoolDriver::asyncpg:
+      pool.size = 10;
+      pool.max_overflow = 0;
+      pool.timeout = 86'400.0;
+      break;
+    case PoolDriver::psycopg_pool:
+    case PoolDriver::psycopg_async_pool:
+      pool.size = 4;
+      pool.max_overflow = 0;
+      break;
+    case PoolDriver::psycopg2:
+      pool.size = std::numeric_limits<int>::max();
+      pool.max_overflow = 0;
+      break;
+  }
+  return pool;
 }
 
 const Host* Scenario::find_host(const std::string& host_name) const noexcept {
@@ -99,10 +129,13 @@ std::vector<const Server*> Scenario::servers_of(const Endpoint& endpoint) const 
 }
 
 double Scenario::keepalive_of(const Server& server) noexcept {
-  constexpr double kGunicornKeepalive = 2.0;  // gunicorn --keep-alive
-  constexpr double kUvicornKeepalive = 5.0;   // uvicorn --timeout-keep-alive
+  constexpr double kGunicornKeepalive = 2.0;  // gunicorn --keep-alive, also its UvicornWorker's
+  // uvicorn --timeout-keep-alive, hypercorn --keep-alive; Granian has no idle timeout setting: assumed the same
+  constexpr double kUvicornKeepalive = 5.0;
   if (server.keepalive) return *server.keepalive;
-  return server.kind == ServerKind::uvicorn ? kUvicornKeepalive : kGunicornKeepalive;
+  const bool five_seconds = server.kind == ServerKind::uvicorn || server.kind == ServerKind::hypercorn ||
+                            server.kind == ServerKind::granian;
+  return five_seconds ? kUvicornKeepalive : kGunicornKeepalive;
 }
 
 double Scenario::effective_speed(const Host& host) noexcept { return host.speed * (1.0 - host.stalls.share); }
@@ -114,7 +147,7 @@ double Scenario::python_time_factor(const Server& server) noexcept {
 
 EndpointStyle Scenario::style_on(const Endpoint& endpoint, const Server& server) noexcept {
   if (endpoint.style) return *endpoint.style;
-  return server.kind == ServerKind::uvicorn ? EndpointStyle::async : EndpointStyle::sync;
+  return is_asgi(server.kind) ? EndpointStyle::async : EndpointStyle::sync;
 }
 
 EndpointStyle Scenario::style_of(const Endpoint& endpoint) const {

@@ -36,6 +36,10 @@ constexpr double kMaxBatchSize = 65'536;
 // A replica per GPU: thousands are a typo.
 constexpr double kMaxInstances = 4096;
 
+constexpr KindSet kAsgi = kind_set({K::uvicorn, K::hypercorn, K::granian, K::gunicorn_uvicorn});
+// Granian recycles workers by lifetime (--workers-lifetime) or memory, not by a request count.
+constexpr KindSet kRecyclesByRequests = kEveryKind & ~kind_set({K::granian});
+
 }  // namespace
 
 std::span<const Field<Host>> host_fields() {
@@ -76,17 +80,23 @@ std::span<const Field<Server>> server_fields() {
                 Range{0.0, false, kMaxSlowdown, "Python code at most 11 times as slow"}, "a fraction"),
       F::duration("timeout", &Server::timeout, kNonNegative).only(kind_set({K::gunicorn_sync})),
       F::duration("boot_time", &Server::boot_time, kNonNegative),
-      F::integer("max_requests", &Server::max_requests, 0).at_most(kMaxRequestsPerProcess, "a restart per request at most"),
+      F::integer("max_requests", &Server::max_requests, 0)
+          .at_most(kMaxRequestsPerProcess, "a restart per request at most")
+          .only(kRecyclesByRequests, /*strict=*/true),
       F::integer("max_requests_jitter", &Server::max_requests_jitter, 0)
-          .at_most(kMaxRequestsPerProcess, "a restart per request at most"),
+          .at_most(kMaxRequestsPerProcess, "a restart per request at most")
+          .only(kRecyclesByRequests, /*strict=*/true),
       F::size("memory_limit", &Server::memory_limit, kPositive),
       F::integer("threads", &Server::threads, 1).only(kind_set({K::gunicorn_gthread}), /*strict=*/true),
       F::integer("worker_connections", &Server::worker_connections, 1)
           .only(kind_set({K::gunicorn_gthread, K::gunicorn_gevent})),
       F::duration("keepalive", &Server::keepalive, kNonNegative)
-          .only(kind_set({K::gunicorn_gthread, K::gunicorn_gevent, K::uvicorn})),
+          .only(kind_set({K::gunicorn_gthread, K::gunicorn_gevent, K::uvicorn, K::hypercorn, K::granian,
+                          K::gunicorn_uvicorn})),
+      // Hypercorn, Granian and Gunicorn's UvicornWorker have no setting that answers 503 above a
+      // count (Granian's --backpressure stops reading instead).
       F::integer("limit_concurrency", &Server::limit_concurrency, 1).only(kind_set({K::uvicorn}), /*strict=*/true),
-      F::integer("thread_pool", &Server::thread_pool, 1).only(kind_set({K::uvicorn})),
+      F::integer("thread_pool", &Server::thread_pool, 1).only(kAsgi),
       F::distribution("thread_handoff", &Server::thread_handoff),
       F::distribution("wait_overhead", &Server::wait_overhead),
       F::custom("memory"),
@@ -118,6 +128,7 @@ std::span<const Field<Database>> database_fields() {
 std::span<const Field<ConnectionPool>> pool_fields() {
   using F = Field<ConnectionPool>;
   static const F fields[] = {
+      F::custom("driver"),  // read first: it sets the others' defaults
       F::integer("size", &ConnectionPool::size, 1),
       F::integer("max_overflow", &ConnectionPool::max_overflow, 0),
       F::duration("timeout", &ConnectionPool::timeout, kPositive),

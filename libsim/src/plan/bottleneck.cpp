@@ -8,6 +8,8 @@
 #include <utility>
 
 #include "servesim/errors.hpp"
+#include "servesim/model/memory.hpp"
+#include "rules/admission.hpp"
 #include "rules/route.hpp"
 #include "rules/scenario_index.hpp"
 
@@ -92,6 +94,9 @@ std::optional<std::string> slot_path(const Server& s) {
     case ServerKind::uvicorn:
       if (s.limit_concurrency) return server_path(s, "limit_concurrency");
       return std::nullopt;
+    case ServerKind::hypercorn:
+    case ServerKind::granian:
+    case ServerKind::gunicorn_uvicorn: return std::nullopt;
   }
   return std::nullopt;
 }
@@ -102,8 +107,41 @@ double slot_capacity(const Server& s) {
     case ServerKind::gunicorn_gthread: return double(s.workers) * s.threads;
     case ServerKind::gunicorn_gevent: return double(s.workers) * s.worker_connections;
     case ServerKind::uvicorn: return double(s.workers) * s.limit_concurrency.value_or(0);
+    case ServerKind::hypercorn:
+    case ServerKind::granian:
+    case ServerKind::gunicorn_uvicorn: return 0.0;
   }
   return 0.0;
+}
+
+// A process's life from one (re)start to the next, where it is predictable:
+// `accepted` requests in all, of which `served` are answered (the rest killed
+// at acceptance by memory_limit). Gunicorn's max_requests N (uniform in
+// [n, n + j]) recycles it at its N-th request; a leak of L bytes a request
+// under a limit M, from B bytes with the one request a sync worker holds,
+// kills it at its K-th, K = floor((M - B) / L) + 1, the kill coming first
+// when N >= K (rules/recycling.hpp). Processes holding several requests lose
+// what they hold at a kill, which depends on the load: no cycle charged.
+struct RestartCycle {
+  double accepted = 0.0;  ///< expected requests per life; 0: no restarts charged
+  double served = 0.0;    ///< expected of those answered
+};
+
+RestartCycle restart_cycle(const Scenario& scenario, const Server& server) {
+  const double n = server.max_requests;
+  const double j = server.max_requests > 0 ? server.max_requests_jitter : 0.0;
+  const double leak = server.memory.growth_per_request;
+  const bool kills = server.memory_limit && leak > 0.0 && detail::accept_limit_of(server) == 1;
+  if (!kills) return n > 0 ? RestartCycle{n + j / 2.0, n + j / 2.0} : RestartCycle{};
+  const double start = static_process_memory(scenario, server) + server.memory.connection;
+  const double k = std::floor((*server.memory_limit - start) / leak) + 1.0;
+  if (n == 0 || k <= n) return {k, k - 1.0};      // every life ends in a kill
+  if (k > n + j) return {n + j / 2.0, n + j / 2.0};  // every life is recycled first
+  // N in [n, k - 1] recycles at N; N in [k, n + j] is killed at k.
+  const double recycled = k - n;
+  const double killed = n + j - k + 1.0;
+  const double accepted = ((n + k - 1.0) / 2.0 * recycled + k * killed) / (j + 1.0);
+  return {accepted, accepted - killed / (j + 1.0)};
 }
 
 // Charges `share` runs of task `index` (numbered as by task_refs) to its
@@ -133,6 +171,11 @@ double charge_task(Ledger& ledger, const Scenario& scenario, std::uint32_t index
 // resource it holds; returns the seconds it spends before its response leaves.
 double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& endpoint, const Server& server,
                     double weight) {
+  // A request a process is killed with at acceptance holds nothing: only
+  // the served share of the requests runs the route.
+  const RestartCycle cycle = restart_cycle(scenario, server);
+  const double accepted_weight = weight;
+  if (cycle.accepted > 0.0) weight *= cycle.served / cycle.accepted;
   const Host& host = *scenario.find_host(server.host);
   const std::string cpu = "hosts." + host.name + ".cpu";
   const std::vector<Step> steps = detail::build_route(scenario, endpoint, server);
@@ -142,7 +185,7 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
   const std::optional<std::string> slots = slot_path(server);
   // A gthread process's threads share its GIL, and so do uvicorn's loop and
   // thread pool; elsewhere one thread runs per process and the GIL queues no one.
-  const bool gil_contended = server.kind == ServerKind::gunicorn_gthread || server.kind == ServerKind::uvicorn;
+  const bool gil_contended = server.kind == ServerKind::gunicorn_gthread || is_asgi(server.kind);
 
   double before_response = 0.0;
   bool responded = false;
@@ -153,17 +196,21 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
     if (detail::is_instant(s.kind)) continue;
     const double share = weight * reach[i] * (s.new_connection_only ? new_connections : 1.0);
     const bool on_cpu = s.kind == StepKind::cpu || s.kind == StepKind::cpu_nogil;
-    // Awaiting a task holds what the request holds for the task's run.
     const ModelServer* model = s.kind == StepKind::infer ? &scenario.model_servers[s.target] : nullptr;
+    // CPU work in core-seconds; native code on several threads spreads it
+    // over up to that many cores, so the step lasts a fraction of it.
+    const double work = s.duration.mean() / (on_cpu ? Scenario::effective_speed(host) : 1.0);
+    const int parallel = s.kind == StepKind::cpu_nogil ? std::min(s.threads, host.cores) : 1;
+    // Awaiting a task holds what the request holds for the task's run.
     // Unloaded, an inference waits out the queue delay (unless batches of one
     // leave at once) and runs in a batch of one.
     const double seconds = s.kind == StepKind::await_task ? charge_task(ledger, scenario, s.target, share)
                            : model != nullptr
                                ? (model->max_batch_size > 1 ? model->max_queue_delay : 0.0) + model->mean_batch_time(1)
-                               : s.duration.mean() / (on_cpu ? Scenario::effective_speed(host) : 1.0);
+                               : work / parallel;
     const double held = share * seconds;
     if (!responded) before_response += reach[i] * (s.new_connection_only ? new_connections : 1.0) * seconds;
-    if (on_cpu) ledger.charge(cpu, held);
+    if (on_cpu) ledger.charge(cpu, share * work);
     if (s.kind == StepKind::cpu && gil_contended) ledger.charge(server_path(server, "gil"), held);
     if (s.runs_on == RunsOn::loop) ledger.charge(server_path(server, "event_loop"), held);
     if (s.runs_on == RunsOn::thread && loop_server) ledger.charge(server_path(server, "thread_pool"), held);
@@ -189,11 +236,11 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
       ledger.charge("services." + scenario.services[s.target].name + ".concurrency", held);
     }
   }
-  // max_requests: a process is away boot_time every E[max_requests] requests,
-  // its slots lost meanwhile (a sync pool then serves c N / (N S + R)).
-  if (slots && server.max_requests > 0) {
-    const double expected_limit = server.max_requests + server.max_requests_jitter / 2.0;
-    ledger.charge(*slots, weight * slot_capacity(server) / server.workers * server.boot_time / expected_limit);
+  // Restarts: a process is away boot_time every E[accepted] requests, its
+  // slots lost meanwhile (a sync pool then serves c N / (N S + R) recycled
+  // every N, c K / ((K - 1) S + R) killed every K-th).
+  if (slots && cycle.accepted > 0.0) {
+    ledger.charge(*slots, accepted_weight * slot_capacity(server) / server.workers * server.boot_time / cycle.accepted);
   }
   return before_response;
 }
@@ -204,9 +251,9 @@ Ledger open_ledger(const Scenario& scenario) {
   for (const Host& h : scenario.hosts) ledger.add("hosts." + h.name + ".cpu", h.cores);
   for (const Server& s : scenario.servers) {
     if (const auto slots = slot_path(s)) ledger.add(*slots, slot_capacity(s));
-    if (s.kind == ServerKind::gunicorn_gthread || s.kind == ServerKind::uvicorn) ledger.add(server_path(s, "gil"), s.workers);
+    if (s.kind == ServerKind::gunicorn_gthread || is_asgi(s.kind)) ledger.add(server_path(s, "gil"), s.workers);
     if (detail::has_event_loop(s)) ledger.add(server_path(s, "event_loop"), s.workers);
-    if (s.kind == ServerKind::uvicorn) ledger.add(server_path(s, "thread_pool"), double(s.workers) * s.thread_pool);
+    if (is_asgi(s.kind)) ledger.add(server_path(s, "thread_pool"), double(s.workers) * s.thread_pool);
     for (const Database& d : scenario.databases) {
       ledger.add(server_path(s, "pool.") + d.name, double(s.workers) * (d.pool.size + d.pool.max_overflow));
     }

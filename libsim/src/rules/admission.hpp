@@ -31,14 +31,17 @@ inline constexpr int kMaxOpenConnections = 65'536;
     case ServerKind::gunicorn_sync: return 1;
     case ServerKind::gunicorn_gthread:
     case ServerKind::gunicorn_gevent: return std::min(server.worker_connections, kMaxOpenConnections);
-    case ServerKind::uvicorn: return kMaxOpenConnections;
+    case ServerKind::uvicorn:
+    case ServerKind::hypercorn:
+    case ServerKind::granian:
+    case ServerKind::gunicorn_uvicorn: return kMaxOpenConnections;
   }
   return 1;
 }
 
 /// Threads a process of `server` starts with: its worker threads, or uvicorn's thread pool.
 [[nodiscard]] inline int threads_of(const Server& server) noexcept {
-  return server.kind == ServerKind::uvicorn ? server.thread_pool : server.threads;
+  return is_asgi(server.kind) ? server.thread_pool : server.threads;
 }
 
 /// Gunicorn sync: idle processes wait for a connection in line, and the

@@ -15,7 +15,7 @@ bool is_zero(const Distribution& d) {
 }
 
 Step make_step(StepKind kind, RunsOn runs_on, const Distribution& duration, bool new_connection_only = false) {
-  return Step{kind, runs_on, new_connection_only, duration, 0, 0.0};
+  return Step{kind, runs_on, new_connection_only, duration, 0, 0.0, 1};
 }
 
 template <class T>
@@ -70,7 +70,10 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server&
   switch (phase.kind) {
     case PhaseKind::cpu:
     case PhaseKind::background: steps.push_back(make_step(StepKind::cpu, where, phase.duration)); return;
-    case PhaseKind::cpu_nogil: steps.push_back(make_step(StepKind::cpu_nogil, where, phase.duration)); return;
+    case PhaseKind::cpu_nogil:
+      steps.push_back(make_step(StepKind::cpu_nogil, where, phase.duration));
+      steps.back().threads = phase.threads;
+      return;
     case PhaseKind::io: add_wait(waiter); return;
     case PhaseKind::blocking_io: add_wait(where); return;
     case PhaseKind::db: {
@@ -115,7 +118,7 @@ void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server&
       const TaskPool& pool = *scenario.pool_of_task(phase.target);
       // Celery's and RQ's clients publish with a blocking socket call: an
       // async endpoint's loop waits for the broker too.
-      const RunsOn publisher = server.kind == ServerKind::uvicorn && on_loop ? where : waiter;
+      const RunsOn publisher = is_asgi(server.kind) && on_loop ? where : waiter;
       Step publish = make_step(StepKind::call, publisher, scenario.find_broker(pool.broker)->command_time);
       publish.target = broker_station(scenario, index_of(scenario.brokers, pool.broker));
       steps.push_back(publish);
@@ -185,7 +188,7 @@ std::vector<Step> build_task_route(const Scenario& scenario, const Task& task, c
 }
 
 bool has_event_loop(const Server& server) noexcept {
-  return server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_gevent;
+  return is_asgi(server.kind) || server.kind == ServerKind::gunicorn_gevent;
 }
 
 std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint, const Server& server) {
@@ -194,7 +197,7 @@ std::vector<Step> build_route(const Scenario& scenario, const Endpoint& endpoint
   // def on the loop and def in its thread pool.
   const bool phases_on_loop =
       server.kind == ServerKind::gunicorn_gevent ||
-      (server.kind == ServerKind::uvicorn && Scenario::style_on(endpoint, server) == EndpointStyle::async);
+      (is_asgi(server.kind) && Scenario::style_on(endpoint, server) == EndpointStyle::async);
 
   std::vector<Step> steps;
   add_front(steps, server, loop_server ? RunsOn::loop : RunsOn::thread);

@@ -54,6 +54,7 @@ struct Step {
   /// server (indices)
   std::uint32_t target;
   double probability;        ///< branch: of going on to the next step
+  int threads = 1;           ///< cpu_nogil: threads sharing its work (duration is their CPU time in all)
 };
 
 /// The steps of a request to `endpoint` of a valid `scenario` on `server`:

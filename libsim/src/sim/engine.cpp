@@ -267,7 +267,7 @@ void NativeSimulation::start_step(std::uint32_t id) {
     case StepKind::cpu: take_gil(id, stalls_[host].stretch(duration)); break;
     case StepKind::cpu_nogil:
       request.on_cpu = true;
-      hosts_[host].add(now_, id, stalls_[host].stretch(duration));
+      hosts_[host].add(now_, id, stalls_[host].stretch(duration), step.threads);
       break;
     case StepKind::wait:
       calendar_.schedule(now_ + duration, EventType::wait_done, id, request.generation);

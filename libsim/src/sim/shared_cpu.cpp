@@ -5,8 +5,9 @@
 
 namespace servesim::detail {
 
+// Each runnable thread's progress: a whole core's until there are more threads than cores.
 double SharedCpu::rate_per_job() const noexcept {
-  const auto n = static_cast<double>(jobs_.size());
+  const auto n = static_cast<double>(threads_);
   return n <= cores_ ? speed_ : speed_ * cores_ / n;
 }
 
@@ -16,7 +17,7 @@ void SharedCpu::advance(double now) noexcept {
 }
 
 void SharedCpu::refresh(double now) noexcept {
-  busy_cores_.set(now, static_cast<double>(std::min<std::size_t>(jobs_.size(), cores_)));
+  busy_cores_.set(now, static_cast<double>(std::min<std::size_t>(threads_, cores_)));
   next_completion_ = jobs_.empty()
                          ? std::numeric_limits<double>::infinity()
                          : now + std::max(0.0, jobs_.front().finish - virtual_time_) / rate_per_job();
@@ -55,6 +56,7 @@ void SharedCpu::sift_down(std::size_t slot) {
 SharedCpu::Job SharedCpu::remove_at(std::size_t slot) {
   const Job removed = jobs_[slot];
   slot_[removed.id] = kAbsent;
+  threads_ -= static_cast<std::size_t>(removed.threads);
   const Job last = jobs_.back();
   jobs_.pop_back();
   if (slot < jobs_.size()) {
@@ -65,11 +67,12 @@ SharedCpu::Job SharedCpu::remove_at(std::size_t slot) {
   return removed;
 }
 
-void SharedCpu::add(double now, std::uint32_t id, double work) {
+void SharedCpu::add(double now, std::uint32_t id, double work, int threads) {
   advance(now);
   if (id >= slot_.size()) slot_.resize(std::max<std::size_t>(id + 1, 2 * slot_.size()), kAbsent);
-  assert(slot_[id] == kAbsent);
-  jobs_.push_back(Job{virtual_time_ + work, next_order_++, id});
+  assert(slot_[id] == kAbsent && threads >= 1);
+  threads_ += static_cast<std::size_t>(threads);
+  jobs_.push_back(Job{virtual_time_ + work / threads, next_order_++, id, threads});
   sift_up(jobs_.size() - 1);
   refresh(now);
 }
@@ -88,7 +91,7 @@ double SharedCpu::preempt(double now, std::uint32_t id) {
   assert(id < slot_.size() && slot_[id] != kAbsent);
   const Job job = remove_at(slot_[id]);
   refresh(now);
-  return std::max(0.0, job.finish - virtual_time_);
+  return std::max(0.0, job.finish - virtual_time_) * job.threads;
 }
 
 }  // namespace servesim::detail

@@ -5,6 +5,8 @@
 // common virtual clock V (work done per job), so a job added at V0 with work w
 // finishes when V reaches V0 + w. Jobs sit in a heap keyed by that finishing
 // virtual time: O(log n) per arrival, departure and preemption, nothing per tick.
+// A job of k threads (native code splitting its work) is k runnable threads
+// whose shares of the work all end together: it advances k times as fast.
 
 #include <cstdint>
 #include <limits>
@@ -18,9 +20,9 @@ class SharedCpu {
  public:
   SharedCpu(int cores, double speed) : cores_(cores), speed_(speed) {}
 
-  /// Job `id` needs `work` seconds of one reference core, starting at `now`.
-  /// An id is in at most one host at a time.
-  void add(double now, std::uint32_t id, double work);
+  /// Job `id` needs `work` seconds of one reference core in all, starting at
+  /// `now`, split over `threads` threads. An id is in at most one host at a time.
+  void add(double now, std::uint32_t id, double work, int threads = 1);
 
   /// Real time of the next completion; +infinity when idle.
   [[nodiscard]] double next_completion() const noexcept { return next_completion_; }
@@ -29,10 +31,11 @@ class SharedCpu {
   std::uint32_t complete(double now);
 
   /// Takes job `id` off the cores before it finishes (a GIL switch, a killed
-  /// worker); returns the work it still needs.
+  /// worker); returns the work it still needs, over all its threads.
   double preempt(double now, std::uint32_t id);
 
-  [[nodiscard]] std::size_t runnable() const noexcept { return jobs_.size(); }
+  /// Runnable threads: each job's threads.
+  [[nodiscard]] std::size_t runnable() const noexcept { return threads_; }
   /// Busy core-seconds from time 0 to `now`.
   [[nodiscard]] double busy_core_seconds(double now) const noexcept {
     return busy_cores_.area_until(now);
@@ -41,9 +44,10 @@ class SharedCpu {
 
  private:
   struct Job {
-    double finish;  // virtual time at which the job's work is done
+    double finish;  // virtual time at which each of its threads' work is done
     std::uint64_t order;
     std::uint32_t id;
+    int threads;
   };
   static bool earlier(const Job& a, const Job& b) noexcept {
     return a.finish < b.finish || (a.finish == b.finish && a.order < b.order);
@@ -61,6 +65,7 @@ class SharedCpu {
   int cores_;
   double speed_;
   std::vector<Job> jobs_;             // min-heap on finish
+  std::size_t threads_ = 0;           // runnable threads: the jobs' threads summed
   std::vector<std::uint32_t> slot_;   // heap slot of each job id, kAbsent when not here
   std::uint64_t next_order_ = 0;
   double virtual_time_ = 0.0;

@@ -59,7 +59,8 @@ class ComparisonResult:
         ``latency_p50_s``, ``latency_p99_s`` (seconds; NaN without answers),
         ``completed``, ``error_rate`` (errors / requests, in [0, 1]),
         ``errors_refused``, ``errors_client_timeout``, ``errors_unavailable``,
-        ``errors_worker_killed`` (counts over the replications; with databases
+        ``errors_worker_killed``, ``errors_out_of_memory`` (counts over the
+        replications, summing to the errors ``error_rate`` counts; with databases
         also ``errors_pool_timeout``, with services ``errors_downstream``),
         ``cpu_busy`` (the host's cores), ``worker_busy`` (worker threads, or
         event loops), ``gil_busy`` (fractions in [0, 1]); per database ``<db>``

@@ -20,8 +20,8 @@ __all__ = ["Comparison"]
 
 PathLike = str | os.PathLike[str]
 
-#: Server kinds whose processes run an event loop (Uvicorn, gevent).
-LOOP_KINDS = ("uvicorn", "gunicorn-gevent")
+#: Server kinds whose processes run an event loop (the ASGI servers, gevent).
+LOOP_KINDS = ("uvicorn", "hypercorn", "granian", "gunicorn-uvicorn", "gunicorn-gevent")
 
 
 def _plural(count: int, noun: str) -> str:

@@ -22,7 +22,7 @@ SATURATION_THRESHOLD = 0.95
 #: More errors than this fraction of requests also counts as saturated.
 ERROR_RATE_THRESHOLD = 0.01
 
-_ERROR_KINDS = ("refused", "client_timeout", "unavailable", "worker_killed")
+_ERROR_KINDS = ("refused", "client_timeout", "unavailable", "worker_killed", "out_of_memory")
 # Errors that only phases reaching a dependency raise: a column each when the
 # comparison has that kind of dependency.
 _DATABASE_ERROR = "pool_timeout"

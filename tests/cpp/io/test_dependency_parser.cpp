@@ -4,8 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <string>
 
+#include "servesim/io/documents.hpp"
 #include "servesim/io/scenario_parser.hpp"
 #include "support/require_error.hpp"
 #include "support/scenario_text.hpp"
@@ -129,5 +131,77 @@ TEST_CASE("Bad databases, services and dependency phases are rejected by name", 
                   "did you mean 'max_overflow'?");
     require_error(with(kBase, "hit_ratio: 0.9", "hit_rate: 0.9"), "endpoints.work.phases[2].cache.hit_rate",
                   "did you mean 'hit_ratio'?");
+  }
+}
+
+TEST_CASE("A pool's driver sets its defaults; the file's sizes override them", "[parser][dependencies][drivers]") {
+  const std::string pool = "pool: {size: 3, max_overflow: 2, timeout: 5s}";
+  const std::string async_kind = "web: {host: app, workers: 2}";
+  const std::string uvicorn = "web: {host: app, kind: uvicorn, workers: 2}";
+  const auto parsed_pool = [&](const std::string& text, const std::string& server) {
+    return parse_scenario(with(with(kBase, pool, text), async_kind, server)).databases[0].pool;
+  };
+  SECTION("asyncpg: min_size = max_size = 10, acquire() without a timeout (a day)") {
+    const ConnectionPool p = parsed_pool("pool: {driver: asyncpg}", uvicorn);
+    CHECK(p.driver == PoolDriver::asyncpg);
+    CHECK(p.size == 10);
+    CHECK(p.max_overflow == 0);
+    CHECK(p.timeout == 86'400.0);
+    CHECK(p.is_async());
+  }
+  SECTION("psycopg_pool's ConnectionPool and AsyncConnectionPool: min_size 4 = max_size, 30 s") {
+    const ConnectionPool sync = parsed_pool("pool: {driver: psycopg-pool}", async_kind);
+    CHECK(sync.size == 4);
+    CHECK(sync.max_overflow == 0);
+    CHECK(sync.timeout == 30.0);
+    CHECK_FALSE(sync.is_async());
+    const ConnectionPool async = parsed_pool("pool: {driver: psycopg-async-pool, size: 8}", uvicorn);
+    CHECK(async.size == 8);  // the file's max_size
+    CHECK(async.max_overflow == 0);
+    CHECK(async.is_async());
+  }
+  SECTION("psycopg2 without a pool: a connection per request, never a wait") {
+    const ConnectionPool p = parsed_pool("pool: {driver: psycopg2}", async_kind);
+    CHECK(p.size == std::numeric_limits<int>::max());
+    CHECK(p.max_overflow == 0);
+  }
+  SECTION("sqlalchemy is the default, and written back only when another driver is set") {
+    CHECK(parsed_pool("pool: {driver: sqlalchemy}", async_kind).size == 5);
+    const Scenario s = parse_scenario(with(with(kBase, pool, "pool: {driver: asyncpg, timeout: 2s}"), async_kind, uvicorn));
+    const Scenario again = parse_scenario(scenario_to_json(s));
+    CHECK(again.databases[0].pool.driver == PoolDriver::asyncpg);
+    CHECK(again.databases[0].pool.size == 10);
+    CHECK(again.databases[0].pool.timeout == 2.0);
+    CHECK(scenario_to_json(parse_scenario(kBase)).find("driver") == std::string::npos);
+  }
+  SECTION("an unknown driver") {
+    require_error(with(kBase, pool, "pool: {driver: asyncpgg}"), "databases.pg.pool.driver",
+                  "did you mean 'asyncpg'?");
+  }
+}
+
+TEST_CASE("A driver that does not fit the endpoint is rejected, naming the phase and why",
+          "[parser][dependencies][drivers]") {
+  const std::string pool = "pool: {size: 3, max_overflow: 2, timeout: 5s}";
+  const std::string server = "web: {host: app, workers: 2}";
+  SECTION("an async driver on a Gunicorn worker, or from a def endpoint on Uvicorn") {
+    require_error(with(kBase, pool, "pool: {driver: asyncpg}"), "endpoints.work.phases[1].db",
+                  "database 'pg' uses driver asyncpg, which must be awaited on an asyncio event loop, but this "
+                  "endpoint runs on a worker of server 'web', a gunicorn-sync");
+    const std::string def_on_uvicorn =
+        with(with(with(kBase, pool, "pool: {driver: psycopg-async-pool}"), server, "web: {host: app, kind: uvicorn}"),
+             "    server: web\n", "    server: web\n    style: sync\n");
+    require_error(def_on_uvicorn, "endpoints.work.phases[1].db",
+                  "runs on a thread of server 'web''s thread pool (style sync, a def)");
+  }
+  SECTION("a blocking driver from an async def stalls the loop") {
+    require_error(with(with(kBase, pool, "pool: {driver: psycopg-pool}"), server, "web: {host: app, kind: uvicorn}"),
+                  "endpoints.work.phases[1].db",
+                  "database 'pg' uses driver psycopg-pool, which blocks: called from an async def it stalls "
+                  "server 'web''s event loop for every query");
+  }
+  SECTION("sqlalchemy fits both (its sync and async engines)") {
+    CHECK_NOTHROW(parse_scenario(with(kBase, server, "web: {host: app, kind: uvicorn}")));
+    CHECK_NOTHROW(parse_scenario(kBase));
   }
 }

@@ -575,7 +575,8 @@ TEST_CASE("Runtime settings a server kind cannot take are rejected by name") {
   const std::string gthread = with(kBase, "workers: 2", "kind: gunicorn-gthread, workers: 2");
   const std::string uvicorn = with(kBase, "workers: 2", "kind: uvicorn, workers: 2");
   require_error(with(kBase, "workers: 2", "kind: tornado"), "servers.web.kind",
-                "unknown server kind 'tornado' (known: gunicorn-sync, gunicorn-gthread, gunicorn-gevent, uvicorn)");
+                "unknown server kind 'tornado' (known: gunicorn-sync, gunicorn-gthread, gunicorn-gevent, uvicorn, "
+                "hypercorn, granian, gunicorn-uvicorn)");
   require_error(with(kBase, "workers: 2", "workers: 2, threads: 8"), "servers.web.threads",
                 "gunicorn-sync servers have no 'threads' setting (it belongs to gunicorn-gthread)");
   require_error(with(gthread, "workers: 2", "workers: 2, limit_concurrency: 5"), "servers.web.limit_concurrency",

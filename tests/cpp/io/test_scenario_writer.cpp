@@ -102,10 +102,10 @@ TEST_CASE("databases, services, queries, calls and caches survive the JSON round
   pg.name = "pg";
   pg.connections = 3;
   pg.query_time = Distribution::lognormal(0.004, 1.2);
-  pg.pool = ConnectionPool{2, 1, 0.015};
+  pg.pool = ConnectionPool{.size = 2, .max_overflow = 1, .timeout = 0.015};
   Database replica = pg;
   replica.name = "replica";
-  replica.pool = ConnectionPool{1, 0, 0.5};
+  replica.pool = ConnectionPool{.size = 1, .max_overflow = 0, .timeout = 0.5};
   s.databases = {pg, replica};
   // Two services in the order that names their random streams, one capped.
   s.services = {Service{"payments", Distribution::exponential(0.02), 2, 0.05},

@@ -33,12 +33,13 @@ void check_table(int count) {
 }  // namespace
 
 TEST_CASE("each scenario enum has one table, value <-> name", "[model][enum_names]") {
-  check_table<ServerKind>(4);
+  check_table<ServerKind>(7);
   check_table<PhaseKind>(10);
   check_table<BalancingPolicy>(4);
   check_table<ArrivalProcess>(4);
   check_table<EndpointStyle>(2);
   check_table<PythonBuild>(2);
+  check_table<PoolDriver>(5);
   CHECK(name_of(ServerKind::gunicorn_gthread) == "gunicorn-gthread");
   CHECK(enum_value<PhaseKind>("cpu_nogil") == PhaseKind::cpu_nogil);
   CHECK(enum_names<BalancingPolicy>() ==

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,14 @@ nlohmann::json calibrated_presets() {
   return nlohmann::json::parse(in).at("presets");
 }
 
+// A preset equals its row of calibration.json, which rounds to 1 us.
+void check_matches_calibration(const FrameworkPreset& preset, const nlohmann::json& measured) {
+  CHECK(preset.overhead_s == Approx(measured.at("overhead_s").get<double>()).margin(0.5e-6));
+  CHECK(preset.connection_overhead_s == Approx(measured.at("connection_overhead_s").get<double>()).margin(0.5e-6));
+  CHECK(preset.thread_handoff_s == Approx(measured.at("thread_handoff_s").get<double>()).margin(0.5e-6));
+  CHECK(preset.wait_overhead_s == Approx(measured.at("wait_overhead_s").get<double>()).margin(0.5e-6));
+}
+
 }  // namespace
 
 TEST_CASE("flask and fastapi presets are the calibrated measurements") {
@@ -32,11 +41,7 @@ TEST_CASE("flask and fastapi presets are the calibrated measurements") {
     const auto preset = find_framework_preset(name);
     REQUIRE(preset);
     const nlohmann::json& measured = presets.at(name);
-    CHECK(preset->overhead_s == Approx(measured.at("overhead_s").get<double>()).margin(0.5e-6));
-    CHECK(preset->connection_overhead_s ==
-          Approx(measured.at("connection_overhead_s").get<double>()).margin(0.5e-6));
-    CHECK(preset->thread_handoff_s == Approx(measured.at("thread_handoff_s").get<double>()).margin(0.5e-6));
-    CHECK(preset->wait_overhead_s == Approx(measured.at("wait_overhead_s").get<double>()).margin(0.5e-6));
+    check_matches_calibration(*preset, measured);
     CHECK(preset->overhead_s > 0.0);
     CHECK(preset->connection_overhead_s > 0.0);
     CHECK(preset->thread_handoff_s > 0.0);
@@ -75,4 +80,24 @@ TEST_CASE("framework presets are found by name, each once, in a stable order") {
   CHECK(none->wait_overhead_s == 0.0);
   CHECK_FALSE(find_framework_preset("Flask"));
   CHECK_FALSE(find_framework_preset(""));
+}
+
+TEST_CASE("fastapi on the other ASGI servers takes the presets calibrated on each", "[asgi]") {
+  // Expected: validation/calibrate.py's `fastapi-<kind>` presets (FastAPI
+  // measured on Hypercorn, Granian and Gunicorn with Uvicorn workers, scaled
+  // to the day Uvicorn's preset was measured), within the 1 us rounding.
+  const nlohmann::json presets = calibrated_presets();
+  const std::pair<ServerKind, const char*> servers[] = {{ServerKind::hypercorn, "fastapi-hypercorn"},
+                                                        {ServerKind::granian, "fastapi-granian"},
+                                                        {ServerKind::gunicorn_uvicorn, "fastapi-gunicorn-uvicorn"}};
+  for (const auto& [kind, name] : servers) {
+    INFO(name);
+    const auto preset = find_framework_preset("fastapi", kind);
+    REQUIRE(preset);
+    const nlohmann::json& measured = presets.at(name);
+    check_matches_calibration(*preset, measured);
+  }
+  // Uvicorn's own is the fastapi preset; flask has no server variants.
+  CHECK(find_framework_preset("fastapi", ServerKind::uvicorn)->overhead_s == find_framework_preset("fastapi")->overhead_s);
+  CHECK(find_framework_preset("flask", ServerKind::granian)->overhead_s == find_framework_preset("flask")->overhead_s);
 }

@@ -54,6 +54,29 @@ TEST_CASE("resource_loads names the bottleneck and its saturation rate", "[plan]
     CHECK(first(loads).saturation_rate == Approx(240.0));
   }
 
+  SECTION("memory_limit: a leaking sync worker is killed, and away boot_time, every K-th request") {
+    // B = 100 MB, L = 1 MB a request, M = 150.5 MB: K = floor(50.5) + 1 = 51,
+    // the 51st killed at acceptance, holding nothing. A worker's life is
+    // 50 x S + R for 51 requests taken in: c K / ((K - 1) S + R) =
+    // 1 x 51 / (0.5 + 0.5) = 51 req/s, 50 of them answered (the simulated
+    // cycle, test_restarts.cpp).
+    const std::string leaky = "kind: gunicorn-sync, workers: 1, boot_time: 0.5s, memory_limit: 150.5MB, "
+                              "memory: {process: 100MB, thread: 0B, connection: 0B, growth_per_request: 1MB}";
+    const std::string io10 = "{io: {dist: constant, value: 10ms}}";
+    auto loads = resource_loads(deployment(leaky, 8, io10));
+    CHECK(first(loads).path == "servers.web.workers");
+    CHECK(first(loads).saturation_rate == Approx(51.0));
+    // With max_requests 40 it is recycled first: 1 x 40 / (40 x 10 ms + 0.5 s).
+    loads = resource_loads(deployment(leaky + ", max_requests: 40", 8, io10));
+    CHECK(first(loads).saturation_rate == Approx(40.0 / 0.9));
+    // Limits uniform in [40, 60]: 11 of 21 draws recycle at 40..50 (mean 45),
+    // 10 are killed at 51: E[accepted] = (11 x 45 + 10 x 51) / 21, of which
+    // 10 / 21 killed; rate = E[accepted] / ((E[accepted] - 10/21) S + R).
+    loads = resource_loads(deployment(leaky + ", max_requests: 40, max_requests_jitter: 20", 8, io10));
+    const double accepted = (11.0 * 45.0 + 10.0 * 51.0) / 21.0;
+    CHECK(first(loads).saturation_rate == Approx(accepted / ((accepted - 10.0 / 21.0) * 0.010 + 0.5)));
+  }
+
   SECTION("gthread threads of one process share one GIL") {
     // One process runs Python on one core at a time: 1 / 10 ms = 100 req/s.
     const auto loads = resource_loads(deployment("kind: gunicorn-gthread, workers: 1, threads: 8", 4, cpu10));

@@ -85,6 +85,20 @@ TEST_CASE("A hot store is named as the bottleneck by its scenario path", "[simul
   CHECK(r.caches[0].utilization.value == Approx(1.0).epsilon(0.01));
 }
 
+TEST_CASE("A store overloaded by awaited lookups is unstable at the store", "[simulate][cache_store][stability]") {
+  // The async endpoint awaits its lookup: no worker waits, no server queue
+  // grows, only the commands at the store. At 12,000/s against 10,000/s the
+  // requests in flight grow by 2,000/s, 20 times the 2 % threshold.
+  const Result over = simulate(test::with_run(lookups(12000.0, 1), 20.0, 2.0, 2));
+  CHECK_FALSE(over.stability.stable);
+  CHECK(over.stability.resource == "caches.redis.threads");
+  CHECK(over.stability.excess_rate == Approx(2000.0).epsilon(0.05));
+  // At 8,000/s (rho = 0.8, 4 commands in the store on average) it keeps up.
+  const Result loaded = simulate(test::with_run(lookups(8000.0, 1), 20.0, 2.0, 2));
+  CHECK(loaded.caches[0].utilization.value == Approx(0.8).epsilon(0.02));
+  CHECK(loaded.stability.stable);
+}
+
 TEST_CASE("Cache stores parse, write back and reject bad input by name", "[io][cache_store]") {
   const std::string base = R"(
 hosts: {app: {cores: 2}}

@@ -335,3 +335,79 @@ TEST_CASE("Dependencies: same seed, same result, on any thread count", "[simulat
     CHECK(a.replications[i].databases[0].mean_pool_wait == b.replications[i].databases[0].mean_pool_wait);
   }
 }
+
+TEST_CASE("Each driver's default pool in one process is an M/M/c queue (Erlang C)",
+          "[simulate][dependencies][drivers][accuracy]") {
+  // One process, Poisson queries of exponential 10 ms, a database with more
+  // connections than the pool, so the database never queues and the driver's
+  // default pool of c connections is the M/M/c queue (Erlang C; Kleinrock,
+  // Queueing Systems I, 3.5): P(wait) = C(c, a), E[W] = C / (c mu - lambda),
+  // throughput lambda. Each setup at rho 0.8, except the thread pool's at 0.7
+  // so that its 40 threads (waiting requests hold theirs) are all taken with
+  // probability below 1e-5 (M/M/4: C rho^36):
+  //   asyncpg in an async def on Uvicorn:      c = 10 (min_size = max_size), lambda 800
+  //   psycopg_pool from a def in the pool:     c = 4 (min_size), lambda 280
+  //   SQLAlchemy in Flask on Gunicorn gthread: c = 15 (5 + max_overflow 10), lambda 1,200, 64 threads
+  // Run: 8 x 400 s, 0.9 to 3.8 M queries a setup.
+  const double mu = 100.0;
+  struct Setup {
+    const char* name;
+    ServerKind kind;
+    PoolDriver driver;
+    EndpointStyle style;
+    int c;
+    double lambda;
+  };
+  const Setup setups[] = {
+      {"asyncpg, async def on uvicorn", ServerKind::uvicorn, PoolDriver::asyncpg, EndpointStyle::async, 10, 800.0},
+      {"psycopg-pool, def on uvicorn", ServerKind::uvicorn, PoolDriver::psycopg_pool, EndpointStyle::sync, 4, 280.0},
+      {"sqlalchemy, gunicorn gthread", ServerKind::gunicorn_gthread, PoolDriver::sqlalchemy, EndpointStyle::sync, 15,
+       1200.0},
+  };
+  for (const Setup& setup : setups) {
+    INFO(setup.name);
+    Scenario s = base(setup.kind, 1);
+    if (setup.kind == ServerKind::gunicorn_gthread) s.servers[0].threads = 64;
+    Database pg = database("pg", 32, Distribution::exponential(1.0 / mu), 1, 0);
+    pg.pool = ConnectionPool::of_driver(setup.driver);
+    REQUIRE(pg.pool.size + pg.pool.max_overflow == setup.c);
+    s.databases.push_back(pg);
+    add_endpoint(s, "orders", "web", {db("pg")});
+    s.endpoints[0].style = setup.style;
+    s.workload.open = OpenWorkload{setup.lambda, ArrivalProcess::poisson};
+    const MmcMetrics exact = mmc(setup.lambda, mu, setup.c);
+    const Result r = simulate(s);
+    const DatabaseSummary& db_summary = r.databases.at(0);
+    check_estimate("P(wait for a connection)", db_summary.pool_wait_fraction, exact.wait_probability, 0.02);
+    check_estimate("mean pool wait", db_summary.mean_pool_wait, exact.mean_wait, 0.03);
+    check_estimate("throughput", r.throughput, setup.lambda, 0.005);
+    check_estimate("mean response", r.latency.mean, exact.mean_response, 0.02);
+    CHECK(db_summary.mean_queue_length.value == 0.0);
+    CHECK(r.errors.total() == 0);
+  }
+}
+
+TEST_CASE("psycopg2 without a pool: no request waits for a connection, the database queues instead",
+          "[simulate][dependencies][drivers][accuracy]") {
+  // A connection per request: one gthread process's 64 threads never wait
+  // for a pool, so the queries queue at the database of 4 connections, an
+  // M/M/4 queue at rho 0.75 (lambda 300, exponential 10 ms): its mean queue
+  // is Erlang C's E[Lq] (Kleinrock 3.5). 64 threads are all taken with
+  // probability about C rho^60, 1e-8. Run: 8 x 400 s, about 1 M queries.
+  const double lambda = 300.0;
+  const double mu = 100.0;
+  Scenario s = base(ServerKind::gunicorn_gthread, 1);
+  s.servers[0].threads = 64;
+  Database pg = database("pg", 4, Distribution::exponential(1.0 / mu), 1, 0);
+  pg.pool = ConnectionPool::of_driver(PoolDriver::psycopg2);
+  s.databases.push_back(pg);
+  add_endpoint(s, "orders", "web", {db("pg")});
+  s.workload.open = OpenWorkload{lambda, ArrivalProcess::poisson};
+  const Result r = simulate(s);
+  const DatabaseSummary& db_summary = r.databases.at(0);
+  CHECK(db_summary.pool_wait_fraction.value == 0.0);
+  const MmcMetrics exact = mmc(lambda, mu, 4);
+  check_estimate("queries waiting at the database", db_summary.mean_queue_length, exact.mean_queue_length, 0.03);
+  check_estimate("database utilization", db_summary.utilization, exact.utilization, 0.01);
+  check_estimate("mean response", r.latency.mean, exact.mean_response, 0.02);
+}

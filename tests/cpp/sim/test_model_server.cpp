@@ -112,6 +112,26 @@ TEST_CASE("Saturated, batches are full and the instances answer instances x B / 
   CHECK(loads.front().saturation_rate == Approx(capacity));
 }
 
+TEST_CASE("An overload that async endpoints await is unstable at the model server",
+          "[simulate][model_server][stability]") {
+  // One instance, no batching, exponential 10 ms: M/M/1 with mu = 100/s,
+  // awaited by an async endpoint, so no worker waits and no server queue
+  // grows. At 120/s the requests in flight grow by lambda - mu = 20/s: some
+  // 950 through the second half of the 95 s window (sd near sqrt(2 x 120 x
+  // 47.5) = 107, 11 %), far above 2 % of the arrivals and 100 requests.
+  const ModelServer model = batching(1, 1, 0.0, Distribution::exponential(0.010), 0.0);
+  const Result over = simulate(inferences(model, 120.0, 100.0, 2));
+  CHECK(over.servers[0].mean_queue_length.value < 1.0);
+  CHECK_FALSE(over.stability.stable);
+  CHECK(over.stability.resource == "model_servers.llm.instances");
+  CHECK(over.stability.excess_rate == Approx(20.0).epsilon(0.25));  // 2 replications: 2 sd of one
+  CHECK(over.stability.capacity == Approx(100.0).epsilon(0.03));   // the instance's mu, less a warm-up edge
+  // At 80/s (rho = 0.8) 4 requests are in flight on average: stable.
+  const Result loaded = simulate(inferences(model, 80.0, 100.0, 2));
+  CHECK(loaded.model_servers[0].utilization.value == Approx(0.8).epsilon(0.05));
+  CHECK(loaded.stability.stable);
+}
+
 TEST_CASE("Without batching a model server is an M/G/c queue", "[simulate][model_server]") {
   // max_batch_size 1, no delay: each request is a batch of its own, served
   // first come first served by the instances. 8 replications of 140,000

@@ -121,6 +121,24 @@ TEST_CASE("An overloaded task pool is a result that names it", "[simulate][task_
   CHECK(r.task_workers[0].throughput.value == Approx(20.0).epsilon(0.03));
 }
 
+TEST_CASE("A broker overloaded by awaited publishes is unstable at the broker", "[simulate][task_queue][stability]") {
+  // An async endpoint awaits each publish at a one-thread broker of
+  // exponential 1 ms (1,000/s) and returns; 200 pool workers (2,000 tasks/s)
+  // keep up with what it lets through. At 1,200/s the requests in flight grow
+  // by 200/s, 8 times the 2 % threshold; at 800/s it keeps up.
+  Scenario s = test::with_run(offload(1200.0, ServerKind::uvicorn, Distribution::exponential(0.001), false),
+                              40.0, 4.0, 2);
+  s.task_workers[0].concurrency = 200;
+  const Result over = simulate(s);
+  CHECK_FALSE(over.stability.stable);
+  CHECK(over.stability.resource == "brokers.redis.threads");
+  CHECK(over.stability.excess_rate == Approx(200.0).epsilon(0.15));
+  s.workload.open->rate = 800.0;
+  const Result loaded = simulate(s);
+  CHECK(loaded.brokers[0].utilization.value == Approx(0.8).epsilon(0.03));
+  CHECK(loaded.stability.stable);
+}
+
 TEST_CASE("Task queues parse, write back and reject bad input by name", "[io][task_queue]") {
   const std::string base = R"(
 hosts: {app: {cores: 2}, jobs: {cores: 4}}

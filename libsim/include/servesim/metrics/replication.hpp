@@ -426,10 +426,12 @@ struct ModelServerStats {
 /**
  * Whether the servers kept up with the offered load. Overload is a result,
  * not a failure: a queue that grows through the second half of the measured
- * window, or requests turned away (refused by a full backlog, 503 above
+ * window (a server's, or the requests in flight, which also counts those an
+ * `async` endpoint awaits at a model server, cache store, broker, database or
+ * service), or requests turned away (refused by a full backlog, 503 above
  * limit_concurrency), by more than 2 % of the arrivals and 100 requests,
  * make a run unstable, and the resource at its limit is named with the rate
- * it served (its capacity). Its latencies then describe a transient, not a
+ * its server answered (its capacity). Its latencies then describe a transient, not a
  * steady state. Judged by simulate() from the timeline (sim/stability.hpp),
  * for both engines.
  */

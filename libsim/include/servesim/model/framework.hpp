@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "servesim/core/distribution.hpp"
+#include "servesim/model/scenario.hpp"
 
 namespace servesim {
 
@@ -58,5 +59,15 @@ struct FrameworkPreset {
 
 /// The preset called `name` (`flask`, `fastapi`, `django`, `none`), if known.
 [[nodiscard]] std::optional<FrameworkPreset> find_framework_preset(std::string_view name);
+
+/**
+ * The preset called `name` as it costs on a server of `kind`: FastAPI's
+ * costs measured on that server where validation/calibrate.py measured them
+ * (Hypercorn, Granian, Gunicorn with Uvicorn workers: each parses HTTP its own
+ * way), the framework's own preset otherwise.
+ *
+ * Example: `find_framework_preset("fastapi", ServerKind::hypercorn)->overhead_s`.
+ */
+[[nodiscard]] std::optional<FrameworkPreset> find_framework_preset(std::string_view name, ServerKind kind);
 
 }  // namespace servesim

@@ -43,13 +43,28 @@ struct Host {
   Stalls stalls;                 ///< others' work taking the cores from running threads; none by default
 };
 
-/// How a server runs requests: Gunicorn's worker classes, or Uvicorn.
+/// How a server runs requests: Gunicorn's worker classes, or an ASGI server.
 enum class ServerKind {
   gunicorn_sync,     ///< N single-threaded processes, one request each, behind one accept backlog
   gunicorn_gthread,  ///< N processes x `threads` threads, up to `worker_connections` each
   gunicorn_gevent,   ///< N processes, each a cooperative loop running plain `def` code
   uvicorn,           ///< N processes, each one asyncio event loop plus a thread pool for `def`
+  hypercorn,         ///< Hypercorn: uvicorn's runtime, HTTP parsed in pure Python (h11)
+  granian,           ///< Granian: uvicorn's runtime behind Rust (tokio) HTTP I/O
+  gunicorn_uvicorn,  ///< Gunicorn's master running Uvicorn workers (`-k uvicorn_worker.UvicornWorker`)
 };
+
+/**
+ * Whether `kind` is an ASGI server: every process runs one event loop for
+ * `async` endpoints and the framework's thread pool (Starlette's, 40 threads
+ * by default) for `sync` ones. The four share one runtime in both engines;
+ * they differ in their measured costs (the framework presets per server), their
+ * defaults and the settings they have.
+ */
+[[nodiscard]] constexpr bool is_asgi(ServerKind kind) noexcept {
+  return kind == ServerKind::uvicorn || kind == ServerKind::hypercorn || kind == ServerKind::granian ||
+         kind == ServerKind::gunicorn_uvicorn;
+}
 
 /// Which CPython build a server's processes run.
 enum class PythonBuild {
@@ -96,6 +111,13 @@ struct ProcessMemory {
  * - `uvicorn`: every process accepts eagerly; `async` endpoints run on its
  *   event loop, `sync` ones in a pool of `thread_pool` threads; above
  *   `limit_concurrency` requests in a process it answers 503.
+ * - `hypercorn`, `granian`, `gunicorn_uvicorn`: uvicorn's runtime (is_asgi())
+ *   with their own costs (their framework presets, measured on each server)
+ *   and defaults, and without `limit_concurrency`, which none of them has.
+ *   Granian has no `max_requests` either (it recycles by lifetime or memory);
+ *   its Rust I/O threads do their work outside the GIL, counted here as loop
+ *   CPU, which is exact on one core. `gunicorn_uvicorn` keeps Gunicorn's
+ *   `keepalive` default (2 s) and restarts.
  *
  * Every request spends `framework_overhead` of CPU (routing, parsing,
  * validation, serialization), and `connection_overhead` more when it opens a
@@ -166,7 +188,7 @@ struct Server {
 /// What a phase of an endpoint does.
 enum class PhaseKind {
   cpu,          ///< Python code: holds the process's GIL and a core
-  cpu_nogil,    ///< native code that releases the GIL (numpy, compression): a core only
+  cpu_nogil,    ///< native code that releases the GIL (numpy, compression): a core per thread it runs on
   io,           ///< waiting on the network: a thread blocks, an `async` endpoint awaits
   blocking_io,  ///< a blocking call inside `async def`: the event loop stalls for it
   background,   ///< Python code after the response is sent (FastAPI BackgroundTasks)
@@ -196,20 +218,50 @@ struct Phase {
   std::string target;
   bool has_duration = true;  ///< db: false when the database's query_time applies; enqueue, infer: false
   bool wait = false;         ///< enqueue: hold the request until the task has run (AsyncResult.get())
+  /// cpu_nogil: threads the native code splits its work over (torch.set_num_threads,
+  /// a BLAS pool); `duration` is their CPU time in all, so on idle cores it takes duration / threads.
+  int threads = 1;
   double hit_ratio = 0.0;    ///< cache: probability of a hit, in [0, 1]
   std::vector<Phase> hit;    ///< cache: phases of a hit
   std::vector<Phase> miss;   ///< cache: phases of a miss
 };
 
 /**
- * SQLAlchemy's QueuePool, one per server process and database: `size`
- * connections kept, up to `max_overflow` more opened under load; a checkout
- * waits at most `timeout` seconds for one, then the request fails.
+ * The database driver (and its pool) the application uses, which sets the
+ * pool's defaults and the endpoints that can call it: an async driver needs
+ * an `async def` endpoint on an event loop, a blocking one a thread.
+ */
+enum class PoolDriver {
+  sqlalchemy,          ///< SQLAlchemy's QueuePool (5 + 10 overflow, 30 s); sync or async engine: any endpoint
+  asyncpg,             ///< asyncpg.create_pool (min = max = 10, acquire waits without limit): async endpoints
+  psycopg_pool,        ///< psycopg_pool.ConnectionPool (min_size 4 = max_size, 30 s): sync endpoints
+  psycopg_async_pool,  ///< psycopg_pool.AsyncConnectionPool (as ConnectionPool): async endpoints
+  psycopg2,            ///< no pool: psycopg2.connect() per request, never waits for one: sync endpoints
+};
+
+/**
+ * A connection pool, one per server process (one per event loop) and
+ * database: `size` connections kept, up to `max_overflow` more opened under
+ * load; a checkout waits at most `timeout` seconds for one, then the request
+ * fails. The defaults are SQLAlchemy's QueuePool's; `of_driver` gives another
+ * driver's.
  */
 struct ConnectionPool {
+  PoolDriver driver = PoolDriver::sqlalchemy;
   int size = 5;
   int max_overflow = 10;
   double timeout = 30.0;
+
+  /**
+   * The pool `driver` makes when the application passes no sizes, as each
+   * library documents it; e.g. `ConnectionPool::of_driver(PoolDriver::asyncpg)`
+   * has size 10, no overflow and a timeout of a day (asyncpg waits without limit).
+   */
+  [[nodiscard]] static ConnectionPool of_driver(PoolDriver driver) noexcept;
+  /// Whether the driver is awaited (asyncpg, psycopg's AsyncConnectionPool).
+  [[nodiscard]] bool is_async() const noexcept {
+    return driver == PoolDriver::asyncpg || driver == PoolDriver::psycopg_async_pool;
+  }
 };
 
 /**
