@@ -61,7 +61,7 @@ void Model::sample_task_queues() {
 }
 
 void Model::start_measuring() {
-  tally_.start_measuring(system_area());
+  tally_.start_measuring(system_area(), measurement_);
   areas_at_warmup_.clear();
   for (ServerRuntime& server : servers_) {
     areas_at_warmup_.push_back(server_areas(server));

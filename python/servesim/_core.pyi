@@ -292,6 +292,18 @@ class IntervalStats:
     worker_busy_fraction: list[float]  # per server: fraction of its threads or event loops at work, [0, 1]
     cpu_utilization: list[float]  # per host: busy fraction of its cores, [0, 1]
 
+class LatencyBatch:
+    """servesim::LatencyBatch (read-only; its C++ field list, docs in help())."""
+
+    fields: tuple[str, ...]
+    start: float  # start of its first interval, s since the run began
+    end: float  # end of its last interval, s
+    completed: int  # requests answered in it
+    p50: float | None  # their median, s, within 0.39 %; None (no data) if none
+    p90: float | None  # their 90th percentile, s, within 0.39 %; None (no data) if none
+    p99: float | None  # their 99th percentile, s, within 0.39 %; None (no data) if none
+    p999: float | None  # their 99.9th percentile, s, within 0.39 %; None (no data) if none
+
 class ReplicationResult:
     """servesim::ReplicationResult (read-only; its C++ field list, docs in help())."""
 
@@ -321,6 +333,7 @@ class ReplicationResult:
     balancers: list[BalancerStats]  # per balancer, in scenario order
     little: LittleCheck  # Little's law check on the measured window
     timeline: list[IntervalStats]  # time-series intervals over the whole run, warm-up included
+    latency_batches: list[LatencyBatch]  # the measured intervals in batches, with each batch's own latency quantiles (plan's batch means)
     events: int  # events the engine processed (for benchmarks)
     stability: Stability  # whether the servers kept up (judged by simulate())
 

@@ -140,7 +140,8 @@ class Plan:
         (``p99_s``, ``p99_ci_s``), ``errors``, ``throughput_rps``, ``replications`` and
         ``batches``: 0 when the half-widths are across replications, else the number of
         batches of its one run they come from (batch means, for a chosen candidate its
-        short replications confirmed; p90 and p999 then have none: 0).
+        short replications confirmed; a quantile whose batches hold fewer than 50
+        completions beyond it, often p999, then has none: 0).
         Under uncertainty also ``draws_met`` of ``draws_judged`` (a candidate stops
         being judged once it cannot reach the share), and the measures are those of
         the hardest draw it meets (chosen) or the easiest it fails."""
@@ -314,7 +315,7 @@ def plan(scenario: ScenarioLike, *, target: Mapping[str, Any] | None = None,
     >>> p = ss.plan("scenarios/plan-orders.yaml", slo={"p99": "150ms"}, seed=1)
     >>> print(p.explain())
     Plan: servers.web.kind=uvicorn, servers.web.workers=4, hosts.vm.cores=4, at USD 0.188 per hour.
-    At 440 req/s (the target with 10 % headroom) it meets p99 132 ms <= 150 ms over its run (throughput, ...
+    At 440 req/s (the target with 10 % headroom) it meets p99 132 ms <= 150 ms over its run (throughput and mean ...
     ...
     >>> p.candidates[["cost", "verdict", "failed_term", "bottleneck"]].head(3)
            cost verdict failed_term           bottleneck

@@ -42,6 +42,7 @@ from servesim._core import (
     HostStats,
     HostSummary,
     IntervalStats,
+    LatencyBatch,
     LatencyStats,
     LatencySummary,
     LittleCheck,
@@ -62,7 +63,7 @@ __all__ = [
     "BalancedServerStats", "BalancedServerSummary", "BalancerStats", "BalancerSummary",
     "BrokerStats", "BrokerSummary", "CacheStats", "CacheSummary", "ConfidenceInterval", "ConnectionStats", "ConnectionSummary",
     "DatabaseStats", "DatabaseSummary", "EndpointStats", "EndpointSummary",
-    "ErrorCounts", "HostStats", "HostSummary", "IntervalStats", "LatencyStats", "LatencySummary",
+    "ErrorCounts", "HostStats", "HostSummary", "IntervalStats", "LatencyBatch", "LatencyStats", "LatencySummary",
     "LittleCheck", "ModelServerStats", "ModelServerSummary", "Prediction", "ReplicationResult", "ServerStats", "ServerSummary",
     "ServiceStats", "ServiceSummary", "Stability", "TaskPoolStats", "TaskPoolSummary", "as_dict",
 ]

@@ -149,6 +149,8 @@ void register_results(py::module_& m) {
   bind_record<IntervalStats>(m, "IntervalStats",
                              "One time-series interval; per-server lists follow the scenario's servers, "
                              "per-host ones its hosts.");
+  bind_record<LatencyBatch>(m, "LatencyBatch",
+                            "One batch of the measured intervals, with the quantiles of its own completions.");
   bind_record<ReplicationResult>(m, "ReplicationResult", "The outcome of one independent replication.");
   bind_record<LatencySummary>(m, "LatencySummary", "Response times across replications, s, with 95 % CIs.")
       .def("values", &LatencySummary::values, "The values (means over replications) and max, as LatencyStats.");

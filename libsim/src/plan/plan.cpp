@@ -242,6 +242,15 @@ class Planner {
         t.judged.metrics = detail::batch_metrics(*t.result);
         continue;
       }
+      // The full run's own batches may already put every term below its
+      // limit at 99 %: then, as with short replications, no more runs.
+      CandidateMetrics batched = detail::batch_metrics(*t.result);
+      if (options_.prune && detail::batches_below(batched, out_.spec.slo)) {
+        t.judged.metrics = std::move(batched);
+        t.judged.reason = "confirmed by its run's " + std::to_string(t.judged.metrics->batches) +
+                          " batches: every term's 99 % interval below its limit";
+        continue;
+      }
       const Scenario& s = t.scenario ? *t.scenario : *r.scenario;
       t.result = confirm(s, options_, *t.result);
       ++out_.simulations;
@@ -316,7 +325,8 @@ class Planner {
         [&](int replications, double share, std::uint64_t stage_seed) {
           return run_short(s, options_, replications, share / replications, stage_seed);
         },
-        [&](const Result& pooled) { return detail::decisive_verdict(pooled, out_.spec.slo, true); });
+        [&](const Result& pooled) { return detail::decisive_verdict(pooled, out_.spec.slo, true); },
+        [&](const Result& pooled, int more) { return detail::cannot_decide(pooled, out_.spec.slo, more); });
     if (staged.verdict == true) t.short_met = static_cast<int>(staged.pooled.replications.size());
     if (!staged.verdict.has_value() || *staged.verdict) return false;
     PlanCandidate judged = t.judged;

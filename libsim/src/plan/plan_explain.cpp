@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "plan/batch_means.hpp"
 #include "plan/plan_internal.hpp"
 
 namespace servesim::detail {
@@ -70,10 +71,11 @@ std::string over_text(const PlanResult& r, const CandidateMetrics& m) {
   }
   const std::string batches = "batch means over its time series after the warm-up, in " +
                               std::to_string(m.batches) + " consecutive batches";
-  std::string text = "its run (" + std::string(with ? "± 95 % intervals" : "throughput, mean and p50 with 95 % intervals") +
+  std::string text = "its run (" + std::string(with ? "± 95 % intervals" : "throughput and mean with 95 % intervals") +
                      " by " + batches;
   if (!without.empty()) {
-    text += "; no interval for " + without + ": the time series keeps no batches of a tail quantile's observations";
+    text += "; no interval for " + without + ": a batch holds fewer than " +
+            std::to_string(static_cast<int>(detail::kMinTailSamples)) + " completions beyond the quantile";
   }
   return text + ")";
 }

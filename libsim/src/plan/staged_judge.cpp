@@ -10,6 +10,9 @@ namespace {
 
 // Decisive verdicts stand on 99 % intervals (the summaries' own are 95 %).
 constexpr double kDecisiveLevel = 0.995;
+// A term within this share of its predicted final half-width of its limit
+// stays undecided: its value would have to move by half an interval.
+constexpr double kGiveUpShare = 0.5;
 
 // The latency terms' interval in the result; none for `errors`, which the
 // result keeps only as a pooled share.
@@ -57,10 +60,27 @@ std::optional<bool> decisive_verdict(const Result& r, const std::vector<SloTerm>
   return std::nullopt;
 }
 
+bool cannot_decide(const Result& r, const std::vector<SloTerm>& slo, int more) {
+  bool near = false;
+  for (const SloTerm& term : slo) {
+    const ConfidenceInterval ci = slo_interval(r, term.metric);
+    if (ci.samples < 2 || !std::isfinite(ci.half_width)) return false;
+    const int n = ci.samples, total = ci.samples + more;
+    const double spread = ci.half_width / student_t_quantile(0.975, n - 1) * std::sqrt(double(n));
+    const double later = student_t_quantile(kDecisiveLevel, total - 1) * spread / std::sqrt(double(total));
+    const double distance = ci.value - term.limit;
+    if (distance >= kGiveUpShare * later) return false;  // it may yet be rejected on this term
+    near = near || std::abs(distance) < kGiveUpShare * later;
+  }
+  return near;
+}
+
 StagedVerdict judge_in_stages(std::span<const int> stages, std::uint64_t first_seed, const RunStage& run,
-                              const DecideStage& decide) {
+                              const DecideStage& decide, const GiveUpStage& give_up) {
   StagedVerdict out;
   std::vector<ReplicationResult> replications;
+  int more = 0;
+  for (const int count : stages) more += count;
   for (std::size_t stage = 0; stage < stages.size(); ++stage) {
     Result r = run(stages[stage], kStageShare * stages[stage], first_seed + stage);
     for (ReplicationResult& rep : r.replications) {
@@ -70,6 +90,8 @@ StagedVerdict judge_in_stages(std::span<const int> stages, std::uint64_t first_s
     out.pooled = summarize(std::move(r.scenario), first_seed, replications);
     out.verdict = decide(out.pooled);
     if (out.verdict) break;
+    more -= stages[stage];
+    if (give_up && more > 0 && give_up(out.pooled, more)) break;
   }
   return out;
 }

@@ -41,10 +41,24 @@ inline constexpr double kStageShare = 1.0 / 32.0;
  */
 [[nodiscard]] std::optional<bool> decisive_verdict(const Result& r, const std::vector<SloTerm>& slo, bool may_meet);
 
+/**
+ * True when the stages still to come, `more` replications, cannot decide
+ * `r`'s verdict on `slo`: no term lies far enough above its limit to be
+ * rejected, and some term lies so near its limit that even with `more`
+ * replications its 99 % interval (its spread so far, narrowed by the larger
+ * count and the smaller t quantile) would still straddle it by half its
+ * width. A prediction from the spread so far: when wrong, the stages skipped
+ * only cost the candidate its early verdict, never a wrong one.
+ */
+[[nodiscard]] bool cannot_decide(const Result& r, const std::vector<SloTerm>& slo, int more);
+
 /// Simulates one stage: `replications` replications of `share` of a run, on `seed`.
 using RunStage = std::function<Result(int replications, double share, std::uint64_t seed)>;
 /// The verdict on every replication so far (decisive_verdict, with the caller's conditions).
 using DecideStage = std::function<std::optional<bool>(const Result& pooled)>;
+/// Whether the stages after an undecided one may stop: given every replication
+/// so far and the replications still to come (cannot_decide).
+using GiveUpStage = std::function<bool(const Result& pooled, int more)>;
 
 /** What the stages found. */
 struct StagedVerdict {
@@ -55,10 +69,12 @@ struct StagedVerdict {
 /**
  * Runs `stages` (replications per stage, each of kStageShare of a run), stage
  * k on `first_seed + k`, until `decide` gives a verdict on all replications
- * so far. No replication is simulated twice: each stage adds new ones, whose
- * indices follow the earlier stages'.
+ * so far, or `give_up` (when given) says the rest cannot give one. No
+ * replication is simulated twice: each stage adds new ones, whose indices
+ * follow the earlier stages'.
  */
 [[nodiscard]] StagedVerdict judge_in_stages(std::span<const int> stages, std::uint64_t first_seed,
-                                            const RunStage& run, const DecideStage& decide);
+                                            const RunStage& run, const DecideStage& decide,
+                                            const GiveUpStage& give_up = {});
 
 }  // namespace servesim::detail

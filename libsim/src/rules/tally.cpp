@@ -7,7 +7,8 @@
 namespace servesim::detail {
 
 Tally::Tally(const Scenario& scenario, std::vector<double> runners, std::vector<double> cores)
-    : slos_(endpoint_slos(scenario)),
+    : duration_(scenario.run.duration),
+      slos_(endpoint_slos(scenario)),
       counts_(scenario.endpoints.size()),
       timeline_(std::move(runners), std::move(cores)) {}
 
@@ -18,6 +19,7 @@ void Tally::collect(const Scenario& scenario, double span, double system_area, R
   result.little.throughput = static_cast<double>(departures_) / span;
   result.little.mean_response = departures_ ? residence_sum_ / static_cast<double>(departures_) : 0.0;
   result.timeline = timeline_.take();
+  result.latency_batches = timeline_.take_batches();
 }
 
 }  // namespace servesim::detail

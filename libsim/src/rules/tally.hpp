@@ -10,6 +10,7 @@
 
 #include "rules/endpoint_counts.hpp"
 #include "rules/failures.hpp"
+#include "rules/measurement.hpp"
 #include "rules/timeline.hpp"
 #include "servesim/metrics/result.hpp"
 #include "servesim/model/scenario.hpp"
@@ -22,11 +23,12 @@ class Tally {
   /// `cores`: each host's cores (the time series' denominators).
   Tally(const Scenario& scenario, std::vector<double> runners, std::vector<double> cores);
 
-  /// The measured window starts at `now`, when the servers' request-seconds
-  /// so far are `system_area`.
-  void start_measuring(double system_area) noexcept {
+  /// The measured window starts now, at the end of `measurement`'s warm-up,
+  /// when the servers' request-seconds so far are `system_area`.
+  void start_measuring(double system_area, const Measurement& measurement) {
     measuring_ = true;
     system_area_at_warmup_ = system_area;
+    timeline_.batch_from(measurement.warmup, measurement.interval, duration_);
   }
   [[nodiscard]] bool measuring() const noexcept { return measuring_; }
 
@@ -79,6 +81,7 @@ class Tally {
   void collect(const Scenario& scenario, double span, double system_area, ReplicationResult& result);
 
  private:
+  double duration_;
   std::vector<double> slos_;
   std::vector<EndpointCounts> counts_;
   Timeline timeline_;

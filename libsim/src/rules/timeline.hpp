@@ -2,15 +2,43 @@
 // The time series of one replication: per interval, what arrived, completed
 // and failed, latency quantiles of the completions, and each server's queue
 // and busy workers and each host's CPU as differences of the run's
-// cumulative time-average areas between the interval's ends.
+// cumulative time-average areas between the interval's ends. The measured
+// intervals are also grouped into batches, each with a histogram of its own
+// completions, for batch means of the tail quantiles.
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
-#include "servesim/metrics/result.hpp"
 #include "rules/interval_histogram.hpp"
+#include "servesim/metrics/latency_histogram.hpp"
+#include "servesim/metrics/result.hpp"
 
 namespace servesim::detail {
+
+/// Most batches the measured intervals are cut into. Batch-means practice asks
+/// for 10 to 30: fewer widen the t quantile, more make neighbouring batches
+/// short enough to correlate (which narrows the interval falsely).
+inline constexpr std::size_t kBatches = 20;
+
+/// How `measured` consecutive intervals form batches: `count` batches of
+/// `per_batch` intervals each, after the `first` (earliest, nearest the
+/// warm-up) leftover intervals, which belong to none.
+struct BatchLayout {
+  std::size_t first = 0;
+  std::size_t per_batch = 1;
+  std::size_t count = 0;
+};
+
+[[nodiscard]] constexpr BatchLayout batch_layout(std::size_t measured) noexcept {
+  BatchLayout layout;
+  layout.per_batch = std::max<std::size_t>(1, (measured + kBatches - 1) / kBatches);
+  layout.count = measured / layout.per_batch;
+  layout.first = measured - layout.count * layout.per_batch;
+  return layout;
+}
 
 class Timeline {
  public:
@@ -34,6 +62,7 @@ class Timeline {
     if (within_slo) current_.within_slo += 1;
     latency_sum_ += latency;
     histogram_.record(latency);
+    if (in_batch_) batch_histogram_->record(latency);
   }
   void error() noexcept { current_.errors += 1; }
 
@@ -50,6 +79,14 @@ class Timeline {
   /// The closed intervals, moved out.
   [[nodiscard]] std::vector<IntervalStats> take() noexcept { return std::move(intervals_); }
 
+  /// Batches the intervals that start at or after `warmup` seconds, in a run
+  /// of `duration` seconds cut every `interval` seconds (the engines' ends:
+  /// multiples of `interval` below `duration`, then `duration`), by
+  /// batch_layout(). Called when measuring starts, before any of them closes.
+  void batch_from(double warmup, double interval, double duration);
+  /// The batches closed so far, moved out (a run stopped early leaves its last one open).
+  [[nodiscard]] std::vector<LatencyBatch> take_batches() noexcept { return std::move(batches_); }
+
  private:
   std::vector<double> runners_;
   std::vector<double> cores_;
@@ -58,6 +95,15 @@ class Timeline {
   IntervalHistogram histogram_;
   Areas previous_;
   std::vector<IntervalStats> intervals_;
+
+  // Which batch the open interval belongs to, from its index.
+  void enter_interval() noexcept;
+  std::size_t first_measured_ = 0;  // index of the first interval starting at or after the warm-up
+  BatchLayout layout_;              // count 0: not batching
+  bool in_batch_ = false;
+  std::optional<LatencyHistogram> batch_histogram_;  // the open batch's completions
+  double batch_start_ = 0.0;
+  std::vector<LatencyBatch> batches_;
 };
 
 }  // namespace servesim::detail

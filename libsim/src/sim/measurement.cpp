@@ -33,7 +33,7 @@ void NativeSimulation::sample_task_queues() {
 }
 
 void NativeSimulation::on_warmup_end() {
-  tally_.start_measuring(system_area(now_));
+  tally_.start_measuring(system_area(now_), measurement_);
   busy_core_seconds_at_warmup_.clear();
   server_areas_at_warmup_.clear();
   for (const SharedCpu& host : hosts_) busy_core_seconds_at_warmup_.push_back(host.busy_core_seconds(now_));

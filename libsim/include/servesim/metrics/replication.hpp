@@ -498,6 +498,34 @@ struct IntervalStats {
   }
 };
 
+/**
+ * One batch of the measured window's time-series intervals, as batch means
+ * group them (at most 20 batches of equal numbers of consecutive intervals
+ * after the warm-up, the earliest leftover intervals in none), with the
+ * quantiles of the requests completed in it read off its own histogram, so a
+ * batch's p99 rests on its own observations, not on its intervals' few.
+ */
+struct LatencyBatch {
+  double start = 0.0;
+  double end = 0.0;
+  std::uint64_t completed = 0;
+  double p50 = kNoData;
+  double p90 = kNoData;
+  double p99 = kNoData;
+  double p999 = kNoData;
+
+  static constexpr auto fields() {
+    using T = LatencyBatch;
+    return std::tuple{field("start", &T::start, "start of its first interval, s since the run began"),
+                      field("end", &T::end, "end of its last interval, s"),
+                      field("completed", &T::completed, "requests answered in it"),
+                      field("p50", &T::p50, "their median, s, within 0.39 %; None (no data) if none"),
+                      field("p90", &T::p90, "their 90th percentile, s, within 0.39 %; None (no data) if none"),
+                      field("p99", &T::p99, "their 99th percentile, s, within 0.39 %; None (no data) if none"),
+                      field("p999", &T::p999, "their 99.9th percentile, s, within 0.39 %; None (no data) if none")};
+  }
+};
+
 /** The outcome of one independent replication. */
 struct ReplicationResult {
   int index = 0;
@@ -525,6 +553,7 @@ struct ReplicationResult {
   std::vector<BalancerStats> balancers;
   LittleCheck little;
   std::vector<IntervalStats> timeline;
+  std::vector<LatencyBatch> latency_batches;
   std::uint64_t events = 0;
   Stability stability;  ///< judged from the timeline by simulate() (sim/stability.hpp)
 
@@ -556,6 +585,8 @@ struct ReplicationResult {
         field("balancers", &T::balancers, "per balancer, in scenario order"),
         field("little", &T::little, "Little's law check on the measured window"),
         field("timeline", &T::timeline, "time-series intervals over the whole run, warm-up included"),
+        field("latency_batches", &T::latency_batches,
+              "the measured intervals in batches, with each batch's own latency quantiles (plan's batch means)"),
         field("events", &T::events, "events the engine processed (for benchmarks)"),
         field("stability", &T::stability, "whether the servers kept up (judged by simulate())")};
   }
