@@ -294,7 +294,7 @@ TEST_CASE("SimGrid agrees with native: leaking processes killed with the request
   // killed held. A gthread process runs them on 16 threads, so its threads
   // never queue them either.
   constexpr double kMB = 1024.0 * 1024.0;
-  for (const ServerKind kind : {ServerKind::gunicorn_gthread, ServerKind::uvicorn, ServerKind::gunicorn_gevent}) {
+  for (const ServerKind kind : {ServerKind::gunicorn_gthread, ServerKind::uvicorn}) {
     INFO("kind " << detail::server_kind_name(kind));
     Scenario s = test::with_run(test::one_server(kind, 2, 2), 120.0, 10.0, 8);
     s.run.seed = 43;
