@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "model.hpp"
 
@@ -39,9 +40,38 @@ void Model::build_dependencies() {
         .slots = spec.concurrency ? sg4::Semaphore::create(static_cast<unsigned>(*spec.concurrency)) : nullptr,
         .rng = streams_.call_failures(s)});
   }
-  for (Process& process : processes_) {
-    for (const Database& spec : scenario_.databases) {
-      process.pools.push_back(sg4::Semaphore::create(static_cast<unsigned>(detail::pool_capacity(spec.pool))));
+  for (Process& process : processes_) open_pools(process);
+}
+
+// The process's pools, all connections free: at its start, and again when a
+// memory kill ends its life. A killed process's old pools are kept (in
+// retired_pools_) while SimGrid may still refer to them.
+void Model::open_pools(Process& process) {
+  for (sg4::SemaphorePtr& pool : process.pools) retired_pools_.push_back(std::move(pool));
+  process.pools.clear();
+  for (const Database& spec : scenario_.databases) {
+    process.pools.push_back(sg4::Semaphore::create(static_cast<unsigned>(detail::pool_capacity(spec.pool))));
+  }
+}
+
+// A request killed with its process (its actor stopped) gives back its
+// place at a database or service: a connection or slot it held, or its
+// place in the line.
+void Model::give_back_dependencies(Request& request) {
+  if (DatabaseRuntime* db = std::exchange(request.at_database, nullptr)) {
+    if (request.querying) {
+      db->busy.add(now(), -1.0);
+      db->connections->release();
+    } else {
+      db->queued.add(now(), -1.0);
+    }
+  }
+  if (ServiceRuntime* service = std::exchange(request.at_service, nullptr)) {
+    if (request.calling) {
+      service->busy.add(now(), -1.0);
+      if (service->slots) service->slots->release();
+    } else {
+      service->queued.add(now(), -1.0);
     }
   }
 }
@@ -68,16 +98,20 @@ void Model::query(Request& request, std::size_t database, double service_time) {
     }
   }
   db.queued.add(now(), 1.0);
+  request.at_database = &db;
+  request.querying = false;
   const bool admitted = acquire_by(*db.connections, request.kill_at);
   db.queued.add(now(), -1.0);
   bool done = false;
   if (admitted) {
     db.busy.add(now(), 1.0);
+    request.querying = true;
     done = sleep_unless_killed(request, service_time);
     db.busy.add(now(), -1.0);
     db.connections->release();
     if (done && tally_.measuring()) db.counts.queries += 1;
   }
+  request.at_database = nullptr;
   pool.release();
   if (!done) throw WorkerKilled{};
 }
@@ -87,15 +121,22 @@ void Model::query(Request& request, std::size_t database, double service_time) {
 // that the handler raises (a 502).
 void Model::call(Request& request, std::size_t index, double latency) {
   ServiceRuntime& service = services_[index];
+  request.at_service = &service;
   if (service.slots) {
     service.queued.add(now(), 1.0);
+    request.calling = false;
     const bool admitted = acquire_by(*service.slots, request.kill_at);
     service.queued.add(now(), -1.0);
-    if (!admitted) throw WorkerKilled{};
+    if (!admitted) {
+      request.at_service = nullptr;
+      throw WorkerKilled{};
+    }
   }
   service.busy.add(now(), 1.0);
+  request.calling = true;
   const bool answered = sleep_unless_killed(request, latency);
   service.busy.add(now(), -1.0);
+  request.at_service = nullptr;
   if (service.slots) service.slots->release();
   if (!answered) throw WorkerKilled{};
   const double error_rate = service.spec->error_rate;

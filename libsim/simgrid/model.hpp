@@ -59,6 +59,8 @@ inline constexpr double kFlopsPerSecond = 1e9;
 
 struct Process;
 struct ServerRuntime;
+struct DatabaseRuntime;
+struct ServiceRuntime;
 
 // A closed-loop client: its actor waits on `reply` for the outcome.
 struct User {
@@ -66,6 +68,8 @@ struct User {
   double idle_since = std::numeric_limits<double>::quiet_NaN();  // its keep-alive connection
   double delay_after_outcome = 0.0;  // beyond its think time: after a refusal, a SYN timeout
 };
+
+inline constexpr std::size_t kNotHeld = std::numeric_limits<std::size_t>::max();
 
 // Each admitted request is an actor on its server's host, walking its route:
 // it queues for a thread, the event loop and the GIL as the step needs, and
@@ -90,6 +94,17 @@ struct Request {
   bool holds_thread = false;
   bool holds_loop = false;
   bool holds_gil = false;
+  bool responded = false;  // its answer has left for the client
+  bool killed = false;     // with its process, past memory_limit
+  // While a process with a memory_limit holds it: its actor and its place in
+  // the process's `held`, and where it is at a database or service, so that
+  // a memory kill can stop it and give back what it held.
+  sg4::Actor* actor = nullptr;
+  std::size_t held_at = kNotHeld;
+  DatabaseRuntime* at_database = nullptr;
+  bool querying = false;  // at_database: has a connection there (else in its line)
+  ServiceRuntime* at_service = nullptr;
+  bool calling = false;  // at_service: has a slot (else in its line)
   double remaining_flops = 0.0;  // of a CPU step waiting for (or preempted from) the GIL
   sg4::ExecPtr exec;
   double exec_flops = 0.0;  // the running execution's work when it started, over all its threads
@@ -149,9 +164,11 @@ struct Process : detail::ProcessLoad {
   // Switch requests in time order (each is made switch_interval ahead).
   std::deque<std::pair<double, std::uint32_t>> switch_requests;
   sg4::SemaphorePtr switch_requested = sg4::Semaphore::create(0);
-  // SQLAlchemy's QueuePool for each database (size + max_overflow
+  // Its connection pool for each database (size + max_overflow
   // connections): a freed one goes to the oldest waiter.
   std::vector<sg4::SemaphorePtr> pools;
+  // With a memory_limit: the requests it holds, which a kill stops.
+  std::vector<std::shared_ptr<Request>> held;
 };
 
 // A server that answers an endpoint's requests, and how it runs them.
@@ -275,6 +292,9 @@ class Model {
   void respond(const RequestPtr& request);
   void finish(Request& request);
   void kill_worker(const RequestPtr& pointer);
+  void start_request(Process& process, const RequestPtr& request);
+  void kill_process(Process& process, const RequestPtr& accepted);
+  void stop_held_request(Process& process, const RequestPtr& pointer);
   void restart(Process& process);
   void boot(Process& process);
   void leave_server(Request& request);
@@ -309,6 +329,8 @@ class Model {
 
   // Databases and downstream services (dependencies.cpp).
   void build_dependencies();
+  void open_pools(Process& process);
+  static void give_back_dependencies(Request& request);
   void query(Request& request, std::size_t database, double service_time);
   void call(Request& request, std::size_t index, double latency);
   void mark_dependencies_warmup();
@@ -348,6 +370,7 @@ class Model {
   std::vector<EndpointRuntime> endpoints_;
   std::deque<User> users_;
   std::vector<DatabaseRuntime> databases_;
+  std::vector<sg4::SemaphorePtr> retired_pools_;  // of killed processes (open_pools)
   std::vector<Service> call_stations_;  // services, then cache stores (rules/route.hpp)
   std::vector<ServiceRuntime> services_;  // one per call station
   std::deque<GroupRuntime> groups_;       // stable addresses: actors hold them

@@ -10,6 +10,8 @@
 #include <optional>
 #include <vector>
 
+#include <simgrid/simix.hpp>
+
 #include "model.hpp"
 
 namespace servesim::simgrid_engine {
@@ -53,7 +55,7 @@ bool Model::reach_server(const RequestPtr& request) {
     process->rejecting += 1;
     request->rejected = true;
     request->process = process;
-    sg4::Actor::create("request", server.host, [this, request] { serve(request); });
+    start_request(*process, request);
     return true;
   }
   accept(*process, request);
@@ -81,23 +83,91 @@ void Model::accept(Process& process, const RequestPtr& request) {
   switch (detail::on_accept(*process.server, process.life, process.accepted, tally_.measuring())) {
     case detail::Restart::none: break;
     case detail::Restart::recycle: process.retiring = true; break;
-    case detail::Restart::kill:
-      // Past memory_limit: the process dies with the one request it holds
-      // (the engine refuses memory_limit on processes that hold several).
-      to_client(request, [this, request] {
-        if (!request->settled) fail(*request, Failure::out_of_memory);
-      });
-      leave_server(*request);
-      process.accepted -= 1;
-      restart(process);
-      return;
+    case detail::Restart::kill: kill_process(process, request); return;
+  }
+  start_request(process, request);
+}
+
+// The request's actor. A process that can be killed for its memory keeps
+// the requests it holds, to stop them all: a request counts as held from
+// its acceptance, since creating its actor lets other actors run first
+// (simcalls yield), and one of them may take the process past its limit.
+void Model::start_request(Process& process, const RequestPtr& request) {
+  if (process.server->spec->memory_limit) {
+    request->held_at = process.held.size();
+    process.held.push_back(request);
   }
   sg4::Actor::create("request", process.server->host, [this, request] { serve(request); });
+}
+
+// Past memory_limit: the process dies with every request it holds, the one
+// whose acceptance went past included (rules/recycling.hpp), as in the
+// native engine. It all happens in one simcall, in SimGrid's kernel: no
+// other actor runs until every held request's actor is stopped where it is
+// (an execution, a sleep, a line), what they held of a database or service
+// is given back and their clients are told. An actor that has not run yet
+// sees `killed` as it starts. Threads, loop, GIL and pools die with the process.
+void Model::kill_process(Process& process, const RequestPtr& accepted) {
+  simgrid::kernel::actor::simcall_answered([this, &process, &accepted] {
+    ServerRuntime& server = *process.server;
+    for (Request* waiting : process.thread_queue) mark_waiting(*waiting, -1.0);
+    for (Request* waiting : process.loop_queue) mark_waiting(*waiting, -1.0);
+    process.thread_queue.clear();
+    process.loop_queue.clear();
+    process.gil.abandon(now());
+    std::vector<RequestPtr> held = std::move(process.held);
+    process.held.clear();
+    for (const RequestPtr& pointer : held) {
+      Request& request = *pointer;
+      request.killed = true;
+      // A GIL switch may have cancelled its execution and counted its work already.
+      if (request.exec && server.work->running.contains(&request)) {
+        server.work->stopped(request, request.exec_remaining());
+        request.exec->cancel();
+      }
+      request.exec = nullptr;
+      if (request.actor != nullptr) request.actor->kill();
+      request.actor = nullptr;
+    }
+    held.push_back(accepted);
+    for (const RequestPtr& pointer : held) stop_held_request(process, pointer);
+    if (process.loop_busy) server.busy_runners.add(now(), -1.0);
+    process.loop_busy = false;
+    process.idle_threads = detail::threads_of(*server.spec);
+    process.accepted = 0;
+    process.rejecting = 0;
+    open_pools(process);
+    restart(process);
+  });
+}
+
+// A request of a killed process, its actor stopped: gives back its place at
+// a database or service, fails to its client unless answered already, and
+// leaves the server.
+void Model::stop_held_request(Process& process, const RequestPtr& pointer) {
+  Request& request = *pointer;
+  ServerRuntime& server = *process.server;
+  give_back_dependencies(request);
+  request.held_at = kNotHeld;
+  if (!request.responded) {
+    to_client(pointer, [this, pointer] {
+      if (!pointer->settled) fail(*pointer, Failure::out_of_memory);
+    });
+  }
+  in_flight_ -= 1;
+  if (!is_task(request)) tally_.departed(now() - request.arrival);
+  server.in_system.add(now(), -1.0);
+  if (request.holds_thread && !server.runs_loop) server.busy_runners.add(now(), -1.0);
+  request.holds_thread = false;
+  request.holds_loop = false;
+  request.holds_gil = false;
 }
 
 // The request's actor: its route's steps, in order.
 void Model::serve(const RequestPtr& pointer) {
   Request& request = *pointer;
+  if (request.killed) return;  // with its process, before its actor ran
+  if (request.held_at != kNotHeld) request.actor = sg4::Actor::self();
   EndpointRuntime& endpoint = endpoints_[request.endpoint];
   const Target& target = endpoint.targets[request.target];
   const std::vector<Step>& route = request.rejected ? target.rejection_route : target.route;
@@ -105,7 +175,18 @@ void Model::serve(const RequestPtr& pointer) {
     for (std::size_t next = 0; next < route.size();) {
       const Step& step = route[next++];
       switch (step.kind) {
-        case StepKind::respond: respond(pointer); continue;
+        case StepKind::respond:
+          // A process with a memory_limit counts what it holds when the
+          // client's next request comes: as in the native engine, a request
+          // whose answer is its last step has left by then (telling a
+          // client lets it run, and send, at once).
+          if (next == route.size() && request.held_at != kNotHeld) {
+            finish(request);
+            respond(pointer);
+            return;
+          }
+          respond(pointer);
+          continue;
         case StepKind::branch:
           if (endpoint.branch_rng.uniform01() >= step.probability) next = step.target;  // a miss
           continue;
@@ -125,12 +206,16 @@ void Model::serve(const RequestPtr& pointer) {
     return;
   } catch (const HandlerFailed& failed) {
     // The framework answers with an error at once; the request skips the
-    // rest of its steps, background work included. A task ends there.
+    // rest of its steps, background work included. A task ends there. (A
+    // held request leaves first, as an answered one does above.)
+    const bool held = request.held_at != kNotHeld;
+    if (held) finish(request);
     if (!is_task(request)) {
       to_client(pointer, [this, pointer, failure = failed.failure] {
         if (!pointer->settled) fail(*pointer, failure);  // unless the client gave up already
       });
     }
+    if (held) return;
   }
   finish(request);
 }
@@ -173,6 +258,7 @@ bool Model::sleep_unless_killed(const Request& request, double seconds) {
 }
 
 void Model::respond(const RequestPtr& request) {
+  request->responded = true;
   to_client(request, [this, request] { deliver(*request); });
 }
 
@@ -209,6 +295,16 @@ void Model::enqueue_task(std::size_t task, sg4::SemaphorePtr result) {
 }
 
 void Model::leave_server(Request& request) {
+  if (request.held_at != kNotHeld) {  // no longer among those a memory kill stops
+    std::vector<RequestPtr>& held = request.process->held;
+    if (request.held_at + 1 != held.size()) {
+      held[request.held_at] = std::move(held.back());
+      held[request.held_at]->held_at = request.held_at;
+    }
+    held.pop_back();
+    request.held_at = kNotHeld;
+    request.actor = nullptr;
+  }
   in_flight_ -= 1;
   if (!is_task(request)) tally_.departed(now() - request.arrival);
   request.process->server->in_system.add(now(), -1.0);

@@ -10,6 +10,7 @@
 
 #include <vector>
 
+#include "model/enum_names.hpp"
 #include "servesim/analytic/erlang.hpp"
 #include "servesim/metrics/statistics.hpp"
 #include "servesim/model/framework.hpp"
@@ -234,6 +235,97 @@ TEST_CASE("SimGrid agrees with native: workers recycled at max_requests or kille
   CHECK(p.simgrid.servers[0].memory_killed > 0);
   CHECK(p.simgrid.errors.out_of_memory == p.simgrid.servers[0].memory_killed);  // one request each
   CHECK(p.simgrid.servers[0].peak_memory == *web.memory_limit);
+}
+
+TEST_CASE("SimGrid kills a process with every request it holds: the native engine's exact counts",
+          "[simgrid][cross][restarts]") {
+  // tests/cpp/sim/test_restarts.cpp's closed form, on every kind whose
+  // processes hold several requests: B = 50 MB, 10 MB per request held,
+  // M = 85 MB, so the 4th request held kills the process and fails all 4.
+  // 4 users without think time send at once: kills at 0, 1, ..., 10 s
+  // (R = 1 s), 11 kills and 44 failures in 10.05 s, no completion; the
+  // native engine counts the same. With 3 users none: 3 / 100 ms = 30 req/s,
+  // 80 MB at the peak (a user's next request comes once its last has left).
+  constexpr double kMB = 1024.0 * 1024.0;
+  for (const ServerKind kind : {ServerKind::gunicorn_gthread, ServerKind::gunicorn_gevent, ServerKind::uvicorn,
+                                ServerKind::hypercorn, ServerKind::granian, ServerKind::gunicorn_uvicorn}) {
+    INFO("kind " << detail::server_kind_name(kind));
+    Scenario s = test::one_server(kind, 1, 1);
+    s.run.duration = 10.05;
+    s.servers[0].threads = kind == ServerKind::gunicorn_gthread ? 3 : 1;
+    s.servers[0].memory = ProcessMemory{50 * kMB, 0.0, 10 * kMB, 0.0};
+    s.servers[0].memory_limit = 85 * kMB;
+    test::add_endpoint(s, "work", "web", {Phase{PhaseKind::io, Distribution::constant(0.100)}});
+    s.workload.closed = ClosedWorkload{4, Distribution::constant(0.0)};
+    SimulationOptions options;
+    const ReplicationResult native = simulate(s, options).replications.at(0);
+    options.engine = Engine::simgrid;
+    const ReplicationResult rep = simulate(s, options).replications.at(0);
+    CHECK(native.servers[0].memory_killed == 11);
+    CHECK(native.errors.out_of_memory == 44);
+    CHECK(rep.servers[0].memory_killed == 11);
+    CHECK(rep.errors.out_of_memory == 44);
+    CHECK(rep.errors.total() == 44);
+    CHECK(rep.completed == 0);
+    CHECK(rep.servers[0].peak_memory == 85 * kMB);
+    s.workload.closed->users = 3;
+    s.run.duration = 100.0;
+    s.run.warmup = 1.0;
+    const Result fits = simulate(s, options);
+    CHECK(fits.replications[0].servers[0].memory_killed == 0);
+    CHECK(fits.replications[0].errors.total() == 0);
+    CHECK(fits.throughput.value == Approx(30.0).epsilon(0.01));
+    CHECK(fits.servers[0].peak_memory == 80 * kMB);
+  }
+}
+
+TEST_CASE("SimGrid agrees with native: leaking processes killed with the requests they hold",
+          "[simgrid][cross][restarts]") {
+  // Each process starts at 100 MB, holds 1 MB per request in it and keeps
+  // 0.5 MB of each it accepted, under a 250 MB limit: killed near its 295th
+  // request with the 3 or so it holds (100 req/s each, ~33 ms in the
+  // process), those failing with out_of_memory; 0.5 s to boot. Requests are
+  // 1 ms of Python, a query (4 connections, 10 ms) and a 20 ms wait, at
+  // 200 req/s on 2 processes and 2 cores: about 0.6 kills/s, 70 per 120 s
+  // replication, nearly periodic (a deterministic leak), so 8 replications
+  // bound the restart rate's SE near 3 %; the boots' queues make latency
+  // noisy (its mean's SE near 6 %). The kills stop requests at the database
+  // too: its utilization agrees only if both engines give back what the
+  // killed held. A gthread process runs them on 16 threads, so its threads
+  // never queue them either.
+  constexpr double kMB = 1024.0 * 1024.0;
+  for (const ServerKind kind : {ServerKind::gunicorn_gthread, ServerKind::uvicorn}) {
+    INFO("kind " << detail::server_kind_name(kind));
+    Scenario s = test::with_run(test::one_server(kind, 2, 2), 120.0, 10.0, 8);
+    s.run.seed = 43;
+    Server& web = s.servers[0];
+    if (kind == ServerKind::gunicorn_gthread) web.threads = 16;
+    web.memory = ProcessMemory{100 * kMB, 0.0, 1 * kMB, 0.5 * kMB};
+    web.memory_limit = 250 * kMB;
+    web.boot_time = 0.5;
+    s.databases.push_back(test::database("pg", 4, Distribution::exponential(0.010), 5, 10));
+    test::add_endpoint(s, "work", "web",
+                       {Phase{PhaseKind::cpu, Distribution::exponential(0.001)}, test::db("pg"),
+                        Phase{PhaseKind::io, Distribution::exponential(0.020)}});
+    s.workload.open = OpenWorkload{200.0, ArrivalProcess::poisson};
+    const Pair p = run_both(s);
+    agree("restarts per second", p.native.servers[0].restart_rate, p.simgrid.servers[0].restart_rate, 0.05);
+    agree("throughput", p.native.throughput, p.simgrid.throughput, 0.03);
+    agree("mean latency", p.native.latency.mean, p.simgrid.latency.mean, 0.08);
+    agree("database utilization", p.native.databases[0].utilization, p.simgrid.databases[0].utilization, 0.03);
+    const auto lost = [](const Result& r) {
+      std::vector<double> fractions;
+      for (const auto& rep : r.replications) {
+        fractions.push_back(static_cast<double>(rep.errors.out_of_memory) /
+                            static_cast<double>(rep.completed + rep.errors.total()));
+      }
+      return mean_ci(fractions);
+    };
+    agree("share of requests lost to kills", lost(p.native), lost(p.simgrid), 0.06);
+    CHECK(p.simgrid.servers[0].memory_killed > 0);
+    CHECK(p.simgrid.errors.out_of_memory > p.simgrid.servers[0].memory_killed);  // several each
+    CHECK(p.simgrid.servers[0].peak_memory == *web.memory_limit);
+  }
 }
 
 TEST_CASE("SimGrid agrees with native and Erlang C: asyncpg's default pool in one event loop",

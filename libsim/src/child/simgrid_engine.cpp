@@ -104,13 +104,15 @@ void check_simgrid_supported(const Scenario& scenario) {
                             std::to_string(scenario.workload.closed->users) +
                             "; use the native engine");
   }
-  // Its request actors cannot all be stopped at once: a kill past
-  // memory_limit is modelled where a process holds one request.
+  // A kill past memory_limit stops every request actor the process holds;
+  // one waiting in a model server's batch queue would stay there (validation
+  // already refuses memory_limit beside long-lived connections).
+  if (scenario.model_servers.empty()) return;
   for (const Server& server : scenario.servers) {
     if (server.memory_limit && detail::accept_limit_of(server) > 1) {
       throw ScenarioError("servers." + server.name + ".memory_limit",
-                          "the SimGrid engine kills only processes that hold one request (gunicorn-sync); "
-                          "use the native engine");
+                          "the SimGrid engine's memory kills of processes holding several requests do not stop "
+                          "requests waiting at a model server yet; use the native engine");
     }
   }
 }
