@@ -40,6 +40,7 @@ Usage::
     python validation/calibrate.py --duration 2 --repeats 1   # a rough look
     python validation/calibrate.py --only sync_work0 --only sync_io2   # re-measure some rows
     python validation/calibrate.py --server granian   # FastAPI on Granian only
+    python validation/calibrate.py --django           # Django on Gunicorn only
 """
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ OTHER_ASGI = {
     "granian": ServerConfig("granian", workers=1),
     "gunicorn_uvicorn": ServerConfig("gunicorn-uvicorn", workers=1),
 }
+
+# Django on Gunicorn, calibrated as Flask is.
+DJANGO_SYNC1 = ServerConfig("gunicorn-sync", workers=1, app="django")
+DJANGO_GTHREAD_1x4 = ServerConfig("gunicorn-gthread", workers=1, threads=4, app="django")
 
 # Connections that keep one worker saturated without a deep queue.
 SATURATING = 16
@@ -111,10 +116,33 @@ def calibration_points() -> dict[str, Point]:
         "gil_1_thread": Point("calibrate", GTHREAD_1x1, "/work", GIL_WORK_MS, 0, 1),
         "gil_4_threads": Point("calibrate", GTHREAD_1x4, "/work", GIL_WORK_MS, 0, 4),
         **{name: point for prefix, server in OTHER_ASGI.items() for name, point in asgi_points(prefix, server).items()},
+        **django_points(),
         # Uvicorn's rows again, on the day the other ASGI servers were measured:
         # the machine's per-request costs move between sessions (see `same_day_scale`).
         **{f"reference_{name}": point for name, point in asgi_points("uvicorn", UVICORN1).items()
            if name in REFERENCE_ROWS},
+    }
+
+
+# The Flask rows measured again beside Django's, prefixed ``django_day_``.
+FLASK_REFERENCE_ROWS = ("sync_zero", "gthread4_zero", "gthread4_zero_close")
+
+
+def django_points() -> dict[str, Point]:
+    """The rows Django's preset comes from, as Flask's (`presets`), and Flask's beside them."""
+    return {
+        "django_sync_zero": Point("calibrate", DJANGO_SYNC1, "/zero", connections=SATURATING),
+        "django_gthread4_zero": Point("calibrate", DJANGO_GTHREAD_1x4, "/zero", connections=SATURATING),
+        "django_gthread4_zero_close": Point("calibrate", DJANGO_GTHREAD_1x4, "/zero", connections=SATURATING,
+                                            connection_close=True),
+        "django_sync_work0": Point("calibrate", DJANGO_SYNC1, "/work", 0, 0, SATURATING),
+        "django_sync_io2": Point("calibrate", DJANGO_SYNC1, "/work", 0, WAIT_MS, SATURATING),
+        "django_gthread4_work0": Point("calibrate", DJANGO_GTHREAD_1x4, "/work", 0, 0, SATURATING),
+        "django_gthread4_io2": Point("calibrate", DJANGO_GTHREAD_1x4, "/work", 0, WAIT_MS, SATURATING),
+        "django_day_sync_zero": Point("calibrate", SYNC1, "/zero", connections=SATURATING),
+        "django_day_gthread4_zero": Point("calibrate", GTHREAD_1x4, "/zero", connections=SATURATING),
+        "django_day_gthread4_zero_close": Point("calibrate", GTHREAD_1x4, "/zero", connections=SATURATING,
+                                                connection_close=True),
     }
 
 
@@ -194,6 +222,14 @@ def derive(rows: dict[str, dict]) -> dict[str, float]:
         derived[f"fastapi_{prefix}_def_work0_s"] = cost(f"{prefix}_def0")
         derived[f"fastapi_{prefix}_async_wait_s"] = cost(f"{prefix}_async_io2") - cost(f"{prefix}_async0")
         derived[f"fastapi_{prefix}_def_wait_s"] = cost(f"{prefix}_def_io2") - cost(f"{prefix}_def0")
+    if "django_sync_zero" in rows:
+        # Flask's zero-work request then, over the same request on Django's day.
+        derived["django_same_day_scale"] = cost("sync_zero") / cost("django_day_sync_zero")
+        derived["django_connection_s"] = cost("django_gthread4_zero_close") - cost("django_gthread4_zero")
+        derived["django_sync_request_s"] = cost("django_sync_zero") - derived["django_connection_s"]
+        derived["django_gthread_request_s"] = cost("django_gthread4_zero")
+        derived["django_sync_wait_s"] = cost("django_sync_io2") - cost("django_sync_work0")
+        derived["django_gthread_wait_s"] = cost("django_gthread4_io2") - cost("django_gthread4_work0")
     # Gunicorn sync's request machinery (one connection per request), net of the
     # connection: compare with gthread's to see what the thread pool costs.
     derived["flask_sync_request_s"] = (derived["flask_sync_request_with_connection_s"]
@@ -288,6 +324,17 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
 
     others = {f"fastapi-{prefix.replace('_', '-')}": asgi(prefix)
               for prefix in OTHER_ASGI if f"fastapi_{prefix}_async_request_s" in derived}
+    if "django_same_day_scale" in derived:
+        # Django was measured on another day than Flask's preset: scaled as the ASGI servers are.
+        django_scale = derived["django_same_day_scale"]
+        django_wait = (derived["django_sync_wait_s"] + derived["django_gthread_wait_s"]) / 2
+        others["django"] = {
+            "overhead_s": us(django_scale * derived["django_sync_request_s"]),
+            "connection_overhead_s": us(django_scale * max(0.0, derived["django_connection_s"])),
+            "thread_handoff_s": us(django_scale * max(0.0, derived["django_gthread_request_s"]
+                                                       - derived["django_sync_request_s"])),
+            "wait_overhead_s": us(django_scale * max(0.0, django_wait)),
+        }
     return {
         "flask": {
             "overhead_s": us(derived["flask_sync_request_s"]),
@@ -319,6 +366,9 @@ def write(path: Path, rows: dict[str, dict], method: dict) -> dict:
             environment[f"{prefix}_rows"] = {key: rows[f"{prefix}_zero"].get(key, "") for key in (
                 "date", "python", "fastapi", "starlette", "uvicorn", "uvloop", "httptools", "hypercorn", "h11",
                 "granian", "gunicorn", "uvicorn_worker")}
+    if "django_sync_zero" in rows:
+        environment["django_rows"] = {key: rows["django_sync_zero"].get(key, "") for key in (
+            "date", "python", "django", "flask", "gunicorn")}
     document = {"environment": environment, "method": method, "presets": presets(derived),
                 "stalls": machine_stalls(derived), "derived": derived, "rows": rows}
     path.write_text(json.dumps(document, indent=2) + "\n")
@@ -337,8 +387,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="measure only this row (repeatable); the others are kept from --out")
     parser.add_argument("--server", action="append", default=[], choices=sorted(OTHER_ASGI),
                         help="measure only this ASGI server's rows (repeatable), as --only")
+    parser.add_argument("--django", action="store_true",
+                        help="measure only Django's rows (and Flask's beside them), as --only")
     args = parser.parse_args(argv)
     points = calibration_points()
+    if args.django:
+        args.only += list(django_points())
     for prefix in args.server:
         args.only += list(asgi_points(prefix, OTHER_ASGI[prefix]))
     unknown = sorted(set(args.only) - set(points))
@@ -377,7 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "statistic": "median over repeats of the server processes' CPU time per request"})
     print(f"\nwrote {args.out}")
     for key, value in document["derived"].items():
-        unit = "" if key.startswith("gil") or key.endswith("_share") else " us"
+        unit = "" if key.startswith("gil") or key.endswith(("_share", "_scale")) else " us"
         print(f"  {key:40s} {value * (1 if unit == '' else 1e6):9.3f}{unit}")
     print(json.dumps({"presets": document["presets"], "stalls": document["stalls"]}, indent=2))
     return 0

@@ -72,11 +72,16 @@ class ServerConfig:
         Worker processes.
     threads : int
         Threads per process (``gunicorn-gthread`` only).
+    app : str
+        The framework served, when not the kind's own (Flask on ``gunicorn-sync``
+        and ``gunicorn-gthread``, FastAPI on the ASGI servers): ``django``
+        (apps/django_app.py) on ``gunicorn-sync`` or ``gunicorn-gthread``.
     """
 
     kind: str
     workers: int = 1
     threads: int = 1
+    app: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in ("gunicorn-sync", "gunicorn-gthread", *ASGI_KINDS):
@@ -85,9 +90,15 @@ class ServerConfig:
             raise ValueError(f"workers and threads must be >= 1, got {self.workers}, {self.threads}")
         if self.threads != 1 and self.kind != "gunicorn-gthread":
             raise ValueError(f"threads: only gunicorn-gthread has threads, got {self.threads}")
+        if self.app not in ("", "django"):
+            raise ValueError(f"app: unknown framework {self.app!r}; known: 'django' (or '' for the kind's own)")
+        if self.app == "django" and self.kind not in ("gunicorn-sync", "gunicorn-gthread"):
+            raise ValueError(f"app: django is served by gunicorn-sync or gunicorn-gthread, not {self.kind}")
 
     @property
     def framework(self) -> str:
+        if self.app:
+            return self.app
         return "fastapi" if self.kind in ASGI_KINDS else "flask"
 
     def command(self, port: int) -> list[str]:
@@ -112,7 +123,7 @@ class ServerConfig:
                     "--log-level", "warning"]
         worker_class = {"gunicorn-sync": "sync", "gunicorn-gthread": "gthread",
                         "gunicorn-uvicorn": "uvicorn_worker.UvicornWorker"}[self.kind]
-        app = "fastapi_app:app" if self.kind == "gunicorn-uvicorn" else "flask_app:app"
+        app = {"fastapi": "fastapi_app:app", "flask": "flask_app:app", "django": "django_app:app"}[self.framework]
         command = [sys.executable, "-m", "gunicorn", app, "--chdir", str(APPS),
                    "--bind", bind, "--workers", str(self.workers), "--worker-class", worker_class,
                    "--graceful-timeout", "5", "--log-level", "warning"]
@@ -577,6 +588,7 @@ def environment() -> dict:
         "cpu_model": cpu_model(),
         "python": platform.python_version(),
         "flask": _version("flask"),
+        "django": _version("django"),
         "gunicorn": _version("gunicorn"),
         "fastapi": _version("fastapi"),
         "starlette": _version("starlette"),
@@ -591,7 +603,7 @@ def environment() -> dict:
 
 
 FIELDS = [
-    "date", "cpu_model", "python", "flask", "gunicorn", "fastapi", "starlette", "uvicorn", "uvloop", "httptools",
+    "date", "cpu_model", "python", "flask", "django", "gunicorn", "fastapi", "starlette", "uvicorn", "uvloop", "httptools",
     "hypercorn", "h11", "granian", "uvicorn_worker", "config", "server", "workers", "threads", "framework", "endpoint", "style", "cpu_ms", "io_ms",
     "connections", "connection_close", "duration_s", "repeats",
     "throughput_rps", "throughput_min_rps", "throughput_max_rps",

@@ -38,7 +38,7 @@ double others_on(const Scenario& scenario, const Host& host, const Server* excep
 ProcessMemory memory_preset(std::string_view framework) {
   // See the header for where the numbers come from.
   if (framework == "fastapi") return {48.0 * kMiB, 1.0 * kMiB, 64.0 * kKiB};
-  if (framework == "django") return {60.0 * kMiB, 1.0 * kMiB, 64.0 * kKiB};
+  if (framework == "django") return {40.0 * kMiB, 1.0 * kMiB, 64.0 * kKiB};
   if (framework == "none") return {9.0 * kMiB, 1.0 * kMiB, 64.0 * kKiB};
   return ProcessMemory{};  // flask
 }

@@ -21,7 +21,7 @@ namespace servesim {
  * `flask` and `fastapi` are measured on the reference machine with the
  * servers they run on (Flask on Gunicorn, FastAPI on Uvicorn with uvloop and
  * httptools) by validation/calibrate.py; validation/calibration.json keeps
- * the measurements, with the date and the versions. `django` is an estimate.
+ * the measurements, with the date and the versions. `django` is Django 5.2 on Gunicorn.
  */
 struct FrameworkPreset {
   std::string_view name;

@@ -18,8 +18,9 @@ namespace servesim {
  * takes it unless its `memory:` section says otherwise). Measured on
  * 2026-12-07 (VmRSS of idle workers after one request, Python 3.11, the
  * validation/apps apps): a Flask worker under Gunicorn 30 MB, a FastAPI
- * worker under Uvicorn 48 MB, a bare interpreter 9 MB; Django (not installed)
- * is an estimate. Per thread and per connection are estimates (an idle
+ * worker under Uvicorn 48 MB, a bare interpreter 9 MB; a Django 5.2 worker
+ * under Gunicorn (startproject's default middleware and apps, no database
+ * driver loaded) 40 MB. Per thread and per connection are estimates (an idle
  * thread measured 0.1 MB; 1 MB allows for deeper stacks).
  * Unknown names get Flask's numbers.
  */
