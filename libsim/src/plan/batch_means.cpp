@@ -66,6 +66,7 @@ void quantile_intervals(const std::vector<LatencyBatch>& batches, std::size_t k,
                            Term{SloMetric::p999, &LatencyBatch::p999, &CandidateMetrics::p999}}) {
     if (fewest * tail_share(term.metric) < kMinTailSamples) continue;
     std::vector<double> values;
+    values.reserve(batches.size());
     for (const LatencyBatch& b : batches) values.push_back(b.*term.batch_value);
     m.*term.interval = batched((m.*term.interval).value, values, resolution);
   }

@@ -242,7 +242,7 @@ class Planner {
       // limit at 99 %: then, as with short replications, no more runs.
       CandidateMetrics batched = detail::batch_metrics(*t.result);
       if (options_.prune && detail::batches_below(batched, out_.spec.slo)) {
-        t.judged.metrics = std::move(batched);
+        t.judged.metrics = batched;
         t.judged.reason = "confirmed by its run's " + std::to_string(t.judged.metrics->batches) +
                           " batches: every term's 99 % interval below its limit";
         continue;
