@@ -124,12 +124,9 @@ def calibration_points() -> dict[str, Point]:
     }
 
 
-# The Flask rows measured again beside Django's, prefixed ``django_day_``.
-FLASK_REFERENCE_ROWS = ("sync_zero", "gthread4_zero", "gthread4_zero_close")
-
-
 def django_points() -> dict[str, Point]:
-    """The rows Django's preset comes from, as Flask's (`presets`), and Flask's beside them."""
+    """The rows Django's preset comes from, as Flask's (`presets`), and Flask's `/zero`
+    rows again beside them (``django_day_``: the machine's costs move between days)."""
     return {
         "django_sync_zero": Point("calibrate", DJANGO_SYNC1, "/zero", connections=SATURATING),
         "django_gthread4_zero": Point("calibrate", DJANGO_GTHREAD_1x4, "/zero", connections=SATURATING),
