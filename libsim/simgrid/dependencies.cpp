@@ -55,9 +55,10 @@ void Model::open_pools(Process& process) {
 }
 
 // A request killed with its process (its actor stopped) gives back its
-// place at a database or service: a connection or slot it held, or its
-// place in the line.
+// place at a database, service or model server: a connection or slot it
+// held, or its place in the line.
 void Model::give_back_dependencies(Request& request) {
+  leave_model_server(request);
   if (DatabaseRuntime* db = std::exchange(request.at_database, nullptr)) {
     if (request.querying) {
       db->busy.add(now(), -1.0);

@@ -61,6 +61,8 @@ struct Process;
 struct ServerRuntime;
 struct DatabaseRuntime;
 struct ServiceRuntime;
+struct ModelServerRuntime;
+struct Inference;
 
 // A closed-loop client: its actor waits on `reply` for the outcome.
 struct User {
@@ -105,6 +107,8 @@ struct Request {
   bool querying = false;  // at_database: has a connection there (else in its line)
   ServiceRuntime* at_service = nullptr;
   bool calling = false;  // at_service: has a slot (else in its line)
+  ModelServerRuntime* at_model = nullptr;  // queued or in a batch there, as `inference`
+  const Inference* inference = nullptr;
   double remaining_flops = 0.0;  // of a CPU step waiting for (or preempted from) the GIL
   sg4::ExecPtr exec;
   double exec_flops = 0.0;  // the running execution's work when it started, over all its threads
@@ -223,6 +227,10 @@ using InferencePtr = std::shared_ptr<Inference>;
 
 // A model server (model_servers.cpp): one actor per instance takes batches
 // from `waiting` as the batching rule says, woken by `changed` on arrivals.
+// Only the instances take `mutex` (the condition variable needs it): actors
+// run one at a time and a request's actor touches `waiting` between two
+// simcalls, so it never holds the mutex, which a memory kill stopping it
+// there would leave locked.
 struct ModelServerRuntime {
   const ModelServer* spec = nullptr;
   std::deque<InferencePtr> waiting{};
@@ -285,6 +293,7 @@ class Model {
   // A request's way through a server (server.cpp).
   [[nodiscard]] bool reach_server(const RequestPtr& request);
   Process* pick_process(ServerRuntime& server);
+  void admit(Process& process, const RequestPtr& request);
   void accept(Process& process, const RequestPtr& request);
   void serve(const RequestPtr& pointer);
   void run_step(Request& request, const Step& step);
@@ -331,6 +340,7 @@ class Model {
   void build_dependencies();
   void open_pools(Process& process);
   static void give_back_dependencies(Request& request);
+  static void leave_model_server(Request& request);
   void query(Request& request, std::size_t database, double service_time);
   void call(Request& request, std::size_t index, double latency);
   void mark_dependencies_warmup();

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "model.hpp"
@@ -30,31 +31,40 @@ void Model::start_model_servers() {
   }
 }
 
-// An infer step: queue, and wait for the batch to be done (or for the
-// worker's kill: then a request still queued leaves the queue; one in a
-// batch is answered to nobody).
+// An infer step: queue, and wait for the batch to be done. A worker
+// timeout (kill_at) ends the wait, and a memory kill stops the actor in it:
+// either way a request still queued leaves the queue (leave_model_server),
+// and one in a batch is answered to nobody, its batch running on.
 void Model::infer(Request& request, std::size_t model) {
   ModelServerRuntime& server = model_servers_[model];
   const auto inference = std::make_shared<Inference>();
   inference->arrival = now();
-  {
-    const std::unique_lock lock(*server.mutex);
-    server.waiting.push_back(inference);
-    server.queued.set(now(), static_cast<double>(server.waiting.size()));
-    server.changed->notify_all();
-  }
+  server.waiting.push_back(inference);
+  server.queued.set(now(), static_cast<double>(server.waiting.size()));
+  request.at_model = &server;
+  request.inference = inference.get();
+  server.changed->notify_all();
   if (std::isinf(request.kill_at)) {
     inference->done->acquire();
-    return;
+  } else if (!inference->done->acquire_timeout(std::max(0.0, request.kill_at - now()))) {
+    leave_model_server(request);
+    throw WorkerKilled{};
   }
-  if (!inference->done->acquire_timeout(std::max(0.0, request.kill_at - now()))) return;
-  const std::unique_lock lock(*server.mutex);
-  const auto it = std::find(server.waiting.begin(), server.waiting.end(), inference);
-  if (it != server.waiting.end()) {
-    server.waiting.erase(it);
-    server.queued.set(now(), static_cast<double>(server.waiting.size()));
-  }
-  throw WorkerKilled{};
+  request.at_model = nullptr;
+  request.inference = nullptr;
+}
+
+// A request leaving its model server before its answer: out of the queue if
+// it is still there (a batch under way keeps it).
+void Model::leave_model_server(Request& request) {
+  ModelServerRuntime* server = std::exchange(request.at_model, nullptr);
+  if (server == nullptr) return;
+  const Inference* inference = std::exchange(request.inference, nullptr);
+  const auto it = std::find_if(server->waiting.begin(), server->waiting.end(),
+                               [&](const InferencePtr& queued) { return queued.get() == inference; });
+  if (it == server->waiting.end()) return;
+  server->waiting.erase(it);
+  server->queued.set(now(), static_cast<double>(server->waiting.size()));
 }
 
 void Model::model_instance(ModelServerRuntime& server) {

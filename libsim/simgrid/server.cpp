@@ -50,16 +50,21 @@ bool Model::reach_server(const RequestPtr& request) {
     mark_waiting(*request, 1.0);
     return true;
   }
-  const std::optional<int>& limit = server.spec->limit_concurrency;
-  if (limit && process->accepted >= *limit) {
-    process->rejecting += 1;
-    request->rejected = true;
-    request->process = process;
-    start_request(*process, request);
-    return true;
-  }
-  accept(*process, request);
+  admit(*process, request);
   return true;
+}
+
+// The process takes the connection: it accepts the request, or (at Uvicorn's
+// limit_concurrency) answers it 503.
+void Model::admit(Process& process, const RequestPtr& request) {
+  if (detail::answers_503(*process.server->spec, process.accepted)) {
+    process.rejecting += 1;
+    request->rejected = true;
+    request->process = &process;
+    start_request(process, request);
+    return;
+  }
+  accept(process, request);
 }
 
 // Gunicorn sync: the oldest idle worker. Otherwise the least loaded process with room.
@@ -365,7 +370,7 @@ void Model::process_freed(Process& process) {
   const RequestPtr next = server.backlog.front();
   server.backlog.pop_front();
   mark_waiting(*next, -1.0);
-  accept(process, next);
+  admit(process, next);
 }
 
 void Model::mark_waiting(Request& request, double delta) {

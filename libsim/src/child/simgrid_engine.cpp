@@ -13,7 +13,6 @@
 
 #include "child/child_process.hpp"
 #include "io/engine_output.hpp"
-#include "rules/admission.hpp"
 #include "servesim/errors.hpp"
 
 namespace servesim::detail {
@@ -103,17 +102,6 @@ void check_simgrid_supported(const Scenario& scenario) {
                             std::to_string(kMaxUsers) + ", got " +
                             std::to_string(scenario.workload.closed->users) +
                             "; use the native engine");
-  }
-  // A kill past memory_limit stops every request actor the process holds;
-  // one waiting in a model server's batch queue would stay there (validation
-  // already refuses memory_limit beside long-lived connections).
-  if (scenario.model_servers.empty()) return;
-  for (const Server& server : scenario.servers) {
-    if (server.memory_limit && detail::accept_limit_of(server) > 1) {
-      throw ScenarioError("servers." + server.name + ".memory_limit",
-                          "the SimGrid engine's memory kills of processes holding several requests do not stop "
-                          "requests waiting at a model server yet; use the native engine");
-    }
   }
 }
 

@@ -34,6 +34,8 @@ struct TaskRoute {
 class Ledger {
  public:
   std::vector<TaskRoute> tasks;  ///< numbered as by task_refs
+  /// Per server, the requests it accepts (killed at acceptance included), as charged.
+  std::map<const Server*, double> accepted;
 
 
   void add(const std::string& path, double capacity) {
@@ -115,33 +117,63 @@ double slot_capacity(const Server& s) {
 }
 
 // A process's life from one (re)start to the next, where it is predictable:
-// `accepted` requests in all, of which `served` are answered (the rest killed
-// at acceptance by memory_limit). Gunicorn's max_requests N (uniform in
-// [n, n + j]) recycles it at its N-th request; a leak of L bytes a request
-// under a limit M, from B bytes with the one request a sync worker holds,
-// kills it at its K-th, K = floor((M - B) / L) + 1, the kill coming first
-// when N >= K (rules/recycling.hpp). Processes holding several requests lose
-// what they hold at a kill, which depends on the load: no cycle charged.
+// `accepted` requests in all, of which `served` are answered (the rest held
+// when memory_limit kills it). Gunicorn's max_requests N (uniform in
+// [n, n + j]) recycles it at its N-th request, letting it finish what it
+// holds. A leak of L bytes a request under a limit M, from B bytes static,
+// kills it as it accepts its K-th request holding H (C bytes each), with
+// every request it holds: K = floor((M - B - H C) / L) + 1, the kill coming
+// first when N >= K (rules/recycling.hpp). A saturated process holds what its
+// admission lets it (held_at_kill), so a pool of c processes, each answering
+// mu a second when full, answers c (K - H) / ((K - H) / mu + R) with boot time
+// R: c (K - 1) / ((K - 1) S + R) for sync workers (H = 1, mu = 1 / S),
+// c (K - H) / ((K - H) S / T + R) for gthread's T threads.
 struct RestartCycle {
   double accepted = 0.0;  ///< expected requests per life; 0: no restarts charged
   double served = 0.0;    ///< expected of those answered
 };
 
+// Requests a process of `server` holds when the leak kills it at saturation:
+// all its admission lets it hold (1 on gunicorn-sync, worker_connections on
+// gthread and gevent, limit_concurrency on uvicorn), and no more than a closed
+// workload's users over its processes. Under an open workload nothing bounds
+// what the other ASGI processes hold: it grows with the load, and only the
+// request that triggers the kill is charged (what kills cost at least).
+double held_at_kill(const Scenario& scenario, const Server& server) {
+  double bound = detail::accept_limit_of(server);
+  if (server.kind == ServerKind::uvicorn && server.limit_concurrency) {
+    bound = std::min(bound, double(*server.limit_concurrency));
+  }
+  if (scenario.workload.closed) {
+    const double processes = double(server.workers) * server.replicas;
+    bound = std::min(bound, std::ceil(scenario.workload.closed->users / processes));
+  } else if (bound >= detail::kMaxOpenConnections) {
+    return 1.0;
+  }
+  return bound;
+}
+
 RestartCycle restart_cycle(const Scenario& scenario, const Server& server) {
   const double n = server.max_requests;
   const double j = server.max_requests > 0 ? server.max_requests_jitter : 0.0;
   const double leak = server.memory.growth_per_request;
-  const bool kills = server.memory_limit && leak > 0.0 && detail::accept_limit_of(server) == 1;
+  const bool kills = server.memory_limit && leak > 0.0;
   if (!kills) return n > 0 ? RestartCycle{n + j / 2.0, n + j / 2.0} : RestartCycle{};
-  const double start = static_process_memory(scenario, server) + server.memory.connection;
-  const double k = std::floor((*server.memory_limit - start) / leak) + 1.0;
-  if (n == 0 || k <= n) return {k, k - 1.0};      // every life ends in a kill
+  const double room = *server.memory_limit - static_process_memory(scenario, server);
+  const double connection = server.memory.connection;
+  double held = held_at_kill(scenario, server);
+  double k = std::floor((room - held * connection) / leak) + 1.0;
+  if (k <= held) {  // killed before it fills: with every request it accepted
+    k = std::floor(room / (connection + leak)) + 1.0;
+    held = k;
+  }
+  if (n == 0 || k <= n) return {k, k - held};        // every life ends in a kill
   if (k > n + j) return {n + j / 2.0, n + j / 2.0};  // every life is recycled first
   // N in [n, k - 1] recycles at N; N in [k, n + j] is killed at k.
   const double recycled = k - n;
   const double killed = n + j - k + 1.0;
   const double accepted = ((n + k - 1.0) / 2.0 * recycled + k * killed) / (j + 1.0);
-  return {accepted, accepted - killed / (j + 1.0)};
+  return {accepted, accepted - held * killed / (j + 1.0)};
 }
 
 // Charges `share` runs of task `index` (numbered as by task_refs) to its
@@ -236,13 +268,33 @@ double charge_route(Ledger& ledger, const Scenario& scenario, const Endpoint& en
       ledger.charge("services." + scenario.services[s.target].name + ".concurrency", held);
     }
   }
-  // Restarts: a process is away boot_time every E[accepted] requests, its
-  // slots lost meanwhile (a sync pool then serves c N / (N S + R) recycled
-  // every N, c K / ((K - 1) S + R) killed every K-th).
-  if (slots && cycle.accepted > 0.0) {
-    ledger.charge(*slots, accepted_weight * slot_capacity(server) / server.workers * server.boot_time / cycle.accepted);
-  }
+  ledger.accepted[&server] += accepted_weight;
   return before_response;
+}
+
+// Restarts: a process is away boot_time every E[accepted] requests, and what
+// it has of each resource that serves its requests (its slots, loop, GIL,
+// thread pool, database pools) is lost meanwhile: a sync pool then serves
+// c N / (N S + R) recycled every N, c (K - 1) / ((K - 1) S + R) killed at the
+// K-th. Only resources the routes use are charged, so an unused one (Uvicorn's
+// GIL beside its loop) stays out of the ranking.
+void charge_restarts(Ledger& ledger, const Scenario& scenario) {
+  for (const auto& [server, accepted_weight] : ledger.accepted) {
+    const RestartCycle cycle = restart_cycle(scenario, *server);
+    if (!(cycle.accepted > 0.0)) continue;
+    std::vector<std::string> paths = {server_path(*server, "gil"), server_path(*server, "event_loop"),
+                                      server_path(*server, "thread_pool")};
+    if (const auto slots = slot_path(*server)) paths.push_back(*slots);
+    for (const Database& d : scenario.databases) paths.push_back(server_path(*server, "pool.") + d.name);
+    // Killed before it answers anything (K <= H): its boots are all it does.
+    const bool answers = cycle.served > 0.0;
+    const std::string runner = slot_path(*server).value_or(server_path(*server, "event_loop"));
+    for (const std::string& path : paths) {
+      ResourceLoad* load = ledger.find(path);
+      if (load == nullptr || !(load->demand > 0.0 || (!answers && path == runner))) continue;
+      load->demand += accepted_weight * load->capacity / server->workers * server->boot_time / cycle.accepted;
+    }
+  }
 }
 
 // Every resource the scenario has, with its capacity and no demand yet.
@@ -320,6 +372,7 @@ std::vector<ResourceLoad> charge_all(const Scenario& scenario, const std::vector
       gil->demand = 0.0;
     }
   }
+  charge_restarts(ledger, scenario);
   std::vector<ResourceLoad> loads = ledger.take();
   std::erase_if(loads, [](const ResourceLoad& r) { return !(r.demand > 0.0); });
   for (ResourceLoad& r : loads) r.saturation_rate = r.capacity / r.demand;

@@ -119,6 +119,14 @@ struct ProcessLoad {
   bool retiring = false;  ///< reached max_requests: finishes what it holds, takes nothing new
 };
 
+/// Uvicorn's limit_concurrency: a process holding `accepted` requests answers
+/// the next connection 503, whether it comes straight from the socket or
+/// out of the backlog (a process booting after a restart takes the backlog
+/// at once, and answers all past the limit 503).
+[[nodiscard]] inline bool answers_503(const Server& server, int accepted) noexcept {
+  return server.limit_concurrency && accepted >= *server.limit_concurrency;
+}
+
 /// Whether a process with `load` accepts another connection of `server`.
 [[nodiscard]] inline bool has_room(const ServerState& server, const ProcessLoad& load) noexcept {
   return !load.booting && !load.retiring && load.accepted + load.rejecting < server.accept_limit;

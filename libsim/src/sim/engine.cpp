@@ -169,17 +169,22 @@ void NativeSimulation::reach_server(std::uint32_t id) {
     return;
   }
   server.in_system.add(now_, 1.0);
-  const std::optional<int>& limit = server.spec->limit_concurrency;
-  if (limit && processes_[*process].accepted >= *limit) {
-    processes_[*process].rejecting += 1;
+  admit(*process, id);
+}
+
+// The process takes the connection: it accepts the request, or (at Uvicorn's
+// limit_concurrency) answers it 503.
+void NativeSimulation::admit(std::uint32_t process, std::uint32_t id) {
+  if (answers_503(*servers_[processes_[process].server].spec, processes_[process].accepted)) {
+    processes_[process].rejecting += 1;
     Request& request = requests_[id];
     request.rejected = true;
     request.held = true;
-    request.process = *process;
+    request.process = process;
     advance(id);
     return;
   }
-  accept(*process, id);
+  accept(process, id);
 }
 
 // Gunicorn sync: the oldest idle worker. Otherwise the least loaded process with room.
@@ -393,7 +398,7 @@ void NativeSimulation::process_freed(std::uint32_t process) {
   }
   const std::uint32_t next = server.backlog.pop();
   mark_waiting(next, -1.0);
-  accept(process, next);
+  admit(process, next);
 }
 
 // ---------------------------------------------------------------------------

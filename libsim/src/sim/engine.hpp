@@ -122,6 +122,7 @@ class NativeSimulation {
   void reach_server(std::uint32_t id);
   void leave_balancer(const Request& request);
   [[nodiscard]] std::optional<std::uint32_t> pick_process(ServerRuntime& server);
+  void admit(std::uint32_t process, std::uint32_t id);
   void accept(std::uint32_t process, std::uint32_t id);
   void advance(std::uint32_t id);
   void start_step(std::uint32_t id);

@@ -77,6 +77,40 @@ TEST_CASE("resource_loads names the bottleneck and its saturation rate", "[plan]
     CHECK(first(loads).saturation_rate == Approx(accepted / ((accepted - 10.0 / 21.0) * 0.010 + 0.5)));
   }
 
+  SECTION("memory_limit: a process holding several requests loses all it holds at each kill") {
+    // B = 100 MB, L = 1 MB, no connection memory, M = 150.5 MB: killed at its
+    // K = 51st acceptance. Saturated, a process holds all its admission lets
+    // it: H = 8 (worker_connections or limit_concurrency), so 43 of 51 are
+    // answered; full, it answers mu a second, and a life is 43 / mu + R.
+    // Taken in: c K / ((K - H) / mu + R) (the simulated rates, test_restarts.cpp).
+    const std::string leak = "boot_time: 0.5s, memory_limit: 150.5MB, "
+                             "memory: {process: 100MB, thread: 0B, connection: 0B, growth_per_request: 1MB}";
+    const double life = 43.0 * 0.0025 + 0.5;
+    // gthread, 2 processes x 4 threads blocked 10 ms: mu = 4 / 10 ms.
+    auto loads = resource_loads(deployment("kind: gunicorn-gthread, workers: 2, threads: 4, worker_connections: 8, " +
+                                               leak, 8, "{io: {dist: exponential, mean: 10ms}}"));
+    CHECK(first(loads).path == "servers.web.threads");
+    CHECK(first(loads).saturation_rate == Approx(2.0 * 51.0 / life));
+    // A gevent or uvicorn loop running 2.5 ms of Python a request: mu = 1 / 2.5 ms.
+    const std::string cpu = "{cpu: {dist: exponential, mean: 2.5ms}}";
+    loads = resource_loads(deployment("kind: gunicorn-gevent, workers: 2, worker_connections: 8, " + leak, 8, cpu));
+    CHECK(first(loads).path == "servers.web.event_loop");
+    CHECK(first(loads).saturation_rate == Approx(2.0 * 51.0 / life));
+    loads = resource_loads(deployment("kind: uvicorn, workers: 2, limit_concurrency: 8, " + leak, 8, cpu));
+    CHECK(first(loads).path == "servers.web.event_loop");
+    CHECK(first(loads).saturation_rate == Approx(2.0 * 51.0 / life));
+    // Nothing bounds what an open workload brings a Granian process: only
+    // the request that triggers the kill is charged, H = 1 (an upper bound
+    // on the rate). A closed workload's 8 users on one process hold 8.
+    loads = resource_loads(deployment("kind: granian, workers: 1, " + leak, 8, cpu));
+    CHECK(first(loads).saturation_rate == Approx(51.0 / (50.0 * 0.0025 + 0.5)));
+    const Scenario closed = parse_scenario("hosts: {app: {cores: 8}}\nservers: {web: {host: app, framework: none, "
+                                           "kind: granian, workers: 1, " + leak + "}}\n"
+                                           "endpoints: {work: {phases: [" + cpu + "]}}\n"
+                                           "workload: {closed: {users: 8}}\n");
+    CHECK(first(resource_loads(closed)).saturation_rate == Approx(51.0 / life));
+  }
+
   SECTION("gthread threads of one process share one GIL") {
     // One process runs Python on one core at a time: 1 / 10 ms = 100 req/s.
     const auto loads = resource_loads(deployment("kind: gunicorn-gthread, workers: 1, threads: 8", 4, cpu10));
