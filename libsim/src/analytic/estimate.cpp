@@ -198,10 +198,11 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
                                "; processes sharing cores are simulated");
     }
   };
+  const int backlog = Scenario::backlog_of(server);
   switch (server.kind) {
     case ServerKind::gunicorn_sync: {
       pool.slots = server.workers;
-      pool.capacity = server.workers + server.backlog;
+      pool.capacity = server.workers + backlog;
       pool.stations.push_back({"cpu", MvaStation::Kind::multi_server, d.gil_cpu + d.nogil_cpu,
                                std::min(host.cores, server.workers)});
       pool.stations.push_back({"io", MvaStation::Kind::delay, d.io + d.blocking_io, 1});
@@ -219,7 +220,7 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
       require_cores("gthread");
       pool.processes = server.workers;
       pool.slots = server.threads;
-      pool.capacity = server.worker_connections + server.backlog / server.workers;
+      pool.capacity = server.worker_connections + backlog / server.workers;
       pool.stations.push_back({"io", MvaStation::Kind::delay, d.io, 1});
       if (server.python == PythonBuild::free_threaded) {
         // No GIL: a process's threads share its cores; exact only if processes split them evenly.
@@ -254,7 +255,7 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
       pool.stations.push_back({"io", MvaStation::Kind::delay, d.io, 1});
       if (server.kind == ServerKind::gunicorn_gevent) {
         pool.slots = server.worker_connections;
-        pool.capacity = server.worker_connections + server.backlog / server.workers;
+        pool.capacity = server.worker_connections + backlog / server.workers;
         model = "gunicorn gevent: per process, up to " + std::to_string(pool.slots) +
                 " connections on one loop (a processor-sharing server for code) and I/O as a delay";
       } else if (server.limit_concurrency) {
