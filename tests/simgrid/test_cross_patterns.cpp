@@ -410,12 +410,12 @@ TEST_CASE("SimGrid agrees with native: Hypercorn, Granian and Gunicorn's Uvicorn
 }
 
 TEST_CASE("SimGrid refuses a burst beyond each ASGI kind's default backlog as native does", "[simgrid][cross][backlog]") {
-  // 3,000 requests at t = 0, one process that takes the first and retires
+  // 3,000 requests at t = 0, two processes that take one each and retire
   // (test::blocked_burst): the rest beyond backlog_of() are refused, exactly
-  // 3,000 - 1 - 100 on Hypercorn and 3,000 - 1 - 2,048 on Uvicorn.
+  // 3,000 - 2 - 100 on Hypercorn and 3,000 - 2 - 2,048 on Uvicorn.
   SimulationOptions on_simgrid;
   on_simgrid.engine = Engine::simgrid;
-  for (const auto& [kind, refused] : {std::pair{ServerKind::hypercorn, 2899}, std::pair{ServerKind::uvicorn, 951}}) {
+  for (const auto& [kind, refused] : {std::pair{ServerKind::hypercorn, 2898}, std::pair{ServerKind::uvicorn, 950}}) {
     INFO("kind " << detail::server_kind_name(kind));
     const Scenario s = test::blocked_burst(kind, 3000);
     CHECK(simulate(s, on_simgrid).replications.at(0).errors.refused == static_cast<std::uint64_t>(refused));

@@ -125,19 +125,19 @@ TEST_CASE("Settings an ASGI server does not have are errors naming the field", "
 }
 
 TEST_CASE("Each ASGI server's default backlog refuses a burst beyond it", "[simulate][asgi][backlog]") {
-  // 3,000 requests arrive at t = 0 at one process that accepts the first and
-  // then retires (max_requests 1): no process has room (rules/admission.hpp,
+  // 3,000 requests arrive at t = 0 at two processes that accept one each and
+  // then retire (max_requests 1): no process has room (rules/admission.hpp,
   // has_room), so the next backlog_of() wait in the backlog and the rest are
-  // refused, exactly: Hypercorn 3,000 - 1 - 100 = 2,899, Uvicorn and
-  // Gunicorn's Uvicorn workers 3,000 - 1 - 2,048 = 951, Hypercorn told
-  // `backlog: 500` 2,499.
+  // refused, exactly: Hypercorn 3,000 - 2 - 100 = 2,898, Uvicorn and
+  // Gunicorn's Uvicorn workers 3,000 - 2 - 2,048 = 950, Hypercorn told
+  // `backlog: 500` 2,498.
   const auto refused = [](const Scenario& s) { return simulate(s).replications.at(0).errors.refused; };
-  CHECK(refused(test::blocked_burst(ServerKind::hypercorn, 3000)) == 2899);
-  CHECK(refused(test::blocked_burst(ServerKind::uvicorn, 3000)) == 951);
-  CHECK(refused(test::blocked_burst(ServerKind::gunicorn_uvicorn, 3000)) == 951);
+  CHECK(refused(test::blocked_burst(ServerKind::hypercorn, 3000)) == 2898);
+  CHECK(refused(test::blocked_burst(ServerKind::uvicorn, 3000)) == 950);
+  CHECK(refused(test::blocked_burst(ServerKind::gunicorn_uvicorn, 3000)) == 950);
   Scenario told = test::blocked_burst(ServerKind::hypercorn, 3000);
   told.servers[0].backlog = 500;
-  CHECK(refused(told) == 2499);
+  CHECK(refused(told) == 2498);
 }
 
 TEST_CASE("An unset backlog is the kind's default, and stays unset in a written scenario", "[asgi][backlog]") {
