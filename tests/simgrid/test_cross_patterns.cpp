@@ -505,6 +505,20 @@ TEST_CASE("SimGrid agrees with native: Hypercorn, Granian and Gunicorn's Uvicorn
   }
 }
 
+TEST_CASE("SimGrid refuses a burst beyond each ASGI kind's default backlog as native does", "[simgrid][cross][backlog]") {
+  // 3,000 requests at t = 0, two processes that take one each and retire
+  // (test::blocked_burst): the rest beyond backlog_of() are refused, exactly
+  // 3,000 - 2 - 100 on Hypercorn and 3,000 - 2 - 2,048 on Uvicorn.
+  SimulationOptions on_simgrid;
+  on_simgrid.engine = Engine::simgrid;
+  for (const auto& [kind, refused] : {std::pair{ServerKind::hypercorn, 2898}, std::pair{ServerKind::uvicorn, 950}}) {
+    INFO("kind " << detail::server_kind_name(kind));
+    const Scenario s = test::blocked_burst(kind, 3000);
+    CHECK(simulate(s, on_simgrid).replications.at(0).errors.refused == static_cast<std::uint64_t>(refused));
+    CHECK(simulate(s).replications.at(0).errors.refused == static_cast<std::uint64_t>(refused));
+  }
+}
+
 TEST_CASE("SimGrid agrees with native: native code on 4 threads beside Python", "[simgrid][cross][native_threads]") {
   // 16 sync workers on 4 cores; a request runs 2 ms of Python, then 20 ms of
   // CPU (exponential) split over 4 threads, as PyTorch with 4 intra-op
