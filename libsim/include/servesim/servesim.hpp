@@ -14,6 +14,7 @@
 #include "servesim/core/distribution.hpp"
 #include "servesim/core/rng.hpp"
 
+#include "servesim/model/database.hpp"
 #include "servesim/model/framework.hpp"
 #include "servesim/model/memory.hpp"
 #include "servesim/model/plan_spec.hpp"
