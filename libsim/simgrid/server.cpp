@@ -33,7 +33,7 @@ bool Model::reach_server(const RequestPtr& request) {
   request->arrival = now();
   request->new_connection = opens_connection(server, request->user);
   Process* process = pick_process(server);
-  if (process == nullptr && server.backlog.size() >= static_cast<std::size_t>(server.spec->backlog)) {
+  if (process == nullptr && server.backlog.size() >= static_cast<std::size_t>(Scenario::backlog_of(*server.spec))) {
     return false;
   }
   if (++in_flight_ > kMaxInFlight) {

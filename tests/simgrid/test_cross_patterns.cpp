@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <utility>
 #include <vector>
 
 #include "model/enum_names.hpp"
@@ -405,6 +406,20 @@ TEST_CASE("SimGrid agrees with native: Hypercorn, Granian and Gunicorn's Uvicorn
                         Phase{PhaseKind::cpu, Distribution::exponential(0.001)}});
     s.workload.open = OpenWorkload{300.0, ArrivalProcess::poisson};
     agree_on_all(run_both(s), 0.03);
+  }
+}
+
+TEST_CASE("SimGrid refuses a burst beyond each ASGI kind's default backlog as native does", "[simgrid][cross][backlog]") {
+  // 3,000 requests at t = 0, two processes that take one each and retire
+  // (test::blocked_burst): the rest beyond backlog_of() are refused, exactly
+  // 3,000 - 2 - 100 on Hypercorn and 3,000 - 2 - 2,048 on Uvicorn.
+  SimulationOptions on_simgrid;
+  on_simgrid.engine = Engine::simgrid;
+  for (const auto& [kind, refused] : {std::pair{ServerKind::hypercorn, 2898}, std::pair{ServerKind::uvicorn, 950}}) {
+    INFO("kind " << detail::server_kind_name(kind));
+    const Scenario s = test::blocked_burst(kind, 3000);
+    CHECK(simulate(s, on_simgrid).replications.at(0).errors.refused == static_cast<std::uint64_t>(refused));
+    CHECK(simulate(s).replications.at(0).errors.refused == static_cast<std::uint64_t>(refused));
   }
 }
 

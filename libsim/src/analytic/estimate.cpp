@@ -8,6 +8,7 @@
 #include <unsupported/Eigen/SpecialFunctions>
 
 #include "servesim/analytic/mva.hpp"
+#include "model/enum_names.hpp"
 #include "servesim/errors.hpp"
 
 namespace servesim {
@@ -190,7 +191,8 @@ struct ResponseTail {
 Pool pool_of(const Scenario& s, const Server& server, const Host& host, const Demands& d,
              const std::string& path, std::vector<std::string>& assumptions, std::string& model) {
   Pool pool;
-  const auto require_cores = [&](const char* what) {
+  const std::string kind = detail::server_kind_name(server.kind);  // as the file names it
+  const auto require_cores = [&](const std::string& what) {
     if (server.workers > host.cores) {
       throw NotApplicableError(path + ".workers: the estimate needs at most one " + what +
                                " process per core (" + std::to_string(host.cores) + " on host '" +
@@ -198,10 +200,11 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
                                "; processes sharing cores are simulated");
     }
   };
+  const int backlog = Scenario::backlog_of(server);
   switch (server.kind) {
     case ServerKind::gunicorn_sync: {
       pool.slots = server.workers;
-      pool.capacity = server.workers + server.backlog;
+      pool.capacity = server.workers + backlog;
       pool.stations.push_back({"cpu", MvaStation::Kind::multi_server, d.gil_cpu + d.nogil_cpu,
                                std::min(host.cores, server.workers)});
       pool.stations.push_back({"io", MvaStation::Kind::delay, d.io + d.blocking_io, 1});
@@ -219,7 +222,7 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
       require_cores("gthread");
       pool.processes = server.workers;
       pool.slots = server.threads;
-      pool.capacity = server.worker_connections + server.backlog / server.workers;
+      pool.capacity = server.worker_connections + backlog / server.workers;
       pool.stations.push_back({"io", MvaStation::Kind::delay, d.io, 1});
       if (server.python == PythonBuild::free_threaded) {
         // No GIL: a process's threads share its cores; exact only if processes split them evenly.
@@ -247,25 +250,25 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
     case ServerKind::hypercorn:
     case ServerKind::granian:
     case ServerKind::gunicorn_uvicorn: {
-      require_cores(is_asgi(server.kind) ? "uvicorn" : "gevent");
+      require_cores(kind);
       pool.processes = server.workers;
       pool.loop_demand = d.gil_cpu + d.nogil_cpu + d.blocking_io + d.background;
       pool.stations.push_back({"loop", MvaStation::Kind::queue, pool.loop_demand, 1});
       pool.stations.push_back({"io", MvaStation::Kind::delay, d.io, 1});
       if (server.kind == ServerKind::gunicorn_gevent) {
         pool.slots = server.worker_connections;
-        pool.capacity = server.worker_connections + server.backlog / server.workers;
+        pool.capacity = server.worker_connections + backlog / server.workers;
         model = "gunicorn gevent: per process, up to " + std::to_string(pool.slots) +
                 " connections on one loop (a processor-sharing server for code) and I/O as a delay";
       } else if (server.limit_concurrency) {
         pool.slots = pool.capacity = *server.limit_concurrency;
         pool.error_kind = "unavailable";
-        model = "uvicorn: per process, up to limit_concurrency " + std::to_string(pool.slots) +
+        model = kind + ": per process, up to limit_concurrency " + std::to_string(pool.slots) +
                 " requests (503 beyond) on one event loop (a processor-sharing server) and I/O "
                 "as a delay";
       } else {
         pool.unbounded = true;
-        model = "uvicorn: per process, an open network of the event loop (a processor-sharing "
+        model = kind + ": per process, an open network of the event loop (a processor-sharing "
                 "server) and I/O (a delay)";
       }
       if (d.background > 0.0) {
@@ -280,7 +283,7 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
       for (std::size_t i = 0; i < s.endpoints.size(); ++i) {
         if (is_asgi(server.kind) && s.style_of(s.endpoints[i]) == EndpointStyle::sync) {
           throw NotApplicableError("endpoints." + s.endpoints[i].name +
-                                   ".style: sync endpoints on uvicorn run in a thread pool that "
+                                   ".style: sync endpoints on " + kind + " run in a thread pool that "
                                    "contends with the loop for the GIL; no analytic model here, "
                                    "simulate it");
         }

@@ -56,11 +56,15 @@ void check_driver_fits(const Scenario& scenario, const std::string& path, const 
   for (const Server* server : scenario.servers_of(*endpoint)) {
     const bool async_style = Scenario::style_on(*endpoint, *server) == EndpointStyle::async;
     if (pool.is_async() && !async_style) {
+      const std::string kind = server_kind_name(server->kind);
       fail(path, driver + ", which must be awaited on an asyncio event loop, but this endpoint runs on a " +
-                     (server->kind == ServerKind::uvicorn
-                          ? "thread of server '" + server->name + "''s thread pool (style sync, a def)"
-                          : "worker of server '" + server->name + "', a " + server_kind_name(server->kind)) +
-                     "; make it an async endpoint on uvicorn, or use psycopg-pool, psycopg2 or sqlalchemy");
+                     (is_asgi(server->kind)
+                          ? "thread of server '" + server->name + "''s thread pool (style sync, a def)" +
+                                "; make it an async endpoint (an async def, on " + kind + "'s event loop)"
+                          : "worker of server '" + server->name + "', a " + kind +
+                                "; make it an async endpoint on an ASGI server (uvicorn, hypercorn, granian, "
+                                "gunicorn-uvicorn)") +
+                     ", or use psycopg-pool, psycopg2 or sqlalchemy");
     }
     if (!pool.is_async() && async_style) {
       fail(path, driver + ", which blocks: called from an async def it stalls server '" + server->name +

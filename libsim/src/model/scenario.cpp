@@ -138,6 +138,21 @@ double Scenario::keepalive_of(const Server& server) noexcept {
   return five_seconds ? kUvicornKeepalive : kGunicornKeepalive;
 }
 
+int Scenario::backlog_of(const Server& server) noexcept {
+  constexpr int kGunicornBacklog = 2048;  // gunicorn --backlog, and uvicorn --backlog
+  if (server.backlog) return *server.backlog;
+  switch (server.kind) {
+    case ServerKind::hypercorn: return 100;  // hypercorn's Config.backlog
+    case ServerKind::granian: return 1024;   // granian --backlog
+    case ServerKind::gunicorn_sync:
+    case ServerKind::gunicorn_gthread:
+    case ServerKind::gunicorn_gevent:
+    case ServerKind::uvicorn:
+    case ServerKind::gunicorn_uvicorn: return kGunicornBacklog;
+  }
+  return kGunicornBacklog;
+}
+
 double Scenario::effective_speed(const Host& host) noexcept { return host.speed * (1.0 - host.stalls.share); }
 
 double Scenario::python_time_factor(const Server& server) noexcept {

@@ -7,10 +7,13 @@
 #include <charconv>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "core/messages.hpp"
 #include "io/scenario_writer.hpp"
+#include "model/enum_names.hpp"
+#include "model/fields.hpp"
 #include "servesim/errors.hpp"
 #include "servesim/io/scenario_parser.hpp"
 
@@ -76,14 +79,16 @@ std::string missing_message(const std::string& section, const std::string& key, 
   return "no field '" + key + "' here (there are: " + keys_of(parent) + ")";
 }
 
-// The settings only some server kinds take (scenario_writer writes a kind's own).
+// Whether a server of `kind` takes setting `key`, as the field descriptions
+// say (the writer writes a kind's own settings); an unknown kind keeps every
+// key, for the parser to name the kind.
 bool kind_takes(const std::string& kind, const std::string& key) {
-  if (key == "timeout" || key == "boot_time") return kind == "gunicorn-sync";
-  if (key == "threads") return kind == "gunicorn-gthread";
-  if (key == "worker_connections") return kind == "gunicorn-gthread" || kind == "gunicorn-gevent";
-  if (key == "thread_pool" || key == "limit_concurrency") return kind == "uvicorn";
-  if (key == "keepalive") return kind != "gunicorn-sync";
-  return true;
+  const std::optional<ServerKind> parsed = detail::enum_value<ServerKind>(kind);
+  if (!parsed) return true;
+  const std::span<const detail::Field<Server>> fields = detail::server_fields();
+  const auto field =
+      std::find_if(fields.begin(), fields.end(), [&](const detail::Field<Server>& f) { return f.key == key; });
+  return field == fields.end() || detail::has_kind(field->kinds, *parsed);
 }
 
 YAML::Node value_node(const Override& o) {

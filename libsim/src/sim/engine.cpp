@@ -155,7 +155,7 @@ void NativeSimulation::reach_server(std::uint32_t id) {
   }
   const std::optional<std::uint32_t> process = pick_process(server);
   if (!process) {
-    if (server.backlog.size() >= static_cast<std::size_t>(server.spec->backlog)) {
+    if (server.backlog.size() >= static_cast<std::size_t>(Scenario::backlog_of(*server.spec))) {
       const Request& request = requests_[id];
       leave_balancer(request);
       // A client that gave up while the request crossed the network has its error already.

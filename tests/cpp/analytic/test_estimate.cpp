@@ -119,6 +119,16 @@ TEST_CASE("estimate says where it does not apply", "[analytic][estimate]") {
     s.servers[0].kind = servesim::ServerKind::gunicorn_gthread;
     CHECK_THROWS_WITH(estimate(s), Catch::StartsWith("servers.web.workers: the estimate needs"));
   }
+  SECTION("an ASGI server is named by its kind") {
+    // Hypercorn with more processes than cores, or a def endpoint in its thread pool: "hypercorn", not "uvicorn".
+    auto s = sync_pool(8, 2, Distribution::exponential(0.010), 50.0);
+    s.servers[0].kind = servesim::ServerKind::hypercorn;
+    CHECK_THROWS_WITH(estimate(s), Catch::StartsWith("servers.web.workers: the estimate needs at most one hypercorn "
+                                                     "process per core"));
+    s.servers[0].workers = 1;
+    s.endpoints[0].style = servesim::EndpointStyle::sync;
+    CHECK_THROWS_WITH(estimate(s), Catch::Contains(".style: sync endpoints on hypercorn run in a thread pool"));
+  }
 }
 
 TEST_CASE("estimate: closed users on an unbounded uvicorn process all fit in it") {

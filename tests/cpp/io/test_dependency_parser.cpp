@@ -192,7 +192,15 @@ TEST_CASE("A driver that does not fit the endpoint is rejected, naming the phase
         with(with(with(kBase, pool, "pool: {driver: psycopg-async-pool}"), server, "web: {host: app, kind: uvicorn}"),
              "    server: web\n", "    server: web\n    style: sync\n");
     require_error(def_on_uvicorn, "endpoints.work.phases[1].db",
-                  "runs on a thread of server 'web''s thread pool (style sync, a def)");
+                  "runs on a thread of server 'web''s thread pool (style sync, a def); make it an async endpoint "
+                  "(an async def, on uvicorn's event loop)");
+    // Any ASGI kind runs a def in its thread pool, and the message names the kind written.
+    const std::string def_on_hypercorn =
+        with(with(with(kBase, pool, "pool: {driver: asyncpg}"), server, "web: {host: app, kind: hypercorn}"),
+             "    server: web\n", "    server: web\n    style: sync\n");
+    require_error(def_on_hypercorn, "endpoints.work.phases[1].db",
+                  "runs on a thread of server 'web''s thread pool (style sync, a def); make it an async endpoint "
+                  "(an async def, on hypercorn's event loop)");
   }
   SECTION("a blocking driver from an async def stalls the loop") {
     require_error(with(with(kBase, pool, "pool: {driver: psycopg-pool}"), server, "web: {host: app, kind: uvicorn}"),

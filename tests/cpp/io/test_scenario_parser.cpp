@@ -117,7 +117,7 @@ TEST_CASE("the two-sync-workers example parses to the M/M/2 model it describes")
   CHECK(s.servers[0].host == "app");
   CHECK(s.servers[0].kind == ServerKind::gunicorn_sync);
   CHECK(s.servers[0].workers == 2);
-  CHECK(s.servers[0].backlog == 2048);
+  CHECK(Scenario::backlog_of(s.servers[0]) == 2048);
   CHECK(s.servers[0].framework_overhead.kind() == DistributionKind::constant);
   CHECK(s.servers[0].framework_overhead.mean() == 0.0);
   REQUIRE(s.endpoints.size() == 1);
@@ -193,7 +193,8 @@ workload: {closed: {users: 5}}
   CHECK(s.servers.at(0).host == "app");
   CHECK(s.servers.at(0).kind == ServerKind::gunicorn_sync);
   CHECK(s.servers.at(0).workers == 1);
-  CHECK(s.servers.at(0).backlog == 2048);
+  CHECK_FALSE(s.servers.at(0).backlog);  // gunicorn's default, 2048, from backlog_of
+  CHECK(Scenario::backlog_of(s.servers.at(0)) == 2048);
   const FrameworkPreset flask = *find_framework_preset("flask");
   CHECK(s.servers.at(0).framework_overhead.mean() == Approx(flask.overhead_s));
   CHECK(s.servers.at(0).connection_overhead.mean() == Approx(flask.connection_overhead_s));

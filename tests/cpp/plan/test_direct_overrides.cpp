@@ -69,6 +69,20 @@ TEST_CASE("direct overrides build the scenario the file's way builds", "[plan][o
     check_same(base, {{"servers.web.kind", "gunicorn-sync"}, {"servers.web.workers", "6"},
                       {"hosts.app.cores", "4"}});
   }
+  SECTION("an ASGI server's thread pool stays when its kind changes to another ASGI kind") {
+    // thread_pool belongs to every ASGI kind (Starlette's pool, whatever the
+    // server): uvicorn with 8 threads switched to hypercorn, granian or
+    // gunicorn-uvicorn keeps 8, both ways; switched to gunicorn-sync it goes.
+    const Scenario asgi = with_overrides(base, {{"servers.web.kind", "uvicorn"}, {"servers.web.thread_pool", "8"}});
+    for (const char* kind : {"hypercorn", "granian", "gunicorn-uvicorn"}) {
+      INFO(kind);
+      check_same(asgi, {{"servers.web.kind", kind}});
+      CHECK(with_overrides(asgi, {{"servers.web.kind", kind}}).servers[0].thread_pool == 8);
+      CHECK(detail::with_direct_overrides(asgi, {{"servers.web.kind", kind}})->servers[0].thread_pool == 8);
+    }
+    check_same(asgi, {{"servers.web.kind", "gunicorn-sync"}});
+    CHECK(with_overrides(asgi, {{"servers.web.kind", "gunicorn-sync"}}).servers[0].thread_pool == 40);
+  }
   SECTION("what it leaves to the file's way, whose errors name the path") {
     // Each of these either leads nowhere or is rejected: with_overrides says why.
     for (const std::vector<Override>& bad : std::vector<std::vector<Override>>{

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "servesim/io/documents.hpp"
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/model/framework.hpp"
 #include "servesim/sim/simulate.hpp"
@@ -121,4 +122,41 @@ TEST_CASE("Settings an ASGI server does not have are errors naming the field", "
   CHECK(ok.servers[0].thread_pool == 8);
   CHECK(ok.servers[0].max_requests == 500);
   CHECK(parse_scenario(closed_loop("hypercorn", 2, 2, "async", ", max_requests: 500")).servers[0].max_requests == 500);
+}
+
+TEST_CASE("Each ASGI server's default backlog refuses a burst beyond it", "[simulate][asgi][backlog]") {
+  // 3,000 requests arrive at t = 0 at two processes that accept one each and
+  // then retire (max_requests 1): no process has room (rules/admission.hpp,
+  // has_room), so the next backlog_of() wait in the backlog and the rest are
+  // refused, exactly: Hypercorn 3,000 - 2 - 100 = 2,898, Uvicorn and
+  // Gunicorn's Uvicorn workers 3,000 - 2 - 2,048 = 950, Hypercorn told
+  // `backlog: 500` 2,498.
+  const auto refused = [](const Scenario& s) { return simulate(s).replications.at(0).errors.refused; };
+  CHECK(refused(test::blocked_burst(ServerKind::hypercorn, 3000)) == 2898);
+  CHECK(refused(test::blocked_burst(ServerKind::uvicorn, 3000)) == 950);
+  CHECK(refused(test::blocked_burst(ServerKind::gunicorn_uvicorn, 3000)) == 950);
+  Scenario told = test::blocked_burst(ServerKind::hypercorn, 3000);
+  told.servers[0].backlog = 500;
+  CHECK(refused(told) == 2498);
+}
+
+TEST_CASE("An unset backlog is the kind's default, and stays unset in a written scenario", "[asgi][backlog]") {
+  // Hypercorn's Config.backlog 100, granian --backlog 1024, uvicorn and gunicorn --backlog 2048.
+  const auto backlog = [](const std::string& kind) {
+    return Scenario::backlog_of(parse_scenario(closed_loop(kind, 1, 1, "async")).servers[0]);
+  };
+  CHECK(backlog("hypercorn") == 100);
+  CHECK(backlog("granian") == 1024);
+  CHECK(backlog("uvicorn") == 2048);
+  CHECK(backlog("gunicorn-uvicorn") == 2048);
+  const Scenario unset = parse_scenario(closed_loop("hypercorn", 1, 1, "async"));
+  CHECK_FALSE(unset.servers[0].backlog.has_value());
+  CHECK(scenario_to_json(unset).find("backlog") == std::string::npos);
+  // A kind switched after parsing takes its own default, not the first kind's.
+  Scenario switched = unset;
+  switched.servers[0].kind = ServerKind::granian;
+  CHECK(Scenario::backlog_of(switched.servers[0]) == 1024);
+  const Scenario given = parse_scenario(closed_loop("granian", 1, 1, "async", ", backlog: 64"));
+  CHECK(Scenario::backlog_of(given.servers[0]) == 64);
+  CHECK(parse_scenario(scenario_to_json(given)).servers[0].backlog == 64);
 }

@@ -115,4 +115,20 @@ inline Phase call(const std::string& target) {
   return phase;
 }
 
+/// Two processes of `kind` that accept one request each and then take no
+/// more: max_requests 1 retires each until its request (1 s of awaited I/O)
+/// is done, and it boots again 1 s later (two, as a lone uvicorn process
+/// would not restart). `burst` requests all arrive at t = 0; the run ends at
+/// 1.5 s, before a process boots again.
+inline Scenario blocked_burst(ServerKind kind, int burst) {
+  Scenario s = with_run(one_server(kind, 2, 1), 1.5, 0.0, 1);
+  s.name = "blocked-burst";
+  s.servers[0].max_requests = 1;
+  add_endpoint(s, "work", "web", {Phase{PhaseKind::io, Distribution::constant(1.0)}});
+  OpenWorkload open{1.0, ArrivalProcess::trace};
+  open.trace.assign(static_cast<std::size_t>(burst), 0.0);
+  s.workload.open = open;
+  return s;
+}
+
 }  // namespace servesim::test

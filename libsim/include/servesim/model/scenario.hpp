@@ -97,8 +97,8 @@ struct ProcessMemory {
  * A server process group on one host.
  *
  * Every process has its own GIL. Connections that no process has accepted
- * wait in one shared kernel backlog of `backlog` slots (default 2048); one
- * arriving at a full backlog is refused.
+ * wait in one shared kernel backlog of `backlog` slots (unset: the kind's
+ * default, Scenario::backlog_of); one arriving at a full backlog is refused.
  *
  * - `gunicorn_sync`: a process accepts one connection at a time and closes it
  *   after the response; a request running longer than `timeout` gets its
@@ -145,7 +145,8 @@ struct Server {
   /// Copies of the server, each on its own copy of its host, behind its
   /// balancer (see expand_replicas()); default 1.
   int replicas = 1;
-  int backlog = 2048;             ///< kernel accept backlog (`--backlog`), default 2048
+  /// Kernel accept backlog (`--backlog`); unset: the kind's default (Scenario::backlog_of).
+  std::optional<int> backlog;
   int threads = 1;                ///< gunicorn_gthread: threads per process (`--threads`)
   int worker_connections = 1000;  ///< gthread and gevent: connections per process
   double timeout = 30.0;          ///< gunicorn_sync: worker timeout, seconds; 0 disables it
@@ -609,6 +610,12 @@ struct Scenario {
   [[nodiscard]] EndpointStyle style_of(const Endpoint& endpoint) const;
   /// Server::keepalive, or the server's own default when unset.
   [[nodiscard]] static double keepalive_of(const Server& server) noexcept;
+  /**
+   * Server::backlog, or the kind's default when unset, as each server's source
+   * sets it: Gunicorn (every worker class, UvicornWorker's too) and Uvicorn
+   * 2048, Granian 1024, Hypercorn 100.
+   */
+  [[nodiscard]] static int backlog_of(const Server& server) noexcept;
   /// How many times as long the server's Python code takes as on the standard
   /// build: 1, or 1 + its free-threaded slowdown.
   [[nodiscard]] static double python_time_factor(const Server& server) noexcept;
