@@ -67,8 +67,8 @@ class BasicLoopOrder {
     return batch_[batch_next_++].item;
   }
 
-  /// The loop begins an iteration for `item` alone (it was idle, nothing
-  /// waited): a poll that reads just that request.
+  /// The idle loop begins an iteration for one request alone, nothing else
+  /// being ready: a poll that read just it, on `connection` (or kNotKeepAlive).
   void run_alone(std::uint32_t connection) {
     batch_.clear();
     batch_next_ = 0;
@@ -83,11 +83,13 @@ class BasicLoopOrder {
     for (const Pending& waiting : pending_) visit(waiting.item);
   }
 
-  /// Forgets every waiting callback (the process died).
+  /// Forgets every waiting callback (the process died; its successor's
+  /// epoll has no connection on its ready list).
   void clear() noexcept {
     batch_.clear();
     batch_next_ = 0;
     pending_.clear();
+    polls_ += 1;
   }
 
  private:
