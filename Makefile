@@ -50,7 +50,11 @@ help:
 	@echo "make wheel   a manylinux wheel in build/wheel (yaml-cpp bundled, no SimGrid engine) anyone can pip install"
 	@echo "make docs    the documentation site from docs/ and the docstrings, in build/docs-site (warnings fail it)"
 
-setup: system-packages $(STAMPS)/python-package
+# The package is made by a second make, which finds the ccache that system-packages may just
+# have installed: CCACHE is read when a make starts, and without it build/python's objects
+# would not be in the cache for build/cpp to reuse.
+setup: system-packages
+	@$(MAKE) --no-print-directory $(STAMPS)/python-package
 
 .PHONY: system-packages
 system-packages:
@@ -128,19 +132,10 @@ fuzz test-fuzz: $(FUZZ_BUILD)/build.ninja $(STAMPS)/venv
 	$(PY) tests/fuzz/make_corpus.py $(FUZZ_BUILD)/corpus scenarios/*.yaml tests/fuzz/seeds/*
 	$(FUZZ_BUILD)/fuzz_scenario_parser $(FUZZ_FLAGS) $(FUZZ_BUILD)/corpus tests/fuzz/seeds scenarios
 
-# clang-tidy (.clang-tidy: bug and performance checks, warnings are errors)
-# on the library, its tests and the example, with build/cpp's compile commands
-# less the tests' precompiled header: clang cannot read GCC's, and each test file
-# includes what it uses anyway.
-LINT_DB := build/lint
+# clang-tidy (.clang-tidy: bug and performance checks, warnings are errors) on the library,
+# its tests and the example; tools/lint.sh runs it on a unity tree's batches of files.
 lint: $(BUILD)/build.ninja
-	@mkdir -p $(LINT_DB)
-	sed -E 's# -Winvalid-pch -include [^ ]*/cmake_pch\.hxx##' $(BUILD)/compile_commands.json \
-	  > $(LINT_DB)/compile_commands.json
-	dirs="libsim/src tests/cpp examples"; \
-	if grep -q libsim/simgrid/main.cpp $(BUILD)/compile_commands.json; then dirs="$$dirs libsim/simgrid tests/simgrid"; fi; \
-	find $$dirs -name '*.cpp' -print0 | \
-	  xargs -0 -P $(JOBS) -n 4 clang-tidy -p $(LINT_DB) --quiet
+	tools/lint.sh $(BUILD) build/lint-unity $(JOBS)
 
 test-python: setup
 	$(PY) -m pytest -q tests/python

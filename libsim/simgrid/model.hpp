@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "rules/admission.hpp"
+#include "rules/arbiter.hpp"
 #include "rules/batching.hpp"
 #include "rules/balancer.hpp"
 #include "rules/connections.hpp"
@@ -169,8 +170,13 @@ struct Process : detail::ProcessLoad {
   // Its connection pool for each database (size + max_overflow
   // connections): a freed one goes to the oldest waiter.
   std::vector<sg4::SemaphorePtr> pools;
-  // With a memory_limit: the requests it holds, which a kill stops.
+  // With a memory_limit or watched by Gunicorn's arbiter: the requests it
+  // holds, which a kill stops.
   std::vector<std::shared_ptr<Request>> held;
+  // Watched by the arbiter (gunicorn-uvicorn): its loop's last notification,
+  // and whether a check of it is pending (arbiter.cpp).
+  detail::LoopHeartbeat heartbeat;
+  bool watchdog_pending = false;
 };
 
 // A server that answers an endpoint's requests, and how it runs them.
@@ -295,8 +301,11 @@ class Model {
   void finish(Request& request);
   void kill_worker(const RequestPtr& pointer);
   void start_request(Process& process, const RequestPtr& request);
-  void kill_process(Process& process, const RequestPtr& accepted);
-  void stop_held_request(Process& process, const RequestPtr& pointer);
+  void kill_process(Process& process, const RequestPtr& accepted, Failure failure);
+  void stop_held_request(Process& process, const RequestPtr& pointer, Failure failure);
+  // Gunicorn's arbiter watching a Uvicorn worker's loop (arbiter.cpp).
+  void loop_taken(Process& process);
+  void watch_loop(Process& process);
   void restart(Process& process);
   void boot(Process& process);
   void leave_server(Request& request);

@@ -83,17 +83,18 @@ void Model::accept(Process& process, const RequestPtr& request) {
   switch (detail::on_accept(*process.server, process.life, process.accepted, tally_.measuring())) {
     case detail::Restart::none: break;
     case detail::Restart::recycle: process.retiring = true; break;
-    case detail::Restart::kill: kill_process(process, request); return;
+    case detail::Restart::kill: kill_process(process, request, Failure::out_of_memory); return;
   }
   start_request(process, request);
 }
 
-// The request's actor. A process that can be killed for its memory keeps
-// the requests it holds, to stop them all: a request counts as held from
-// its acceptance, since creating its actor lets other actors run first
-// (simcalls yield), and one of them may take the process past its limit.
+// The request's actor. A process that can be killed for its memory or by
+// the arbiter keeps the requests it holds, to stop them all: a request
+// counts as held from its acceptance, since creating its actor lets other
+// actors run first (simcalls yield), and one of them may take the process
+// past its limit.
 void Model::start_request(Process& process, const RequestPtr& request) {
-  if (process.server->spec->memory_limit) {
+  if (process.server->spec->memory_limit || process.server->watches_loop) {
     request->held_at = process.held.size();
     process.held.push_back(request);
   }
@@ -102,13 +103,14 @@ void Model::start_request(Process& process, const RequestPtr& request) {
 
 // Past memory_limit: the process dies with every request it holds, the one
 // whose acceptance went past included (rules/recycling.hpp), as in the
-// native engine. It all happens in one simcall, in SimGrid's kernel: no
+// native engine; killed by the arbiter (arbiter.cpp), with those it holds
+// (`accepted` null). It all happens in one simcall, in SimGrid's kernel: no
 // other actor runs until every held request's actor is stopped where it is
 // (an execution, a sleep, a line), what they held of a database or service
 // is given back and their clients are told. An actor that has not run yet
 // sees `killed` as it starts. Threads, loop, GIL and pools die with the process.
-void Model::kill_process(Process& process, const RequestPtr& accepted) {
-  simgrid::kernel::actor::simcall_answered([this, &process, &accepted] {
+void Model::kill_process(Process& process, const RequestPtr& accepted, Failure failure) {
+  simgrid::kernel::actor::simcall_answered([this, &process, &accepted, failure] {
     ServerRuntime& server = *process.server;
     for (Request* waiting : process.thread_queue) mark_waiting(*waiting, -1.0);
     process.loop_queue.for_each([&](Request* waiting) { mark_waiting(*waiting, -1.0); });
@@ -129,8 +131,8 @@ void Model::kill_process(Process& process, const RequestPtr& accepted) {
       if (request.actor != nullptr) request.actor->kill();
       request.actor = nullptr;
     }
-    held.push_back(accepted);
-    for (const RequestPtr& pointer : held) stop_held_request(process, pointer);
+    if (accepted) held.push_back(accepted);
+    for (const RequestPtr& pointer : held) stop_held_request(process, pointer, failure);
     if (process.loop_busy) server.busy_runners.add(now(), -1.0);
     process.loop_busy = false;
     process.idle_threads = detail::threads_of(*server.spec);
@@ -144,14 +146,14 @@ void Model::kill_process(Process& process, const RequestPtr& accepted) {
 // A request of a killed process, its actor stopped: gives back its place at
 // a database or service, fails to its client unless answered already, and
 // leaves the server.
-void Model::stop_held_request(Process& process, const RequestPtr& pointer) {
+void Model::stop_held_request(Process& process, const RequestPtr& pointer, Failure failure) {
   Request& request = *pointer;
   ServerRuntime& server = *process.server;
   give_back_dependencies(request);
   request.held_at = kNotHeld;
   if (!request.responded) {
-    to_client(pointer, [this, pointer] {
-      if (!pointer->settled) fail(*pointer, Failure::out_of_memory);
+    to_client(pointer, [this, pointer, failure] {
+      if (!pointer->settled) fail(*pointer, failure);
     });
   }
   in_flight_ -= 1;
@@ -343,6 +345,7 @@ void Model::restart(Process& process) {
 // waits idle for one); one that overflows its memory_limit at once is booting again.
 void Model::boot(Process& process) {
   process.booting = false;
+  process.heartbeat.start(now());
   detail::begin_life(*process.server->spec, process.life, process.server->restart_rng);
   do {
     process_freed(process);
@@ -417,12 +420,14 @@ void Model::take_loop(Request& request) {
   process.loop_busy = true;
   request.holds_loop = true;
   process.server->busy_runners.add(now(), 1.0);
+  if (process.server->watches_loop) loop_taken(process);
 }
 
 // The loop runs the next ready callback, in its poll order.
 void Model::release_loop(Request& request) {
   request.holds_loop = false;
   Process& process = *request.process;
+  if (process.server->watches_loop) process.heartbeat.loop_released(now(), process.server->spec->timeout);
   if (process.loop_queue.empty()) {
     process.loop_busy = false;
     process.server->busy_runners.add(now(), -1.0);

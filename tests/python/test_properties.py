@@ -307,7 +307,7 @@ def generated_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         server["threads"] = draw(st.integers(1, 4))
     if kind == "uvicorn" and draw(st.booleans()):
         server["limit_concurrency"] = draw(st.integers(1, 50))
-    if kind == "gunicorn-sync" and draw(st.booleans()):
+    if kind in ("gunicorn-sync", "gunicorn-uvicorn") and draw(st.booleans()):
         server["timeout"] = draw(st.sampled_from(["1ns", "1ms", "50ms", "30s"]))
         server["boot_time"] = draw(st.sampled_from([0, "1ms", "1s"]))
     phases = draw(st.lists(st.builds(lambda k, d: {k: d}, st.sampled_from(PHASE_KINDS), durations(30.0)),

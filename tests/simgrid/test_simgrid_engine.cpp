@@ -132,6 +132,13 @@ TEST_CASE("SimGrid kills processes holding several requests, except beside a mod
   s.model_servers.push_back(llm);
   CHECK_THAT(message_of<ScenarioError>([&] { detail::check_simgrid_supported(s); }),
              Contains("servers.web.memory_limit") && Contains("model server"));
+  // Gunicorn's arbiter kills Uvicorn workers the same way: refused there too, unless timeout is 0.
+  s.servers[0].memory_limit.reset();
+  s.servers[0].kind = ServerKind::gunicorn_uvicorn;
+  CHECK_THAT(message_of<ScenarioError>([&] { detail::check_simgrid_supported(s); }),
+             Contains("servers.web.timeout") && Contains("model server"));
+  s.servers[0].timeout = 0.0;
+  CHECK_NOTHROW(detail::check_simgrid_supported(s));
 }
 
 TEST_CASE("a crashing engine process is an EngineError", "[simgrid]") {

@@ -14,6 +14,7 @@
 #include "child/child_process.hpp"
 #include "io/engine_output.hpp"
 #include "rules/admission.hpp"
+#include "rules/arbiter.hpp"
 #include "servesim/errors.hpp"
 
 namespace servesim::detail {
@@ -104,15 +105,21 @@ void check_simgrid_supported(const Scenario& scenario) {
                             std::to_string(scenario.workload.closed->users) +
                             "; use the native engine");
   }
-  // A kill past memory_limit stops every request actor the process holds;
-  // one waiting in a model server's batch queue would stay there (validation
-  // already refuses memory_limit beside long-lived connections).
+  // A kill past memory_limit, or by Gunicorn's arbiter, stops every request
+  // actor the process holds; one waiting in a model server's batch queue
+  // would stay there (validation already refuses memory_limit beside
+  // long-lived connections, and the arbiter leaves them alone).
   if (scenario.model_servers.empty()) return;
   for (const Server& server : scenario.servers) {
     if (server.memory_limit && detail::accept_limit_of(server) > 1) {
       throw ScenarioError("servers." + server.name + ".memory_limit",
                           "the SimGrid engine's memory kills of processes holding several requests do not stop "
                           "requests waiting at a model server yet; use the native engine");
+    }
+    if (detail::watches_loop(scenario, server)) {
+      throw ScenarioError("servers." + server.name + ".timeout",
+                          "the SimGrid engine's kills of Uvicorn workers by Gunicorn's arbiter do not stop "
+                          "requests waiting at a model server yet; use the native engine, or timeout: 0");
     }
   }
 }

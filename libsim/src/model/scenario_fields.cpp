@@ -78,7 +78,8 @@ std::span<const Field<Server>> server_fields() {
       F::custom("python"),
       F::number("free_threaded_slowdown", &Server::free_threaded_slowdown,
                 Range{0.0, false, kMaxSlowdown, "Python code at most 11 times as slow"}, "a fraction"),
-      F::duration("timeout", &Server::timeout, kNonNegative).only(kind_set({K::gunicorn_sync})),
+      // Gunicorn's arbiter: a sync worker's request, a Uvicorn worker's event loop (rules/arbiter.hpp).
+      F::duration("timeout", &Server::timeout, kNonNegative).only(kind_set({K::gunicorn_sync, K::gunicorn_uvicorn})),
       F::duration("boot_time", &Server::boot_time, kNonNegative),
       F::integer("max_requests", &Server::max_requests, 0)
           .at_most(kMaxRequestsPerProcess, "a restart per request at most")

@@ -86,6 +86,8 @@ struct ServerState {
   std::uint64_t queued = 0;   ///< of which waited first
   /// Bytes a process holds before any request (static_process_memory), set by the engine.
   double base_memory = 0.0;
+  /// Gunicorn's arbiter watches its processes' event loops (rules/arbiter.hpp), set by the engine.
+  bool watches_loop = false;
   std::uint64_t recycled = 0;       ///< measured window: processes that reached max_requests
   std::uint64_t memory_killed = 0;  ///< measured window: processes killed past memory_limit
   double peak_memory = 0.0;         ///< measured window: largest resident memory of a process

@@ -206,10 +206,7 @@ void NativeSimulation::accept(std::uint32_t process, std::uint32_t id) {
   const Server& spec = *server.spec;
   if (kills_slow_workers(spec)) {
     worker.serving_since = now_;
-    if (!worker.watchdog_pending) {
-      worker.watchdog_pending = true;
-      calendar_.schedule(now_ + spec.timeout, EventType::worker_timeout, process);
-    }
+    arm_watchdog(process, now_ + spec.timeout);
   }
   switch (on_accept(server, worker.life, worker.accepted, tally_.measuring())) {
     case Restart::none: break;
@@ -448,7 +445,12 @@ bool NativeSimulation::take_loop(std::uint32_t id) {
   process.loop_queue.run_alone(connection);
   process.loop_busy = true;
   request.holds_loop = true;
-  servers_[process.server].busy_runners.add(now_, 1.0);
+  ServerRuntime& server = servers_[process.server];
+  server.busy_runners.add(now_, 1.0);
+  if (server.watches_loop) {
+    process.heartbeat.loop_taken(now_, server.spec->timeout);
+    arm_watchdog(request.process, process.heartbeat.deadline(server.spec->timeout));
+  }
   return true;
 }
 
@@ -464,9 +466,11 @@ void NativeSimulation::release_loop(std::uint32_t id) {
   Request& request = requests_[id];
   request.holds_loop = false;
   WorkerProcess& process = processes_[request.process];
+  ServerRuntime& server = servers_[process.server];
+  if (server.watches_loop) process.heartbeat.loop_released(now_, server.spec->timeout);
   if (process.loop_queue.empty()) {
     process.loop_busy = false;
-    servers_[process.server].busy_runners.add(now_, -1.0);
+    server.busy_runners.add(now_, -1.0);
     return;
   }
   const std::uint32_t next = process.loop_queue.pop(now_);

@@ -96,6 +96,7 @@ class NativeSimulation {
   void on_client_timeout(std::uint32_t id, std::uint32_t generation);
   void on_gil_switch(std::uint32_t process, std::uint32_t switches);
   // Processes' restarts (restarts.cpp): the worker timeout, max_requests, memory_limit.
+  void arm_watchdog(std::uint32_t process, double deadline);
   void on_worker_timeout(std::uint32_t process);
   void kill_process(std::uint32_t process, Failure failure);
   void restart_process(std::uint32_t process);

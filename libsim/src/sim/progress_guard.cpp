@@ -7,6 +7,8 @@
 #include "core/messages.hpp"
 #include "model/checks.hpp"
 #include "model/enum_names.hpp"
+#include "rules/admission.hpp"
+#include "rules/arbiter.hpp"
 #include "servesim/errors.hpp"
 
 namespace servesim::detail {
@@ -52,7 +54,7 @@ std::vector<TimedField> timed_fields(const Scenario& scenario) {
     const Server& server = scenario.servers[i];
     const std::string path = entry_path("servers", i, server.name);
     fields.push_back({path + ".framework_overhead", server.framework_overhead.mean()});
-    if (server.kind == ServerKind::gunicorn_sync && server.timeout > 0.0) {
+    if (kills_slow_workers(server) || watches_loop(scenario, server)) {
       fields.push_back({path + ".timeout", server.timeout});
       fields.push_back({path + ".boot_time", server.boot_time});
     }

@@ -1,5 +1,6 @@
 // The native engine's process restarts: Gunicorn's worker timeout kills a
-// sync worker stuck on a request; memory past `memory_limit` kills a process
+// sync worker stuck on a request, or a Uvicorn worker whose event loop is
+// stuck (rules/arbiter.hpp); memory past `memory_limit` kills a process
 // with every request it holds; `max_requests` retires one once it holds
 // none (rules/recycling.hpp decides which). Each new process serves after
 // the server's `boot_time`.
@@ -8,21 +9,33 @@
 
 namespace servesim::detail {
 
-// Gunicorn's arbiter kills a sync worker whose request outlives `timeout`:
-// the client's connection is reset, and the worker serves again after booting.
-// The check comes due when the oldest possible deadline passes; a worker
-// that has moved on to a newer request is checked again at that one's.
+// Gunicorn's arbiter kills a sync worker whose request outlives `timeout`,
+// and a Uvicorn worker whose loop has not notified it for `timeout`
+// (rules/arbiter.hpp): the clients' connections are reset, and the worker
+// serves again after booting. One check is pending per process, due at the
+// earliest deadline it may have; a process that moved on (a newer request,
+// a notification since) is checked again at its new deadline.
+void NativeSimulation::arm_watchdog(std::uint32_t process, double deadline) {
+  WorkerProcess& worker = processes_[process];
+  if (worker.watchdog_pending) return;
+  worker.watchdog_pending = true;
+  calendar_.schedule(deadline, EventType::worker_timeout, process);
+}
+
 void NativeSimulation::on_worker_timeout(std::uint32_t process) {
   WorkerProcess& worker = processes_[process];
+  const ServerRuntime& server = servers_[worker.server];
   worker.watchdog_pending = false;
-  if (worker.booting || worker.accepted == 0) return;
-  const double deadline = worker.serving_since + servers_[worker.server].spec->timeout;
+  if (worker.booting) return;
+  const double timeout = server.spec->timeout;
+  if (server.watches_loop ? !worker.loop_busy : worker.accepted == 0) return;
+  const double deadline =
+      server.watches_loop ? worker.heartbeat.deadline(timeout) : worker.serving_since + timeout;
   if (deadline <= now_) {
     kill_process(process, Failure::worker_killed);
     return;
   }
-  worker.watchdog_pending = true;
-  calendar_.schedule(deadline, EventType::worker_timeout, process);
+  arm_watchdog(process, deadline);
 }
 
 // Every request the process holds fails with `failure` (unless its response
@@ -83,6 +96,7 @@ void NativeSimulation::on_worker_boot(std::uint32_t process) {
   WorkerProcess& worker = processes_[process];
   const ServerRuntime& server = servers_[worker.server];
   worker.booting = false;
+  worker.heartbeat.start(now_);
   begin_life(*server.spec, worker.life, restart_rngs_[worker.server]);
   do {
     process_freed(process);

@@ -8,6 +8,7 @@
 
 #include "core/fifo_queue.hpp"
 #include "rules/admission.hpp"
+#include "rules/arbiter.hpp"
 #include "rules/gil.hpp"
 #include "rules/loop_order.hpp"
 #include "rules/recycling.hpp"
@@ -30,6 +31,7 @@ struct WorkerProcess : ProcessLoad {
   std::uint32_t serving = 0;
   double serving_since = 0.0;
   bool watchdog_pending = false;
+  LoopHeartbeat heartbeat;  ///< gunicorn-uvicorn: its loop's last notification to the arbiter
 };
 
 }  // namespace servesim::detail

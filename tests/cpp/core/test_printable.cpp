@@ -6,8 +6,10 @@
 
 #include "core/printable.hpp"
 
-using namespace servesim::detail;
 using namespace std::string_literals;
+using servesim::detail::describe_unprintable;
+using servesim::detail::escape_unprintable;
+using servesim::detail::find_unprintable;
 
 TEST_CASE("control, invisible and invalid characters are found and escaped", "[core][printable]") {
   CHECK_FALSE(find_unprintable("web-1 café 東京").has_value());

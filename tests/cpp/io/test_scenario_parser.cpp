@@ -26,7 +26,7 @@ namespace {
 const std::filesystem::path kSourceDir = SERVESIM_SOURCE_DIR;
 
 // A small valid scenario the error tests break one field at a time.
-const std::string kBase = R"(
+const std::string kParserScenario = R"(
 hosts:
   app: {cores: 4}
 servers:
@@ -37,9 +37,9 @@ workload:
   open: {rate: 10}
 )";
 
-// The distribution of the one cpu phase of kBase, given as `spec`.
+// The distribution of the one cpu phase of kParserScenario, given as `spec`.
 Distribution cpu_distribution(const std::string& spec) {
-  Scenario s = parse_scenario(with(kBase, "{cpu: 10ms}", "{cpu: " + spec + "}"));
+  Scenario s = parse_scenario(with(kParserScenario, "{cpu: 10ms}", "{cpu: " + spec + "}"));
   return s.endpoints.at(0).phases.at(0).duration;
 }
 
@@ -212,7 +212,7 @@ workload: {closed: {users: 5}}
 }
 
 TEST_CASE("every optional field is read") {
-  const std::string text = with(with(with(kBase, "{cores: 4}", "{cores: 4, speed: 2.5}"),
+  const std::string text = with(with(with(kParserScenario, "{cores: 4}", "{cores: 4, speed: 2.5}"),
                                      "{host: app, workers: 2}",
                                      "{host: app, workers: 2.0, backlog: 64, framework: django}"),
                                 "open: {rate: 10}",
@@ -331,7 +331,7 @@ TEST_CASE("every distribution form parses to its family and mean") {
   SECTION("think_time and framework_overhead take distributions too") {
     // Expected means: 1 s think time, 0.2 ms overhead, as given.
     Scenario s = parse_scenario(with(
-        with(kBase, "open: {rate: 10}", "closed: {users: 3, think_time: {dist: exponential, mean: 1s}}"),
+        with(kParserScenario, "open: {rate: 10}", "closed: {users: 3, think_time: {dist: exponential, mean: 1s}}"),
         "workers: 2", "workers: 2, framework_overhead: {dist: gamma, mean: 200us, cv: 0.3}"));
     CHECK(s.workload.closed->think_time.kind() == K::exponential);
     CHECK(s.workload.closed->think_time.mean() == Approx(1.0));
@@ -341,125 +341,125 @@ TEST_CASE("every distribution form parses to its family and mean") {
 }
 
 TEST_CASE("missing required fields are named") {
-  require_error(with(kBase, "hosts:\n  app: {cores: 4}\n", ""), "hosts", "required field is missing");
-  require_error(with(kBase, "workload:\n  open: {rate: 10}\n", ""), "workload",
+  require_error(with(kParserScenario, "hosts:\n  app: {cores: 4}\n", ""), "hosts", "required field is missing");
+  require_error(with(kParserScenario, "workload:\n  open: {rate: 10}\n", ""), "workload",
                 "required field is missing");
-  require_error(with(kBase, "{rate: 10}", "{arrivals: poisson}"), "workload.open.rate",
+  require_error(with(kParserScenario, "{rate: 10}", "{arrivals: poisson}"), "workload.open.rate",
                 "required field is missing");
-  require_error(with(kBase, ", phases: [{cpu: 10ms}]", ""), "endpoints.work.phases",
+  require_error(with(kParserScenario, ", phases: [{cpu: 10ms}]", ""), "endpoints.work.phases",
                 "required field is missing");
-  require_error(with(kBase, "{cpu: 10ms}", "{cpu: {dist: exponential}}"),
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{cpu: {dist: exponential}}"),
                 "endpoints.work.phases[0].cpu.mean", "required field is missing");
   SECTION("a server's host may only be left out when there is one host") {
-    require_error(with(with(kBase, "app: {cores: 4}", "app: {cores: 4}\n  db: {}"), "host: app, ", ""),
+    require_error(with(with(kParserScenario, "app: {cores: 4}", "app: {cores: 4}\n  db: {}"), "host: app, ", ""),
                   "servers.web.host", "required field is missing (there are 2 hosts: app, db)");
   }
 }
 
 TEST_CASE("values of the wrong type are named with the value") {
-  require_error(with(kBase, "cores: 4", "cores: four"), "hosts.app.cores",
+  require_error(with(kParserScenario, "cores: 4", "cores: four"), "hosts.app.cores",
                 "must be an integer >= 1, got 'four'");
-  require_error(with(kBase, "workers: 2", "workers: 2.5"), "servers.web.workers",
+  require_error(with(kParserScenario, "workers: 2", "workers: 2.5"), "servers.web.workers",
                 "must be an integer >= 1, got 2.5");
-  require_error(with(kBase, "rate: 10", "rate: fast"), "workload.open.rate",
+  require_error(with(kParserScenario, "rate: 10", "rate: fast"), "workload.open.rate",
                 "must be a number > 0, got 'fast'");
-  require_error(with(kBase, "rate: 10", "rate: [10]"), "workload.open.rate",
+  require_error(with(kParserScenario, "rate: 10", "rate: [10]"), "workload.open.rate",
                 "must be a number > 0, got a list");
-  require_error(with(kBase, "{cpu: 10ms}", "{cpu: 5 parsecs}"), "endpoints.work.phases[0].cpu",
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{cpu: 5 parsecs}"), "endpoints.work.phases[0].cpu",
                 "got '5 parsecs'");
-  require_error(with(kBase, "{cpu: 10ms}", "{cpu: [1, 2]}"), "endpoints.work.phases[0].cpu",
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{cpu: [1, 2]}"), "endpoints.work.phases[0].cpu",
                 "must be a duration or a map with 'dist'");
-  require_error(kBase + "run: {seed: -1}\n", "run.seed", "must be an integer >= 0, got -1");
+  require_error(kParserScenario + "run: {seed: -1}\n", "run.seed", "must be an integer >= 0, got -1");
   SECTION("a boolean or a list where a map is expected") {
-    require_error(with(kBase, "hosts:\n  app: {cores: 4}", "hosts: true"), "hosts",
+    require_error(with(kParserScenario, "hosts:\n  app: {cores: 4}", "hosts: true"), "hosts",
                   "must be a map of host names to their settings, got 'true'");
-    require_error(with(kBase, "web: {host: app, workers: 2}", "web: [app, 2]"), "servers.web",
+    require_error(with(kParserScenario, "web: {host: app, workers: 2}", "web: [app, 2]"), "servers.web",
                   "must be a map like {host: app, kind: gunicorn-sync, workers: 4}, got a list");
-    require_error(with(kBase, "open: {rate: 10}", "open: yes"), "workload.open",
+    require_error(with(kParserScenario, "open: {rate: 10}", "open: yes"), "workload.open",
                   "got 'yes'");
-    require_error(with(kBase, "[{cpu: 10ms}]", "{cpu: 10ms}"), "endpoints.work.phases",
+    require_error(with(kParserScenario, "[{cpu: 10ms}]", "{cpu: 10ms}"), "endpoints.work.phases",
                   "must be a list of phases");
-    require_error(with(kBase, "{cpu: 10ms}", "{cpu: 10ms, io: 5ms}"), "endpoints.work.phases[0]",
+    require_error(with(kParserScenario, "{cpu: 10ms}", "{cpu: 10ms, io: 5ms}"), "endpoints.work.phases[0]",
                   "must be a one-key map");
     require_error("- hosts\n- servers\n", "", "a scenario must be a map");
   }
 }
 
 TEST_CASE("zero and negative values are rejected with the value") {
-  require_error(with(kBase, "workers: 2", "workers: 0"), "servers.web.workers",
+  require_error(with(kParserScenario, "workers: 2", "workers: 0"), "servers.web.workers",
                 "must be an integer >= 1, got 0");
-  require_error(with(kBase, "cores: 4", "cores: -2"), "hosts.app.cores",
+  require_error(with(kParserScenario, "cores: 4", "cores: -2"), "hosts.app.cores",
                 "must be an integer >= 1, got -2");
-  require_error(with(kBase, "rate: 10", "rate: 0"), "workload.open.rate",
+  require_error(with(kParserScenario, "rate: 10", "rate: 0"), "workload.open.rate",
                 "must be a number > 0, got 0");
-  require_error(with(kBase, "cores: 4", "cores: 4, speed: -1"), "hosts.app.speed",
+  require_error(with(kParserScenario, "cores: 4", "cores: 4, speed: -1"), "hosts.app.speed",
                 "must be a number > 0, got -1");
-  require_error(with(kBase, "{cpu: 10ms}", "{cpu: -5ms}"), "endpoints.work.phases[0].cpu",
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{cpu: -5ms}"), "endpoints.work.phases[0].cpu",
                 "must be a duration >= 0, got '-5ms'");
-  require_error(kBase + "run: {duration: 0s}\n", "run.duration", "must be a duration > 0, got '0s'");
-  require_error(kBase + "run: {warmup: -1s}\n", "run.warmup", "must be a duration >= 0, got '-1s'");
-  require_error(kBase + "run: {warmup: autoo}\n", "run.warmup",
+  require_error(kParserScenario + "run: {duration: 0s}\n", "run.duration", "must be a duration > 0, got '0s'");
+  require_error(kParserScenario + "run: {warmup: -1s}\n", "run.warmup", "must be a duration >= 0, got '-1s'");
+  require_error(kParserScenario + "run: {warmup: autoo}\n", "run.warmup",
                 "must be a duration >= 0 or 'auto', got 'autoo'");
-  require_error(kBase + "run: {replications: 0}\n", "run.replications",
+  require_error(kParserScenario + "run: {replications: 0}\n", "run.replications",
                 "must be an integer >= 1, got 0");
-  require_error(with(kBase, "open: {rate: 10}", "closed: {users: 0}"), "workload.closed.users",
+  require_error(with(kParserScenario, "open: {rate: 10}", "closed: {users: 0}"), "workload.closed.users",
                 "must be an integer >= 1, got 0");
 }
 
 TEST_CASE("unknown keys get a suggestion when one is close, else the valid keys") {
-  require_error(with(kBase, "workers: 2", "workrs: 2"), "servers.web.workrs",
+  require_error(with(kParserScenario, "workers: 2", "workrs: 2"), "servers.web.workrs",
                 "unknown key; did you mean 'workers'?");
-  require_error(with(kBase, "{cores: 4}", "{cors: 4}"), "hosts.app.cors",
+  require_error(with(kParserScenario, "{cores: 4}", "{cors: 4}"), "hosts.app.cors",
                 "unknown key; did you mean 'cores'?");
-  require_error(kBase + "rnu: {seed: 3}\n", "rnu", "unknown key; did you mean 'run'?");
-  require_error(with(kBase, "{cpu: 10ms}", "{cpu: {dist: exponential, maen: 1ms}}"),
+  require_error(kParserScenario + "rnu: {seed: 3}\n", "rnu", "unknown key; did you mean 'run'?");
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{cpu: {dist: exponential, maen: 1ms}}"),
                 "endpoints.work.phases[0].cpu.maen", "did you mean 'mean'?");
-  require_error(with(kBase, "workers: 2", "colour: blue"), "servers.web.colour",
+  require_error(with(kParserScenario, "workers: 2", "colour: blue"), "servers.web.colour",
                 "unknown key; valid keys: host, kind, workers, replicas, backlog, framework, framework_overhead, "
                 "connection_overhead, switch_interval, python, free_threaded_slowdown, timeout");
-  require_error(with(kBase, "{cpu: 10ms}", "{gpu: 10ms}"), "endpoints.work.phases[0].gpu",
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{gpu: 10ms}"), "endpoints.work.phases[0].gpu",
                 "unknown phase kind; did you mean 'cpu'?");
 }
 
 TEST_CASE("unknown names in enumerations get a suggestion and the known names") {
-  require_error(with(kBase, "{cpu: 10ms}", "{cpu: {dist: expo, mean: 10ms}}"),
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{cpu: {dist: expo, mean: 10ms}}"),
                 "endpoints.work.phases[0].cpu.dist",
                 "unknown distribution 'expo'; did you mean 'exponential'? (known: constant, "
                 "exponential, uniform, lognormal, gamma, pareto, hyperexponential, empirical)");
-  require_error(with(kBase, "{cpu: 10ms}", "{cpu: {dist: weibull, mean: 10ms}}"),
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{cpu: {dist: weibull, mean: 10ms}}"),
                 "endpoints.work.phases[0].cpu.dist", "unknown distribution 'weibull' (known: ");
-  require_error(with(kBase, "workers: 2", "workers: 2, framework: fask"), "servers.web.framework",
+  require_error(with(kParserScenario, "workers: 2", "workers: 2, framework: fask"), "servers.web.framework",
                 "unknown framework 'fask'; did you mean 'flask'?");
-  require_error(with(kBase, "workers: 2", "workers: 2, kind: gunicorn_sync"), "servers.web.kind",
+  require_error(with(kParserScenario, "workers: 2", "workers: 2, kind: gunicorn_sync"), "servers.web.kind",
                 "did you mean 'gunicorn-sync'?");
-  require_error(with(kBase, "rate: 10", "rate: 10, arrivals: poison"), "workload.open.arrivals",
+  require_error(with(kParserScenario, "rate: 10", "rate: 10, arrivals: poison"), "workload.open.arrivals",
                 "did you mean 'poisson'?");
 }
 
 TEST_CASE("distribution parameters the family rejects are reported at the distribution") {
   // The factory's own message (servesim::Error) gets the field's path.
-  require_error(with(kBase, "{cpu: 10ms}", "{cpu: {dist: uniform, low: 6ms, high: 2ms}}"),
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{cpu: {dist: uniform, low: 6ms, high: 2ms}}"),
                 "endpoints.work.phases[0].cpu", "");
-  require_error(with(kBase, "{cpu: 10ms}", "{cpu: {dist: pareto, alpha: 0.5, scale: 1ms}}"),
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{cpu: {dist: pareto, alpha: 0.5, scale: 1ms}}"),
                 "endpoints.work.phases[0].cpu", "alpha");
-  require_error(with(kBase, "{cpu: 10ms}", "{cpu: {dist: lognormal, mean: 1ms, p99: 5ms}}"),
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{cpu: {dist: lognormal, mean: 1ms, p99: 5ms}}"),
                 "endpoints.work.phases[0].cpu", "give either {mean, cv} or {p50, p99}, not both");
-  require_error(with(kBase, "{cpu: 10ms}", "{cpu: {dist: empirical, samples: []}}"),
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{cpu: {dist: empirical, samples: []}}"),
                 "endpoints.work.phases[0].cpu", "samples");
 }
 
 TEST_CASE("cross-references and ranges are checked by Scenario::validate after parsing") {
-  require_error(with(kBase, "host: app", "host: ap"), "servers.web.host",
+  require_error(with(kParserScenario, "host: app", "host: ap"), "servers.web.host",
                 "no host named 'ap'; did you mean 'app'?");
-  require_error(with(kBase, "server: web", "server: db"), "endpoints.work.server",
+  require_error(with(kParserScenario, "server: web", "server: db"), "endpoints.work.server",
                 "no server named 'db'");
-  require_error(with(kBase, "open: {rate: 10}", "open: {rate: 10}\n  mix: {wrok: 1}"),
+  require_error(with(kParserScenario, "open: {rate: 10}", "open: {rate: 10}\n  mix: {wrok: 1}"),
                 "workload.mix.wrok", "no endpoint named 'wrok'; did you mean 'work'?");
-  require_error(with(kBase, "open: {rate: 10}", "open: {rate: 10}\n  closed: {users: 2}"),
+  require_error(with(kParserScenario, "open: {rate: 10}", "open: {rate: 10}\n  closed: {users: 2}"),
                 "workload", "not both");
-  require_error(with(kBase, "open: {rate: 10}", "client_timeout: 1s"), "workload",
+  require_error(with(kParserScenario, "open: {rate: 10}", "client_timeout: 1s"), "workload",
                 "one of 'open'");
-  require_error(kBase + "run: {duration: 100s, warmup: 100s}\n", "run.warmup",
+  require_error(kParserScenario + "run: {duration: 100s, warmup: 100s}\n", "run.warmup",
                 "must be shorter than run.duration (100 s), got 100 s");
 }
 
@@ -492,7 +492,7 @@ TEST_CASE("YAML aliases cannot expand a small file into millions of values") {
   endpoints += "]}";
   for (int i = 1; i < 60; ++i) endpoints += ", e" + std::to_string(i) + ": {phases: *p}";
   endpoints += "}";
-  const std::string laughs = with(kBase, "work: {server: web, phases: [{cpu: 10ms}]}", endpoints);
+  const std::string laughs = with(kParserScenario, "work: {server: web, phases: [{cpu: 10ms}]}", endpoints);
   require_error(laughs, "", "YAML aliases (*name) expand the document to more than");
   // An alias inside its own anchor is a cycle: infinitely deep, so the
   // nesting limit stops the walk.
@@ -500,7 +500,7 @@ TEST_CASE("YAML aliases cannot expand a small file into millions of values") {
                     Catch::Matchers::StartsWith("hosts.app.app.app") && Catch::Matchers::Contains("the limit is 64"));
   SECTION("moderate reuse is fine") {
     // Expected: 3 endpoints sharing one aliased phase list parse normally.
-    const Scenario s = parse_scenario(with(kBase, "work: {server: web, phases: [{cpu: 10ms}]}",
+    const Scenario s = parse_scenario(with(kParserScenario, "work: {server: web, phases: [{cpu: 10ms}]}",
                                            "{a: {phases: &p [{cpu: 1ms}, {io: 2ms}]}, "
                                            "b: {phases: *p}, c: {phases: *p}}"));
     REQUIRE(s.endpoints.size() == 3);
@@ -573,12 +573,12 @@ run: {duration: 60s, warmup: 5s, replications: 3, seed: 1}
 }
 
 TEST_CASE("Runtime settings a server kind cannot take are rejected by name") {
-  const std::string gthread = with(kBase, "workers: 2", "kind: gunicorn-gthread, workers: 2");
-  const std::string uvicorn = with(kBase, "workers: 2", "kind: uvicorn, workers: 2");
-  require_error(with(kBase, "workers: 2", "kind: tornado"), "servers.web.kind",
+  const std::string gthread = with(kParserScenario, "workers: 2", "kind: gunicorn-gthread, workers: 2");
+  const std::string uvicorn = with(kParserScenario, "workers: 2", "kind: uvicorn, workers: 2");
+  require_error(with(kParserScenario, "workers: 2", "kind: tornado"), "servers.web.kind",
                 "unknown server kind 'tornado' (known: gunicorn-sync, gunicorn-gthread, gunicorn-gevent, uvicorn, "
                 "hypercorn, granian, gunicorn-uvicorn)");
-  require_error(with(kBase, "workers: 2", "workers: 2, threads: 8"), "servers.web.threads",
+  require_error(with(kParserScenario, "workers: 2", "workers: 2, threads: 8"), "servers.web.threads",
                 "gunicorn-sync servers have no 'threads' setting (it belongs to gunicorn-gthread)");
   require_error(with(gthread, "workers: 2", "workers: 2, limit_concurrency: 5"), "servers.web.limit_concurrency",
                 "gunicorn-gthread servers have no 'limit_concurrency' setting (it belongs to uvicorn)");
@@ -588,9 +588,9 @@ TEST_CASE("Runtime settings a server kind cannot take are rejected by name") {
                 "must be an integer >= 1, got 0");
   require_error(with(uvicorn, "workers: 2", "workers: 2, switch_interval: 0ms"), "servers.web.switch_interval",
                 "must be a duration > 0");
-  require_error(with(kBase, "phases: [{cpu: 10ms}]", "style: async, phases: [{cpu: 10ms}]"), "endpoints.work.style",
+  require_error(with(kParserScenario, "phases: [{cpu: 10ms}]", "style: async, phases: [{cpu: 10ms}]"), "endpoints.work.style",
                 "async endpoints need an event loop (kind uvicorn); server 'web' is gunicorn-sync");
-  require_error(with(kBase, "{cpu: 10ms}", "{blocking_io: 10ms}"), "endpoints.work.phases[0].blocking_io",
+  require_error(with(kParserScenario, "{cpu: 10ms}", "{blocking_io: 10ms}"), "endpoints.work.phases[0].blocking_io",
                 "gunicorn-sync has no event loop to stall");
   require_error(with(uvicorn, "phases: [{cpu: 10ms}]", "style: sync, phases: [{blocking_io: 10ms}]"),
                 "endpoints.work.phases[0].blocking_io", "this endpoint runs on a thread (style sync); there, use io");
@@ -603,16 +603,16 @@ TEST_CASE("Runtime settings a server kind cannot take are rejected by name") {
 TEST_CASE("names with control or invisible characters are rejected, and messages escape them") {
   // Issue 13.9: an ANSI escape, a NUL or a zero-width space made names that
   // print alike (or recolour the terminal) while naming different things.
-  require_error(with(kBase, "web: {host", "\"web\\e[31m\": {host"), "servers[0].name",
+  require_error(with(kParserScenario, "web: {host", "\"web\\e[31m\": {host"), "servers[0].name",
                 "'web\\x1B[31m' holds an invisible or control character (U+001B at byte 3); names must be visible text");
-  require_error(with(kBase, "app: {cores: 4}", "\"a\\0pp\": {cores: 4}"), "hosts[0].name", "U+0000 at byte 1");
-  require_error(with(kBase, "work: {server", "\"work\\u200B\": {server"), "endpoints[0].name", "U+200B at byte 4");
-  require_error("name: \"x\\e]0;title\\a\"\n" + kBase, "name", "holds an invisible or control character");
+  require_error(with(kParserScenario, "app: {cores: 4}", "\"a\\0pp\": {cores: 4}"), "hosts[0].name", "U+0000 at byte 1");
+  require_error(with(kParserScenario, "work: {server", "\"work\\u200B\": {server"), "endpoints[0].name", "U+200B at byte 4");
+  require_error("name: \"x\\e]0;title\\a\"\n" + kParserScenario, "name", "holds an invisible or control character");
   // A reference is matched, not rejected; its message escapes what it quotes.
   const std::string message = require_scenario_error(
-      [&] { (void)parse_scenario(with(kBase, "host: app", "host: \"ap\\ep\"")); }, "servers.web.host",
+      [&] { (void)parse_scenario(with(kParserScenario, "host: app", "host: \"ap\\ep\"")); }, "servers.web.host",
       "no host named 'ap\\x1Bp'");
   CHECK(message.find('\x1b') == std::string::npos);
   // So does an unknown key's path.
-  require_error(with(kBase, "workers: 2", "\"work\\ters\": 2"), "servers.web.work\\ters", "unknown key");
+  require_error(with(kParserScenario, "workers: 2", "\"work\\ters\": 2"), "servers.web.work\\ters", "unknown key");
 }

@@ -26,7 +26,7 @@ endpoints: {work: {phases: [{cpu: 10ms}]}}
 workload: )" + workload + "\n";
 }
 
-void require_error(const std::string& workload, const std::string& path, const std::string& fragment) {
+void require_workload_error(const std::string& workload, const std::string& path, const std::string& fragment) {
   test::require_error(with_workload(workload), path, fragment);
 }
 
@@ -139,85 +139,85 @@ TEST_CASE("Bad traces are reported with the trace's path") {
     require_file_error(files.scenario("arrivals.txt", "-1\n2\n"), "workload.open.trace[0]", "-1");
   }
   SECTION("an empty or unsorted list of times") {
-    require_error("{open: {trace: []}}", "workload.open.trace", "the trace has no arrival times");
-    require_error("{open: {trace: [0, 2, 1]}}", "workload.open.trace[2]",
+    require_workload_error("{open: {trace: []}}", "workload.open.trace", "the trace has no arrival times");
+    require_workload_error("{open: {trace: [0, 2, 1]}}", "workload.open.trace[2]",
                   "arrival times must be sorted, got 1 s after 2 s");
-    require_error("{open: {trace: [0, soon]}}", "workload.open.trace[1]", "soon");
+    require_workload_error("{open: {trace: [0, soon]}}", "workload.open.trace[1]", "soon");
   }
   SECTION("arrivals other than trace beside a trace") {
-    require_error("{open: {arrivals: poisson, trace: arrivals.txt}}", "workload.open.arrivals",
+    require_workload_error("{open: {arrivals: poisson, trace: arrivals.txt}}", "workload.open.arrivals",
                   "a trace gives the arrival times");
   }
   SECTION("arrivals: trace without a file") {
-    require_error("{open: {rate: 10, arrivals: trace}}", "workload.open.trace", "needs a trace file");
+    require_workload_error("{open: {rate: 10, arrivals: trace}}", "workload.open.trace", "needs a trace file");
   }
 }
 
 TEST_CASE("Bad arrival processes and rate profiles are reported with their field's path") {
   SECTION("an unknown arrival process") {
-    require_error("{open: {rate: 10, arrivals: burst}}", "workload.open.arrivals", "did you mean 'bursty'?");
+    require_workload_error("{open: {rate: 10, arrivals: burst}}", "workload.open.arrivals", "did you mean 'bursty'?");
   }
   SECTION("bursty without a burst, a burst without bursty") {
-    require_error("{open: {rate: 10, arrivals: bursty}}", "workload.open.burst", "needs a burst");
-    require_error("{open: {rate: 10, burst: {rate: 100}}}", "workload.open.burst", "is for arrivals: bursty");
+    require_workload_error("{open: {rate: 10, arrivals: bursty}}", "workload.open.burst", "needs a burst");
+    require_workload_error("{open: {rate: 10, burst: {rate: 100}}}", "workload.open.burst", "is for arrivals: bursty");
   }
   SECTION("a burst rate of 0") {
-    require_error("{open: {rate: 10, arrivals: bursty, burst: {rate: 0}}}", "workload.open.burst.rate", "got 0");
+    require_workload_error("{open: {rate: 10, arrivals: bursty, burst: {rate: 0}}}", "workload.open.burst.rate", "got 0");
   }
   SECTION("a profile with two shapes, or an unknown one") {
-    require_error("{open: {profile: {ramp: {from: 1, to: 2}, diurnal: {min: 1, max: 2}}}}",
+    require_workload_error("{open: {profile: {ramp: {from: 1, to: 2}, diurnal: {min: 1, max: 2}}}}",
                   "workload.open.profile", "must be one of");
-    require_error("{open: {profile: {sine: {min: 1, max: 2}}}}", "workload.open.profile.sine", "unknown key");
+    require_workload_error("{open: {profile: {sine: {min: 1, max: 2}}}}", "workload.open.profile.sine", "unknown key");
   }
   SECTION("a rate beside a profile") {
-    require_error("{open: {rate: 10, profile: {ramp: {from: 1, to: 2}}}}", "workload.open.rate",
+    require_workload_error("{open: {rate: 10, profile: {ramp: {from: 1, to: 2}}}}", "workload.open.rate",
                   "a profile sets the rate");
   }
   SECTION("a profile with constant arrivals") {
-    require_error("{open: {arrivals: constant, profile: {ramp: {from: 1, to: 2}}}}", "workload.open.profile",
+    require_workload_error("{open: {arrivals: constant, profile: {ramp: {from: 1, to: 2}}}}", "workload.open.profile",
                   "needs poisson arrivals");
   }
   SECTION("a ramp from 0 to 0, or to a negative rate") {
-    require_error("{open: {profile: {ramp: {from: 0, to: 0}}}}", "workload.open.profile.ramp",
+    require_workload_error("{open: {profile: {ramp: {from: 0, to: 0}}}}", "workload.open.profile.ramp",
                   "cannot both be 0");
-    require_error("{open: {profile: {ramp: {from: 5, to: -1}}}}", "workload.open.profile.ramp.to", "got -1");
+    require_workload_error("{open: {profile: {ramp: {from: 5, to: -1}}}}", "workload.open.profile.ramp.to", "got -1");
   }
   SECTION("steps: the first not at 0, out of order, all at rate 0") {
-    require_error("{open: {profile: {steps: [{at: 5s, rate: 10}]}}}", "workload.open.profile.steps[0].at",
+    require_workload_error("{open: {profile: {steps: [{at: 5s, rate: 10}]}}}", "workload.open.profile.steps[0].at",
                   "must start at 0s");
-    require_error("{open: {profile: {steps: [{at: 0s, rate: 10}, {at: 20s, rate: 5}, {at: 10s, rate: 1}]}}}",
+    require_workload_error("{open: {profile: {steps: [{at: 0s, rate: 10}, {at: 20s, rate: 5}, {at: 10s, rate: 1}]}}}",
                   "workload.open.profile.steps[2].at", "increasing time order, got 10 s after 20 s");
-    require_error("{open: {profile: {steps: [{at: 0s, rate: 0}]}}}", "workload.open.profile.steps",
+    require_workload_error("{open: {profile: {steps: [{at: 0s, rate: 0}]}}}", "workload.open.profile.steps",
                   "at least one step needs a rate > 0");
   }
   SECTION("diurnal: min above max, a period of 0") {
-    require_error("{open: {profile: {diurnal: {min: 500, max: 50}}}}", "workload.open.profile.diurnal.min",
+    require_workload_error("{open: {profile: {diurnal: {min: 500, max: 50}}}}", "workload.open.profile.diurnal.min",
                   "must be <= max (50), got 500");
-    require_error("{open: {profile: {diurnal: {min: 5, max: 50, period: 0s}}}}",
+    require_workload_error("{open: {profile: {diurnal: {min: 5, max: 50, period: 0s}}}}",
                   "workload.open.profile.diurnal.period", "must be a duration > 0, got '0s'");
   }
 }
 
 TEST_CASE("Bad retries and SLOs are reported with their field's path") {
   SECTION("attempts 0, in a file and from C++") {
-    require_error("{open: {rate: 10}, retries: {attempts: 0}}", "workload.retries.attempts",
+    require_workload_error("{open: {rate: 10}, retries: {attempts: 0}}", "workload.retries.attempts",
                   "must be an integer >= 1, got 0");
     Scenario s = parse_scenario(with_workload("{open: {rate: 10}}"));
     s.workload.retries.max_attempts = 0;
     require_scenario_error([&] { s.validate(); }, "workload.retries.attempts", "must be an integer >= 1, got 0");
   }
   SECTION("attempts past 100") {
-    require_error("{open: {rate: 10}, retries: {attempts: 101}}", "workload.retries.attempts",
+    require_workload_error("{open: {rate: 10}, retries: {attempts: 101}}", "workload.retries.attempts",
                   "retries multiply the load");
   }
   SECTION("a multiplier below 1, a jitter above 1, a negative backoff") {
-    require_error("{open: {rate: 10}, retries: {attempts: 2, multiplier: 0.5}}", "workload.retries.multiplier",
+    require_workload_error("{open: {rate: 10}, retries: {attempts: 2, multiplier: 0.5}}", "workload.retries.multiplier",
                   "must be a number >= 1, got 0.5");
-    require_error("{open: {rate: 10}, retries: {attempts: 2, jitter: 1.5}}", "workload.retries.jitter",
+    require_workload_error("{open: {rate: 10}, retries: {attempts: 2, jitter: 1.5}}", "workload.retries.jitter",
                   "must be a probability in [0, 1], got 1.5");
-    require_error("{open: {rate: 10}, retries: {attempts: 2, backoff: -1s}}", "workload.retries.backoff", "-1");
+    require_workload_error("{open: {rate: 10}, retries: {attempts: 2, backoff: -1s}}", "workload.retries.backoff", "-1");
   }
   SECTION("an SLO of 0") {
-    require_error("{open: {rate: 10}, mix: {work: {slo: 0ms}}}", "workload.mix.work.slo", "must be a duration > 0, got '0ms'");
+    require_workload_error("{open: {rate: 10}, mix: {work: {slo: 0ms}}}", "workload.mix.work.slo", "must be a duration > 0, got '0ms'");
   }
 }

@@ -9,7 +9,10 @@
 #include "model/enum_names.hpp"
 
 using namespace servesim;
-using namespace servesim::detail;
+using servesim::detail::EnumNames;
+using servesim::detail::enum_names;
+using servesim::detail::enum_value;
+using servesim::detail::name_of;
 
 namespace {
 

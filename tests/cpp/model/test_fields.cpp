@@ -15,13 +15,32 @@
 #include "support/scenario_text.hpp"
 
 using namespace servesim;
-using namespace servesim::detail;
 using servesim::test::require_error;
 using servesim::test::with;
+using servesim::detail::FieldType;
+using servesim::detail::has_kind;
+using servesim::detail::balancer_fields;
+using servesim::detail::broker_fields;
+using servesim::detail::burst_fields;
+using servesim::detail::cache_fields;
+using servesim::detail::closed_fields;
+using servesim::detail::connection_fields;
+using servesim::detail::database_fields;
+using servesim::detail::endpoint_fields;
+using servesim::detail::host_fields;
+using servesim::detail::memory_fields;
+using servesim::detail::model_server_fields;
+using servesim::detail::pool_fields;
+using servesim::detail::retry_fields;
+using servesim::detail::run_fields;
+using servesim::detail::server_fields;
+using servesim::detail::service_fields;
+using servesim::detail::stalls_fields;
+using servesim::detail::task_pool_fields;
 
 namespace {
 
-const std::string kBase = R"(
+const std::string kFieldsScenario = R"(
 hosts:
   app: {cores: 4}
 servers:
@@ -42,9 +61,9 @@ std::string docs_text() {
 
 // Keys are unique, and each is documented in the format's reference.
 template <class R>
-void check_description(std::span<const Field<R>> fields, const std::string& docs) {
+void check_description(std::span<const detail::Field<R>> fields, const std::string& docs) {
   std::set<std::string_view> keys;
-  for (const Field<R>& field : fields) {
+  for (const detail::Field<R>& field : fields) {
     INFO(field.key);
     CHECK(keys.insert(field.key).second);
     const std::string key(field.key);
@@ -79,17 +98,17 @@ TEST_CASE("every section's description has unique, documented keys", "[model][fi
 
 TEST_CASE("integer settings say their upper limit", "[model][fields]") {
   // Issue 13.8: `backlog: 1e12` said "must be an integer >= 1, got 1e12".
-  require_error(with(kBase, "workers: 2", "workers: 2, backlog: 1e12"), "servers.web.backlog",
+  require_error(with(kFieldsScenario, "workers: 2", "workers: 2, backlog: 1e12"), "servers.web.backlog",
                 "must be <= 2147483647 (the largest integer a setting holds), got 1e12");
-  require_error(with(kBase, "workers: 2", "workers: 2, backlog: 0"), "servers.web.backlog",
+  require_error(with(kFieldsScenario, "workers: 2", "workers: 2, backlog: 0"), "servers.web.backlog",
                 "must be an integer >= 1, got 0");
-  require_error(with(kBase, "workers: 2", "workers: 2.5"), "servers.web.workers", "must be an integer >= 1, got 2.5");
-  require_error(with(kBase, "{rate: 10}", "{rate: 10}\n  retries: {attempts: 101}"), "workload.retries.attempts",
+  require_error(with(kFieldsScenario, "workers: 2", "workers: 2.5"), "servers.web.workers", "must be an integer >= 1, got 2.5");
+  require_error(with(kFieldsScenario, "{rate: 10}", "{rate: 10}\n  retries: {attempts: 101}"), "workload.retries.attempts",
                 "must be <= 100 (retries multiply the load), got 101");
 }
 
 TEST_CASE("validate checks a scenario built in C++ against the same descriptions", "[model][fields]") {
-  Scenario s = parse_scenario(kBase);
+  Scenario s = parse_scenario(kFieldsScenario);
   SECTION("a range") {
     // The parser's message, with the value as the struct holds it.
     s.servers[0].backlog = 0;
@@ -109,9 +128,9 @@ TEST_CASE("validate checks a scenario built in C++ against the same descriptions
 }
 
 TEST_CASE("the writer writes a kind's own settings, and only those", "[model][fields]") {
-  Scenario s = parse_scenario(with(kBase, "workers: 2", "kind: uvicorn, workers: 2, limit_concurrency: 7"));
-  const std::string json = scenario_to_json(s);
-  for (const Field<Server>& field : server_fields()) {
+  Scenario s = parse_scenario(with(kFieldsScenario, "workers: 2", "kind: uvicorn, workers: 2, limit_concurrency: 7"));
+  const std::string json = detail::scenario_to_json(s);
+  for (const detail::Field<Server>& field : server_fields()) {
     // Unset optionals are left out.
     if (field.type == FieldType::custom || field.key == "keepalive" || field.key == "free_threaded_slowdown" ||
         field.key == "memory_limit" || field.key == "backlog") {

@@ -13,14 +13,14 @@
 #include "servesim/sim/simulate.hpp"
 #include "support/require_error.hpp"
 #include "support/scenario_text.hpp"
+#include "support/units.hpp"
 
 using namespace servesim;
 using servesim::test::require_scenario_error;
+using servesim::test::kMB;
 using servesim::test::with;
 
 namespace {
-
-constexpr double kMB = 1024.0 * 1024.0;
 
 // Sync workers of 200 MB + 1 thread x 10 MB = 210 MB each, on a 2 GB host.
 const std::string kFit = R"(

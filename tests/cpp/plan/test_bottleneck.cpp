@@ -6,18 +6,12 @@
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/plan/bottleneck.hpp"
 #include "servesim/plan/overrides.hpp"
+#include "support/scenario_text.hpp"
 
 namespace servesim {
 namespace {
 
-// One endpoint `work` on server `web` (no framework overhead) on host `app`; `extra` adds sections.
-Scenario deployment(const std::string& server, int cores, const std::string& phases,
-                    const std::string& extra = "") {
-  return parse_scenario("hosts: {app: {cores: " + std::to_string(cores) + "}}\n" +
-                        "servers: {web: {host: app, framework: none, " + server + "}}\n" +
-                        "endpoints: {work: {phases: [" + phases + "]}}\n" + extra +
-                        "workload: {open: {rate: 10}}\n");
-}
+using test::deployment;
 
 const ResourceLoad& first(const std::vector<ResourceLoad>& loads) {
   REQUIRE(!loads.empty());

@@ -17,7 +17,7 @@ using namespace servesim;
 
 namespace {
 
-const char* const kBase = R"(
+const char* const kOverridesScenario = R"(
 name: shop
 hosts:
   app: {cores: 2, speed: 1.0}
@@ -49,7 +49,7 @@ void check_same(const Scenario& base, const std::vector<Override>& overrides) {
 }  // namespace
 
 TEST_CASE("direct overrides build the scenario the file's way builds", "[plan][overrides]") {
-  const Scenario base = parse_scenario(kBase);
+  const Scenario base = parse_scenario(kOverridesScenario);
   SECTION("every kind of path a plan space varies") {
     check_same(base, {{"servers.web.workers", "8"}});
     check_same(base, {{"servers.web.threads", "16"}});

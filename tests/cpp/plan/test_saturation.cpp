@@ -6,18 +6,12 @@
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/plan/saturation.hpp"
 #include "support/require_error.hpp"
+#include "support/scenario_text.hpp"
 
 namespace servesim {
 namespace {
 
-// Server `web` (no framework overhead) on host `app`, endpoint `work`, open Poisson arrivals.
-Scenario deployment(const std::string& server, int cores, const std::string& phases,
-                    const std::string& extra = "", const std::string& workload = "open: {rate: 10}") {
-  return parse_scenario("hosts: {app: {cores: " + std::to_string(cores) + "}}\n" +
-                        "servers: {web: {host: app, framework: none, " + server + "}}\n" +
-                        "endpoints: {work: {phases: [" + phases + "]}}\n" + extra +
-                        "workload: {" + workload + "}\nrun: {seed: 7}\n");
-}
+using test::deployment;
 
 // The search's answer is within its tolerance (2 %) of the exact value, and names `path`.
 void check(const Saturation& s, double exact, const std::string& path) {

@@ -14,7 +14,18 @@
 #include "support/scenarios.hpp"
 
 using namespace servesim;
-using namespace servesim::detail;
+using servesim::detail::Failure;
+using servesim::detail::ProcessLoad;
+using servesim::detail::ServerState;
+using servesim::detail::accept_limit_of;
+using servesim::detail::count_failure;
+using servesim::detail::delay_after_failure;
+using servesim::detail::kMaxOpenConnections;
+using servesim::detail::kills_slow_workers;
+using servesim::detail::least_loaded;
+using servesim::detail::pool_capacity;
+using servesim::detail::queues_idle_processes;
+using servesim::detail::threads_of;
 
 TEST_CASE("Admission: accept limits and threads per server kind", "[rules][admission]") {
   Server server;

@@ -21,9 +21,9 @@ using servesim::test::with_run;
 
 namespace {
 
-constexpr double kCpu = 0.010;  // seconds of Python per request on the standard build
+constexpr double kPythonCpu = 0.010;  // seconds of Python per request on the standard build
 
-Phase python_work() { return Phase{PhaseKind::cpu, Distribution::exponential(kCpu)}; }
+Phase python_work() { return Phase{PhaseKind::cpu, Distribution::exponential(kPythonCpu)}; }
 
 // One process of 4 threads (gthread) or a 4-thread pool (uvicorn, sync
 // endpoint) on 4 cores; 16 users without think time keep every thread busy.
@@ -52,12 +52,12 @@ TEST_CASE("Free-threaded Python runs a process's threads on several cores", "[si
   const double slowdown = kFreeThreadedSlowdown;
   SECTION("gthread, 4 threads, 4 cores, with the GIL: one core, 1 / E[cpu] = 100 req/s") {
     const Result r = simulate(four_threads(ServerKind::gunicorn_gthread, PythonBuild::standard));
-    check_throughput(r, 1.0 / kCpu);
+    check_throughput(r, 1.0 / kPythonCpu);
     CHECK(r.hosts[0].cpu_utilization.value == Approx(0.25).epsilon(0.01));
   }
   SECTION("the same without the GIL: 4 cores, 4 / (E[cpu] (1 + 0.08)) = 370.4 req/s") {
     const Result r = simulate(four_threads(ServerKind::gunicorn_gthread, PythonBuild::free_threaded));
-    check_throughput(r, 4.0 / (kCpu * (1.0 + slowdown)));
+    check_throughput(r, 4.0 / (kPythonCpu * (1.0 + slowdown)));
     CHECK(r.hosts[0].cpu_utilization.value == Approx(1.0).epsilon(0.001));
     // No Python code holds a GIL, so none is reported busy.
     CHECK(r.servers[0].gil_busy_fraction.value == 0.0);
@@ -65,19 +65,19 @@ TEST_CASE("Free-threaded Python runs a process's threads on several cores", "[si
   SECTION("a given slowdown: 0.4 (CPython 3.13t) gives 4 / (E[cpu] 1.4) = 285.7 req/s") {
     Scenario s = four_threads(ServerKind::gunicorn_gthread, PythonBuild::free_threaded);
     s.servers[0].free_threaded_slowdown = 0.4;
-    check_throughput(simulate(s), 4.0 / (kCpu * 1.4));
+    check_throughput(simulate(s), 4.0 / (kPythonCpu * 1.4));
   }
   SECTION("uvicorn's thread pool: a sync endpoint on 4 pool threads gets 4 cores too") {
-    check_throughput(simulate(four_threads(ServerKind::uvicorn, PythonBuild::standard)), 1.0 / kCpu);
+    check_throughput(simulate(four_threads(ServerKind::uvicorn, PythonBuild::standard)), 1.0 / kPythonCpu);
     check_throughput(simulate(four_threads(ServerKind::uvicorn, PythonBuild::free_threaded)),
-                     4.0 / (kCpu * (1.0 + slowdown)));
+                     4.0 / (kPythonCpu * (1.0 + slowdown)));
   }
   SECTION("gunicorn sync has one thread per process: it only pays, 1 / (E[cpu] 1.08) = 92.6 req/s") {
     Scenario s = four_threads(ServerKind::gunicorn_gthread, PythonBuild::free_threaded);
     s.servers[0].kind = ServerKind::gunicorn_sync;
     s.servers[0].threads = 1;
     s.endpoints[0].style.reset();
-    check_throughput(simulate(s), 1.0 / (kCpu * (1.0 + slowdown)));
+    check_throughput(simulate(s), 1.0 / (kPythonCpu * (1.0 + slowdown)));
   }
 }
 
@@ -87,7 +87,7 @@ TEST_CASE("A free-threaded gthread process under Poisson load is an M/M/4 queue"
   Scenario s = four_threads(ServerKind::gunicorn_gthread, PythonBuild::free_threaded);
   s = with_run(std::move(s), 1000.0, 50.0, 8);
   s.workload.closed.reset();
-  const double service = kCpu * (1.0 + kFreeThreadedSlowdown);
+  const double service = kPythonCpu * (1.0 + kFreeThreadedSlowdown);
   const double rate = 0.75 * 4.0 / service;  // 75 % of 4 cores
   s.workload.open = OpenWorkload{rate, ArrivalProcess::poisson};
   const Result r = simulate(s);

@@ -14,15 +14,15 @@
 #include "support/scenario_text.hpp"
 #include "support/scenarios.hpp"
 #include "support/thread_counts.hpp"
+#include "support/units.hpp"
 
 using namespace servesim;
 using servesim::test::add_endpoint;
 using servesim::test::require_scenario_error;
+using servesim::test::kMB;
 using servesim::test::with;
 
 namespace {
-
-constexpr double kMB = 1024.0 * 1024.0;
 
 Phase io(double seconds) { return Phase{PhaseKind::io, Distribution::constant(seconds)}; }
 

@@ -24,7 +24,7 @@ using servesim::test::with_run;
 
 namespace {
 
-Scenario one_server(ServerKind kind, int workers, int cores) {
+Scenario runtime_server(ServerKind kind, int workers, int cores) {
   Scenario s = with_run(test::one_server(kind, workers, cores), 200.0, 10.0, 4);
   s.run.seed = 5;
   return s;
@@ -55,7 +55,7 @@ double fraction_of(const Result& r, std::uint64_t ErrorCounts::*kind, std::size_
 TEST_CASE("The GIL: one process runs Python on one core at a time", "[simulate][runtimes]") {
   // 16 users without think time keep every thread busy with 10 ms of Python.
   SECTION("4 threads in one process on 4 cores: one core's worth, 100 req/s") {
-    Scenario s = one_server(ServerKind::gunicorn_gthread, 1, 4);
+    Scenario s = runtime_server(ServerKind::gunicorn_gthread, 1, 4);
     s.servers[0].threads = 4;
     add_endpoint(s, "work", "web", {cpu(0.010)});
     closed(s, 16);
@@ -65,13 +65,13 @@ TEST_CASE("The GIL: one process runs Python on one core at a time", "[simulate][
     CHECK(r.hosts[0].cpu_utilization.value == Approx(0.25).epsilon(0.01));
   }
   SECTION("the same work in 4 processes: min(4, cores) = 4 cores, 400 req/s") {
-    Scenario s = one_server(ServerKind::gunicorn_gthread, 4, 4);
+    Scenario s = runtime_server(ServerKind::gunicorn_gthread, 4, 4);
     add_endpoint(s, "work", "web", {cpu(0.010)});
     closed(s, 16);
     check_saturated(simulate(s), 400.0);
   }
   SECTION("8 processes on 4 cores: still 4 cores, 400 req/s") {
-    Scenario s = one_server(ServerKind::gunicorn_sync, 8, 4);
+    Scenario s = runtime_server(ServerKind::gunicorn_sync, 8, 4);
     add_endpoint(s, "work", "web", {cpu(0.010)});
     closed(s, 16);
     const Result r = simulate(s);
@@ -79,7 +79,7 @@ TEST_CASE("The GIL: one process runs Python on one core at a time", "[simulate][
     CHECK(r.hosts[0].cpu_utilization.value == Approx(1.0).epsilon(0.001));
   }
   SECTION("native code releases the GIL: cpu_nogil in 4 threads uses 4 cores") {
-    Scenario s = one_server(ServerKind::gunicorn_gthread, 1, 4);
+    Scenario s = runtime_server(ServerKind::gunicorn_gthread, 1, 4);
     s.servers[0].threads = 4;
     add_endpoint(s, "work", "web", {Phase{PhaseKind::cpu_nogil, Distribution::constant(0.010)}});
     closed(s, 16);
@@ -95,7 +95,7 @@ TEST_CASE("A GIL waiter gets its turn after one switch interval", "[simulate][ru
   // switch it would wait up to 200 ms. The worst case is that sum.
   for (const double interval : {0.005, 0.020}) {
     DYNAMIC_SECTION("switch interval " << interval * 1e3 << " ms") {
-      Scenario s = one_server(ServerKind::gunicorn_gthread, 1, 2);
+      Scenario s = runtime_server(ServerKind::gunicorn_gthread, 1, 2);
       s.servers[0].threads = 2;
       s.servers[0].switch_interval = interval;
       add_endpoint(s, "long", "web", {cpu(0.200)});
@@ -120,7 +120,7 @@ TEST_CASE("An async endpoint is an M/G/1 event loop plus an infinite-server wait
   // with W_q from Pollaczek-Khinchine (SCV 1). rho = 0.6.
   // Run: 8 x 400 s at 150 req/s, 480 k requests.
   const double lambda = 150.0;
-  Scenario s = one_server(ServerKind::uvicorn, 1, 1);
+  Scenario s = runtime_server(ServerKind::uvicorn, 1, 1);
   s.run.duration = 400.0;
   s.run.replications = 8;
   add_endpoint(s, "orders", "web",
@@ -137,7 +137,7 @@ TEST_CASE("A blocking call in async def serializes the event loop", "[simulate][
   // 1 ms of Python then a 10 ms blocking call: the loop cannot serve anyone
   // meanwhile, so one process completes 1 / 11 ms = 90.9 req/s however many
   // users wait, and by Little's law a closed loop of 50 answers in 50 x 11 ms.
-  Scenario s = one_server(ServerKind::uvicorn, 1, 4);
+  Scenario s = runtime_server(ServerKind::uvicorn, 1, 4);
   add_endpoint(s, "orders", "web", {cpu(0.001), Phase{PhaseKind::blocking_io, Distribution::constant(0.010)}},
                EndpointStyle::async);
   closed(s, 50);
@@ -157,7 +157,7 @@ TEST_CASE("limit_concurrency answers 503 as an Erlang loss system", "[simulate][
   // with 503 is Erlang B(L, lambda E[S]), whatever the I/O distribution
   // (insensitivity; Kleinrock I, 3.6). L = 10, offered load 8 Erlangs.
   // Run: 8 x 400 s at 80 req/s, 256 k requests, about 12 % rejected.
-  Scenario s = one_server(ServerKind::uvicorn, 1, 1);
+  Scenario s = runtime_server(ServerKind::uvicorn, 1, 1);
   s.run.duration = 400.0;
   s.run.replications = 8;
   s.servers[0].limit_concurrency = 10;
@@ -173,7 +173,7 @@ TEST_CASE("limit_concurrency answers 503 as an Erlang loss system", "[simulate][
 TEST_CASE("Uvicorn runs def endpoints in a bounded thread pool", "[simulate][runtimes]") {
   // 100 users call a plain def that waits 100 ms: only thread_pool = 40
   // threads run at once, so 40 / 100 ms = 400 req/s.
-  Scenario s = one_server(ServerKind::uvicorn, 1, 1);
+  Scenario s = runtime_server(ServerKind::uvicorn, 1, 1);
   add_endpoint(s, "report", "web", {Phase{PhaseKind::io, Distribution::constant(0.100)}}, EndpointStyle::sync);
   closed(s, 100);
   check_saturated(simulate(s), 400.0);
@@ -188,7 +188,7 @@ TEST_CASE("Gunicorn's worker timeout kills a stuck worker, which restarts", "[si
   // timeout: killed at 30 s, the user retries at once, the worker boots for
   // 2 s and takes it, killed 30 s later: a kill every 32 s, at 30, 62, ...,
   // so 100 kills by 3200 s and no answer at all.
-  Scenario s = one_server(ServerKind::gunicorn_sync, 1, 1);
+  Scenario s = runtime_server(ServerKind::gunicorn_sync, 1, 1);
   s.run = RunConfig{};
   s.run.duration = 3200.0;
   s.run.replications = 2;
@@ -214,7 +214,7 @@ TEST_CASE("Connections: sync workers pay set-up per request, keep-alive once", "
   // 500 req/s. gthread keeps it alive: 1 ms per request, 1000 req/s. With
   // 3 s of thinking the 2 s keep-alive expires first: set-up every time.
   auto make = [](ServerKind kind, double think) {
-    Scenario s = one_server(kind, 1, 1);
+    Scenario s = runtime_server(kind, 1, 1);
     s.servers[0].connection_overhead = Distribution::constant(0.001);
     add_endpoint(s, "work", "web", {cpu(0.001)});
     s.workload.closed = ClosedWorkload{1, Distribution::constant(think)};
@@ -235,7 +235,7 @@ TEST_CASE("A request that changes threads pays thread_handoff", "[simulate][runt
   // never change threads: 1 ms per request, 1000 req/s. gthread's pool and
   // uvicorn's thread pool for a def pay the hand-off: 2 ms, 500 req/s.
   auto make = [](ServerKind kind, std::optional<EndpointStyle> style) {
-    Scenario s = one_server(kind, 1, 1);
+    Scenario s = runtime_server(kind, 1, 1);
     s.servers[0].thread_handoff = Distribution::constant(0.001);
     if (kind == ServerKind::gunicorn_gthread) s.servers[0].threads = 4;
     add_endpoint(s, "work", "web", {cpu(0.001)}, style);
@@ -253,7 +253,7 @@ TEST_CASE("Every io and blocking_io wait costs what resumes it wait_overhead", "
     // One user, no think time, 1 ms of Python, then waits of 2 ms and 3 ms,
     // each ending with 0.5 ms of Python: 1 + 2 + 0.5 + 3 + 0.5 = 7 ms a
     // request, 1 / 7 ms = 142.9 req/s; the core is busy 2 ms of the 7.
-    Scenario s = one_server(ServerKind::gunicorn_sync, 1, 1);
+    Scenario s = runtime_server(ServerKind::gunicorn_sync, 1, 1);
     s.servers[0].wait_overhead = Distribution::constant(0.0005);
     add_endpoint(s, "work", "web", {cpu(0.001), Phase{PhaseKind::io, Distribution::constant(0.002)},
                                     Phase{PhaseKind::io, Distribution::constant(0.003)}});
@@ -267,7 +267,7 @@ TEST_CASE("Every io and blocking_io wait costs what resumes it wait_overhead", "
   // Python (GIL or loop) is the bottleneck at 2 ms a request, 500 req/s,
   // wherever the overhead runs; without it 1000 req/s.
   auto saturated = [](ServerKind kind, std::optional<EndpointStyle> style, PhaseKind wait) {
-    Scenario s = one_server(kind, 1, 1);
+    Scenario s = runtime_server(kind, 1, 1);
     s.servers[0].wait_overhead = Distribution::constant(0.001);
     if (kind == ServerKind::gunicorn_gthread) s.servers[0].threads = 16;
     add_endpoint(s, "work", "web", {cpu(0.001), Phase{wait, Distribution::constant(0.010)}}, style);
@@ -297,7 +297,7 @@ TEST_CASE("gevent runs plain def code cooperatively: I/O overlaps, Python does n
   // 1 ms of Python and 50 ms of patched I/O per request, 200 users, one
   // process: the loop is the bottleneck at 1 ms per request, 1000 req/s,
   // where a sync worker would manage 1 / 51 ms.
-  Scenario s = one_server(ServerKind::gunicorn_gevent, 1, 1);
+  Scenario s = runtime_server(ServerKind::gunicorn_gevent, 1, 1);
   add_endpoint(s, "orders", "web", {cpu(0.001), Phase{PhaseKind::io, Distribution::constant(0.050)}});
   closed(s, 200);
   check_saturated(simulate(s), 1000.0);
@@ -309,7 +309,7 @@ TEST_CASE("gevent runs plain def code cooperatively: I/O overlaps, Python does n
 }
 
 TEST_CASE("Runtimes: same seed, same result, on any thread count", "[simulate][runtimes]") {
-  Scenario s = one_server(ServerKind::uvicorn, 2, 2);
+  Scenario s = runtime_server(ServerKind::uvicorn, 2, 2);
   add_endpoint(s, "a", "web", {Phase{PhaseKind::cpu, Distribution::exponential(0.002)},
                         Phase{PhaseKind::io, Distribution::exponential(0.020)}});
   add_endpoint(s, "b", "web", {Phase{PhaseKind::cpu, Distribution::exponential(0.001)}}, EndpointStyle::sync);

@@ -30,16 +30,16 @@ using servesim::test::with;
 
 namespace {
 
-constexpr double kCpu = 0.005;    // seconds of CPU per request
+constexpr double kRequestCpu = 0.005;    // seconds of CPU per request
 constexpr double kShare = 0.1;    // of running-or-stalled time
 constexpr double kLength = 0.002; // seconds per stall
 
-// One sync worker on a one-core host with stalls; one cpu phase of kCpu.
+// One sync worker on a one-core host with stalls; one cpu phase of kRequestCpu.
 Scenario stalled_worker(Distribution length) {
   Scenario s = test::with_run(test::one_server(ServerKind::gunicorn_sync, 1, 1), 200.0, 10.0, 4);
   s.run.seed = 31;
   s.hosts[0].stalls = Stalls{kShare, std::move(length)};
-  test::add_endpoint(s, "work", "web", {Phase{PhaseKind::cpu, Distribution::constant(kCpu)}});
+  test::add_endpoint(s, "work", "web", {Phase{PhaseKind::cpu, Distribution::constant(kRequestCpu)}});
   s.workload.closed = ClosedWorkload{1, Distribution::constant(0.0)};
   return s;
 }
@@ -50,7 +50,7 @@ void check_quantile(const char* what, const ConfidenceInterval& q, double exact)
   CHECK(std::abs(q.value - exact) <= LatencyHistogram::relative_error() * exact);
 }
 
-const std::string kBase = R"(
+const std::string kStallsScenario = R"(
 hosts:
   app: {cores: 1}
 servers:
@@ -69,10 +69,10 @@ TEST_CASE("Stalls lengthen a lone request's CPU by share / (1 - share) on averag
   // most two 0.997. So p50 = 5 ms, p90 = 7 ms, p99 = 9 ms exactly, and the
   // mean is 5 / 0.9 = 5.556 ms (SD 1.05 ms, 4 x 36,000 requests: SE 0.1 %).
   const Result r = simulate(stalled_worker(Distribution::constant(kLength)));
-  check_estimate("mean latency", r.latency.mean, kCpu / (1.0 - kShare), 0.002);
-  check_quantile("p50", r.latency.p50, kCpu);
-  check_quantile("p90", r.latency.p90, kCpu + kLength);
-  check_quantile("p99", r.latency.p99, kCpu + 2 * kLength);
+  check_estimate("mean latency", r.latency.mean, kRequestCpu / (1.0 - kShare), 0.002);
+  check_quantile("p50", r.latency.p50, kRequestCpu);
+  check_quantile("p90", r.latency.p90, kRequestCpu + kLength);
+  check_quantile("p99", r.latency.p99, kRequestCpu + 2 * kLength);
   // The core does the others' work during a stall: busy the whole time.
   CHECK(r.hosts[0].cpu_utilization.value == Approx(1.0).epsilon(1e-6));
 
@@ -80,10 +80,10 @@ TEST_CASE("Stalls lengthen a lone request's CPU by share / (1 - share) on averag
     Scenario s = stalled_worker(Distribution::constant(kLength));
     s.hosts[0].speed = 2.0;
     const Result fast = simulate(s);
-    check_estimate("mean latency", fast.latency.mean, kCpu / 2.0 / (1.0 - kShare), 0.002);
+    check_estimate("mean latency", fast.latency.mean, kRequestCpu / 2.0 / (1.0 - kShare), 0.002);
     // P(no stall) = e^-0.139 = 0.870, P(at most one) = 0.991: p99 = 4.5 ms.
-    check_quantile("p50", fast.latency.p50, kCpu / 2.0);
-    check_quantile("p99", fast.latency.p99, kCpu / 2.0 + kLength);
+    check_quantile("p50", fast.latency.p50, kRequestCpu / 2.0);
+    check_quantile("p99", fast.latency.p99, kRequestCpu / 2.0 + kLength);
   }
 }
 
@@ -91,11 +91,11 @@ TEST_CASE("A sync worker on a stalled core is an M/G/1 queue with the stalls in 
   // Service S = c + stalls of exponential length (E[L^2] = 2 E[L]^2):
   // E[S] = c / (1 - share) = 5.556 ms, Var[S] = r c 2 E[L]^2 = 2.22e-6 s^2,
   // scv 0.072; Poisson arrivals at rho = 0.7. 8 x 1000 s, 880,000 requests.
-  const double mean_service = kCpu / (1.0 - kShare);
+  const double mean_service = kRequestCpu / (1.0 - kShare);
   const double rate = kShare / ((1.0 - kShare) * kLength);
-  const double variance = rate * kCpu * 2.0 * kLength * kLength;
+  const double variance = rate * kRequestCpu * 2.0 * kLength * kLength;
   const double lambda = 0.7 / mean_service;
-  Scenario s = test::with_run(test::sync_pool(1, 1, Distribution::constant(kCpu), lambda), 1000.0, 50.0, 8);
+  Scenario s = test::with_run(test::sync_pool(1, 1, Distribution::constant(kRequestCpu), lambda), 1000.0, 50.0, 8);
   s.hosts[0].stalls = Stalls{kShare, Distribution::exponential(kLength)};
   const Result r = simulate(s);
   check_estimate("mean response", r.latency.mean,
@@ -105,14 +105,14 @@ TEST_CASE("A sync worker on a stalled core is an M/G/1 queue with the stalls in 
   // The analytic estimate takes the stalls' mean (not their variance):
   // saturation at (1 - share) / c = 180 req/s, the core 70 % busy.
   const Prediction e = estimate(s);
-  CHECK(e.saturation_rate == Approx((1.0 - kShare) / kCpu));
+  CHECK(e.saturation_rate == Approx((1.0 - kShare) / kRequestCpu));
   CHECK(e.cpu_utilization == Approx(0.7));
 }
 
 TEST_CASE("A host without stalls draws none: share 0 changes nothing", "[simulate][stalls]") {
   Scenario plain = stalled_worker(Distribution::constant(kLength));
   plain.hosts[0].stalls = Stalls{};
-  plain.endpoints[0].phases[0].duration = Distribution::exponential(kCpu);
+  plain.endpoints[0].phases[0].duration = Distribution::exponential(kRequestCpu);
   Scenario zero = plain;
   zero.hosts[0].stalls.share = 0.0;
   zero.hosts[0].stalls.length = Distribution::exponential(0.010);
@@ -120,26 +120,26 @@ TEST_CASE("A host without stalls draws none: share 0 changes nothing", "[simulat
 }
 
 TEST_CASE("hosts.X.stalls parses, is checked with its path, and survives the JSON round trip", "[io][stalls]") {
-  const Scenario s = parse_scenario(with(kBase, "{cores: 1}", "{cores: 1, stalls: {share: 0.02, length: 3ms}}"));
+  const Scenario s = parse_scenario(with(kStallsScenario, "{cores: 1}", "{cores: 1, stalls: {share: 0.02, length: 3ms}}"));
   CHECK(s.hosts[0].stalls.share == 0.02);
   CHECK(s.hosts[0].stalls.length.mean() == Approx(0.003));
   const Scenario exponential =
-      parse_scenario(with(kBase, "{cores: 1}", "{stalls: {share: 0.05, length: {dist: exponential, mean: 2ms}}}"));
+      parse_scenario(with(kStallsScenario, "{cores: 1}", "{stalls: {share: 0.05, length: {dist: exponential, mean: 2ms}}}"));
   CHECK(exponential.hosts[0].stalls.length.kind() == DistributionKind::exponential);
   // Left out, there are none; a share alone takes the default length.
-  CHECK(parse_scenario(kBase).hosts[0].stalls.share == 0.0);
-  CHECK(parse_scenario(with(kBase, "{cores: 1}", "{stalls: {share: 0.01}}")).hosts[0].stalls.length.mean() ==
+  CHECK(parse_scenario(kStallsScenario).hosts[0].stalls.share == 0.0);
+  CHECK(parse_scenario(with(kStallsScenario, "{cores: 1}", "{stalls: {share: 0.01}}")).hosts[0].stalls.length.mean() ==
         Approx(0.003));
 
-  require_error(with(kBase, "{cores: 1}", "{stalls: {share: 1.5}}"), "hosts.app.stalls.share",
+  require_error(with(kStallsScenario, "{cores: 1}", "{stalls: {share: 1.5}}"), "hosts.app.stalls.share",
                 "must be <= 0.9 (a thread stalled more than 90 % of the time is not running), got 1.5");
-  require_error(with(kBase, "{cores: 1}", "{stalls: {share: -0.1}}"), "hosts.app.stalls.share", "got -0.1");
-  require_error(with(kBase, "{cores: 1}", "{stalls: {share: 0.1, length: 0ms}}"), "hosts.app.stalls.length",
+  require_error(with(kStallsScenario, "{cores: 1}", "{stalls: {share: -0.1}}"), "hosts.app.stalls.share", "got -0.1");
+  require_error(with(kStallsScenario, "{cores: 1}", "{stalls: {share: 0.1, length: 0ms}}"), "hosts.app.stalls.length",
                 "must be a mean > 0, got 0");
-  require_error(with(kBase, "{cores: 1}", "{stalls: {share: 0.1, lenght: 3ms}}"), "hosts.app.stalls.lenght",
+  require_error(with(kStallsScenario, "{cores: 1}", "{stalls: {share: 0.1, lenght: 3ms}}"), "hosts.app.stalls.lenght",
                 "did you mean 'length'?");
-  require_error(with(kBase, "{cores: 1}", "{stals: {share: 0.1}}"), "hosts.app.stals", "did you mean 'stalls'?");
-  require_error(with(kBase, "{cores: 1}", "{stalls: 0.1}"), "hosts.app.stalls", "a map like {share: 0.02, length: 3ms}");
+  require_error(with(kStallsScenario, "{cores: 1}", "{stals: {share: 0.1}}"), "hosts.app.stals", "did you mean 'stalls'?");
+  require_error(with(kStallsScenario, "{cores: 1}", "{stalls: 0.1}"), "hosts.app.stalls", "a map like {share: 0.02, length: 3ms}");
 
   Scenario stalled = stalled_worker(Distribution::exponential(kLength));
   stalled.run.duration = 30.0;

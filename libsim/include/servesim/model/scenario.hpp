@@ -117,7 +117,9 @@ struct ProcessMemory {
  *   Granian has no `max_requests` either (it recycles by lifetime or memory);
  *   its Rust I/O threads do their work outside the GIL, counted here as loop
  *   CPU, which is exact on one core. `gunicorn_uvicorn` keeps Gunicorn's
- *   `keepalive` default (2 s) and restarts.
+ *   `keepalive` default (2 s), restarts and `timeout`: its arbiter kills a
+ *   worker whose event loop has not notified it for that long (the loop
+ *   notifies every timeout / 2 when free), with every request it holds.
  *
  * Every request spends `framework_overhead` of CPU (routing, parsing,
  * validation, serialization), and `connection_overhead` more when it opens a
@@ -149,7 +151,8 @@ struct Server {
   std::optional<int> backlog;
   int threads = 1;                ///< gunicorn_gthread: threads per process (`--threads`)
   int worker_connections = 1000;  ///< gthread and gevent: connections per process
-  double timeout = 30.0;          ///< gunicorn_sync: worker timeout, seconds; 0 disables it
+  /// gunicorn_sync and gunicorn_uvicorn: Gunicorn's worker timeout, seconds; 0 disables it.
+  double timeout = 30.0;
   /// Seconds a killed or recycled process takes to serve again (the master
   /// forks a new one, which imports the app); see docs/scenario-format.md.
   double boot_time = 1.0;
