@@ -29,6 +29,7 @@
 #include "rules/endpoint_mix.hpp"
 #include "rules/failures.hpp"
 #include "rules/gil.hpp"
+#include "rules/loop_order.hpp"
 #include "rules/measurement.hpp"
 #include "rules/resource_stats.hpp"
 #include "rules/retry.hpp"
@@ -67,6 +68,7 @@ struct Inference;
 
 // A closed-loop client: its actor waits on `reply` for the outcome.
 struct User {
+  std::uint32_t index = 0;  // its keep-alive connection, for the loops' poll order
   sg4::SemaphorePtr reply = sg4::Semaphore::create(0);
   double idle_since = std::numeric_limits<double>::quiet_NaN();  // its keep-alive connection
   double delay_after_outcome = 0.0;  // beyond its think time: after a refusal, a SYN timeout
@@ -163,7 +165,7 @@ struct Process : detail::ProcessLoad {
   int idle_threads = 0;
   std::deque<Request*> thread_queue;
   bool loop_busy = false;
-  std::deque<Request*> loop_queue;
+  detail::BasicLoopOrder<Request*> loop_queue;
 
   detail::BasicGil<Request*, nullptr> gil;
   // Switch requests in time order (each is made switch_interval ahead).

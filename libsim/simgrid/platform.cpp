@@ -72,6 +72,7 @@ void Model::build_servers() {
       Process& process = processes_.emplace_back();
       process.server = &server;
       process.idle_threads = detail::threads_of(spec);
+      process.loop_queue = detail::BasicLoopOrder<Request*>(detail::orders_by_poll(spec.kind));
       detail::begin_life(spec, process.life, server.restart_rng);
       server.processes.push_back(&process);
       if (detail::queues_idle_processes(spec)) server.idle_processes.push_back(&process);
@@ -151,6 +152,7 @@ void Model::start_actors() {
       // As the native engine: users start at a random point of their first think.
       const double first = think() * think_rng_.uniform01();
       User& state = users_.emplace_back();
+      state.index = static_cast<std::uint32_t>(u);
       sg4::Actor::create("user", client_host_, [this, &state, first] { user(state, first); });
     }
   }

@@ -118,7 +118,7 @@ void Model::kill_process(Process& process, const RequestPtr& accepted, Failure f
   simgrid::kernel::actor::simcall_answered([this, &process, &accepted, failure] {
     ServerRuntime& server = *process.server;
     for (Request* waiting : process.thread_queue) mark_waiting(*waiting, -1.0);
-    for (Request* waiting : process.loop_queue) mark_waiting(*waiting, -1.0);
+    process.loop_queue.for_each([&](Request* waiting) { mark_waiting(*waiting, -1.0); });
     process.thread_queue.clear();
     process.loop_queue.clear();
     process.gil.abandon(now());
@@ -409,21 +409,26 @@ void Model::release_thread(Request& request) {
   next->wake->release();
 }
 
+// A request's first step on the loop is its read, of its user's keep-alive
+// connection unless it opened one (rules/loop_order.hpp).
 void Model::take_loop(Request& request) {
   Process& process = *request.process;
+  const bool keep_alive_read = !request.started && !request.new_connection && request.user != nullptr;
+  const std::uint32_t connection = keep_alive_read ? request.user->index : detail::kNotKeepAlive;
   if (process.loop_busy) {
-    process.loop_queue.push_back(&request);
+    process.loop_queue.push(&request, connection, now());
     mark_waiting(request, 1.0);
     request.wake->acquire();
     return;
   }
+  process.loop_queue.run_alone(connection);
   process.loop_busy = true;
   request.holds_loop = true;
   process.server->busy_runners.add(now(), 1.0);
   if (process.server->watches_loop) loop_taken(process);
 }
 
-// The loop runs the next ready callback, in the order they became ready.
+// The loop runs the next ready callback, in its poll order.
 void Model::release_loop(Request& request) {
   request.holds_loop = false;
   Process& process = *request.process;
@@ -433,8 +438,7 @@ void Model::release_loop(Request& request) {
     process.server->busy_runners.add(now(), -1.0);
     return;
   }
-  Request* next = process.loop_queue.front();
-  process.loop_queue.pop_front();
+  Request* next = process.loop_queue.pop(now());
   mark_waiting(*next, -1.0);
   next->holds_loop = true;
   next->wake->release();

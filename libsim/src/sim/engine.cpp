@@ -441,11 +441,13 @@ void NativeSimulation::release_thread(std::uint32_t id) {
 bool NativeSimulation::take_loop(std::uint32_t id) {
   Request& request = requests_[id];
   WorkerProcess& process = processes_[request.process];
+  const std::uint32_t connection = loop_connection(request);
   if (process.loop_busy) {
-    process.loop_queue.push(id);
+    process.loop_queue.push(id, connection, now_);
     mark_waiting(id, 1.0);
     return false;
   }
+  process.loop_queue.run_alone(connection);
   process.loop_busy = true;
   request.holds_loop = true;
   ServerRuntime& server = servers_[process.server];
@@ -457,7 +459,14 @@ bool NativeSimulation::take_loop(std::uint32_t id) {
   return true;
 }
 
-// The loop runs the next ready callback, in the order they became ready.
+// A request's first step on the loop is its read, of its user's keep-alive
+// connection unless it opened one (rules/loop_order.hpp).
+std::uint32_t NativeSimulation::loop_connection(const Request& request) {
+  const bool keep_alive_read = !request.started && !request.new_connection && request.user != kNoUser;
+  return keep_alive_read ? request.user : detail::kNotKeepAlive;
+}
+
+// The loop runs the next ready callback, in its poll order.
 void NativeSimulation::release_loop(std::uint32_t id) {
   Request& request = requests_[id];
   request.holds_loop = false;
@@ -469,7 +478,7 @@ void NativeSimulation::release_loop(std::uint32_t id) {
     server.busy_runners.add(now_, -1.0);
     return;
   }
-  const std::uint32_t next = process.loop_queue.pop();
+  const std::uint32_t next = process.loop_queue.pop(now_);
   mark_waiting(next, -1.0);
   requests_[next].holds_loop = true;
   start_step(next);

@@ -145,6 +145,7 @@ class NativeSimulation {
   void release_thread(std::uint32_t id);
   bool take_loop(std::uint32_t id);
   void release_loop(std::uint32_t id);
+  [[nodiscard]] static std::uint32_t loop_connection(const Request& request);
   void take_gil(std::uint32_t id, double work);
   void release_gil(std::uint32_t id);
   void request_switch(std::uint32_t process);

@@ -67,6 +67,7 @@ void NativeSimulation::build_servers() {
       process.server = s;
       process.host = host;
       process.idle_threads = threads_of(spec);
+      process.loop_queue = LoopOrder(orders_by_poll(spec.kind));
       begin_life(spec, process.life, restart_rngs_.back());
       if (queues_idle_processes(spec)) server.idle_processes.push(server.first_process + w);
       processes_.push_back(std::move(process));

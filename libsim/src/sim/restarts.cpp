@@ -46,7 +46,8 @@ void NativeSimulation::kill_process(std::uint32_t process, Failure failure) {
   WorkerProcess& worker = processes_[process];
   ServerRuntime& server = servers_[worker.server];
   while (!worker.thread_queue.empty()) mark_waiting(worker.thread_queue.pop(), -1.0);
-  while (!worker.loop_queue.empty()) mark_waiting(worker.loop_queue.pop(), -1.0);
+  worker.loop_queue.for_each([&](std::uint32_t id) { mark_waiting(id, -1.0); });
+  worker.loop_queue.clear();
   worker.gil.abandon(now_);
   const auto kill = [&](std::uint32_t id) {
     if (requests_[id].on_cpu) hosts_[worker.host].preempt(now_, id);

@@ -10,6 +10,7 @@
 #include "rules/admission.hpp"
 #include "rules/arbiter.hpp"
 #include "rules/gil.hpp"
+#include "rules/loop_order.hpp"
 #include "rules/recycling.hpp"
 
 namespace servesim::detail {
@@ -22,7 +23,7 @@ struct WorkerProcess : ProcessLoad {
   int idle_threads = 0;  ///< worker threads, or uvicorn's thread pool
   FifoQueue thread_queue;
   bool loop_busy = false;
-  FifoQueue loop_queue;  ///< requests ready to run on the event loop, in order
+  LoopOrder loop_queue;  ///< requests ready to run on the event loop, in the order it runs them
   ProcessLife life;  ///< since it last (re)started, for max_requests and memory_limit
   // The request accepted last: the one being served by a process that takes
   // one at a time (gunicorn sync). When it began, for the worker timeout's
