@@ -12,8 +12,10 @@
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/metrics/latency_histogram.hpp"
 #include "servesim/sim/simulate.hpp"
+#include "support/tolerance.hpp"
 
 using namespace servesim;
+using servesim::test::check_quantile;
 
 namespace {
 
@@ -27,11 +29,6 @@ Scenario saturated_loop(const std::string& kind, int users = kUsers) {
                         ", framework: none}\nendpoints:\n  work: {server: web, style: async, phases: [{cpu: 5ms}]}\n"
                         "workload:\n  closed: {users: " + std::to_string(users) + ", think_time: 0s}\n"
                         "run: {duration: 60s, warmup: 5s, replications: 1, seed: 5}\n");
-}
-
-void check_quantile(const char* what, const ConfidenceInterval& q, double exact) {
-  INFO(what << ": simulated " << q.value << ", exact " << exact);
-  CHECK(std::abs(q.value - exact) <= LatencyHistogram::relative_error() * exact);
 }
 
 }  // namespace

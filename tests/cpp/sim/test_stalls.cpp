@@ -25,6 +25,7 @@
 
 using namespace servesim;
 using servesim::test::check_estimate;
+using servesim::test::check_quantile;
 using servesim::test::require_error;
 using servesim::test::with;
 
@@ -42,12 +43,6 @@ Scenario stalled_worker(Distribution length) {
   test::add_endpoint(s, "work", "web", {Phase{PhaseKind::cpu, Distribution::constant(kRequestCpu)}});
   s.workload.closed = ClosedWorkload{1, Distribution::constant(0.0)};
   return s;
-}
-
-// The latency histogram's quantiles are within its relative error of the exact one.
-void check_quantile(const char* what, const ConfidenceInterval& q, double exact) {
-  INFO(what << ": simulated " << q.value << ", exact " << exact);
-  CHECK(std::abs(q.value - exact) <= LatencyHistogram::relative_error() * exact);
 }
 
 const std::string kStallsScenario = R"(

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <string>
 
+#include "servesim/metrics/latency_histogram.hpp"
 #include "servesim/metrics/statistics.hpp"
 
 namespace servesim::test {
@@ -30,6 +31,12 @@ inline void check_estimate(const std::string& what, const ConfidenceInterval& e,
   REQUIRE(e.samples > 1);
   CHECK(se <= max_relative_se * std::abs(exact));
   CHECK(std::abs(e.value - exact) <= 4.0 * se + known_bias);
+}
+
+/// A quantile read off the latency histogram is within the histogram's relative error of the exact one.
+inline void check_quantile(const char* what, const ConfidenceInterval& q, double exact) {
+  INFO(what << ": simulated " << q.value << ", exact " << exact);
+  CHECK(std::abs(q.value - exact) <= LatencyHistogram::relative_error() * exact);
 }
 
 }  // namespace servesim::test
