@@ -103,6 +103,16 @@ Scenario websockets(int count, double rate, double cpu) {
   return s;
 }
 
+// The share of each replication's requests that failed with out_of_memory, as an interval.
+ConfidenceInterval share_lost_to_memory_kills(const Result& r) {
+  std::vector<double> fractions;
+  for (const auto& rep : r.replications) {
+    fractions.push_back(static_cast<double>(rep.errors.out_of_memory) /
+                        static_cast<double>(rep.completed + rep.errors.total()));
+  }
+  return mean_ci(fractions);
+}
+
 }  // namespace
 
 TEST_CASE("SimGrid agrees with native: WebSockets on one event loop", "[simgrid][cross][connections]") {
@@ -315,15 +325,8 @@ TEST_CASE("SimGrid agrees with native: leaking processes killed with the request
     agree("throughput", p.native.throughput, p.simgrid.throughput, 0.03);
     agree("mean latency", p.native.latency.mean, p.simgrid.latency.mean, 0.08);
     agree("database utilization", p.native.databases[0].utilization, p.simgrid.databases[0].utilization, 0.03);
-    const auto lost = [](const Result& r) {
-      std::vector<double> fractions;
-      for (const auto& rep : r.replications) {
-        fractions.push_back(static_cast<double>(rep.errors.out_of_memory) /
-                            static_cast<double>(rep.completed + rep.errors.total()));
-      }
-      return mean_ci(fractions);
-    };
-    agree("share of requests lost to kills", lost(p.native), lost(p.simgrid), 0.06);
+    agree("share of requests lost to kills", share_lost_to_memory_kills(p.native),
+        share_lost_to_memory_kills(p.simgrid), 0.06);
     CHECK(p.simgrid.servers[0].memory_killed > 0);
     CHECK(p.simgrid.errors.out_of_memory > p.simgrid.servers[0].memory_killed);  // several each
     CHECK(p.simgrid.servers[0].peak_memory == *web.memory_limit);
@@ -407,15 +410,8 @@ TEST_CASE("SimGrid agrees with native: leaking processes killed while they await
   const Pair p = run_both(s);
   agree("restarts per second", p.native.servers[0].restart_rate, p.simgrid.servers[0].restart_rate, 0.05);
   agree("throughput", p.native.throughput, p.simgrid.throughput, 0.03);
-  const auto lost = [](const Result& r) {
-    std::vector<double> fractions;
-    for (const auto& rep : r.replications) {
-      fractions.push_back(static_cast<double>(rep.errors.out_of_memory) /
-                          static_cast<double>(rep.completed + rep.errors.total()));
-    }
-    return mean_ci(fractions);
-  };
-  agree("share of requests lost to kills", lost(p.native), lost(p.simgrid), 0.06);
+  agree("share of requests lost to kills", share_lost_to_memory_kills(p.native),
+        share_lost_to_memory_kills(p.simgrid), 0.06);
   const ModelServerSummary& native = p.native.model_servers[0];
   const ModelServerSummary& simgrid = p.simgrid.model_servers[0];
   agree("batches/s", native.batch_rate, simgrid.batch_rate, 0.03);
