@@ -188,17 +188,17 @@ TEST_CASE("A driver that does not fit the endpoint is rejected, naming the phase
     require_error(with(kDependenciesScenario, pool, "pool: {driver: asyncpg}"), "endpoints.work.phases[1].db",
                   "database 'pg' uses driver asyncpg, which must be awaited on an asyncio event loop, but this "
                   "endpoint runs on a worker of server 'web', a gunicorn-sync");
-    const std::string def_on_uvicorn =
-        with(with(with(kDependenciesScenario, pool, "pool: {driver: psycopg-async-pool}"), server, "web: {host: app, kind: uvicorn}"),
-             "    server: web\n", "    server: web\n    style: sync\n");
-    require_error(def_on_uvicorn, "endpoints.work.phases[1].db",
+    // A def endpoint on one server of `kind` using `driver`.
+    const auto def_endpoint_on = [&](const std::string& kind, const std::string& driver) {
+      return with(with(with(kDependenciesScenario, pool, "pool: {driver: " + driver + "}"), server,
+                       "web: {host: app, kind: " + kind + "}"),
+                  "    server: web\n", "    server: web\n    style: sync\n");
+    };
+    require_error(def_endpoint_on("uvicorn", "psycopg-async-pool"), "endpoints.work.phases[1].db",
                   "runs on a thread of server 'web''s thread pool (style sync, a def); make it an async endpoint "
                   "(an async def, on uvicorn's event loop)");
     // Any ASGI kind runs a def in its thread pool, and the message names the kind written.
-    const std::string def_on_hypercorn =
-        with(with(with(kDependenciesScenario, pool, "pool: {driver: asyncpg}"), server, "web: {host: app, kind: hypercorn}"),
-             "    server: web\n", "    server: web\n    style: sync\n");
-    require_error(def_on_hypercorn, "endpoints.work.phases[1].db",
+    require_error(def_endpoint_on("hypercorn", "asyncpg"), "endpoints.work.phases[1].db",
                   "runs on a thread of server 'web''s thread pool (style sync, a def); make it an async endpoint "
                   "(an async def, on hypercorn's event loop)");
   }
