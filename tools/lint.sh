@@ -32,7 +32,8 @@ mkdir -p "$unity/db" "$build/lint-db"
 strip_pch "$unity" "$unity/db"
 strip_pch "$build" "$build/lint-db"
 
-batches=$(find "$unity" -path '*/Unity/unity_*.cxx' | sort)
+# From the compile commands, not the folder: a batch file left by an earlier configure is not one.
+batches=$(sed -n -E 's#^ *"file": "(.*/Unity/unity_[0-9]+_cxx\.cxx)",?$#\1#p' "$unity/compile_commands.json" | sort)
 # Sources the batches include, and those left to run alone (main.cpp, the example, ...).
 # shellcheck disable=SC2086
 batched=$(sed -n -E 's#^\#include "'"$PWD"'/(.*)"$#\1#p' $batches | sort)
