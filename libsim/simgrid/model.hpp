@@ -31,6 +31,7 @@
 #include "rules/gil.hpp"
 #include "rules/loop_order.hpp"
 #include "rules/measurement.hpp"
+#include "rules/pinning.hpp"
 #include "rules/resource_stats.hpp"
 #include "rules/retry.hpp"
 #include "rules/route.hpp"
@@ -71,6 +72,7 @@ struct User {
   std::uint32_t index = 0;  // its keep-alive connection, for the loops' poll order
   sg4::SemaphorePtr reply = sg4::Semaphore::create(0);
   double idle_since = std::numeric_limits<double>::quiet_NaN();  // its keep-alive connection
+  detail::PinnedConnection pinned;  // the process that holds it
   double delay_after_outcome = 0.0;  // beyond its think time: after a refusal, a SYN timeout
 };
 
@@ -148,8 +150,11 @@ struct HostWork {
 // The rules' server state, on an S4U host, with the connections waiting in
 // its backlog as actors-to-be.
 struct ServerRuntime : detail::ServerState {
-  ServerRuntime(const Server& server, Rng restarts) : ServerState(server), restart_rng(restarts) {}
+  ServerRuntime(const Server& server, Rng restarts, Rng accept_stream)
+      : ServerState(server), restart_rng(restarts), accept_rng(accept_stream) {}
   Rng restart_rng;  // its processes' max_requests jitter (rules/recycling.hpp)
+  Rng accept_rng;   // which process accepts a closed user's connection (rules/pinning.hpp)
+  detail::AcceptState accepts;
   sg4::Host* host = nullptr;
   HostWork* work = nullptr;
   std::vector<Process*> processes;
@@ -301,6 +306,7 @@ class Model {
   // A request's way through a server (server.cpp).
   [[nodiscard]] bool reach_server(const RequestPtr& request);
   Process* pick_process(ServerRuntime& server);
+  Process* process_for(ServerRuntime& server, Request& request);
   void admit(Process& process, const RequestPtr& request);
   void accept(Process& process, const RequestPtr& request);
   void serve(const RequestPtr& pointer);

@@ -62,7 +62,7 @@ void Model::build_servers() {
   for (const Server& spec : pool_servers_) specs.push_back(&spec);
   for (const Server* pointer : specs) {
     const Server& spec = *pointer;
-    ServerRuntime& server = servers_.emplace_back(spec, streams_.restarts(servers_.size()));
+    ServerRuntime& server = servers_.emplace_back(spec, streams_.restarts(servers_.size()), streams_.accepts(servers_.size()));
     server.base_memory = static_process_memory(scenario_, spec);
     server.peak_memory = server.base_memory;
     server.watches_loop = detail::watches_loop(scenario_, spec);

@@ -4,6 +4,7 @@
 // are handed over in FIFO order: the waiting actor blocks on its own
 // semaphore until the releasing one hands the resource over.
 
+#include <algorithm>
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -32,7 +33,7 @@ bool Model::reach_server(const RequestPtr& request) {
   ServerRuntime& server = *request->server;
   request->arrival = now();
   request->new_connection = opens_connection(server, request->user);
-  Process* process = pick_process(server);
+  Process* process = process_for(server, *request);
   if (process == nullptr && server.backlog.size() >= static_cast<std::size_t>(Scenario::backlog_of(*server.spec))) {
     return false;
   }
@@ -80,9 +81,31 @@ Process* Model::pick_process(ServerRuntime& server) {
   return best ? server.processes[*best] : nullptr;
 }
 
+// A closed user's request on its open connection goes to the process that
+// holds it; a new connection goes where the server's accepts send it.
+Process* Model::process_for(ServerRuntime& server, Request& request) {
+  if (request.user == nullptr || !detail::pins_connections(server)) return pick_process(server);
+  const auto load = [&](std::size_t i) -> const detail::ProcessLoad& { return *server.processes[i]; };
+  if (!request.new_connection) {
+    if (const auto held = detail::pinned_process(server, request.user->pinned, load)) {
+      if (!detail::has_room(server, load(*held))) return nullptr;  // at its accept limit: the backlog
+      return server.processes[*held];
+    }
+    request.new_connection = true;  // its process exited, and closed it
+  }
+  const std::optional<std::size_t> chosen =
+      detail::accepting_process(server, server.accepts, now(), server.accept_rng, server.processes.size(), load);
+  return chosen ? server.processes[*chosen] : nullptr;
+}
+
 void Model::accept(Process& process, const RequestPtr& request) {
   process.accepted += 1;
   request->process = &process;
+  ServerRuntime& server = *process.server;
+  const auto index = static_cast<std::size_t>(
+      std::find(server.processes.begin(), server.processes.end(), &process) - server.processes.begin());
+  server.count_accept(index, tally_.measuring());
+  if (request->user != nullptr) request->user->pinned = detail::pin(server, index, process);
   const Server& spec = *process.server->spec;
   if (detail::kills_slow_workers(spec)) request->kill_at = now() + spec.timeout;
   switch (detail::on_accept(*process.server, process.life, process.accepted, tally_.measuring())) {
@@ -329,8 +352,7 @@ void Model::kill_worker(const RequestPtr& pointer) {
   leave_server(request);
   Process& process = *request.process;
   process.accepted -= 1;
-  process.retiring = false;
-  process.booting = true;
+  process.exit();
   sg4::this_actor::sleep_for(process.server->spec->boot_time);
   boot(process);
 }
@@ -338,8 +360,7 @@ void Model::kill_worker(const RequestPtr& pointer) {
 // The process exits (recycled, or killed past memory_limit); the master
 // starts a new one, which serves after booting.
 void Model::restart(Process& process) {
-  process.retiring = false;
-  process.booting = true;
+  process.exit();
   sg4::Actor::create("boot", process.server->host, [this, &process] {
     sg4::this_actor::sleep_for(process.server->spec->boot_time);
     boot(process);

@@ -164,6 +164,7 @@ class ServerStats:
     memory_killed: int  # processes killed for going past memory_limit in the measured window
     restart_rate: float  # (recycled + memory_killed) per second, 1/s
     peak_memory: float  # largest resident memory of one of its processes in the measured window, bytes
+    busiest_process_share: float | None  # fraction of the requests accepted in the measured window that its busiest process accepted, [1/workers, 1]
 
 class BalancedServerStats:
     """servesim::BalancedServerStats (read-only; its C++ field list, docs in help())."""
@@ -377,6 +378,7 @@ class ServerSummary:
     memory_killed: int  # processes killed past memory_limit, summed over replications
     restart_rate: ConfidenceInterval  # processes recycled or killed per second, 1/s
     peak_memory: float  # largest resident memory of one of its processes over all replications, bytes
+    busiest_process_share: ConfidenceInterval  # mean share of the requests accepted by the busiest process, [1/workers, 1]
 
 class BalancedServerSummary:
     """servesim::BalancedServerSummary (read-only; its C++ field list, docs in help())."""

@@ -210,6 +210,23 @@ class Result:
         return {server.name: server.peak_memory for server in self.record.servers}
 
     @property
+    def busiest_process_share(self) -> dict[str, list[float | None]]:
+        """Each replication's share of a server's accepted requests taken by its busiest
+        process, by server name: 1/workers when they split evenly, 1.0 when one process
+        held every keep-alive connection. Connections stay in the process that accepted
+        them, so replications differ; their throughputs (``record.replications[i].throughput``)
+        differ with them. None for a replication without requests.
+
+        >>> r = ss.simulate("scenarios/two-sync-workers.yaml", seed=1)
+        >>> len(r.busiest_process_share["web"]) == r.replications
+        True
+        """
+        return {
+            server.name: [rep.servers[i].busiest_process_share for rep in self.record.replications]
+            for i, server in enumerate(self.record.servers)
+        }
+
+    @property
     def endpoint_goodput(self) -> dict[str, ConfidenceInterval]:
         """Each endpoint's goodput (req/s within its SLO) with its interval, by endpoint name."""
         return _by_name(self.record.endpoints, "goodput")

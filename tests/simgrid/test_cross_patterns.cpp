@@ -627,3 +627,54 @@ TEST_CASE("SimGrid agrees with native exactly: Uvicorn's loop reads a late clien
   CHECK(p.simgrid.latency.p50.value == Approx(p.native.latency.p50.value).epsilon(1e-9));
   CHECK(p.simgrid.latency.p99.value == Approx(p.native.latency.p99.value).epsilon(1e-9));
 }
+
+namespace {
+
+// Two processes of `kind`, 4 wrk-style users on keep-alive connections,
+// every request a 10 ms wait; 100 replications of 4 s, each drawing its own
+// split of the connections on the SimGrid engine.
+Result pinned_on_simgrid(ServerKind kind, bool reuse_port) {
+  Scenario s = test::with_run(test::one_server(kind, 2, 2), 4.1, 0.1, 100);
+  s.run.seed = 41;
+  s.servers[0].threads = kind == ServerKind::gunicorn_gthread ? 2 : 1;
+  s.servers[0].reuse_port = reuse_port;
+  test::add_endpoint(s, "wait", "web", {Phase{PhaseKind::io, Distribution::constant(0.010)}});
+  s.workload.closed = ClosedWorkload{4, Distribution::constant(0.0)};
+  SimulationOptions options;
+  options.engine = Engine::simgrid;
+  return simulate(s, options);
+}
+
+}  // namespace
+
+TEST_CASE("SimGrid pins keep-alive connections where they were accepted, by the native engine's laws",
+          "[simgrid][cross][pinning]") {
+  // The laws tests/cpp/sim/test_pinning.cpp checks on the native engine, on
+  // SimGrid's own mechanism, with 100 replications (four binomial sigmas).
+  SECTION("reuse_port: Binomial(4, 1/2) splits, each serving the capacity it leaves (200, 300, 400 req/s)") {
+    // Busiest process holding 4, 3 or 2 connections of 2 threads: a share
+    // of 1, 2/3 or 1/2 of the requests, with probability 2/16, 8/16, 6/16.
+    const Result r = pinned_on_simgrid(ServerKind::gunicorn_gthread, true);
+    const double shares[] = {1.0, 2.0 / 3.0, 0.5};
+    const double capacity[] = {200.0, 300.0, 400.0};
+    const double probability[] = {2.0 / 16, 8.0 / 16, 6.0 / 16};
+    int seen[] = {0, 0, 0};
+    for (const ReplicationResult& rep : r.replications) {
+      std::size_t k = 0;
+      while (k < 3 && std::abs(rep.servers[0].busiest_process_share - shares[k]) > 0.01) ++k;
+      REQUIRE(k < 3);
+      CHECK(rep.throughput == Approx(capacity[k]).epsilon(0.01));
+      seen[k] += 1;
+    }
+    double chi2 = 0.0;  // 2 degrees of freedom: below 13.8 at the 0.1 % level
+    for (std::size_t k = 0; k < 3; ++k) chi2 += std::pow(seen[k] - 100.0 * probability[k], 2) / (100.0 * probability[k]);
+    CHECK(chi2 < 13.8);
+  }
+  SECTION("a shared socket: uvicorn's burst all on one process with probability 0.72^3 = 37 %") {
+    const Result r = pinned_on_simgrid(ServerKind::uvicorn, false);
+    int all_on_one = 0;
+    for (const ReplicationResult& rep : r.replications) all_on_one += rep.servers[0].busiest_process_share > 0.999;
+    const double p = std::pow(0.72, 3);
+    CHECK(std::abs(all_on_one - 100.0 * p) < 4.0 * std::sqrt(100.0 * p * (1.0 - p)));
+  }
+}

@@ -67,6 +67,8 @@ void read_fields(const YamlField& f, R& record, std::span<const Field<R>> fields
           using M = decltype(member);
           if constexpr (std::is_same_v<M, Distribution R::*>) {
             record.*member = parse_distribution(value);
+          } else if constexpr (std::is_same_v<M, bool R::*>) {
+            record.*member = value.as_bool();
           } else if constexpr (std::is_same_v<M, int R::*> || std::is_same_v<M, std::optional<int> R::*>) {
             record.*member = value.as_int(field.range);
           } else if constexpr (std::is_same_v<M, double R::*> || std::is_same_v<M, std::optional<double> R::*>) {

@@ -53,6 +53,8 @@ void write_fields(ordered_json& out, const R& record, std::span<const Field<R>> 
           using M = decltype(member);
           if constexpr (std::is_same_v<M, Distribution R::*>) {
             out[key] = distribution_json(record.*member);
+          } else if constexpr (std::is_same_v<M, bool R::*>) {
+            out[key] = record.*member;
           } else if constexpr (std::is_same_v<M, int R::*> || std::is_same_v<M, double R::*>) {
             out[key] = field.type == FieldType::size ? ordered_json(size_text(record.*member))
                                                      : ordered_json(record.*member);

@@ -161,6 +161,13 @@ std::string YamlField::as_string() const {
   return node_.Scalar();
 }
 
+bool YamlField::as_bool() const {
+  const std::string text = node_.IsScalar() ? node_.Scalar() : std::string();
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text != "false" && text != "False" && text != "FALSE") fail("must be true or false, got " + describe());
+  return false;
+}
+
 int YamlField::as_int(int min) const { return as_int(Range{static_cast<double>(min)}); }
 
 int YamlField::as_int(const Range& range) const {

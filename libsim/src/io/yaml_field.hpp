@@ -84,6 +84,8 @@ class YamlField {
 
   /// A scalar as text.
   [[nodiscard]] std::string as_string() const;
+  /// `true` or `false` (also capitalized, as YAML writes them).
+  [[nodiscard]] bool as_bool() const;
   /// A whole number >= `min` (`2` or `2.0`, not `2.5`) that fits in an `int`.
   [[nodiscard]] int as_int(int min) const;
   /// A whole number within `range` and an `int`; the message says which limit it passed.

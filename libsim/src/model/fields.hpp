@@ -27,6 +27,7 @@ enum class FieldType {
   duration,      ///< seconds, or a number with a unit (`5ms`)
   distribution,  ///< a duration (a constant) or `{dist: ..., ...}`
   size,          ///< bytes, written with a unit (`80MB`, `2GB`; 1024-based)
+  boolean,       ///< true or false
   custom,        ///< read and written by the section's own code (names, kinds, presets)
 };
 
@@ -67,7 +68,7 @@ inline constexpr KindSet kEveryKind = ~KindSet{0};
 /// The struct member a field fills, by its C++ type.
 template <class R>
 using FieldMember = std::variant<std::monostate, int R::*, double R::*, std::optional<int> R::*,
-                                 std::optional<double> R::*, Distribution R::*>;
+                                 std::optional<double> R::*, Distribution R::*, bool R::*>;
 
 /**
  * One setting of a section of type R.
@@ -102,6 +103,9 @@ struct Field {
   }
   static constexpr Field distribution(std::string_view key, Distribution R::*member) {
     return {key, FieldType::distribution, member, "a distribution", {}};
+  }
+  static constexpr Field boolean(std::string_view key, bool R::*member) {
+    return {key, FieldType::boolean, member, "true or false", {}};
   }
   /// A key the section's code reads and writes itself.
   static constexpr Field custom(std::string_view key) { return {key, FieldType::custom, {}, "", {}}; }

@@ -94,6 +94,9 @@ std::span<const Field<Server>> server_fields() {
       F::duration("keepalive", &Server::keepalive, kNonNegative)
           .only(kind_set({K::gunicorn_gthread, K::gunicorn_gevent, K::uvicorn, K::hypercorn, K::granian,
                           K::gunicorn_uvicorn})),
+      // Gunicorn's --reuse-port; sync workers are left out: each would queue its own connections.
+      F::boolean("reuse_port", &Server::reuse_port)
+          .only(kind_set({K::gunicorn_gthread, K::gunicorn_gevent, K::gunicorn_uvicorn}), /*strict=*/true),
       // Hypercorn, Granian and Gunicorn's UvicornWorker have no setting that answers 503 above a
       // count (Granian's --backpressure stops reading instead).
       F::integer("limit_concurrency", &Server::limit_concurrency, 1).only(kind_set({K::uvicorn}), /*strict=*/true),

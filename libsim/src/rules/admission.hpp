@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <vector>
 
 #include "core/time_average.hpp"
 #include "rules/route.hpp"
@@ -71,7 +72,8 @@ struct ServerState {
         accept_limit(accept_limit_of(server)),
         runs_loop(has_event_loop(server)),
         closes_connections(server.kind == ServerKind::gunicorn_sync),
-        keepalive(Scenario::keepalive_of(server)) {}
+        keepalive(Scenario::keepalive_of(server)),
+        accepted_by(static_cast<std::size_t>(server.workers), 0) {}
 
   const Server* spec;
   int accept_limit;         ///< requests a process accepts at once
@@ -91,6 +93,8 @@ struct ServerState {
   std::uint64_t recycled = 0;       ///< measured window: processes that reached max_requests
   std::uint64_t memory_killed = 0;  ///< measured window: processes killed past memory_limit
   double peak_memory = 0.0;         ///< measured window: largest resident memory of a process
+  /// Measured window: requests each process accepted, numbered within the server.
+  std::vector<std::uint64_t> accepted_by;
 
   /// Threads (gunicorn) or event loops (uvicorn, gevent) that serve requests.
   [[nodiscard]] double runner_count() const noexcept {
@@ -103,6 +107,11 @@ struct ServerState {
     if (!measuring || rejected) return;
     started += 1;
     if (waited) queued += 1;
+  }
+
+  /// Process `process` (numbered within the server) accepts a request.
+  void count_accept(std::size_t process, bool measuring) noexcept {
+    if (measuring) accepted_by[process] += 1;
   }
 
   /// Whether a client whose keep-alive connection fell idle at `idle_since`
@@ -119,6 +128,15 @@ struct ProcessLoad {
   int rejecting = 0;     ///< 503 answers not yet written: they hold a connection too
   bool booting = false;   ///< killed or recycled, and not yet serving again
   bool retiring = false;  ///< reached max_requests: finishes what it holds, takes nothing new
+  std::uint32_t life_count = 0;  ///< exits so far: a connection accepted in an earlier life is closed
+
+  /// The process exits (killed or recycled): it takes nothing until a new
+  /// one has booted, and the keep-alive connections it held are closed.
+  void exit() noexcept {
+    retiring = false;
+    booting = true;
+    life_count += 1;
+  }
 };
 
 /// Uvicorn's limit_concurrency: a process holding `accepted` requests answers

@@ -1,5 +1,8 @@
 #include "rules/resource_stats.hpp"
 
+#include <algorithm>
+#include <numeric>
+
 namespace servesim::detail {
 
 ServerStats server_stats(const ServerState& server, const ServerAreas& end, const ServerAreas& at_warmup,
@@ -16,6 +19,11 @@ ServerStats server_stats(const ServerState& server, const ServerAreas& end, cons
   stats.memory_killed = server.memory_killed;
   stats.restart_rate = static_cast<double>(server.recycled + server.memory_killed) / span;
   stats.peak_memory = server.peak_memory;
+  const std::uint64_t accepted = std::accumulate(server.accepted_by.begin(), server.accepted_by.end(), std::uint64_t{0});
+  if (accepted > 0) {
+    stats.busiest_process_share = static_cast<double>(*std::max_element(server.accepted_by.begin(), server.accepted_by.end())) /
+                                  static_cast<double>(accepted);
+  }
   return stats;
 }
 

@@ -43,6 +43,9 @@ class RandomStreams {
   [[nodiscard]] Rng task_durations(std::size_t task) const noexcept { return of(kFirstTask + task); }
   /// Server `server`'s processes' max_requests jitter, drawn at every (re)start.
   [[nodiscard]] Rng restarts(std::size_t server) const noexcept { return of(kFirstServer + server); }
+  /// Which process of server `server` accepts a closed user's connection
+  /// (rules/pinning.hpp): servers number fewer than 0x4000.
+  [[nodiscard]] Rng accepts(std::size_t server) const noexcept { return of(kFirstServer + kAccepts + server); }
   /// Task `task`'s cache hits.
   [[nodiscard]] Rng task_cache_hits(std::size_t task) const noexcept { return of(kFirstTaskBranch + task); }
   /// Model server `model`'s batch times.
@@ -65,6 +68,7 @@ class RandomStreams {
   static constexpr std::uint64_t kFirstTask = 0xD0000;
   static constexpr std::uint64_t kFirstTaskBranch = 0xE0000;
   static constexpr std::uint64_t kFirstServer = 0xF0000;
+  static constexpr std::uint64_t kAccepts = 0x4000;  ///< within the servers' streams
   static constexpr std::uint64_t kFirstModelServer = 0xF8000;
 
   [[nodiscard]] Rng of(std::uint64_t source) const noexcept {

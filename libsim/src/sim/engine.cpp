@@ -153,7 +153,7 @@ void NativeSimulation::reach_server(std::uint32_t id) {
     request.arrival = now_;
     request.new_connection = opens_connection(server, request.user);
   }
-  const std::optional<std::uint32_t> process = pick_process(server);
+  const std::optional<std::uint32_t> process = process_for(server, id);
   if (!process) {
     if (server.backlog.size() >= static_cast<std::size_t>(Scenario::backlog_of(*server.spec))) {
       const Request& request = requests_[id];
@@ -200,6 +200,25 @@ std::optional<std::uint32_t> NativeSimulation::pick_process(ServerRuntime& serve
   return server.first_process + static_cast<std::uint32_t>(*best);
 }
 
+// A closed user's request on its open connection goes to the process that
+// holds it; a new connection goes where the server's accepts send it.
+std::optional<std::uint32_t> NativeSimulation::process_for(ServerRuntime& server, std::uint32_t id) {
+  Request& request = requests_[id];
+  if (request.user == kNoUser || !pins_connections(server)) return pick_process(server);
+  const auto load = [&](std::size_t i) -> const ProcessLoad& { return processes_[server.first_process + i]; };
+  if (!request.new_connection) {
+    if (const auto held = pinned_process(server, pinned_[request.user], load)) {
+      if (!has_room(server, load(*held))) return std::nullopt;  // at its accept limit: the backlog
+      return server.first_process + static_cast<std::uint32_t>(*held);
+    }
+    request.new_connection = true;  // its process exited, and closed it
+  }
+  const std::optional<std::size_t> chosen = accepting_process(
+      server, server.accepts, now_, server.accept_rng, static_cast<std::size_t>(server.spec->workers), load);
+  if (!chosen) return std::nullopt;
+  return server.first_process + static_cast<std::uint32_t>(*chosen);
+}
+
 void NativeSimulation::accept(std::uint32_t process, std::uint32_t id) {
   processes_[process].accepted += 1;
   Request& request = requests_[id];
@@ -207,6 +226,8 @@ void NativeSimulation::accept(std::uint32_t process, std::uint32_t id) {
   request.held = true;
   WorkerProcess& worker = processes_[process];
   ServerRuntime& server = servers_[worker.server];
+  server.count_accept(process - server.first_process, tally_.measuring());
+  if (request.user != kNoUser) pinned_[request.user] = pin(server, process - server.first_process, worker);
   worker.serving = id;
   const Server& spec = *server.spec;
   if (kills_slow_workers(spec)) {

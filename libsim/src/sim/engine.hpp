@@ -123,6 +123,7 @@ class NativeSimulation {
   void reach_server(std::uint32_t id);
   void leave_balancer(const Request& request);
   [[nodiscard]] std::optional<std::uint32_t> pick_process(ServerRuntime& server);
+  [[nodiscard]] std::optional<std::uint32_t> process_for(ServerRuntime& server, std::uint32_t id);
   void admit(std::uint32_t process, std::uint32_t id);
   void accept(std::uint32_t process, std::uint32_t id);
   void advance(std::uint32_t id);
@@ -224,6 +225,8 @@ class NativeSimulation {
   /// Closed users: when their keep-alive connection fell idle; kNoConnection when they have none.
   std::vector<double> connection_idle_since_;
   static constexpr double kNoConnection = std::numeric_limits<double>::quiet_NaN();
+  /// Closed users: the process their keep-alive connection stays in (rules/pinning.hpp).
+  std::vector<PinnedConnection> pinned_;
 
   std::vector<GroupRuntime> groups_;
   std::vector<Connection> connections_;  ///< slots; released ones are in free_connections_

@@ -43,6 +43,7 @@ NativeSimulation::NativeSimulation(const Scenario& scenario, int replication, Me
   tally_ = Tally(scenario, std::move(runners), std::move(cores));
   if (scenario.workload.closed) {
     connection_idle_since_.assign(static_cast<std::size_t>(scenario.workload.closed->users), kNoConnection);
+    pinned_.resize(static_cast<std::size_t>(scenario.workload.closed->users));
   }
 }
 
@@ -56,7 +57,7 @@ void NativeSimulation::build_servers() {
   for (std::uint32_t s = 0; s < count; ++s) {
     const bool pool = s >= scenario_.servers.size();
     const Server& spec = pool ? pool_servers_[s - scenario_.servers.size()] : scenario_.servers[s];
-    ServerRuntime server(spec, static_cast<std::uint32_t>(processes_.size()));
+    ServerRuntime server(spec, static_cast<std::uint32_t>(processes_.size()), streams_.accepts(s));
     server.base_memory = static_process_memory(scenario_, spec);
     server.peak_memory = server.base_memory;
     server.watches_loop = !pool && watches_loop(scenario_, spec);

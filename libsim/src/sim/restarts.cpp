@@ -84,8 +84,7 @@ void NativeSimulation::kill_process(std::uint32_t process, Failure failure) {
 // The process exits; the master starts a new one, which serves after booting.
 void NativeSimulation::restart_process(std::uint32_t process) {
   WorkerProcess& worker = processes_[process];
-  worker.retiring = false;
-  worker.booting = true;
+  worker.exit();
   calendar_.schedule(now_ + servers_[worker.server].spec->boot_time, EventType::worker_boot, process);
 }
 

@@ -65,7 +65,9 @@ TEST_CASE("The GIL: one process runs Python on one core at a time", "[simulate][
     CHECK(r.hosts[0].cpu_utilization.value == Approx(0.25).epsilon(0.01));
   }
   SECTION("the same work in 4 processes: min(4, cores) = 4 cores, 400 req/s") {
-    Scenario s = runtime_server(ServerKind::gunicorn_gthread, 4, 4);
+    // Sync workers: gthread would keep each keep-alive connection in the
+    // process that accepted it, most of them in one (rules/pinning.hpp).
+    Scenario s = runtime_server(ServerKind::gunicorn_sync, 4, 4);
     add_endpoint(s, "work", "web", {cpu(0.010)});
     closed(s, 16);
     check_saturated(simulate(s), 400.0);

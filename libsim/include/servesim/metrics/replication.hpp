@@ -156,6 +156,7 @@ struct ServerStats {
   std::uint64_t memory_killed = 0;
   double restart_rate = 0.0;
   double peak_memory = 0.0;
+  double busiest_process_share = kNoData;
 
   static constexpr auto fields() {
     using T = ServerStats;
@@ -176,7 +177,11 @@ struct ServerStats {
               "processes killed for going past memory_limit in the measured window"),
         field("restart_rate", &T::restart_rate, "(recycled + memory_killed) per second, 1/s"),
         field("peak_memory", &T::peak_memory,
-              "largest resident memory of one of its processes in the measured window, bytes")};
+              "largest resident memory of one of its processes in the measured window, bytes"),
+        field("busiest_process_share", &T::busiest_process_share,
+              "fraction of the requests its processes accepted in the measured window that its busiest "
+              "process accepted, [1/workers, 1]: keep-alive connections stay in the process that accepted "
+              "them, so it differs between replications; no data without requests")};
   }
 };
 

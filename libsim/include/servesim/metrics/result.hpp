@@ -78,6 +78,7 @@ struct ServerSummary {
   std::uint64_t memory_killed = 0;
   ConfidenceInterval restart_rate;
   double peak_memory = 0.0;
+  ConfidenceInterval busiest_process_share;
 
   static constexpr auto fields() {
     using T = ServerSummary;
@@ -96,7 +97,10 @@ struct ServerSummary {
               "processes killed past memory_limit, summed over replications"),
         field("restart_rate", &T::restart_rate, "processes recycled or killed per second, 1/s"),
         field("peak_memory", &T::peak_memory,
-              "largest resident memory of one of its processes over all replications, bytes")};
+              "largest resident memory of one of its processes over all replications, bytes"),
+        field("busiest_process_share", &T::busiest_process_share,
+              "mean share of the requests accepted by the busiest process, [1/workers, 1]; each "
+              "replication's is in its own record")};
   }
 };
 

@@ -126,6 +126,12 @@ struct ProcessMemory {
  * validation, serialization), and `connection_overhead` more when it opens a
  * new connection: always on `gunicorn_sync`, which closes every connection;
  * on the others when the client's previous response is older than `keepalive`.
+ * On those others a closed-workload user's connection stays in the process
+ * that accepted it: every request on it goes to that process, even when
+ * another is idle, until it is closed (idle past `keepalive`, a failure, or
+ * its process exits). Which process accepts it: with `reuse_port`, one drawn
+ * uniformly; otherwise the least loaded, except that a burst of connects at
+ * one instant tends to go to one process (rules/pinning.hpp).
  * A request that changes threads spends `thread_handoff` more: every request
  * of `gunicorn_gthread` (its poller hands the connection to a pool thread)
  * and of a `sync` endpoint on `uvicorn` (the loop hands it to the thread pool
@@ -178,6 +184,11 @@ struct Server {
   /// default (Gunicorn `--keep-alive` 2 s, Uvicorn `--timeout-keep-alive` 5 s).
   /// gunicorn_sync closes every connection whatever this says.
   std::optional<double> keepalive;
+  /// gunicorn gthread, gevent and gunicorn_uvicorn: each worker opens its own
+  /// listening socket with SO_REUSEPORT (`--reuse-port`), and the kernel
+  /// hashes each new connection to one of them, whatever the workers' load;
+  /// false: the workers share the master's socket (see rules/pinning.hpp).
+  bool reuse_port = false;
   /// CPU seconds per request spent in the framework; see framework_preset().
   Distribution framework_overhead = Distribution::constant(0.0);
   /// CPU seconds to accept and set up a new connection.
