@@ -20,26 +20,28 @@ namespace servesim::detail {
  * How a burst of connects (closed users connecting at one instant, as wrk's
  * connections do at its start or after their process was killed) spreads
  * over the processes of a server that shares one listening socket. Every
- * process's poller wakes on it (none asks for EPOLLEXCLUSIVE) and the one
- * that runs first accepts; finding the socket still readable it often
- * accepts the next one too before another process gets there. Each next
- * connect of a burst stays with the process that accepted the one before it
- * with this probability, else goes to the least loaded process. Fitted by
- * maximum likelihood to how often all of wrk's 4, 8 or 32 connections
+ * process's poller wakes on it (none asks for EPOLLEXCLUSIVE); the one that
+ * runs first accepts and, finding the socket still readable, may drain the
+ * whole burst before another gets there. Measured, it is all or nothing:
+ * with this probability one process takes every connect of the burst,
+ * otherwise they spread as one at a time would (the least loaded process),
+ * and the probability does not fall with the burst's size as independent
+ * races would. Fitted to how often all of wrk's 4, 8 or 32 connections
  * landed on one of two processes (validation/accept_spread.py, 10 runs each,
- * server on one core; validation/README.md): Gunicorn's gthread poller
- * 25 of 30 runs, 0.987; Uvicorn and Gunicorn's Uvicorn worker (asyncio's
- * accept loop) 10 of 60, 0.72. Gevent, Hypercorn and Granian were not
+ * the server on one core and on two; validation/README.md): Gunicorn's
+ * gthread poller 43 of 60 runs; Uvicorn and Gunicorn's Uvicorn worker
+ * (asyncio's accept loop) 24 of 120. Gevent, Hypercorn and Granian were not
  * measured and take the asyncio value.
  */
-[[nodiscard]] inline double burst_stay_probability(const Server& server) noexcept {
-  return server.kind == ServerKind::gunicorn_gthread ? 0.987 : 0.72;
+[[nodiscard]] inline double burst_capture_probability(const Server& server) noexcept {
+  return server.kind == ServerKind::gunicorn_gthread ? 0.72 : 0.20;
 }
 
 /// Where a server's accepts stand: the burst being accepted, if any.
 struct AcceptState {
-  double burst_at = std::numeric_limits<double>::quiet_NaN();  ///< the instant of the burst's last connect
-  std::size_t burst_process = 0;                              ///< the process that accepted it
+  double burst_at = std::numeric_limits<double>::quiet_NaN();  ///< the instant of the burst
+  std::size_t burst_process = 0;                              ///< the process that accepted its first connect
+  bool captured = false;                                      ///< that process takes the whole burst
 };
 
 /// Whether `server` keeps a closed user's connection in the process that
@@ -85,9 +87,10 @@ template <class Load>
  * `count` numbered 0..count-1 (`load(i)` giving process i's ProcessLoad);
  * none if none has room. With `reuse_port` each process has its own socket
  * and the kernel hashes the connection's addresses to one: uniform over the
- * serving processes, whatever their load. Otherwise a connect of the same
- * instant as the last accepted one follows it with burst_stay_probability;
- * any other goes to the least loaded process.
+ * serving processes, whatever their load. Otherwise the first connect of
+ * an instant goes to the least loaded process, which takes the rest of that
+ * instant's connects too with burst_capture_probability (one draw per burst
+ * from `rng`); if it does not, each goes to the least loaded.
  */
 template <class Load>
 [[nodiscard]] std::optional<std::size_t> accepting_process(const ServerState& server, AcceptState& state,
@@ -103,15 +106,15 @@ template <class Load>
     }
     return chosen;
   }
-  const bool in_burst = now == state.burst_at && has_room(server, load(state.burst_process));
-  if (in_burst && rng.uniform01() < burst_stay_probability(*server.spec)) {
-    chosen = state.burst_process;
-  } else {
-    chosen = least_loaded(server, count, load);
+  if (now == state.burst_at) {
+    if (state.captured && has_room(server, load(state.burst_process))) return state.burst_process;
+    return least_loaded(server, count, load);
   }
+  chosen = least_loaded(server, count, load);
   if (chosen) {
     state.burst_at = now;
     state.burst_process = *chosen;
+    state.captured = rng.uniform01() < burst_capture_probability(*server.spec);
   }
   return chosen;
 }
