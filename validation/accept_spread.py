@@ -37,7 +37,7 @@ import measure  # noqa: E402  (the harness next to this file)
 
 OUT = measure.HERE / "accept_spread.csv"
 FIELDS = ("date", "config", "kind", "workers", "threads", "server_cores", "reuse_port", "restart", "connections",
-          "run", "per_process", "requests_per_s")
+          "work", "run", "per_process", "requests_per_s")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,9 +81,9 @@ def connections_per_process(port: int) -> list[int]:
     return sorted(owners.values(), reverse=True)
 
 
-def one_run(port: int, setup: Setup, connections: int, duration_s: int) -> tuple[list[int], float]:
+def one_run(port: int, setup: Setup, connections: int, duration_s: int, work: str) -> tuple[list[int], float]:
     """A wrk run; the connections per process one second in, and the requests per second."""
-    path = "/work?cpu_ms=2&io_ms=20" if setup.server.framework == "flask" else "/async?cpu_ms=2&io_ms=20"
+    path = ("/work?" if setup.server.framework == "flask" else "/async?") + work
     command = ["taskset", "-c", ",".join(setup.server.client_cpus), "wrk", "-t1", f"-c{connections}", f"-d{duration_s}s",
                "-s", str(measure.WRK_SCRIPT), f"http://127.0.0.1:{port}{path}"]
     wrk = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -99,25 +99,25 @@ def one_run(port: int, setup: Setup, connections: int, duration_s: int) -> tuple
 
 
 def measure_setup(name: str, setup: Setup, connections: int, repeats: int, duration_s: int,
-                  restart: bool) -> list[dict]:
+                  restart: bool, work: str) -> list[dict]:
     rows = []
     date = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
     def row(run: int, split: list[int], rps: float) -> dict:
         return {"date": date, "config": name, "kind": setup.server.kind, "workers": setup.server.workers,
                 "threads": setup.server.threads, "server_cores": setup.server.cores, "reuse_port": setup.reuse_port, "restart": restart,
-                "connections": connections, "run": run, "per_process": "/".join(map(str, split)),
+                "connections": connections, "work": work, "run": run, "per_process": "/".join(map(str, split)),
                 "requests_per_s": round(rps, 1)}
 
     runs = range(repeats)
     if restart:
         for run in runs:
             with measure.running_server(setup) as (port, _pgid):  # type: ignore[arg-type]
-                rows.append(row(run, *one_run(port, setup, connections, duration_s)))
+                rows.append(row(run, *one_run(port, setup, connections, duration_s, work)))
     else:
         with measure.running_server(setup) as (port, _pgid):  # type: ignore[arg-type]
             for run in runs:
-                rows.append(row(run, *one_run(port, setup, connections, duration_s)))
+                rows.append(row(run, *one_run(port, setup, connections, duration_s, work)))
     for r in rows:
         print(f"{name:32s} c={connections:<3d} run {r['run']:2d}: {r['per_process']:>8s}  "
               f"{r['requests_per_s']:8.1f} req/s", flush=True)
@@ -131,13 +131,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--duration", type=int, default=2, help="seconds per wrk run")
     parser.add_argument("--restart", action="store_true", help="a fresh server for every run")
+    parser.add_argument("--work", default="cpu_ms=2&io_ms=20", help="the endpoint's query: its CPU and wait")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     measure.install_signal_handlers()
     rows = []
     for name in args.only or list(SETUPS):
         for connections in args.connections or [4, 8, 32]:
-            rows += measure_setup(name, SETUPS[name], connections, args.repeats, args.duration, args.restart)
+            rows += measure_setup(name, SETUPS[name], connections, args.repeats, args.duration, args.restart,
+                                 args.work)
     new_file = not args.out.exists()
     with args.out.open("a", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS)
