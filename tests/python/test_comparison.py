@@ -247,7 +247,8 @@ def fake_result(throughput: float, p50: float, *, cpu: float = 0.1, workers: flo
         "servers": [{"name": server, **with_ci(worker_busy_fraction=workers, gil_busy_fraction=gil,
                                                mean_queue_length=0.0, queued_fraction=0.0,
                                                restart_rate=0.0),
-                     "recycled": 0, "memory_killed": 0, "peak_memory": 0.0}],
+                     "recycled": 0, "memory_killed": 0, "peak_memory": 0.0,
+                     **with_ci(busiest_process_share=1.0)}],
         "little": {"mean_in_system": 0.0, "throughput": throughput, "mean_response": p50_s,
                    "relative_error": 0.0},
         "stability": {"stable": True, "resource": "", "capacity": 0.0, "excess_rate": 0.0},
@@ -497,6 +498,11 @@ def dependency_comparison(**changes: Any) -> dict[str, Any]:
       all: 2 / 10 ms = 200 req/s, whatever its loops could await;
     - ``pay`` calls ``payments``, which serves 4 calls at once: 4 / 20 ms =
       200 req/s on either server.
+
+    The users think 1 ms, so they connect at distinct instants and their
+    keep-alive connections spread evenly over FastAPI's processes (a burst of
+    connects at one instant may all stay in one: docs/scenario-format.md,
+    Connections); the response-time law's N / X - Z moves by 1 ms of 500.
     """
     data: dict[str, Any] = {
         "name": "same-database",
@@ -516,6 +522,7 @@ def dependency_comparison(**changes: Any) -> dict[str, Any]:
             "pay": {"style": "async", "phases": [{"call": "payments"}]},
         },
         "users": [100],
+        "think_time": "1ms",
         "run": {"duration": 30, "warmup": 5, "replications": 2, "seed": 4},
     }
     data.update(changes)
