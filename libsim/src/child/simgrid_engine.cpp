@@ -109,7 +109,7 @@ void check_simgrid_supported(const Scenario& scenario) {
   // servers that is not cross-checked for the arbiter yet.
   if (scenario.model_servers.empty()) return;
   for (const Server& server : scenario.servers) {
-    if (detail::watches_loop(scenario, server)) {
+    if (detail::watches_loop(server)) {
       throw ScenarioError("servers." + server.name + ".timeout",
                           "the SimGrid engine's kills of Uvicorn workers by Gunicorn's arbiter are not checked "
                           "beside model servers yet; use the native engine, or timeout: 0");
