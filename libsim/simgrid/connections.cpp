@@ -132,7 +132,7 @@ void Model::reconnect(GroupRuntime& group) {
 // A message (or chunk) of `group` on `process`. It counts as held from now,
 // as an accepted request does, so a kill before its actor runs stops it too.
 RequestPtr Model::new_message(GroupRuntime& group, Process& process) {
-  const auto message = std::make_shared<Request>();
+  auto message = std::make_shared<Request>();
   message->endpoint = group.endpoint;
   message->server = group.server;
   message->process = &process;
@@ -152,8 +152,8 @@ void Model::send_message(GroupRuntime& group, Process& process) {
 
 // A message (or chunk): the group's message route on the process holding
 // its connection, in the calling actor, timed from now.
-void Model::run_message(GroupRuntime& group, const RequestPtr& pointer) {
-  Request& message = *pointer;
+void Model::run_message(GroupRuntime& group, const RequestPtr& message_ptr) {
+  Request& message = *message_ptr;
   message.arrival = now();
   message.new_connection = false;
   message.started = true;  // not an HTTP request: the server's served-request counts leave it out

@@ -363,7 +363,7 @@ class Model {
   void reconnect(GroupRuntime& group);
   RequestPtr new_message(GroupRuntime& group, Process& process);
   void send_message(GroupRuntime& group, Process& process);
-  void run_message(GroupRuntime& group, const RequestPtr& message);
+  void run_message(GroupRuntime& group, const RequestPtr& message_ptr);
   [[nodiscard]] bool is_message(const Request& request) const noexcept {
     return request.endpoint >= scenario_.endpoints.size() + tasks_.size();
   }

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
 
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/sim/simulate.hpp"
@@ -68,9 +69,9 @@ TEST_CASE("graceful_timeout: a recycled process holding connections is killed wi
     const ConnectionSummary& chat = r.connections[0];
     CHECK(chat.mean_open.value == Approx(90.0).epsilon(1e-9));
     CHECK(chat.mean_open.half_width == Approx(0.0).margin(1e-6));
-    CHECK(chat.dropped == 8u * 36 * 100);
+    CHECK(chat.dropped == std::uint64_t{8} * 36 * 100);
     CHECK(chat.refused == 0);
-    CHECK(summed_servers(r, &ServerStats::recycled) == 8u * 36);
+    CHECK(summed_servers(r, &ServerStats::recycled) == std::uint64_t{8} * 36);
     CHECK(r.errors.worker_killed == 0);  // the request was answered long before
     // Messages await 0.2 s: at a kill, 9 s after the reconnection, those in
     // flight are an M/G/inf population of N m L = 20 (Poisson), all lost.
@@ -86,8 +87,8 @@ TEST_CASE("graceful_timeout: a recycled process holding connections is killed wi
     s.connections[0].reconnect_delay = Distribution::constant(0.2);
     const Result r = simulate(s);
     CHECK(r.connections[0].mean_open.value == Approx(94.0).epsilon(1e-9));
-    CHECK(r.connections[0].refused == 8u * 36 * 2 * 100);
-    CHECK(r.connections[0].dropped == 8u * 36 * 100);
+    CHECK(r.connections[0].refused == std::uint64_t{8} * 36 * 2 * 100);
+    CHECK(r.connections[0].dropped == std::uint64_t{8} * 36 * 100);
   }
   SECTION("an open_rate group's dropped connections are gone") {
     // 20 connections/s held exponential H = 5 s. After each boot the
@@ -133,9 +134,9 @@ TEST_CASE("memory_limit: a kill drops the process's connections; a count group r
   s.servers[0].memory_limit = 196 * test::kMB;
   const Result r = simulate(s);
   CHECK(r.connections[0].mean_open.value == Approx(42.5).epsilon(1e-9));
-  CHECK(r.connections[0].dropped == 8u * 72 * 50);
-  CHECK(summed_servers(r, &ServerStats::memory_killed) == 8u * 72);
-  CHECK(r.errors.out_of_memory == 8u * 72);
+  CHECK(r.connections[0].dropped == std::uint64_t{8} * 72 * 50);
+  CHECK(summed_servers(r, &ServerStats::memory_killed) == std::uint64_t{8} * 72);
+  CHECK(r.errors.out_of_memory == std::uint64_t{8} * 72);
 }
 
 TEST_CASE("Gunicorn's arbiter watches a loop that messages block", "[simulate][connections][arbiter]") {
