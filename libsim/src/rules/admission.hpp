@@ -128,14 +128,16 @@ struct ProcessLoad {
   int rejecting = 0;     ///< 503 answers not yet written: they hold a connection too
   bool booting = false;   ///< killed or recycled, and not yet serving again
   bool retiring = false;  ///< reached max_requests: finishes what it holds, takes nothing new
-  std::uint32_t life_count = 0;  ///< exits so far: a connection accepted in an earlier life is closed
+  /// Lives ended so far: a connection accepted in an earlier life is closed,
+  /// and a stale graceful_timeout is told apart.
+  std::uint32_t restarts = 0;
 
   /// The process exits (killed or recycled): it takes nothing until a new
   /// one has booted, and the keep-alive connections it held are closed.
   void exit() noexcept {
     retiring = false;
     booting = true;
-    life_count += 1;
+    restarts += 1;
   }
 };
 

@@ -71,7 +71,7 @@ template <class Load>
                                                         const PinnedConnection& connection, Load&& load) {
   if (!pins_connections(server) || connection.server != server.spec) return std::nullopt;
   const ProcessLoad& holder = load(connection.process);
-  if (holder.booting || holder.retiring || holder.life_count != connection.life) return std::nullopt;
+  if (holder.booting || holder.retiring || holder.restarts != connection.life) return std::nullopt;
   return connection.process;
 }
 
@@ -79,7 +79,7 @@ template <class Load>
 /// within `server`, with `holder` its load) is pinned to.
 [[nodiscard]] inline PinnedConnection pin(const ServerState& server, std::size_t process,
                                           const ProcessLoad& holder) noexcept {
-  return {server.spec, process, holder.life_count};
+  return {server.spec, process, holder.restarts};
 }
 
 /**
