@@ -12,13 +12,13 @@ const std::vector<FrameworkPreset>& framework_presets() {
   // validation/calibration.json; tests/cpp/model/test_framework.cpp keeps the
   // two equal.
   static const std::vector<FrameworkPreset> presets{
-      {"flask", 0.000259, 0.000038, 0.000004, 0.000155},
-      {"fastapi", 0.000089, 0.000105, 0.000124, 0.000030},
+      {"flask", 0.000259, 0.000038, 0.000004, 0.000155, 0.0},
+      {"fastapi", 0.000089, 0.000105, 0.000124, 0.000030, 0.0},
       // Django 5.2.20 on Gunicorn 27.0.1 (startproject's default middleware),
       // measured on 2026-12-07 and scaled by that day's Flask over the flask
       // preset's (django_same_day_scale, 0.637).
-      {"django", 0.000345, 0.000118, 0.000030, 0.000226},
-      {"none", 0.0, 0.0, 0.0, 0.0},
+      {"django", 0.000345, 0.000118, 0.000030, 0.000226, 0.0},
+      {"none", 0.0, 0.0, 0.0, 0.0, 0.0},
   };
   return presets;
 }
@@ -39,9 +39,9 @@ struct ServerPreset {
 // The server's HTTP machinery is most of a zero-work request's cost.
 const std::vector<ServerPreset>& server_presets() {
   static const std::vector<ServerPreset> presets{
-      {ServerKind::hypercorn, {"fastapi", 0.000206, 0.000183, 0.000137, 0.000034}},
-      {ServerKind::granian, {"fastapi", 0.000077, 0.000021, 0.000086, 0.0}},
-      {ServerKind::gunicorn_uvicorn, {"fastapi", 0.000085, 0.000059, 0.000079, 0.000017}},
+      {ServerKind::hypercorn, {"fastapi", 0.000206, 0.000183, 0.000137, 0.000034, 0.0}},
+      {ServerKind::granian, {"fastapi", 0.000077, 0.000021, 0.000086, 0.0, 0.0}},
+      {ServerKind::gunicorn_uvicorn, {"fastapi", 0.000085, 0.000059, 0.000079, 0.000017, 0.0}},
   };
   return presets;
 }
