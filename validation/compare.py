@@ -2,7 +2,7 @@
 
 For every configuration and concurrency level in ``validation/measurements.csv``
 (the most recent row of each), build the equivalent scenario: one host with
-one core (the server is pinned to one core), the server kind, workers and
+the server's cores (one, or both of the machine's), the server kind, workers and
 threads that were measured, the framework preset, an endpoint with the
 measured work (``cpu`` then ``io``, or ``blocking_io`` for a blocking call in
 ``async def``), and a closed workload of as many users as wrk had
@@ -17,6 +17,12 @@ time they take and their length, from the one-connection CPU-bound points),
 which gives the model a tail at one connection that grows with the CPU a
 request runs, and lets closed-loop users that start together (wrk opens all
 connections at once) drift out of lockstep, as real ones do.
+
+A server measured on both cores shares them with wrk, whose CPU time per
+request was measured with it. Its work takes the cores from the server as
+stalls do: the prediction is made once without it, then again with wrk's
+share added to the stalls (wrk's CPU per request x the predicted throughput,
+on the cores the server keeps busy: wrk runs on an idle core when there is one).
 
 A point is *overloaded* when wrk saw errors, or when its measured mean latency
 is more than twice the unloaded latency (the endpoint's work plus the
@@ -82,6 +88,9 @@ HYPERCORN_LOADED = ("Hypercorn under load costs more CPU per request than its 16
                     "2.0 ms measured for 1 ms of work + 50 ms awaited at 32 connections (the model 1.7), 6.26 ms for "
                     "5 ms of work at 16 (the model 5.8); Uvicorn, Granian and Gunicorn's Uvicorn workers stay within "
                     "0.1-0.2 ms of theirs")
+GIL_ACROSS_CORES = ("4 threads of one process on 2 cores: the server spent 6.02 ms of CPU per request against 5.63 "
+                    "on one core (+7 %), its threads taking the GIL in turn on either core (the model charges a "
+                    "hand-over nothing, on one core or several)")
 KNOWN_MISSES = {
     ("sync-4w-mixed", 4, "throughput"): SYNC_DRIFT,
     ("sync-4w-mixed", 32, "throughput"): SYNC_DRIFT,
@@ -98,6 +107,8 @@ KNOWN_MISSES = {
     ("hypercorn-async-io", 32, "p50"): HYPERCORN_LOADED + "; the loop is saturated, so latency = connections / throughput",
     ("hypercorn-async-io", 32, "p99"): HYPERCORN_LOADED + "; the loop is saturated, so latency = connections / throughput",
     ("hypercorn-async-cpu", 16, "throughput"): HYPERCORN_LOADED,
+    # Two server cores, measured 2026-12-08 on a quiet machine.
+    ("gthread-1x4-cpu-2c", 4, "throughput"): GIL_ACROSS_CORES,
 }
 
 # Simulated time per replication: thousands of requests even at 20 req/s.
@@ -151,6 +162,37 @@ def machine_stalls() -> dict:
     return {"share": stalls["share"], "length": f"{stalls['length_s'] * 1e6:g}us"}
 
 
+def server_cores(row: dict) -> int:
+    """The cores the server ran on (rows before 2026-12-08 leave it empty: one)."""
+    return int(row.get("server_cores") or 1)
+
+
+def with_client_stalls(stalls: dict, row: dict, throughput: float, cpu_busy: float) -> dict:
+    """`stalls` with wrk's work on the server's cores added, a second kind of stall.
+
+    wrk takes ``client_cpu_per_request_us`` x `throughput` of a core, spread
+    over the server's cores, and stalls a server thread only where the cores
+    are busy (`cpu_busy`, the predicted share of busy cores). Each kind of
+    stall keeps its own length: the lengths are drawn from two narrow bins in
+    proportion to how often each kind occurs.
+    """
+    cores = server_cores(row)
+    client_s = float(row["client_cpu_per_request_us"]) * 1e-6
+    client_share = min(client_s * throughput / cores * cpu_busy, 0.5)
+    machine_share, machine_length = stalls["share"], json.loads(CALIBRATION.read_text())["stalls"]["length_s"]
+    share = 1.0 - (1.0 - machine_share) * (1.0 - client_share)
+    # Stalls per second of running: share / ((1 - share) x length), for each kind.
+    machine_rate = machine_share / ((1.0 - machine_share) * machine_length)
+    client_rate = client_share / ((1.0 - client_share) * client_s)
+    narrow = 1e-7
+    edges = sorted([(client_s, client_rate), (machine_length, machine_rate)])
+    return {"share": round(share, 6),
+            "length": {"dist": "empirical",
+                       "edges": [f"{edges[0][0]:.9f}s", f"{edges[0][0] + narrow:.9f}s",
+                                 f"{edges[1][0]:.9f}s", f"{edges[1][0] + narrow:.9f}s"],
+                       "weights": [edges[0][1], 0.0, edges[1][1]]}}
+
+
 def load_measurements(path: Path = MEASUREMENTS) -> list[dict]:
     """The most recent measured row of each (config, connections), in file order.
 
@@ -167,8 +209,8 @@ def load_measurements(path: Path = MEASUREMENTS) -> list[dict]:
     return list(latest.values())
 
 
-def scenario_dict(row: dict, run: dict | None = None) -> dict:
-    """The servesim scenario equivalent to one measured row."""
+def scenario_dict(row: dict, run: dict | None = None, stalls: dict | None = None) -> dict:
+    """The servesim scenario equivalent to one measured row (`stalls`: the machine's unless given)."""
     server: dict = {"host": "app", "kind": row["server"], "workers": int(row["workers"]),
                     "framework": row["framework"]}
     if row["server"] == "gunicorn-gthread":
@@ -186,7 +228,7 @@ def scenario_dict(row: dict, run: dict | None = None) -> dict:
         endpoint["style"] = row["style"]
     return {
         "name": f"{row['config']}-c{row['connections']}",
-        "hosts": {"app": {"cores": 1, "stalls": machine_stalls()}},
+        "hosts": {"app": {"cores": server_cores(row), "stalls": stalls or machine_stalls()}},
         "servers": {"web": server},
         "endpoints": {"work": endpoint},
         "workload": {"closed": {"users": int(row["connections"]), "think_time": "0s"}},
@@ -287,6 +329,10 @@ def predict(row: dict, run: dict | None = None) -> Comparison:
     comparison = Comparison(row)
     try:
         result = ss.simulate(ss.Scenario.from_dict(scenario_dict(row, run)), threads=1)
+        if server_cores(row) > 1 and row.get("client_cpu_per_request_us"):
+            busy = result.cpu_utilization["app"].value
+            stalls = with_client_stalls(machine_stalls(), row, result.throughput, 1.0 if busy is None else busy)
+            result = ss.simulate(ss.Scenario.from_dict(scenario_dict(row, run, stalls)), threads=1)
     except ss.Error as error:
         comparison.note = f"not predicted: {error}"
         return comparison
@@ -306,11 +352,12 @@ def work_label(row: dict) -> str:
 
 
 def server_label(row: dict) -> str:
+    on_cores = f", {server_cores(row)} cores" if server_cores(row) > 1 else ""
     if row["server"] == "gunicorn-gthread":
-        return f"gunicorn gthread {row['workers']}x{row['threads']}"
+        return f"gunicorn gthread {row['workers']}x{row['threads']}{on_cores}"
     if row["server"] == "gunicorn-sync":
-        return f"gunicorn sync {row['workers']}w"
-    return f"{row['server']} {row['workers']}w `{'async def' if row['style'] == 'async' else 'def'}`"
+        return f"gunicorn sync {row['workers']}w{on_cores}"
+    return f"{row['server']} {row['workers']}w `{'async def' if row['style'] == 'async' else 'def'}`{on_cores}"
 
 
 def other_servers(comparisons: Sequence[Comparison]) -> str:
@@ -332,7 +379,7 @@ def _percent(value: float) -> str:
 
 
 CSV_FIELDS = [
-    "config", "server", "workers", "threads", "style", "endpoint", "cpu_ms", "io_ms", "connections",
+    "config", "server", "workers", "threads", "cores", "style", "endpoint", "cpu_ms", "io_ms", "connections",
     "measured_throughput_rps", "predicted_throughput_rps", "throughput_error",
     "measured_p50_ms", "predicted_p50_ms", "p50_error",
     "measured_p99_ms", "predicted_p99_ms", "p99_error",
@@ -349,7 +396,7 @@ def write_csv(comparisons: Sequence[Comparison], path: Path = COMPARISON_CSV) ->
             r = c.row
             writer.writerow({
                 "config": r["config"], "server": r["server"], "workers": r["workers"],
-                "threads": r["threads"], "style": r["style"], "endpoint": r["endpoint"],
+                "threads": r["threads"], "cores": server_cores(r), "style": r["style"], "endpoint": r["endpoint"],
                 "cpu_ms": r["cpu_ms"], "io_ms": r["io_ms"], "connections": r["connections"],
                 "measured_throughput_rps": r["throughput_rps"],
                 "predicted_throughput_rps": f"{c.predicted_throughput:.2f}",
@@ -389,7 +436,8 @@ def markdown(comparisons: Sequence[Comparison]) -> str:
         "[README.md](README.md) for the method and for where and why predictions miss.",
         "",
         f"Measured on {first['cpu_model']} ({first['date'][:10]}): one server core, wrk on the",
-        f"other; Python {first['python']}, Flask {first['flask']}, Gunicorn {first['gunicorn']},",
+        "other (the rows marked 2 cores: the server on both, wrk sharing them; see",
+        "[README.md](README.md#two-server-cores)); Python {first['python']}, Flask {first['flask']}, Gunicorn {first['gunicorn']},",
         f"FastAPI {first['fastapi']}, {versions}Uvicorn {first['uvicorn']} (uvloop {first['uvloop']},",
         f"httptools {first['httptools']}){other_servers(comparisons)}. Throughput in req/s, latencies in ms; each measured",
         f"number is the median of {method} after a warm-up run; each prediction the",

@@ -2,7 +2,9 @@
 
 Each measurement point starts one server pinned to core 0 (``taskset -c 0``),
 waits until it answers, drives it with ``wrk`` pinned to core 1 (a closed
-workload: ``connections`` clients, no think time), and stops it. A point is a
+workload: ``connections`` clients, no think time), and stops it. A server
+given two cores (``ServerConfig.cores``) runs on cores 0-1 and wrk shares
+them: its CPU time per request is recorded, so the prediction can charge it. A point is a
 warm-up run (discarded) then ``repeats`` measured runs; every metric is the
 median over the measured runs, which shrugs off the odd run disturbed by other
 work on the machine. Rows are appended to ``validation/measurements.csv`` with
@@ -30,6 +32,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import resource
 import signal
 import socket
 import statistics
@@ -52,6 +55,8 @@ ASGI_KINDS = ("uvicorn", "hypercorn", "granian", "gunicorn-uvicorn")
 
 SERVER_CORE = "0"
 CLIENT_CORE = "1"
+# The machine's cores: a server given all of them shares them with wrk.
+MACHINE_CORES = os.cpu_count() or 1
 # wrk's per-request timeout: far above any latency in the grid, so a slow
 # answer is a slow answer and not an error; the simulated clients never give up.
 WRK_TIMEOUT_S = 30
@@ -76,12 +81,16 @@ class ServerConfig:
         The framework served, when not the kind's own (Flask on ``gunicorn-sync``
         and ``gunicorn-gthread``, FastAPI on the ASGI servers): ``django``
         (apps/django_app.py) on ``gunicorn-sync`` or ``gunicorn-gthread``.
+    cores : int
+        Cores the server may run on: 1 (core 0; wrk has core 1 to itself) or
+        the machine's every core, which wrk then shares.
     """
 
     kind: str
     workers: int = 1
     threads: int = 1
     app: str = ""
+    cores: int = 1
 
     def __post_init__(self) -> None:
         if self.kind not in ("gunicorn-sync", "gunicorn-gthread", *ASGI_KINDS):
@@ -94,6 +103,18 @@ class ServerConfig:
             raise ValueError(f"app: unknown framework {self.app!r}; known: 'django' (or '' for the kind's own)")
         if self.app == "django" and self.kind not in ("gunicorn-sync", "gunicorn-gthread"):
             raise ValueError(f"app: django is served by gunicorn-sync or gunicorn-gthread, not {self.kind}")
+        if self.cores not in (1, MACHINE_CORES):
+            raise ValueError(f"cores: 1 or all {MACHINE_CORES} of this machine's cores, got {self.cores}")
+
+    @property
+    def cpus(self) -> list[str]:
+        """The cores the server runs on, as /proc/stat and taskset number them."""
+        return [str(core) for core in range(self.cores)] if self.cores > 1 else [SERVER_CORE]
+
+    @property
+    def client_cpus(self) -> list[str]:
+        """The cores wrk runs on: its own, or the server's when the server has them all."""
+        return self.cpus if self.cores > 1 else [CLIENT_CORE]
 
     @property
     def framework(self) -> str:
@@ -358,6 +379,12 @@ def core_seconds(core: str) -> dict[str, float]:
     raise RuntimeError(f"no cpu{core} line in /proc/stat")
 
 
+def cores_seconds(cores: Sequence[str]) -> dict[str, float]:
+    """CPU seconds so far of several cores together, by column (`core_seconds` summed)."""
+    samples = [core_seconds(core) for core in cores]
+    return {name: sum(sample[name] for sample in samples) for name in samples[0]}
+
+
 def core_busy(before: dict[str, float], after: dict[str, float], niced: bool = False) -> float:
     """Busy seconds of a core between two `core_seconds` samples, niced work only if `niced`."""
     columns = ("user", "system", "irq", "softirq") + (("nice",) if niced else ())
@@ -393,31 +420,31 @@ def other_work(before: dict[str, float], after: dict[str, float], server_user: f
     return user + kernel * not_niced
 
 
-def wait_until_quiet(pgid: int, max_wait_s: float, threshold: float = 0.03) -> float:
-    """Wait until other work uses under `threshold` of the server's core.
+def wait_until_quiet(pgid: int, cpus: Sequence[str], max_wait_s: float, threshold: float = 0.03) -> float:
+    """Wait until other work uses under `threshold` of the server's cores `cpus`.
 
     Returns the seconds waited (at most `max_wait_s`, after which it gives up).
     """
     waited = 0.0
     while waited < max_wait_s:
-        core_before, (user_before, system_before) = core_seconds(SERVER_CORE), group_cpu_split(pgid)
+        core_before, (user_before, system_before) = cores_seconds(cpus), group_cpu_split(pgid)
         time.sleep(1.0)
         waited += 1.0
         user_after, system_after = group_cpu_split(pgid)
-        busy = other_work(core_before, core_seconds(SERVER_CORE), user_after - user_before,
+        busy = other_work(core_before, cores_seconds(cpus), user_after - user_before,
                           system_after - system_before)
-        if busy < threshold:
+        if busy < threshold * len(cpus):
             break
     return waited
 
 
 @contextlib.contextmanager
 def running_server(server: ServerConfig, startup_timeout_s: float = 30.0) -> Iterator[tuple[int, int]]:
-    """Start `server` on core 0 in its own process group; yield (port, pgid); stop it."""
+    """Start `server` on its cores in its own process group; yield (port, pgid); stop it."""
     port = free_port()
     log = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
-        ["taskset", "-c", SERVER_CORE, *server.command(port)],
+        ["taskset", "-c", ",".join(server.cpus), *server.command(port)],
         cwd=APPS, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)
     try:
@@ -444,17 +471,26 @@ def running_server(server: ServerConfig, startup_timeout_s: float = 30.0) -> Ite
 # --------------------------------------------------------------------------- wrk
 
 def run_wrk(port: int, point: Point, duration_s: int) -> dict:
-    """One wrk run against `point`; wrk's JSON summary (latencies in us)."""
-    command = ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{point.connections}",
+    """One wrk run against `point`; wrk's JSON summary (latencies in us).
+
+    Adds ``client_user_s`` and ``client_system_s``, wrk's own CPU time (it is
+    this process's only child reaped during the run).
+    """
+    command = ["taskset", "-c", ",".join(point.server.client_cpus), "wrk", "-t1", f"-c{point.connections}",
                f"-d{duration_s}s", f"--timeout={WRK_TIMEOUT_S}s", "-s", str(WRK_SCRIPT)]
     if point.connection_close:
         command += ["-H", "Connection: close"]
     command.append(f"http://127.0.0.1:{port}{point.path()}")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     completed = subprocess.run(command, capture_output=True, text=True, check=False,
                                timeout=duration_s + WRK_TIMEOUT_S + 30, start_new_session=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     for line in completed.stdout.splitlines():
         if line.startswith("WRK_JSON "):
-            return json.loads(line[len("WRK_JSON "):])
+            summary = json.loads(line[len("WRK_JSON "):])
+            summary["client_user_s"] = after.ru_utime - before.ru_utime
+            summary["client_system_s"] = after.ru_stime - before.ru_stime
+            return summary
     raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr or completed.stdout}")
 
 
@@ -492,6 +528,9 @@ def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats:
         its Rust runtime threads ran, outside the GIL.
     """
     short_slices = request_short_slice()
+    cpus = point.server.cpus
+    # wrk on the server's cores is the measurement's own work, not a disturbance.
+    shares_cores = point.server.client_cpus == cpus
     with running_server(point.server) as (port, pgid):
         if warmup_s > 0:
             run_wrk(port, point, warmup_s)
@@ -499,13 +538,13 @@ def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats:
         disturbed = 0
         while len(runs) < repeats:
             if quiet_wait_s > 0:
-                wait_until_quiet(pgid, quiet_wait_s)
+                wait_until_quiet(pgid, cpus, quiet_wait_s)
             foreign_before = foreign_cpu_seconds([pgid])
             user_before, system_before = group_cpu_split(pgid)
             tokio_before = group_thread_cpu_seconds(pgid, "tokio")
-            core_before = core_seconds(SERVER_CORE)
+            core_before = cores_seconds(cpus)
             summary = run_wrk(port, point, duration_s)
-            core_after = core_seconds(SERVER_CORE)
+            core_after = cores_seconds(cpus)
             seconds = summary["duration_us"] / 1e6
             summary["throughput"] = summary["requests"] / seconds
             user_after, system_after = group_cpu_split(pgid)
@@ -515,10 +554,16 @@ def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats:
             summary["cpu_per_request_us"] = server_cpu / max(summary["requests"], 1) * 1e6
             tokio_cpu = group_thread_cpu_seconds(pgid, "tokio") - tokio_before
             summary["tokio_cpu_per_request_us"] = tokio_cpu / max(summary["requests"], 1) * 1e6
+            client_cpu = summary["client_user_s"] + summary["client_system_s"]
+            summary["client_cpu_per_request_us"] = client_cpu / max(summary["requests"], 1) * 1e6
             summary["core_util"] = core_busy(core_before, core_after) / max(core_total(core_before, core_after), 1e-9)
-            summary["niced_on_core"] = (core_after["nice"] - core_before["nice"]) / seconds
+            summary["niced_on_core"] = (core_after["nice"] - core_before["nice"]) / seconds / len(cpus)
+            # wrk, reaped by this process, is never among the foreign processes.
             summary["background_cpu"] = foreign_cpu_between(foreign_before, foreign_cpu_seconds([pgid])) / seconds
-            disturbing = other_work(core_before, core_after, server_user, server_system) / seconds
+            if shares_cores:
+                server_user += summary["client_user_s"]
+                server_system += summary["client_system_s"]
+            disturbing = other_work(core_before, core_after, server_user, server_system) / seconds / len(cpus)
             if quiet_wait_s > 0 and disturbing > 0.05 and disturbed < 10 * repeats:
                 disturbed += 1
                 continue
@@ -561,6 +606,8 @@ def measure_point(point: Point, duration_s: int = 5, warmup_s: int = 2, repeats:
         "background_cpu": round(median("background_cpu"), 4),
         "autogroup": int(autogroup_enabled()),
         "sched_slice_us": SLICE_NS // 1000 if short_slices else 0,
+        "server_cores": point.server.cores,
+        "client_cpu_per_request_us": round(median("client_cpu_per_request_us"), 2),
     }
 
 
@@ -609,7 +656,22 @@ FIELDS = [
     "throughput_rps", "throughput_min_rps", "throughput_max_rps",
     "p50_ms", "p90_ms", "p99_ms", "mean_ms", "requests", "errors", "server_cpu_util", "cpu_per_request_us", "tokio_cpu_per_request_us", "core_util",
     "disturbed_runs", "niced_on_core", "background_cpu", "autogroup", "sched_slice_us",
+    # Since 2026-12-08: earlier rows are one-core points and leave these empty.
+    "server_cores", "client_cpu_per_request_us",
 ]
+
+
+def extend_header(path: Path) -> None:
+    """Give `path` measure.py's columns, where its header lacks the latest ones.
+
+    Only the header line changes: older rows stay shorter, and a CSV reader
+    reads their missing trailing columns as empty.
+    """
+    with path.open(newline="") as source:  # keep the rows' line endings (csv writes \r\n)
+        lines = source.readlines()
+    lines[0] = ",".join(FIELDS) + "\r\n"
+    with path.open("w", newline="") as out:
+        out.writelines(lines)
 
 
 def append_rows(rows: Sequence[dict], path: Path = MEASUREMENTS) -> None:
@@ -618,7 +680,9 @@ def append_rows(rows: Sequence[dict], path: Path = MEASUREMENTS) -> None:
     if not new_file:
         with path.open(newline="") as existing:
             header = next(csv.reader(existing), [])
-        if header != FIELDS:
+        if header != FIELDS and header == FIELDS[:len(header)]:
+            extend_header(path)
+        elif header != FIELDS:
             raise SystemExit(f"{path}: its columns {header} are not measure.py's {FIELDS}; "
                              "add the missing columns to the file (empty for old rows) or write a new file")
     with path.open("a", newline="") as out:
@@ -642,6 +706,14 @@ HYPERCORN = ServerConfig("hypercorn", workers=1)
 GRANIAN = ServerConfig("granian", workers=1)
 GUNICORN_UVICORN = ServerConfig("gunicorn-uvicorn", workers=1)
 GUNICORN_UVICORN2 = ServerConfig("gunicorn-uvicorn", workers=2)
+GTHREAD_2x4 = ServerConfig("gunicorn-gthread", workers=2, threads=4)
+HYPERCORN2 = ServerConfig("hypercorn", workers=2)
+GRANIAN2 = ServerConfig("granian", workers=2)
+
+
+def on_all_cores(server: ServerConfig) -> ServerConfig:
+    """`server` given every core of the machine (wrk shares them)."""
+    return dataclasses.replace(server, cores=MACHINE_CORES)
 
 
 def _points(config: str, server: ServerConfig, endpoint: str, cpu_ms: float, io_ms: float,
@@ -679,6 +751,18 @@ def grid() -> list[Point]:
         *_points("gunicorn-uvicorn-async-io", GUNICORN_UVICORN, "/async", 1, 50, [1, 32]),
         *_points("gunicorn-uvicorn-async-cpu", GUNICORN_UVICORN, "/async", 5, 0, [16]),
         *_points("gunicorn-uvicorn-async-mixed", GUNICORN_UVICORN2, "/async", 2, 20, [4]),
+        # Two server cores, wrk sharing them (issue 15): processes against GIL-bound
+        # threads, one event loop against one per core, every server kind.
+        *_points("sync-2w-cpu-2c", on_all_cores(SYNC2), "/work", 5, 0, [2, 16]),
+        *_points("sync-4w-mixed-2c", on_all_cores(SYNC4), "/work", 2, 20, [4, 32]),
+        *_points("gthread-1x4-cpu-2c", on_all_cores(GTHREAD_1x4), "/work", 5, 0, [4]),
+        *_points("gthread-2x4-cpu-2c", on_all_cores(GTHREAD_2x4), "/work", 5, 0, [8]),
+        *_points("uvicorn-async-cpu-2c", on_all_cores(UVICORN), "/async", 5, 0, [16]),
+        *_points("uvicorn2-async-cpu-2c", on_all_cores(UVICORN2), "/async", 5, 0, [16]),
+        *_points("uvicorn2-async-mixed-2c", on_all_cores(UVICORN2), "/async", 2, 20, [4, 64]),
+        *_points("hypercorn2-async-cpu-2c", on_all_cores(HYPERCORN2), "/async", 5, 0, [16]),
+        *_points("granian2-async-cpu-2c", on_all_cores(GRANIAN2), "/async", 5, 0, [16]),
+        *_points("gunicorn-uvicorn2-async-cpu-2c", on_all_cores(GUNICORN_UVICORN2), "/async", 5, 0, [16]),
     ]
 
 
@@ -693,6 +777,7 @@ def quick_grid() -> list[Point]:
         Point("hypercorn-async-io", HYPERCORN, "/async", 1, 50, 16),
         Point("granian-async-io", GRANIAN, "/async", 1, 50, 16),
         Point("gunicorn-uvicorn-async-io", GUNICORN_UVICORN, "/async", 1, 50, 16),
+        Point("uvicorn2-async-mixed-2c", on_all_cores(UVICORN2), "/async", 2, 20, 4),
     ]
 
 

@@ -1,7 +1,8 @@
 """The short validation check that ``make test`` runs (ctest ``validate_quick``).
 
 1. Starts each real server kind briefly (Gunicorn sync and gthread with Flask,
-   Uvicorn with FastAPI's ``async def``, ``def`` and blocking endpoints),
+   Uvicorn with FastAPI's ``async def``, ``def`` and blocking endpoints, and
+   one server on every core, sharing them with wrk),
    measures one short point each with wrk, and checks that the harness works:
    requests were answered without errors, the throughput is what the
    endpoint's work allows, and no server process is left behind.
@@ -61,6 +62,8 @@ def check_harness() -> list[str]:
             elif not 0.2 * ceiling < row["throughput_rps"] <= 1.05 * ceiling:
                 problems.append(f"{label}: throughput {row['throughput_rps']} req/s outside "
                                 f"(0.2, 1.05] x {ceiling:.0f}")
+            elif not row["client_cpu_per_request_us"] > 0:
+                problems.append(f"{label}: wrk's CPU per request not measured ({row['client_cpu_per_request_us']})")
             elif row["p50_ms"] < 0.95 * work_s * 1e3:
                 problems.append(f"{label}: p50 {row['p50_ms']} ms below the work, {work_s * 1e3} ms")
             leftovers = leftover_servers()

@@ -279,3 +279,18 @@ def test_cli_option_is_documented(option: str) -> None:
 def test_analytic_offers_only_its_public_names() -> None:
     # What tab completion and dir() show: the models, not `math`, `Any` or `dataclass`.
     assert [name for name in dir(ss.analytic) if not name.startswith("_")] == sorted(ss.analytic.__all__)
+
+
+def _pass_rate(text: str) -> tuple[int, ...]:
+    """The points meeting every target and the per-metric counts a page states, as numbers."""
+    stated = re.search(r"\*\*(\d+) of (?:its |the )?(\d+) points meet every target\*\*[^\n]*?\n?[^\n]*?"
+                       r"throughput (\d+) of (\d+), p50 (\d+) of (?:the )?(\d+)", text)
+    assert stated, "no '**N of M points meet every target** ... throughput N of M, p50 N of M' statement"
+    return tuple(int(number) for number in stated.groups())
+
+
+@pytest.mark.parametrize("page", ["README.md", "validation/README.md"])
+def test_the_readmes_state_the_grids_pass_rate(page: str) -> None:
+    # comparison.md is written by validation/compare.py; the pages quote it.
+    table = _pass_rate((REPO_ROOT / "validation" / "comparison.md").read_text(encoding="utf-8"))
+    assert _pass_rate((REPO_ROOT / page).read_text(encoding="utf-8")) == table
