@@ -314,6 +314,9 @@ TEST_CASE("A wait costs wait_crowding more per request its process holds", "[sim
   SECTION("gthread's threads, holding the GIL: 1 / 1.5 ms") {
     check_saturated(simulate(crowded(ServerKind::gunicorn_gthread, std::nullopt, 50, 10e-6)), 1.0 / 0.0015);
   }
+  SECTION("past the 512 requests held that were measured the cost stops growing: 1 / (1 + 5.12) ms") {
+    check_saturated(simulate(crowded(ServerKind::uvicorn, EndpointStyle::async, 1000, 10e-6)), 1.0 / 0.00612);
+  }
   SECTION("a sync worker holds its one request: 1 / (1 + 10 + 1 * 1) ms = 83.3 req/s") {
     check_saturated(simulate(crowded(ServerKind::gunicorn_sync, std::nullopt, 1, 0.001)), 1.0 / 0.012);
   }
