@@ -61,6 +61,7 @@ inline constexpr double kFlopsPerSecond = 1e9;
 
 struct Process;
 struct ServerRuntime;
+struct GroupRuntime;
 struct DatabaseRuntime;
 struct ServiceRuntime;
 struct ModelServerRuntime;
@@ -157,6 +158,21 @@ struct ServerRuntime : detail::ServerState {
   std::deque<Process*> idle_processes;  // gunicorn sync
 };
 
+// A process of `server` may be killed with what it holds (past memory_limit,
+// by Gunicorn's arbiter, at the end of a recycled one's graceful_timeout):
+// it keeps its requests and messages at hand to stop them.
+[[nodiscard]] inline bool may_kill(const ServerRuntime& server) noexcept {
+  return server.spec->memory_limit || server.watches_loop || server.spec->max_requests > 0;
+}
+
+// A long-lived connection open on a process: its actor (a websocket's
+// message source, a stream's chunk writer), which a kill of the process stops.
+struct OpenConnection {
+  GroupRuntime* group = nullptr;
+  sg4::ActorPtr actor;
+  std::size_t slot = 0;  // in its process's `connections`
+};
+
 // One server process: the rules' GIL, held by requests' actors, with its
 // switch requests timed by an actor of its own; its threads and event loop.
 struct Process : detail::ProcessLoad {
@@ -174,9 +190,10 @@ struct Process : detail::ProcessLoad {
   // Its connection pool for each database (size + max_overflow
   // connections): a freed one goes to the oldest waiter.
   std::vector<sg4::SemaphorePtr> pools;
-  // With a memory_limit or watched by Gunicorn's arbiter: the requests it
-  // holds, which a kill stops.
+  // If it may be killed (may_kill): the requests and messages it holds, which a kill stops.
   std::vector<std::shared_ptr<Request>> held;
+  std::vector<std::unique_ptr<OpenConnection>> connections;  // open on it, in no order
+  std::uint32_t restarts = 0;  // boots so far: tells a stale graceful_timeout apart
   // Watched by the arbiter (gunicorn-uvicorn): its loop's last notification,
   // and whether a check of it is pending (arbiter.cpp).
   detail::LoopHeartbeat heartbeat;
@@ -311,6 +328,9 @@ class Model {
   void kill_worker(const RequestPtr& pointer);
   void start_request(Process& process, const RequestPtr& request);
   void kill_process(Process& process, const RequestPtr& accepted, Failure failure);
+  void hold(Process& process, const RequestPtr& request);
+  static void forget_held(Request& request);
+  void retire(Process& process);
   void stop_held_request(Process& process, const RequestPtr& pointer, Failure failure);
   // Gunicorn's arbiter watching a Uvicorn worker's loop (arbiter.cpp).
   void loop_taken(Process& process);
@@ -336,9 +356,17 @@ class Model {
   // Long-lived connections (connections.cpp).
   void build_connections();
   void start_connections();
-  void open_connection(GroupRuntime& group);
-  void close_connection(GroupRuntime& group, Process& process);
-  void run_message(GroupRuntime& group, Process& process, Request& message);
+  bool open_connection(GroupRuntime& group);
+  OpenConnection& add_connection(GroupRuntime& group, Process& process);
+  void close_connection(Process& process, OpenConnection& connection);
+  void drop_connections(Process& process);
+  void reconnect(GroupRuntime& group);
+  RequestPtr new_message(GroupRuntime& group, Process& process);
+  void send_message(GroupRuntime& group, Process& process);
+  void run_message(GroupRuntime& group, const RequestPtr& message_ptr);
+  [[nodiscard]] bool is_message(const Request& request) const noexcept {
+    return request.endpoint >= scenario_.endpoints.size() + tasks_.size();
+  }
 
   // Cores and the GIL (cpu.cpp).
   void compute(Request& request, double seconds, bool needs_gil, int threads = 1);

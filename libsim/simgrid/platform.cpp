@@ -65,7 +65,7 @@ void Model::build_servers() {
     ServerRuntime& server = servers_.emplace_back(spec, streams_.restarts(servers_.size()));
     server.base_memory = static_process_memory(scenario_, spec);
     server.peak_memory = server.base_memory;
-    server.watches_loop = detail::watches_loop(scenario_, spec);
+    server.watches_loop = detail::watches_loop(spec);
     server.host = hosts_[index_of(scenario_.hosts, spec.host)];
     server.work = &host_work_[index_of(scenario_.hosts, spec.host)];
     for (int w = 0; w < spec.workers; ++w) {

@@ -88,10 +88,21 @@ void Model::accept(Process& process, const RequestPtr& request) {
   if (detail::kills_slow_workers(spec)) request->kill_at = now() + spec.timeout;
   switch (detail::on_accept(*process.server, process.life, process.accepted, tally_.measuring())) {
     case detail::Restart::none: break;
-    case detail::Restart::recycle: process.retiring = true; break;
+    case detail::Restart::recycle: retire(process); break;
     case detail::Restart::kill: kill_process(process, request, Failure::out_of_memory); return;
   }
   start_request(process, request);
+}
+
+// The process takes nothing more and restarts once it holds nothing, or is
+// killed with what it still holds `graceful_timeout` later, in the same life.
+void Model::retire(Process& process) {
+  process.retiring = true;
+  const std::uint32_t life = process.restarts;
+  sg4::Actor::create("graceful-timeout", process.server->host, [this, &process, life] {
+    sg4::this_actor::sleep_for(process.server->spec->graceful_timeout);
+    if (process.restarts == life && process.retiring) kill_process(process, RequestPtr{}, Failure::worker_killed);
+  });
 }
 
 // The request's actor. A process that can be killed for its memory or by
@@ -100,11 +111,26 @@ void Model::accept(Process& process, const RequestPtr& request) {
 // actors run first (simcalls yield), and one of them may take the process
 // past its limit.
 void Model::start_request(Process& process, const RequestPtr& request) {
-  if (process.server->spec->memory_limit || process.server->watches_loop) {
-    request->held_at = process.held.size();
-    process.held.push_back(request);
-  }
+  if (may_kill(*process.server)) hold(process, request);
   sg4::Actor::create("request", process.server->host, [this, request] { serve(request); });
+}
+
+void Model::hold(Process& process, const RequestPtr& request) {
+  request->held_at = process.held.size();
+  process.held.push_back(request);
+}
+
+// The request (or message) is no longer among those a kill stops.
+void Model::forget_held(Request& request) {
+  if (request.held_at == kNotHeld) return;
+  std::vector<RequestPtr>& held = request.process->held;
+  if (request.held_at + 1 != held.size()) {
+    held[request.held_at] = std::move(held.back());
+    held[request.held_at]->held_at = request.held_at;
+  }
+  held.pop_back();
+  request.held_at = kNotHeld;
+  request.actor = nullptr;
 }
 
 // Past memory_limit: the process dies with every request it holds, the one
@@ -114,7 +140,8 @@ void Model::start_request(Process& process, const RequestPtr& request) {
 // other actor runs until every held request's actor is stopped where it is
 // (an execution, a sleep, a line), what they held of a database or service
 // is given back and their clients are told. An actor that has not run yet
-// sees `killed` as it starts. Threads, loop, GIL and pools die with the process.
+// sees `killed` as it starts. Its connections' actors stop too, and the
+// messages it runs are lost. Threads, loop, GIL and pools die with the process.
 void Model::kill_process(Process& process, const RequestPtr& accepted, Failure failure) {
   simgrid::kernel::actor::simcall_answered([this, &process, &accepted, failure] {
     ServerRuntime& server = *process.server;
@@ -139,6 +166,7 @@ void Model::kill_process(Process& process, const RequestPtr& accepted, Failure f
     }
     if (accepted) held.push_back(accepted);
     for (const RequestPtr& pointer : held) stop_held_request(process, pointer, failure);
+    drop_connections(process);
     if (process.loop_busy) server.busy_runners.add(now(), -1.0);
     process.loop_busy = false;
     process.idle_threads = detail::threads_of(*server.spec);
@@ -155,8 +183,16 @@ void Model::kill_process(Process& process, const RequestPtr& accepted, Failure f
 void Model::stop_held_request(Process& process, const RequestPtr& pointer, Failure failure) {
   Request& request = *pointer;
   ServerRuntime& server = *process.server;
-  give_back_dependencies(request);
   request.held_at = kNotHeld;
+  if (is_message(request)) {
+    groups_[request.endpoint - groups_.front().endpoint].tally.message_dropped();
+    if (request.holds_thread && !server.runs_loop) server.busy_runners.add(now(), -1.0);
+    request.holds_thread = false;
+    request.holds_loop = false;
+    request.holds_gil = false;
+    return;
+  }
+  give_back_dependencies(request);
   if (!request.responded) {
     to_client(pointer, [this, pointer, failure] {
       if (!pointer->settled) fail(*pointer, failure);
@@ -304,16 +340,7 @@ void Model::enqueue_task(std::size_t task, sg4::SemaphorePtr result) {
 }
 
 void Model::leave_server(Request& request) {
-  if (request.held_at != kNotHeld) {  // no longer among those a memory kill stops
-    std::vector<RequestPtr>& held = request.process->held;
-    if (request.held_at + 1 != held.size()) {
-      held[request.held_at] = std::move(held.back());
-      held[request.held_at]->held_at = request.held_at;
-    }
-    held.pop_back();
-    request.held_at = kNotHeld;
-    request.actor = nullptr;
-  }
+  forget_held(request);
   in_flight_ -= 1;
   if (!is_task(request)) tally_.departed(now() - request.arrival);
   request.process->server->in_system.add(now(), -1.0);
@@ -352,6 +379,7 @@ void Model::restart(Process& process) {
 // waits idle for one); one that overflows its memory_limit at once is booting again.
 void Model::boot(Process& process) {
   process.booting = false;
+  process.restarts += 1;
   process.heartbeat.start(now());
   detail::begin_life(*process.server->spec, process.life, process.server->restart_rng);
   do {

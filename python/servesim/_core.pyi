@@ -227,9 +227,11 @@ class ConnectionStats:
     name: str  # the connection group
     server: str  # the server holding its connections
     opened: int  # connections opened in the measured window (with count and no warm-up: all of them, at t = 0)
-    refused: int  # connections refused: no process had room (limit_concurrency, worker_connections, file descriptors, or no idle sync worker)
+    refused: int  # connections refused: no process had room (limit_concurrency, worker_connections, file descriptors, or no idle sync worker); a count group's reconnection attempts included
+    dropped: int  # connections dropped by a killed process (memory_limit, the arbiter, graceful_timeout) in the measured window
     mean_open: float  # time-average connections open
     messages: int  # messages (stream chunks) handled in the measured window
+    messages_dropped: int  # messages running or queued when their process was killed, in the measured window
     message_rate: float  # messages / measured duration, messages/s
     message_latency: LatencyStats  # a message's wait for the loop or worker plus its phases, s
     memory: float  # mean_open times the server's memory.connection, bytes
@@ -443,8 +445,10 @@ class ConnectionSummary:
     server: str  # the server holding its connections
     opened: int  # connections opened, summed over replications
     refused: int  # connections refused, summed over replications
+    dropped: int  # connections dropped by killed processes, summed over replications
     mean_open: ConfidenceInterval  # time-average connections open
     messages: int  # messages (stream chunks) handled, summed over replications
+    messages_dropped: int  # messages lost with killed processes, summed over replications
     message_rate: ConfidenceInterval  # messages handled per second
     message_latency: LatencySummary  # a message's wait for the loop or worker plus its phases, s
     memory: ConfidenceInterval  # memory its open connections hold (mean_open x memory.connection), bytes

@@ -113,6 +113,9 @@ def result_summary(result: Result) -> str:
         add_interval(f"connection memory {group.name}", group.memory, 1.0 / 2**20, "MiB", 1)
         if group.refused:
             add(f"connections refused {group.name}", f"{group.refused:,}")
+        if group.dropped:  # killed processes: connections and messages lost
+            add(f"connections dropped {group.name}", f"{group.dropped:,}")
+            add(f"messages dropped {group.name}", f"{group.messages_dropped:,}")
     for broker in record.brokers:
         add_interval(f"broker busy {broker.name}", broker.utilization, 100.0, "%", 1)
     for pool in record.task_workers:

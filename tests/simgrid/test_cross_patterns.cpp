@@ -389,6 +389,41 @@ TEST_CASE("SimGrid kills a process awaiting a model server: the native engine's 
   CHECK(rep.model_servers[0].batch_sizes == native.model_servers[0].batch_sizes);
 }
 
+TEST_CASE("SimGrid's arbiter kills a Uvicorn worker awaiting a model server: the native engine's exact counts",
+          "[simgrid][cross][arbiter][model_server]") {
+  // One Uvicorn worker under Gunicorn, timeout 1.0137 s (the loop notifies
+  // every 0.50685 s while free); each request awaits a batch (up to 4, after
+  // at most 121.3 ms, 231.7 ms long), then holds the loop 0.9013 s. Requests
+  // come every 100 ms. A new process takes its backlog, batches it at once
+  // and runs the first answer's callback from 0.2317 s to 1.133 s after it
+  // booted, past its deadline: the arbiter kills it at 1.0137 s with every
+  // request it holds, some queued at the model server (they leave its
+  // queue), some in a batch (answered to nobody), and it boots again in
+  // 537.1 ms (odd times, so no two events tie). 19 kills in 30 s, 290
+  // requests failed, none answered. Nothing is random: both engines count
+  // the same failures and batches, of each size.
+  Scenario s = test::one_server(ServerKind::gunicorn_uvicorn, 1, 1);
+  s.run.duration = 30.0;
+  s.servers[0].timeout = 1.0137;
+  s.servers[0].boot_time = 0.5371;
+  add_inference(s, 1, 4, 0.1213, Distribution::constant(0.2317), {});
+  s.endpoints[0].phases.push_back(Phase{PhaseKind::cpu, Distribution::constant(0.9013)});
+  s.endpoints[0].style = EndpointStyle::async;
+  s.workload.open = OpenWorkload{10.0, ArrivalProcess::constant};
+  SimulationOptions options;
+  const ReplicationResult native = simulate(s, options).replications.at(0);
+  options.engine = Engine::simgrid;
+  const ReplicationResult rep = simulate(s, options).replications.at(0);
+  CHECK(native.errors.worker_killed == 290);
+  CHECK(native.completed == 0);
+  CHECK(rep.errors.worker_killed == native.errors.worker_killed);
+  CHECK(rep.errors.total() == native.errors.total());
+  CHECK(rep.completed == native.completed);
+  CHECK(rep.model_servers[0].batches == native.model_servers[0].batches);
+  CHECK(rep.model_servers[0].inferences == native.model_servers[0].inferences);
+  CHECK(rep.model_servers[0].batch_sizes == native.model_servers[0].batch_sizes);
+}
+
 TEST_CASE("SimGrid agrees with native: leaking processes killed while they await batches",
           "[simgrid][cross][restarts][model_server]") {
   // Two Uvicorn processes on 2 cores, 1 MB per request held and 0.5 MB kept

@@ -118,15 +118,14 @@ TEST_CASE("what SimGrid cannot express is a ScenarioError naming it", "[simgrid]
 
 TEST_CASE("SimGrid kills processes holding several requests, beside model servers too", "[simgrid][restarts]") {
   // Every kind whose processes hold several requests takes a memory_limit,
-  // with or without model servers (a killed request leaves a batch queue:
-  // test_cross_patterns.cpp).
+  // and gunicorn-uvicorn Gunicorn's arbiter, with or without model servers (a
+  // killed request leaves a batch queue: test_cross_patterns.cpp).
   Scenario s = test::one_server(ServerKind::uvicorn, 1, 1);
   s.servers[0].memory_limit = 1024.0 * 1024 * 1024;
   test::add_endpoint(s, "work", "web", {Phase{PhaseKind::io, Distribution::constant(0.01)}});
   ModelServer llm;
   llm.name = "llm";
-  const double timeout = s.servers[0].timeout;
-  s.servers[0].timeout = 0.0;  // Gunicorn's arbiter on gunicorn-uvicorn: below
+  REQUIRE(s.servers[0].timeout > 0.0);  // gunicorn-uvicorn's default: the arbiter watches it
   for (const ServerKind kind : {ServerKind::gunicorn_gthread, ServerKind::gunicorn_gevent, ServerKind::uvicorn,
                                 ServerKind::hypercorn, ServerKind::granian, ServerKind::gunicorn_uvicorn}) {
     s.servers[0].kind = kind;
@@ -135,15 +134,6 @@ TEST_CASE("SimGrid kills processes holding several requests, beside model server
     s.model_servers.push_back(llm);
     CHECK_NOTHROW(detail::check_simgrid_supported(s));
   }
-  // Gunicorn's arbiter kills Uvicorn workers the same way, but is not checked beside model servers yet:
-  // refused there, unless timeout is 0.
-  s.servers[0].timeout = timeout;
-  s.servers[0].memory_limit.reset();
-  s.servers[0].kind = ServerKind::gunicorn_uvicorn;
-  CHECK_THAT(message_of<ScenarioError>([&] { detail::check_simgrid_supported(s); }),
-             Contains("servers.web.timeout") && Contains("model server"));
-  s.servers[0].timeout = 0.0;
-  CHECK_NOTHROW(detail::check_simgrid_supported(s));
 }
 
 TEST_CASE("a crashing engine process is an EngineError", "[simgrid]") {

@@ -13,7 +13,6 @@
 
 #include "child/child_process.hpp"
 #include "io/engine_output.hpp"
-#include "rules/arbiter.hpp"
 #include "servesim/errors.hpp"
 
 namespace servesim::detail {
@@ -103,17 +102,6 @@ void check_simgrid_supported(const Scenario& scenario) {
                             std::to_string(kMaxUsers) + ", got " +
                             std::to_string(scenario.workload.closed->users) +
                             "; use the native engine");
-  }
-  // Gunicorn's arbiter kills Uvicorn workers through the memory kill's path,
-  // which takes a killed request out of a model server's queue; beside model
-  // servers that is not cross-checked for the arbiter yet.
-  if (scenario.model_servers.empty()) return;
-  for (const Server& server : scenario.servers) {
-    if (detail::watches_loop(scenario, server)) {
-      throw ScenarioError("servers." + server.name + ".timeout",
-                          "the SimGrid engine's kills of Uvicorn workers by Gunicorn's arbiter are not checked "
-                          "beside model servers yet; use the native engine, or timeout: 0");
-    }
   }
 }
 

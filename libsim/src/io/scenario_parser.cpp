@@ -240,6 +240,9 @@ ConnectionGroup parse_connection_group(const std::string& name, const YamlField&
   if (f.optional("hold") && f.optional("count")) {
     f.child("hold").fail("a counted population stays open all run; hold goes with open_rate");
   }
+  if (f.optional("reconnect_delay") && f.optional("open_rate")) {
+    f.child("reconnect_delay").fail("an open_rate group's dropped connections are gone; reconnect_delay goes with count");
+  }
   YamlField phases = f.required("phases");
   group.phases = parse_phases(phases);
   if (group.phases.empty()) phases.fail("must list at least one phase");

@@ -208,7 +208,7 @@ std::string scenario_to_json(const Scenario& scenario) {
     const bool websocket = g.kind == ConnectionKind::websocket;
     for (const char* key : {"chunks", "chunk_gap"}) if (websocket) group.erase(key);
     for (const char* key : {"messages", "hold"}) if (!websocket) group.erase(key);
-    if (g.count) group.erase("hold");
+    group.erase(g.count ? "hold" : "reconnect_delay");
   }
 
   const Workload& w = scenario.workload;

@@ -5,6 +5,7 @@
 #include "model/enum_names.hpp"
 #include "model/fields.hpp"
 #include "model/section_checks.hpp"
+#include "core/messages.hpp"
 #include "core/names.hpp"
 
 namespace servesim::detail {
@@ -202,6 +203,11 @@ void validate_connections(const Scenario& scenario, const std::vector<std::strin
       fail(path + ".count", "required: count (connections held all run) or open_rate (per second)");
     }
     if (group.phases.empty()) fail(path + ".phases", "must list at least one phase");
+    // A refused client retries after the delay: none would retry at one instant forever.
+    if (group.count && group.reconnect_delay.mean() <= 0.0) {
+      fail(path + ".reconnect_delay", "must have a mean > 0 (a refused client tries again after it), got " +
+                                          format_number(group.reconnect_delay.mean()) + " s");
+    }
     Endpoint handler;
     handler.name = group.name;
     handler.server = group.server;

@@ -136,14 +136,6 @@ void check_restarts(const Scenario& scenario) {
                           "it; use workers >= 2 (its supervisor restarts them), got " +
                               std::to_string(server.max_requests));
     }
-    const bool restarts = server.max_requests > 0 || server.memory_limit;
-    const bool holds_connections = std::any_of(scenario.connections.begin(), scenario.connections.end(),
-                                               [&](const ConnectionGroup& g) { return g.server == server.name; });
-    if (restarts && holds_connections) {
-      throw ScenarioError(path + (server.memory_limit ? ".memory_limit" : ".max_requests"),
-                          "restarting a process that holds long-lived connections is not modelled yet; "
-                          "leave it out, or serve the connections from another server");
-    }
     if (!server.memory_limit) continue;
     const double one_request =
         static_process_memory(scenario, server) + server.memory.connection + server.memory.growth_per_request;

@@ -87,6 +87,7 @@ std::span<const Field<Server>> server_fields() {
       F::integer("max_requests_jitter", &Server::max_requests_jitter, 0)
           .at_most(kMaxRequestsPerProcess, "a restart per request at most")
           .only(kRecyclesByRequests, /*strict=*/true),
+      F::duration("graceful_timeout", &Server::graceful_timeout, kNonNegative).only(kRecyclesByRequests),
       F::size("memory_limit", &Server::memory_limit, kPositive),
       F::integer("threads", &Server::threads, 1).only(kind_set({K::gunicorn_gthread}), /*strict=*/true),
       F::integer("worker_connections", &Server::worker_connections, 1)
@@ -170,6 +171,7 @@ std::span<const Field<ConnectionGroup>> connection_fields() {
       F::integer("chunks", &ConnectionGroup::chunks, 1).at_most(kMaxChunks, "each chunk is an event"),
       F::distribution("chunk_gap", &ConnectionGroup::chunk_gap),
       F::custom("phases"),
+      F::distribution("reconnect_delay", &ConnectionGroup::reconnect_delay),
   };
   return fields;
 }

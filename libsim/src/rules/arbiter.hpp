@@ -11,7 +11,6 @@
 // notified. Not modelled: uvicorn checks only every tenth 0.1 s tick and
 // the arbiter wakes about once a second, a second's slack on either side.
 
-#include <algorithm>
 #include <cmath>
 
 #include "servesim/model/scenario.hpp"
@@ -20,14 +19,12 @@ namespace servesim::detail {
 
 /**
  * Whether Gunicorn's arbiter watches the event loops of `server`'s
- * processes: a gunicorn-uvicorn server with a `timeout`. Not beside
- * long-lived connections to it, whose restarts are not modelled (as with
- * memory_limit and max_requests, which validation refuses there).
+ * processes: a gunicorn-uvicorn server with a `timeout`. A long-lived
+ * connection's messages hold the loop as requests do; a kill drops the
+ * process's connections with its requests.
  */
-[[nodiscard]] inline bool watches_loop(const Scenario& scenario, const Server& server) noexcept {
-  if (server.kind != ServerKind::gunicorn_uvicorn || server.timeout <= 0.0) return false;
-  return std::none_of(scenario.connections.begin(), scenario.connections.end(),
-                      [&](const ConnectionGroup& group) { return group.server == server.name; });
+[[nodiscard]] inline bool watches_loop(const Server& server) noexcept {
+  return server.kind == ServerKind::gunicorn_uvicorn && server.timeout > 0.0;
 }
 
 /**

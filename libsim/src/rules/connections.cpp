@@ -28,8 +28,10 @@ ConnectionStats ConnectionTally::collect(const Server& server, double now, doubl
   stats.server = server.name;
   stats.opened = opened_;
   stats.refused = refused_;
+  stats.dropped = dropped_;
   stats.mean_open = span > 0.0 ? (open_.area_until(now) - open_area_at_start_) / span : 0.0;
   stats.messages = messages_;
+  stats.messages_dropped = messages_dropped_;
   stats.message_rate = span > 0.0 ? static_cast<double>(messages_) / span : 0.0;
   stats.message_latency = LatencyStats::from(histogram_);
   stats.memory = stats.mean_open * server.memory.connection;

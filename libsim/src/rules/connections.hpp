@@ -18,7 +18,7 @@ namespace servesim::detail {
 
 /// A connection group's random sources (RandomStreams::connections).
 enum ConnectionSource : std::size_t {
-  kConnectionOpens = 0,     ///< times between opened connections
+  kConnectionOpens = 0,     ///< times between opened connections; a count group's reconnection delays
   kConnectionHolds = 1,     ///< how long a websocket stays open; a stream's chunk gaps
   kConnectionMessages = 2,  ///< times between messages, and which connection gets each
   kConnectionSteps = 3,     ///< durations of a message's steps
@@ -33,6 +33,11 @@ enum ConnectionSource : std::size_t {
 /// Whether a process of `server` that holds `accepted` connections and
 /// requests may take one more long-lived connection: uvicorn answers 503 at
 /// limit_concurrency (it counts connections and tasks alike).
+/// Whether `group`'s clients connect again after a refusal or a drop:
+/// a fixed population's do, after reconnect_delay; an open_rate group's
+/// arrivals are gone (their place is taken by later arrivals).
+[[nodiscard]] inline bool reconnects(const ConnectionGroup& group) noexcept { return group.count.has_value(); }
+
 [[nodiscard]] inline bool admits_connection(const Server& server, int accepted) noexcept {
   return !server.limit_concurrency || accepted < *server.limit_concurrency;
 }
@@ -45,7 +50,7 @@ class ConnectionTally {
   void start_measuring(double now) noexcept {
     measuring_ = true;
     open_area_at_start_ = open_.area_until(now);
-    opened_ = refused_ = messages_ = 0;
+    opened_ = refused_ = dropped_ = messages_ = messages_dropped_ = 0;
     histogram_ = LatencyHistogram{};
   }
   void opened(double now) noexcept {
@@ -53,8 +58,17 @@ class ConnectionTally {
     if (measuring_) opened_ += 1;
   }
   void closed(double now) noexcept { open_.add(now, -1.0); }
+  /// Its process was killed: the connection closes without its client asking.
+  void dropped(double now) noexcept {
+    closed(now);
+    if (measuring_) dropped_ += 1;
+  }
   void refused() noexcept {
     if (measuring_) refused_ += 1;
+  }
+  /// A message running or queued when its process was killed.
+  void message_dropped() noexcept {
+    if (measuring_) messages_dropped_ += 1;
   }
   void message_done(double latency) {
     if (!measuring_) return;
@@ -73,7 +87,9 @@ class ConnectionTally {
   double open_area_at_start_ = 0.0;
   std::uint64_t opened_ = 0;
   std::uint64_t refused_ = 0;
+  std::uint64_t dropped_ = 0;
   std::uint64_t messages_ = 0;
+  std::uint64_t messages_dropped_ = 0;
   LatencyHistogram histogram_;
 };
 

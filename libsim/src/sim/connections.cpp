@@ -9,7 +9,8 @@
 // afresh, which the exponential's lack of memory makes exact. A stream's
 // chunks follow each other: a gap, then the chunk's phases, then the next gap.
 // A message is a request on the group's message route, entering at the
-// process that holds its connection.
+// process that holds its connection. A killed process drops its
+// connections and their messages; a count group's clients reconnect.
 
 
 #include "rules/scenario_index.hpp"
@@ -50,15 +51,21 @@ void NativeSimulation::on_connection_open(std::uint32_t group) {
   calendar_.schedule(now_ + runtime.opens.exponential(*runtime.spec->open_rate), EventType::connection_open, group);
 }
 
+// A dropped connection's client (a count group's) connects again after its
+// delay, and keeps trying while it is refused (the processes booting).
+void NativeSimulation::on_connection_reconnect(std::uint32_t group) {
+  if (!open_connection(group)) schedule_reconnect(group);
+}
+
 // A process with room takes the connection (gunicorn sync: an idle worker,
-// for the connection's lifetime), or it is refused.
-void NativeSimulation::open_connection(std::uint32_t g) {
+// for the connection's lifetime), or it is refused. Returns whether it was taken.
+bool NativeSimulation::open_connection(std::uint32_t g) {
   GroupRuntime& group = groups_[g];
   ServerRuntime& server = servers_[group.server];
   const std::optional<std::uint32_t> process = pick_process(server);
   if (!process || !admits_connection(*server.spec, processes_[*process].accepted)) {
     group.tally.refused();
-    return;
+    return false;
   }
   processes_[*process].accepted += 1;
   std::uint32_t c = 0;
@@ -78,29 +85,59 @@ void NativeSimulation::open_connection(std::uint32_t g) {
   if (group.spec->kind == ConnectionKind::stream) {
     connection.chunks_left = group.spec->chunks;
     schedule_chunk(c);
-    return;
+    return true;
   }
   if (group.spec->open_rate) {
     calendar_.schedule(now_ + group.spec->hold.sample(group.holds), EventType::connection_close, c,
                        connection.generation);
   }
   reschedule_messages(g);
+  return true;
 }
 
 void NativeSimulation::close_connection(std::uint32_t c) {
+  const std::uint32_t process = connections_[c].process;
+  groups_[connections_[c].group].tally.closed(now_);
+  remove_connection(c);
+  process_freed(process);
+}
+
+// The connection leaves its group's population and its process.
+void NativeSimulation::remove_connection(std::uint32_t c) {
   Connection& connection = connections_[c];
   GroupRuntime& group = groups_[connection.group];
   const std::uint32_t last = group.open.back();
   group.open[connection.slot] = last;
   connections_[last].slot = connection.slot;
   group.open.pop_back();
-  group.tally.closed(now_);
   connection.generation += 1;
   free_connections_.push_back(c);
-  const std::uint32_t process = connection.process;
-  processes_[process].accepted -= 1;
+  processes_[connection.process].accepted -= 1;
   if (group.spec->kind == ConnectionKind::websocket) reschedule_messages(connection.group);
-  process_freed(process);
+}
+
+// A killed process's connections close under their clients (kills are
+// rare: a scan of the open ones is cheap beside a boot). Returns whether
+// it held any.
+bool NativeSimulation::drop_connections(std::uint32_t process) {
+  bool dropped = false;
+  for (std::uint32_t g = 0; g < groups_.size(); ++g) {
+    GroupRuntime& group = groups_[g];
+    for (std::size_t slot = group.open.size(); slot-- > 0;) {
+      const std::uint32_t c = group.open[slot];
+      if (connections_[c].process != process) continue;
+      group.tally.dropped(now_);
+      remove_connection(c);
+      if (reconnects(*group.spec)) schedule_reconnect(g);
+      dropped = true;
+    }
+  }
+  return dropped;
+}
+
+void NativeSimulation::schedule_reconnect(std::uint32_t g) {
+  GroupRuntime& group = groups_[g];
+  calendar_.schedule(now_ + group.spec->reconnect_delay.sample(group.opens), EventType::connection_reconnect, g);
 }
 
 void NativeSimulation::reschedule_messages(std::uint32_t g) {
@@ -137,6 +174,7 @@ void NativeSimulation::send_message(std::uint32_t c) {
   request.first_sent = now_;
   request.new_connection = false;
   request.started = true;  // not an HTTP request: the server's served-request counts leave it out
+  request.held = true;     // a kill of its process stops it
   advance(id);
 }
 

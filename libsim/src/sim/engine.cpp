@@ -77,6 +77,7 @@ void NativeSimulation::dispatch(const Event& event) {
     case EventType::gil_switch: on_gil_switch(event.subject, event.tag); break;
     case EventType::worker_timeout: on_worker_timeout(event.subject); break;
     case EventType::worker_boot: on_worker_boot(event.subject); break;
+    case EventType::graceful_timeout: on_graceful_timeout(event.subject, event.tag); break;
     case EventType::interval_end: on_interval_end(); break;
     case EventType::warmup_end: on_warmup_end(); break;
     case EventType::dependency_done: on_dependency_done(event.subject, event.tag); break;
@@ -84,6 +85,7 @@ void NativeSimulation::dispatch(const Event& event) {
     case EventType::network_arrival: reach_server(event.subject); break;
     case EventType::retry_send: send(event.subject); break;
     case EventType::connection_open: on_connection_open(event.subject); break;
+    case EventType::connection_reconnect: on_connection_reconnect(event.subject); break;
     case EventType::connection_close:
       if (connections_[event.subject].generation == event.tag) close_connection(event.subject);
       break;
@@ -217,7 +219,10 @@ void NativeSimulation::accept(std::uint32_t process, std::uint32_t id) {
   }
   switch (on_accept(server, worker.life, worker.accepted, tally_.measuring())) {
     case Restart::none: break;
-    case Restart::recycle: worker.retiring = true; break;
+    case Restart::recycle:
+      worker.retiring = true;
+      calendar_.schedule(now_ + spec.graceful_timeout, EventType::graceful_timeout, process, worker.restarts);
+      break;
     case Restart::kill: kill_process(process, Failure::out_of_memory); return;
   }
   advance(id);

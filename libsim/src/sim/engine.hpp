@@ -98,14 +98,19 @@ class NativeSimulation {
   // Processes' restarts (restarts.cpp): the worker timeout, max_requests, memory_limit.
   void arm_watchdog(std::uint32_t process, double deadline);
   void on_worker_timeout(std::uint32_t process);
+  void on_graceful_timeout(std::uint32_t process, std::uint32_t life);
   void kill_process(std::uint32_t process, Failure failure);
   void restart_process(std::uint32_t process);
   void on_worker_boot(std::uint32_t process);
   void on_interval_end();
   void on_warmup_end();
   void on_connection_open(std::uint32_t group);
-  void open_connection(std::uint32_t group);
+  bool open_connection(std::uint32_t group);
+  void on_connection_reconnect(std::uint32_t group);
+  void schedule_reconnect(std::uint32_t group);
   void close_connection(std::uint32_t connection);
+  void remove_connection(std::uint32_t connection);
+  bool drop_connections(std::uint32_t process);
   void on_connection_message(std::uint32_t group, std::uint32_t generation);
   void reschedule_messages(std::uint32_t group);
   void schedule_next_message(std::uint32_t group, std::uint32_t generation);

@@ -17,6 +17,7 @@ enum class EventType : std::uint8_t {
   gil_switch,     ///< process `subject` asks its GIL holder to drop it, if `tag` == its switch count
   worker_timeout, ///< process `subject`'s request may have run past the worker timeout
   worker_boot,    ///< process `subject` restarted after a kill and serves again
+  graceful_timeout,  ///< process `subject`, if still retiring in life `tag`, is killed
   interval_end,   ///< a time-series interval closes
   warmup_end,     ///< the measured window starts
   dependency_done,  ///< request `subject` (if still generation `tag`) ends its query or call
@@ -24,6 +25,7 @@ enum class EventType : std::uint8_t {
   network_arrival,  ///< request `subject` has crossed the network to its server
   retry_send,     ///< request `subject`, a retry of a failed attempt, is sent after its backoff
   connection_open,     ///< connection group `subject` opens its next connection
+  connection_reconnect,  ///< a client of connection group `subject` connects again after a drop
   connection_close,    ///< connection `subject` (if still generation `tag`) closes
   connection_message,  ///< connection group `subject`'s next message, if `tag` is its message generation
   stream_chunk,        ///< connection `subject` (if still generation `tag`) writes its next chunk

@@ -59,7 +59,7 @@ void NativeSimulation::build_servers() {
     ServerRuntime server(spec, static_cast<std::uint32_t>(processes_.size()));
     server.base_memory = static_process_memory(scenario_, spec);
     server.peak_memory = server.base_memory;
-    server.watches_loop = !pool && watches_loop(scenario_, spec);
+    server.watches_loop = !pool && watches_loop(spec);
     restart_rngs_.push_back(streams_.restarts(s));
     const std::uint32_t host = index_of(scenario_.hosts, spec.host);
     for (int w = 0; w < spec.workers; ++w) {

@@ -54,7 +54,7 @@ std::vector<TimedField> timed_fields(const Scenario& scenario) {
     const Server& server = scenario.servers[i];
     const std::string path = entry_path("servers", i, server.name);
     fields.push_back({path + ".framework_overhead", server.framework_overhead.mean()});
-    if (kills_slow_workers(server) || watches_loop(scenario, server)) {
+    if (kills_slow_workers(server) || watches_loop(server)) {
       fields.push_back({path + ".timeout", server.timeout});
       fields.push_back({path + ".boot_time", server.boot_time});
     }

@@ -2,8 +2,10 @@
 // sync worker stuck on a request, or a Uvicorn worker whose event loop is
 // stuck (rules/arbiter.hpp); memory past `memory_limit` kills a process
 // with every request it holds; `max_requests` retires one once it holds
-// none (rules/recycling.hpp decides which). Each new process serves after
-// the server's `boot_time`.
+// none (rules/recycling.hpp decides which), or kills it with what it still
+// holds after `graceful_timeout` (long-lived connections never end on their
+// own). A kill drops the process's connections and their messages too. Each
+// new process serves after the server's `boot_time`.
 
 #include "sim/engine.hpp"
 
@@ -38,19 +40,34 @@ void NativeSimulation::on_worker_timeout(std::uint32_t process) {
   arm_watchdog(process, deadline);
 }
 
+// Gunicorn's arbiter kills a worker still shutting down `graceful_timeout`
+// after it began, in the same life.
+void NativeSimulation::on_graceful_timeout(std::uint32_t process, std::uint32_t life) {
+  const WorkerProcess& worker = processes_[process];
+  if (worker.restarts == life && worker.retiring) kill_process(process, Failure::worker_killed);
+}
+
 // Every request the process holds fails with `failure` (unless its response
 // has left), wherever it is: its waits and timers go stale with its id, and
-// what it held of a database or service goes back. Its queues, threads, loop
+// what it held of a database or service goes back. Its connections drop, and
+// the messages running or queued on them are lost. Its queues, threads, loop
 // and GIL die with it.
 void NativeSimulation::kill_process(std::uint32_t process, Failure failure) {
   WorkerProcess& worker = processes_[process];
   ServerRuntime& server = servers_[worker.server];
+  const bool held_connections = drop_connections(process);
   while (!worker.thread_queue.empty()) mark_waiting(worker.thread_queue.pop(), -1.0);
   worker.loop_queue.for_each([&](std::uint32_t id) { mark_waiting(id, -1.0); });
   worker.loop_queue.clear();
   worker.gil.abandon(now_);
   const auto kill = [&](std::uint32_t id) {
     if (requests_[id].on_cpu) hosts_[worker.host].preempt(now_, id);
+    if (is_message(id)) {
+      groups_[requests_[id].endpoint - groups_.front().endpoint].tally.message_dropped();
+      if (requests_[id].holds_thread && !server.runs_loop) server.busy_runners.add(now_, -1.0);
+      requests_.release(id);
+      return;
+    }
     leave_dependency(id);
     const Request& request = requests_[id];
     if (!request.responded) {
@@ -63,10 +80,11 @@ void NativeSimulation::kill_process(std::uint32_t process, Failure failure) {
     if (still.holds_thread && !server.runs_loop) server.busy_runners.add(now_, -1.0);
     requests_.release(id);
   };
-  // A process that takes one request at a time holds the one it took last;
-  // others are found among the requests in flight (kills are rare: at most
-  // one per process per boot_time).
-  if (server.accept_limit == 1 && worker.rejecting == 0) {
+  // A process that takes one request at a time holds the one it took last
+  // (unless it held a connection, whose messages it ran); others are found
+  // among the requests in flight (kills are rare: at most one per process
+  // per boot_time).
+  if (server.accept_limit == 1 && worker.rejecting == 0 && !held_connections) {
     if (worker.accepted == 1) kill(worker.serving);
   } else {
     for (std::uint32_t id = 0; id < requests_.capacity(); ++id) {
@@ -84,6 +102,7 @@ void NativeSimulation::kill_process(std::uint32_t process, Failure failure) {
 // The process exits; the master starts a new one, which serves after booting.
 void NativeSimulation::restart_process(std::uint32_t process) {
   WorkerProcess& worker = processes_[process];
+  worker.restarts += 1;
   worker.retiring = false;
   worker.booting = true;
   calendar_.schedule(now_ + servers_[worker.server].spec->boot_time, EventType::worker_boot, process);

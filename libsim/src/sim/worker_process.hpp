@@ -25,6 +25,7 @@ struct WorkerProcess : ProcessLoad {
   bool loop_busy = false;
   LoopOrder loop_queue;  ///< requests ready to run on the event loop, in the order it runs them
   ProcessLife life;  ///< since it last (re)started, for max_requests and memory_limit
+  std::uint32_t restarts = 0;  ///< lives ended so far: tells a stale graceful_timeout apart
   // The request accepted last: the one being served by a process that takes
   // one at a time (gunicorn sync). When it began, for the worker timeout's
   // watchdog (one pending check per process, not per request).

@@ -249,10 +249,4 @@ workload: {open: {rate: 50}}
   require_scenario_error(
       [&] { (void)parse_scenario(with(base, "gunicorn-sync, workers: 2", "uvicorn, workers: 1")); },
       "servers.web.max_requests", "nothing restarts it");
-  const std::string websocket = base + R"(
-connections:
-  chat: {server: web, kind: websocket, count: 10, messages: 1, phases: [{cpu: 1ms}]}
-)";
-  require_scenario_error([&] { (void)parse_scenario(with(websocket, "gunicorn-sync", "uvicorn")); },
-                         "servers.web.memory_limit", "not modelled yet");
 }

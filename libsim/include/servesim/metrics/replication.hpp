@@ -309,8 +309,10 @@ struct ConnectionStats {
   std::string server;
   std::uint64_t opened = 0;
   std::uint64_t refused = 0;
+  std::uint64_t dropped = 0;
   double mean_open = 0.0;
   std::uint64_t messages = 0;
+  std::uint64_t messages_dropped = 0;
   double message_rate = 0.0;
   LatencyStats message_latency;
   double memory = 0.0;
@@ -323,9 +325,14 @@ struct ConnectionStats {
         field("server", &T::server, "the server holding its connections"),
         field("opened", &T::opened, "connections opened in the measured window (with count and no warm-up: all of them, at t = 0)"),
         field("refused", &T::refused, "connections refused: no process had room (limit_concurrency, "
-                                      "worker_connections, file descriptors, or no idle sync worker)"),
+                                      "worker_connections, file descriptors, or no idle sync worker); "
+                                      "a count group's reconnection attempts included"),
+        field("dropped", &T::dropped, "connections dropped by a killed process (memory_limit, the arbiter, "
+                                      "graceful_timeout) in the measured window"),
         field("mean_open", &T::mean_open, "time-average connections open"),
         field("messages", &T::messages, "messages (stream chunks) handled in the measured window"),
+        field("messages_dropped", &T::messages_dropped, "messages running or queued when their process was "
+                                                        "killed, in the measured window"),
         field("message_rate", &T::message_rate, "messages / measured duration, messages/s"),
         field("message_latency", &T::message_latency, "a message's wait for the loop or worker plus its phases, s"),
         field("memory", &T::memory, "mean_open times the server's memory.connection, bytes"),

@@ -214,8 +214,10 @@ struct ConnectionSummary {
   std::string server;
   std::uint64_t opened = 0;
   std::uint64_t refused = 0;
+  std::uint64_t dropped = 0;
   ConfidenceInterval mean_open;
   std::uint64_t messages = 0;
+  std::uint64_t messages_dropped = 0;
   ConfidenceInterval message_rate;
   LatencySummary message_latency;
   ConfidenceInterval memory;
@@ -227,8 +229,10 @@ struct ConnectionSummary {
         field("server", &T::server, "the server holding its connections"),
         field("opened", &T::opened, "connections opened, summed over replications"),
         field("refused", &T::refused, "connections refused, summed over replications"),
+        field("dropped", &T::dropped, "connections dropped by killed processes, summed over replications"),
         field("mean_open", &T::mean_open, "time-average connections open"),
         field("messages", &T::messages, "messages (stream chunks) handled, summed over replications"),
+        field("messages_dropped", &T::messages_dropped, "messages lost with killed processes, summed over replications"),
         field("message_rate", &T::message_rate, "messages handled per second"),
         field("message_latency", &T::message_latency, "a message's wait for the loop or worker plus its phases, s"),
         field("memory", &T::memory, "memory its open connections hold (mean_open x memory.connection), bytes")};

@@ -59,9 +59,8 @@ void check_memory_fit(const Scenario& scenario);
 
 /// Throws ScenarioError at the servers' restart settings that cannot work:
 /// a `memory_limit` below what a process holds serving one request,
-/// `max_requests_jitter` without `max_requests`, `max_requests` on a
-/// one-process uvicorn (nothing restarts it), and either on a server holding
-/// long-lived connections (not modelled).
+/// `max_requests_jitter` without `max_requests`, and `max_requests` on a
+/// one-process uvicorn (nothing restarts it).
 void check_restarts(const Scenario& scenario);
 
 }  // namespace detail

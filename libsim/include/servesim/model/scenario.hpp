@@ -163,6 +163,10 @@ struct Server {
   /// `--max-requests`, Uvicorn `--limit-max-requests`): it takes no more,
   /// finishes what it holds, and a new one serves after `boot_time`; 0: never.
   int max_requests = 0;
+  /// Seconds a process retiring at max_requests may take to finish what it
+  /// holds (Gunicorn `--graceful-timeout`, default 30 s); then it is killed
+  /// with what it still holds, long-lived connections included.
+  double graceful_timeout = 30.0;
   /// Each process's limit is max_requests plus a uniform integer draw in
   /// [0, max_requests_jitter], drawn again at every restart.
   int max_requests_jitter = 0;
@@ -277,7 +281,10 @@ enum class ConnectionKind {
  * connections (uvicorn's limit_concurrency, gevent's worker_connections, the
  * file-descriptor limit) and holds the server's `memory.connection`; on
  * gunicorn sync it holds a whole worker. One arriving where no process has
- * room is refused.
+ * room is refused. A process killed (memory_limit, Gunicorn's arbiter, the
+ * end of a recycled one's graceful_timeout) drops its connections and the
+ * messages running on them; a `count` group's clients reconnect after
+ * `reconnect_delay`, an `open_rate` group's are gone.
  */
 struct ConnectionGroup {
   std::string name;
@@ -291,6 +298,9 @@ struct ConnectionGroup {
   int chunks = 10;        ///< stream: chunks per response
   Distribution chunk_gap = Distribution::constant(0.1);  ///< stream: seconds before each chunk
   std::vector<Phase> phases;  ///< what one message or chunk runs
+  /// count: seconds a client whose connection was dropped (its process
+  /// killed) waits before it connects again, and again after each refusal.
+  Distribution reconnect_delay = Distribution::constant(3.0);
 };
 
 /**
