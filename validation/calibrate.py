@@ -29,7 +29,13 @@ framework's and the server's own overhead, which the presets model:
   time per request and p99 - p50 the length of the stalls that the slowest
   1 % meet (`stalls_of`);
 - the GIL: 4 threads of one ``gthread`` process running CPU-bound requests
-  against 1 thread (throughput ratio = share of the core Python code keeps).
+  against 1 thread (throughput ratio = share of the core Python code keeps);
+- the crowding of waits (``wait_crowding``): Uvicorn's ``async def`` with
+  1 ms of CPU, with and without a 50 ms wait, at 64 and 256 connections
+  (each connection a request the saturated process holds, with about as many
+  waits in flight at both): how much more a wait costs per request held is
+  the growth of (with wait - without) over the 192 more requests
+  (validation/wait_cost.py measures the whole curve and its kernel counts).
 
 Writes ``validation/calibration.json`` (raw rows and the derived numbers) and
 prints the values for ``libsim/src/model/framework.cpp``.
@@ -82,6 +88,9 @@ GIL_WORK_MS = 10.0
 # really sleeps (a timer, a wake-up), short enough that the processes stay
 # busy and serve thousands of requests per run.
 WAIT_MS = 2.0
+# The crowding rows: held requests (connections of a saturated process) and the wait.
+CROWD_CONNECTIONS = (64, 256)
+CROWD_WAIT_MS = 50.0
 
 
 def calibration_points() -> dict[str, Point]:
@@ -113,6 +122,7 @@ def calibration_points() -> dict[str, Point]:
         # sync server has the grid's 2 workers: one serves, as with 1.
         "stalls_uvicorn_cpu5_c1": Point("calibrate", UVICORN1, "/async", 5, 0, 1),
         "stalls_sync_cpu5_c1": Point("calibrate", SYNC2, "/work", 5, 0, 1),
+        **crowding_points(),
         "gil_1_thread": Point("calibrate", GTHREAD_1x1, "/work", GIL_WORK_MS, 0, 1),
         "gil_4_threads": Point("calibrate", GTHREAD_1x4, "/work", GIL_WORK_MS, 0, 4),
         **{name: point for prefix, server in OTHER_ASGI.items() for name, point in asgi_points(prefix, server).items()},
@@ -122,6 +132,13 @@ def calibration_points() -> dict[str, Point]:
         **{f"reference_{name}": point for name, point in asgi_points("uvicorn", UVICORN1).items()
            if name in REFERENCE_ROWS},
     }
+
+
+def crowding_points() -> dict[str, Point]:
+    """Uvicorn ``async def`` (1 ms of CPU) without and with a wait, at each of
+    CROWD_CONNECTIONS: the rows `wait_crowding` comes from (`derive`)."""
+    return {f"crowd_uvicorn_c{c}_io{wait:g}": Point("calibrate", UVICORN1, "/async", 1, wait, c)
+            for c in CROWD_CONNECTIONS for wait in (0.0, CROWD_WAIT_MS)}
 
 
 def django_points() -> dict[str, Point]:
@@ -197,6 +214,14 @@ def derive(rows: dict[str, dict]) -> dict[str, float]:
         "gil_4_threads_throughput_ratio": rows["gil_4_threads"]["throughput_rps"]
         / rows["gil_1_thread"]["throughput_rps"],
     }
+    if all(name in rows for name in crowding_points()):
+        # A wait's cost at each crowding: the endpoint with it less the one without.
+        low, high = CROWD_CONNECTIONS
+        wait_at = {c: cost(f"crowd_uvicorn_c{c}_io{CROWD_WAIT_MS:g}") - cost(f"crowd_uvicorn_c{c}_io0")
+                   for c in CROWD_CONNECTIONS}
+        derived["fastapi_async_wait_crowded_low_s"] = wait_at[low]
+        derived["fastapi_async_wait_crowded_high_s"] = wait_at[high]
+        derived["fastapi_async_wait_crowding_s"] = (wait_at[high] - wait_at[low]) / (high - low)
     # The stalls each one-connection CPU row shows (`stalls_of`).
     for server in ("uvicorn", "sync"):
         share, length = stalls_of(rows[f"stalls_{server}_cpu5_c1"])
@@ -297,7 +322,12 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
     is an ``async def`` on the loop; a plain ``def`` adds the thread pool's
     hand-off. A preset has one per-wait cost for both of the framework's
     ways of running code (sync and gthread; ``async def`` and ``def``): the
-    mean of the two.
+    mean of the two. FastAPI's ``wait_crowding`` is the ``async def`` wait's
+    growth per request held (measured on Uvicorn only: a ``def`` wait in its
+    thread pool did not grow, validation/README.md); its ``wait_overhead`` is
+    then what the 2 ms wait at SATURATING connections cost less SATURATING
+    times that, so the model's wait at the calibration point costs what it
+    measured. The other servers' and Flask's are not measured: 0.
     """
     def us(seconds: float) -> float:
         return round(seconds, 6)
@@ -317,8 +347,11 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
             "thread_handoff_s": us(scale * (derived[f"{fastapi}_def_request_s"] - request)),
             # A wait that measured cheaper than none is noise around a cost near 0.
             "wait_overhead_s": us(scale * max(0.0, wait)),
+            "wait_crowding_s": 0.0,
         }
 
+    # A wait that cost less with more requests held is noise around no growth.
+    crowding = max(0.0, derived.get("fastapi_async_wait_crowding_s", 0.0))
     others = {f"fastapi-{prefix.replace('_', '-')}": asgi(prefix)
               for prefix in OTHER_ASGI if f"fastapi_{prefix}_async_request_s" in derived}
     if "django_same_day_scale" in derived:
@@ -331,6 +364,7 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
             "thread_handoff_s": us(django_scale * max(0.0, derived["django_gthread_request_s"]
                                                        - derived["django_sync_request_s"])),
             "wait_overhead_s": us(django_scale * max(0.0, django_wait)),
+            "wait_crowding_s": 0.0,
         }
     return {
         "flask": {
@@ -338,12 +372,15 @@ def presets(derived: dict[str, float]) -> dict[str, dict[str, float]]:
             "connection_overhead_s": us(derived["gthread_connection_s"]),
             "thread_handoff_s": us(derived["flask_gthread_request_s"] - derived["flask_sync_request_s"]),
             "wait_overhead_s": us((derived["flask_sync_wait_s"] + derived["flask_gthread_wait_s"]) / 2),
+            "wait_crowding_s": 0.0,
         },
         "fastapi": {
             "overhead_s": us(derived["fastapi_async_request_s"]),
             "connection_overhead_s": us(derived["uvicorn_connection_s"]),
             "thread_handoff_s": us(derived["fastapi_def_request_s"] - derived["fastapi_async_request_s"]),
-            "wait_overhead_s": us((derived["fastapi_async_wait_s"] + derived["fastapi_def_wait_s"]) / 2),
+            "wait_overhead_s": us(max(0.0, (derived["fastapi_async_wait_s"] + derived["fastapi_def_wait_s"]) / 2
+                                      - SATURATING * crowding)),
+            "wait_crowding_s": round(crowding, 9),
         },
         # FastAPI on each other ASGI server (framework.cpp's server presets), derived as above.
         **others,

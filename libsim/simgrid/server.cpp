@@ -14,6 +14,7 @@
 #include <simgrid/simix.hpp>
 
 #include "model.hpp"
+#include "rules/wait_crowding.hpp"
 
 namespace servesim::simgrid_engine {
 namespace {
@@ -293,7 +294,8 @@ void Model::run_step(Request& request, const Step& step) {
     request.process->server->began_service(tally_.measuring(), request.rejected, request.queued);
     if (is_task(request)) request.arrival = now();  // a worker took it
   }
-  const double duration = step.duration.sample(endpoints_[request.endpoint].rng);
+  double duration = step.duration.sample(endpoints_[request.endpoint].rng);
+  if (step.crowded) duration += detail::crowding_cost(*request.process->server->spec, request.process->accepted);
   detail::CpuStalls& stalls = request.process->server->work->stalls;
   switch (step.kind) {
     case StepKind::cpu: compute(request, stalls.stretch(duration), true); break;

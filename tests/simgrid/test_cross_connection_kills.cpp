@@ -60,6 +60,8 @@ TEST_CASE("SimGrid recycles a process holding WebSockets at graceful_timeout: th
   Scenario s = test::with_run(held_websockets(1, 100, 1.0, {Phase{PhaseKind::io, Distribution::constant(0.2)}},
                                               0.1, ArrivalProcess::constant),
                               105.0, 15.0, 1);
+  s.servers[0].kind = ServerKind::gunicorn_gevent;  // Uvicorn closes its WebSockets at once: refused
+  s.endpoints[0].style.reset();
   s.servers[0].max_requests = 1;
   s.servers[0].graceful_timeout = 2.0;
   s.servers[0].boot_time = 0.5;

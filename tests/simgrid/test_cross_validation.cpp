@@ -271,6 +271,27 @@ TEST_CASE("SimGrid agrees with native: every io and blocking_io wait costs wait_
   }
 }
 
+TEST_CASE("SimGrid agrees with native: a wait costs wait_crowding per request its process holds",
+          "[simgrid][cross]") {
+  // 50 users without think time on one uvicorn loop: each request is held by
+  // the process, so its wait ends with 50 * 10 us of loop time: the loop
+  // serves 1 / (1 ms + 0.5 ms) = 666.7 req/s on both engines, each request
+  // taking N / X = 75 ms (Little). Constant work: no sampling error; 1 % is
+  // the few requests in flight at the window's edges (and a user's instant
+  // between a response and its next request, when its process holds N - 1).
+  Scenario s = runtime(ServerKind::uvicorn, 1, 1,
+                       {cpu(Distribution::constant(0.001)), io(Distribution::constant(0.01))}, 100.0,
+                       EndpointStyle::async);
+  s.workload.open.reset();
+  s.workload.closed = ClosedWorkload{50, Distribution::constant(0.0)};
+  s.servers[0].wait_crowding = 10e-6;
+  const Pair p = run_both(test::with_run(s, 60.0, 5.0, 4));
+  for (const Result* r : {&p.native, &p.simgrid}) {
+    CHECK(r->throughput.value == Approx(1.0 / 0.0015).epsilon(0.01));
+    CHECK(r->latency.mean.value == Approx(0.075).epsilon(0.01));
+  }
+}
+
 TEST_CASE("SimGrid agrees with native: limit_concurrency answers 503", "[simgrid][cross]") {
   // One uvicorn process allowing 4 requests, offered more than it can take.
   Scenario s = runtime(ServerKind::uvicorn, 1, 1,

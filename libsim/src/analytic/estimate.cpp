@@ -280,6 +280,10 @@ Pool pool_of(const Scenario& s, const Server& server, const Host& host, const De
                               "after its wait is left out: the mean response is low by about one loop "
                               "wait per io phase");
       }
+      if (d.io + d.blocking_io > 0.0 && server.wait_crowding > 0.0) {
+        assumptions.push_back("wait_crowding is left out (it depends on the requests a process holds): "
+                              "the loop's load is low by wait_crowding times those per wait");
+      }
       for (std::size_t i = 0; i < s.endpoints.size(); ++i) {
         if (is_asgi(server.kind) && s.style_of(s.endpoints[i]) == EndpointStyle::sync) {
           throw NotApplicableError("endpoints." + s.endpoints[i].name +

@@ -196,6 +196,7 @@ Server parse_server(const std::string& name, const YamlField& f, const std::vect
   server.connection_overhead = Distribution::constant(preset.connection_overhead_s);
   server.thread_handoff = Distribution::constant(preset.thread_handoff_s);
   server.wait_overhead = Distribution::constant(preset.wait_overhead_s);
+  server.wait_crowding = preset.wait_crowding_s;
   server.memory = memory_preset(preset.name);
   detail::read_fields(f, server, fields);
   if (auto memory = f.optional("memory")) {

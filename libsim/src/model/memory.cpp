@@ -121,6 +121,27 @@ void check_memory_fit(const Scenario& scenario) {
   }
 }
 
+namespace {
+
+// Uvicorn, on its own or as Gunicorn's worker (which hands it max_requests as
+// limit_max_requests), closes its WebSockets at once (code 1012) when it stops
+// at its request limit and drains the rest with no time limit; the engines
+// hold them until graceful_timeout, as Gunicorn's gevent worker does.
+void check_recycling_beside_connections(const Scenario& scenario, const Server& server) {
+  const bool uvicorn_shutdown = server.kind == ServerKind::uvicorn || server.kind == ServerKind::gunicorn_uvicorn;
+  if (server.max_requests == 0 || !uvicorn_shutdown) return;
+  for (const ConnectionGroup& group : scenario.connections) {
+    if (group.server != server.name) continue;
+    throw ScenarioError("servers." + server.name + ".max_requests",
+                        "not modelled beside long-lived connections on " + std::string(name_of(server.kind)) +
+                            ": Uvicorn closes its WebSockets at once when it stops at its request limit, and "
+                            "drains its requests with no time limit (connections '" + group.name +
+                            "'); leave max_requests out, or serve the connections from gunicorn-gevent");
+  }
+}
+
+}  // namespace
+
 void check_restarts(const Scenario& scenario) {
   for (const Server& server : scenario.servers) {
     const std::string path = "servers." + server.name;
@@ -136,6 +157,7 @@ void check_restarts(const Scenario& scenario) {
                           "it; use workers >= 2 (its supervisor restarts them), got " +
                               std::to_string(server.max_requests));
     }
+    check_recycling_beside_connections(scenario, server);
     if (!server.memory_limit) continue;
     const double one_request =
         static_process_memory(scenario, server) + server.memory.connection + server.memory.growth_per_request;

@@ -104,6 +104,7 @@ std::span<const Field<Server>> server_fields() {
       F::integer("thread_pool", &Server::thread_pool, 1).only(kAsgi),
       F::distribution("thread_handoff", &Server::thread_handoff),
       F::distribution("wait_overhead", &Server::wait_overhead),
+      F::duration("wait_crowding", &Server::wait_crowding, kNonNegative),
       F::custom("memory"),
   };
   return fields;

@@ -15,7 +15,7 @@ bool is_zero(const Distribution& d) {
 }
 
 Step make_step(StepKind kind, RunsOn runs_on, const Distribution& duration, bool new_connection_only = false) {
-  return Step{kind, runs_on, new_connection_only, duration, 0, 0.0, 1};
+  return Step{kind, runs_on, new_connection_only, duration, 0, 0.0, 1, false};
 }
 
 // The index task_refs gives the task named `name`, without building the list.
@@ -52,14 +52,17 @@ void add_front(std::vector<Step>& steps, const Server& server, RunsOn where) {
 // awaited one, or gevent's patched sockets); a blocking one holds whatever runs it.
 // An io or blocking_io wait ends with the server's wait_overhead, Python code
 // on what resumes the request: the loop that polled the timer or socket, or
-// the woken thread re-acquiring the GIL.
+// the woken thread re-acquiring the GIL; and wait_crowding per request its
+// process holds then, which the engines add (rules/wait_crowding.hpp).
 void add_phase(std::vector<Step>& steps, const Scenario& scenario, const Server& server, const Phase& phase,
                bool on_loop) {
   const RunsOn where = on_loop ? RunsOn::loop : RunsOn::thread;
   const RunsOn waiter = on_loop ? RunsOn::none : RunsOn::thread;
   const auto add_wait = [&](RunsOn runs_on) {
     steps.push_back(make_step(StepKind::wait, runs_on, phase.duration));
-    if (!is_zero(server.wait_overhead)) steps.push_back(make_step(StepKind::cpu, where, server.wait_overhead));
+    if (is_zero(server.wait_overhead) && server.wait_crowding == 0.0) return;
+    steps.push_back(make_step(StepKind::cpu, where, server.wait_overhead));
+    steps.back().crowded = server.wait_crowding > 0.0;
   };
   switch (phase.kind) {
     case PhaseKind::cpu:

@@ -55,6 +55,9 @@ struct Step {
   std::uint32_t target;
   double probability;        ///< branch: of going on to the next step
   int threads = 1;           ///< cpu_nogil: threads sharing its work (duration is their CPU time in all)
+  /// cpu: resumes a request after a wait, so it costs the server's
+  /// wait_crowding per request its process holds more (rules/wait_crowding.hpp)
+  bool crowded = false;
 };
 
 /// The steps of a request to `endpoint` of a valid `scenario` on `server`:

@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "rules/wait_crowding.hpp"
+
 namespace servesim::detail {
 
 void NativeSimulation::start_workload() {
@@ -289,8 +291,10 @@ void NativeSimulation::start_step(std::uint32_t id) {
   }
   EndpointRuntime& endpoint = endpoints_[request.endpoint];
   const Step& step = route_of(request)[static_cast<std::size_t>(request.phase)];
-  const double duration = step.duration.sample(endpoint.rng);
-  const std::uint32_t host = processes_[request.process].host;
+  const WorkerProcess& process = processes_[request.process];
+  double duration = step.duration.sample(endpoint.rng);
+  if (step.crowded) duration += crowding_cost(*servers_[process.server].spec, process.accepted);
+  const std::uint32_t host = process.host;
   switch (step.kind) {
     case StepKind::cpu: take_gil(id, stalls_[host].stretch(duration)); break;
     case StepKind::cpu_nogil:

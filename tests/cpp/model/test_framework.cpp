@@ -27,6 +27,8 @@ void check_matches_calibration(const FrameworkPreset& preset, const nlohmann::js
   CHECK(preset.connection_overhead_s == Approx(measured.at("connection_overhead_s").get<double>()).margin(0.5e-6));
   CHECK(preset.thread_handoff_s == Approx(measured.at("thread_handoff_s").get<double>()).margin(0.5e-6));
   CHECK(preset.wait_overhead_s == Approx(measured.at("wait_overhead_s").get<double>()).margin(0.5e-6));
+  // Rounded there to 1 ns: it is multiplied by the requests a process holds.
+  CHECK(preset.wait_crowding_s == Approx(measured.at("wait_crowding_s").get<double>()).margin(0.5e-9));
 }
 
 }  // namespace
@@ -65,6 +67,7 @@ TEST_CASE("framework presets are found by name, each once, in a stable order") {
   CHECK(none->connection_overhead_s == 0.0);
   CHECK(none->thread_handoff_s == 0.0);
   CHECK(none->wait_overhead_s == 0.0);
+  CHECK(none->wait_crowding_s == 0.0);
   CHECK_FALSE(find_framework_preset("Flask"));
   CHECK_FALSE(find_framework_preset(""));
 }

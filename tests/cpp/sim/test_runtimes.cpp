@@ -295,6 +295,35 @@ TEST_CASE("Every io and blocking_io wait costs what resumes it wait_overhead", "
   }
 }
 
+TEST_CASE("A wait costs wait_crowding more per request its process holds", "[simulate][runtimes]") {
+  // N users without think time on one process: every request is held by the
+  // process (none is between responses), so each wait ends with k N of
+  // Python more, and a saturated Python bottleneck serves 1 / (c + k N).
+  auto crowded = [](ServerKind kind, std::optional<EndpointStyle> style, int users, double k) {
+    Scenario s = runtime_server(kind, 1, 1);
+    s.servers[0].wait_crowding = k;
+    if (kind == ServerKind::gunicorn_gthread) s.servers[0].threads = 32;
+    add_endpoint(s, "work", "web", {cpu(0.001), Phase{PhaseKind::io, Distribution::constant(0.010)}}, style);
+    closed(s, users);
+    return s;
+  };
+  SECTION("an event loop, 50 users, 10 us each: 1 / (1 + 0.5) ms = 666.7 req/s") {
+    check_saturated(simulate(crowded(ServerKind::uvicorn, EndpointStyle::async, 50, 10e-6)), 1.0 / 0.0015);
+  }
+  SECTION("the same with 100 users: 1 / (1 + 1) ms = 500 req/s (linear in the requests held)") {
+    check_saturated(simulate(crowded(ServerKind::uvicorn, EndpointStyle::async, 100, 10e-6)), 500.0);
+  }
+  SECTION("gthread's threads, holding the GIL: 1 / 1.5 ms") {
+    check_saturated(simulate(crowded(ServerKind::gunicorn_gthread, std::nullopt, 50, 10e-6)), 1.0 / 0.0015);
+  }
+  SECTION("past the 512 requests held that were measured the cost stops growing: 1 / (1 + 5.12) ms") {
+    check_saturated(simulate(crowded(ServerKind::uvicorn, EndpointStyle::async, 1000, 10e-6)), 1.0 / 0.00612);
+  }
+  SECTION("a sync worker holds its one request: 1 / (1 + 10 + 1 * 1) ms = 83.3 req/s") {
+    check_saturated(simulate(crowded(ServerKind::gunicorn_sync, std::nullopt, 1, 0.001)), 1.0 / 0.012);
+  }
+}
+
 TEST_CASE("gevent runs plain def code cooperatively: I/O overlaps, Python does not", "[simulate][runtimes]") {
   // 1 ms of Python and 50 ms of patched I/O per request, 200 users, one
   // process: the loop is the bottleneck at 1 ms per request, 1000 req/s,

@@ -52,6 +52,12 @@ struct FrameworkPreset {
    * with the server's core saturated).
    */
   double wait_overhead_s;
+  /**
+   * CPU seconds a wait costs more per request its process holds when it
+   * ends (measured by validation/wait_cost.py as the growth of a wait's
+   * cost from 64 to 256 connections; wait_overhead_s is what is left at none).
+   */
+  double wait_crowding_s;
 };
 
 /// Every known preset, in a stable order.

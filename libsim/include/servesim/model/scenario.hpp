@@ -138,7 +138,9 @@ struct ProcessMemory {
  * and takes the result back). Every `io` and `blocking_io` wait costs
  * `wait_overhead` more when it ends (the timer or socket wake-up, the event
  * loop's poll, re-acquiring the GIL), charged to what resumes the request:
- * the event loop for `async` code and gevent, the thread otherwise.
+ * the event loop for `async` code and gevent, the thread otherwise; and
+ * `wait_crowding` more per request its process holds then (measured: the
+ * same wait costs more CPU as a process holds more requests).
  *
  * With `python` free_threaded a process has no GIL: its Python code (`cpu`
  * and `background` phases and the overheads above) runs on any free core,
@@ -201,6 +203,9 @@ struct Server {
   Distribution thread_handoff = Distribution::constant(0.0);
   /// CPU seconds (holding the GIL) to resume a request after an `io` or `blocking_io` wait.
   Distribution wait_overhead = Distribution::constant(0.0);
+  /// CPU seconds (holding the GIL) that resuming after a wait costs more per
+  /// request the process holds at that moment, the resumed one included.
+  double wait_crowding = 0.0;
   /// Resident memory per process; the parser takes the framework's preset.
   ProcessMemory memory;
 };
