@@ -99,9 +99,6 @@ KNOWN_MISSES = {
     ("sync-4w-mixed", 4, "throughput"): SYNC_DRIFT,
     ("sync-4w-mixed", 32, "throughput"): SYNC_DRIFT,
     ("sync-2w-cpu", 16, "throughput"): CPU_BURN,
-    ("gthread-2x8-mixed", 32, "throughput"): THREADS_HAND_OFF.format(
-        "gthread 1x8 without a wait 1467 us at 8 connections, 1603-1623 at 32-64; 11 to 19-22 context switches and "
-        "17 to 29-34 futex calls per request"),
     ("uvicorn-async-mixed", 64, "throughput"): TWO_LOOPS,
     ("uvicorn-def-io", 64, "throughput"): THREADS_HAND_OFF.format(
         "Uvicorn's 40-thread pool without a wait 1464 us at 16 connections, 1600 at 64; 11 to 17 context switches "
