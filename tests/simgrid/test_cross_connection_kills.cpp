@@ -29,13 +29,7 @@ Scenario held_websockets(int workers, int count, double rate, std::vector<Phase>
   Scenario s = test::one_server(ServerKind::gunicorn_uvicorn, workers, workers);
   test::add_endpoint(s, "ping", "web", {Phase{PhaseKind::cpu, Distribution::constant(0.001)}}, EndpointStyle::async);
   s.workload.open = OpenWorkload{http_rate, arrivals};
-  ConnectionGroup group;
-  group.name = "chat";
-  group.server = "web";
-  group.count = count;
-  group.messages = rate;
-  group.phases = std::move(phases);
-  s.connections.push_back(group);
+  s.connections.push_back(test::chat_group(count, rate, std::move(phases)));
   return s;
 }
 

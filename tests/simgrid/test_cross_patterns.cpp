@@ -92,14 +92,9 @@ Scenario websockets(int count, double rate, double cpu) {
   s.run.seed = 43;
   test::add_endpoint(s, "health", "web", {Phase{PhaseKind::cpu, Distribution::exponential(0.0005)}});
   s.workload.open = OpenWorkload{50.0, ArrivalProcess::poisson};
-  ConnectionGroup group;
-  group.name = "chat";
-  group.server = "web";
-  group.count = count;
-  group.messages = rate;
-  group.phases = {Phase{PhaseKind::cpu, Distribution::exponential(cpu)},
-                  Phase{PhaseKind::io, Distribution::constant(0.002)}};
-  s.connections.push_back(group);
+  s.connections.push_back(test::chat_group(count, rate,
+                                            {Phase{PhaseKind::cpu, Distribution::exponential(cpu)},
+                                             Phase{PhaseKind::io, Distribution::constant(0.002)}}));
   return s;
 }
 
@@ -354,6 +349,23 @@ void add_inference(Scenario& s, int instances, int size, double delay, Distribut
   test::add_endpoint(s, "predict", "web", std::move(before));
 }
 
+// One replication of `s` on each engine: {native, SimGrid}.
+std::pair<ReplicationResult, ReplicationResult> one_replication_each(const Scenario& s) {
+  SimulationOptions options;
+  ReplicationResult native = simulate(s, options).replications.at(0);
+  options.engine = Engine::simgrid;
+  return {std::move(native), simulate(s, options).replications.at(0)};
+}
+
+// The SimGrid replication failed, answered and batched what the native one did.
+void check_same_batches(const ReplicationResult& native, const ReplicationResult& rep) {
+  CHECK(rep.errors.total() == native.errors.total());
+  CHECK(rep.completed == native.completed);
+  CHECK(rep.model_servers[0].batches == native.model_servers[0].batches);
+  CHECK(rep.model_servers[0].inferences == native.model_servers[0].inferences);
+  CHECK(rep.model_servers[0].batch_sizes == native.model_servers[0].batch_sizes);
+}
+
 }  // namespace
 
 TEST_CASE("SimGrid kills a process awaiting a model server: the native engine's exact counts",
@@ -374,19 +386,12 @@ TEST_CASE("SimGrid kills a process awaiting a model server: the native engine's 
   s.servers[0].memory_limit = 120.5 * kMB;
   add_inference(s, 1, 4, 0.1213, Distribution::constant(0.2317), {});
   s.workload.open = OpenWorkload{10.0, ArrivalProcess::constant};
-  SimulationOptions options;
-  const ReplicationResult native = simulate(s, options).replications.at(0);
-  options.engine = Engine::simgrid;
-  const ReplicationResult rep = simulate(s, options).replications.at(0);
+  const auto [native, rep] = one_replication_each(s);
   CHECK(native.servers[0].memory_killed > 5);
   CHECK(native.errors.out_of_memory > 2 * native.servers[0].memory_killed);  // several held at each
   CHECK(rep.servers[0].memory_killed == native.servers[0].memory_killed);
   CHECK(rep.errors.out_of_memory == native.errors.out_of_memory);
-  CHECK(rep.errors.total() == native.errors.total());
-  CHECK(rep.completed == native.completed);
-  CHECK(rep.model_servers[0].batches == native.model_servers[0].batches);
-  CHECK(rep.model_servers[0].inferences == native.model_servers[0].inferences);
-  CHECK(rep.model_servers[0].batch_sizes == native.model_servers[0].batch_sizes);
+  check_same_batches(native, rep);
 }
 
 TEST_CASE("SimGrid's arbiter kills a Uvicorn worker awaiting a model server: the native engine's exact counts",
@@ -410,18 +415,11 @@ TEST_CASE("SimGrid's arbiter kills a Uvicorn worker awaiting a model server: the
   s.endpoints[0].phases.push_back(Phase{PhaseKind::cpu, Distribution::constant(0.9013)});
   s.endpoints[0].style = EndpointStyle::async;
   s.workload.open = OpenWorkload{10.0, ArrivalProcess::constant};
-  SimulationOptions options;
-  const ReplicationResult native = simulate(s, options).replications.at(0);
-  options.engine = Engine::simgrid;
-  const ReplicationResult rep = simulate(s, options).replications.at(0);
+  const auto [native, rep] = one_replication_each(s);
   CHECK(native.errors.worker_killed == 290);
   CHECK(native.completed == 0);
   CHECK(rep.errors.worker_killed == native.errors.worker_killed);
-  CHECK(rep.errors.total() == native.errors.total());
-  CHECK(rep.completed == native.completed);
-  CHECK(rep.model_servers[0].batches == native.model_servers[0].batches);
-  CHECK(rep.model_servers[0].inferences == native.model_servers[0].inferences);
-  CHECK(rep.model_servers[0].batch_sizes == native.model_servers[0].batch_sizes);
+  check_same_batches(native, rep);
 }
 
 TEST_CASE("SimGrid agrees with native: leaking processes killed while they await batches",

@@ -34,13 +34,8 @@ Scenario killed_websockets(int count, double rate, double wait, double period, d
   s.servers[0].boot_time = boot;
   test::add_endpoint(s, "ping", "web", {Phase{PhaseKind::cpu, Distribution::constant(0.001)}}, EndpointStyle::async);
   s.workload.open = OpenWorkload{1.0 / period, ArrivalProcess::constant};
-  ConnectionGroup group;
-  group.name = "chat";
-  group.server = "web";
-  group.count = count;
-  group.messages = rate;
+  ConnectionGroup group = test::chat_group(count, rate, {Phase{PhaseKind::io, Distribution::constant(wait)}});
   group.reconnect_delay = Distribution::constant(reconnect);
-  group.phases = {Phase{PhaseKind::io, Distribution::constant(wait)}};
   s.connections.push_back(group);
   return s;
 }

@@ -32,13 +32,7 @@ Scenario chat(int count, double rate, Distribution cpu, double duration = 100.0,
   s.run.seed = 41;
   test::add_endpoint(s, "health", "web", {Phase{PhaseKind::cpu, Distribution::constant(0.0)}});
   s.workload.open = OpenWorkload{1.0, ArrivalProcess::poisson};
-  ConnectionGroup group;
-  group.name = "chat";
-  group.server = "web";
-  group.count = count;
-  group.messages = rate;
-  group.phases = {Phase{PhaseKind::cpu, std::move(cpu)}};
-  s.connections.push_back(group);
+  s.connections.push_back(test::chat_group(count, rate, {Phase{PhaseKind::cpu, std::move(cpu)}}));
   return s;
 }
 

@@ -115,6 +115,18 @@ inline Phase call(const std::string& target) {
   return phase;
 }
 
+/// A `count` group `chat` of long-lived connections to server `web`, each
+/// sending `rate` messages a second that run `phases`.
+inline ConnectionGroup chat_group(int count, double rate, std::vector<Phase> phases) {
+  ConnectionGroup group;
+  group.name = "chat";
+  group.server = "web";
+  group.count = count;
+  group.messages = rate;
+  group.phases = std::move(phases);
+  return group;
+}
+
 /// Two processes of `kind` that accept one request each and then take no
 /// more: max_requests 1 retires each until its request (1 s of awaited I/O)
 /// is done, and it boots again 1 s later (two, as a lone uvicorn process
