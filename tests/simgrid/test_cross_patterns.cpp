@@ -16,6 +16,7 @@
 #include "servesim/analytic/erlang.hpp"
 #include "servesim/metrics/statistics.hpp"
 #include "servesim/model/framework.hpp"
+#include "support/replications.hpp"
 #include "support/scenarios.hpp"
 #include "cross_support.hpp"
 
@@ -688,20 +689,8 @@ TEST_CASE("SimGrid pins keep-alive connections where they were accepted, by the 
     // Busiest process holding 4, 3 or 2 connections of 2 threads: a share
     // of 1, 2/3 or 1/2 of the requests, with probability 2/16, 8/16, 6/16.
     const Result r = pinned_on_simgrid(ServerKind::gunicorn_gthread, true);
-    const double shares[] = {1.0, 2.0 / 3.0, 0.5};
-    const double capacity[] = {200.0, 300.0, 400.0};
-    const double probability[] = {2.0 / 16, 8.0 / 16, 6.0 / 16};
-    int seen[] = {0, 0, 0};
-    for (const ReplicationResult& rep : r.replications) {
-      std::size_t k = 0;
-      while (k < 3 && std::abs(rep.servers[0].busiest_process_share - shares[k]) > 0.01) ++k;
-      REQUIRE(k < 3);
-      CHECK(rep.throughput == Approx(capacity[k]).epsilon(0.01));
-      seen[k] += 1;
-    }
-    double chi2 = 0.0;  // 2 degrees of freedom: below 13.8 at the 0.1 % level
-    for (std::size_t k = 0; k < 3; ++k) chi2 += std::pow(seen[k] - 100.0 * probability[k], 2) / (100.0 * probability[k]);
-    CHECK(chi2 < 13.8);
+    // 2 degrees of freedom: below 13.8 at the 0.1 % level.
+    CHECK(test::reuse_port_split_chi_square(r) < 13.8);
   }
   SECTION("a shared socket: gthread's burst all on one process with probability 0.72") {
     const Result r = pinned_on_simgrid(ServerKind::gunicorn_gthread, false);

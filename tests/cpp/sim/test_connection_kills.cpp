@@ -14,6 +14,7 @@
 #include "servesim/sim/simulate.hpp"
 #include "support/require_error.hpp"
 #include "support/scenario_text.hpp"
+#include "support/replications.hpp"
 #include "support/scenarios.hpp"
 #include "support/tolerance.hpp"
 #include "support/units.hpp"
@@ -40,12 +41,6 @@ Scenario killed_websockets(int count, double rate, double wait, double period, d
   return s;
 }
 
-std::uint64_t summed_servers(const Result& r, std::uint64_t ServerStats::*count) {
-  std::uint64_t total = 0;
-  for (const ReplicationResult& rep : r.replications) total += rep.servers[0].*count;
-  return total;
-}
-
 }  // namespace
 
 TEST_CASE("graceful_timeout: a recycled process holding connections is killed with them",
@@ -70,7 +65,7 @@ TEST_CASE("graceful_timeout: a recycled process holding connections is killed wi
     CHECK(chat.mean_open.half_width == Approx(0.0).margin(1e-6));
     CHECK(chat.dropped == std::uint64_t{8} * 36 * 100);
     CHECK(chat.refused == 0);
-    CHECK(summed_servers(r, &ServerStats::recycled) == std::uint64_t{8} * 36);
+    CHECK(test::summed_servers(r, &ServerStats::recycled) == std::uint64_t{8} * 36);
     CHECK(r.errors.worker_killed == 0);  // the request was answered long before
     // Messages await 0.2 s: at a kill, 9 s after the reconnection, those in
     // flight are an M/G/inf population of N m L = 20 (Poisson), all lost.
@@ -134,7 +129,7 @@ TEST_CASE("memory_limit: a kill drops the process's connections; a count group r
   const Result r = simulate(s);
   CHECK(r.connections[0].mean_open.value == Approx(42.5).epsilon(1e-9));
   CHECK(r.connections[0].dropped == std::uint64_t{8} * 72 * 50);
-  CHECK(summed_servers(r, &ServerStats::memory_killed) == std::uint64_t{8} * 72);
+  CHECK(test::summed_servers(r, &ServerStats::memory_killed) == std::uint64_t{8} * 72);
   CHECK(r.errors.out_of_memory == std::uint64_t{8} * 72);
 }
 

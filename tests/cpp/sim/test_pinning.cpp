@@ -7,12 +7,11 @@
 
 #include <catch2/catch.hpp>
 
-#include <array>
 #include <cmath>
-#include <cstddef>
 
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/sim/simulate.hpp"
+#include "support/replications.hpp"
 #include "support/require_error.hpp"
 #include "support/scenarios.hpp"
 
@@ -59,25 +58,8 @@ TEST_CASE("reuse_port: wrk's connections hash over the processes as the binomial
   s.servers[0].threads = 2;
   s.servers[0].reuse_port = true;
   const Result r = simulate(s);
-  const std::array<double, 3> share{1.0, 2.0 / 3.0, 0.5};
-  const std::array<double, 3> throughput{200.0, 300.0, 400.0};
-  const std::array<double, 3> probability{2.0 / 16, 8.0 / 16, 6.0 / 16};
-  std::array<int, 3> seen{};
-  for (const ReplicationResult& rep : r.replications) {
-    std::size_t k = 0;
-    while (k < 3 && std::abs(rep.servers[0].busiest_process_share - share[k]) > 0.01) ++k;
-    REQUIRE(k < 3);
-    CHECK(rep.throughput == Approx(throughput[k]).epsilon(0.01));
-    seen[k] += 1;
-  }
-  SECTION("the splits' frequencies: chi-square with 2 degrees of freedom below 13.8 (0.1 % level)") {
-    double chi2 = 0.0;
-    for (std::size_t k = 0; k < 3; ++k) {
-      const double expected = 400.0 * probability[k];
-      chi2 += (seen[k] - expected) * (seen[k] - expected) / expected;
-    }
-    CHECK(chi2 < 13.8);
-  }
+  // The splits' frequencies: chi-square with 2 degrees of freedom below 13.8 (0.1 % level).
+  CHECK(test::reuse_port_split_chi_square(r) < 13.8);
 }
 
 TEST_CASE("A shared socket: one process takes a whole burst of connects with the kind's probability",

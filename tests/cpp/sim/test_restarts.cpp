@@ -11,6 +11,7 @@
 #include "servesim/io/scenario_parser.hpp"
 #include "servesim/plan/bottleneck.hpp"
 #include "servesim/sim/simulate.hpp"
+#include "support/replications.hpp"
 #include "support/require_error.hpp"
 #include "support/scenario_text.hpp"
 #include "support/scenarios.hpp"
@@ -38,12 +39,6 @@ Scenario saturated(ServerKind kind, int workers, double service, int users) {
   return s;
 }
 
-std::uint64_t summed(const Result& r, std::uint64_t ServerStats::*count) {
-  std::uint64_t total = 0;
-  for (const ReplicationResult& rep : r.replications) total += rep.servers[0].*count;
-  return total;
-}
-
 }  // namespace
 
 TEST_CASE("max_requests: a recycled worker costs its pool a boot every N requests", "[simulate][restarts]") {
@@ -61,7 +56,7 @@ TEST_CASE("max_requests: a recycled worker costs its pool a boot every N request
     const double completed = static_cast<double>(r.completed);
     // Per worker and window edge, one recycle more or less.
     CHECK(static_cast<double>(r.servers[0].recycled) == Approx(completed / 100).margin(4 * 2 * 4));
-    CHECK(summed(r, &ServerStats::recycled) == r.servers[0].recycled);
+    CHECK(test::summed_servers(r, &ServerStats::recycled) == r.servers[0].recycled);
     CHECK(r.servers[0].restart_rate.value == Approx(2.0).epsilon(0.01));  // 4 workers / 2 s
     CHECK(r.errors.total() == 0);  // graceful: every request it took is answered
   }
